@@ -1,0 +1,180 @@
+"""The spend cube: the compact analytic form every dashboard figure is computed from.
+
+One row per month × buyer municipality × supplier × category × area × spend class × e-handel
+flag × agreement, with the summed amount and the number of lines. It is rebuilt in SQL from
+``ledger_line`` after each import (so aggregation happens in the database, also on PostgreSQL at
+national scale), read once per data version and access scope, and cached by the app. The ledger
+itself is only queried for line detail, with filters and limits in SQL.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import sqlalchemy as sa
+
+from data_access import schema
+from data_access.db import read_frame
+from data_access.scope import Scope, historical_codes
+from data_access.suppliers import display_name
+
+LEVELS = ("same", "member", "county", "norway", "abroad_unknown")
+
+
+def _month_expr(conn: sa.Connection) -> sa.ColumnElement:
+    d = schema.ledger_line.c.date
+    if conn.dialect.name == "sqlite":
+        return sa.func.date(d, "start of month")
+    return sa.cast(sa.func.date_trunc("month", d), sa.Date)
+
+
+def rebuild_cube(conn: sa.Connection) -> int:
+    """Recompute the whole cube from the ledger inside the caller's transaction."""
+    lt, cube = schema.ledger_line, schema.spend_cube
+    month = _month_expr(conn).label("month")
+    dims = [
+        lt.c.municipality_code, lt.c.supplier_id, lt.c.category_id, lt.c.area,
+        lt.c.spend_class, lt.c.ehandel, lt.c.agreement_id,
+    ]
+    select = sa.select(
+        month, *dims, sa.func.sum(lt.c.amount_ore).label("amount_ore"),
+        sa.func.count().label("n_lines"),
+    ).group_by(month, *dims)
+    conn.execute(cube.delete())
+    conn.execute(
+        cube.insert().from_select(
+            ["month", *[c.name for c in dims], "amount_ore", "n_lines"], select
+        )
+    )
+    return int(conn.execute(sa.select(sa.func.count()).select_from(cube)).scalar() or 0)
+
+
+def load_suppliers(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
+    s = schema.supplier
+    df = read_frame(
+        conn,
+        sa.select(
+            s.c.id, s.c.key, s.c.identity_kind, s.c.orgnr, s.c.name, s.c.register_name,
+            s.c.home_municipality, s.c.country, s.c.nace, s.c.employees, s.c.is_private,
+            s.c.is_public,
+        ),
+    )
+    return df.with_columns(display_name()).rename({"id": "supplier_id"})
+
+
+def load_municipalities(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
+    m = schema.municipality
+    return read_frame(
+        conn,
+        sa.select(m.c.code, m.c.name, m.c.current_code, m.c.county, m.c.is_member, m.c.valid_to),
+    )
+
+
+def load_categories(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
+    """Leaf categories with their level-1 parent: category_id, category, category_l1, sort."""
+    c = schema.category
+    p = c.alias("p")
+    return read_frame(
+        conn,
+        sa.select(
+            c.c.id.label("category_id"), c.c.name.label("category"),
+            p.c.name.label("category_l1"), p.c.id.label("category_l1_id"),
+            (p.c.sort * 1000 + c.c.sort).label("sort"),
+        )
+        .join(p, c.c.parent_id == p.c.id)
+        .order_by(p.c.sort, c.c.sort),
+    )
+
+
+def with_regional_level(
+    frame: pl.DataFrame, member_codes: list[str], county: str
+) -> pl.DataFrame:
+    """Add ``regional_level`` of each row's supplier relative to its buyer (today's codes).
+
+    >>> f = pl.DataFrame({"municipality_now": ["5038"] * 5,
+    ...   "home_municipality": ["5038", "5006", "5001", "0301", None]})
+    >>> with_regional_level(f, ["5006", "5038"], "50")["regional_level"].to_list()
+    ['same', 'member', 'county', 'norway', 'abroad_unknown']
+    """
+    home = pl.col("home_municipality")
+    return frame.with_columns(
+        regional_level=pl.when(home.is_null())
+        .then(pl.lit("abroad_unknown"))
+        .when(home == pl.col("municipality_now"))
+        .then(pl.lit("same"))
+        .when(home.is_in(member_codes))
+        .then(pl.lit("member"))
+        .when(home.str.starts_with(county))
+        .then(pl.lit("county"))
+        .otherwise(pl.lit("norway"))
+    )
+
+
+def load_cube(conn: sa.Connection | sa.Engine, scope: Scope) -> pl.DataFrame:
+    """The scoped, enriched cube: every row the user may see and nothing else.
+
+    Scope is applied in the SQL ``WHERE`` (historical codes of the user's municipalities), so
+    rows of other municipalities never leave the database.
+    """
+    if isinstance(conn, sa.Engine):
+        with conn.connect() as c:
+            return load_cube(c, scope)
+    cube = schema.spend_cube
+    query = sa.select(cube)
+    codes = historical_codes(conn, scope)
+    if codes is not None:
+        query = query.where(cube.c.municipality_code.in_(codes))
+    raw = read_frame(conn, query)
+    munis = load_municipalities(conn)
+    members = sorted(set(munis.filter(pl.col("is_member"))["current_code"].to_list()))
+    return enrich(raw, load_suppliers(conn), munis, load_categories(conn), members)
+
+
+def enrich(
+    raw: pl.DataFrame,
+    suppliers: pl.DataFrame,
+    munis: pl.DataFrame,
+    cats: pl.DataFrame,
+    members: list[str],
+    county: str = "50",
+) -> pl.DataFrame:
+    """Join names and attributes onto raw cube rows and derive period and regional columns."""
+    if raw.height == 0:
+        raw = pl.DataFrame(schema={c.name: _POLARS_TYPES[c.name] for c in schema.spend_cube.c})
+    raw = raw.with_columns(
+        pl.col("month").cast(pl.Date),
+        pl.col("supplier_id").cast(pl.Int64),
+        pl.col("category_id").cast(pl.Int64),
+        pl.col("agreement_id").cast(pl.Int64),
+        pl.col("amount_ore").cast(pl.Int64),
+        pl.col("n_lines").cast(pl.Int64),
+        pl.col("ehandel").cast(pl.Boolean),
+    )
+    m = munis.select(
+        municipality_code="code", municipality_now="current_code", municipality_hist_name="name"
+    )
+    now_names = munis.filter(pl.col("code") == pl.col("current_code")).select(
+        municipality_now="code", municipality_name="name"
+    )
+    sup = suppliers.with_columns(pl.col("supplier_id").cast(pl.Int64)).select(
+        "supplier_id", "supplier_name", "orgnr", "identity_kind", "home_municipality", "country",
+        "nace", "employees", "is_private", "is_public",
+    )
+    out = (
+        raw.join(m, on="municipality_code", how="left")
+        .join(now_names, on="municipality_now", how="left")
+        .join(sup, on="supplier_id", how="left")
+        .join(cats.with_columns(pl.col("category_id").cast(pl.Int64)), on="category_id", how="left")
+        .with_columns(
+            year=pl.col("month").dt.year().cast(pl.Int32),
+            quarter=pl.col("month").dt.quarter().cast(pl.Int8),
+            amount=pl.col("amount_ore").cast(pl.Float64) / 100.0,
+        )
+    )
+    return with_regional_level(out, members, county)
+
+
+_POLARS_TYPES: dict[str, type[pl.DataType] | pl.DataType] = {
+    "month": pl.Date, "municipality_code": pl.String, "supplier_id": pl.Int64,
+    "category_id": pl.Int64, "area": pl.String, "spend_class": pl.String, "ehandel": pl.Boolean,
+    "agreement_id": pl.Int64, "amount_ore": pl.Int64, "n_lines": pl.Int64,
+}

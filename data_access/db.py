@@ -1,0 +1,171 @@
+"""Engine, migrations, bulk loading and the small key/value settings table.
+
+Nothing here imports Streamlit: the app caches ``make_engine`` with ``st.cache_resource`` in one
+place (``ui/cache.py``); tests and the CLI call these functions directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from data_access import schema, settings
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(url: str | None = None) -> sa.Engine:
+    """Create an engine for ``url`` (default: the configured ``DATABASE_URL``)."""
+    url = url or settings.database_url()
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 60})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(engine: sa.Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def migrate(engine: sa.Engine) -> None:
+    """Bring the schema to the newest migration (creates it in an empty database)."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+def is_sqlite(conn: sa.Connection | sa.Engine) -> bool:
+    return conn.dialect.name == "sqlite"
+
+
+def bulk_insert(conn: sa.Connection, table: sa.Table, df: pl.DataFrame) -> int:
+    """Insert a frame whose columns are a subset of ``table``'s, fast on each backend.
+
+    SQLAlchemy's generic executemany costs ≈ 26 s per million rows; the driver's own paths
+    (sqlite3 ``executemany`` with tuples, PostgreSQL ``COPY``) are an order of magnitude faster.
+    Runs inside the caller's transaction, so an import stays all-or-nothing.
+    """
+    if df.height == 0:
+        return 0
+    cols = df.columns
+    unknown = set(cols) - set(table.c.keys())
+    if unknown:
+        raise ValueError(f"columns not in {table.name}: {sorted(unknown)}")
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        df = df.with_columns(
+            [pl.col(c).cast(pl.String) for c, t in df.schema.items() if t in (pl.Date, pl.Datetime)]
+        )
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        marks = ", ".join("?" for _ in cols)
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        cur = raw.cursor()
+        cur.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', df.iter_rows())
+        cur.close()
+    elif dialect == "postgresql":
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        buf = io.BytesIO()
+        df.write_csv(buf, include_header=False, null_value="\\N", quote_style="necessary")
+        with raw.cursor() as cur, cur.copy(
+            f'COPY "{table.name}" ({quoted}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')'
+        ) as copy:
+            copy.write(buf.getvalue())
+    else:
+        conn.execute(table.insert(), df.to_dicts())
+    return df.height
+
+
+def _polars_type(t: sa.types.TypeEngine) -> pl.DataType | None:
+    for sa_type, pl_type in (
+        (sa.Boolean, pl.Boolean()), (sa.Integer, pl.Int64()), (sa.Float, pl.Float64()),
+        (sa.DateTime, pl.Datetime("us")), (sa.Date, pl.Date()), (sa.String, pl.String()),
+        (sa.Text, pl.String()),
+    ):
+        if isinstance(t, sa_type):
+            return pl_type
+    return None
+
+
+def read_frame(conn: sa.Connection | sa.Engine, query: sa.Select | sa.TextClause) -> pl.DataFrame:
+    """Run a select and return a Polars frame typed by the statement's columns.
+
+    Typing from the statement (not from the values) keeps an all-null or empty column usable in
+    joins, and gives real ``Date`` columns on SQLite, which stores dates as text.
+    """
+    if isinstance(conn, sa.Engine):
+        with conn.connect() as c:
+            return read_frame(c, query)
+    result = conn.execute(query)
+    names = list(result.keys())
+    types: dict[str, pl.DataType | None] = dict.fromkeys(names)
+    if isinstance(query, sa.Select):
+        for name, col in zip(names, query.selected_columns, strict=True):
+            types[name] = _polars_type(col.type)
+    rows = result.fetchall()
+    schema = {n: (t if t is not None else pl.Object()) for n, t in types.items()}
+    if not rows:
+        return pl.DataFrame(schema={n: (t or pl.Null()) for n, t in types.items()})
+    known = {n: t for n, t in schema.items() if not isinstance(t, pl.Object)}
+    df = pl.DataFrame([tuple(r) for r in rows], schema=names, orient="row", infer_schema_length=None)
+    return df.with_columns([pl.col(n).cast(t) for n, t in known.items() if df.schema[n] != t])
+
+
+def get_setting(conn: sa.Connection, key: str, default: str | None = None) -> str | None:
+    value = conn.execute(
+        sa.select(schema.app_setting.c.value).where(schema.app_setting.c.key == key)
+    ).scalar()
+    return default if value is None else value
+
+
+def set_setting(conn: sa.Connection, key: str, value: str) -> None:
+    t = schema.app_setting
+    updated = conn.execute(t.update().where(t.c.key == key).values(value=value)).rowcount
+    if not updated:
+        conn.execute(t.insert().values(key=key, value=value))
+
+
+def data_version(engine: sa.Engine) -> int:
+    """A counter bumped by every change to ledger, suppliers, categories or agreements.
+
+    Cached analytic frames are keyed on it, so a change is seen on the next rerun.
+    """
+    with engine.connect() as conn:
+        return int(get_setting(conn, "data_version", "0") or 0)
+
+
+def bump_data_version(conn: sa.Connection) -> int:
+    new = int(get_setting(conn, "data_version", "0") or 0) + 1
+    set_setting(conn, "data_version", str(new))
+    return new
+
+
+def audit(conn: sa.Connection, username: str, action: str, detail: str | None = None) -> None:
+    conn.execute(
+        schema.audit_log.insert().values(
+            at=dt.datetime.now(dt.UTC).replace(tzinfo=None), username=username, action=action, detail=detail
+        )
+    )
+
+
+def delete_all(conn: sa.Connection, tables: Iterable[sa.Table]) -> None:
+    for t in tables:
+        conn.execute(t.delete())

@@ -1,0 +1,93 @@
+"""Settings, declared once with their defaults and help text.
+
+Read from the environment first, then from ``.streamlit/secrets.toml`` (gitignored; see
+``.streamlit/secrets.example.toml``). Secrets have no defaults: the cookie key is generated on
+first start and kept in the data folder, never in the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting (README's table is tested against this list)."""
+
+    name: str
+    default: str | None
+    help: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        None,
+        "SQLAlchemy URL of the database. Default: a SQLite file data/innsikt.sqlite. "
+        "PostgreSQL: postgresql+psycopg://user@host/db.",
+    ),
+    Setting("INNSIKT_DATA_DIR", "data", "Folder for the embedded database and the cookie key."),
+    Setting(
+        "INNSIKT_COOKIE_KEY",
+        None,
+        "Secret that signs the login cookie. Generated into the data folder when not set.",
+        secret=True,
+    ),
+    Setting("INNSIKT_DEMO_SIZE", "1.0", "Scale of the demo data on first start (1.0 ≈ 150 000 lines/year)."),
+    Setting("INNSIKT_NO_DEMO", "", "Set to 1 to start with an empty database instead of demo data."),
+)
+
+
+def _secrets_file() -> dict[str, object]:
+    path = ROOT / ".streamlit" / "secrets.toml"
+    if not path.exists():
+        return {}
+    with path.open("rb") as f:
+        return tomllib.load(f)
+
+
+def get(name: str) -> str | None:
+    """Value of a declared setting: environment, then secrets.toml, then the default."""
+    spec = next((s for s in SETTINGS if s.name == name), None)
+    if spec is None:
+        raise KeyError(f"undeclared setting {name}")
+    if name in os.environ and os.environ[name] != "":
+        return os.environ[name]
+    value = _secrets_file().get(name)
+    if value is not None:
+        return str(value)
+    return spec.default
+
+
+def data_dir() -> Path:
+    path = Path(get("INNSIKT_DATA_DIR") or "data")
+    if not path.is_absolute():
+        path = ROOT / path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url() -> str:
+    url = get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{data_dir() / 'innsikt.sqlite'}"
+
+
+def cookie_key() -> str:
+    """The cookie-signing secret; generated once per installation when not configured."""
+    configured = get("INNSIKT_COOKIE_KEY")
+    if configured:
+        return configured
+    path = data_dir() / "cookie_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
