@@ -73,7 +73,11 @@ def match_agreements(
     by_ref = (
         lines.select("row", "contract_ref")
         .filter(pl.col("contract_ref").is_not_null())
-        .join(ag.select("ref", ref_match=pl.col("agreement_id").cast(pl.Int64)), left_on="contract_ref", right_on="ref")
+        .join(
+            ag.select("ref", ref_match=pl.col("agreement_id").cast(pl.Int64)),
+            left_on="contract_ref",
+            right_on="ref",
+        )
         .unique("row", keep="first")
         .select("row", "ref_match")
     )

@@ -47,8 +47,14 @@ def load_rules(conn: sa.Connection) -> pl.DataFrame:
     return read_frame(
         conn,
         sa.select(
-            r.c.id, r.c.kind, r.c.supplier_key, r.c.art_from, r.c.art_to, r.c.nace_prefix,
-            r.c.category_id, r.c.priority,
+            r.c.id,
+            r.c.kind,
+            r.c.supplier_key,
+            r.c.art_from,
+            r.c.art_to,
+            r.c.nace_prefix,
+            r.c.category_id,
+            r.c.priority,
         ).order_by(r.c.priority, r.c.id),
     )
 
@@ -101,7 +107,9 @@ def classify(lines: pl.DataFrame, rules: pl.DataFrame, fallback_id: int) -> pl.D
         nace_rule = pl.when(hit).then(pl.lit(rid)).otherwise(nace_rule)
     out = out.with_columns(nace_cat=nace_cat, nace_rule=nace_rule)
     return out.with_columns(
-        category_id=pl.coalesce("sup_cat", "acc_cat", "nace_cat", pl.lit(fallback_id)).cast(pl.Int64),
+        category_id=pl.coalesce("sup_cat", "acc_cat", "nace_cat", pl.lit(fallback_id)).cast(
+            pl.Int64
+        ),
         category_rule=pl.when(pl.col("sup_cat").is_not_null())
         .then(pl.format("supplier:{}", "sup_rule"))
         .when(pl.col("acc_cat").is_not_null())

@@ -32,11 +32,18 @@ def rebuild_cube(conn: sa.Connection) -> int:
     lt, cube = schema.ledger_line, schema.spend_cube
     month = _month_expr(conn).label("month")
     dims = [
-        lt.c.municipality_code, lt.c.supplier_id, lt.c.category_id, lt.c.area,
-        lt.c.spend_class, lt.c.ehandel, lt.c.agreement_id,
+        lt.c.municipality_code,
+        lt.c.supplier_id,
+        lt.c.category_id,
+        lt.c.area,
+        lt.c.spend_class,
+        lt.c.ehandel,
+        lt.c.agreement_id,
     ]
     select = sa.select(
-        month, *dims, sa.func.sum(lt.c.amount_ore).label("amount_ore"),
+        month,
+        *dims,
+        sa.func.sum(lt.c.amount_ore).label("amount_ore"),
         sa.func.count().label("n_lines"),
     ).group_by(month, *dims)
     conn.execute(cube.delete())
@@ -53,8 +60,17 @@ def load_suppliers(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
     df = read_frame(
         conn,
         sa.select(
-            s.c.id, s.c.key, s.c.identity_kind, s.c.orgnr, s.c.name, s.c.register_name,
-            s.c.home_municipality, s.c.country, s.c.nace, s.c.employees, s.c.is_private,
+            s.c.id,
+            s.c.key,
+            s.c.identity_kind,
+            s.c.orgnr,
+            s.c.name,
+            s.c.register_name,
+            s.c.home_municipality,
+            s.c.country,
+            s.c.nace,
+            s.c.employees,
+            s.c.is_private,
             s.c.is_public,
         ),
     )
@@ -76,8 +92,10 @@ def load_categories(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
     return read_frame(
         conn,
         sa.select(
-            c.c.id.label("category_id"), c.c.name.label("category"),
-            p.c.name.label("category_l1"), p.c.id.label("category_l1_id"),
+            c.c.id.label("category_id"),
+            c.c.name.label("category"),
+            p.c.name.label("category_l1"),
+            p.c.id.label("category_l1_id"),
             (p.c.sort * 1000 + c.c.sort).label("sort"),
         )
         .join(p, c.c.parent_id == p.c.id)
@@ -85,9 +103,7 @@ def load_categories(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
     )
 
 
-def with_regional_level(
-    frame: pl.DataFrame, member_codes: list[str], county: str
-) -> pl.DataFrame:
+def with_regional_level(frame: pl.DataFrame, member_codes: list[str], county: str) -> pl.DataFrame:
     """Add ``regional_level`` of each row's supplier relative to its buyer (today's codes).
 
     >>> f = pl.DataFrame({"municipality_now": ["5038"] * 5,
@@ -156,8 +172,16 @@ def enrich(
         municipality_now="code", municipality_name="name"
     )
     sup = suppliers.with_columns(pl.col("supplier_id").cast(pl.Int64)).select(
-        "supplier_id", "supplier_name", "orgnr", "identity_kind", "home_municipality", "country",
-        "nace", "employees", "is_private", "is_public",
+        "supplier_id",
+        "supplier_name",
+        "orgnr",
+        "identity_kind",
+        "home_municipality",
+        "country",
+        "nace",
+        "employees",
+        "is_private",
+        "is_public",
     )
     out = (
         raw.join(m, on="municipality_code", how="left")
@@ -174,7 +198,14 @@ def enrich(
 
 
 _POLARS_TYPES: dict[str, type[pl.DataType] | pl.DataType] = {
-    "month": pl.Date, "municipality_code": pl.String, "supplier_id": pl.Int64,
-    "category_id": pl.Int64, "area": pl.String, "spend_class": pl.String, "ehandel": pl.Boolean,
-    "agreement_id": pl.Int64, "amount_ore": pl.Int64, "n_lines": pl.Int64,
+    "month": pl.Date,
+    "municipality_code": pl.String,
+    "supplier_id": pl.Int64,
+    "category_id": pl.Int64,
+    "area": pl.String,
+    "spend_class": pl.String,
+    "ehandel": pl.Boolean,
+    "agreement_id": pl.Int64,
+    "amount_ore": pl.Int64,
+    "n_lines": pl.Int64,
 }

@@ -85,9 +85,12 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, df: pl.DataFrame) -> int:
         quoted = ", ".join(f'"{c}"' for c in cols)
         buf = io.BytesIO()
         df.write_csv(buf, include_header=False, null_value="\\N", quote_style="necessary")
-        with raw.cursor() as cur, cur.copy(
-            f'COPY "{table.name}" ({quoted}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')'
-        ) as copy:
+        with (
+            raw.cursor() as cur,
+            cur.copy(
+                f"COPY \"{table.name}\" ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+            ) as copy,
+        ):
             copy.write(buf.getvalue())
     else:
         conn.execute(table.insert(), df.to_dicts())
@@ -96,8 +99,12 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, df: pl.DataFrame) -> int:
 
 def _polars_type(t: sa.types.TypeEngine) -> pl.DataType | None:
     for sa_type, pl_type in (
-        (sa.Boolean, pl.Boolean()), (sa.Integer, pl.Int64()), (sa.Float, pl.Float64()),
-        (sa.DateTime, pl.Datetime("us")), (sa.Date, pl.Date()), (sa.String, pl.String()),
+        (sa.Boolean, pl.Boolean()),
+        (sa.Integer, pl.Int64()),
+        (sa.Float, pl.Float64()),
+        (sa.DateTime, pl.Datetime("us")),
+        (sa.Date, pl.Date()),
+        (sa.String, pl.String()),
         (sa.Text, pl.String()),
     ):
         if isinstance(t, sa_type):
@@ -125,7 +132,9 @@ def read_frame(conn: sa.Connection | sa.Engine, query: sa.Select | sa.TextClause
     if not rows:
         return pl.DataFrame(schema={n: (t or pl.Null()) for n, t in types.items()})
     known = {n: t for n, t in schema.items() if not isinstance(t, pl.Object)}
-    df = pl.DataFrame([tuple(r) for r in rows], schema=names, orient="row", infer_schema_length=None)
+    df = pl.DataFrame(
+        [tuple(r) for r in rows], schema=names, orient="row", infer_schema_length=None
+    )
     return df.with_columns([pl.col(n).cast(t) for n, t in known.items() if df.schema[n] != t])
 
 
@@ -161,7 +170,10 @@ def bump_data_version(conn: sa.Connection) -> int:
 def audit(conn: sa.Connection, username: str, action: str, detail: str | None = None) -> None:
     conn.execute(
         schema.audit_log.insert().values(
-            at=dt.datetime.now(dt.UTC).replace(tzinfo=None), username=username, action=action, detail=detail
+            at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            username=username,
+            action=action,
+            detail=detail,
         )
     )
 

@@ -32,8 +32,30 @@ INVEST_NOK_PER_YEAR = 0.8e9
 MEMBERS_NOW = ("5006", "5037", "5038", "5041", "5053")
 
 _WORDS_A = (
-    "Bratt", "Lys", "Nord", "Fjell", "Elve", "Skog", "Vik", "Mo", "Haug", "Berg", "Øy", "Li",
-    "Dal", "Strand", "Vang", "Ås", "Tjønn", "Myr", "Sand", "Kvern", "Lund", "Grav", "Rød", "Sol",
+    "Bratt",
+    "Lys",
+    "Nord",
+    "Fjell",
+    "Elve",
+    "Skog",
+    "Vik",
+    "Mo",
+    "Haug",
+    "Berg",
+    "Øy",
+    "Li",
+    "Dal",
+    "Strand",
+    "Vang",
+    "Ås",
+    "Tjønn",
+    "Myr",
+    "Sand",
+    "Kvern",
+    "Lund",
+    "Grav",
+    "Rød",
+    "Sol",
 )
 _WORDS_B = ("heim", "vik", "mo", "li", "berg", "dal", "sund", "voll", "haug", "nes", "stad", "rud")
 _TRADES = {
@@ -50,35 +72,57 @@ _TRADES = {
     "200": ("Møbler", "Utstyr"),
 }
 _CHAINS = (
-    ("Kontorkjeden", "100", "47.620"), ("Skolemateriell Norge", "105", "46.490"),
-    ("Medisinsk Forsyning", "110", "46.460"), ("Apotekgrossisten", "114", "46.460"),
-    ("Storkjøkkengrossisten", "115", "46.390"), ("Dagligvaregrossisten", "115", "46.390"),
-    ("Forbruksvarehuset", "120", "46.900"), ("Telenett", "130", "61.100"),
-    ("Mobilnett Norge", "130", "61.200"), ("Mediehuset Annonse", "140", "73.110"),
-    ("Kompetansehuset", "150", "85.590"), ("Drivstoffkjeden", "170", "47.300"),
-    ("Kraftleverandøren", "180", "35.140"), ("Fjernvarmeselskapet", "180", "35.300"),
-    ("Forsikringsselskapet", "185", "65.120"), ("Eiendomsforvalteren", "190", "68.200"),
-    ("Programvarehuset", "195", "58.290"), ("Lisensforvaltning", "195", "62.090"),
-    ("Møbelkjeden", "200", "47.590"), ("IT-utstyr Norge", "200", "46.510"),
-    ("Bilutleie Norge", "210", "77.110"), ("Maskinutleie", "220", "77.320"),
-    ("Byggvarekjeden", "250", "47.520"), ("Renholdsgruppen", "260", "81.210"),
-    ("Vaskeritjenester", "260", "96.010"), ("Konsulentgruppen", "270", "70.220"),
-    ("Revisjonshuset", "270", "69.200"), ("Helsetjenester Privat", "370", "87.300"),
-    ("Omsorgsgruppen", "370", "88.990"), ("Bemanningsbyrået", "370", "78.200"),
-    ("Entreprenørkonsernet", "230", "41.200"), ("Heis og Service", "240", "43.290"),
+    ("Kontorkjeden", "100", "47.620"),
+    ("Skolemateriell Norge", "105", "46.490"),
+    ("Medisinsk Forsyning", "110", "46.460"),
+    ("Apotekgrossisten", "114", "46.460"),
+    ("Storkjøkkengrossisten", "115", "46.390"),
+    ("Dagligvaregrossisten", "115", "46.390"),
+    ("Forbruksvarehuset", "120", "46.900"),
+    ("Telenett", "130", "61.100"),
+    ("Mobilnett Norge", "130", "61.200"),
+    ("Mediehuset Annonse", "140", "73.110"),
+    ("Kompetansehuset", "150", "85.590"),
+    ("Drivstoffkjeden", "170", "47.300"),
+    ("Kraftleverandøren", "180", "35.140"),
+    ("Fjernvarmeselskapet", "180", "35.300"),
+    ("Forsikringsselskapet", "185", "65.120"),
+    ("Eiendomsforvalteren", "190", "68.200"),
+    ("Programvarehuset", "195", "58.290"),
+    ("Lisensforvaltning", "195", "62.090"),
+    ("Møbelkjeden", "200", "47.590"),
+    ("IT-utstyr Norge", "200", "46.510"),
+    ("Bilutleie Norge", "210", "77.110"),
+    ("Maskinutleie", "220", "77.320"),
+    ("Byggvarekjeden", "250", "47.520"),
+    ("Renholdsgruppen", "260", "81.210"),
+    ("Vaskeritjenester", "260", "96.010"),
+    ("Konsulentgruppen", "270", "70.220"),
+    ("Revisjonshuset", "270", "69.200"),
+    ("Helsetjenester Privat", "370", "87.300"),
+    ("Omsorgsgruppen", "370", "88.990"),
+    ("Bemanningsbyrået", "370", "78.200"),
+    ("Entreprenørkonsernet", "230", "41.200"),
+    ("Heis og Service", "240", "43.290"),
 )
 _CHAIN_HOMES = ("0301", "0301", "0301", "4601", "5001", "1103", "3201", "3301")
 _COUNTY_HOMES = ("5001", "5001", "5001", "5035", "5007", "5031", "5059", "5047", "5028")
 _NORWAY_HOMES = ("0301", "4601", "1103", "3301", "1804", "5501", "1507", "3201")
 _FOREIGN = (
-    ("Nordic Software AB", "SE", "195"), ("Scandi Medical ApS", "DK", "110"),
-    ("Lehrmittel Verlag GmbH", "DE", "105"), ("Cloud Services Ltd", "IE", "195"),
-    ("Svensk Skolmöbel AB", "SE", "200"), ("Dansk Rengøring ApS", "DK", "260"),
+    ("Nordic Software AB", "SE", "195"),
+    ("Scandi Medical ApS", "DK", "110"),
+    ("Lehrmittel Verlag GmbH", "DE", "105"),
+    ("Cloud Services Ltd", "IE", "195"),
+    ("Svensk Skolmöbel AB", "SE", "200"),
+    ("Dansk Rengøring ApS", "DK", "260"),
 )
 _PUBLIC = (
-    ("Innherred Renovasjon IKS", "5037", "380"), ("Innherred Revisjon IKS", "5037", "375"),
-    ("Trøndelag fylkeskommune", "5006", "300"), ("Staten v/ Skatteetaten", "0301", "300"),
-    ("Kommunale Eiendom KF", "5038", "380"), ("Legevakt Innherred IKS", "5037", "375"),
+    ("Innherred Renovasjon IKS", "5037", "380"),
+    ("Innherred Revisjon IKS", "5037", "375"),
+    ("Trøndelag fylkeskommune", "5006", "300"),
+    ("Staten v/ Skatteetaten", "0301", "300"),
+    ("Kommunale Eiendom KF", "5038", "380"),
+    ("Legevakt Innherred IKS", "5037", "375"),
 )
 _FIRST = ("Kari", "Ola", "Ingrid", "Per", "Marit", "Jon", "Anne", "Lars", "Siri", "Nils")
 _LAST = ("Nordmann", "Fjellheim", "Bakken", "Haugen", "Lien", "Moen", "Dahl", "Strand")
@@ -149,43 +193,101 @@ def make_suppliers(rng: np.random.Generator, size: float) -> pl.DataFrame:
         rows.append(kw)
 
     for name, art, nace in _CHAINS:
-        add(segment="chain", name=f"{name} AS", orgnr=_fictional_orgnr(rng, orgs), art=art,
-            nace=nace, home=str(rng.choice(_CHAIN_HOMES)), employees=int(rng.integers(300, 5000)),
-            weight=float(rng.lognormal(0, 0.5)) * 28.0, org_form="AS")
+        add(
+            segment="chain",
+            name=f"{name} AS",
+            orgnr=_fictional_orgnr(rng, orgs),
+            art=art,
+            nace=nace,
+            home=str(rng.choice(_CHAIN_HOMES)),
+            employees=int(rng.integers(300, 5000)),
+            weight=float(rng.lognormal(0, 0.5)) * 28.0,
+            org_form="AS",
+        )
     pops = {"5006": 26.5, "5037": 20.5, "5038": 15.1, "5041": 2.0, "5053": 6.8}
     for home, pop in pops.items():
         for _ in range(int(130 * k * (pop / 20.5) ** 0.7) + 4):
             art = str(rng.choice(list(_TRADES)))
-            add(segment="local", name=_name(rng, str(rng.choice(_TRADES[art])), names),
-                orgnr=_fictional_orgnr(rng, orgs), art=art, nace=None, home=home,
+            add(
+                segment="local",
+                name=_name(rng, str(rng.choice(_TRADES[art])), names),
+                orgnr=_fictional_orgnr(rng, orgs),
+                art=art,
+                nace=None,
+                home=home,
                 employees=int(rng.choice([1, 2, 3, 5, 8, 12, 20, 35, 60, 120])),
-                weight=float(rng.lognormal(0, 1.0)), org_form=str(rng.choice(["AS", "AS", "ENK"])))
+                weight=float(rng.lognormal(0, 1.0)),
+                org_form=str(rng.choice(["AS", "AS", "ENK"])),
+            )
     for segment, homes, n, emp in (
         ("county", _COUNTY_HOMES, int(260 * k) + 6, (5, 400)),
         ("norway", _NORWAY_HOMES, int(300 * k) + 6, (5, 2000)),
     ):
         for _ in range(n):
             art = str(rng.choice(list(_TRADES)))
-            add(segment=segment, name=_name(rng, str(rng.choice(_TRADES[art])), names),
-                orgnr=_fictional_orgnr(rng, orgs), art=art, nace=None, home=str(rng.choice(homes)),
-                employees=int(rng.integers(*emp)), weight=float(rng.lognormal(0, 1.1)) * 0.8,
-                org_form="AS")
+            add(
+                segment=segment,
+                name=_name(rng, str(rng.choice(_TRADES[art])), names),
+                orgnr=_fictional_orgnr(rng, orgs),
+                art=art,
+                nace=None,
+                home=str(rng.choice(homes)),
+                employees=int(rng.integers(*emp)),
+                weight=float(rng.lognormal(0, 1.1)) * 0.8,
+                org_form="AS",
+            )
     for name, country, art in _FOREIGN:
-        add(segment="foreign", name=name, art=art, nace=None, home=None, country=country,
-            employees=None, weight=0.6, org_form=None)
+        add(
+            segment="foreign",
+            name=name,
+            art=art,
+            nace=None,
+            home=None,
+            country=country,
+            employees=None,
+            weight=0.6,
+            org_form=None,
+        )
     for i in range(int(40 * k) + 4):  # suppliers known only by the ERP's supplier number
         art = str(rng.choice(["120", "170", "230", "270"]))
-        add(segment="erp", name=_name(rng, str(rng.choice(_TRADES[art])), names),
-            supplier_no=f"{80000 + i}", art=art, nace=None, home=None, country=None,
-            employees=None, weight=0.15, org_form=None)
+        add(
+            segment="erp",
+            name=_name(rng, str(rng.choice(_TRADES[art])), names),
+            supplier_no=f"{80000 + i}",
+            art=art,
+            nace=None,
+            home=None,
+            country=None,
+            employees=None,
+            weight=0.15,
+            org_form=None,
+        )
     for _ in range(int(120 * k) + 4):
-        add(segment="private", name=f"{rng.choice(_FIRST)} {rng.choice(_LAST)}", art="270",
-            nace=None, home=None, country=None, employees=None, weight=0.02, org_form=None,
-            is_private=True)
+        add(
+            segment="private",
+            name=f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+            art="270",
+            nace=None,
+            home=None,
+            country=None,
+            employees=None,
+            weight=0.02,
+            org_form=None,
+            is_private=True,
+        )
     for name, home, art in _PUBLIC:
-        add(segment="public", name=name, orgnr=_fictional_orgnr(rng, orgs), art=art, nace="84.110",
-            home=home, employees=int(rng.integers(20, 400)), weight=9.0, org_form="IKS",
-            is_public=True)
+        add(
+            segment="public",
+            name=name,
+            orgnr=_fictional_orgnr(rng, orgs),
+            art=art,
+            nace="84.110",
+            home=home,
+            employees=int(rng.integers(20, 400)),
+            weight=9.0,
+            org_form="IKS",
+            is_public=True,
+        )
     df = pl.DataFrame(rows, infer_schema_length=None)
     priv_seq = pl.int_range(pl.len()).over("segment")
     return df.with_row_index("supplier_id", offset=1).with_columns(
@@ -217,7 +319,9 @@ def _buyers_for_month(month: dt.date) -> list[tuple[str, float]]:
 _SEASON = np.array([0.85, 0.95, 1.05, 1.0, 1.05, 0.95, 0.6, 0.85, 1.1, 1.1, 1.15, 1.35])
 
 
-def make_lines(rng: np.random.Generator, suppliers: pl.DataFrame, end: dt.date, size: float) -> pl.DataFrame:
+def make_lines(
+    rng: np.random.Generator, suppliers: pl.DataFrame, end: dt.date, size: float
+) -> pl.DataFrame:
     """Ledger lines 2019-01 → ``end`` for the generated suppliers (vectorised per month)."""
     sup = suppliers.with_columns(pl.col("weight").cast(pl.Float64))
     seg = sup["segment"].to_numpy()
@@ -244,13 +348,17 @@ def make_lines(rng: np.random.Generator, suppliers: pl.DataFrame, end: dt.date, 
             n_drift = n - n_pub - n_inv
             # Local firms are favoured by their own municipality.
             pw = w[drift_pool] * np.where(home[drift_pool] == now, 6.0, 1.0)
-            pick = np.concatenate([
-                rng.choice(drift_pool, n_drift, p=pw / pw.sum()),
-                rng.choice(public_pool, n_pub),
-                rng.choice(invest_pool, n_inv, p=w[invest_pool] / w[invest_pool].sum()),
-            ])
+            pick = np.concatenate(
+                [
+                    rng.choice(drift_pool, n_drift, p=pw / pw.sum()),
+                    rng.choice(public_pool, n_pub),
+                    rng.choice(invest_pool, n_inv, p=w[invest_pool] / w[invest_pool].sum()),
+                ]
+            )
             area = np.array(["drift"] * (n_drift + n_pub) + ["investering"] * n_inv)
-            base = np.where(is_chain[pick], 9000.0, 6500.0) * np.where(area == "investering", 12.0, 1.0)
+            base = np.where(is_chain[pick], 9000.0, 6500.0) * np.where(
+                area == "investering", 12.0, 1.0
+            )
             base = np.where(seg[pick] == "private", 2500.0, base)
             base = np.where(seg[pick] == "public", 40000.0, base)
             amount = base * growth * rng.lognormal(0.0, 1.0, n)
@@ -263,17 +371,19 @@ def make_lines(rng: np.random.Generator, suppliers: pl.DataFrame, end: dt.date, 
                 area == "drift"
             )
             frames.append(
-                pl.DataFrame({
-                    "municipality_code": [code] * n,
-                    "municipality_now": [now] * n,
-                    "date": [month + dt.timedelta(days=int(d)) for d in days],
-                    "supplier_id": ids[pick],
-                    "art": arts[pick],
-                    "raw_amount": amount,
-                    "ehandel": ehandel,
-                    "area": area,
-                    "credit": credit,
-                })
+                pl.DataFrame(
+                    {
+                        "municipality_code": [code] * n,
+                        "municipality_now": [now] * n,
+                        "date": [month + dt.timedelta(days=int(d)) for d in days],
+                        "supplier_id": ids[pick],
+                        "art": arts[pick],
+                        "raw_amount": amount,
+                        "ehandel": ehandel,
+                        "area": area,
+                        "credit": credit,
+                    }
+                )
             )
         month = add_months(month, 1)
     lines = pl.concat(frames)
@@ -282,15 +392,22 @@ def make_lines(rng: np.random.Generator, suppliers: pl.DataFrame, end: dt.date, 
 
 def _scale_amounts(lines: pl.DataFrame, size: float) -> pl.DataFrame:
     """Scale amounts so that each year's drift purchases ≈ 1.5 bn NOK × size (× 3 %/year)."""
-    totals = lines.group_by("area").agg(pl.col("raw_amount").sum(), pl.col("date").min().alias("d0"),
-                                        pl.col("date").max().alias("d1"))
+    totals = lines.group_by("area").agg(
+        pl.col("raw_amount").sum(),
+        pl.col("date").min().alias("d0"),
+        pl.col("date").max().alias("d1"),
+    )
     factors = {}
     for area, total, d0, d1 in totals.iter_rows():
         years = ((d1 - d0).days + 1) / 365.25
-        target = (DRIFT_NOK_PER_YEAR if area == "drift" else INVEST_NOK_PER_YEAR) * size * 1.1 * years
+        target = (
+            (DRIFT_NOK_PER_YEAR if area == "drift" else INVEST_NOK_PER_YEAR) * size * 1.1 * years
+        )
         factors[area] = target / total
     return lines.with_columns(
-        amount_ore=(pl.col("raw_amount") * pl.col("area").replace_strict(factors) * 100).round(0).cast(pl.Int64)
+        amount_ore=(pl.col("raw_amount") * pl.col("area").replace_strict(factors) * 100)
+        .round(0)
+        .cast(pl.Int64)
     )
 
 
@@ -299,8 +416,16 @@ def make_agreements(
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Agreements in two generations per category, starting 2019–2021 and renewed after ~4 years."""
     chains = suppliers.filter(pl.col("segment") == "chain")
-    yearly = lines.filter(pl.col("area") == "drift").group_by("supplier_id").agg(
-        (pl.col("amount_ore").sum() / 100 / ((lines["date"].max() - lines["date"].min()).days / 365.25)).alias("per_year")
+    yearly = (
+        lines.filter(pl.col("area") == "drift")
+        .group_by("supplier_id")
+        .agg(
+            (
+                pl.col("amount_ore").sum()
+                / 100
+                / ((lines["date"].max() - lines["date"].min()).days / 365.25)
+            ).alias("per_year")
+        )
     )
     agreements, parties, participants = [], [], []
     aid = 1
@@ -323,18 +448,27 @@ def make_agreements(
             rate = round(float(rng.uniform(r_lo, r_hi)), 3)
             absolute = rng.random() < 0.15
             est = round(volume * len(members) / 5 * float(rng.uniform(0.9, 1.3)), -4)
-            agreements.append({
-                "id": aid, "ref": f"IHI-{start.year}-{aid:03d}",
-                "name": f"{label} {start.year}", "start": start,
-                "end": cur_end if gen == 1 or cur_end < end else add_months(start, 12 * term) - dt.timedelta(days=1),
-                "end_with_options": cur_end,
-                "estimated_annual_value_ore": int(est * 100),
-                "savings_rate": None if absolute else rate,
-                "projected_saving_ore": int(round(est * rate / (1 - rate), -3) * 100) if absolute else None,
-                "savings_type": stype, "owner": "Innherred innkjøp",
-                "baseline_note": "Nullpunkt: priser i forrige avtale (demodata)",
-                "art": art,
-            })
+            agreements.append(
+                {
+                    "id": aid,
+                    "ref": f"IHI-{start.year}-{aid:03d}",
+                    "name": f"{label} {start.year}",
+                    "start": start,
+                    "end": cur_end
+                    if gen == 1 or cur_end < end
+                    else add_months(start, 12 * term) - dt.timedelta(days=1),
+                    "end_with_options": cur_end,
+                    "estimated_annual_value_ore": int(est * 100),
+                    "savings_rate": None if absolute else rate,
+                    "projected_saving_ore": int(round(est * rate / (1 - rate), -3) * 100)
+                    if absolute
+                    else None,
+                    "savings_type": stype,
+                    "owner": "Innherred innkjøp",
+                    "baseline_note": "Nullpunkt: priser i forrige avtale (demodata)",
+                    "art": art,
+                }
+            )
             parties += [{"agreement_id": aid, "orgnr": o} for o in orgs]
             participants += [{"agreement_id": aid, "municipality_code": m} for m in members]
             aid += 1
@@ -345,23 +479,40 @@ def make_agreements(
     # A few current agreements expire soon, so the "expiring" lists have content.
     today = end + dt.timedelta(days=56)
     current = ag.filter(pl.col("end") >= today)["id"].to_list()
-    soon = {i: add_months(today, int(k)) - dt.timedelta(days=1) for i, k in zip(current[:3], (3, 5, 10), strict=False)}
+    soon = {
+        i: add_months(today, int(k)) - dt.timedelta(days=1)
+        for i, k in zip(current[:3], (3, 5, 10), strict=False)
+    }
     ag = ag.with_columns(
         end=pl.col("id").replace_strict(soon, default=pl.col("end"), return_dtype=pl.Date),
     ).with_columns(end_with_options=pl.max_horizontal("end", "end_with_options"))
     return ag, pl.DataFrame(parties), pl.DataFrame(participants)
 
 
-def generate(conn: sa.Connection, *, size: float = 1.0, seed: int = 2019,
-             today: dt.date | None = None, username: str = "demo") -> dict[str, int]:
+def generate(
+    conn: sa.Connection,
+    *,
+    size: float = 1.0,
+    seed: int = 2019,
+    today: dt.date | None = None,
+    username: str = "demo",
+) -> dict[str, int]:
     """Replace all ledger data with demo data, inside the caller's transaction."""
     today = today or dt.date.today()
     end = last_full_quarter_end(today)
     rng = np.random.default_rng(seed)
     seed_reference(conn)
-    for t in (schema.spend_cube, schema.ledger_line, schema.quarantine_row, schema.import_batch,
-              schema.agreement_supplier, schema.agreement_municipality, schema.agreement,
-              schema.supplier_alias, schema.supplier):
+    for t in (
+        schema.spend_cube,
+        schema.ledger_line,
+        schema.quarantine_row,
+        schema.import_batch,
+        schema.agreement_supplier,
+        schema.agreement_municipality,
+        schema.agreement,
+        schema.supplier_alias,
+        schema.supplier,
+    ):
         conn.execute(t.delete())
 
     suppliers = make_suppliers(rng, size)
@@ -370,42 +521,66 @@ def generate(conn: sa.Connection, *, size: float = 1.0, seed: int = 2019,
 
     # Suppliers in the database shape.
     sup_db = suppliers.select(
-        id="supplier_id", key="key", identity_kind="identity_kind", orgnr="orgnr", name="name",
+        id="supplier_id",
+        key="key",
+        identity_kind="identity_kind",
+        orgnr="orgnr",
+        name="name",
         register_name=pl.when(pl.col("orgnr").is_not_null()).then("name"),
-        home_municipality="home", country="country", nace="nace", employees="employees",
-        org_form="org_form", is_private="is_private", is_public="is_public",
+        home_municipality="home",
+        country="country",
+        nace="nace",
+        employees="employees",
+        org_form="org_form",
+        is_private="is_private",
+        is_public="is_public",
     )
     bulk_insert(conn, schema.supplier, sup_db)
     bulk_insert(conn, schema.agreement, ag.drop("art"))
     bulk_insert(conn, schema.agreement_supplier, parties)
     bulk_insert(conn, schema.agreement_municipality, participants)
 
-    batch_id = int(conn.execute(
-        schema.import_batch.insert().values(
-            file_name=f"demodata (seed {seed}, size {size})",
-            file_hash=hashlib.sha256(f"demo:{seed}:{size}:{end}".encode()).hexdigest(),
-            imported_by=username, imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            profile="demo", rows_read=lines.height, rows_stored=lines.height,
-            rows_quarantined=0, rows_excluded=0, is_demo=True,
-            report_json=json.dumps({"stored": lines.height}),
-        )
-    ).inserted_primary_key[0])
+    batch_id = int(
+        conn.execute(
+            schema.import_batch.insert().values(
+                file_name=f"demodata (seed {seed}, size {size})",
+                file_hash=hashlib.sha256(f"demo:{seed}:{size}:{end}".encode()).hexdigest(),
+                imported_by=username,
+                imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                profile="demo",
+                rows_read=lines.height,
+                rows_stored=lines.height,
+                rows_quarantined=0,
+                rows_excluded=0,
+                is_demo=True,
+                report_json=json.dumps({"stored": lines.height}),
+            )
+        ).inserted_primary_key[0]
+    )
 
     # Lines: identities, spend class, category and agreement through the shared steps.
-    sup_attr = suppliers.select("supplier_id", "key", "orgnr", "name", "supplier_no", "nace", "segment")
+    sup_attr = suppliers.select(
+        "supplier_id", "key", "orgnr", "name", "supplier_no", "nace", "segment"
+    )
     lines = lines.join(sup_attr, on="supplier_id", how="left").with_row_index("row")
     lines = with_spend_class(lines, art_classes())
     lines = classify(lines.rename({"key": "supplier_key"}), load_rules(conn), unclassified_id(conn))
     ag_parties, ag_participants = load_parties(conn)
     ag_frame = ag.select("id", "ref", "start", "end")
     # Some e-invoices (EHF) carry the agreement reference from 2021.
-    lines = match_agreements(lines.with_columns(contract_ref=pl.lit(None, pl.String)), ag_frame,
-                             ag_parties, ag_participants)
+    lines = match_agreements(
+        lines.with_columns(contract_ref=pl.lit(None, pl.String)),
+        ag_frame,
+        ag_parties,
+        ag_participants,
+    )
     refs = ag.select(pl.col("id").cast(pl.Int64).alias("agreement_id"), "ref")
     with_ref = (rng.random(lines.height) < 0.5) & (lines["date"].dt.year().to_numpy() >= 2021)
-    lines = lines.join(refs, on="agreement_id", how="left", maintain_order="left").with_columns(
-        contract_ref=pl.when(pl.Series(with_ref)).then(pl.col("ref"))
-    ).drop("ref")
+    lines = (
+        lines.join(refs, on="agreement_id", how="left", maintain_order="left")
+        .with_columns(contract_ref=pl.when(pl.Series(with_ref)).then(pl.col("ref")))
+        .drop("ref")
+    )
     n = lines.height
     inv_no = rng.integers(100000, 999999, n)
     out = lines.select(
@@ -424,7 +599,9 @@ def generate(conn: sa.Connection, *, size: float = 1.0, seed: int = 2019,
         ehandel="ehandel",
         contract_ref="contract_ref",
         area="area",
-        description=pl.when(pl.col("credit")).then(pl.lit("Kreditnota")).otherwise(pl.lit(None, pl.String)),
+        description=pl.when(pl.col("credit"))
+        .then(pl.lit("Kreditnota"))
+        .otherwise(pl.lit(None, pl.String)),
         spend_class="spend_class",
         category_id="category_id",
         category_rule="category_rule",
@@ -438,4 +615,9 @@ def generate(conn: sa.Connection, *, size: float = 1.0, seed: int = 2019,
     set_setting(conn, "data_until", end.isoformat())
     bump_data_version(conn)
     audit(conn, username, "demo.generate", f"size={size} seed={seed} lines={n}")
-    return {"lines": n, "suppliers": suppliers.height, "agreements": ag.height, "cube_rows": cube_rows}
+    return {
+        "lines": n,
+        "suppliers": suppliers.height,
+        "agreements": ag.height,
+        "cube_rows": cube_rows,
+    }

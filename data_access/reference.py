@@ -92,8 +92,12 @@ def municipality_rows() -> pl.DataFrame:
             else:  # same code kept across periods: widen its validity
                 if start is None or (row["valid_from"] and start < row["valid_from"]):
                     row["valid_from"] = start
-                row["valid_to"] = None if end is None or row["valid_to"] is None else max(end, row["valid_to"])
-    members = pl.DataFrame(list(rows.values()), schema_overrides={"valid_from": pl.Date, "valid_to": pl.Date})
+                row["valid_to"] = (
+                    None if end is None or row["valid_to"] is None else max(end, row["valid_to"])
+                )
+    members = pl.DataFrame(
+        list(rows.values()), schema_overrides={"valid_from": pl.Date, "valid_to": pl.Date}
+    )
     others = pl.read_csv(REF / "other_municipalities.csv", infer_schema=False).with_columns(
         valid_from=pl.lit(None, pl.Date),
         valid_to=pl.lit(None, pl.Date),
@@ -132,19 +136,25 @@ def seed_reference(conn: sa.Connection) -> None:
     bulk_insert(conn, schema.population, pop)
 
     arts = art_classes()
-    bulk_insert(conn, schema.art_class, arts.select("art_from", "art_to", "spend_class", "kostra_group"))
+    bulk_insert(
+        conn, schema.art_class, arts.select("art_from", "art_to", "spend_class", "kostra_group")
+    )
 
     cats = categories()
     ids: dict[tuple[str | None, str], int] = {}
     next_id = 1
     for sort, l1 in enumerate(cats["level1"].unique(maintain_order=True).to_list()):
         ids[(None, l1)] = next_id
-        conn.execute(schema.category.insert().values(id=next_id, name=l1, parent_id=None, sort=sort))
+        conn.execute(
+            schema.category.insert().values(id=next_id, name=l1, parent_id=None, sort=sort)
+        )
         next_id += 1
     for sort, (l1, l2) in enumerate(cats.iter_rows()):
         ids[(l1, l2)] = next_id
         conn.execute(
-            schema.category.insert().values(id=next_id, name=l2, parent_id=ids[(None, l1)], sort=sort)
+            schema.category.insert().values(
+                id=next_id, name=l2, parent_id=ids[(None, l1)], sort=sort
+            )
         )
         next_id += 1
     leaf_by_name = {l2: i for (l1, l2), i in ids.items() if l1 is not None}

@@ -76,7 +76,9 @@ art_class = sa.Table(
     metadata,
     sa.Column("art_from", sa.String(3), primary_key=True),
     sa.Column("art_to", sa.String(3), nullable=False),
-    sa.Column("spend_class", sa.String(20), nullable=False, comment="purchase|intra_public|excluded"),
+    sa.Column(
+        "spend_class", sa.String(20), nullable=False, comment="purchase|intra_public|excluded"
+    ),
     sa.Column("kostra_group", sa.String(200), nullable=True),
 )
 
@@ -120,7 +122,9 @@ supplier_location = sa.Table(
     sa.Column("orgnr", sa.String(9), primary_key=True, comment="sub-unit orgnr"),
     sa.Column("parent_orgnr", sa.String(9), nullable=False, index=True),
     sa.Column("name", sa.String(200), nullable=True),
-    sa.Column("municipality", sa.String(4), nullable=True, comment="beliggenhetsadresse, today's code"),
+    sa.Column(
+        "municipality", sa.String(4), nullable=True, comment="beliggenhetsadresse, today's code"
+    ),
     sa.Column("nace", sa.String(10), nullable=True),
     sa.Column("employees", sa.Integer, nullable=True),
 )
@@ -138,7 +142,9 @@ agreement = sa.Table(
     sa.Column("estimated_annual_value_ore", sa.BigInteger, nullable=True),
     sa.Column("savings_rate", sa.Float, nullable=True, comment="r, 0 < r < 1"),
     sa.Column("projected_saving_ore", sa.BigInteger, nullable=True, comment="absolute, per year"),
-    sa.Column("savings_type", sa.String(12), nullable=False, default="hard", comment="hard|avoidance"),
+    sa.Column(
+        "savings_type", sa.String(12), nullable=False, default="hard", comment="hard|avoidance"
+    ),
     sa.Column("owner", sa.String(120), nullable=True),
     sa.Column("baseline_note", sa.Text, nullable=True),
 )

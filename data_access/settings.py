@@ -40,8 +40,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Secret that signs the login cookie. Generated into the data folder when not set.",
         secret=True,
     ),
-    Setting("INNSIKT_DEMO_SIZE", "1.0", "Scale of the demo data on first start (1.0 ≈ 150 000 lines/year)."),
-    Setting("INNSIKT_NO_DEMO", "", "Set to 1 to start with an empty database instead of demo data."),
+    Setting(
+        "INNSIKT_DEMO_SIZE",
+        "1.0",
+        "Scale of the demo data on first start (1.0 ≈ 150 000 lines/year).",
+    ),
+    Setting(
+        "INNSIKT_NO_DEMO", "", "Set to 1 to start with an empty database instead of demo data."
+    ),
 )
 
 

@@ -60,7 +60,9 @@ def normalize_name(name: str | None) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-def supplier_key(orgnr: str | None, supplier_no: str | None, municipality: str, name: str | None) -> str:
+def supplier_key(
+    orgnr: str | None, supplier_no: str | None, municipality: str, name: str | None
+) -> str:
     """The identity key stored in ``supplier.key``.
 
     >>> supplier_key("974085203", "77", "5038", "X")

@@ -1,0 +1,79 @@
+"""Entry point: page config, login gate, navigation and the shared filters. Nothing else.
+
+Every page is registered before the login check (hidden while logged out), so a deep link
+survives the login; the pages a role may open are decided here, and the data a role may see is
+decided again in ``data_access`` (scope), never only here.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import auth, context, state
+from ui.i18n import lang, t
+
+STAFF = ("admin", "analyst")
+ADMIN = ("admin",)
+
+# (script, title, icon, url path, section, roles that may open it; None = every logged-in user)
+PAGES: list[tuple[str, str, str, str, str, tuple[str, ...] | None]] = [
+    ("pages/overview.py", "Oversikt", "📊", "oversikt", "Analyse", None),
+]
+
+
+def _page(spec: tuple[str, str, str, str, str, tuple[str, ...] | None], default: bool) -> st.Page:
+    script, title, icon, path, _section, _roles = spec
+    return st.Page(script, title=t(title), icon=icon, url_path=path, default=default)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Innkjøpsinnsikt", page_icon="📊", layout="wide")
+    authenticator = auth.authenticator()
+
+    if not auth.logged_in():
+        # Register every page (hidden) so the requested URL is remembered through the login.
+        pages = [_page(p, i == 0) for i, p in enumerate(PAGES)]
+        wanted = st.navigation(pages, position="hidden")
+        st.session_state["wanted_page"] = wanted.url_path
+        st.session_state["wanted_params"] = {k: st.query_params.get_all(k) for k in st.query_params}
+        auth.login_form(authenticator)
+        st.stop()
+
+    scope = context.scope()
+    allowed = [p for p in PAGES if p[5] is None or scope.role in p[5]]
+    sections: dict[str, list[st.Page]] = {}
+    by_path: dict[str, st.Page] = {}
+    for i, spec in enumerate(allowed):
+        page = _page(spec, i == 0)
+        sections.setdefault(t(spec[4]), []).append(page)
+        by_path[spec[3]] = page
+    nav = st.navigation(sections, position="top")
+
+    # After a login (form or cookie), go where the visitor was heading, with its filters.
+    wanted = st.session_state.pop("wanted_page", None)
+    params = st.session_state.pop("wanted_params", None)
+    if wanted and wanted in by_path and by_path[wanted].url_path != nav.url_path:
+        st.switch_page(by_path[wanted], query_params=params or None)
+
+    with st.sidebar:
+        st.markdown(f"**{st.session_state.get('name', '')}** · {scope.role}")
+        if context.is_demo():
+            st.warning("**" + t("Demodata") + "** – fiktive tall, ikke ekte regnskap.", icon="🧪")
+    opts = state.options_from(
+        context.cube(), context.reference()["municipalities"], context.reference()["categories"]
+    )
+    state.sidebar_filters(opts)
+    with st.sidebar:
+        st.selectbox(
+            t("Språk"),
+            ["nb", "en"],
+            index=0 if lang() == "nb" else 1,
+            key="f_lang",
+            format_func=lambda v: {"nb": "Norsk bokmål", "en": "English"}[v],
+            on_change=lambda: st.query_params.update({"lang": st.session_state["f_lang"]}),
+        )
+        auth.logout_button(authenticator)
+    nav.run()
+
+
+main()

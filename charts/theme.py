@@ -1,0 +1,74 @@
+"""The one Plotly theme: brand colours, one fixed colour per municipality, Norwegian numbers.
+
+Registered once as the templates ``innsikt`` and ``innsikt_presentasjon`` (larger type, composed
+on top). Figures name their template explicitly, because ``import streamlit`` replaces Plotly's
+default template with one whose colours exist only in the browser (server-side exports would
+come out black). Pages render with ``st.plotly_chart(fig, theme=None)``.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from data_access.reference import region
+
+FONT = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
+INK = "#1F2933"
+GRID = "#E4E7EB"
+PRIMARY = "#0B5394"
+NEUTRAL = "#9AA5B1"
+POSITIVE = "#2E7D32"
+WARNING = "#C62828"
+# Categorical colours for non-municipality series (Okabe–Ito without the municipal ones first).
+COLORWAY = ["#0B5394", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#6B7280"]
+# Regional levels, from "close to home" (dark green) to "abroad/unknown" (grey).
+LEVEL_COLOURS = {
+    "same": "#1B5E20",
+    "member": "#66BB6A",
+    "county": "#0B5394",
+    "norway": "#90A4AE",
+    "abroad_unknown": "#CFD8DC",
+}
+TEMPLATE = "innsikt"
+PRESENTATION = "innsikt_presentasjon"
+
+
+def municipality_colour(code: str) -> str:
+    """The member's fixed colour (historical codes fall back to their own entry or grey)."""
+    return region().colours.get(code, NEUTRAL)
+
+
+def _register() -> None:
+    base = go.layout.Template(
+        layout=go.Layout(
+            font={"family": FONT, "size": 14, "color": INK},
+            title={"font": {"size": 18}, "x": 0, "xanchor": "left"},
+            separators=", ",
+            colorway=COLORWAY,
+            paper_bgcolor="white",
+            plot_bgcolor="white",
+            margin={"l": 10, "r": 10, "t": 50, "b": 10},
+            xaxis={"gridcolor": GRID, "linecolor": GRID, "zeroline": False, "automargin": True},
+            yaxis={"gridcolor": GRID, "linecolor": GRID, "zeroline": False, "automargin": True},
+            legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+            hoverlabel={"font": {"family": FONT}},
+        )
+    )
+    pio.templates[TEMPLATE] = base
+    big = go.layout.Template(
+        layout=go.Layout(
+            font={"size": 22},
+            title={"font": {"size": 30}},
+            legend={"font": {"size": 20}},
+            margin={"l": 20, "r": 20, "t": 80, "b": 20},
+        )
+    )
+    pio.templates[PRESENTATION] = big
+
+
+_register()
+
+
+def template(presentation: bool = False) -> str:
+    return f"{TEMPLATE}+{PRESENTATION}" if presentation else TEMPLATE

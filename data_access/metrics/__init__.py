@@ -1,0 +1,4 @@
+"""Figures of PRODUCT.md §4 as pure Polars functions over the enriched spend cube.
+
+Every page, the CLI and the exports call these, so a figure is the same number everywhere.
+"""

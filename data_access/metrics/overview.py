@@ -1,0 +1,121 @@
+"""Headline figures and standard breakdowns of the Oversikt page.
+
+Spend is the ``purchase`` spend class (supplier spend); payments to other public bodies
+(``intra_public``) are reported apart and never mixed into shares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import polars as pl
+
+from data_access.filters import Filters, apply
+from data_access.metrics.savings import with_realized
+
+PURCHASE = pl.col("spend_class") == "purchase"
+KNOWN_HOME = pl.col("home_municipality").is_not_null()
+REGIONAL = pl.col("regional_level").is_in(["same", "member"])
+
+
+def _sum(df: pl.DataFrame, cond: pl.Expr | None = None, col: str = "amount") -> float:
+    if cond is not None:
+        df = df.filter(cond)
+    return float(df[col].sum()) if df.height else 0.0
+
+
+def _share(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The Oversikt figures for one filter selection (NOK unless stated; shares 0–1)."""
+
+    spend: float
+    spend_previous_year: float
+    change: float | None
+    n_lines: int
+    intra_public: float
+    regional_share: float | None
+    unknown_home_share: float | None
+    contract_coverage: float | None
+    realized_saving: float
+    savings_target: float
+    savings_vs_target: float | None
+    ehandel_share: float | None
+    ehandel_line_share: float | None
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        return asdict(self)
+
+
+def headline(
+    cube: pl.DataFrame, f: Filters, factors: pl.DataFrame, yearly_target_nok: float
+) -> Headline:
+    """All headline figures from one filtered frame (the same rows feed every tile)."""
+    cur = apply(cube, f)
+    prev = apply(cube, f.previous_year())
+    buy = cur.filter(PURCHASE)
+    spend = _sum(buy)
+    prev_spend = _sum(prev, PURCHASE)
+    known = _sum(buy, KNOWN_HOME)
+    realized = _sum(with_realized(buy, factors), col="realized")
+    target = yearly_target_nok * f.n_months / 12.0
+    return Headline(
+        spend=spend,
+        spend_previous_year=prev_spend,
+        change=(spend / prev_spend - 1) if prev_spend else None,
+        n_lines=int(buy["n_lines"].sum()) if buy.height else 0,
+        intra_public=_sum(cur, pl.col("spend_class") == "intra_public"),
+        regional_share=_share(_sum(buy, KNOWN_HOME & REGIONAL), known),
+        unknown_home_share=_share(spend - known, spend),
+        contract_coverage=_share(_sum(buy, pl.col("agreement_id").is_not_null()), spend),
+        realized_saving=realized,
+        savings_target=target,
+        savings_vs_target=_share(realized, target),
+        ehandel_share=_share(_sum(buy, pl.col("ehandel")), spend),
+        ehandel_line_share=_share(
+            _sum(buy, pl.col("ehandel"), col="n_lines"), _sum(buy, None, col="n_lines")
+        ),
+    )
+
+
+def spend_by_municipality(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
+    """Spend per member (today's structure), largest first."""
+    return (
+        apply(cube, f)
+        .filter(PURCHASE)
+        .group_by("municipality_now", "municipality_name")
+        .agg(amount=pl.col("amount").sum())
+        .sort("amount", descending=True)
+    )
+
+
+def trend_by_quarter(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
+    """Spend per quarter and municipality for every quarter in the data (period not applied),
+    with ``in_period`` marking the quarters inside the selected period."""
+    d = apply(cube, f, period=False).filter(PURCHASE)
+    out = (
+        d.group_by("year", "quarter", "municipality_now", "municipality_name")
+        .agg(amount=pl.col("amount").sum(), first_month=pl.col("month").min())
+        .with_columns(
+            label=pl.format("{} K{}", "year", "quarter"),
+            in_period=pl.col("first_month").is_between(f.start, f.end),
+        )
+        .sort("year", "quarter", "municipality_now")
+    )
+    return out
+
+
+def top_categories(cube: pl.DataFrame, f: Filters, n: int = 10) -> pl.DataFrame:
+    """The ``n`` largest level-2 categories by spend, with share of total."""
+    d = apply(cube, f).filter(PURCHASE)
+    total = _sum(d)
+    return (
+        d.group_by("category", "category_l1")
+        .agg(amount=pl.col("amount").sum())
+        .sort("amount", descending=True)
+        .head(n)
+        .with_columns(share=pl.col("amount") / total if total else pl.lit(None, pl.Float64))
+    )

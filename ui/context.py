@@ -1,0 +1,91 @@
+"""Cached accessors the pages call: engine, the user's scope, the scoped cube, reference lists.
+
+All ``st.cache_*`` decorators live here (STYLE.md §6). Cached data is keyed on the user's scope
+and the data version, so a kommune user never receives another scope's frame and an import is
+seen on the next rerun.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import sqlalchemy as sa
+import streamlit as st
+
+from data_access import db, settings
+from data_access.agreements import load_agreements
+from data_access.bootstrap import initialize
+from data_access.cube import load_categories, load_cube, load_municipalities
+from data_access.metrics.savings import savings_factors
+from data_access.scope import Scope
+from data_access.users import scope_for
+
+
+@st.cache_resource(show_spinner="Starter databasen …")
+def _engine(url: str) -> sa.Engine:
+    engine = db.make_engine(url)
+    initialize(engine)
+    return engine
+
+
+def engine() -> sa.Engine:
+    return _engine(settings.database_url())
+
+
+def data_version() -> int:
+    return db.data_version(engine())
+
+
+def username() -> str:
+    return str(st.session_state.get("username") or "")
+
+
+def scope() -> Scope:
+    """The logged-in user's scope, read from the database on every run (a role change or a
+    deactivation takes effect at once). Raises if nobody is logged in."""
+    user = username()
+    sc = scope_for(engine(), user) if user else None
+    if sc is None:
+        raise PermissionError("ikke innlogget")
+    return sc
+
+
+@st.cache_data(ttl=3600, show_spinner="Leser data …", max_entries=32)
+def _cube(_engine: sa.Engine, url: str, scope: Scope, version: int) -> pl.DataFrame:
+    return load_cube(_engine, scope)
+
+
+def cube(sc: Scope | None = None) -> pl.DataFrame:
+    """The enriched spend cube for the user's scope (cached per scope and data version)."""
+    sc = sc or scope()
+    return _cube(engine(), settings.database_url(), sc, data_version())
+
+
+@st.cache_data(ttl=3600, max_entries=8)
+def _reference(_engine: sa.Engine, url: str, version: int) -> dict[str, pl.DataFrame]:
+    with _engine.connect() as conn:
+        return {
+            "municipalities": load_municipalities(conn),
+            "categories": load_categories(conn),
+            "agreements": load_agreements(conn),
+            "data_until": pl.DataFrame({"d": [db.get_setting(conn, "data_until")]}),
+            "demo": pl.DataFrame({"d": [db.get_setting(conn, "demo", "0")]}),
+        }
+
+
+def reference() -> dict[str, pl.DataFrame]:
+    return _reference(engine(), settings.database_url(), data_version())
+
+
+def savings_factor_table() -> pl.DataFrame:
+    return savings_factors(reference()["agreements"])
+
+
+def is_demo() -> bool:
+    return reference()["demo"]["d"][0] == "1"
+
+
+def data_until() -> dt.date | None:
+    value = reference()["data_until"]["d"][0]
+    return dt.date.fromisoformat(value) if value else None

@@ -1,0 +1,45 @@
+"""What every page shares: its filters for this run, the scope line and the footer."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data_access.filters import Filters
+from ui import context, state
+from ui.i18n import t
+
+
+def filters() -> tuple[Filters, str]:
+    """The filters the sidebar put in the URL this run (same parse as the sidebar)."""
+    ref = context.reference()
+    opts = state.options_from(context.cube(), ref["municipalities"], ref["categories"])
+    params = {k: st.query_params.get_all(k) for k in state.KEYS}
+    return state.parse_filters(params, opts)
+
+
+def scope_text(f: Filters, token: str) -> str:
+    """'2025 · Alle kommuner · Alle kategorier · Drift' for captions and footers."""
+    ref = context.reference()
+    names = dict(ref["municipalities"].select("code", "name").iter_rows())
+    munis = ", ".join(names.get(c, c) for c in f.municipalities) or t("Alle kommuner")
+    cats = dict(ref["categories"].select("category_id", "category").iter_rows())
+    cats |= dict(ref["categories"].select("category_l1_id", "category_l1").iter_rows())
+    cat_text = ", ".join(cats.get(c, str(c)) for c in f.categories) or t("Alle kategorier")
+    area = {"drift": t("Drift"), "investering": t("Investering"), "alle": t("Alle")}[f.area]
+    return f"{state.period_label(token, f)} · {munis} · {cat_text} · {area}"
+
+
+def footer(f: Filters, token: str, note: str) -> None:
+    """Scope, period, data date and what the figures include."""
+    sc = context.scope()
+    who = (
+        t("Alle kommuner")
+        if sc.municipalities is None
+        else "Tilgang: " + ", ".join(sorted(sc.municipalities))
+    )
+    until = context.cube()["month"].max()
+    st.divider()
+    st.caption(
+        f"{scope_text(f, token)} · {who} · "
+        f"Data til og med {until:%m.%Y} · {note}" + (" · **Demodata**" if context.is_demo() else "")
+    )

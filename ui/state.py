@@ -1,0 +1,248 @@
+"""Global filters kept in the URL query string, so a copied link reopens the same view.
+
+URL keys (all optional; an unknown or invalid value falls back to the default):
+  ``periode``   ``2025`` | ``2025-K3`` | ``2024-01_2025-06`` (inclusive months)
+  ``kommune``   today's kommunenummer, repeatable
+  ``kategori``  category id (level 1 or 2), repeatable
+  ``omrade``    ``drift`` | ``investering`` | ``alle``
+  ``lang``      ``nb`` | ``en``
+
+The parsing is pure (``parse_filters``) and tested without Streamlit; ``sidebar_filters`` keeps
+widgets, session state and the URL in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+import streamlit as st
+
+from data_access.filters import AREAS, Filters, add_months
+from ui.i18n import t
+
+KEYS = ("periode", "kommune", "kategori", "omrade")
+_MONTHS = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the filters may take for this user: months with data, municipalities, categories."""
+
+    first_month: dt.date
+    last_month: dt.date
+    municipalities: dict[str, str]  # code -> name, only those in the user's scope
+    categories: dict[int, str]  # id -> label ("Nivå 1" or "Nivå 1 › Nivå 2")
+
+    @property
+    def default_period(self) -> str:
+        """The last complete calendar year, or the latest year when none is complete."""
+        last_full = (
+            self.last_month.year if self.last_month.month == 12 else self.last_month.year - 1
+        )
+        return str(max(last_full, self.first_month.year))
+
+
+def period_token_to_range(token: str, opts: Options) -> tuple[dt.date, dt.date] | None:
+    """Parse a period token and clamp it to the months with data; None when invalid.
+
+    >>> o = Options(dt.date(2019, 1, 1), dt.date(2026, 9, 1), {}, {})
+    >>> period_token_to_range("2026", o)
+    (datetime.date(2026, 1, 1), datetime.date(2026, 9, 1))
+    >>> period_token_to_range("2025-K2", o)
+    (datetime.date(2025, 4, 1), datetime.date(2025, 6, 1))
+    >>> period_token_to_range("2024-11_2025-02", o)
+    (datetime.date(2024, 11, 1), datetime.date(2025, 2, 1))
+    >>> period_token_to_range("1999", o) is None
+    True
+    """
+    if m := re.fullmatch(r"(\d{4})", token):
+        y = int(m[1])
+        start, end = dt.date(y, 1, 1), dt.date(y, 12, 1)
+    elif m := re.fullmatch(r"(\d{4})-K([1-4])", token):
+        y, q = int(m[1]), int(m[2])
+        start = dt.date(y, 3 * q - 2, 1)
+        end = add_months(start, 2)
+    elif m := re.fullmatch(r"(\d{4})-(\d{2})_(\d{4})-(\d{2})", token):
+        try:
+            start = dt.date(int(m[1]), int(m[2]), 1)
+            end = dt.date(int(m[3]), int(m[4]), 1)
+        except ValueError:
+            return None
+    else:
+        return None
+    start, end = max(start, opts.first_month), min(end, opts.last_month)
+    return (start, end) if start <= end else None
+
+
+def parse_filters(params: Mapping[str, Sequence[str]], opts: Options) -> tuple[Filters, str]:
+    """Filters and the canonical period token from URL-style params (lists of strings)."""
+    token = (params.get("periode") or [""])[0]
+    rng = period_token_to_range(token, opts)
+    if rng is None:
+        token = opts.default_period
+        rng = period_token_to_range(token, opts) or (opts.first_month, opts.last_month)
+    munis = tuple(sorted({m for m in params.get("kommune", []) if m in opts.municipalities}))
+    cats: list[int] = []
+    for c in params.get("kategori", []):
+        if c.isdigit() and int(c) in opts.categories:
+            cats.append(int(c))
+    area = (params.get("omrade") or ["drift"])[0]
+    if area not in AREAS:
+        area = "drift"
+    return Filters(rng[0], rng[1], munis, tuple(sorted(set(cats))), area), token
+
+
+def to_params(f: Filters, token: str) -> dict[str, list[str]]:
+    """The URL form of the filters (round-trips through ``parse_filters``)."""
+    out: dict[str, list[str]] = {"periode": [token]}
+    if f.municipalities:
+        out["kommune"] = list(f.municipalities)
+    if f.categories:
+        out["kategori"] = [str(c) for c in f.categories]
+    if f.area != "drift":
+        out["omrade"] = [f.area]
+    return out
+
+
+def options_from(
+    cube: pl.DataFrame, municipalities: pl.DataFrame, categories: pl.DataFrame
+) -> Options:
+    """Filter options for the user's scoped cube (a kommune user sees only their own)."""
+    if cube.height:
+        first, last = cube["month"].min(), cube["month"].max()
+    else:
+        today = dt.date.today()
+        first = last = dt.date(today.year, 1, 1)
+    codes = set(cube["municipality_now"].unique().to_list()) if cube.height else set()
+    names = dict(
+        municipalities.filter(pl.col("code") == pl.col("current_code"))
+        .select("code", "name")
+        .iter_rows()
+    )
+    cats: dict[int, str] = {}
+    for l1_id, l1 in (
+        categories.select("category_l1_id", "category_l1").unique(maintain_order=True).iter_rows()
+    ):
+        cats[int(l1_id)] = l1
+    for cid, name, l1 in categories.select("category_id", "category", "category_l1").iter_rows():
+        if name != l1:
+            cats[int(cid)] = f"{l1} › {name}"
+    return Options(
+        first_month=first,  # type: ignore[arg-type]
+        last_month=last,  # type: ignore[arg-type]
+        municipalities={c: names.get(c, c) for c in sorted(codes)},
+        categories=cats,
+    )
+
+
+def period_choices(opts: Options) -> list[str]:
+    """Years (newest first), then their quarters, as tokens."""
+    years = list(range(opts.last_month.year, opts.first_month.year - 1, -1))
+    out = [str(y) for y in years]
+    for y in years:
+        for q in (4, 3, 2, 1):
+            tok = f"{y}-K{q}"
+            if period_token_to_range(tok, opts):
+                out.append(tok)
+    return out
+
+
+def period_label(token: str, f: Filters) -> str:
+    """Human label of the selected period, e.g. '2026 (jan–sep)' or '2025 K3'."""
+    span = f"{_MONTHS[f.start.month - 1]} {f.start.year}–{_MONTHS[f.end.month - 1]} {f.end.year}"
+    if re.fullmatch(r"\d{4}", token):
+        full = f.n_months == 12
+        return (
+            token if full else f"{token} ({_MONTHS[f.start.month - 1]}–{_MONTHS[f.end.month - 1]})"
+        )
+    if re.fullmatch(r"\d{4}-K[1-4]", token):
+        return token.replace("-", " ")
+    return span
+
+
+def _write_url(params: dict[str, list[str]]) -> None:
+    keep = {k: st.query_params.get_all(k) for k in st.query_params if k not in KEYS}
+    merged = {**{k: v for k, v in keep.items() if v}, **params}
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    if current != merged:
+        st.query_params.from_dict(merged)
+
+
+def sidebar_filters(opts: Options) -> tuple[Filters, str]:
+    """Render the global filters in the sidebar; URL and widgets stay in step both ways."""
+    ss = st.session_state
+    url = {k: st.query_params.get_all(k) for k in KEYS if st.query_params.get_all(k)}
+    if url or "f_periode" not in ss:
+        f, token = parse_filters(url, opts)
+        custom = not re.fullmatch(r"\d{4}(-K[1-4])?", token)
+        ss["f_periode"] = "custom" if custom else token
+        ss["f_fra"], ss["f_til"] = f.start, f.end
+        ss["f_kommune"] = list(f.municipalities)
+        ss["f_kategori"] = list(f.categories)
+        ss["f_omrade"] = f.area
+
+    sb = st.sidebar
+    choices = [*period_choices(opts), "custom"]
+    if ss["f_periode"] not in choices:
+        ss["f_periode"] = opts.default_period
+    sb.selectbox(
+        t("Periode"),
+        choices,
+        key="f_periode",
+        format_func=lambda c: t("Fra–til …") if c == "custom" else c.replace("-", " "),
+    )
+    months = []
+    m = opts.first_month
+    while m <= opts.last_month:
+        months.append(m)
+        m = add_months(m, 1)
+    if ss["f_periode"] == "custom":
+        c1, c2 = sb.columns(2)
+        fmt_m = lambda d: f"{_MONTHS[d.month - 1]} {d.year}"  # noqa: E731
+        if ss.get("f_fra") not in months:
+            ss["f_fra"] = months[0]
+        if ss.get("f_til") not in months:
+            ss["f_til"] = months[-1]
+        c1.selectbox(t("Fra"), months, key="f_fra", format_func=fmt_m)
+        c2.selectbox(t("Til"), months, key="f_til", format_func=fmt_m)
+        start, end = sorted((ss["f_fra"], ss["f_til"]))
+        token = f"{start:%Y-%m}_{end:%Y-%m}"
+    else:
+        token = ss["f_periode"]
+    sb.multiselect(
+        t("Kommuner"),
+        list(opts.municipalities),
+        key="f_kommune",
+        format_func=lambda c: opts.municipalities.get(c, c),
+        placeholder=t("Alle kommuner"),
+    )
+    sb.multiselect(
+        t("Kategorier"),
+        list(opts.categories),
+        key="f_kategori",
+        format_func=lambda c: opts.categories.get(c, str(c)),
+        placeholder=t("Alle kategorier"),
+    )
+    sb.segmented_control(
+        t("Område"),
+        list(AREAS),
+        key="f_omrade",
+        format_func=lambda a: {
+            "drift": t("Drift"),
+            "investering": t("Investering"),
+            "alle": t("Alle"),
+        }[a],
+    )
+    params = {
+        "periode": [token],
+        "kommune": list(ss["f_kommune"]),
+        "kategori": [str(c) for c in ss["f_kategori"]],
+        "omrade": [ss["f_omrade"] or "drift"],
+    }
+    f, token = parse_filters(params, opts)
+    _write_url(to_params(f, token))
+    return f, token
