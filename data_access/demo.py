@@ -309,10 +309,7 @@ def make_suppliers(rng: np.random.Generator, size: float) -> pl.DataFrame:
 
 def _buyers_for_month(month: dt.date) -> list[tuple[str, float]]:
     """(historical code, population share) of the buying municipalities in a month."""
-    if month.year < 2020:
-        steinkjer = [("5004", 22.0), ("5039", 2.45)]
-    else:
-        steinkjer = [("5006", 24.5)]
+    steinkjer = [("5004", 22.0), ("5039", 2.45)] if month.year < 2020 else [("5006", 24.5)]
     return [*steinkjer, ("5037", 20.5), ("5038", 15.1), ("5041", 2.05), ("5053", 6.8)]
 
 
