@@ -1,0 +1,437 @@
+"""The transactional import: file → validated lines → suppliers, categories, agreements → DB.
+
+Guarantees (PRODUCT.md §3.2), and how they are kept:
+
+* **Every row is accounted for.** Each data row ends as stored, quarantined (``quarantine_row``
+  with a Norwegian reason) or excluded by rule (non-purchase art, or already imported); the
+  report's three counts add up to ``rows_read`` (asserted before commit). Rows blank in every
+  column are not data rows and are reported apart (``blank_rows``).
+* **All or nothing.** Everything happens in one ``engine.begin()`` transaction, cube rebuild and
+  data-version bump included; any exception rolls it all back. A failed import is then logged in
+  ``audit_log`` in a transaction of its own.
+* **Nothing twice.** Each line has a ``line_hash`` of its identity (see
+  :func:`validate.with_identity`), unique in the table; lines whose hash is already stored are
+  excluded as duplicates. A file whose SHA-256 was imported before is excluded whole.
+* **Logged.** An ``import_batch`` row (who, when, file, hash, counts, ``report_json``) and an
+  ``audit_log`` entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+
+from data_access import schema
+from data_access.agreements import load_agreements, load_parties, match_agreements
+from data_access.classify import classify, load_rules, unclassified_id
+from data_access.cube import rebuild_cube
+from data_access.db import audit, bulk_insert, bump_data_version, read_frame
+from data_access.importing.profiles import FIELDS, REQUIRED, Profile, load_profile, match_columns
+from data_access.importing.reader import ROW_COL, FileFormatError, read_table
+from data_access.importing.validate import canonical, validate, with_identity
+from data_access.suppliers import PRIVATE_LABEL
+
+Progress = Callable[[float, str], None]
+EXAMPLES_PER_REASON = 5
+INSERT_CHUNK = 50_000
+
+EXIT_OK = 0
+EXIT_FAILED = 2
+EXIT_QUARANTINED = 3
+
+
+class ImportFailed(Exception):
+    """The file could not be imported at all; nothing was stored. Message in Norwegian."""
+
+
+@dataclass
+class ImportReport:
+    """What happened to one file; ``report_json`` in ``import_batch`` is this as JSON."""
+
+    file_name: str
+    file_hash: str
+    profile: str
+    batch_id: int | None = None
+    rows_read: int = 0
+    rows_stored: int = 0
+    rows_quarantined: int = 0
+    rows_excluded: int = 0
+    blank_rows: int = 0
+    amount_stored_ore: int = 0
+    new_suppliers: int = 0
+    already_imported_batch: int | None = None
+    detected: dict[str, object] = field(default_factory=dict)
+    quarantined_by_reason: dict[str, int] = field(default_factory=dict)
+    excluded_by_reason: dict[str, int] = field(default_factory=dict)
+    warnings_by_kind: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def exit_code(self) -> int:
+        """0 all rows stored or excluded by rule; 3 rows quarantined; 2 import failed."""
+        if self.error is not None:
+            return EXIT_FAILED
+        return EXIT_QUARANTINED if self.rows_quarantined else EXIT_OK
+
+    def summary(self) -> str:
+        """One line for logs and the CLI."""
+        if self.error:
+            return f"{self.file_name}: FEILET – {self.error} (ingenting lagret)"
+        kr = f"{self.amount_stored_ore / 100:,.2f}".replace(",", " ").replace(".", ",")
+        s = (f"{self.file_name}: {self.rows_read} rader lest, {self.rows_stored} lagret "
+             f"({kr} kr), {self.rows_quarantined} i karantene, {self.rows_excluded} utelatt")
+        if self.already_imported_batch:
+            s += f" (filen er importert før, import {self.already_imported_batch})"
+        return s
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, default=str)
+
+
+def _noop(_f: float, _msg: str) -> None:
+    return None
+
+
+def _examples(frame: pl.DataFrame, kind_col: str, msg_col: str) -> dict[str, list[dict[str, object]]]:
+    out: dict[str, list[dict[str, object]]] = {}
+    if frame.height == 0:
+        return out
+    ex = frame.group_by(kind_col, maintain_order=True).head(EXAMPLES_PER_REASON)
+    for kind, row, msg in ex.select(kind_col, ROW_COL, msg_col).iter_rows():
+        out.setdefault(kind, []).append({"rad": row, "melding": msg})
+    return out
+
+
+def _counts(frame: pl.DataFrame, col: str) -> dict[str, int]:
+    if frame.height == 0:
+        return {}
+    return dict(frame.group_by(col).len().sort("len", descending=True).iter_rows())
+
+
+def _existing_hashes(conn: sa.Connection, hashes: pl.Series) -> set[str]:
+    """Hashes already in ``ledger_line`` (the unique index makes each chunk a set of seeks)."""
+    lt = schema.ledger_line
+    found: set[str] = set()
+    values = hashes.to_list()
+    stmt = sa.select(lt.c.line_hash).where(lt.c.line_hash.in_(sa.bindparam("h", expanding=True)))
+    for i in range(0, len(values), 5000):
+        found.update(conn.execute(stmt, {"h": values[i : i + 5000]}).scalars())
+    return found
+
+
+def _reference(conn: sa.Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
+    m, a = schema.municipality, schema.art_class
+    munis = read_frame(conn, sa.select(m.c.code, m.c.name, m.c.current_code, m.c.is_member,
+                                       m.c.valid_from, m.c.valid_to))
+    arts = read_frame(conn, sa.select(a.c.art_from, a.c.art_to, a.c.spend_class, a.c.kostra_group)
+                      .order_by(a.c.art_from))
+    return munis, arts
+
+
+def _upsert_suppliers(conn: sa.Connection, lines: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Supplier ids (and NACE) for the lines' keys, inserting new suppliers; aliases counted."""
+    s = schema.supplier
+    wanted = (
+        lines.group_by("supplier_key")
+        .agg(
+            pl.col("identity_kind").first(), pl.col("orgnr").first(), pl.col("is_private").any(),
+            name=pl.col("supplier_name").drop_nulls().mode().sort().first(),
+        )
+    )
+    existing = read_frame(conn, sa.select(s.c.id, s.c.key, s.c.orgnr))
+    new = wanted.join(existing.select(supplier_key="key"), on="supplier_key", how="anti")
+    # An orgnr already used by another key cannot be inserted twice (unique orgnr).
+    new = new.with_columns(
+        orgnr=pl.when(pl.col("orgnr").is_in(existing["orgnr"].drop_nulls().implode())).then(None)
+        .otherwise("orgnr")
+    )
+    if new.height:
+        bulk_insert(conn, s, new.select(
+            key="supplier_key", identity_kind="identity_kind", orgnr="orgnr",
+            name=pl.when(pl.col("is_private")).then(pl.lit(PRIVATE_LABEL))
+            .otherwise(pl.coalesce("name", pl.lit("(uten navn)"))).str.slice(0, 200),
+            is_private="is_private", is_public=pl.lit(False),
+        ))
+    ids = read_frame(conn, sa.select(s.c.id, s.c.key, s.c.nace).where(
+        s.c.key.in_(sa.bindparam("k", expanding=True))
+    ).params(k=wanted["supplier_key"].to_list())) if wanted.height <= 30_000 else read_frame(
+        conn, sa.select(s.c.id, s.c.key, s.c.nace)
+    )
+    ids = ids.select(supplier_id=pl.col("id").cast(pl.Int64), supplier_key="key", nace="nace")
+
+    # Aliases: the spellings seen per supplier (never for private persons).
+    al = schema.supplier_alias
+    seen = (
+        lines.filter(~pl.col("is_private") & pl.col("supplier_name").is_not_null())
+        .group_by("supplier_key", "supplier_name").len()
+        .join(ids.select("supplier_key", "supplier_id"), on="supplier_key")
+        .select("supplier_id", alias=pl.col("supplier_name").str.slice(0, 200), n_new="len")
+        .group_by("supplier_id", "alias").agg(pl.col("n_new").sum())
+    )
+    if seen.height:
+        old = read_frame(conn, sa.select(al.c.supplier_id, al.c.alias, al.c.n_lines).where(
+            al.c.supplier_id.in_(sa.bindparam("ids", expanding=True))
+        ).params(ids=seen["supplier_id"].unique().to_list())).with_columns(
+            pl.col("supplier_id").cast(pl.Int64)
+        )
+        both = seen.join(old, on=["supplier_id", "alias"], how="left")
+        upd = both.filter(pl.col("n_lines").is_not_null())
+        if upd.height:
+            conn.execute(
+                al.update().where(al.c.supplier_id == sa.bindparam("sid"), al.c.alias == sa.bindparam("al"))
+                .values(n_lines=sa.bindparam("n")),
+                [{"sid": r[0], "al": r[1], "n": int(r[2]) + int(r[3])}
+                 for r in upd.select("supplier_id", "alias", "n_new", "n_lines").iter_rows()],
+            )
+        ins = both.filter(pl.col("n_lines").is_null()).select("supplier_id", "alias", n_lines="n_new")
+        bulk_insert(conn, al, ins)
+    return ids, new.height
+
+
+def store_lines(
+    conn: sa.Connection, ok: pl.DataFrame, batch_id: int, progress: Progress = _noop
+) -> tuple[int, int]:
+    """Classify, match and insert valid, new lines. Returns (lines, new suppliers).
+
+    ``ok`` comes from :func:`validate.with_identity`. Runs in the caller's transaction.
+    """
+    if ok.height == 0:
+        return 0, 0
+    ids, n_new = _upsert_suppliers(conn, ok)
+    lines = ok.join(ids, on="supplier_key", how="left", maintain_order="left").with_row_index("row")
+    lines = classify(lines, load_rules(conn), unclassified_id(conn))
+    munis = read_frame(conn, sa.select(schema.municipality.c.code, schema.municipality.c.current_code))
+    lines = lines.join(munis.select(municipality_code="code", municipality_now="current_code"),
+                       on="municipality_code", how="left", maintain_order="left")
+    parties, participants = load_parties(conn)
+    lines = match_agreements(
+        lines.drop("date").rename({"date_parsed": "date"}).with_columns(pl.col("row").cast(pl.Int64)),
+        load_agreements(conn), parties, participants,
+    )
+    out = lines.select(
+        batch_id=pl.lit(batch_id),
+        line_hash="line_hash",
+        municipality_code="municipality_code",
+        date="date",
+        supplier_id="supplier_id",
+        supplier_orgnr_raw=pl.col("supplier_orgnr").str.slice(0, 40),
+        supplier_name_raw=pl.when(pl.col("is_private")).then(pl.lit(PRIVATE_LABEL))
+        .otherwise(pl.col("supplier_name").str.slice(0, 200)),
+        supplier_no=pl.col("supplier_no").str.slice(0, 40),
+        account=pl.col("account_clean").str.slice(0, 20),
+        art="art",
+        function=pl.col("function").str.slice(0, 10),
+        amount_ore="amount_ore",
+        invoice_id=pl.col("invoice_id").str.slice(0, 60),
+        ehandel="ehandel_flag",
+        contract_ref=pl.col("contract_ref").str.slice(0, 60),
+        area="area_clean",
+        description="description",
+        spend_class="spend_class",
+        category_id="category_id",
+        category_rule="category_rule",
+        agreement_id="agreement_id",
+    )
+    done = 0
+    for start in range(0, out.height, INSERT_CHUNK):
+        chunk = out.slice(start, INSERT_CHUNK)
+        bulk_insert(conn, schema.ledger_line, chunk)
+        done += chunk.height
+        progress(0.55 + 0.35 * done / out.height, f"Lagrer linjer: {done} av {out.height}")
+    return out.height, n_new
+
+
+def _quarantine_frame(q: pl.DataFrame, batch_id: int, file_name: str) -> pl.DataFrame:
+    fields = list(FIELDS)
+    raw = q.select(
+        pl.struct([pl.col(f) for f in fields]).struct.json_encode().alias("fields"),
+    )["fields"]
+    # A re-imported quarantine row keeps its original file and row (``_fil``, ``_rad``).
+    files = q["_fil"].to_list() if "_fil" in q.columns else [file_name] * q.height
+    rows = q["_rad"] if "_rad" in q.columns else q[ROW_COL]
+    raw_json = [
+        json.dumps({"fil": f, "rad": int(r), "felt": json.loads(js)}, ensure_ascii=False)
+        for f, r, js in zip(files, rows.to_list(), raw.to_list(), strict=True)
+    ]
+    return pl.DataFrame({
+        "batch_id": [batch_id] * q.height,
+        "row_number": rows.cast(pl.Int64),
+        "municipality_code": q["municipality"].str.slice(0, 4),
+        "raw_json": raw_json,
+        "reason": q["reason"],
+        "resolved": [False] * q.height,
+    })
+
+
+def process(
+    conn: sa.Connection,
+    lines: pl.DataFrame,
+    report: ImportReport,
+    *,
+    profile: Profile,
+    username: str,
+    progress: Progress = _noop,
+    decimal: str | None = None,
+) -> pl.DataFrame:
+    """Validate ``lines`` (text in ledger fields + ``_row``), store what is valid and new, and
+    quarantine the rest under a new batch; fill ``report``. Returns the validated frame.
+
+    Shared by file imports and quarantine re-imports; runs in the caller's transaction.
+    """
+    munis, arts = _reference(conn)
+    progress(0.15, "Kontrollerer rader")
+    checked = validate(lines, municipalities=munis, art_classes=arts, profile=profile,
+                       decimal=decimal)  # type: ignore[arg-type]
+    report.detected.setdefault("desimaltegn", decimal or profile.decimal or "auto")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    batch_id = int(conn.execute(schema.import_batch.insert().values(
+        file_name=report.file_name[:300], file_hash=report.file_hash, imported_by=username,
+        imported_at=now, profile=profile.name, is_demo=False,
+    )).inserted_primary_key[0])
+    report.batch_id = batch_id
+
+    if report.already_imported_batch is not None:
+        checked = checked.with_columns(
+            status=pl.lit("excluded"), reason_kind=pl.lit("fil_importert"),
+            reason=pl.lit(f"filen er importert før (import {report.already_imported_batch})"),
+        )
+    ok = checked.filter(pl.col("status") == "ok")
+    progress(0.3, "Finner leverandører og duplikater")
+    ok = with_identity(ok)
+    dup = _existing_hashes(conn, ok["line_hash"])
+    if dup:
+        is_dup = pl.col("line_hash").is_in(pl.Series(list(dup), dtype=pl.String).implode())
+        dups = ok.filter(is_dup).with_columns(
+            status=pl.lit("excluded"), reason_kind=pl.lit("duplikat"),
+            reason=pl.format("linjen er allerede importert (faktura {}, {} øre)",
+                             pl.col("invoice_id").fill_null("–"), "amount_ore"),
+        )
+        ok = ok.filter(~is_dup)
+    else:
+        dups = ok.clear()
+    q = checked.filter(pl.col("status") == "quarantine")
+    excl = pl.concat([
+        checked.filter(pl.col("status") == "excluded").select(ROW_COL, "reason_kind", "reason"),
+        dups.select(ROW_COL, "reason_kind", "reason"),
+    ])
+    progress(0.5, f"Lagrer {ok.height} linjer")
+    stored, n_new = store_lines(conn, ok, batch_id, progress)
+    bulk_insert(conn, schema.quarantine_row, _quarantine_frame(q, batch_id, report.file_name))
+
+    report.rows_read = checked.height
+    report.rows_stored = stored
+    report.rows_quarantined = q.height
+    report.rows_excluded = excl.height
+    report.new_suppliers = n_new
+    report.amount_stored_ore = int(ok["amount_ore"].sum() or 0) if ok.height else 0
+    report.quarantined_by_reason = _counts(q, "reason_kind")
+    report.excluded_by_reason = _counts(excl, "reason_kind")
+    warn = ok.filter(pl.col("warning_kind").is_not_null())
+    report.warnings_by_kind = _counts(warn, "warning_kind")
+    report.examples = {
+        **_examples(q, "reason_kind", "reason"),
+        **_examples(excl, "reason_kind", "reason"),
+        **{f"advarsel:{k}": v for k, v in _examples(warn, "warning_kind", "warning").items()},
+    }
+    if report.rows_stored + report.rows_quarantined + report.rows_excluded != report.rows_read:
+        raise AssertionError("radtellingene går ikke opp; importen avbrytes")
+
+    progress(0.92, "Oppdaterer kuben")
+    conn.execute(schema.import_batch.update().where(schema.import_batch.c.id == batch_id).values(
+        rows_read=report.rows_read, rows_stored=report.rows_stored,
+        rows_quarantined=report.rows_quarantined, rows_excluded=report.rows_excluded,
+        report_json=report.to_json(),
+    ))
+    if stored:
+        rebuild_cube(conn)
+    bump_data_version(conn)
+    audit(conn, username, "import", report.summary())
+    return checked
+
+
+def _read(path_or_bytes: str | Path | bytes, filename: str | None) -> tuple[bytes, str]:
+    if isinstance(path_or_bytes, bytes):
+        return path_or_bytes, filename or "opplastet fil"
+    path = Path(path_or_bytes)
+    return path.read_bytes(), filename or path.name
+
+
+def import_file(
+    engine: sa.Engine,
+    path_or_bytes: str | Path | bytes,
+    *,
+    filename: str | None = None,
+    username: str,
+    profile: str | Profile | None = None,
+    municipality: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import one ledger export in one transaction and return its report.
+
+    A file that cannot be read at all (not a table, required columns missing, unknown profile)
+    gives a report with ``error`` set and nothing stored; the failure is still audited. Other
+    exceptions (database errors, interruptions) roll back and propagate.
+    """
+    progress = progress or _noop
+    data, name = _read(path_or_bytes, filename)
+    digest = hashlib.sha256(data).hexdigest()
+    report = ImportReport(file_name=name, file_hash=digest, profile="auto")
+    try:
+        with engine.begin() as conn:
+            prof = profile if isinstance(profile, Profile) else load_profile(profile, conn)
+            prof = prof.with_municipality(municipality)
+            report.profile = prof.name
+            progress(0.02, "Leser filen")
+            table = read_table(data, name, prof)
+            mapping = match_columns(table.headings, prof)
+            _check_columns(mapping, prof, table.headings)
+            report.blank_rows = table.blank_rows
+            report.detected = {
+                "format": table.kind, "tegnsett": table.encoding, "skilletegn": table.delimiter,
+                "overskriftsrad": table.header_line,
+                "kolonner": {FIELDS[k]: v for k, v in mapping.items()},
+            }
+            lines = canonical(table, mapping, prof)
+            b = schema.import_batch
+            prev = conn.execute(
+                sa.select(b.c.id).where(b.c.file_hash == digest, b.c.rows_read > 0)
+                .order_by(b.c.id).limit(1)
+            ).scalar()
+            report.already_imported_batch = int(prev) if prev is not None else None
+            process(conn, lines, report, profile=prof, username=username, progress=progress)
+    except (FileFormatError, ImportFailed, LookupError, ValueError, UnicodeDecodeError) as exc:
+        report.error = str(exc)
+        report.batch_id = None
+        with engine.begin() as conn:
+            audit(conn, username, "import.failed", f"{name} ({digest[:12]}): {exc}")
+        progress(1.0, "Importen feilet")
+        return report
+    progress(1.0, "Ferdig")
+    return report
+
+
+def _check_columns(mapping: dict[str, str], profile: Profile, headings: list[str]) -> None:
+    missing = [FIELDS[f] for f in REQUIRED if f not in mapping]
+    if "amount" not in mapping and not ({"debit", "credit"} & set(mapping)):
+        missing.append(FIELDS["amount"])
+    if "municipality" not in mapping and not profile.municipality:
+        missing.append(FIELDS["municipality"] + " (eller angi kommune for filen)")
+    if not ({"supplier_orgnr", "supplier_name", "supplier_no"} & set(mapping)):
+        missing.append("leverandør (organisasjonsnummer, navn eller nummer)")
+    if missing:
+        raise ImportFailed(
+            f"fant ikke kolonner for: {', '.join(missing)}. Kolonner i filen: "
+            f"{', '.join(headings)}"
+        )

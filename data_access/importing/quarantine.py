@@ -1,0 +1,131 @@
+"""Quarantined rows: list, download as CSV, correct and re-import (PRODUCT.md §3.2, issue 3).
+
+A quarantined row keeps its text in ledger fields (``raw_json``: file, row and ``felt``), so it
+can be corrected without the original file. Re-importing runs the rows through the same
+validation and storage as a file import, in one transaction: the old quarantine rows are marked
+resolved (fixed or superseded), rows that still fail get a new quarantine row with the new
+reason, so the open list never holds the same row twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Sequence
+
+import polars as pl
+import sqlalchemy as sa
+
+from data_access import schema
+from data_access.db import read_frame
+from data_access.importing.pipeline import ImportReport, Progress, _noop, process
+from data_access.importing.profiles import FIELDS, Profile
+from data_access.importing.reader import NFIELDS_COL, ROW_COL, decode
+from data_access.scope import Scope, historical_codes
+
+ID_COL = "karantene_id"
+
+
+def quarantine_rows(
+    conn: sa.Connection | sa.Engine,
+    *,
+    scope: Scope | None = None,
+    batch_id: int | None = None,
+    include_resolved: bool = False,
+    limit: int | None = None,
+) -> pl.DataFrame:
+    """Quarantined rows with their reason and fields: karantene_id, import, fil, rad, årsak, …
+
+    Scoped by the buyer municipality as written in the row (rows without one are staff-only).
+    """
+    if isinstance(conn, sa.Engine):
+        with conn.connect() as c:
+            return quarantine_rows(c, scope=scope, batch_id=batch_id,
+                                   include_resolved=include_resolved, limit=limit)
+    q = schema.quarantine_row
+    stmt = sa.select(q.c.id, q.c.batch_id, q.c.row_number, q.c.reason, q.c.raw_json, q.c.resolved)
+    if not include_resolved:
+        stmt = stmt.where(q.c.resolved.is_(False))
+    if batch_id is not None:
+        stmt = stmt.where(q.c.batch_id == batch_id)
+    if scope is not None:
+        codes = historical_codes(conn, scope)
+        if codes is not None:
+            stmt = stmt.where(q.c.municipality_code.in_(codes))
+    stmt = stmt.order_by(q.c.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    raw = read_frame(conn, stmt)
+    field_cols = {f: pl.String for f in FIELDS}
+    if raw.height == 0:
+        return pl.DataFrame(schema={ID_COL: pl.Int64, "import": pl.Int64, "fil": pl.String,
+                                    "rad": pl.Int64, "årsak": pl.String, **field_cols})
+    parsed = [json.loads(s) for s in raw["raw_json"]]
+    fields = pl.DataFrame([p.get("felt", {}) for p in parsed], schema=field_cols)
+    return pl.concat([
+        raw.select(pl.col("id").cast(pl.Int64).alias(ID_COL), pl.col("batch_id").cast(pl.Int64).alias("import")),
+        pl.DataFrame({"fil": [p.get("fil") for p in parsed]}, schema={"fil": pl.String}),
+        raw.select(pl.col("row_number").cast(pl.Int64).alias("rad"), pl.col("reason").alias("årsak")),
+        fields,
+    ], how="horizontal")
+
+
+def quarantine_csv(rows: pl.DataFrame) -> bytes:
+    """The rows as a semicolon CSV with a BOM (opens in Excel); edit, then re-import it."""
+    buf = io.BytesIO()
+    rows.write_csv(buf, separator=";")
+    return b"\xef\xbb\xbf" + buf.getvalue()
+
+
+def _read_corrected(data: bytes) -> pl.DataFrame:
+    text, _ = decode(data)
+    head = text.split("\n", 1)[0]
+    sep = max((";", ",", "\t"), key=head.count)
+    frame = pl.read_csv(text.encode("utf-8"), separator=sep, infer_schema=False)
+    if ID_COL not in frame.columns:
+        raise ValueError(f"filen mangler kolonnen {ID_COL}; last ned karantenelisten og rett i den")
+    return frame
+
+
+def reimport_quarantine(
+    engine: sa.Engine,
+    corrected: pl.DataFrame | bytes,
+    *,
+    username: str,
+    ids: Sequence[int] | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Re-import quarantined rows, corrected or not (e.g. after adding a municipality).
+
+    ``corrected`` is a frame (or the CSV from :func:`quarantine_csv`) with ``karantene_id`` and
+    ledger-field columns; only open rows are taken (optionally only ``ids``).
+    """
+    progress = progress or _noop
+    frame = _read_corrected(corrected) if isinstance(corrected, bytes) else corrected
+    frame = frame.with_columns(pl.col(ID_COL).cast(pl.Int64))
+    if ids is not None:
+        frame = frame.filter(pl.col(ID_COL).is_in(list(ids)))
+    digest = hashlib.sha256(frame.write_csv().encode("utf-8")).hexdigest()
+    report = ImportReport(file_name="karantene (rettet)", file_hash=digest, profile="karantene")
+    q = schema.quarantine_row
+    with engine.begin() as conn:
+        open_rows = quarantine_rows(conn).select(ID_COL, "fil", "rad")
+        frame = frame.select(
+            ID_COL, *[pl.col(f).cast(pl.String) if f in frame.columns else pl.lit(None, pl.String).alias(f)
+                      for f in FIELDS]
+        ).join(open_rows, on=ID_COL, how="inner")
+        frame = frame.with_columns([pl.col(f).str.strip_chars() for f in FIELDS])
+        lines = frame.select(
+            pl.col(ID_COL).alias(ROW_COL), pl.lit(1, pl.Int32).alias(NFIELDS_COL),
+            pl.lit(1, pl.Int32).alias("_width"), *FIELDS, _fil="fil", _rad="rad",
+        )
+        if lines.height == 0:
+            report.error = "ingen åpne karantenerader å importere"
+            return report
+        process(conn, lines, report, profile=Profile(name="karantene"), username=username,
+                progress=progress)
+        conn.execute(q.update().where(q.c.id.in_(lines[ROW_COL].to_list()), q.c.batch_id != report.batch_id)
+                     .values(resolved=True))
+    progress(1.0, "Ferdig")
+    return report

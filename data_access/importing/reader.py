@@ -1,0 +1,232 @@
+"""Reading ledger exports as they really come: CSV/text or Excel, into one all-text frame.
+
+Everything is read as text and parsed later by :mod:`parsers`, so a value the readers cannot
+interpret is kept verbatim and can be shown in a quarantine reason. Detection, in order:
+
+1. **Format**: Excel by the ZIP signature (``PK``) or an ``.xlsx``/``.xlsm`` name; else text.
+2. **Encoding** (text): a BOM decides (UTF-8, UTF-16); else strict UTF-8; else Windows-1252
+   (Latin-1 for its five undefined bytes). A profile may fix it.
+3. **Delimiter and header row**: for each candidate (``;``, tab, ``,``, ``|``), the first 60 lines
+   are split and scored by how many cells are headings the profile knows; the best line is the
+   header, so title rows above the table ("Rapport …", blank lines) are skipped.
+4. **Ragged rows**: each line's field count is kept, so a row cut short (a truncated file) is
+   quarantined as such instead of being read with its missing fields as empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import io
+import zipfile
+from dataclasses import dataclass
+
+import polars as pl
+
+from data_access.importing.profiles import Profile, heading_score
+
+DELIMITERS = (";", "\t", ",", "|")
+HEADER_SCAN = 60
+ROW_COL = "_row"
+NFIELDS_COL = "_nfields"
+
+
+class FileFormatError(ValueError):
+    """The file cannot be read as a ledger export at all (message in Norwegian)."""
+
+
+@dataclass
+class RawTable:
+    """The file's table as text, with what was detected about it."""
+
+    frame: pl.DataFrame  # original headings + _row (1-based line/row number) + _nfields
+    headings: list[str]
+    kind: str  # "csv" | "xlsx"
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_line: int = 1
+    blank_rows: int = 0
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """(text, encoding used). Line endings normalized to ``\\n``."""
+    if encoding:
+        text = data.decode(encoding)
+        used = encoding
+    elif data.startswith(b"\xef\xbb\xbf"):
+        text, used = data[3:].decode("utf-8"), "utf-8-sig"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, used = data.decode("utf-16"), "utf-16"
+    else:
+        try:
+            text, used = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, used = data.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                text, used = data.decode("latin-1"), "latin-1"
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.lstrip("\ufeff"), used
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return []
+
+
+def detect_layout(lines: list[str], profile: Profile) -> tuple[str, int]:
+    """(delimiter, 0-based header line index) by heading score, then by field count."""
+    candidates = [profile.delimiter] if profile.delimiter else list(DELIMITERS)
+    best: tuple[int, int, int] | None = None  # (score, n_cells, -index)
+    choice = (candidates[0], 0)
+    for d in candidates:
+        for i, line in enumerate(lines[:HEADER_SCAN]):
+            cells = _split(line, d)
+            if len(cells) < 2:
+                continue
+            key = (heading_score(cells, profile), len(cells), -i)
+            if best is None or key > best:
+                best, choice = key, (d, i)
+    if best is None or best[0] < 2:
+        raise FileFormatError(
+            "fant ingen overskriftsrad med kjente kolonnenavn (dato, konto, beløp …) "
+            "blant de første linjene; velg eller lag en importprofil"
+        )
+    return choice
+
+
+def read_text(data: bytes, profile: Profile) -> RawTable:
+    text, used = decode(data, profile.encoding)
+    if not text.strip():
+        raise FileFormatError("filen er tom")
+    # Header detection looks only at the first lines; no need to split a 100 MB text for that.
+    head = text[: 256 * 1024].split("\n")[:HEADER_SCAN]
+    delimiter, header_idx = detect_layout(head, profile)
+    start = 0
+    for _ in range(header_idx):
+        start = text.index("\n", start) + 1
+    body = text[start:]
+    headings = _split(body.split("\n", 1)[0], delimiter)
+    frame = pl.read_csv(
+        body.encode("utf-8"), separator=delimiter, has_header=False, infer_schema=False,
+        truncate_ragged_lines=True, quote_char='"', skip_rows=1,
+        new_columns=[f"c{i}" for i in range(len(headings))],
+    ) if body.count("\n") > 0 and body.split("\n", 1)[1].strip() else pl.DataFrame(
+        schema={f"c{i}": pl.String for i in range(len(headings))}
+    )
+    frame = frame.select([pl.col(f"c{i}") for i in range(len(headings))])
+    frame.columns = _unique_names(headings)
+    # Field count per physical line, for truncated rows. Valid only when no quoted field spans
+    # lines (then the line and row counts agree); otherwise every row counts as complete.
+    lines = pl.Series(body.split("\n")[1:], dtype=pl.String)
+    if lines.len() and lines[-1] == "":
+        lines = lines.head(-1)
+    if lines.len() == frame.height:
+        quoted = lines.str.contains('"', literal=True)
+        nfields = pl.when(quoted).then(pl.lit(len(headings), pl.Int32)).otherwise(
+            lines.str.count_matches(delimiter, literal=True).cast(pl.Int32) + 1
+        )
+        frame = frame.with_columns(pl.select(nfields.alias(NFIELDS_COL)).to_series())
+    else:
+        frame = frame.with_columns(pl.lit(len(headings), pl.Int32).alias(NFIELDS_COL))
+    frame = frame.with_columns(
+        pl.int_range(header_idx + 2, header_idx + 2 + pl.len(), dtype=pl.Int64).alias(ROW_COL)
+    )
+    return RawTable(frame=frame, headings=list(frame.columns[: len(headings)]), kind="csv",
+                    encoding=used, delimiter=delimiter, header_line=header_idx + 1)
+
+
+def _unique_names(headings: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, h in enumerate(headings):
+        name = h.strip() or f"kolonne {i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name} ({seen[name]})"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out
+
+
+def _cell_text(value: object) -> str | None:
+    """Excel cell → text: dates ISO, numbers exactly (floats to 2 decimals when that is exact
+    to a millionth, which undoes binary noise like 0.30000000000000004 without rounding cents)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        exact = decimal.Decimal(repr(value))
+        cents = exact.quantize(decimal.Decimal("0.01"))
+        return str(cents) if abs(exact - cents) < decimal.Decimal("0.000001") else str(exact)
+    text = str(value)
+    return text if text.strip() else None
+
+
+def read_xlsx(data: bytes, profile: Profile) -> RawTable:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise FileFormatError(f"Excel-filen kan ikke leses ({exc})") from exc
+    try:
+        ws = wb[profile.sheet] if profile.sheet else wb.worksheets[0]
+        rows = [[_cell_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    if not any(any(c is not None for c in r) for r in rows):
+        raise FileFormatError("filen er tom")
+    best: tuple[int, int] | None = None
+    header_idx = 0
+    for i, r in enumerate(rows[:HEADER_SCAN]):
+        cells = [c or "" for c in r]
+        key = (heading_score(cells, profile), -i)
+        if best is None or key > best:
+            best, header_idx = key, i
+    if best is None or best[0] < 2:
+        raise FileFormatError(
+            "fant ingen overskriftsrad med kjente kolonnenavn (dato, konto, beløp …); "
+            "velg eller lag en importprofil"
+        )
+    header = rows[header_idx]
+    width = max((i + 1 for i, c in enumerate(header) if c), default=0)
+    names = _unique_names([c or "" for c in header[:width]])
+    body = [(list(r[:width]) + [None] * width)[:width] for r in rows[header_idx + 1 :]]
+    frame = pl.DataFrame(body, schema={n: pl.String for n in names}, orient="row")
+    frame = frame.with_columns(
+        pl.lit(width, pl.Int32).alias(NFIELDS_COL),
+        pl.int_range(header_idx + 2, header_idx + 2 + pl.len(), dtype=pl.Int64).alias(ROW_COL),
+    )
+    return RawTable(frame=frame, headings=names, kind="xlsx", header_line=header_idx + 1)
+
+
+def read_table(data: bytes, filename: str, profile: Profile) -> RawTable:
+    """Read any supported export; rows that are blank in every column are dropped and counted."""
+    is_zip = data[:2] == b"PK"
+    if is_zip or filename.lower().endswith((".xlsx", ".xlsm")):
+        table = read_xlsx(data, profile)
+    elif filename.lower().endswith(".xls") and data[:4] == b"\xd0\xcf\x11\xe0":
+        raise FileFormatError("gammelt Excel-format (.xls) støttes ikke; lagre som .xlsx eller CSV")
+    else:
+        table = read_text(data, profile)
+    cols = table.headings
+    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cols])
+    n_before = table.frame.height
+    table.frame = table.frame.filter(~blank)
+    table.blank_rows = n_before - table.frame.height
+    return table

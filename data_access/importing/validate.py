@@ -1,0 +1,296 @@
+"""Validation: every row of a file becomes a typed ledger line or gets a reason.
+
+The checks run as Polars expressions over the whole file; each row gets the *first* failing
+check as its reason (ordered so the reason is the one to fix first: a truncated row is reported
+as truncated, not as "beløp mangler"). Reasons are Norwegian sentences a person can act on, and
+each has a short ``kind`` for counting.
+
+An invalid organisation number is **not** a reason to lose spend (PRODUCT.md §3.2): the line is
+stored under an unknown identity (the ERP supplier number or the name) and counted as a warning
+and in data quality. Only a line with no usable supplier identity at all is quarantined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from data_access.importing.parsers import Decimal, amount_expr, date_expr, detect_decimal
+from data_access.importing.profiles import FIELDS, Profile
+from data_access.importing.reader import NFIELDS_COL, ROW_COL, RawTable
+from data_access.suppliers import normalize_name
+
+#: Quarantine and exclusion kinds, with the label shown in reports and the UI.
+REASON_LABELS: dict[str, str] = {
+    "avkortet": "raden er ufullstendig",
+    "kommune_mangler": "kommunenummer mangler",
+    "kommune_ukjent": "ukjent kommunenummer",
+    "kommune_ikke_medlem": "kommunen er ikke medlem",
+    "dato_mangler": "dato mangler",
+    "dato_ugyldig": "dato kan ikke tolkes",
+    "belop_mangler": "beløp mangler",
+    "belop_ugyldig": "beløp kan ikke tolkes",
+    "konto_mangler": "konto mangler",
+    "konto_ugyldig": "konto er ikke en KOSTRA-art",
+    "leverandor_mangler": "leverandør mangler",
+    "orgnr_ugyldig": "ugyldig organisasjonsnummer",
+    "ikke_innkjop": "ikke innkjøpskonto (utelatt etter regel)",
+    "duplikat": "allerede importert (utelatt)",
+    "fil_importert": "filen er importert før (utelatt)",
+}
+
+_COMPANY_WORDS = (
+    r"(?i)\b(as|asa|a/s|ans|da|sa|ba|nuf|enk|iks|kf|ab|gmbh|ltd|inc|llc|oy|aps|kommune|"
+    r"fylkeskommune|stiftelse|forening|lag|klubb|senter|sentret|service|bygg|drift|transport|"
+    r"regnskap|advokat|firma|gruppen|holding|invest|eiendom|helse|skole|barnehage|kirke|menighet|"
+    r"kiosk|butikk|bil|auto|elektro|rør|maskin|entreprenør|consult|konsult|data|media|trykk|"
+    r"hotell|restaurant|kafe|catering|apotek|verksted|handel|import|export|norge|norway|"
+    r"co|&)\b"
+)
+_PERSON = (
+    r"^(?:\p{Lu}[\p{L}'\-]+(?: \p{Lu}\.?)?(?: \p{Lu}[\p{L}'\-]+){1,3}"
+    r"|\p{Lu}[\p{L}'\-]+, \p{Lu}[\p{L}'\-]+(?: \p{Lu}[\p{L}'\-]+){0,2})$"
+)
+_FALSE = ["", "0", "n", "nei", "no", "false", "usann", "-"]
+
+
+def _field(frame: pl.DataFrame, mapping: dict[str, str], name: str) -> pl.Expr:
+    if name in mapping:
+        return pl.col(mapping[name]).str.strip_chars()
+    return pl.lit(None, pl.String)
+
+
+def canonical(table: RawTable, mapping: dict[str, str], profile: Profile) -> pl.DataFrame:
+    """The file as text in ledger-field columns (+ ``_row``, ``_nfields``, ``_width``)."""
+    f = table.frame
+    cols = {name: _field(f, mapping, name) for name in FIELDS}
+    if profile.municipality:
+        cols["municipality"] = pl.coalesce(
+            pl.when(cols["municipality"] != "").then(cols["municipality"]),
+            pl.lit(profile.municipality),
+        )
+    return f.select(
+        pl.col(ROW_COL), pl.col(NFIELDS_COL),
+        pl.lit(len(table.headings), pl.Int32).alias("_width"),
+        *[e.alias(n) for n, e in cols.items()],
+    )
+
+
+def orgnr_digits(raw: pl.Expr) -> pl.Expr:
+    """Raw orgnr without spaces, dots, a ``NO`` prefix or ``MVA`` suffix."""
+    return raw.str.to_uppercase().str.replace_all(r"[\s\u00a0.\-]", "").str.replace(
+        r"^NO", ""
+    ).str.replace(r"MVA$", "")
+
+
+def orgnr_valid(digits: pl.Expr) -> pl.Expr:
+    """Mod-11 check (PRODUCT.md §5) as an expression; same rule as ``suppliers.is_valid_orgnr``."""
+    weights = (3, 2, 7, 6, 5, 4, 3, 2)
+    total = sum(w * digits.str.slice(i, 1).cast(pl.Int64, strict=False) for i, w in enumerate(weights))
+    r = total % 11
+    check = pl.when(r == 0).then(0).when(r == 1).then(None).otherwise(11 - r)
+    return (
+        digits.str.contains(r"^\d{9}$").fill_null(False)
+        & (digits.str.slice(8, 1).cast(pl.Int64, strict=False) == check).fill_null(False)
+    )
+
+
+def _first_reason(checks: Sequence[tuple[pl.Expr, str, pl.Expr]]) -> tuple[pl.Expr, pl.Expr]:
+    kind = pl.lit(None, pl.String)
+    msg = pl.lit(None, pl.String)
+    for cond, k, m in reversed(checks):
+        kind = pl.when(cond).then(pl.lit(k)).otherwise(kind)
+        msg = pl.when(cond).then(m).otherwise(msg)
+    return kind, msg
+
+
+def is_person_name(name: pl.Expr) -> pl.Expr:
+    """A name that looks like a person's (two to four capitalised words, no company words).
+
+    >>> f = pl.DataFrame({"n": ["Kari Nordmann", "Nordmann, Kari", "Verdal Rør AS", "IKEA"]})
+    >>> f.select(is_person_name(pl.col("n"))).to_series().to_list()
+    [True, True, False, False]
+    """
+    n = name.str.strip_chars()
+    return (n.str.contains(_PERSON) & ~n.str.contains(_COMPANY_WORDS) & ~n.str.contains(r"\d")).fill_null(False)
+
+
+def validate(
+    lines: pl.DataFrame,
+    *,
+    municipalities: pl.DataFrame,
+    art_classes: pl.DataFrame,
+    profile: Profile,
+    decimal: Decimal | None = None,
+) -> pl.DataFrame:
+    """Typed columns plus ``status`` (ok|quarantine|excluded), ``reason_kind``, ``reason`` and
+    ``warning_kind``/``warning`` for stored lines with an invalid orgnr.
+
+    ``lines`` are text in ledger-field columns (see :func:`canonical`); ``municipalities`` is the
+    ``municipality`` table; ``art_classes`` the KOSTRA art ranges with ``kostra_group``.
+    """
+    if decimal is None:
+        decimal = profile.decimal or detect_decimal(
+            pl.concat([lines["amount"], lines["debit"], lines["credit"]]).drop_nulls(), ","
+        )  # type: ignore[assignment]
+    assert decimal in (",", ".")
+    blank = lambda c: pl.col(c).is_null() | (pl.col(c) == "")  # noqa: E731
+    truthy = pl.col("ehandel").str.to_lowercase().str.strip_chars()
+    has_amount = ~blank("amount")
+    has_split = ~blank("debit") | ~blank("credit")
+    amount = pl.when(has_amount).then(amount_expr(pl.col("amount"), decimal)).when(has_split).then(
+        amount_expr(pl.col("debit").fill_null("0"), decimal)
+        - amount_expr(pl.col("credit").fill_null("0"), decimal)
+    )
+    muni_raw = pl.col("municipality").str.replace(r"^(\d{3})$", "0$1")
+    df = lines.with_columns(
+        municipality_in=muni_raw,
+        date_parsed=date_expr(pl.col("date"), profile.date_format),
+        amount_ore=amount,
+        account_clean=pl.col("account").str.replace_all(r"[\s.]", ""),
+        orgnr_digits=orgnr_digits(pl.col("supplier_orgnr")),
+        ehandel_flag=(truthy.is_not_null() & ~truthy.is_in(_FALSE)).fill_null(False),
+        area_clean=pl.when(
+            pl.col("area").str.to_lowercase().str.strip_chars().is_in(profile.investment_values)
+            | pl.col("area").str.to_lowercase().str.starts_with("inv")
+        ).then(pl.lit("investering")).otherwise(pl.lit("drift")),
+    ).with_columns(
+        art=pl.col("account_clean").str.slice(0, 3),
+        orgnr_ok=orgnr_valid(pl.col("orgnr_digits")),
+    )
+
+    # Municipality: known code, a member, and the code in use at the line's date (an old code on
+    # a later line is moved to the code then in use, e.g. 1702 Steinkjer in 2019 → 5004).
+    m = municipalities.select(
+        municipality_in="code", m_name="name", m_now="current_code", m_member="is_member",
+        m_from="valid_from", m_to="valid_to",
+    )
+    df = df.join(m, on="municipality_in", how="left", maintain_order="left")
+    in_use = lambda frm, to: (  # noqa: E731
+        (pl.col(frm).is_null() | (pl.col("date_parsed") >= pl.col(frm)))
+        & (pl.col(to).is_null() | (pl.col("date_parsed") <= pl.col(to)))
+    )
+    succ = municipalities.select(
+        m_name="name", m_now="current_code", s_code="code", s_from="valid_from", s_to="valid_to"
+    )
+    need = df.filter(pl.col("m_now").is_not_null() & pl.col("date_parsed").is_not_null()
+                     & ~in_use("m_from", "m_to")).select(ROW_COL, "m_name", "m_now", "date_parsed")
+    moved = (
+        need.join(succ, on=["m_name", "m_now"]).filter(in_use("s_from", "s_to"))
+        .unique(ROW_COL, keep="first").select(ROW_COL, "s_code")
+    )
+    df = df.join(moved, on=ROW_COL, how="left", maintain_order="left").with_columns(
+        municipality_code=pl.coalesce("s_code", "municipality_in")
+    )
+
+    arts = art_classes.with_columns(
+        pl.int_ranges(pl.col("art_from").cast(pl.Int32), pl.col("art_to").cast(pl.Int32) + 1).alias("a")
+    ).explode("a").select(
+        art=pl.col("a").cast(pl.String).str.zfill(3), spend_class="spend_class", kostra_group="kostra_group"
+    ).unique("art", keep="first", maintain_order=True)
+    df = df.join(arts, on="art", how="left", maintain_order="left")
+
+    no_identity = blank("supplier_name") & blank("supplier_no")
+    checks: list[tuple[pl.Expr, str, pl.Expr]] = [
+        (pl.col(NFIELDS_COL) < pl.col("_width"), "avkortet",
+         pl.format("raden har bare {} av {} felt (filen kan være avkortet)", NFIELDS_COL, "_width")),
+        (blank("municipality"), "kommune_mangler",
+         pl.lit("kommunenummer mangler (angi kommune for filen)")),
+        (pl.col("m_name").is_null(), "kommune_ukjent",
+         pl.format("ukjent kommunenummer {}", "municipality")),
+        (~pl.col("m_member").fill_null(False), "kommune_ikke_medlem",
+         pl.format("kommunenummer {} ({}) er ikke medlem av samarbeidet", "municipality", "m_name")),
+        (blank("date"), "dato_mangler", pl.lit("dato mangler")),
+        (pl.col("date_parsed").is_null(), "dato_ugyldig", pl.format("dato «{}» kan ikke tolkes", "date")),
+        (blank("amount") & ~has_split, "belop_mangler", pl.lit("beløp mangler")),
+        (pl.col("amount_ore").is_null(), "belop_ugyldig",
+         pl.format("beløp «{}» kan ikke tolkes", pl.coalesce("amount", "debit", "credit"))),
+        (blank("account"), "konto_mangler", pl.lit("konto mangler")),
+        (~pl.col("account_clean").str.contains(r"^\d{3}"), "konto_ugyldig",
+         pl.format("konto «{}» begynner ikke med tre siffer (KOSTRA-art)", "account")),
+        (blank("supplier_orgnr") & no_identity, "leverandor_mangler",
+         pl.lit("leverandør mangler (verken organisasjonsnummer, leverandørnummer eller navn)")),
+        (~pl.col("orgnr_ok") & no_identity, "orgnr_ugyldig",
+         pl.format("organisasjonsnummer {} har feil kontrollsiffer, og leverandørnavn og "
+                   "-nummer mangler", "supplier_orgnr")),
+    ]
+    kind, msg = _first_reason(checks)
+    excluded = pl.col("spend_class").is_null() | (pl.col("spend_class") == "excluded")
+    bad_orgnr = ~blank("supplier_orgnr") & ~pl.col("orgnr_ok") & ~pl.col("orgnr_digits").str.contains(r"^[A-Z]")
+    df = df.with_columns(reason_kind=kind, reason=msg).with_columns(
+        status=pl.when(pl.col("reason_kind").is_not_null()).then(pl.lit("quarantine"))
+        .when(excluded).then(pl.lit("excluded")).otherwise(pl.lit("ok")),
+    ).with_columns(
+        reason_kind=pl.when(pl.col("status") == "excluded").then(pl.lit("ikke_innkjop"))
+        .otherwise("reason_kind"),
+        reason=pl.when(pl.col("status") == "excluded").then(
+            pl.format("art {} er ikke innkjøp ({})", "art",
+                      pl.coalesce("kostra_group", pl.lit("utenfor KOSTRA-artene")))
+        ).otherwise("reason"),
+        warning_kind=pl.when((pl.col("status") == "ok") & bad_orgnr).then(pl.lit("orgnr_ugyldig")),
+        warning=pl.when((pl.col("status") == "ok") & bad_orgnr).then(
+            pl.when(pl.col("orgnr_digits").str.contains(r"^\d{9}$"))
+            .then(pl.format("organisasjonsnummer {} har feil kontrollsiffer – lagret som ukjent "
+                            "leverandør", "orgnr_digits"))
+            .otherwise(pl.format("organisasjonsnummer «{}» har ikke 9 siffer – lagret som ukjent "
+                                 "leverandør", "supplier_orgnr"))
+        ),
+    )
+    return df.drop("s_code", "m_from", "m_to", "m_member")
+
+
+def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
+    """Supplier identity of valid lines: ``supplier_key``, ``identity_kind``, ``orgnr``,
+    ``is_private``, and the ``line_hash`` that makes re-imports idempotent.
+
+    Private persons (no orgnr, and flagged or with a person-like name) share one pseudo-supplier
+    per buyer, ``privat:KKKK``, whose name is never stored: they display as "Privatperson".
+    """
+    names = ok["supplier_name"].drop_nulls().unique()
+    norm = pl.DataFrame({"supplier_name": names, "name_norm": [normalize_name(n) for n in names]},
+                        schema={"supplier_name": pl.String, "name_norm": pl.String})
+    flag = pl.col("private").str.to_lowercase().str.strip_chars()
+    no_orgnr = pl.col("supplier_orgnr").is_null() | (pl.col("supplier_orgnr") == "")
+    df = ok.join(norm, on="supplier_name", how="left", maintain_order="left").with_columns(
+        orgnr=pl.when(pl.col("orgnr_ok")).then(pl.col("orgnr_digits")),
+        supplier_no=pl.when(pl.col("supplier_no") != "").then(pl.col("supplier_no")),
+        is_private=no_orgnr & (
+            (flag.is_not_null() & ~flag.is_in(_FALSE)).fill_null(False)
+            | is_person_name(pl.col("supplier_name"))
+        ),
+    ).with_columns(
+        supplier_key=pl.when(pl.col("orgnr").is_not_null()).then(pl.format("orgnr:{}", "orgnr"))
+        .when(pl.col("is_private")).then(pl.format("privat:{}", "municipality_code"))
+        .when(pl.col("supplier_no").is_not_null())
+        .then(pl.format("lnr:{}:{}", "municipality_code", "supplier_no"))
+        .otherwise(pl.format("navn:{}", "name_norm")),
+        identity_kind=pl.when(pl.col("orgnr").is_not_null()).then(pl.lit("orgnr"))
+        .when(pl.col("supplier_no").is_not_null() & ~pl.col("is_private")).then(pl.lit("supplier_no"))
+        .otherwise(pl.lit("name")),
+    )
+    # Line identity: what the line *is* (buyer, date, supplier, account, function, amount,
+    # invoice), plus the occurrence number among identical lines of this file, so two genuine
+    # identical lines are both kept while an overlapping re-export is recognised.
+    ident = pl.concat_str(
+        [
+            pl.col("municipality_code"), pl.col("date_parsed").cast(pl.String),
+            pl.coalesce(pl.col("orgnr"), pl.col("orgnr_digits"), pl.lit("")),
+            pl.col("supplier_no").fill_null(""), pl.col("name_norm").fill_null(""),
+            pl.col("account_clean"), pl.col("function").fill_null(""),
+            pl.col("amount_ore").cast(pl.String), pl.col("invoice_id").fill_null(""),
+        ],
+        separator="|",
+    )
+    df = df.with_columns(_ident=ident).with_columns(
+        _ident=pl.format("{}|{}", "_ident", pl.int_range(pl.len()).over("_ident"))
+    )
+    return df.with_columns(
+        line_hash=pl.col("_ident").map_batches(_sha1, return_dtype=pl.String)
+    ).drop("_ident")
+
+
+def _sha1(s: pl.Series) -> pl.Series:
+    import hashlib
+
+    return pl.Series([hashlib.sha1(v.encode("utf-8")).hexdigest() for v in s], dtype=pl.String)
