@@ -1,0 +1,263 @@
+"""How much stays with regional business (PRODUCT.md §4 "Regional share", "SME share").
+
+Each cube row already carries ``regional_level`` of its supplier relative to its buyer, on
+today's codes (so Verran's 2019 purchases from a Steinkjer firm are "same"): ``same``,
+``member``, ``county``, ``norway``, ``abroad_unknown``. Regional share = spend at ``same`` or
+``member`` / spend where the home municipality is known; unknown is reported apart.
+All purchase spend counts, unclassified spend and unknown suppliers included.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from data_access.cube import LEVELS
+from data_access.filters import Filters, apply
+from data_access.metrics.overview import KNOWN_HOME, PURCHASE, REGIONAL
+
+LEVEL_LABELS = {
+    "same": "Egen kommune",
+    "member": "Annen medlemskommune",
+    "county": "Resten av fylket",
+    "norway": "Resten av Norge",
+    "abroad_unknown": "Utlandet eller ukjent",
+}
+_RANK = {lvl: i for i, lvl in enumerate(LEVELS)}
+GROUPS = {
+    "municipality": ["municipality_now", "municipality_name"],
+    "category": ["category_l1", "category", "sort"],
+    "year": ["year"],
+    "quarter": ["year", "quarter"],
+    "none": [],
+}
+
+
+def level_of(home: pl.Expr, buyer: pl.Expr, members: list[str], county: str) -> pl.Expr:
+    """The regional level of a supplier home relative to a buyer (both today's codes)."""
+    return (
+        pl.when(home.is_null())
+        .then(pl.lit("abroad_unknown"))
+        .when(home == buyer)
+        .then(pl.lit("same"))
+        .when(home.is_in(members))
+        .then(pl.lit("member"))
+        .when(home.str.starts_with(county))
+        .then(pl.lit("county"))
+        .otherwise(pl.lit("norway"))
+    )
+
+
+def _wide(long: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Amounts per level as columns, with total, known, regional share and unknown share."""
+    cols = [
+        pl.col("amount").filter(pl.col("regional_level") == lvl).sum().alias(lvl) for lvl in LEVELS
+    ]
+    out = long.group_by(keys).agg(cols) if keys else long.select(cols)
+    out = out.with_columns(total=pl.sum_horizontal(*LEVELS)).with_columns(
+        known=pl.col("total") - pl.col("abroad_unknown")
+    )
+    out = out.with_columns(
+        regional_share=pl.when(pl.col("known") != 0)
+        .then((pl.col("same") + pl.col("member")) / pl.col("known"))
+        .otherwise(None),
+        unknown_share=pl.when(pl.col("total") != 0)
+        .then(pl.col("abroad_unknown") / pl.col("total"))
+        .otherwise(None),
+        **{
+            f"{lvl}_share": pl.when(pl.col("total") != 0)
+            .then(pl.col(lvl) / pl.col("total"))
+            .otherwise(None)
+            for lvl in LEVELS
+        },
+    )
+    return out.sort(keys) if keys else out
+
+
+def levels(cube: pl.DataFrame, f: Filters, by: str = "none") -> pl.DataFrame:
+    """Spend per regional level (columns ``same`` … ``abroad_unknown``, ``*_share`` of the
+    total) and ``regional_share`` of known, per ``by``: none, municipality, category, year,
+    quarter. For ``quarter``/``year`` the period filter is not applied (full history) and
+    ``in_period`` marks the buckets inside it."""
+    keys = GROUPS[by]
+    timeline = by in ("year", "quarter")
+    d = apply(cube, f, period=not timeline).filter(PURCHASE)
+    out = _wide(d, keys)
+    if timeline:
+        inside = apply(cube, f).filter(PURCHASE).select(keys).unique().with_columns(in_period=True)
+        out = out.join(inside, on=keys, how="left").with_columns(
+            pl.col("in_period").fill_null(False)
+        )
+        if by == "quarter":
+            out = out.with_columns(label=pl.format("{} K{}", "year", "quarter"))
+        else:
+            out = out.with_columns(label=pl.col("year").cast(pl.String))
+    return out
+
+
+def regional_share(cube: pl.DataFrame, f: Filters) -> float | None:
+    """The headline regional share (same definition as Oversikt)."""
+    d = apply(cube, f).filter(PURCHASE)
+    known = float(d.filter(KNOWN_HOME)["amount"].sum()) if d.height else 0.0
+    reg = float(d.filter(KNOWN_HOME & REGIONAL)["amount"].sum()) if d.height else 0.0
+    return reg / known if known else None
+
+
+def flows(cube: pl.DataFrame, f: Filters, member_names: dict[str, str]) -> pl.DataFrame:
+    """The flow matrix buyer (today's code) × supplier home: one column per member home,
+    then ``Resten av fylket``, ``Resten av Norge``, ``Utlandet eller ukjent``.
+
+    ``member_names``: today's code → name for all members (supplier homes are named even when
+    the user's scope holds one buyer). Long form: municipality_now, municipality_name,
+    home_key, home_label, home_order, amount, share (of the buyer's spend).
+    """
+    d = apply(cube, f).filter(PURCHASE)
+    home = pl.col("home_municipality")
+    is_member_home = home.is_in(list(member_names))
+    order = {c: i for i, c in enumerate(member_names)}
+    n = len(order)
+    d = d.with_columns(
+        home_key=pl.when(is_member_home).then(home).otherwise(pl.col("regional_level")),
+    ).with_columns(home_key=pl.when(pl.col("home_key") == "same").then(home).otherwise("home_key"))
+    labels = {
+        **member_names,
+        **{k: v for k, v in LEVEL_LABELS.items() if k not in ("same", "member")},
+    }
+    orders = {**order, "county": n, "norway": n + 1, "abroad_unknown": n + 2}
+    out = (
+        d.group_by("municipality_now", "municipality_name", "home_key")
+        .agg(pl.col("amount").sum())
+        .with_columns(
+            home_label=pl.col("home_key").replace_strict(labels, default=pl.col("home_key")),
+            home_order=pl.col("home_key").replace_strict(orders, default=n + 3).cast(pl.Int64),
+            share=pl.col("amount") / pl.col("amount").sum().over("municipality_now"),
+        )
+    )
+    return out.sort("municipality_now", "home_order")
+
+
+def sme(cube: pl.DataFrame, f: Filters, max_employees: int = 250, by: str = "none") -> pl.DataFrame:
+    """SME share: spend with suppliers of fewer than ``max_employees`` employees / spend with
+    suppliers whose size is known; unknown size reported apart (``unknown_share`` of total)."""
+    keys = GROUPS[by]
+    d = apply(cube, f).filter(PURCHASE)
+    emp = pl.col("employees")
+    cols = [
+        pl.col("amount").sum().alias("total"),
+        pl.col("amount").filter(emp.is_not_null()).sum().alias("known"),
+        pl.col("amount").filter(emp < max_employees).sum().alias("sme"),
+    ]
+    out = d.group_by(keys).agg(cols) if keys else d.select(cols)
+    out = out.with_columns(
+        sme_share=pl.when(pl.col("known") != 0).then(pl.col("sme") / pl.col("known")),
+        unknown_share=pl.when(pl.col("total") != 0).then(
+            (pl.col("total") - pl.col("known")) / pl.col("total")
+        ),
+    )
+    return out.sort(keys) if keys else out
+
+
+def with_location_level(
+    frame: pl.DataFrame, locations: pl.DataFrame, members: list[str], county: str
+) -> pl.DataFrame:
+    """Add ``location_level``: the closest of the supplier's head office and its registered
+    sub-units (``supplier_location``: parent_orgnr, municipality) to the buyer; equals
+    ``regional_level`` for suppliers without known sub-units. ``has_subunits`` marks the rest.
+
+    >>> f = pl.DataFrame({"municipality_now": ["5038", "5038"], "orgnr": ["1", "2"],
+    ...   "home_municipality": ["0301", "0301"], "regional_level": ["norway", "norway"]})
+    >>> loc = pl.DataFrame({"parent_orgnr": ["1"], "municipality": ["5038"]})
+    >>> with_location_level(f, loc, ["5038"], "50")["location_level"].to_list()
+    ['same', 'norway']
+    """
+    loc = locations.select(
+        orgnr=pl.col("parent_orgnr").cast(pl.String),
+        loc_home=pl.col("municipality").cast(pl.String),
+    ).filter(pl.col("loc_home").is_not_null())
+    pairs = frame.select("municipality_now", "orgnr").unique().filter(pl.col("orgnr").is_not_null())
+    best = (
+        pairs.join(loc, on="orgnr", how="inner")
+        .with_columns(lvl=level_of(pl.col("loc_home"), pl.col("municipality_now"), members, county))
+        .with_columns(rank=pl.col("lvl").replace_strict(_RANK, return_dtype=pl.Int64))
+        .group_by("municipality_now", "orgnr")
+        .agg(sub_rank=pl.col("rank").min())
+    )
+    inverse = dict(enumerate(LEVELS))
+    return (
+        frame.join(best, on=["municipality_now", "orgnr"], how="left")
+        .with_columns(
+            has_subunits=pl.col("sub_rank").is_not_null(),
+            location_level=pl.min_horizontal(
+                pl.col("regional_level").replace_strict(_RANK, return_dtype=pl.Int64),
+                pl.col("sub_rank"),
+            ).replace_strict(inverse, return_dtype=pl.String),
+        )
+        .drop("sub_rank")
+    )
+
+
+def location_comparison(
+    cube: pl.DataFrame, f: Filters, locations: pl.DataFrame, members: list[str], county: str
+) -> pl.DataFrame:
+    """Per level: spend by head-office location and by nearest sub-unit location, side by
+    side (``head_office``, ``subunit``), with ``n_suppliers_with_subunits`` in the selection."""
+    d = apply(cube, f).filter(PURCHASE)
+    d = with_location_level(d, locations, members, county)
+    head = d.group_by("regional_level").agg(head_office=pl.col("amount").sum())
+    sub = d.group_by("location_level").agg(subunit=pl.col("amount").sum())
+    n = d.filter(pl.col("has_subunits"))["supplier_id"].n_unique() if d.height else 0
+    return (
+        pl.DataFrame({"level": list(LEVELS)})
+        .join(head.rename({"regional_level": "level"}), on="level", how="left")
+        .join(sub.rename({"location_level": "level"}), on="level", how="left")
+        .with_columns(
+            pl.col("head_office").fill_null(0.0),
+            pl.col("subunit").fill_null(0.0),
+            label=pl.col("level").replace_strict(LEVEL_LABELS),
+            n_suppliers_with_subunits=pl.lit(n, pl.Int64),
+        )
+    )
+
+
+def regional_alternatives(
+    cube: pl.DataFrame, f: Filters, members: list[str], per_category: int = 3
+) -> pl.DataFrame:
+    """The largest non-regional suppliers per category for which a regional alternative exists
+    among the suppliers already used: same NACE code, home in a member municipality.
+
+    "Used" means with purchase spend anywhere in the user's scope (any period), so the list
+    stays stable when the period is narrowed. Columns: category_l1, category, supplier_name,
+    orgnr, nace, amount, level, n_alternatives, alternatives (up to three names, largest first).
+    """
+    d = apply(cube, f).filter(PURCHASE)
+    used = (
+        cube.filter(
+            PURCHASE & pl.col("home_municipality").is_in(members) & pl.col("nace").is_not_null()
+        )
+        .group_by("supplier_id", "supplier_name", "nace")
+        .agg(a=pl.col("amount").sum())
+        .filter(pl.col("a") > 0)
+        .sort("a", descending=True)
+        .group_by("nace")
+        .agg(
+            n_alternatives=pl.len().cast(pl.Int64),
+            alternatives=pl.col("supplier_name").head(3).str.join(", "),
+        )
+    )
+    far = (
+        d.filter(~pl.col("regional_level").is_in(["same", "member"]) & pl.col("nace").is_not_null())
+        .group_by(
+            "category_l1", "category", "sort", "supplier_id", "supplier_name", "orgnr", "nace"
+        )
+        .agg(amount=pl.col("amount").sum(), level=pl.col("regional_level").first())
+        .filter(pl.col("amount") > 0)
+        .join(used, on="nace", how="inner")
+        .sort("amount", descending=True)
+    )
+    return (
+        far.with_columns(r=pl.int_range(1, pl.len() + 1).over("category"))
+        .filter(pl.col("r") <= per_category)
+        .drop("r")
+        .with_columns(level=pl.col("level").replace_strict(LEVEL_LABELS))
+        .sort("amount", descending=True)
+        .drop("sort", "supplier_id")
+    )
