@@ -1,0 +1,121 @@
+"""``innsikt import`` and ``innsikt enrich``: ledger exports and register files from the terminal.
+
+    innsikt import FILE... [--profile P] [--municipality K]
+    innsikt enrich ENHETER_FILE
+
+Progress goes to stderr; each imported file prints one summary line on stdout::
+
+    levanger_2025q1.csv: 41 230 rader lest, 40 911 lagret (…), 12 i karantene, 307 utelatt
+
+Exit codes of ``import`` (for scheduled jobs):
+
+* **0** – every row of every file was stored or excluded by rule (non-purchase account,
+  already imported);
+* **3** – the import succeeded but rows were quarantined (see "Import og datakvalitet" or the
+  quarantine list); the stored rows are committed;
+* **2** – at least one file could not be imported (unreadable, required columns missing, unknown
+  profile, database error); nothing from that file was stored. Other files given on the same
+  command line are still imported, each in its own transaction.
+
+``enrich`` exits 0 on success and 2 when the file cannot be read. Usage errors exit 1 (argparse
+exits 2 for malformed options, before any work is done).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from data_access import db, settings
+from data_access.importing import EXIT_FAILED, EXIT_OK, EXIT_QUARANTINED, import_file
+
+
+def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from data_access.bootstrap import initialize
+
+    engine = db.make_engine(getattr(args, "database_url", None) or settings.database_url())
+    initialize(engine, with_demo=False, log=lambda m: print(m, file=sys.stderr))
+    return engine
+
+
+def _progress(name: str):  # type: ignore[no-untyped-def]
+    last = {"pct": -1}
+
+    def report(fraction: float, message: str) -> None:
+        pct = int(fraction * 100)
+        if pct != last["pct"]:
+            last["pct"] = pct
+            print(f"\r{name}: {pct:3d} % {message[:60]:<60}", end="", file=sys.stderr, flush=True)
+        if fraction >= 1.0:
+            print(file=sys.stderr)
+
+    return report
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    code = EXIT_OK
+    for path in args.files:
+        name = Path(path).name
+        try:
+            report = import_file(engine, Path(path), filename=name, username=args.user,
+                                 profile=args.profile, municipality=args.municipality,
+                                 progress=_progress(name))
+        except OSError as exc:
+            print(f"{name}: FEILET – filen kan ikke leses ({exc})", flush=True)
+            code = EXIT_FAILED
+            continue
+        except Exception as exc:  # a DB error must give exit 2, not a traceback
+            print(file=sys.stderr)
+            print(f"{name}: FEILET – {type(exc).__name__}: {exc} (ingenting lagret)", flush=True)
+            code = EXIT_FAILED
+            continue
+        print(report.summary(), flush=True)
+        for kind, examples in report.examples.items():
+            for ex in examples[:3]:
+                print(f"  rad {ex['rad']}: {ex['melding']}", file=sys.stderr)
+            if kind in report.quarantined_by_reason and report.quarantined_by_reason[kind] > 3:
+                print(f"  … {report.quarantined_by_reason[kind]} rader i alt", file=sys.stderr)
+        if report.exit_code == EXIT_FAILED:
+            code = EXIT_FAILED
+        elif report.exit_code == EXIT_QUARANTINED and code == EXIT_OK:
+            code = EXIT_QUARANTINED
+    return code
+
+
+def cmd_enrich(args: argparse.Namespace) -> int:
+    from data_access.enrich import enrich_suppliers
+
+    engine = _engine(args)
+    try:
+        report = enrich_suppliers(
+            engine, Path(args.file), username=args.user,
+            progress=lambda n: print(f"\r{n:>10} enheter lest", end="", file=sys.stderr, flush=True),
+        )
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        print(f"{Path(args.file).name}: FEILET – {exc}", flush=True)
+        return EXIT_FAILED
+    print(file=sys.stderr)
+    print(f"{Path(args.file).name}: {report.summary()}", flush=True)
+    return EXIT_OK
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``import`` and ``enrich`` to the ``innsikt`` command."""
+    p = subparsers.add_parser(
+        "import", help="importer regnskapsuttrekk (CSV/XLSX)",
+        description="Importer regnskapsuttrekk. Utgangskoder: 0 alt lagret eller utelatt etter "
+        "regel, 3 rader i karantene, 2 importen feilet.",
+    )
+    p.add_argument("files", nargs="+", metavar="FIL")
+    p.add_argument("--profile", default=None, help="importprofil (auto, visma, unit4, lagret navn "
+                   "eller sti til .toml)")
+    p.add_argument("--municipality", default=None, help="kommunenummer for hele filen")
+    p.add_argument("--user", default="cli", help="navn i importloggen (standard: cli)")
+    p.set_defaults(func=cmd_import)
+
+    p = subparsers.add_parser("enrich", help="berik leverandører fra Enhetsregisteret (JSON/CSV, gzip)")
+    p.add_argument("file", metavar="ENHETER_FIL")
+    p.add_argument("--user", default="cli")
+    p.set_defaults(func=cmd_enrich)
