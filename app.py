@@ -76,4 +76,5 @@ def main() -> None:
     nav.run()
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs this file as __main__; tests import PAGES
+    main()

@@ -8,6 +8,7 @@ everywhere (pages, CLI, exports).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 
 import polars as pl
@@ -74,3 +75,38 @@ def apply(cube: pl.DataFrame, f: Filters, *, period: bool = True) -> pl.DataFram
     if f.area != "alle":
         cond = cond & (pl.col("area") == f.area)
     return cube.filter(cond)
+
+
+def period_range(token: str, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
+    """Month range of a period token, clamped to the months with data; None when invalid.
+
+    Tokens: ``2025`` (year), ``2025-K3`` (quarter), ``2024-01_2025-06`` (inclusive months).
+    Clamping matters: "2026" with data to September compares Jan–Sep with Jan–Sep a year
+    earlier, not with a whole year.
+
+    >>> period_range("2026", dt.date(2019, 1, 1), dt.date(2026, 9, 1))
+    (datetime.date(2026, 1, 1), datetime.date(2026, 9, 1))
+    >>> period_range("2025-K2", dt.date(2019, 1, 1), dt.date(2026, 9, 1))
+    (datetime.date(2025, 4, 1), datetime.date(2025, 6, 1))
+    >>> period_range("2024-11_2025-02", dt.date(2019, 1, 1), dt.date(2026, 9, 1))
+    (datetime.date(2024, 11, 1), datetime.date(2025, 2, 1))
+    >>> period_range("1999", dt.date(2019, 1, 1), dt.date(2026, 9, 1)) is None
+    True
+    """
+    if m := re.fullmatch(r"(\d{4})", token):
+        y = int(m[1])
+        start, end = dt.date(y, 1, 1), dt.date(y, 12, 1)
+    elif m := re.fullmatch(r"(\d{4})-K([1-4])", token):
+        y, q = int(m[1]), int(m[2])
+        start = dt.date(y, 3 * q - 2, 1)
+        end = add_months(start, 2)
+    elif m := re.fullmatch(r"(\d{4})-(\d{2})_(\d{4})-(\d{2})", token):
+        try:
+            start = dt.date(int(m[1]), int(m[2]), 1)
+            end = dt.date(int(m[3]), int(m[4]), 1)
+        except ValueError:
+            return None
+    else:
+        return None
+    start, end = max(start, month_start(first)), min(end, month_start(last))
+    return (start, end) if start <= end else None

@@ -49,6 +49,8 @@ def login_form(auth: stauth.Authenticate) -> None:
         },
         key="login_form",
     )
+    if logged_in():  # the form just succeeded: run again, now with the pages
+        st.rerun()
     if st.session_state.get("authentication_status") is False:
         st.error(t("Feil brukernavn eller passord"))
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from data_access.filters import AREAS, Filters, add_months
+from data_access.filters import AREAS, Filters, add_months, period_range
 from ui.i18n import t
 
 KEYS = ("periode", "kommune", "kategori", "omrade")
@@ -47,35 +47,13 @@ class Options:
 
 
 def period_token_to_range(token: str, opts: Options) -> tuple[dt.date, dt.date] | None:
-    """Parse a period token and clamp it to the months with data; None when invalid.
+    """Parse a period token clamped to the months with data (see ``filters.period_range``).
 
     >>> o = Options(dt.date(2019, 1, 1), dt.date(2026, 9, 1), {}, {})
     >>> period_token_to_range("2026", o)
     (datetime.date(2026, 1, 1), datetime.date(2026, 9, 1))
-    >>> period_token_to_range("2025-K2", o)
-    (datetime.date(2025, 4, 1), datetime.date(2025, 6, 1))
-    >>> period_token_to_range("2024-11_2025-02", o)
-    (datetime.date(2024, 11, 1), datetime.date(2025, 2, 1))
-    >>> period_token_to_range("1999", o) is None
-    True
     """
-    if m := re.fullmatch(r"(\d{4})", token):
-        y = int(m[1])
-        start, end = dt.date(y, 1, 1), dt.date(y, 12, 1)
-    elif m := re.fullmatch(r"(\d{4})-K([1-4])", token):
-        y, q = int(m[1]), int(m[2])
-        start = dt.date(y, 3 * q - 2, 1)
-        end = add_months(start, 2)
-    elif m := re.fullmatch(r"(\d{4})-(\d{2})_(\d{4})-(\d{2})", token):
-        try:
-            start = dt.date(int(m[1]), int(m[2]), 1)
-            end = dt.date(int(m[3]), int(m[4]), 1)
-        except ValueError:
-            return None
-    else:
-        return None
-    start, end = max(start, opts.first_month), min(end, opts.last_month)
-    return (start, end) if start <= end else None
+    return period_range(token, opts.first_month, opts.last_month)
 
 
 def parse_filters(params: Mapping[str, Sequence[str]], opts: Options) -> tuple[Filters, str]:
@@ -176,7 +154,10 @@ def sidebar_filters(opts: Options) -> tuple[Filters, str]:
     """Render the global filters in the sidebar; URL and widgets stay in step both ways."""
     ss = st.session_state
     url = {k: st.query_params.get_all(k) for k in KEYS if st.query_params.get_all(k)}
-    if url or "f_periode" not in ss:
+    # The URL wins when it is new (an opened link, a first run); the widgets win when the URL
+    # is the one we wrote last run, or empty (a page switch clears the query string).
+    url_is_new = bool(url) and url != ss.get("_f_url_written")
+    if url_is_new or "f_periode" not in ss:
         f, token = parse_filters(url, opts)
         custom = not re.fullmatch(r"\d{4}(-K[1-4])?", token)
         ss["f_periode"] = "custom" if custom else token
@@ -244,5 +225,7 @@ def sidebar_filters(opts: Options) -> tuple[Filters, str]:
         "omrade": [ss["f_omrade"] or "drift"],
     }
     f, token = parse_filters(params, opts)
-    _write_url(to_params(f, token))
+    written = to_params(f, token)
+    _write_url(written)
+    ss["_f_url_written"] = written
     return f, token

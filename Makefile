@@ -1,0 +1,40 @@
+# One task runner for people, README and CI.  `make help` lists the targets.
+SHELL := /bin/bash
+PORT ?= 8501
+UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+
+.PHONY: help install run test test-fast lint bench browser-deps clean-data
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+install: $(UV) ## install Python and the locked dependencies into .venv (uv)
+	$(UV) sync --locked --quiet
+
+run: install ## start the app on http://localhost:$(PORT) (creates the database and demo data on first start)
+	$(UV) run innsikt init
+	$(UV) run streamlit run app.py --server.port $(PORT) --server.headless true
+
+browser-deps: ## Debian's chromium for browser tests and static chart images
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+
+test: install browser-deps ## install everything and run the whole test suite (unit, AppTest, PostgreSQL, browser)
+	$(UV) run ruff check .
+	$(UV) run pytest
+
+test-fast: install ## the suite without browser tests
+	$(UV) run pytest -m "not browser"
+
+lint: install ## ruff lint and format check
+	$(UV) run ruff check . && $(UV) run ruff format --check .
+
+bench: install ## measure loading and figures at scale (see bench/README.md)
+	$(UV) run python bench/cube_bench.py
+
+clean-data: ## delete the local embedded database (demo data is recreated on next start)
+	rm -rf data/

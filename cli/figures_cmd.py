@@ -1,0 +1,77 @@
+"""``innsikt figures``: the dashboard's figures on the terminal or as JSON.
+
+The numbers come from the same functions as the pages (``data_access.metrics``), on the same
+cube and filters, so the CLI, the pages and the exports agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+
+from data_access import db, settings
+from data_access.agreements import load_agreements
+from data_access.cube import load_cube
+from data_access.filters import Filters, period_range
+from data_access.metrics import overview
+from data_access.metrics.savings import savings_factors
+from data_access.reference import region
+from data_access.scope import Scope
+
+# Extra figure sets: (module, function(cube, filters, engine) -> dict, JSON key).
+EXTRA: tuple[tuple[str, str, str], ...] = ()
+
+
+def figures(engine, token: str, municipalities: list[str], area: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """All figures for a period token and municipality selection, as a JSON-ready dict."""
+    cube = load_cube(engine, Scope.everything())
+    if cube.height == 0:
+        raise LookupError("databasen har ingen regnskapslinjer")
+    rng = period_range(token, cube["month"].min(), cube["month"].max())
+    if rng is None:
+        raise ValueError(f"ingen data for perioden {token}")
+    known = set(cube["municipality_now"].unique().to_list())
+    unknown = set(municipalities) - known
+    if unknown:
+        raise ValueError(f"ukjent kommunenummer {', '.join(sorted(unknown))}")
+    f = Filters(rng[0], rng[1], tuple(sorted(municipalities)), (), area)
+    h = overview.headline(
+        cube, f, savings_factors(load_agreements(engine)), region().yearly_savings_target_nok
+    )
+    out: dict[str, object] = {
+        "period": {"token": token, "start": f.start.isoformat(), "end": f.end.isoformat()},
+        "municipalities": list(f.municipalities) or "alle",
+        "area": area,
+        "headline": h.as_dict(),
+    }
+    for module, func, key in EXTRA:
+        out[key] = getattr(importlib.import_module(module), func)(cube, f, engine)
+    return out
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    engine = db.make_engine(args.database_url or settings.database_url())
+    token = args.period or (f"{args.year}-K{args.quarter}" if args.quarter else str(args.year))
+    result = figures(engine, token, args.municipality or [], args.area)
+    if args.json:
+        json.dump(result, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        print()
+    else:
+        h = result["headline"]
+        assert isinstance(h, dict)
+        for key, value in h.items():
+            print(f"{key:<24} {value}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("figures", help="nøkkeltall for en periode (som på Oversikt)")
+    p.add_argument("--year", type=int, help="år, f.eks. 2025")
+    p.add_argument("--quarter", type=int, choices=[1, 2, 3, 4], help="kvartal i året")
+    p.add_argument("--period", help="periode som i URL-en: 2025, 2025-K3 eller 2024-01_2025-06")
+    p.add_argument("--municipality", action="append", help="dagens kommunenummer, kan gjentas")
+    p.add_argument("--area", choices=["drift", "investering", "alle"], default="drift")
+    p.add_argument("--json", action="store_true", help="skriv JSON")
+    p.set_defaults(func=cmd_figures)

@@ -1,0 +1,151 @@
+"""The data layer on SQLite and PostgreSQL: schema, reference data, demo data, cube, scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+from data_access import schema
+from data_access.cube import load_cube
+from data_access.db import bulk_insert, data_version, read_frame
+from data_access.scope import Scope, historical_codes
+from tests.conftest import SPURIOUS_LEVANGER_ORE
+
+
+def test_migrations_create_every_table(engine: sa.Engine) -> None:
+    names = set(sa.inspect(engine).get_table_names())
+    assert set(schema.metadata.tables) <= names
+    assert "alembic_version" in names
+
+
+def test_municipality_history(engine: sa.Engine) -> None:
+    m = read_frame(engine, sa.select(schema.municipality))
+    by_code = {r["code"]: r for r in m.iter_rows(named=True)}
+    assert by_code["5039"]["current_code"] == "5006"  # Verran → Steinkjer 2020
+    assert by_code["5004"]["current_code"] == "5006"
+    assert by_code["5004"]["valid_to"] == dt.date(2019, 12, 31)
+    assert by_code["5038"]["current_code"] == "5038"
+    assert by_code["1721"]["current_code"] == "5038"
+
+
+def test_demo_has_verran_apart_in_2019_and_merged_from_2020(engine: sa.Engine) -> None:
+    lt = schema.ledger_line
+    year = sa.extract("year", lt.c.date)
+    q = sa.select(lt.c.municipality_code, year.label("y"), sa.func.count().label("n")).group_by(
+        lt.c.municipality_code, year
+    )
+    with engine.connect() as c:
+        rows = {(r.municipality_code, int(r.y)): r.n for r in c.execute(q)}
+    assert rows[("5039", 2019)] > 0 and rows[("5004", 2019)] > 0
+    assert ("5006", 2019) not in rows
+    assert rows[("5006", 2020)] > 0
+    assert not any(code in ("5039", "5004") and y >= 2020 for code, y in rows)
+
+
+def test_demo_contents_are_realistic(engine: sa.Engine) -> None:
+    lt, s = schema.ledger_line, schema.supplier
+    with engine.connect() as c:
+        credit = c.execute(sa.select(sa.func.count()).where(lt.c.amount_ore < 0)).scalar()
+        no_orgnr = c.execute(
+            sa.select(sa.func.count()).select_from(lt.join(s)).where(s.c.orgnr.is_(None))
+        ).scalar()
+        private = c.execute(sa.select(sa.func.count()).where(s.c.is_private.is_(True))).scalar()
+        eh = c.execute(
+            sa.select(
+                sa.extract("year", lt.c.date).label("y"),
+                sa.func.avg(sa.cast(lt.c.ehandel, sa.Integer)),
+            )
+            .group_by("y")
+            .order_by("y")
+        ).all()
+        orgnrs = c.execute(sa.select(s.c.orgnr).where(s.c.orgnr.is_not(None))).scalars().all()
+    assert credit > 0 and no_orgnr > 0 and private > 0
+    assert float(eh[-1][1]) > float(eh[0][1])  # e-handel grows
+    from data_access.suppliers import is_valid_orgnr
+
+    assert orgnrs and all(is_valid_orgnr(o) and o.startswith("1") for o in orgnrs)
+
+
+def test_cube_sums_equal_ledger(engine: sa.Engine) -> None:
+    lt, cube = schema.ledger_line, schema.spend_cube
+    with engine.connect() as c:
+        ledger = c.execute(
+            sa.select(
+                lt.c.municipality_code, sa.func.sum(lt.c.amount_ore), sa.func.count()
+            ).group_by(lt.c.municipality_code)
+        ).all()
+        cubed = c.execute(
+            sa.select(
+                cube.c.municipality_code,
+                sa.func.sum(cube.c.amount_ore),
+                sa.func.sum(cube.c.n_lines),
+            ).group_by(cube.c.municipality_code)
+        ).all()
+    assert {r[0]: (int(r[1]), int(r[2])) for r in ledger} == {
+        r[0]: (int(r[1]), int(r[2])) for r in cubed
+    }
+
+
+def test_scope_is_applied_in_sql(engine: sa.Engine) -> None:
+    verdal = Scope(role="kommune", municipalities=frozenset({"5038"}))
+    steinkjer = Scope(role="kommune", municipalities=frozenset({"5006"}))
+    with engine.connect() as c:
+        assert historical_codes(c, steinkjer) == ["1702", "1724", "5004", "5006", "5039"]
+    v = load_cube(engine, verdal)
+    assert set(v["municipality_code"].unique()) == {"5038"}
+    s = load_cube(engine, steinkjer)
+    assert set(s["municipality_code"].unique()) == {"5004", "5039", "5006"}
+    everything = load_cube(engine, Scope(role="leder"))
+    assert SPURIOUS_LEVANGER_ORE in everything["amount_ore"].to_list()
+    assert SPURIOUS_LEVANGER_ORE not in v["amount_ore"].to_list()
+
+
+def test_bulk_insert_roundtrip_and_rollback(engine: sa.Engine) -> None:
+    df = pl.DataFrame({"key": ["t_a", "t_b"], "value": ["1", "æøå – «x»"]})
+    with pytest.raises(RuntimeError), engine.begin() as c:
+        bulk_insert(c, schema.app_setting, df)
+        raise RuntimeError("interrupted")
+    with engine.connect() as c:
+        assert (
+            c.execute(
+                sa.select(sa.func.count()).where(schema.app_setting.c.key.like("t_%"))
+            ).scalar()
+            == 0
+        )
+    with engine.begin() as c:
+        bulk_insert(c, schema.app_setting, df)
+    got = read_frame(
+        engine, sa.select(schema.app_setting).where(schema.app_setting.c.key.like("t_%"))
+    )
+    assert sorted(got.rows()) == [("t_a", "1"), ("t_b", "æøå – «x»")]
+    with engine.begin() as c:
+        c.execute(schema.app_setting.delete().where(schema.app_setting.c.key.like("t_%")))
+
+
+def test_data_version_is_set(engine: sa.Engine) -> None:
+    assert data_version(engine) >= 1
+
+
+def test_demo_is_deterministic(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from data_access import demo
+    from data_access.db import make_engine, migrate
+
+    sums = []
+    for i in (1, 2):
+        e = make_engine(f"sqlite:///{tmp_path / f'd{i}.sqlite'}")
+        migrate(e)
+        with e.begin() as c:
+            demo.generate(c, size=0.005, seed=7, today=dt.date(2026, 11, 25))
+        with e.connect() as c:
+            sums.append(
+                c.execute(
+                    sa.select(
+                        sa.func.sum(schema.ledger_line.c.amount_ore), sa.func.count()
+                    ).select_from(schema.ledger_line)
+                ).one()
+            )
+        e.dispose()
+    assert sums[0] == sums[1]
