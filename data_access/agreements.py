@@ -4,15 +4,31 @@ A line is matched to an agreement when the supplier is party to it, the line's d
 the agreement's validity (``start`` … ``end``, where ``end`` is the current term including
 options already used) and the buying municipality (today's code) participates. An agreement
 reference from the e-invoice (``contract_ref``) that names a known agreement wins.
+
+The register is kept by the procurement office (admin and analyst): ``save_register`` takes the
+whole register in its editable form (one row per agreement, suppliers and municipalities as
+lists in text), validates every row, stores it, writes the change to the audit log and
+recomputes the matching of every ledger line (``rematch_all``) with the cube, all in the
+caller's transaction — so a saved agreement shows on every page at the next rerun, and an
+invalid file changes nothing.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from dataclasses import dataclass, field
 
 import polars as pl
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.db import read_frame
+from data_access.cube import rebuild_cube
+from data_access.db import audit, bump_data_version, read_frame
+from data_access.scope import Scope
+from data_access.suppliers import is_valid_orgnr
 
 
 def load_agreements(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
@@ -87,3 +103,473 @@ def match_agreements(
         .with_columns(agreement_id=pl.coalesce("ref_match", "sup_match"))
         .drop("sup_match", "ref_match")
     )
+
+
+# --- register: read, validate, save (admin/analyst), import --------------------------------
+
+REGISTER_COLUMNS = (
+    "ref",
+    "name",
+    "category",
+    "start",
+    "end",
+    "end_with_options",
+    "estimated_annual_value_nok",
+    "savings_rate",
+    "projected_saving_nok",
+    "savings_type",
+    "owner",
+    "baseline_note",
+    "suppliers",
+    "municipalities",
+)
+# Column headings accepted in an import file (lower-cased), besides the names above.
+HEADINGS = {
+    "avtalenr": "ref",
+    "referanse": "ref",
+    "avtale": "name",
+    "navn": "name",
+    "kategori": "category",
+    "start": "start",
+    "fra": "start",
+    "slutt": "end",
+    "til": "end",
+    "slutt med opsjoner": "end_with_options",
+    "maks sluttdato": "end_with_options",
+    "estimert årsverdi": "estimated_annual_value_nok",
+    "årsverdi": "estimated_annual_value_nok",
+    "besparelsesgrad": "savings_rate",
+    "gevinst per år": "projected_saving_nok",
+    "forventet gevinst per år": "projected_saving_nok",
+    "gevinsttype": "savings_type",
+    "type": "savings_type",
+    "eier": "owner",
+    "avtaleeier": "owner",
+    "nullpunkt": "baseline_note",
+    "leverandører": "suppliers",
+    "orgnr": "suppliers",
+    "kommuner": "municipalities",
+    "deltakere": "municipalities",
+}
+SAVINGS_TYPE_WORDS = {
+    "hard": "hard",
+    "hard gevinst": "hard",
+    "hard besparelse": "hard",
+    "avoidance": "avoidance",
+    "kostnadsunngåelse": "avoidance",
+    "unngått kostnad": "avoidance",
+}
+STAFF = ("admin", "analyst")
+
+
+def register_frame(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
+    """The register in its editable form: one row per agreement, amounts in NOK, suppliers as
+    space-separated orgnr and municipalities as comma-separated codes (today's)."""
+    a, c = schema.agreement, schema.category
+    ag = read_frame(
+        conn,
+        sa.select(
+            a.c.id,
+            a.c.ref,
+            a.c.name,
+            c.c.name.label("category"),
+            a.c.start,
+            a.c.end,
+            a.c.end_with_options,
+            a.c.estimated_annual_value_ore,
+            a.c.savings_rate,
+            a.c.projected_saving_ore,
+            a.c.savings_type,
+            a.c.owner,
+            a.c.baseline_note,
+        )
+        .outerjoin(c, c.c.id == a.c.category_id)
+        .order_by(a.c.ref),
+    )
+    parties, part = load_parties(conn)
+    sup = parties.group_by("agreement_id").agg(suppliers=pl.col("orgnr").sort().str.join(" "))
+    mun = part.group_by("agreement_id").agg(
+        municipalities=pl.col("municipality_code").sort().str.join(",")
+    )
+    return (
+        ag.with_columns(pl.col("id").cast(pl.Int64))
+        .join(
+            sup.with_columns(pl.col("agreement_id").cast(pl.Int64)),
+            left_on="id",
+            right_on="agreement_id",
+            how="left",
+        )
+        .join(
+            mun.with_columns(pl.col("agreement_id").cast(pl.Int64)),
+            left_on="id",
+            right_on="agreement_id",
+            how="left",
+        )
+        .with_columns(
+            estimated_annual_value_nok=pl.col("estimated_annual_value_ore").cast(pl.Float64) / 100,
+            projected_saving_nok=pl.col("projected_saving_ore").cast(pl.Float64) / 100,
+            suppliers=pl.col("suppliers").fill_null(""),
+            municipalities=pl.col("municipalities").fill_null(""),
+        )
+        .select(REGISTER_COLUMNS)
+    )
+
+
+@dataclass
+class Validated:
+    """Rows ready to store (``agreements`` in table form with ``suppliers``/``municipalities``
+    as lists) and the problems found, each naming the row and the field."""
+
+    agreements: list[dict[str, object]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _text(v: object) -> str | None:
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def _date(v: object) -> dt.date | None:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    from data_access.importing.parsers import parse_date  # the importer imports this module
+
+    s = _text(v)
+    return parse_date(s) if s else None
+
+
+def _ore(v: object) -> int | None:
+    if v is None:
+        return None
+    if isinstance(v, int | float):
+        return None if v != v else round(float(v) * 100)  # NaN check
+    from data_access.importing.parsers import parse_amount_ore
+
+    s = _text(v)
+    return parse_amount_ore(s) if s else None
+
+
+def parse_rate(v: object) -> float | None:
+    """A savings rate as a share: ``0.05``, ``"0,05"``, ``"5 %"`` and ``5`` all mean 5 %.
+
+    >>> parse_rate("5 %"), parse_rate("0,05"), parse_rate(5), parse_rate(None)
+    (0.05, 0.05, 0.05, None)
+    """
+    if v is None:
+        return None
+    if isinstance(v, int | float):
+        x = float(v)
+        if x != x:
+            return None
+        return round(x / 100, 10) if x >= 1 else x
+    s = _text(v)
+    if not s:
+        return None
+    percent = "%" in s
+    s = s.replace("%", "").replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    try:
+        x = float(s)
+    except ValueError:
+        raise ValueError(f"ugyldig besparelsesgrad {v!r}") from None
+    return round(x / 100, 10) if percent or x >= 1 else x
+
+
+def validate_register(
+    rows: pl.DataFrame, *, categories: dict[str, int], municipalities: set[str]
+) -> Validated:
+    """Check every row of a register frame (``REGISTER_COLUMNS``; missing optional columns are
+    allowed). Empty ``municipalities`` means every member takes part."""
+    out = Validated()
+    missing = {"ref", "name", "start", "end"} - set(rows.columns)
+    if missing:
+        out.errors.append(f"mangler kolonne(r): {', '.join(sorted(missing))}")
+        return out
+    seen: set[str] = set()
+    cat_by_name = {k.casefold(): v for k, v in categories.items()}
+    for i, r in enumerate(rows.iter_rows(named=True), start=1):
+        err: list[str] = []
+        ref = _text(r.get("ref"))
+        where = f"rad {i}" + (f" ({ref})" if ref else "")
+        if not ref:
+            err.append("avtalenummer (ref) mangler")
+        elif ref in seen:
+            err.append("avtalenummeret finnes flere ganger")
+        elif len(ref) > 60:
+            err.append("avtalenummeret er lengre enn 60 tegn")
+        seen.add(ref or "")
+        name = _text(r.get("name"))
+        if not name:
+            err.append("navn mangler")
+        start, end, end_opt = _date(r.get("start")), _date(r.get("end")), None
+        if start is None:
+            err.append("startdato mangler eller er ugyldig")
+        if end is None:
+            err.append("sluttdato mangler eller er ugyldig")
+        if start and end and end < start:
+            err.append("sluttdato er før startdato")
+        if _text(r.get("end_with_options")):
+            end_opt = _date(r.get("end_with_options"))
+            if end_opt is None:
+                err.append("sluttdato med opsjoner er ugyldig")
+            elif end and end_opt < end:
+                err.append("sluttdato med opsjoner er før sluttdato")
+        cat_id = None
+        cat = _text(r.get("category"))
+        if cat:
+            cat_id = cat_by_name.get(cat.casefold())
+            if cat_id is None and cat.isdigit() and int(cat) in categories.values():
+                cat_id = int(cat)
+            if cat_id is None:
+                err.append(f"ukjent kategori {cat!r}")
+        try:
+            rate = parse_rate(r.get("savings_rate"))
+        except ValueError as e:
+            err.append(str(e))
+            rate = None
+        if rate is not None and not 0 < rate < 1:
+            err.append("besparelsesgraden må være mellom 0 og 100 %")
+        value = _ore(r.get("estimated_annual_value_nok"))
+        projected = _ore(r.get("projected_saving_nok"))
+        if value is not None and value < 0:
+            err.append("estimert årsverdi kan ikke være negativ")
+        if rate is None and projected is None:
+            err.append("oppgi besparelsesgrad eller forventet gevinst per år")
+        if rate is None and projected is not None and not value:
+            err.append("forventet gevinst i kroner krever estimert årsverdi")
+        stype_raw = (_text(r.get("savings_type")) or "hard").casefold()
+        stype = SAVINGS_TYPE_WORDS.get(stype_raw)
+        if stype is None:
+            err.append(f"ukjent gevinsttype {stype_raw!r} (hard eller kostnadsunngåelse)")
+        sups = [s for s in re.split(r"[\s,;]+", _text(r.get("suppliers")) or "") if s]
+        sups = [re.sub(r"\D", "", s) if re.fullmatch(r"[\d .]+", s) else s for s in sups]
+        bad = [s for s in sups if not is_valid_orgnr(s)]
+        if bad:
+            err.append("ugyldig organisasjonsnummer: " + ", ".join(bad))
+        if not sups:
+            err.append("minst én leverandør (organisasjonsnummer) må oppgis")
+        munis = [m for m in re.split(r"[\s,;]+", _text(r.get("municipalities")) or "") if m]
+        unknown = [m for m in munis if m not in municipalities]
+        if unknown:
+            err.append("ukjent kommunenummer: " + ", ".join(unknown))
+        if err:
+            out.errors += [f"{where}: {e}" for e in err]
+            continue
+        out.agreements.append(
+            {
+                "ref": ref,
+                "name": name,
+                "category_id": cat_id,
+                "start": start,
+                "end": end,
+                "end_with_options": end_opt or end,
+                "estimated_annual_value_ore": value,
+                "savings_rate": rate,
+                "projected_saving_ore": None if rate is not None else projected,
+                "savings_type": stype,
+                "owner": _text(r.get("owner")),
+                "baseline_note": _text(r.get("baseline_note")),
+                "suppliers": sorted(set(sups)),
+                "municipalities": sorted(set(munis or municipalities)),
+            }
+        )
+    return out
+
+
+def _lookups(conn: sa.Connection) -> tuple[dict[str, int], set[str]]:
+    """Leaf category names → id, and the members' current codes."""
+    c, m = schema.category, schema.municipality
+    cats = {
+        name: int(i)
+        for i, name in conn.execute(
+            sa.select(c.c.id, c.c.name).where(c.c.parent_id.is_not(None))
+        ).all()
+    }
+    munis = set(conn.execute(sa.select(m.c.current_code).where(m.c.is_member.is_(True))).scalars())
+    return cats, munis
+
+
+def save_register(
+    conn: sa.Connection,
+    rows: pl.DataFrame,
+    scope: Scope,
+    *,
+    delete_missing: bool = False,
+    action: str = "agreement.save",
+) -> dict[str, object]:
+    """Create or update agreements by ``ref`` (and, with ``delete_missing``, delete those not in
+    ``rows``), then recompute matching and the cube — one transaction, the caller's.
+
+    Raises PermissionError for roles other than admin/analyst and ValueError listing every
+    problem when a row is invalid (then nothing is stored). Returns counts and changed refs.
+    """
+    if scope.role not in STAFF:
+        raise PermissionError("bare innkjøpskontoret (admin/analytiker) kan endre avtaleregisteret")
+    cats, munis = _lookups(conn)
+    v = validate_register(rows, categories=cats, municipalities=munis)
+    if v.errors:
+        raise ValueError("\n".join(v.errors))
+    a, s, m = schema.agreement, schema.agreement_supplier, schema.agreement_municipality
+    existing = {ref: int(i) for i, ref in conn.execute(sa.select(a.c.id, a.c.ref)).all()}
+    before = register_frame(conn)
+    before_rows = {r["ref"]: r for r in before.iter_rows(named=True)}
+    created, updated = [], []
+    for rec in v.agreements:
+        values = {k: val for k, val in rec.items() if k not in ("suppliers", "municipalities")}
+        ref = str(rec["ref"])
+        if ref in existing:
+            aid = existing[ref]
+            conn.execute(a.update().where(a.c.id == aid).values(**values))
+            conn.execute(s.delete().where(s.c.agreement_id == aid))
+            conn.execute(m.delete().where(m.c.agreement_id == aid))
+        else:
+            aid = int(conn.execute(a.insert().values(**values)).inserted_primary_key[0])
+        conn.execute(s.insert(), [{"agreement_id": aid, "orgnr": o} for o in rec["suppliers"]])  # type: ignore[union-attr]
+        conn.execute(
+            m.insert(),
+            [{"agreement_id": aid, "municipality_code": c} for c in rec["municipalities"]],  # type: ignore[union-attr]
+        )
+        if ref not in existing:
+            created.append(ref)
+        elif _changed(before_rows.get(ref), rec):
+            updated.append(ref)
+    deleted: list[str] = []
+    if delete_missing:
+        keep = {str(r["ref"]) for r in v.agreements}
+        gone = {ref: i for ref, i in existing.items() if ref not in keep}
+        if gone:
+            ids = list(gone.values())
+            lt = schema.ledger_line
+            conn.execute(lt.update().where(lt.c.agreement_id.in_(ids)).values(agreement_id=None))
+            conn.execute(s.delete().where(s.c.agreement_id.in_(ids)))
+            conn.execute(m.delete().where(m.c.agreement_id.in_(ids)))
+            conn.execute(a.delete().where(a.c.id.in_(ids)))
+            deleted = sorted(gone)
+    result: dict[str, object] = {"created": created, "updated": updated, "deleted": deleted}
+    if created or updated or deleted:
+        audit(conn, scope.username or "ukjent", action, json.dumps(result, ensure_ascii=False))
+        result["matched_lines"] = rematch_all(conn)
+    return result
+
+
+def _changed(old: dict[str, object] | None, rec: dict[str, object]) -> bool:
+    if old is None:
+        return True
+
+    def ore(v: object) -> int | None:
+        return None if v is None else round(float(v) * 100)  # type: ignore[arg-type]
+
+    pairs = [
+        (old["name"], rec["name"]),
+        (old["start"], rec["start"]),
+        (old["end"], rec["end"]),
+        (old["end_with_options"], rec["end_with_options"]),
+        (ore(old["estimated_annual_value_nok"]), rec["estimated_annual_value_ore"]),
+        (old["savings_rate"], rec["savings_rate"]),
+        (ore(old["projected_saving_nok"]), rec["projected_saving_ore"]),
+        (old["savings_type"], rec["savings_type"]),
+        (old["owner"], rec["owner"]),
+        (old["baseline_note"], rec["baseline_note"]),
+        (sorted(str(old["suppliers"] or "").split()), rec["suppliers"]),
+        (
+            sorted(x for x in str(old["municipalities"] or "").split(",") if x),
+            rec["municipalities"],
+        ),
+    ]
+    return any(x != y for x, y in pairs)
+
+
+def read_register_file(data: bytes, filename: str) -> pl.DataFrame:
+    """A register file (CSV with ``;`` ``,`` or tab, UTF-8 or Windows-1252, or XLSX) as a frame
+    with ``REGISTER_COLUMNS`` names; Norwegian headings (``HEADINGS``) are accepted. All values
+    are read as text and parsed by ``validate_register``."""
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        df = pl.read_excel(io.BytesIO(data), engine="openpyxl", infer_schema_length=0)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252")
+        first = text.splitlines()[0] if text else ""
+        sep = max([";", "\t", ","], key=first.count)
+        df = pl.read_csv(io.StringIO(text), separator=sep, infer_schema=False)
+    rename = {}
+    for col in df.columns:
+        key = col.strip().lower()
+        if key in REGISTER_COLUMNS:
+            rename[col] = key
+        elif key in HEADINGS:
+            rename[col] = HEADINGS[key]
+    df = df.rename(rename)
+    return df.select([c for c in REGISTER_COLUMNS if c in df.columns]).with_columns(
+        pl.all().cast(pl.String)
+    )
+
+
+def import_register(
+    conn: sa.Connection, data: bytes, filename: str, scope: Scope
+) -> dict[str, object]:
+    """Import a register file: rows are created or updated by ``ref``; agreements not in the
+    file are kept. All or nothing: an invalid row raises ValueError and nothing is stored."""
+    rows = read_register_file(data, filename)
+    return save_register(conn, rows, scope, action=f"agreement.import:{filename}")
+
+
+# --- matching the whole ledger ----------------------------------------------------------------
+
+
+def rematch_all(conn: sa.Connection) -> int:
+    """Recompute ``ledger_line.agreement_id`` for every line in SQL (same rules as
+    ``match_agreements``: a known ``contract_ref`` wins, else the latest-starting agreement
+    whose supplier, validity and participating municipality fit), then rebuild the cube and
+    bump the data version — inside the caller's transaction. Returns the matched line count.
+
+    Done in the database with correlated subqueries so it scales to the national deployment
+    (the agreement tables are small; each line looks up its supplier and municipality by key).
+    """
+    lt, a = schema.ledger_line, schema.agreement
+    s, m = schema.agreement_supplier, schema.agreement_municipality
+    sup, mun = schema.supplier, schema.municipality
+    by_ref = (
+        sa.select(a.c.id)
+        .where(a.c.ref == lt.c.contract_ref)
+        .order_by(a.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    by_supplier = (
+        sa.select(a.c.id)
+        .join(s, s.c.agreement_id == a.c.id)
+        .join(sup, sup.c.orgnr == s.c.orgnr)
+        .join(m, m.c.agreement_id == a.c.id)
+        .join(mun, mun.c.current_code == m.c.municipality_code)
+        .where(
+            sup.c.id == lt.c.supplier_id,
+            mun.c.code == lt.c.municipality_code,
+            lt.c.date >= a.c.start,
+            lt.c.date <= a.c.end,
+        )
+        .order_by(a.c.start.desc(), a.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    conn.execute(lt.update().values(agreement_id=sa.func.coalesce(by_ref, by_supplier)))
+    rebuild_cube(conn)
+    bump_data_version(conn)
+    return int(
+        conn.execute(
+            sa.select(sa.func.count()).select_from(lt).where(lt.c.agreement_id.is_not(None))
+        ).scalar()
+        or 0
+    )
+
+
+def participants_in(participants: pl.DataFrame, municipalities: frozenset[str] | None) -> set[int]:
+    """Agreement ids one of ``municipalities`` takes part in (all when None)."""
+    p = participants
+    if municipalities is not None:
+        p = p.filter(pl.col("municipality_code").is_in(sorted(municipalities)))
+    return {int(x) for x in p["agreement_id"].to_list()}

@@ -1,13 +1,30 @@
-"""Savings of agreements (PRODUCT.md §4): the factor that turns matched spend into saving.
+"""Savings of agreements (PRODUCT.md §4): projected and realized, against the yearly target.
 
 For a savings rate r the spend at agreement prices would have cost spend/(1 − r) at baseline
-prices, so the saving is spend × r/(1 − r). An agreement given as an absolute projected saving P
-on an estimated annual value E saves matched spend × P/E.
+prices, so the **realized** saving is matched spend × r/(1 − r). An agreement given as an
+absolute projected saving P on an estimated annual value E saves matched spend × P/E.
+
+The **projected** saving of an agreement for a period is its yearly projection (E × r/(1 − r),
+or P) prorated by the days it is active in the period, per calendar year (a full year gives
+exactly the yearly figure, leap year or not). It is a property of the whole agreement: when the
+view is limited to some municipalities the projection still refers to all participants, while
+realized savings and loyalty are computed on the rows in view.
+
+Everything realized is computed from the same filtered cube as the rest of the dashboard
+(``filters.apply``, purchase spend only), so the Gevinster page, Oversikt and the CLI agree.
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+
 import polars as pl
+
+from data_access.filters import Filters, apply
+
+PURCHASE = pl.col("spend_class") == "purchase"
+SAVINGS_TYPES = {"hard": "Hard gevinst", "avoidance": "Kostnadsunngåelse"}
 
 
 def savings_factors(agreements: pl.DataFrame) -> pl.DataFrame:
@@ -40,3 +57,253 @@ def with_realized(frame: pl.DataFrame, factors: pl.DataFrame) -> pl.DataFrame:
     return frame.join(factors, on="agreement_id", how="left", maintain_order="left").with_columns(
         realized=pl.col("amount") * pl.col("factor").fill_null(0.0)
     )
+
+
+def realized_ore(matched_ore: int, rate: float) -> int:
+    """Realized saving in whole øre for matched spend at savings rate r (rounded half up).
+
+    >>> realized_ore(1_000_000_00, 0.2)  # 1 MNOK at 20 % → 250 000 kr
+    25000000
+    """
+    return int(matched_ore * rate / (1 - rate) + 0.5)
+
+
+def yearly_projection() -> pl.Expr:
+    """Projected saving per year in NOK: E × r/(1 − r) for a rate, else the absolute P.
+
+    >>> pl.DataFrame({"savings_rate": [0.2, None], "estimated_annual_value_ore": [100_000_00, 5],
+    ...   "projected_saving_ore": [None, 12_000_00]}).select(yearly_projection())["yearly"].to_list()
+    [25000.0, 12000.0]
+    """
+    rate = pl.col("savings_rate")
+    value = pl.col("estimated_annual_value_ore").cast(pl.Float64) / 100.0
+    return (
+        pl.when(rate.is_not_null() & (rate > 0) & (rate < 1))
+        .then(value * rate / (1 - rate))
+        .otherwise(pl.col("projected_saving_ore").cast(pl.Float64) / 100.0)
+        .fill_null(0.0)
+        .alias("yearly")
+    )
+
+
+def period_days(f: Filters) -> tuple[dt.date, dt.date]:
+    """First and last day of the filter's month range."""
+    last = calendar.monthrange(f.end.year, f.end.month)[1]
+    return f.start, f.end.replace(day=last)
+
+
+def active_year_fraction(start: dt.date, end: dt.date) -> pl.Expr:
+    """Σ over calendar years of (days the agreement is active in [start, end] ∩ year) / days in
+    that year, for agreement rows with ``start`` and ``end`` columns. A full year gives 1.0.
+
+    >>> ag = pl.DataFrame({"start": [dt.date(2021, 7, 1)], "end": [dt.date(2023, 6, 30)]})
+    >>> round(ag.select(active_year_fraction(dt.date(2021, 1, 1), dt.date(2021, 12, 31)))
+    ...   .item(), 4)  # 184 of 365 days
+    0.5041
+    """
+    total = pl.lit(0.0)
+    for year in range(start.year, end.year + 1):
+        y0, y1 = max(start, dt.date(year, 1, 1)), min(end, dt.date(year, 12, 31))
+        days_in_year = 366 if calendar.isleap(year) else 365
+        lo = pl.max_horizontal(pl.col("start"), pl.lit(y0))
+        hi = pl.min_horizontal(pl.col("end"), pl.lit(y1))
+        days = ((hi - lo).dt.total_days() + 1).clip(lower_bound=0)
+        total = total + days.cast(pl.Float64) / days_in_year
+    return total.alias("year_fraction")
+
+
+def active_days(start: dt.date, end: dt.date) -> pl.Expr:
+    """Days an agreement (``start``/``end`` columns) is active within [start, end]."""
+    lo = pl.max_horizontal(pl.col("start"), pl.lit(start))
+    hi = pl.min_horizontal(pl.col("end"), pl.lit(end))
+    return ((hi - lo).dt.total_days() + 1).clip(lower_bound=0).alias("active_days")
+
+
+def projected_for_period(agreements: pl.DataFrame, f: Filters) -> pl.DataFrame:
+    """agreement_id, active_days, projected (NOK) for the filter's period, prorated by days."""
+    start, end = period_days(f)
+    return agreements.select(
+        agreement_id=pl.col("id").cast(pl.Int64),
+        active_days=active_days(start, end),
+        projected=yearly_projection() * active_year_fraction(start, end),
+    )
+
+
+def _realized_rows(cube: pl.DataFrame, f: Filters, factors: pl.DataFrame, *, period: bool = True):
+    """Purchase rows in the filters with ``realized`` and ``savings_type`` attached."""
+    d = apply(cube, f, period=period).filter(PURCHASE)
+    return with_realized(d, factors)
+
+
+def agreement_savings(
+    cube: pl.DataFrame,
+    f: Filters,
+    agreements: pl.DataFrame,
+    loyalty: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """One row per agreement active in the period or with matched spend in it: projected vs
+    realized, the loyalty-adjusted expectation (projected × loyalty) and a status.
+
+    Agreements with no matched spend are kept with ``matched = 0`` and status
+    ``"Ingen avtalekjøp"``: an agreement nobody buys on is news, not noise. ``loyalty`` is the
+    frame of ``coverage.loyalty_by_agreement`` (agreement_id, loyalty); without it the
+    loyalty columns are null.
+    """
+    factors = savings_factors(agreements)
+    rows = _realized_rows(cube, f, factors)
+    matched = (
+        rows.filter(pl.col("agreement_id").is_not_null())
+        .group_by("agreement_id")
+        .agg(matched=pl.col("amount").sum(), realized=pl.col("realized").sum())
+    )
+    proj = projected_for_period(agreements, f)
+    out = (
+        agreements.select(
+            agreement_id=pl.col("id").cast(pl.Int64),
+            ref="ref",
+            name="name",
+            savings_type="savings_type",
+            start="start",
+            end="end",
+            savings_rate="savings_rate",
+            yearly_projected=yearly_projection(),
+        )
+        .join(proj, on="agreement_id", how="left")
+        .join(matched, on="agreement_id", how="left")
+        .with_columns(pl.col("matched").fill_null(0.0), pl.col("realized").fill_null(0.0))
+        .filter((pl.col("active_days") > 0) | (pl.col("matched") != 0))
+    )
+    if loyalty is not None and loyalty.height:
+        out = out.join(
+            loyalty.select(pl.col("agreement_id").cast(pl.Int64), "loyalty"),
+            on="agreement_id",
+            how="left",
+        )
+    else:
+        out = out.with_columns(loyalty=pl.lit(None, pl.Float64))
+    return out.with_columns(
+        expected_loyalty=pl.col("projected") * pl.col("loyalty"),
+        realized_share=pl.when(pl.col("projected") > 0).then(
+            pl.col("realized") / pl.col("projected")
+        ),
+        status=pl.when(pl.col("matched") == 0)
+        .then(pl.lit("Ingen avtalekjøp"))
+        .when(pl.col("realized") >= pl.col("projected"))
+        .then(pl.lit("Over forventet"))
+        .otherwise(pl.lit("Under forventet")),
+    ).sort("realized", "projected", descending=True)
+
+
+def realized_by_month(cube: pl.DataFrame, f: Filters, agreements: pl.DataFrame) -> pl.DataFrame:
+    """Realized saving per month for every month in the data (the period filter is not
+    applied; municipality, category and area are), hard and avoidance apart, with the
+    cumulative sum within each calendar year.
+
+    Columns: year, month (date), month_no, realized, hard, avoidance, cum_realized.
+    """
+    rows = _realized_rows(cube, f, savings_factors(agreements), period=False)
+    if rows.height == 0:
+        return pl.DataFrame(
+            schema={
+                "year": pl.Int32,
+                "month": pl.Date,
+                "month_no": pl.Int8,
+                "realized": pl.Float64,
+                "hard": pl.Float64,
+                "avoidance": pl.Float64,
+                "cum_realized": pl.Float64,
+            }
+        )
+    first, last = rows["month"].min(), rows["month"].max()
+    months = pl.DataFrame(
+        {"month": pl.date_range(first, last, "1mo", eager=True)}  # type: ignore[arg-type]
+    )
+    typ = pl.col("savings_type")
+    per_month = rows.group_by("month").agg(
+        realized=pl.col("realized").sum(),
+        hard=pl.col("realized").filter(typ == "hard").sum(),
+        avoidance=pl.col("realized").filter(typ == "avoidance").sum(),
+    )
+    return (
+        months.join(per_month, on="month", how="left")
+        .with_columns(pl.col("realized", "hard", "avoidance").fill_null(0.0))
+        .with_columns(
+            year=pl.col("month").dt.year().cast(pl.Int32),
+            month_no=pl.col("month").dt.month().cast(pl.Int8),
+        )
+        .sort("month")
+        .with_columns(cum_realized=pl.col("realized").cum_sum().over("year"))
+        .select("year", "month", "month_no", "realized", "hard", "avoidance", "cum_realized")
+    )
+
+
+def realized_by_year(monthly: pl.DataFrame, yearly_target_nok: float) -> pl.DataFrame:
+    """Per year: realized (hard, avoidance), months with data, and share of the yearly target."""
+    return (
+        monthly.group_by("year")
+        .agg(
+            realized=pl.col("realized").sum(),
+            hard=pl.col("hard").sum(),
+            avoidance=pl.col("avoidance").sum(),
+            months=pl.len(),
+        )
+        .sort("year")
+        .with_columns(
+            target=pl.lit(float(yearly_target_nok)),
+            share_of_target=pl.col("realized") / yearly_target_nok
+            if yearly_target_nok
+            else pl.lit(None, pl.Float64),
+        )
+    )
+
+
+def year_end_projection(monthly: pl.DataFrame) -> dict[str, float | int] | None:
+    """Projection of the last (incomplete) year: realized so far + the average monthly realized
+    saving of the last 12 months × the months left. The 12-month average carries a whole year's
+    seasonality, so an early-year projection is not driven by one strong month.
+
+    None when the last year in the data is complete (December present) or there is no data.
+    """
+    if monthly.height == 0:
+        return None
+    last = monthly.sort("month").row(-1, named=True)
+    if last["month_no"] == 12:
+        return None
+    year = int(last["year"])
+    to_date = float(monthly.filter(pl.col("year") == year)["realized"].sum())
+    avg = float(monthly.sort("month").tail(12)["realized"].mean() or 0.0)
+    left = 12 - int(last["month_no"])
+    return {
+        "year": year,
+        "last_month": int(last["month_no"]),
+        "to_date": to_date,
+        "monthly_average": avg,
+        "months_left": left,
+        "projected_year_end": to_date + avg * left,
+    }
+
+
+def realized_by_municipality(
+    cube: pl.DataFrame, f: Filters, agreements: pl.DataFrame
+) -> pl.DataFrame:
+    """Per member (today's structure): matched spend and realized saving on its own matched
+    spend, hard and avoidance apart. The rows add up to the period's total realized saving."""
+    rows = _realized_rows(cube, f, savings_factors(agreements))
+    typ = pl.col("savings_type")
+    return (
+        rows.group_by("municipality_now", "municipality_name")
+        .agg(
+            spend=pl.col("amount").sum(),
+            matched=pl.col("amount").filter(pl.col("agreement_id").is_not_null()).sum(),
+            realized=pl.col("realized").sum(),
+            hard=pl.col("realized").filter(typ == "hard").sum(),
+            avoidance=pl.col("realized").filter(typ == "avoidance").sum(),
+        )
+        .sort("realized", descending=True)
+    )
+
+
+def realized_total(cube: pl.DataFrame, f: Filters, agreements: pl.DataFrame) -> float:
+    """The period's realized saving (NOK) — the same number as Oversikt's headline."""
+    rows = _realized_rows(cube, f, savings_factors(agreements))
+    return float(rows["realized"].sum()) if rows.height else 0.0
