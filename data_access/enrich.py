@@ -193,7 +193,7 @@ def enrich_suppliers(
     report = EnrichReport()
     with engine.begin() as conn:
         known = {o for (o,) in conn.execute(sa.select(s.c.orgnr).where(s.c.orgnr.is_not(None)))}
-        now_code = dict(conn.execute(sa.select(m.c.code, m.c.current_code)).tuples().all())
+        now_code = dict(conn.execute(sa.select(m.c.code, m.c.current_code)).all())
         units: dict[str, dict[str, object]] = {}
         locations: dict[str, dict[str, object]] = {}
         for u in iter_units(source):

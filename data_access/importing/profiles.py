@@ -141,7 +141,7 @@ def shipped_profiles() -> dict[str, str]:
 
 def saved_profiles(conn: sa.Connection) -> dict[str, str]:
     t = schema.mapping_profile
-    return dict(conn.execute(sa.select(t.c.name, t.c.definition_toml).order_by(t.c.name)).tuples().all())
+    return dict(conn.execute(sa.select(t.c.name, t.c.definition_toml).order_by(t.c.name)).all())
 
 
 def profile_names(conn: sa.Connection | None = None) -> list[str]:
