@@ -26,7 +26,8 @@ import sqlalchemy as sa
 
 from data_access import schema
 from data_access.cube import rebuild_cube
-from data_access.db import audit, bump_data_version, read_frame
+from data_access.db import audit, bump_data_version, get_setting, read_frame, set_setting
+from data_access.reference import region
 from data_access.scope import Scope
 from data_access.suppliers import is_valid_orgnr
 
@@ -573,3 +574,30 @@ def participants_in(participants: pl.DataFrame, municipalities: frozenset[str] |
     if municipalities is not None:
         p = p.filter(pl.col("municipality_code").is_in(sorted(municipalities)))
     return {int(x) for x in p["agreement_id"].to_list()}
+
+
+# --- the yearly savings target (app_setting, admin-editable) ---------------------------------
+
+TARGET_KEY = "yearly_savings_target_nok"
+
+
+def savings_target(conn: sa.Connection) -> float:
+    """The yearly savings target in NOK: the admin's setting, else the region's default."""
+    value = get_setting(conn, TARGET_KEY)
+    try:
+        return float(value) if value else region().yearly_savings_target_nok
+    except ValueError:
+        return region().yearly_savings_target_nok
+
+
+def set_savings_target(conn: sa.Connection, value_nok: float, scope: Scope) -> None:
+    """Change the yearly target (admin only), audit-logged; bumps the data version so cached
+    pages pick it up."""
+    if scope.role != "admin":
+        raise PermissionError("bare administrator kan endre gevinstmålet")
+    if not value_nok > 0:
+        raise ValueError("målet må være et positivt beløp")
+    old = savings_target(conn)
+    set_setting(conn, TARGET_KEY, str(round(value_nok)))
+    audit(conn, scope.username or "admin", "savings_target.set", f"{old:.0f} → {value_nok:.0f}")
+    bump_data_version(conn)

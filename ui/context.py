@@ -89,3 +89,53 @@ def is_demo() -> bool:
 def data_until() -> dt.date | None:
     value = reference()["data_until"]["d"][0]
     return dt.date.fromisoformat(value) if value else None
+
+
+# --- Agreements, savings and thresholds (Gevinster / Avtaler pages) --------------------------
+
+
+@st.cache_data(ttl=3600, max_entries=8)
+def _agreement_data(_engine: sa.Engine, url: str, version: int) -> dict[str, pl.DataFrame]:
+    from data_access.agreements import load_parties, register_frame, savings_target
+    from data_access.metrics.thresholds import load_thresholds
+
+    with _engine.connect() as conn:
+        parties, participants = load_parties(conn)
+        return {
+            "parties": parties,
+            "participants": participants,
+            "register": register_frame(conn),
+            "thresholds": load_thresholds(conn),
+            "target": pl.DataFrame({"nok": [savings_target(conn)]}),
+        }
+
+
+def agreement_data() -> dict[str, pl.DataFrame]:
+    """Parties, participants, the editable register, thresholds and the yearly savings target
+    (cached per data version; every change to them bumps it)."""
+    return _agreement_data(engine(), settings.database_url(), data_version())
+
+
+# --- Analysis pages (issue 4): population and supplier sub-units, cached per data version ---
+
+
+@st.cache_data(ttl=3600, max_entries=8)
+def _analysis_reference(_engine: sa.Engine, url: str, version: int) -> dict[str, pl.DataFrame]:
+    from data_access.locations import load_supplier_locations
+    from data_access.population import load_population
+
+    with _engine.connect() as conn:
+        return {
+            "population": load_population(conn),
+            "locations": load_supplier_locations(conn),
+        }
+
+
+def population() -> pl.DataFrame:
+    """The population table (code in use that year × year), as stored."""
+    return _analysis_reference(engine(), settings.database_url(), data_version())["population"]
+
+
+def supplier_locations() -> pl.DataFrame:
+    """Known sub-units of suppliers (parent_orgnr, municipality); often empty."""
+    return _analysis_reference(engine(), settings.database_url(), data_version())["locations"]

@@ -1,0 +1,338 @@
+"""Avtaler: coverage, loyalty, spend outside agreements, threshold watch, expiring agreements,
+e-handel, and the agreement register (editable by the procurement office)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from charts import agreements as charts
+from charts import fmt
+from charts import overview as base
+from data_access import agreements as register
+from data_access.metrics import coverage, thresholds
+from ui import context, page
+from ui.i18n import t
+
+DEFINITIONS = {
+    "coverage": "Avtaledekning = kjøp på fakturalinjer knyttet til en aktiv avtale (leverandøren "
+    "er part, datoen er innenfor avtaleperioden og kommunen deltar) / alle kjøp.",
+    "loyalty": "Avtalelojalitet = kjøp i kategorien hos avtalens leverandører / alle kjøp i "
+    "kategorien, i deltakerkommunene og månedene avtalen gjelder.",
+    "outside": "Kjøp uten treff på en aktiv avtale for kjøperkommunen.",
+    "ehandel": "E-handelsandel = kjøp registrert gjennom e-handelssystemet / alle kjøp.",
+    "watch": "Kjøp uten avtale hos én leverandør innen 12 måneder (per kommune og samlet) mot "
+    "terskelverdien som gjaldt ved vinduets slutt, og 48 måneder mot EØS-terskelen. Beregnet på "
+    "månedssummer. Et flagg betyr at kjøpene **krever vurdering** – ikke at regelverket er brutt.",
+}
+LEVELS = {
+    "national": "Nasjonal terskel og over",
+    "eea": "Bare EØS-terskel",
+    "regulation": "Fra forskriftens nedre grense (100 000 kr)",
+}
+REGISTER_HELP = {
+    "ref": "Avtalenummer, unikt",
+    "suppliers": "Organisasjonsnummer, skilt med mellomrom",
+    "municipalities": "Dagens kommunenummer, skilt med komma; tomt = alle medlemmer",
+    "savings_rate": "Besparelsesgrad r mot nullpunktet, f.eks. 0,05 for 5 %",
+    "projected_saving_nok": "Eller: forventet gevinst i kroner per år (krever årsverdi)",
+    "savings_type": "hard eller avoidance (kostnadsunngåelse)",
+}
+
+
+def _coverage_tab(cube: pl.DataFrame, f, agreements, ad) -> None:  # type: ignore[no-untyped-def]
+    total = coverage.coverage_total(cube, f)
+    by_cat = coverage.coverage_by_category(cube, f)
+    outside_total = float(by_cat["outside"].sum()) if by_cat.height else 0.0
+    c1, c2 = st.columns(2)
+    c1.metric(t("Avtaledekning"), fmt.pct(total), help=DEFINITIONS["coverage"])
+    c2.metric(t("Kjøp utenfor avtale"), fmt.mkr(outside_total), help=DEFINITIONS["outside"])
+    title = t("Avtaledekning per kategori og kommune")
+    grid = coverage.coverage_by_category_municipality(cube, f)
+    st.plotly_chart(
+        charts.coverage_heatmap(grid, title=title) if grid.height else base.empty(title),
+        theme=None,
+        key="avt_heatmap",
+    )
+    st.caption(DEFINITIONS["coverage"] + " Lys celle = lav dekning.")
+    title = t("Avtalelojalitet per kategori med aktiv avtale")
+    loyal = coverage.loyalty_by_category(cube, f, agreements, ad["parties"], ad["participants"])
+    st.plotly_chart(
+        charts.loyalty_by_category(loyal, title=title) if loyal.height else base.empty(title),
+        theme=None,
+        key="avt_loyalty",
+    )
+    st.caption(DEFINITIONS["loyalty"] + " Rødt = under 60 %.")
+
+
+def _outside_tab(cube: pl.DataFrame, f) -> None:  # type: ignore[no-untyped-def]
+    title = t("Kjøp utenfor avtale per kategori")
+    cats = coverage.outside_by_category(cube, f)
+    st.plotly_chart(
+        charts.outside_by_category(cats, title=title) if cats.height else base.empty(title),
+        theme=None,
+        key="avt_outside_cat",
+    )
+    st.caption(DEFINITIONS["outside"] + " Tallet etter beløpet er antall leverandører.")
+    st.markdown("**" + t("Leverandørene med mest kjøp utenfor avtale") + "**")
+    sup = coverage.outside_by_supplier(cube, f)
+    st.dataframe(charts.outside_supplier_table(sup), hide_index=True, width="stretch")
+
+
+def _watch_tab(cube: pl.DataFrame, f, ad, sc) -> None:  # type: ignore[no-untyped-def]
+    st.caption(DEFINITIONS["watch"])
+    c1, c2 = st.columns(2)
+    by = c1.segmented_control(
+        t("Grupper"),
+        ["supplier", "category"],
+        default="supplier",
+        key="avt_watch_by",
+        format_func=lambda v: {
+            "supplier": t("Per leverandør"),
+            "category": t("Per leverandør og kategori"),
+        }[v],
+    )
+    level = c2.selectbox(
+        t("Vis flagg"), list(LEVELS), key="avt_watch_level", format_func=lambda v: LEVELS[v]
+    )
+    flags = thresholds.threshold_watch(
+        cube, f, ad["thresholds"], by_category=by == "category", min_level=level or "national"
+    )
+    if flags.height == 0:
+        st.success(t("Ingen leverandører over terskelverdiene uten avtale i utvalget."))
+    else:
+        st.markdown(
+            f"**{flags.height} {t('flagg krever vurdering')}**, størst beløp først "
+            f"({flags.filter(pl.col('level') == 'eea').height} over EØS-terskelen)."
+        )
+        st.dataframe(charts.flags_table(flags), hide_index=True, width="stretch", height=320)
+        _flag_lines(flags, f, sc)
+    with st.expander(t("Terskelverdier (dato for ikrafttredelse)")):
+        _thresholds_editor(ad["thresholds"], sc)
+
+
+def _flag_lines(flags: pl.DataFrame, f, sc) -> None:  # type: ignore[no-untyped-def]
+    if not sc.may_see_lines:
+        st.info(t("Fakturalinjene bak flaggene krever tilgang til linjenivå."))
+        return
+    table = charts.flags_table(flags)
+    labels = [
+        f"{r['Leverandør']} · {r['Grunnlag']} · {r['Kategori']} · {r['Vindu']} · "
+        f"{r['Kjøp uten avtale']}"
+        for r in table.iter_rows(named=True)
+    ]
+    pick = st.selectbox(
+        t("Vis fakturalinjene bak"),
+        range(len(labels)),
+        format_func=lambda i: labels[i],
+        key="avt_watch_pick",
+    )
+    row = flags.row(int(pick or 0), named=True)
+    lines = thresholds.flag_lines(
+        context.engine(),
+        sc,
+        supplier_id=int(row["supplier_id"]),
+        window_start=row["window_start"],
+        window_end=row["window_end"],
+        municipality_now=row["municipality_now"],
+        category_id=row["category_id"],
+        categories=f.categories,
+        municipalities=f.municipalities,
+        area=f.area,
+    )
+    st.caption(
+        f"{lines.height} linjer (største først, høyst 500), sum {fmt.kr(float(lines['amount'].sum()))}."
+    )
+    st.dataframe(charts.lines_table(lines), hide_index=True, width="stretch")
+
+
+def _thresholds_editor(table: pl.DataFrame, sc) -> None:  # type: ignore[no-untyped-def]
+    view = table.with_columns(pl.col("valid_from").cast(pl.Date))
+    if sc.role != "admin":
+        st.dataframe(view, hide_index=True, width="stretch")
+        return
+    edited = st.data_editor(
+        view.to_pandas(),
+        num_rows="dynamic",
+        hide_index=True,
+        key="avt_thr_editor",
+        column_config={
+            "valid_from": st.column_config.DateColumn("Gyldig fra", format="DD.MM.YYYY"),
+            "regulation_lower_limit_nok": st.column_config.NumberColumn("Nedre grense (kr)"),
+            "national_threshold_nok": st.column_config.NumberColumn("Nasjonal terskel (kr)"),
+            "eea_threshold_municipal_goods_services_nok": st.column_config.NumberColumn(
+                "EØS, varer og tjenester (kr)"
+            ),
+            "eea_threshold_works_nok": st.column_config.NumberColumn("EØS, bygg og anlegg (kr)"),
+            "source": st.column_config.TextColumn("Kilde"),
+        },
+    )
+    if st.button(t("Lagre terskelverdier"), key="avt_thr_save"):
+        try:
+            with context.engine().begin() as conn:
+                n = thresholds.save_thresholds(conn, pl.from_pandas(edited), sc)
+            st.success(f"{n} terskelrader lagret.")
+        except (ValueError, PermissionError) as e:
+            st.error(str(e))
+
+
+def _expiring_tab(cube: pl.DataFrame, agreements, ad, sc) -> None:  # type: ignore[no-untyped-def]
+    today = dt.date.today()
+    exp = coverage.expiring(
+        agreements, cube, ad["participants"], today, 12, municipalities=sc.municipalities
+    )
+    c1, c2 = st.columns(2)
+    c1.metric(t("Utløper innen 6 måneder"), str(exp.filter(pl.col("within_6")).height))
+    c2.metric(t("Utløper innen 12 måneder"), str(exp.height))
+    if exp.height:
+        st.dataframe(charts.expiring_table(exp), hide_index=True, width="stretch")
+    st.caption(
+        f"Avtaler der gjeldende periode slutter mellom {today:%d.%m.%Y} og 12 måneder frem. "
+        "«Kjøpt siste 12 mnd» er avtalekjøp de siste 12 månedene med data i din tilgang."
+    )
+
+
+def _ehandel_tab(cube: pl.DataFrame, f) -> None:  # type: ignore[no-untyped-def]
+    st.metric(t("E-handelsandel i perioden"), fmt.pct(coverage.ehandel_share(cube, f)))
+    title = t("E-handelsandel per kommune og kvartal")
+    trend = coverage.ehandel_over_time(cube, f)
+    st.plotly_chart(
+        charts.ehandel_trend(trend, title=title) if trend.height else base.empty(title),
+        theme=None,
+        key="avt_ehandel",
+    )
+    st.caption(DEFINITIONS["ehandel"] + " Alle kvartaler i dataene vises.")
+
+
+def _register_tab(ad, sc) -> None:  # type: ignore[no-untyped-def]
+    reg = ad["register"]
+    if sc.municipalities is not None:
+        ids = register.participants_in(ad["participants"], sc.municipalities)
+        refs = context.reference()["agreements"].filter(pl.col("id").is_in(sorted(ids)))["ref"]
+        reg = reg.filter(pl.col("ref").is_in(refs.to_list()))
+    if not sc.is_staff:
+        st.dataframe(reg, hide_index=True, width="stretch")
+        return
+    st.caption(
+        "Rediger direkte i tabellen (legg til eller slett rader) og lagre. Alle endringer "
+        "logges, og avtalekoblingen av alle fakturalinjer beregnes på nytt."
+    )
+    edited = st.data_editor(
+        reg.to_pandas(),
+        num_rows="dynamic",
+        hide_index=True,
+        key="avt_reg_editor",
+        column_config={
+            "ref": st.column_config.TextColumn("Avtalenr.", help=REGISTER_HELP["ref"]),
+            "name": st.column_config.TextColumn("Navn"),
+            "category": st.column_config.TextColumn("Kategori"),
+            "start": st.column_config.DateColumn("Start", format="DD.MM.YYYY"),
+            "end": st.column_config.DateColumn("Slutt", format="DD.MM.YYYY"),
+            "end_with_options": st.column_config.DateColumn(
+                "Slutt med opsjoner", format="DD.MM.YYYY"
+            ),
+            "estimated_annual_value_nok": st.column_config.NumberColumn("Estimert årsverdi (kr)"),
+            "savings_rate": st.column_config.NumberColumn(
+                "Besparelsesgrad", help=REGISTER_HELP["savings_rate"]
+            ),
+            "projected_saving_nok": st.column_config.NumberColumn(
+                "Gevinst per år (kr)", help=REGISTER_HELP["projected_saving_nok"]
+            ),
+            "savings_type": st.column_config.SelectboxColumn(
+                "Gevinsttype", options=["hard", "avoidance"], help=REGISTER_HELP["savings_type"]
+            ),
+            "owner": st.column_config.TextColumn("Eier"),
+            "baseline_note": st.column_config.TextColumn("Nullpunkt"),
+            "suppliers": st.column_config.TextColumn(
+                "Leverandører", help=REGISTER_HELP["suppliers"]
+            ),
+            "municipalities": st.column_config.TextColumn(
+                "Kommuner", help=REGISTER_HELP["municipalities"]
+            ),
+        },
+    )
+    if st.button(t("Lagre avtaleregisteret"), key="avt_reg_save", type="primary"):
+        _save(
+            lambda conn: register.save_register(
+                conn, pl.from_pandas(edited), sc, delete_missing=True
+            )
+        )
+    st.markdown("**" + t("Importer avtaler fra CSV eller Excel") + "**")
+    st.caption(
+        "Kolonner som i tabellen over (eller norske overskrifter: avtalenr, navn, kategori, "
+        "start, slutt, …). Rader oppdateres etter avtalenummer; andre avtaler beholdes. "
+        "Er én rad ugyldig, lagres ingenting."
+    )
+    st.download_button(
+        t("Last ned registeret som mal (CSV)"),
+        data=lambda: ad["register"].write_csv(separator=";").encode("utf-8-sig"),
+        file_name="avtaleregister.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="avt_reg_template",
+    )
+    up = st.file_uploader(t("Velg fil"), type=["csv", "txt", "xlsx"], key="avt_reg_upload")
+    if up is not None and st.button(t("Importer"), key="avt_reg_import"):
+        _save(lambda conn: register.import_register(conn, up.getvalue(), up.name, sc))
+
+
+def _save(action) -> None:  # type: ignore[no-untyped-def]
+    try:
+        with context.engine().begin() as conn:
+            result = action(conn)
+    except (ValueError, PermissionError) as e:
+        st.error(t("Ingenting ble lagret:") + "\n\n" + str(e).replace("\n", "  \n"))
+        return
+    st.success(
+        f"Nye: {len(result['created'])}, endret: {len(result['updated'])}, "
+        f"slettet: {len(result['deleted'])}."
+        + (
+            f" {result['matched_lines']} linjer er nå knyttet til avtaler."
+            if "matched_lines" in result
+            else ""
+        )
+    )
+
+
+def render() -> None:
+    f, token = page.filters()
+    cube = context.cube()
+    sc = context.scope()
+    agreements = context.reference()["agreements"]
+    ad = context.agreement_data()
+
+    st.title(t("Avtaler"))
+    st.caption(page.scope_text(f, token))
+    tabs = st.tabs(
+        [
+            t("Dekning og lojalitet"),
+            t("Utenfor avtale"),
+            t("Terskelvakt"),
+            t("Utløper snart"),
+            t("E-handel"),
+            t("Avtaleregister"),
+        ]
+    )
+    with tabs[0]:
+        _coverage_tab(cube, f, agreements, ad)
+    with tabs[1]:
+        _outside_tab(cube, f)
+    with tabs[2]:
+        _watch_tab(cube, f, ad, sc)
+    with tabs[3]:
+        _expiring_tab(cube, agreements, ad, sc)
+    with tabs[4]:
+        _ehandel_tab(cube, f)
+    with tabs[5]:
+        _register_tab(ad, sc)
+    page.footer(
+        f,
+        token,
+        "Kjøp = KOSTRA-kjøpskontoer; uklassifisert kjøp og ukjente leverandører er med. "
+        "Privatpersoner vises aldri med navn og er holdt utenfor terskelvakten.",
+    )
+
+
+render()

@@ -1,0 +1,169 @@
+"""Gevinster: realized savings against the yearly target, per year, per member, per agreement."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from charts import fmt
+from charts import overview as base
+from charts import savings as charts
+from data_access.agreements import set_savings_target
+from data_access.metrics import coverage, savings
+from ui import context, page
+from ui.i18n import t
+
+DEFINITIONS = {
+    "realized": "Realisert gevinst = avtalekjøp × r/(1 − r), der r er avtalens besparelsesgrad "
+    "mot nullpunktet (eller avtalekjøp × P/E for en avtale med gevinst P kr per år på "
+    "estimert årsverdi E).",
+    "target": "Målet er årlig; for en kortere periode regnes det forholdsmessig per måned.",
+    "projected": "Forventet gevinst = estimert årsverdi × r/(1 − r) (eller P), fordelt på dagene "
+    "avtalen er aktiv i perioden.",
+    "loyalty": "Lojalitet = andel av kjøpene i avtalens kategori, i deltakerkommunene mens avtalen "
+    "gjelder, som går til avtalens leverandører.",
+    "hard": "Hard gevinst er lavere pris som gir lavere utgift; kostnadsunngåelse er en "
+    "prisøkning som ble unngått.",
+}
+
+
+def render() -> None:
+    f, token = page.filters()
+    cube = context.cube()
+    sc = context.scope()
+    agreements = context.reference()["agreements"]
+    ad = context.agreement_data()
+    target = float(ad["target"]["nok"][0])
+
+    st.title(t("Gevinster"))
+    st.caption(page.scope_text(f, token))
+
+    monthly = savings.realized_by_month(cube, f, agreements)
+    yearly = savings.realized_by_year(monthly, target)
+    projection = savings.year_end_projection(monthly)
+    by_muni = savings.realized_by_municipality(cube, f, agreements)
+    loyalty = coverage.loyalty_by_agreement(cube, f, agreements, ad["parties"], ad["participants"])
+    per_agreement = savings.agreement_savings(cube, f, agreements, loyalty)
+
+    realized = float(by_muni["realized"].sum()) if by_muni.height else 0.0
+    hard = float(by_muni["hard"].sum()) if by_muni.height else 0.0
+    period_target = target * f.n_months / 12.0
+    projected = float(per_agreement["projected"].sum()) if per_agreement.height else 0.0
+    expected = float(per_agreement["expected_loyalty"].fill_null(0).sum())
+
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(
+        t("Realisert gevinst"),
+        fmt.mkr(realized),
+        delta=f"{fmt.pct(realized / period_target if period_target else None, 0)} av målet "
+        f"({fmt.mkr(period_target)})",
+        delta_color="off",
+        help=DEFINITIONS["realized"] + " " + DEFINITIONS["target"],
+    )
+    c2.metric(
+        t("Hard gevinst / kostnadsunngåelse"),
+        f"{fmt.mkr(hard)} / {fmt.mkr(realized - hard)}",
+        help=DEFINITIONS["hard"],
+    )
+    c3.metric(t("Forventet i perioden"), fmt.mkr(projected), help=DEFINITIONS["projected"])
+    c4.metric(
+        t("Forventet × lojalitet"),
+        fmt.mkr(expected),
+        help=DEFINITIONS["projected"] + " " + DEFINITIONS["loyalty"],
+    )
+    if projection is not None:
+        st.info(
+            f"**{projection['year']}:** {fmt.mkr(float(projection['to_date']))} realisert til og "
+            f"med {charts.MONTHS[int(projection['last_month']) - 1]}. Med snittet for de siste 12 "
+            f"månedene ({fmt.mkr(float(projection['monthly_average']))} per måned) blir året "
+            f"**{fmt.mkr(float(projection['projected_year_end']))}** – "
+            f"{fmt.pct(float(projection['projected_year_end']) / target, 0)} av målet på "
+            f"{fmt.mkr(target)}."
+        )
+
+    title = t("Realisert gevinst per år mot målet")
+    st.plotly_chart(
+        charts.realized_by_year(yearly, target, projection, title=title)
+        if yearly.height
+        else base.empty(title),
+        theme=None,
+        key="sav_by_year",
+    )
+    st.caption(
+        "Hvert år fra 2019 med den valgte kommune-, kategori- og områdeavgrensningen (perioden "
+        "velger ikke år her). " + DEFINITIONS["realized"]
+    )
+    title = t("Akkumulert gevinst gjennom året")
+    st.plotly_chart(
+        charts.cumulative_by_month(monthly, target, projection, title=title)
+        if monthly.height
+        else base.empty(title),
+        theme=None,
+        key="sav_cumulative",
+    )
+    st.caption(
+        "Linjene viser hvor mye som er spart hittil i hvert år, måned for måned; inneværende år er "
+        "uthevet, og den prikkede linjen fremskriver det til desember."
+    )
+
+    st.subheader(t("Gevinst per medlemskommune"))
+    title = t("Realisert gevinst per kommune i perioden")
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(
+            charts.by_municipality(by_muni, title=title) if by_muni.height else base.empty(title),
+            theme=None,
+            key="sav_by_muni",
+        )
+        st.caption("Hver kommunes gevinst regnes av kommunens egne avtalekjøp; summen er totalen.")
+    with right:
+        st.dataframe(charts.municipality_table(by_muni), hide_index=True, width="stretch")
+
+    st.subheader(t("Gevinst per avtale"))
+    title = t("Forventet og realisert gevinst per avtale i perioden")
+    st.plotly_chart(
+        charts.projected_vs_realized(per_agreement, title=title)
+        if per_agreement.height
+        else base.empty(title),
+        theme=None,
+        key="sav_per_agreement",
+    )
+    st.caption(DEFINITIONS["projected"] + " " + DEFINITIONS["loyalty"])
+    none = per_agreement.filter(per_agreement["status"] == "Ingen avtalekjøp").height
+    if none:
+        st.warning(
+            f"{none} aktive avtaler har ingen avtalekjøp i utvalget – de står nederst i tabellen."
+        )
+    st.dataframe(charts.agreement_table(per_agreement), hide_index=True, width="stretch")
+    if f.municipalities or sc.municipalities is not None:
+        st.caption(
+            "Forventet gevinst gjelder hele avtalen (alle deltakende kommuner); realisert gevinst "
+            "og lojalitet gjelder kommunene i utvalget."
+        )
+
+    if sc.role == "admin":
+        with st.expander(t("Endre årlig gevinstmål")):
+            value = st.number_input(
+                t("Årlig gevinstmål (kr)"),
+                min_value=0,
+                value=int(target),
+                step=100_000,
+                key="sav_target",
+            )
+            if st.button(t("Lagre mål"), key="sav_target_save"):
+                try:
+                    with context.engine().begin() as conn:
+                        set_savings_target(conn, float(value), sc)
+                    st.success(f"Målet er nå {fmt.mkr(float(value))} per år.")
+                    st.rerun()
+                except (ValueError, PermissionError) as e:
+                    st.error(str(e))
+
+    page.footer(
+        f,
+        token,
+        "Gevinst regnes av kjøp (KOSTRA-kjøpskontoer) som er knyttet til en aktiv avtale; "
+        "uklassifisert kjøp og ukjente leverandører er med.",
+    )
+
+
+render()
