@@ -125,3 +125,12 @@ def test_category_suppliers_show_private_persons_as_one_row() -> None:
     assert s["orgnr"].to_list() == ["100000001", None]
     assert s["share"].to_list() == pytest.approx([0.75, 0.25])
     assert spend.category_suppliers(c, Filters.year(2024), 1)["amount"].sum() == 40.0  # level 1
+
+
+def test_overall_per_inhabitant_uses_the_summed_population_of_the_selection() -> None:
+    c = cube(ROWS)
+    pop = spend.population_by_key(POP, municipality_rows(), "today")
+    # 2019: (66 000 + 10 000) / (22 000 + 10 000)
+    assert spend.overall_per_inhabitant(c, Filters.year(2019), pop) == pytest.approx(76 / 32)
+    only = Filters.year(2019, municipalities=("5038",))
+    assert spend.overall_per_inhabitant(c, only, pop) == pytest.approx(1.0)

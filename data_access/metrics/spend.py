@@ -268,3 +268,27 @@ def category_suppliers(cube: pl.DataFrame, f: Filters, category_id: int | None) 
         .with_columns(share=pl.col("amount") / total if total else pl.lit(None, pl.Float64))
         .sort("amount", "supplier_id", descending=[True, False])
     )
+
+
+def overall_per_inhabitant(
+    cube: pl.DataFrame, f: Filters, population: pl.DataFrame
+) -> float | None:
+    """Spend per inhabitant for the whole selection: Σ over years of (spend that year / summed
+    population that year of the selected municipalities). None when a population is missing.
+
+    ``population``: today's structure (``population_by_key(..., "today")``).
+    """
+    keys = apply(cube, f, period=False).select(muni_key="municipality_now").unique()
+    d = apply(cube, f).filter(PURCHASE)
+    if d.height == 0 or keys.height == 0:
+        return None
+    yearly = d.group_by("year").agg(amount=pl.col("amount").sum())
+    pop = (
+        keys.join(population, on="muni_key", how="left")
+        .group_by("year")
+        .agg(population=pl.col("population").sum(), n=pl.len())
+    )
+    j = yearly.join(pop, on="year", how="left")
+    if j["population"].null_count() or (j["n"] < keys.height).any():
+        return None
+    return float((j["amount"] / j["population"]).sum())

@@ -1,0 +1,253 @@
+"""Figures of "Kommuner og kategorier": Polars frame in, Plotly figure out (no Streamlit).
+
+``go`` traces with the explicit ``innsikt`` template; one fixed colour per municipality;
+amounts in mill. kr unless the figure is per inhabitant (kr).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from charts.theme import NEUTRAL, PRIMARY, municipality_colour, template
+
+SEQUENTIAL = [[0.0, "#F0F4F8"], [0.35, "#9FB3C8"], [0.7, "#2F6FAB"], [1.0, "#0B3C6B"]]
+
+
+def _layout(fig: go.Figure, title: str, presentation: bool, **kw: object) -> go.Figure:
+    fig.update_layout(template=template(presentation), title=title, **kw)
+    return fig
+
+
+def heatmap(
+    df: pl.DataFrame, *, title: str, per_inhabitant: bool = False, presentation: bool = False
+) -> go.Figure:
+    """Municipality (columns) × level-2 category (rows, tree order), each cell labelled.
+
+    ``df``: long form from ``metrics.spend.matrix`` (muni_key, muni_label, category_l1,
+    category, sort, amount[, per_inhabitant]).
+    """
+    value = "per_inhabitant" if per_inhabitant else "amount"
+    munis = df.select("muni_key", "muni_label").unique().sort("muni_key")
+    cats = df.select("category_l1", "category", "sort").unique().sort("sort", descending=True)
+    cols = munis["muni_key"].to_list()
+    wide = (
+        df.pivot(on="muni_key", index=["category", "sort"], values=value, aggregate_function="sum")
+        .join(cats.select("category", "category_l1", "sort"), on=["category", "sort"], how="right")
+        .sort("sort", descending=True)
+    )
+    z = [[r.get(c) for c in cols] for r in wide.iter_rows(named=True)]
+    scale = 1.0 if per_inhabitant else 1e6
+    zs = [[None if v is None else v / scale for v in row] for row in z]
+    y = [f"{r['category']}  ·  {r['category_l1']}" for r in wide.iter_rows(named=True)]
+    fmt = "%{z:,.0f}" if per_inhabitant else "%{z:,.1f}"
+    unit = "kr per innbygger" if per_inhabitant else "mill. kr"
+    fig = go.Figure(
+        go.Heatmap(
+            z=zs,
+            x=munis["muni_label"].to_list(),
+            y=y,
+            colorscale=SEQUENTIAL,
+            texttemplate=fmt,
+            textfont={"size": 12},
+            hovertemplate="%{y}<br>%{x}: " + fmt + " " + unit + "<extra></extra>",
+            colorbar={"title": {"text": unit}, "thickness": 12},
+            xgap=2,
+            ygap=2,
+        )
+    )
+    return _layout(
+        fig,
+        title,
+        presentation,
+        height=120 + 30 * max(len(y), 1),
+        xaxis={"side": "top", "title": None},
+        yaxis={"title": None},
+        margin={"t": 90},
+    )
+
+
+def treemap(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
+    """The category tree sized by spend (level 1 boxes holding level 2). Net negative
+    categories (more credit notes than invoices) cannot be drawn as area and are left out."""
+    d = df.filter(pl.col("amount") > 0)
+    l1 = d.group_by("category_l1").agg(pl.col("amount").sum()).sort("amount", descending=True)
+    total = float(d["amount"].sum()) or 1.0
+    ids = [
+        "alle",
+        *l1["category_l1"].to_list(),
+        *(d["category_l1"] + "/" + d["category"]).to_list(),
+    ]
+    labels = ["Alle kategorier", *l1["category_l1"].to_list(), *d["category"].to_list()]
+    parents = ["", *["alle"] * l1.height, *d["category_l1"].to_list()]
+    values = [total, *l1["amount"].to_list(), *d["amount"].to_list()]
+    fig = go.Figure(
+        go.Treemap(
+            ids=ids,
+            labels=labels,
+            parents=parents,
+            values=[v / 1e6 for v in values],
+            branchvalues="total",
+            texttemplate="<b>%{label}</b><br>%{value:,.1f} mill. kr<br>%{percentRoot:.0%}",
+            hovertemplate="%{label}: %{value:,.1f} mill. kr (%{percentRoot:.1%} av alt)"
+            "<extra></extra>",
+            maxdepth=3,
+            marker={"colorscale": SEQUENTIAL, "line": {"width": 1, "color": "white"}},
+            root_color="white",
+        )
+    )
+    return _layout(fig, title, presentation, height=520, margin={"t": 50, "l": 0, "r": 0})
+
+
+def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
+    """Spend per inhabitant: bars per municipality in its colour; several years side by side.
+
+    ``df``: from ``metrics.spend.per_inhabitant_by_year``.
+    """
+    years = sorted(set(df["year"].to_list()))
+    fig = go.Figure()
+    d = df.filter(pl.col("per_inhabitant").is_not_null())
+    if len(years) == 1:
+        d = d.sort("per_inhabitant")
+        fig.add_trace(
+            go.Bar(
+                x=d["per_inhabitant"].to_list(),
+                y=d["muni_label"].to_list(),
+                orientation="h",
+                marker_color=[municipality_colour(c) for c in d["muni_key"].to_list()],
+                text=[f"{v:,.0f} kr".replace(",", " ") for v in d["per_inhabitant"].to_list()],
+                textposition="auto",
+                customdata=d["population"].to_list(),
+                hovertemplate="%{y}: %{x:,.0f} kr per innbygger"
+                " (%{customdata:,.0f} innbyggere)<extra></extra>",
+                name="",
+            )
+        )
+        return _layout(
+            fig,
+            title,
+            presentation,
+            showlegend=False,
+            xaxis_title="kr per innbygger",
+            height=90 + 45 * max(d.height, 1),
+        )
+    for (key, label), g in d.sort("muni_key", "year").group_by(
+        ["muni_key", "muni_label"], maintain_order=True
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=[str(y) for y in g["year"].to_list()],
+                y=g["per_inhabitant"].to_list(),
+                name=str(label),
+                mode="lines+markers",
+                line={"color": municipality_colour(str(key)), "width": 3},
+                hovertemplate=str(label) + " %{x}: %{y:,.0f} kr per innbygger<extra></extra>",
+            )
+        )
+    return _layout(
+        fig,
+        title,
+        presentation,
+        yaxis_title="kr per innbygger",
+        xaxis={"type": "category", "title": None},
+        height=420,
+    )
+
+
+def trend_total(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
+    """Spend per period (bars) beside the same period one year earlier (grey), change in hover.
+
+    ``df``: ``metrics.spend.trend(..., by_municipality=False)``.
+    """
+    labels = df["label"].to_list()
+    change = [
+        "–" if c is None else f"{c * 100:+.1f} %".replace(".", ",").replace("-", "−")
+        for c in df["change"].to_list()
+    ]
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=labels,
+                y=(df["amount_prev"] / 1e6).to_list(),
+                name="Samme periode året før",
+                marker_color=NEUTRAL,
+                hovertemplate="%{x}, året før: %{y:,.1f} mill. kr<extra></extra>",
+            ),
+            go.Bar(
+                x=labels,
+                y=(df["amount"] / 1e6).to_list(),
+                name="Valgt periode",
+                marker_color=PRIMARY,
+                customdata=change,
+                text=change if len(labels) <= 12 else None,
+                textposition="outside",
+                hovertemplate="%{x}: %{y:,.1f} mill. kr (%{customdata})<extra></extra>",
+            ),
+        ]
+    )
+    return _layout(
+        fig,
+        title,
+        presentation,
+        barmode="group",
+        yaxis_title="mill. kr",
+        xaxis={"type": "category", "title": None, "tickangle": -45 if len(labels) > 12 else 0},
+        height=420,
+    )
+
+
+def trend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
+    """One line per municipality (its colour), spend per period.
+
+    ``df``: ``metrics.spend.trend(..., by_municipality=True)``.
+    """
+    fig = go.Figure()
+    order = df.select("bucket", "label").unique().sort("bucket")["label"].to_list()
+    for (key, label), g in df.sort("bucket").group_by(
+        ["muni_key", "muni_label"], maintain_order=True
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=g["label"].to_list(),
+                y=(g["amount"] / 1e6).to_list(),
+                name=str(label),
+                mode="lines+markers",
+                line={"color": municipality_colour(str(key)), "width": 3},
+                hovertemplate=str(label) + " %{x}: %{y:,.1f} mill. kr<extra></extra>",
+            )
+        )
+    return _layout(
+        fig,
+        title,
+        presentation,
+        yaxis_title="mill. kr",
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": order, "title": None},
+        height=420,
+    )
+
+
+def category_suppliers(
+    df: pl.DataFrame, *, title: str, n: int = 15, presentation: bool = False
+) -> go.Figure:
+    """The ``n`` largest suppliers of a category, as horizontal bars with their share."""
+    d = df.head(n).sort("amount")
+    fig = go.Figure(
+        go.Bar(
+            x=(d["amount"] / 1e6).to_list(),
+            y=d["supplier_name"].to_list(),
+            orientation="h",
+            marker_color=PRIMARY,
+            text=[f"{(s or 0) * 100:.1f} %".replace(".", ",") for s in d["share"].to_list()],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,.2f} mill. kr<extra></extra>",
+            name="",
+        )
+    )
+    return _layout(
+        fig,
+        title,
+        presentation,
+        showlegend=False,
+        xaxis_title="mill. kr",
+        height=90 + 30 * max(d.height, 1),
+    )

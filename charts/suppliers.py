@@ -1,0 +1,162 @@
+"""Figures of "Leverandører": top suppliers, Pareto curve, ABC classes, HHI per category."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from charts.theme import GRID, INK, NEUTRAL, POSITIVE, PRIMARY, WARNING, template
+
+ABC_COLOURS = {"A": PRIMARY, "B": "#56B4E9", "C": NEUTRAL}
+BAND_COLOURS = {"lav": POSITIVE, "moderat": "#E69F00", "høy": WARNING}
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else f"{v * 100:.1f} %".replace(".", ",")
+
+
+def top_suppliers(
+    df: pl.DataFrame, *, title: str, n: int = 15, presentation: bool = False
+) -> go.Figure:
+    """The ``n`` largest suppliers as horizontal bars, coloured by ABC class, share as label."""
+    d = df.head(n).sort("amount")
+    fig = go.Figure(
+        go.Bar(
+            x=(d["amount"] / 1e6).to_list(),
+            y=d["supplier_name"].to_list(),
+            orientation="h",
+            marker_color=[ABC_COLOURS.get(c, NEUTRAL) for c in d["abc"].to_list()],
+            text=[_pct(s) for s in d["share"].to_list()],
+            textposition="auto",
+            customdata=d["categories"].to_list(),
+            hovertemplate="%{y}: %{x:,.2f} mill. kr<br>%{customdata}<extra></extra>",
+            name="",
+        )
+    )
+    fig.update_layout(
+        template=template(presentation),
+        title=title,
+        showlegend=False,
+        xaxis_title="mill. kr",
+        height=90 + 30 * max(d.height, 1),
+    )
+    return fig
+
+
+def pareto(
+    df: pl.DataFrame, *, a: float, b: float, title: str, presentation: bool = False
+) -> go.Figure:
+    """Cumulative share of spend against the number of suppliers (largest first), coloured by
+    ABC class, with the A cut-off (80 % by default) drawn as a line."""
+    fig = go.Figure()
+    for cls in ("A", "B", "C"):
+        g = df.filter(pl.col("abc") == cls)
+        if g.height == 0:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=g["rank"].to_list(),
+                y=(g["cum_share"] * 100).to_list(),
+                mode="lines+markers",
+                marker={"size": 4, "color": ABC_COLOURS[cls]},
+                line={"color": ABC_COLOURS[cls], "width": 3},
+                name=f"Klasse {cls}",
+                customdata=g["supplier_name"].to_list(),
+                hovertemplate="%{x}. %{customdata}: %{y:.1f} % samlet<extra></extra>",
+            )
+        )
+    n_a = df.filter(pl.col("abc") == "A").height
+    fig.add_hline(
+        y=a * 100,
+        line={"color": INK, "dash": "dash", "width": 1},
+        annotation_text=f"{a * 100:.0f} % av kjøpene: {n_a} av {df.height} leverandører",
+        annotation_position="bottom right",
+    )
+    fig.add_hline(y=b * 100, line={"color": GRID, "dash": "dot", "width": 1})
+    fig.update_layout(
+        template=template(presentation),
+        title=title,
+        xaxis_title="Antall leverandører (største først)",
+        yaxis={"title": "Andel av kjøpene, samlet (%)", "range": [0, 102], "ticksuffix": " %"},
+        height=420,
+    )
+    return fig
+
+
+def abc_classes(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
+    """Per ABC class: share of suppliers beside share of spend (the tail is many, small)."""
+    labels = [f"Klasse {c}" for c in df["abc"].to_list()]
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=labels,
+                y=(df["supplier_share"] * 100).to_list(),
+                name="Andel av leverandørene",
+                marker_color=NEUTRAL,
+                text=[_pct(v) for v in df["supplier_share"].to_list()],
+                textposition="outside",
+                customdata=df["n_suppliers"].to_list(),
+                hovertemplate="%{x}: %{customdata} leverandører (%{y:.1f} %)<extra></extra>",
+            ),
+            go.Bar(
+                x=labels,
+                y=(df["share"] * 100).to_list(),
+                name="Andel av kjøpene",
+                marker_color=PRIMARY,
+                text=[_pct(v) for v in df["share"].to_list()],
+                textposition="outside",
+                hovertemplate="%{x}: %{y:.1f} % av kjøpene<extra></extra>",
+            ),
+        ]
+    )
+    fig.update_layout(
+        template=template(presentation),
+        title=title,
+        barmode="group",
+        yaxis={"title": "%", "range": [0, 110], "ticksuffix": " %"},
+        height=380,
+    )
+    return fig
+
+
+def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
+    """HHI per category as horizontal bars coloured by band, with the band limits drawn and
+    the equivalent number of suppliers as label."""
+    d = df.filter(pl.col("hhi").is_not_null()).sort("hhi")
+    eq = [f"≈ {v:.1f} lev.".replace(".", ",") for v in d["equivalent"].to_list()]
+    fig = go.Figure(
+        go.Bar(
+            x=d["hhi"].to_list(),
+            y=d["category"].to_list(),
+            orientation="h",
+            marker_color=[BAND_COLOURS.get(b, NEUTRAL) for b in d["band"].to_list()],
+            text=eq,
+            textposition="auto",
+            customdata=list(
+                zip(
+                    d["band"].to_list(),
+                    d["n_suppliers"].to_list(),
+                    [_pct(v) for v in d["cr1"].to_list()],
+                    strict=True,
+                )
+            ),
+            hovertemplate="%{y}: HHI %{x:,.0f} (%{customdata[0]}), %{customdata[1]} leverandører,"
+            " største %{customdata[2]}<extra></extra>",
+            name="",
+        )
+    )
+    for x, text in ((1500, "1 500"), (2500, "2 500")):
+        fig.add_vline(
+            x=x,
+            line={"color": INK, "dash": "dot", "width": 1},
+            annotation_text=text,
+            annotation_position="top",
+        )
+    fig.update_layout(
+        template=template(presentation),
+        title=title,
+        showlegend=False,
+        xaxis={"title": "HHI (0–10 000)", "range": [0, 10_400]},
+        height=110 + 28 * max(d.height, 1),
+    )
+    return fig

@@ -1,0 +1,271 @@
+"""Kommuner og kategorier: where the money goes, per municipality, category, inhabitant and
+over time, with a drill-down category → suppliers → invoice lines."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from charts import fmt
+from charts import spend as charts
+from charts.overview import empty
+from data_access.lines import invoice_lines
+from data_access.metrics import spend
+from data_access.population import save_population
+from ui import context, page
+from ui.i18n import t
+
+INCLUDED = "Uklassifisert kjøp og leverandører uten kjent identitet er med."
+STRUCTURES = {"today": "Dagens kommuner", "historical": "Historisk (Verran egen i 2019)"}
+MEASURES = {"amount": "Kroner", "per_inhabitant": "Kroner per innbygger"}
+GRAINS = {"month": "Måned", "quarter": "Kvartal", "year": "År"}
+PAGE_SIZE = 50
+
+
+def _choice(label: str, options: dict[str, str], key: str, default: str) -> str:
+    value = st.segmented_control(
+        t(label), list(options), format_func=lambda k: t(options[k]), default=default, key=key
+    )
+    return value or default
+
+
+def _chart(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw) -> None:  # type: ignore[no-untyped-def]
+    fig = fig_fn(frame, title=title, **kw) if frame.height else empty(title)
+    st.plotly_chart(fig, theme=None, key=key)
+    st.caption(caption)
+
+
+def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    st.subheader(t("Fra kategori til leverandør og faktura"))
+    cats = tree.sort("amount", descending=True)
+    if cats.height == 0:
+        st.info(t("Ingen kjøp i utvalget."))
+        return
+    labels = {
+        int(r["category_id"]): f"{r['category']} ({r['category_l1']}) – {fmt.mkr(r['amount'])}"
+        for r in cats.iter_rows(named=True)
+    }
+    cat_id = st.selectbox(
+        t("Kategori"), list(labels), format_func=lambda k: labels[k], key="kk_drill_kategori"
+    )
+    sup = spend.category_suppliers(cube, f, cat_id)
+    left, right = st.columns([3, 2])
+    with left:
+        title = f"{t('Største leverandører i')} {cats.filter(pl.col('category_id') == cat_id)['category'].item()}"
+        _chart(
+            charts.category_suppliers,
+            sup,
+            title,
+            "kk_chart_drill",
+            "Netto kjøp per leverandør i kategorien (kreditnotaer trukket fra), andel av "
+            "kategorien. Leverandører uten organisasjonsnummer er med; privatpersoner samlet "
+            "som «Privatperson».",
+        )
+    with right:
+        st.dataframe(
+            sup.select("supplier_name", "orgnr", "amount", "share", "n_lines"),
+            column_config={
+                "supplier_name": st.column_config.TextColumn(t("Leverandør")),
+                "orgnr": st.column_config.TextColumn(t("Org.nr.")),
+                "amount": st.column_config.NumberColumn(t("Beløp (kr)"), format="localized"),
+                "share": st.column_config.NumberColumn(t("Andel"), format="percent"),
+                "n_lines": st.column_config.NumberColumn(t("Linjer")),
+            },
+            hide_index=True,
+            height=420,
+            key="kk_table_drill",
+        )
+    sc = context.scope()
+    if not sc.may_see_lines:
+        st.info(
+            t(
+                "Fakturalinjer vises ikke for din rolle. Be en administrator om tilgang til "
+                "linjedetaljer om du trenger dem."
+            )
+        )
+        return
+    names = {int(r["supplier_id"]): r["supplier_name"] for r in sup.iter_rows(named=True)}
+    sup_id = st.selectbox(
+        t("Leverandør"),
+        [0, *names],
+        key="kk_drill_leverandor",
+        format_func=lambda k: t("Alle leverandører i kategorien") if k == 0 else names[k],
+    )
+    number = st.number_input(t("Side"), min_value=1, value=1, step=1, key="kk_drill_side")
+    lines = invoice_lines(
+        context.engine(),
+        sc,
+        f,
+        category_id=cat_id,
+        supplier_id=sup_id or None,
+        limit=PAGE_SIZE,
+        offset=(int(number) - 1) * PAGE_SIZE,
+    )
+    pages = max(1, -(-lines.total // PAGE_SIZE))
+    st.caption(
+        f"{fmt.number(lines.total)} {t('fakturalinjer')}, {fmt.kr(lines.total_amount)} · "
+        f"{t('side')} {int(number)} {t('av')} {pages} · {t('nyeste først')}"
+    )
+    st.dataframe(
+        lines.rows.drop("id", "municipality_code", "area"),
+        column_config={
+            "date": st.column_config.DateColumn(t("Dato"), format="DD.MM.YYYY"),
+            "municipality": t("Kommune"),
+            "supplier": t("Leverandør"),
+            "orgnr": t("Org.nr."),
+            "category_l1": t("Hovedkategori"),
+            "category": t("Kategori"),
+            "account": t("Konto"),
+            "art": t("Art"),
+            "amount": st.column_config.NumberColumn(t("Beløp (kr)"), format="localized"),
+            "invoice_id": t("Bilag"),
+            "ehandel": t("E-handel"),
+            "description": t("Tekst"),
+            "category_rule": t("Kategori satt av regel"),
+        },
+        hide_index=True,
+        key="kk_table_lines",
+    )
+
+
+def _population_editor() -> None:
+    with st.expander(t("Innbyggertall (administrator)")):
+        st.caption(
+            t(
+                "Innbyggere per kommunenummer og år (SSB tabell 07459), med nummeret som gjaldt "
+                "det året: Verran (5039) og Steinkjer (5004) hver for seg i 2019. Endringer "
+                "logges."
+            )
+        )
+        current = context.population()
+        edited = st.data_editor(
+            current,
+            num_rows="dynamic",
+            disabled=["name"],
+            column_config={
+                "municipality_code": t("Kommunenr."),
+                "name": t("Navn"),
+                "year": st.column_config.NumberColumn(t("År"), format="%d"),
+                "population": st.column_config.NumberColumn(t("Innbyggere"), format="%d"),
+                "source": t("Kilde"),
+            },
+            hide_index=True,
+            key="kk_population_editor",
+        )
+        if st.button(t("Lagre innbyggertall"), key="kk_population_save"):
+            frame = edited if isinstance(edited, pl.DataFrame) else pl.from_pandas(edited)
+            try:
+                with context.engine().begin() as conn:
+                    result = save_population(conn, frame, username=context.username())
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                st.success(
+                    f"Lagret: {result['changed']} endret, {result['added']} nye, "
+                    f"{result['removed']} fjernet."
+                )
+
+
+def render() -> None:
+    f, token = page.filters()
+    cube = context.cube()
+    ref = context.reference()
+    st.title(t("Kommuner og kategorier"))
+    st.caption(page.scope_text(f, token))
+
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        structure = _choice("Kommunestruktur", STRUCTURES, "kk_struktur", "today")
+    with c2:
+        measure = _choice("Vis", MEASURES, "kk_maal", "amount")
+    with c3:
+        grain = _choice("Tidsinndeling", GRAINS, "kk_tid", "quarter")
+    per_inh = measure == "per_inhabitant"
+    pop = spend.population_by_key(context.population(), ref["municipalities"], structure)
+    pop_today = spend.population_by_key(context.population(), ref["municipalities"], "today")
+
+    by_muni = spend.by_municipality(cube, f, structure=structure, population=pop)
+    total = float(by_muni["amount"].sum()) if by_muni.height else 0.0
+    trend_total = spend.trend(cube, f, grain="year", by_municipality=False)
+    prev = float(trend_total["amount_prev"].sum()) if trend_total.height else 0.0
+    tree = spend.tree(cube, f)
+    m1, m2, m3 = st.columns(3)
+    m1.metric(
+        t("Innkjøp"),
+        fmt.mkr(total),
+        delta=f"{fmt.change(total / prev - 1)} fra året før" if prev else None,
+        help="Sum beløp eks. mva. på kjøpskontoer, kreditnotaer trukket fra. " + INCLUDED,
+    )
+    m2.metric(
+        t("Per innbygger"),
+        fmt.kr(spend.overall_per_inhabitant(cube, f, pop_today)),
+        help="Innkjøp delt på innbyggertallet i de valgte kommunene, år for år og summert "
+        "over perioden (SSB 07459, redigerbart av administrator).",
+    )
+    m3.metric(
+        t("Kategorier med kjøp"),
+        fmt.number(tree.filter(pl.col("amount") > 0).height),
+        help="Antall kategorier (nivå 2) med positivt netto kjøp i utvalget.",
+    )
+
+    unit = "kr per innbygger" if per_inh else "mill. kr"
+    mat = spend.matrix(cube, f, structure=structure, population=pop)
+    _chart(
+        charts.heatmap,
+        mat,
+        f"{t('Innkjøp per kommune og kategori')} ({unit})",
+        "kk_chart_heatmap",
+        "Hver rute er kommunens netto kjøp i kategorien i perioden"
+        + (", delt på innbyggertallet (år for år)" if per_inh else "")
+        + ". Kategoriene står i kategoritreets rekkefølge. "
+        + INCLUDED,
+        per_inhabitant=per_inh,
+    )
+    left, right = st.columns(2)
+    with left:
+        _chart(
+            charts.treemap,
+            tree,
+            t("Kategoritreet etter innkjøp"),
+            "kk_chart_tree",
+            "Arealet er netto kjøp; store felt er hovedkategorier, små er underkategorier. "
+            "Kategorier med negativt netto (flere kreditnotaer enn fakturaer) vises ikke. "
+            + INCLUDED,
+        )
+    with right:
+        years = spend.per_inhabitant_by_year(cube, f, pop, structure=structure)
+        _chart(
+            charts.per_inhabitant,
+            years,
+            t("Innkjøp per innbygger"),
+            "kk_chart_per_inhabitant",
+            "Netto kjøp i året delt på kommunens innbyggertall det året; Verran og Steinkjer "
+            "summeres for 2019 i dagens struktur. " + INCLUDED,
+        )
+
+    st.subheader(t("Utvikling"))
+    tr = spend.trend(cube, f, grain=grain, by_municipality=False)
+    _chart(
+        charts.trend_total,
+        tr,
+        f"{t('Innkjøp per')} {t(GRAINS[grain]).lower()} {t('mot samme periode året før')}",
+        "kk_chart_trend",
+        "Blå: valgt periode. Grå: de samme månedene ett år tidligere. Etiketten er endringen. "
+        + INCLUDED,
+    )
+    trm = spend.trend(cube, f, grain=grain, structure=structure)
+    _chart(
+        charts.trend_by_municipality,
+        trm,
+        f"{t('Innkjøp per kommune per')} {t(GRAINS[grain]).lower()}",
+        "kk_chart_trend_muni",
+        "Én linje per kommune, med kommunens faste farge. " + INCLUDED,
+    )
+
+    _drill_down(cube, f, tree)
+    if context.scope().role == "admin":
+        _population_editor()
+    page.footer(f, token, INCLUDED + " Kjøp fra offentlige virksomheter er holdt utenfor.")
+
+
+render()

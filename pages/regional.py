@@ -1,0 +1,191 @@
+"""Regionalt næringsliv: how much of the spend stays with business in the buying municipality
+and the region — per municipality, per category, over time, as flows, SME share, sub-units."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from charts import fmt
+from charts import regional as charts
+from charts.overview import empty
+from data_access.metrics import regional
+from data_access.reference import member_codes_now, region
+from ui import context, page
+from ui.i18n import t
+
+INCLUDED = (
+    "Alt kjøp er med, også uklassifisert; leverandører uten kjent hjemkommune (utenlandske, "
+    "uten organisasjonsnummer, privatpersoner) står som «Utlandet eller ukjent»."
+)
+LEVELS_DEF = (
+    "Hjemkommune = forretningsadressen til hovedenheten i Enhetsregisteret, med dagens "
+    "kommunenummer (Verrans kjøp i 2019 regnes som Steinkjers)."
+)
+
+
+def _plot(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw) -> None:  # type: ignore[no-untyped-def]
+    fig = fig_fn(frame, title=title, **kw) if frame.height else empty(title)
+    st.plotly_chart(fig, theme=None, key=key)
+    st.caption(caption)
+
+
+def render() -> None:
+    f, token = page.filters()
+    cube = context.cube()
+    reg = region()
+    members = member_codes_now()
+    munis = context.reference()["municipalities"]
+    member_names = dict(
+        munis.filter(pl.col("is_member") & (pl.col("code") == pl.col("current_code")))
+        .sort("code")
+        .select("code", "name")
+        .iter_rows()
+    )
+    st.title(t("Regionalt næringsliv"))
+    st.caption(page.scope_text(f, token))
+
+    total = regional.levels(cube, f)
+    row = total.row(0, named=True) if total.height else {}
+    sme = regional.sme(cube, f, reg.sme_max_employees)
+    sme_row = sme.row(0, named=True) if sme.height else {}
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(
+        t("Regional andel"),
+        fmt.pct(row.get("regional_share")),
+        help="Kjøp hos leverandører med hjemkommune i en medlemskommune (egen eller annen), "
+        "av kjøp der hjemkommunen er kjent. " + LEVELS_DEF,
+    )
+    m2.metric(
+        t("I egen kommune"),
+        fmt.pct(row.get("same_share")),
+        help="Andel av alle kjøp hos leverandører i kjøpende kommune.",
+    )
+    m3.metric(
+        t("Små og mellomstore (SMB)"),
+        fmt.pct(sme_row.get("sme_share")),
+        help=f"Andel av kjøpene hos leverandører med færre enn {reg.sme_max_employees} ansatte, "
+        "av kjøp der antall ansatte er kjent (EU-definisjonen etter ansatte).",
+    )
+    m4.metric(
+        t("Ukjent hjemkommune"),
+        fmt.pct(row.get("unknown_share")),
+        help="Andel av kjøpene der leverandørens hjemkommune ikke er kjent; holdt utenfor "
+        "regional andel.",
+    )
+
+    level_caption = (
+        "Andel av kjøpene på de fem nivåene: egen kommune, annen medlemskommune, resten av "
+        f"{reg.county_name}, resten av Norge, utlandet eller ukjent. {LEVELS_DEF} {INCLUDED}"
+    )
+    by_muni = regional.levels(cube, f, by="municipality")
+    _plot(
+        charts.levels_stacked,
+        by_muni,
+        t("Hvor kommunene handler: leverandørens hjemsted"),
+        "reg_chart_municipality",
+        level_caption,
+        label="municipality_name",
+    )
+    by_cat = regional.levels(cube, f, by="category").sort("total", descending=True)
+    _plot(
+        charts.levels_stacked,
+        by_cat,
+        t("Hvor kjøpene i hver kategori går"),
+        "reg_chart_category",
+        level_caption + " Største kategori øverst.",
+        label="category",
+    )
+    over_time = regional.levels(cube, f, by="quarter")
+    _plot(
+        charts.levels_over_time,
+        over_time,
+        t("Utvikling per kvartal (valgt periode uthevet)"),
+        "reg_chart_time",
+        level_caption,
+    )
+
+    fl = regional.flows(cube, f, member_names)
+    _plot(
+        charts.flow_matrix,
+        fl,
+        t("Pengestrømmer: kjøpende kommune × leverandørens hjemkommune"),
+        "reg_chart_flows",
+        "Hver rad er én kjøpende kommune og summerer til 100 %: andel av kommunens kjøp hos "
+        "leverandører hjemmehørende i hver medlemskommune, i resten av fylket, i resten av "
+        f"Norge og utlandet/ukjent. {INCLUDED}",
+    )
+
+    left, right = st.columns(2)
+    with left:
+        sme_m = regional.sme(cube, f, reg.sme_max_employees, by="municipality")
+        _plot(
+            charts.sme_by_municipality,
+            sme_m,
+            f"{t('Andel hos små og mellomstore leverandører')} (< {reg.sme_max_employees} "
+            f"{t('ansatte')})",
+            "reg_chart_sme",
+            f"Kjøp hos leverandører med færre enn {reg.sme_max_employees} ansatte, av kjøp der "
+            f"antall ansatte er kjent ({fmt.pct(sme_row.get('unknown_share'))} ukjent, holdt "
+            "utenfor). Uklassifisert kjøp er med.",
+            overall=sme_row.get("sme_share"),
+        )
+    with right:
+        locations = context.supplier_locations()
+        cmp = regional.location_comparison(cube, f, locations, members, reg.county)
+        n_sub = int(cmp["n_suppliers_with_subunits"][0]) if cmp.height else 0
+        if n_sub == 0:
+            st.markdown(f"**{t('Etter avdelingens beliggenhet (underenheter)')}**")
+            st.info(
+                t(
+                    "Ingen av leverandørene i utvalget har registrerte underenheter ennå. Last inn "
+                    "Enhetsregisterets fil over underenheter for å se om kjøp fra nasjonale "
+                    "firma går til en lokal avdeling."
+                )
+            )
+        else:
+            _plot(
+                charts.location_comparison,
+                cmp,
+                t("Hovedkontor eller lokal avdeling?"),
+                "reg_chart_locations",
+                f"Samme kjøp fordelt etter hovedkontorets og etter nærmeste registrerte "
+                f"avdelings beliggenhet ({n_sub} leverandører har underenheter). {INCLUDED}",
+            )
+
+    st.subheader(t("Store kjøp utenfor regionen der regionale alternativer finnes"))
+    alt = regional.regional_alternatives(cube, f, members)
+    if alt.height:
+        st.dataframe(
+            alt.head(30),
+            column_config={
+                "category_l1": t("Hovedkategori"),
+                "category": t("Kategori"),
+                "supplier_name": t("Leverandør"),
+                "orgnr": t("Org.nr."),
+                "nace": t("Næringskode"),
+                "amount": st.column_config.NumberColumn(t("Beløp (kr)"), format="localized"),
+                "level": t("Hjemsted"),
+                "n_alternatives": st.column_config.NumberColumn(t("Regionale alternativer")),
+                "alternatives": t("Eksempler (allerede brukt)"),
+            },
+            hide_index=True,
+            key="reg_table_alternatives",
+        )
+    else:
+        st.info(
+            t(
+                "Ingen treff: ingen av de største leverandørene utenfor regionen har samme "
+                "næringskode som en regional leverandør dere allerede bruker."
+            )
+        )
+    st.caption(
+        "De største leverandørene per kategori med hjemsted utenfor medlemskommunene, der minst "
+        "én leverandør dere allerede handler med har samme næringskode (NACE) og hjemsted i en "
+        "medlemskommune. Et utgangspunkt for markedsdialog, ikke en vurdering av om "
+        "alternativet kan levere."
+    )
+    page.footer(f, token, INCLUDED)
+
+
+render()

@@ -1,0 +1,222 @@
+"""Leverandører: how dependent are we on few suppliers — top suppliers, Pareto curve, ABC
+classes, HHI and CRn per category, tail spend and dependency warnings."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from charts import fmt
+from charts import suppliers as charts
+from charts.overview import empty
+from data_access.filters import apply
+from data_access.metrics import concentration as conc
+from data_access.metrics.overview import PURCHASE
+from data_access.reference import region
+from ui import context, page
+from ui.i18n import t
+
+COUNTED = (
+    "Andeler regnes over leverandører med organisasjonsnummer og positivt netto kjøp; "
+    "leverandører uten organisasjonsnummer, privatpersoner og leverandører med negativt netto "
+    "er holdt utenfor og talt opp for seg. Uklassifisert kjøp er med."
+)
+KIND_LABELS = {
+    "pseudo": "uten organisasjonsnummer",
+    "private": "privatpersoner",
+    "negative": "med negativt netto (kreditnotaer)",
+}
+
+
+def _settings() -> tuple[float, float, float]:
+    reg = region()
+    with st.expander(t("Innstillinger: ABC-grenser og avhengighet"), expanded=False):
+        c1, c2, c3 = st.columns(3)
+        a = c1.slider(t("Klasse A til (%)"), 50, 95, round(reg.abc_a * 100), key="lev_a")
+        b = c2.slider(
+            t("Klasse B til (%)"), a, 99, max(a, round(reg.abc_b * 100)), key="lev_b"
+        )
+        dep = c3.slider(
+            t("Avhengighet når én leverandør har over (%)"),
+            20,
+            95,
+            round(reg.dependency_share * 100),
+            key="lev_dep",
+        )
+    return a / 100, b / 100, dep / 100
+
+
+def _excluded_text(ex: pl.DataFrame) -> str:
+    if ex.height == 0:
+        return t("Ingen leverandører er holdt utenfor andelene.")
+    parts = [
+        f"{r['n_suppliers']} {KIND_LABELS[r['kind']]} ({fmt.kr(r['amount'])})"
+        for r in ex.iter_rows(named=True)
+    ]
+    return t("Holdt utenfor andelene:") + " " + "; ".join(parts) + "."
+
+
+def render() -> None:
+    f, token = page.filters()
+    cube = context.cube()
+    st.title(t("Leverandører"))
+    st.caption(page.scope_text(f, token))
+    a, b, dep = _settings()
+
+    table = conc.suppliers(cube, f, a, b)
+    overall = conc.overall(table)
+    tail = conc.tail(table)
+    by_cat = conc.by_category(cube, f)
+    deps = conc.dependencies(by_cat, dep)
+    ex = conc.excluded(apply(cube, f).filter(PURCHASE))
+
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(
+        t("Leverandører med kjøp"),
+        fmt.number(overall["n_suppliers"]),
+        help="Leverandører med organisasjonsnummer og positivt netto kjøp i utvalget.",
+    )
+    m2.metric(
+        t("De fem største (CR5)"),
+        fmt.pct(overall["cr5"]),
+        delta=f"{t('største')} {fmt.pct(overall['cr1'])}",
+        delta_color="off",
+        help="Andel av kjøpene hos de fem største leverandørene (CR5) og hos den største "
+        "(CR1). " + COUNTED,
+    )
+    m3.metric(
+        t("Halespend (klasse C)"),
+        fmt.pct(tail["share"]),
+        delta=f"{fmt.number(tail['n_suppliers'])} {t('leverandører')}",
+        delta_color="off",
+        help=f"Klasse C: leverandørene etter de første {fmt.pct(b, 0)} av kjøpene. "
+        f"Andel av kjøpene; {fmt.pct(tail['line_share'])} av fakturalinjene.",
+    )
+    m4.metric(
+        t("Kategorier med avhengighet"),
+        fmt.number(deps.height),
+        help=f"Kategorier der én leverandør har over {fmt.pct(dep, 0)} av kjøpene.",
+    )
+    st.caption(_excluded_text(ex) + " " + COUNTED)
+
+    left, right = st.columns(2)
+    with left:
+        title = t("De 15 største leverandørene")
+        fig = charts.top_suppliers(table, title=title) if table.height else empty(title)
+        st.plotly_chart(fig, theme=None, key="lev_chart_top")
+        st.caption(
+            "Netto kjøp per leverandør (navn fra Enhetsregisteret), andel av kjøpene; "
+            "fargen er ABC-klassen. " + COUNTED
+        )
+    with right:
+        title = t("Paretokurven: hvor få leverandører står for det meste")
+        fig = charts.pareto(table, a=a, b=b, title=title) if table.height else empty(title)
+        st.plotly_chart(fig, theme=None, key="lev_chart_pareto")
+        st.caption(
+            f"Samlet andel av kjøpene når leverandørene legges til fra den største. "
+            f"Stiplet linje: {fmt.pct(a, 0)} (grensen for klasse A). " + COUNTED
+        )
+
+    st.subheader(t("Toppleverandører"))
+    st.dataframe(
+        table.head(100).select(
+            "rank", "supplier_name", "orgnr", "amount", "share", "n_lines", "abc", "categories"
+        ),
+        column_config={
+            "rank": st.column_config.NumberColumn("#"),
+            "supplier_name": t("Leverandør"),
+            "orgnr": t("Org.nr."),
+            "amount": st.column_config.NumberColumn(t("Beløp (kr)"), format="localized"),
+            "share": st.column_config.NumberColumn(t("Andel"), format="percent"),
+            "n_lines": st.column_config.NumberColumn(t("Linjer")),
+            "abc": t("Klasse"),
+            "categories": t("Største kategorier"),
+        },
+        hide_index=True,
+        height=360,
+        key="lev_table_top",
+    )
+
+    left, right = st.columns([2, 3])
+    with left:
+        cls = conc.classes(table)
+        title = t("ABC-klasser: mange små, få store")
+        fig = charts.abc_classes(cls, title=title) if table.height else empty(title)
+        st.plotly_chart(fig, theme=None, key="lev_chart_abc")
+        st.caption(
+            f"A: leverandørene som til sammen står for de første {fmt.pct(a, 0)} av "
+            f"kjøpene, B: opp til {fmt.pct(b, 0)}, C: resten (halespend). " + COUNTED
+        )
+    with right:
+        title = t("Konsentrasjon per kategori (HHI)")
+        fig = charts.hhi_by_category(by_cat, title=title) if by_cat.height else empty(title)
+        st.plotly_chart(fig, theme=None, key="lev_chart_hhi")
+        st.caption(
+            "HHI = summen av kvadrerte andeler (0–10 000); etiketten er tilsvarende "
+            "antall like store leverandører (10 000/HHI). Grønn under 1 500, gul "
+            "1 500–2 500, rød over 2 500. " + conc.BAND_NOTE
+        )
+
+    st.subheader(t("Per kategori"))
+    st.dataframe(
+        by_cat.select(
+            "category_l1",
+            "category",
+            "amount",
+            "n_suppliers",
+            "hhi",
+            "band",
+            "equivalent",
+            "cr1",
+            "cr3",
+            "cr5",
+            "top_supplier",
+            "excluded_amount",
+        ),
+        column_config={
+            "category_l1": t("Hovedkategori"),
+            "category": t("Kategori"),
+            "amount": st.column_config.NumberColumn(t("Beløp (kr)"), format="localized"),
+            "n_suppliers": st.column_config.NumberColumn(t("Leverandører")),
+            "hhi": st.column_config.NumberColumn("HHI", format="%.0f"),
+            "band": t("Nivå (tommelfingerregel)"),
+            "equivalent": st.column_config.NumberColumn(t("Tilsvarer antall"), format="%.1f"),
+            "cr1": st.column_config.NumberColumn("CR1", format="percent"),
+            "cr3": st.column_config.NumberColumn("CR3", format="percent"),
+            "cr5": st.column_config.NumberColumn("CR5", format="percent"),
+            "top_supplier": t("Største leverandør"),
+            "excluded_amount": st.column_config.NumberColumn(
+                t("Utenfor andelene (kr)"), format="localized"
+            ),
+        },
+        hide_index=True,
+        key="lev_table_categories",
+    )
+
+    st.subheader(f"{t('Avhengighet: én leverandør over')} {fmt.pct(dep, 0)}")
+    if deps.height:
+        st.dataframe(
+            deps,
+            column_config={
+                "category_l1": t("Hovedkategori"),
+                "category": t("Kategori"),
+                "top_supplier": t("Leverandør"),
+                "cr1": st.column_config.NumberColumn(t("Andel"), format="percent"),
+                "amount": st.column_config.NumberColumn(
+                    t("Kategoriens kjøp (kr)"), format="localized"
+                ),
+                "n_suppliers": st.column_config.NumberColumn(t("Leverandører i kategorien")),
+            },
+            hide_index=True,
+            key="lev_table_dependencies",
+        )
+        st.caption(
+            "En høy andel kan være riktig (én rammeavtale), men bør være et bevisst valg. "
+            + COUNTED
+        )
+    else:
+        st.success(t("Ingen kategori har én leverandør over grensen."))
+    page.footer(f, token, COUNTED)
+
+
+render()
