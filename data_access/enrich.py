@@ -221,13 +221,13 @@ def enrich_suppliers(
         if units:
             conn.execute(
                 s.update().where(s.c.orgnr == sa.bindparam("o")).values(
-                    register_name=sa.bindparam("name"), org_form=sa.bindparam("form"),
-                    nace=sa.bindparam("nace"), employees=sa.bindparam("emp"),
+                    register_name=sa.bindparam("b_name"), org_form=sa.bindparam("form"),
+                    nace=sa.bindparam("b_nace"), employees=sa.bindparam("emp"),
                     home_municipality=sa.bindparam("home"), parent_orgnr=sa.bindparam("parent"),
                     is_public=sa.bindparam("pub"), country="NO", enriched_at=stamp,
                 ),
-                [{"o": r["orgnr"], "name": (str(r["name"])[:200] if r["name"] else None),
-                  "form": r["org_form"], "nace": r["nace"], "emp": r["employees"],
+                [{"o": r["orgnr"], "b_name": (str(r["name"])[:200] if r["name"] else None),
+                  "form": r["org_form"], "b_nace": r["nace"], "emp": r["employees"],
                   "home": r["municipality"], "parent": r["parent"],
                   "pub": r["org_form"] in PUBLIC_FORMS} for r in units.values()],
             )

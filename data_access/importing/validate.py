@@ -255,10 +255,10 @@ def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
     df = ok.join(norm, on="supplier_name", how="left", maintain_order="left").with_columns(
         orgnr=pl.when(pl.col("orgnr_ok")).then(pl.col("orgnr_digits")),
         supplier_no=pl.when(pl.col("supplier_no") != "").then(pl.col("supplier_no")),
-        is_private=no_orgnr & (
-            (flag.is_not_null() & ~flag.is_in(_FALSE)).fill_null(False)
-            | is_person_name(pl.col("supplier_name"))
-        ),
+        # An explicit flag decides; without one, a person-like name does.
+        is_private=no_orgnr & pl.when(flag.is_not_null() & (flag != ""))
+        .then(~flag.is_in(_FALSE))
+        .otherwise(is_person_name(pl.col("supplier_name"))),
     ).with_columns(
         supplier_key=pl.when(pl.col("orgnr").is_not_null()).then(pl.format("orgnr:{}", "orgnr"))
         .when(pl.col("is_private")).then(pl.format("privat:{}", "municipality_code"))
