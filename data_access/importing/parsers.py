@@ -27,12 +27,6 @@ import polars as pl
 
 Decimal = Literal[",", "."]
 
-# Grouped or plain integer part, then an optional fraction, for each decimal mark.
-_COMMA_BODY = r"^(?:\d+|\d{1,3}(?:\.\d{3})+)(?:,\d*)?$"
-_POINT_BODY = r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d*)?$"
-# Values that only make sense with the *other* mark as a decimal (``1234.50`` in a comma file).
-_POINT_ONLY = r"^\d+\.\d{1,2}$"
-_COMMA_ONLY = r"^\d+,\d{1,2}$"
 # Used to detect a file's decimal mark: forms that are unambiguous for one mark.
 _UNAMBIGUOUS_COMMA = r"(?:^\d+,\d{1,2}$)|(?:\.\d{3},\d*$)"
 _UNAMBIGUOUS_POINT = r"(?:^\d+\.\d{1,2}$)|(?:,\d{3}\.\d*$)"
@@ -47,41 +41,62 @@ def _clean_amount(raw: pl.Expr) -> pl.Expr:
     return (
         raw.str.replace_all(r"(?i)(?:nok|kr)\.?", "")
         .str.replace_all(r"[\s\u00a0\u202f\u2009']", "")
-        .str.replace_all("\u2212", "-")
+        .str.replace_all("\u2212", "-", literal=True)
     )
 
 
-def _sign_and_body(clean: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(negative?, unsigned body). Exactly one sign marker is allowed; '+' is ignored."""
-    lead = clean.str.starts_with("-")
-    trail = clean.str.ends_with("-")
-    paren = clean.str.starts_with("(") & clean.str.ends_with(")")
-    body = clean.str.replace(r"^\+", "").str.replace(r"^\((.*)\)$", "$1")
-    body = body.str.replace(r"^-", "").str.replace(r"-$", "")
-    n_signs = lead.cast(pl.Int8) + trail.cast(pl.Int8) + paren.cast(pl.Int8)
-    # A body that still has a sign or bracket in it is malformed ("1-2", "--5").
-    body = pl.when((n_signs <= 1) & ~body.str.contains(r"[-+()]")).then(body)
-    return n_signs == 1, body
+def _pattern(mark: Decimal, fallback: bool) -> str:
+    """sign, integer part, fraction, trailing sign — for one decimal mark."""
+    m, g = (",", r"\.") if mark == "," else (r"\.", ",")
+    whole = r"\d+" if fallback else rf"\d+|\d{{1,3}}(?:{g}\d{{3}})+"
+    frac = r"(\d{1,2})" if fallback else r"(\d*)"
+    tail = "" if fallback else "?"
+    return rf"^([-+]?)({whole})(?:{m}{frac}){tail}(-?)$"
 
 
-def _ore_from(body: pl.Expr, mark: Decimal, pattern: str) -> pl.Expr:
-    """Øre for bodies matching ``pattern`` with decimal ``mark``; null otherwise."""
-    group = "." if mark == "," else ","
-    int_part = (
-        body.str.split(mark).list.get(0, null_on_oob=True).str.replace_all(group, "", literal=True)
+def parse_amounts(values: pl.Series, decimal: Decimal = ",") -> pl.Series:
+    """Integer øre for a column of amount texts (null where not an amount).
+
+    Evaluated step by step on a frame: each regex runs once per value (≈ 0.2 s per million),
+    where one nested expression re-evaluated its shared parts many times.
+
+    >>> parse_amounts(pl.Series(["1 234,50", "(5,00)", "1 234,50-", "1.234,5", "+-5"])).to_list()
+    [123450, -500, -123450, 123450, None]
+    """
+    other: Decimal = "." if decimal == "," else ","
+    f = pl.DataFrame({"raw": values.cast(pl.String)}).with_columns(c=_clean_amount(pl.col("raw")))
+    f = f.with_columns(paren=pl.col("c").str.starts_with("(") & pl.col("c").str.ends_with(")"))
+    f = f.with_columns(
+        b=pl.when(pl.col("paren")).then(pl.col("c").str.slice(1, pl.col("c").str.len_chars() - 2))
+        .otherwise(pl.col("c"))
     )
-    frac = (
-        pl.when(body.str.contains(mark, literal=True))
-        .then(body.str.split(mark).list.get(1, null_on_oob=True))
-        .otherwise(pl.lit(""))
+    main = pl.col("b").str.extract_groups(_pattern(decimal, False))
+    alt = pl.col("b").str.extract_groups(_pattern(other, True))
+    f = f.with_columns(m=main).with_columns(
+        m=pl.when(pl.col("m").struct.field("2").is_not_null()).then(pl.col("m")).otherwise(alt)
+    ).unnest("m")
+    f.columns = [*f.columns[:-4], "lead", "whole", "frac", "trail"]
+    group = "." if decimal == "," else ","
+    f = f.with_columns(
+        whole=pl.col("whole").str.replace_all(group, "", literal=True),
+        frac=pl.col("frac").fill_null(""),
+        neg=(pl.col("lead") == "-").cast(pl.Int8) + (pl.col("trail") == "-").cast(pl.Int8)
+        + pl.col("paren").cast(pl.Int8),
     )
-    extra_ok = frac.str.slice(2).str.contains(r"^0*$")
-    cents = frac.str.slice(0, 2).str.pad_end(2, "0").cast(pl.Int64, strict=False)
-    whole = int_part.cast(pl.Int64, strict=False)
-    ore = whole * 100 + cents
-    return pl.when(body.str.contains(pattern) & extra_ok & (int_part.str.len_chars() <= 16)).then(
-        ore
+    ore = (
+        pl.col("whole").cast(pl.Int64, strict=False) * 100
+        + pl.col("frac").str.slice(0, 2).str.pad_end(2, "0").cast(pl.Int64, strict=False)
     )
+    ok = (
+        pl.col("frac").str.slice(2).str.contains(r"^0*$")
+        & (pl.col("whole").str.len_chars() <= 16)
+        & (pl.col("neg") <= 1)
+        & ~(pl.col("paren") & (pl.col("lead") == "+"))
+    )
+    out = f.select(
+        pl.when(ok).then(pl.when(pl.col("neg") == 1).then(-ore).otherwise(ore)).alias(values.name)
+    )
+    return out.to_series()
 
 
 def amount_expr(raw: pl.Expr, decimal: Decimal = ",") -> pl.Expr:
@@ -94,12 +109,7 @@ def amount_expr(raw: pl.Expr, decimal: Decimal = ",") -> pl.Expr:
     >>> s.select(amount_expr(pl.col("a"))).to_series().to_list()
     [123450, 123400, -123450, 123450, None, None]
     """
-    neg, body = _sign_and_body(_clean_amount(raw))
-    if decimal == ",":
-        value = pl.coalesce(_ore_from(body, ",", _COMMA_BODY), _ore_from(body, ".", _POINT_ONLY))
-    else:
-        value = pl.coalesce(_ore_from(body, ".", _POINT_BODY), _ore_from(body, ",", _COMMA_ONLY))
-    return pl.when(neg).then(-value).otherwise(value)
+    return raw.map_batches(lambda s: parse_amounts(s, decimal), return_dtype=pl.Int64)
 
 
 def detect_decimal(values: pl.Series, default: Decimal = ",") -> Decimal:
@@ -110,11 +120,12 @@ def detect_decimal(values: pl.Series, default: Decimal = ",") -> Decimal:
     >>> detect_decimal(pl.Series(["1 234", "1.234"]))
     ','
     """
-    frame = pl.DataFrame({"v": values.cast(pl.String)})
-    _, body = _sign_and_body(_clean_amount(pl.col("v")))
+    frame = pl.DataFrame({"v": values.cast(pl.String)}).with_columns(
+        b=_clean_amount(pl.col("v")).str.replace_all(r"^[-+(]+|[-)]+$", "")
+    )
     counts = frame.select(
-        comma=body.str.contains(_UNAMBIGUOUS_COMMA).sum(),
-        point=body.str.contains(_UNAMBIGUOUS_POINT).sum(),
+        comma=pl.col("b").str.contains(_UNAMBIGUOUS_COMMA).sum(),
+        point=pl.col("b").str.contains(_UNAMBIGUOUS_POINT).sum(),
     ).row(0)
     comma, point = (int(c or 0) for c in counts)
     if comma == point:

@@ -149,15 +149,18 @@ def validate(
         date_parsed=date_expr(pl.col("date"), profile.date_format),
         amount_ore=amount,
         account_clean=pl.col("account").str.replace_all(r"[\s.]", ""),
-        orgnr_digits=orgnr_digits(pl.col("supplier_orgnr")),
         ehandel_flag=(truthy.is_not_null() & ~truthy.is_in(_FALSE)).fill_null(False),
         area_clean=pl.when(
             pl.col("area").str.to_lowercase().str.strip_chars().is_in(profile.investment_values)
             | pl.col("area").str.to_lowercase().str.starts_with("inv")
         ).then(pl.lit("investering")).otherwise(pl.lit("drift")),
-    ).with_columns(
-        art=pl.col("account_clean").str.slice(0, 3),
-        orgnr_ok=orgnr_valid(pl.col("orgnr_digits")),
+    ).with_columns(art=pl.col("account_clean").str.slice(0, 3))
+    # Organisation numbers repeat (one per supplier): check each distinct value once.
+    orgs = lines.select(pl.col("supplier_orgnr").drop_nulls().unique()).with_columns(
+        orgnr_digits=orgnr_digits(pl.col("supplier_orgnr"))
+    ).with_columns(orgnr_ok=orgnr_valid(pl.col("orgnr_digits")))
+    df = df.join(orgs, on="supplier_orgnr", how="left", maintain_order="left").with_columns(
+        pl.col("orgnr_ok").fill_null(False)
     )
 
     # Municipality: known code, a member, and the code in use at the line's date (an old code on
