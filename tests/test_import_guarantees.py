@@ -451,4 +451,5 @@ def test_200k_line_file(eng: sa.Engine) -> None:
     with eng.connect() as c:
         assert c.execute(sa.select(sa.func.sum(schema.ledger_line.c.amount_ore))).scalar() == total
         assert c.execute(sa.select(sa.func.sum(schema.spend_cube.c.amount_ore))).scalar() == total
-    assert elapsed < 30, f"200 000 lines took {elapsed:.1f} s"
+    # ≈ 11 s on an idle 2-core machine; the bound leaves room for a busy CI runner.
+    assert elapsed < 45, f"200 000 lines took {elapsed:.1f} s"

@@ -7,7 +7,8 @@ Public entry points (used by ``cli/import_cmd.py`` and ``pages/import_data.py``)
 * :func:`profile_names`, :func:`load_profile`, :func:`save_profile`
 * :func:`quarantine_rows`, :func:`quarantine_csv`, :func:`reimport_quarantine`
 * :func:`reclassify`
-* :func:`data_quality`, :func:`load_data_quality`, :func:`recent_imports`
+* :func:`data_quality`, :func:`load_data_quality`, :func:`recent_imports`,
+  :func:`load_batch_reports`
 """
 
 from data_access.importing.parsers import (
@@ -36,6 +37,7 @@ from data_access.importing.profiles import (
 from data_access.importing.quality import (
     DataQuality,
     data_quality,
+    load_batch_reports,
     load_data_quality,
     recent_imports,
 )
@@ -50,7 +52,7 @@ from data_access.importing.validate import REASON_LABELS
 __all__ = [
     "EXIT_FAILED", "EXIT_OK", "EXIT_QUARANTINED", "FIELDS", "REASON_LABELS", "DataQuality",
     "ImportFailed", "ImportReport", "Profile", "amount_expr", "data_quality", "date_expr",
-    "detect_decimal", "import_file", "load_data_quality", "load_profile", "parse_amount_ore",
+    "detect_decimal", "import_file", "load_batch_reports", "load_data_quality", "load_profile", "parse_amount_ore",
     "parse_date", "parse_profile", "profile_names", "quarantine_csv", "quarantine_rows",
     "recent_imports", "reclassify", "reimport_quarantine", "save_profile",
 ]

@@ -118,3 +118,22 @@ def recent_imports(conn: sa.Connection | sa.Engine, limit: int = 20) -> pl.DataF
         b.c.id, b.c.imported_at, b.c.imported_by, b.c.file_name, b.c.profile, b.c.rows_read,
         b.c.rows_stored, b.c.rows_quarantined, b.c.rows_excluded, b.c.is_demo, b.c.file_hash,
     ).order_by(b.c.id.desc()).limit(limit))
+
+
+def load_batch_reports(conn: sa.Connection | sa.Engine, batch_ids: list[int]) -> list[dict]:
+    """The stored reports (``report_json``) of the given imports, in the given order."""
+    import json
+
+    if not batch_ids:
+        return []
+    b = schema.import_batch
+    rows = dict(sa_rows for sa_rows in _execute(conn, sa.select(b.c.id, b.c.report_json)
+                                                .where(b.c.id.in_(batch_ids))))
+    return [json.loads(rows[i]) for i in batch_ids if rows.get(i)]
+
+
+def _execute(conn: sa.Connection | sa.Engine, stmt: sa.Select) -> list[tuple]:
+    if isinstance(conn, sa.Engine):
+        with conn.connect() as c:
+            return [tuple(r) for r in c.execute(stmt)]
+    return [tuple(r) for r in conn.execute(stmt)]

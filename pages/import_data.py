@@ -1,0 +1,198 @@
+"""Import og datakvalitet (staff): upload ledger exports, follow progress, read each file's
+report, work the quarantine list, and watch the data-quality figures.
+
+Thin by design (STYLE.md §3): every number and table comes from ``data_access.importing``; the
+last imports' ids are the only thing kept in session state, and their reports are read back from
+the import log, so what is shown is what was logged.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from charts import fmt
+from data_access.importing import (
+    FIELDS,
+    REASON_LABELS,
+    import_file,
+    load_batch_reports,
+    load_data_quality,
+    load_profile,
+    profile_names,
+    quarantine_csv,
+    quarantine_rows,
+    recent_imports,
+    reclassify,
+    reimport_quarantine,
+)
+from ui import context
+
+KEY = "imp_"
+
+
+def _label(kind: str) -> str:
+    if kind.startswith("advarsel:"):
+        return "Advarsel: " + REASON_LABELS.get(kind.removeprefix("advarsel:"), kind) + " (lagret)"
+    return REASON_LABELS.get(kind, kind)
+
+
+def _upload_section() -> None:
+    engine = context.engine()
+    with engine.connect() as conn:
+        names = profile_names(conn)
+        munis = context.reference()["municipalities"]
+    members = munis.filter(pl.col("is_member") & (pl.col("code") == pl.col("current_code")))
+    muni_names = dict(members.select("code", "name").iter_rows())
+
+    st.subheader("Importer regnskapsuttrekk")
+    files = st.file_uploader(
+        "CSV-, tekst- eller Excel-filer fra økonomisystemet", type=["csv", "txt", "xlsx"],
+        accept_multiple_files=True, key=KEY + "files",
+    )
+    c1, c2 = st.columns(2)
+    profile = c1.selectbox(
+        "Importprofil", names, key=KEY + "profile",
+        help="«auto» kjenner vanlige kolonnenavn; velg en profil for eksport fra Visma eller "
+        "Unit4/Agresso, eller en profil lagret av dere.",
+    )
+    if profile != "auto":
+        c1.caption(load_profile(profile).description)
+    muni = c2.selectbox(
+        "Kommune for hele filen", ["", *muni_names], key=KEY + "muni",
+        format_func=lambda c: f"{c} {muni_names[c]}" if c else "Fra kolonne i filen",
+        help="Brukes når filen ikke har kolonne for kommunenummer.",
+    )
+    if st.button("Importer", type="primary", disabled=not files, key=KEY + "go"):
+        done: list[int] = []
+        for f in files or []:
+            bar = st.progress(0.0, text=f"{f.name}: starter …")
+            report = import_file(
+                engine, f.getvalue(), filename=f.name, username=context.username(),
+                profile=profile, municipality=muni or None,
+                progress=lambda x, msg, b=bar, n=f.name: b.progress(min(x, 1.0), text=f"{n}: {msg}"),
+            )
+            if report.error:
+                st.error(f"**{f.name}**: importen feilet – {report.error}. Ingenting er lagret.")
+            elif report.batch_id is not None:
+                done.append(report.batch_id)
+        st.session_state[KEY + "last"] = done
+
+
+def _report(rep: dict) -> None:
+    read, stored = rep["rows_read"], rep["rows_stored"]
+    q, ex = rep["rows_quarantined"], rep["rows_excluded"]
+    icon = "⚠️" if q else "✅"
+    with st.expander(f"{icon} {rep['file_name']} – {fmt.number(read)} rader", expanded=True):
+        c = st.columns(4)
+        c[0].metric("Rader lest", fmt.number(read))
+        c[1].metric("Lagret", fmt.number(stored), help=fmt.kr(rep["amount_stored_ore"] / 100))
+        c[2].metric("I karantene", fmt.number(q))
+        c[3].metric("Utelatt etter regel", fmt.number(ex))
+        st.caption(
+            f"Lagret beløp {fmt.kr(rep['amount_stored_ore'] / 100)} · nye leverandører "
+            f"{fmt.number(rep['new_suppliers'])} · profil {rep['profile']} · "
+            + " · ".join(f"{k}: {v}" for k, v in rep["detected"].items() if k != "kolonner")
+        )
+        if rep.get("already_imported_batch"):
+            st.info(f"Filen er importert før (import {rep['already_imported_batch']}); "
+                    "ingen rader ble lagret på nytt.")
+        counts = {**rep["quarantined_by_reason"], **rep["excluded_by_reason"],
+                  **{f"advarsel:{k}": v for k, v in rep["warnings_by_kind"].items()}}
+        if counts:
+            rows = [
+                {"Årsak": _label(kind), "Rader": n,
+                 "Eksempler": " | ".join(f"rad {e['rad']}: {e['melding']}"
+                                         for e in rep["examples"].get(kind, [])[:3])}
+                for kind, n in counts.items()
+            ]
+            st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def _quality_section() -> None:
+    q = load_data_quality(context.engine(), context.scope())
+    st.subheader("Datakvalitet")
+    c = st.columns(4)
+    c[0].metric("Uten gyldig organisasjonsnummer", fmt.pct(q.share_without_orgnr),
+                help=f"{fmt.kr(q.spend_without_orgnr_ore / 100)} av {fmt.kr(q.spend_ore / 100)} "
+                "er kjøp der leverandøren bare er kjent ved leverandørnummer eller navn "
+                "(utenlandske, privatpersoner, feil i nummeret).")
+    c[1].metric("Uklassifisert", fmt.pct(q.share_unclassified),
+                help=f"{fmt.kr(q.unclassified_ore / 100)} har kategorien «Uklassifisert».")
+    c[2].metric("Leverandører slått sammen", fmt.number(q.suppliers_with_aliases),
+                help=f"{fmt.number(q.aliases_merged)} ekstra skrivemåter av navnet er samlet "
+                "under samme organisasjonsnummer.")
+    c[3].metric("Rader i karantene", fmt.number(q.quarantine_open))
+    if q.quarantine_by_reason.height:
+        st.dataframe(q.quarantine_by_reason.rename({"årsak": "Årsak", "rader": "Rader"}),
+                     hide_index=True, width="stretch")
+
+
+def _quarantine_section() -> None:
+    engine = context.engine()
+    rows = quarantine_rows(engine, scope=context.scope())
+    st.subheader(f"Karantene ({fmt.number(rows.height)} rader)")
+    if rows.height == 0:
+        st.caption("Ingen åpne rader i karantene.")
+        return
+    st.dataframe(
+        rows.head(500).select("karantene_id", "fil", "rad", "årsak", *FIELDS.keys()),
+        hide_index=True, width="stretch",
+        column_config={k: st.column_config.TextColumn(v) for k, v in FIELDS.items()},
+    )
+    st.download_button(
+        "Last ned karantenelisten (CSV)", data=lambda: quarantine_csv(rows),
+        file_name="karantene.csv", mime="text/csv", on_click="ignore", key=KEY + "dl",
+    )
+    st.caption("Rett verdiene i filen (behold kolonnen karantene_id), og last den opp igjen. "
+               "Rader som fortsatt har feil blir stående med ny årsak.")
+    fixed = st.file_uploader("Rettet karanteneliste", type=["csv"], key=KEY + "fixed")
+    c1, c2 = st.columns(2)
+    if c1.button("Importer rettede rader", disabled=fixed is None, key=KEY + "refix"):
+        rep = reimport_quarantine(engine, fixed.getvalue(), username=context.username())  # type: ignore[union-attr]
+        if rep.error:
+            st.error(rep.error)
+        else:
+            st.session_state[KEY + "last"] = [rep.batch_id]
+            st.rerun()
+    if c2.button("Prøv alle på nytt uten endring", key=KEY + "retry",
+                 help="Nyttig etter at referansedata (kommuner, kontoer) er rettet."):
+        rep = reimport_quarantine(engine, rows, username=context.username())
+        st.session_state[KEY + "last"] = [rep.batch_id]
+        st.rerun()
+
+
+def render() -> None:
+    st.title("Import og datakvalitet")
+    sc = context.scope()
+    if not sc.is_staff:
+        st.error("Denne siden er bare for innkjøpskontoret (admin og analytiker).")
+        st.stop()
+
+    _upload_section()
+    last = [b for b in st.session_state.get(KEY + "last", []) if b is not None]
+    for rep in load_batch_reports(context.engine(), last):
+        _report(rep)
+
+    st.divider()
+    _quality_section()
+    st.divider()
+    _quarantine_section()
+    st.divider()
+    st.subheader("Importlogg")
+    log = recent_imports(context.engine(), limit=20).select(
+        pl.col("id").alias("Import"), pl.col("imported_at").dt.strftime("%d.%m.%Y %H:%M").alias("Tid"),
+        pl.col("imported_by").alias("Av"), pl.col("file_name").alias("Fil"),
+        pl.col("profile").alias("Profil"), pl.col("rows_read").alias("Lest"),
+        pl.col("rows_stored").alias("Lagret"), pl.col("rows_quarantined").alias("Karantene"),
+        pl.col("rows_excluded").alias("Utelatt"),
+    )
+    st.dataframe(log, hide_index=True, width="stretch")
+    if st.button("Klassifiser alle linjer på nytt", key=KEY + "reclass",
+                 help="Bruk etter endring i kategoriregler; ingen ny import trengs."):
+        with context.engine().begin() as conn:
+            res = reclassify(conn, username=context.username())
+        st.success(f"{fmt.number(res['changed'])} av {fmt.number(res['lines'])} linjer fikk ny kategori.")
+
+
+render()

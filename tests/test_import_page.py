@@ -1,0 +1,48 @@
+"""The import page renders for staff after an import with rejected rows, and refuses others."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from data_access.db import make_engine
+from data_access.importing import import_file
+from tests.conftest import ROOT
+from tests.import_helpers import Row, standard_rows, to_csv
+
+pytestmark = pytest.mark.usefixtures("app_env")
+
+
+def _page(user: str):  # type: ignore[no-untyped-def]
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "import_data.py"), default_timeout=120)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = user
+    return at
+
+
+def test_page_after_import_with_rejected_rows(app_env: Path) -> None:
+    engine = make_engine(f"sqlite:///{app_env / 'innsikt.sqlite'}")
+    rows = [*standard_rows(6), Row("5099", dt.date(2021, 1, 1), 100, invoice="X1"),
+            Row("5038", None, 100, invoice="X2")]
+    rep = import_file(engine, to_csv(rows), filename="sidetest.csv", username="admin_t")
+    assert rep.rows_quarantined == 2
+    at = _page("admin_t")
+    at.session_state["imp_last"] = [rep.batch_id]
+    at.run()
+    assert not at.exception, at.exception
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["Rader lest"] == "8" and labels["I karantene"] == "2"
+    assert int(labels["Rader i karantene"]) >= 2
+    text = " ".join(str(df.value) for df in at.dataframe)
+    assert "ukjent kommunenummer 5099" in text
+    assert any("Karantene" in s.value for s in at.subheader)
+
+
+def test_page_refuses_non_staff() -> None:
+    at = _page("verdal").run()
+    assert not at.exception
+    assert any("bare for innkjøpskontoret" in e.value for e in at.error)
