@@ -64,9 +64,11 @@ def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
             y=d["category"].to_list(),
             x=(d["loyalty"] * 100).to_list(),
             orientation="h",
-            marker_color=[WARNING if v < 0.6 else PRIMARY for v in d["loyalty"].to_list()],
+            marker_color=[
+                WARNING if round(v * 100) < 60 else PRIMARY for v in d["loyalty"].to_list()
+            ],
             text=[
-                f"{_pct(v)} av {s / 1e6:,.1f} mill. kr".replace(".", ",")
+                f"{_pct(v)} av {fmt.mkr(s)}"
                 for v, s in zip(d["loyalty"].to_list(), d["category_spend"].to_list(), strict=True)
             ],
             textposition="auto",
@@ -94,7 +96,7 @@ def outside_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
             orientation="h",
             marker_color="#9AA5B1",
             text=[
-                f"{v / 1e6:,.1f} mill. kr · {n} lev.".replace(".", ",")
+                f"{fmt.mkr(v)} · {n} lev."
                 for v, n in zip(d["outside"].to_list(), d["suppliers"].to_list(), strict=True)
             ],
             textposition="auto",
@@ -136,6 +138,7 @@ def ehandel_trend(df: pl.DataFrame, *, title: str, presentation: bool = False) -
         template=template(presentation),
         title=title,
         yaxis={"title": "andel av innkjøp, %", "ticksuffix": " %", "rangemode": "tozero"},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
         xaxis={"categoryorder": "array", "categoryarray": labels, "tickangle": -45},
         height=420,
     )

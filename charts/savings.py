@@ -80,12 +80,18 @@ def realized_by_year(
             )
         )
     totals = yearly["realized"].to_list()
+    labels = [_mill(t) for t in totals]
+    tops = [t / 1e6 for t in totals]
+    if projection is not None and years and years[-1] == str(projection["year"]):
+        end = float(projection["projected_year_end"])
+        labels[-1] = f"{labels[-1]} → {_mill(end)}"
+        tops[-1] = max(tops[-1], end / 1e6)
     fig.add_trace(
         go.Scatter(
             x=years,
-            y=[t / 1e6 for t in totals],
+            y=tops,
             mode="text",
-            text=[_mill(t) for t in totals],
+            text=labels,
             textposition="top center",
             textfont={"color": INK},
             showlegend=False,
@@ -98,6 +104,7 @@ def realized_by_year(
         template=template(presentation),
         title=title,
         barmode="stack",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
         yaxis={"title": "mill. kr", "range": [0, top / 1e6 * 1.15]},
         xaxis={"type": "category"},
         height=460,
@@ -153,6 +160,7 @@ def cumulative_by_month(
         template=template(presentation),
         title=title,
         xaxis={"categoryorder": "array", "categoryarray": MONTHS, "type": "category"},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0},
         yaxis={"title": "mill. kr, akkumulert i året", "range": [0, top / 1e6 * 1.12]},
         height=460,
     )
@@ -172,6 +180,7 @@ def by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False)
             x=(d["hard"] / 1e3).to_list(),
             orientation="h",
             name="Hard gevinst",
+            showlegend=False,
             marker={"color": colours, "line": {"color": colours, "width": 1}},
             hovertemplate="%{y}: %{x:,.0f} tusen kr hard gevinst<extra></extra>",
         )
@@ -182,16 +191,31 @@ def by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False)
             x=(d["avoidance"] / 1e3).to_list(),
             orientation="h",
             name="Kostnadsunngåelse",
+            showlegend=False,
             marker={"color": colours, "opacity": 0.45, "line": {"color": colours, "width": 1}},
             text=[f"{v / 1e3:,.0f}".replace(",", " ") + " tusen kr" for v in d["realized"]],
             textposition="outside",
             hovertemplate="%{y}: %{x:,.0f} tusen kr kostnadsunngåelse<extra></extra>",
         )
     )
+    for label, colour in (
+        ("Hard gevinst (mørk)", "#52606D"),
+        ("Kostnadsunngåelse (lys)", "#C5CDD5"),
+    ):
+        fig.add_trace(  # legend keys only: the bars carry each member's own colour
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=label,
+                marker={"symbol": "square", "size": 14, "color": colour},
+            )
+        )
     fig.update_layout(
         template=template(presentation),
         title=title,
         barmode="stack",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
         xaxis={"title": "tusen kr", "range": [0, float(d["realized"].max() or 1) / 1e3 * 1.3]},
         height=110 + 50 * max(d.height, 1),
     )
@@ -241,6 +265,8 @@ def projected_vs_realized(
         title=title,
         barmode="group",
         bargap=0.25,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0},
+        margin={"t": 90},
         xaxis={"title": "tusen kr", "gridcolor": GRID},
         height=130 + 42 * max(d.height, 1),
     )

@@ -130,7 +130,7 @@ def _flag_lines(flags: pl.DataFrame, f, sc) -> None:  # type: ignore[no-untyped-
         key="avt_watch_pick",
     )
     row = flags.row(int(pick or 0), named=True)
-    lines = thresholds.flag_lines(
+    lines, n, total = thresholds.flag_lines(
         context.engine(),
         sc,
         supplier_id=int(row["supplier_id"]),
@@ -143,7 +143,8 @@ def _flag_lines(flags: pl.DataFrame, f, sc) -> None:  # type: ignore[no-untyped-
         area=f.area,
     )
     st.caption(
-        f"{lines.height} linjer (største først, høyst 500), sum {fmt.kr(float(lines['amount'].sum()))}."
+        f"{n} fakturalinjer uten avtale, sum {fmt.kr(total)}"
+        + (f" – de {lines.height} største vises." if n > lines.height else ".")
     )
     st.dataframe(charts.lines_table(lines), hide_index=True, width="stretch")
 

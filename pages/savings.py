@@ -50,7 +50,7 @@ def render() -> None:
     projected = float(per_agreement["projected"].sum()) if per_agreement.height else 0.0
     expected = float(per_agreement["expected_loyalty"].fill_null(0).sum())
 
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c2b, c3, c4 = st.columns(5)
     c1.metric(
         t("Realisert gevinst"),
         fmt.mkr(realized),
@@ -59,11 +59,8 @@ def render() -> None:
         delta_color="off",
         help=DEFINITIONS["realized"] + " " + DEFINITIONS["target"],
     )
-    c2.metric(
-        t("Hard gevinst / kostnadsunngåelse"),
-        f"{fmt.mkr(hard)} / {fmt.mkr(realized - hard)}",
-        help=DEFINITIONS["hard"],
-    )
+    c2.metric(t("Hard gevinst"), fmt.mkr(hard), help=DEFINITIONS["hard"])
+    c2b.metric(t("Kostnadsunngåelse"), fmt.mkr(realized - hard), help=DEFINITIONS["hard"])
     c3.metric(t("Forventet i perioden"), fmt.mkr(projected), help=DEFINITIONS["projected"])
     c4.metric(
         t("Forventet × lojalitet"),

@@ -235,6 +235,44 @@ def _month_end(d: dt.date) -> dt.date:
     return add_months(d, 1) - dt.timedelta(days=1)
 
 
+def _flag_conditions(
+    conn: sa.Connection,
+    scope: Scope,
+    *,
+    supplier_id: int,
+    window_start: dt.date,
+    window_end: dt.date,
+    municipality_now: str | None,
+    category_id: int | None,
+    categories: tuple[int, ...],
+    municipalities: tuple[str, ...],
+    area: str,
+) -> list[sa.ColumnElement[bool]]:
+    """WHERE conditions for the lines behind a flag (ledger_line ⋈ municipality ⋈ category)."""
+    lt, m, c = schema.ledger_line, schema.municipality, schema.category
+    cond: list[sa.ColumnElement[bool]] = [
+        lt.c.supplier_id == supplier_id,
+        lt.c.agreement_id.is_(None),
+        lt.c.spend_class == "purchase",
+        lt.c.date.between(window_start, _month_end(window_end)),
+    ]
+    codes = historical_codes(conn, scope)
+    if codes is not None:
+        cond.append(lt.c.municipality_code.in_(codes))
+    wanted: set[str] | None = {municipality_now} if municipality_now else None
+    if municipalities:
+        wanted = set(municipalities) if wanted is None else wanted & set(municipalities)
+    if wanted is not None:
+        cond.append(m.c.current_code.in_(sorted(wanted)))
+    if category_id is not None:
+        cond.append(lt.c.category_id == category_id)
+    if categories:
+        cond.append(sa.or_(c.c.id.in_(categories), c.c.parent_id.in_(categories)))
+    if area != "alle":
+        cond.append(lt.c.area == area)
+    return cond
+
+
 def flag_lines(
     conn: sa.Connection | sa.Engine,
     scope: Scope,
@@ -248,19 +286,20 @@ def flag_lines(
     municipalities: tuple[str, ...] = (),
     area: str = "drift",
     limit: int = 500,
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, int, float]:
     """The unmatched purchase lines behind a flag, read from ``ledger_line`` with the scope,
-    filters and limit in SQL, largest amount first. ``window_end`` is the first day of the last
-    month (as in ``threshold_watch``); the whole month is included.
+    filters and limit in SQL, largest amount first, plus the number of lines and their sum
+    (NOK) without the limit. ``window_end`` is the first day of the last month (as in
+    ``threshold_watch``); the whole month is included.
 
     Raises PermissionError for a scope without line detail (``leder`` unless granted).
     """
     if not scope.may_see_lines:
         raise PermissionError("brukeren har ikke tilgang til fakturalinjer")
     if isinstance(conn, sa.Engine):
-        with conn.connect() as c:
+        with conn.connect() as cn:
             return flag_lines(
-                c,
+                cn,
                 scope,
                 supplier_id=supplier_id,
                 window_start=window_start,
@@ -273,12 +312,28 @@ def flag_lines(
                 limit=limit,
             )
     lt, m, s, c = schema.ledger_line, schema.municipality, schema.supplier, schema.category
-    wanted: set[str] | None = None
-    if municipality_now:
-        wanted = {municipality_now}
-    if municipalities:
-        wanted = set(municipalities) if wanted is None else wanted & set(municipalities)
-    q = (
+    cond = _flag_conditions(
+        conn,
+        scope,
+        supplier_id=supplier_id,
+        window_start=window_start,
+        window_end=window_end,
+        municipality_now=municipality_now,
+        category_id=category_id,
+        categories=categories,
+        municipalities=municipalities,
+        area=area,
+    )
+
+    def joined(q: sa.Select) -> sa.Select:
+        return (
+            q.join(m, m.c.code == lt.c.municipality_code)
+            .join(s, s.c.id == lt.c.supplier_id)
+            .join(c, c.c.id == lt.c.category_id)
+            .where(*cond)
+        )
+
+    q = joined(
         sa.select(
             lt.c.date,
             m.c.current_code.label("municipality_now"),
@@ -293,32 +348,18 @@ def flag_lines(
             lt.c.contract_ref,
             lt.c.ehandel,
             lt.c.description,
-        )
-        .join(m, m.c.code == lt.c.municipality_code)
-        .join(s, s.c.id == lt.c.supplier_id)
-        .join(c, c.c.id == lt.c.category_id)
-        .where(
-            lt.c.supplier_id == supplier_id,
-            lt.c.agreement_id.is_(None),
-            lt.c.spend_class == "purchase",
-            lt.c.date.between(window_start, _month_end(window_end)),
-        )
-        .order_by(lt.c.amount_ore.desc())
-        .limit(limit)
+        ).select_from(lt)
     )
-    codes = historical_codes(conn, scope)
-    if codes is not None:
-        q = q.where(lt.c.municipality_code.in_(codes))
-    if wanted is not None:
-        q = q.where(m.c.current_code.in_(sorted(wanted)))
-    if category_id is not None:
-        q = q.where(lt.c.category_id == category_id)
-    if categories:
-        q = q.where(sa.or_(c.c.id.in_(categories), c.c.parent_id.in_(categories)))
-    if area != "alle":
-        q = q.where(lt.c.area == area)
-    df = read_frame(conn, q)
-    return df.with_columns(amount=pl.col("amount_ore").cast(pl.Float64) / 100).drop("amount_ore")
+    df = read_frame(conn, q.order_by(lt.c.amount_ore.desc(), lt.c.id).limit(limit))
+    n, total = conn.execute(
+        joined(
+            sa.select(
+                sa.func.count(), sa.func.coalesce(sa.func.sum(lt.c.amount_ore), 0)
+            ).select_from(lt)
+        )
+    ).one()
+    lines = df.with_columns(amount=pl.col("amount_ore").cast(pl.Float64) / 100).drop("amount_ore")
+    return lines, int(n), int(total) / 100
 
 
 # --- the thresholds table (admin) ------------------------------------------------------------
