@@ -18,6 +18,19 @@ ADMIN = ("admin",)
 # (script, title, icon, url path, section, roles that may open it; None = every logged-in user)
 PAGES: list[tuple[str, str, str, str, str, tuple[str, ...] | None]] = [
     ("pages/overview.py", "Oversikt", "📊", "oversikt", "Analyse", None),
+    (
+        "pages/municipalities_categories.py",
+        "Kommuner og kategorier",
+        "🏘️",
+        "kommuner",
+        "Analyse",
+        None,
+    ),
+    ("pages/suppliers.py", "Leverandører", "🏭", "leverandorer", "Analyse", None),
+    ("pages/regional.py", "Regionalt næringsliv", "📍", "regionalt", "Analyse", None),
+    ("pages/savings.py", "Gevinster", "💰", "gevinster", "Avtaler og gevinster", None),
+    ("pages/agreements.py", "Avtaler", "📑", "avtaler", "Avtaler og gevinster", None),
+    ("pages/import_data.py", "Import og datakvalitet", "📥", "import", "Forvaltning", STAFF),
 ]
 
 
@@ -39,6 +52,7 @@ def main() -> None:
         auth.login_form(authenticator)
         st.stop()
 
+    auth.remember_login(authenticator)
     scope = context.scope()
     allowed = [p for p in PAGES if p[5] is None or scope.role in p[5]]
     sections: dict[str, list[st.Page]] = {}
@@ -58,7 +72,7 @@ def main() -> None:
     with st.sidebar:
         st.markdown(f"**{st.session_state.get('name', '')}** · {scope.role}")
         if context.is_demo():
-            st.warning("**" + t("Demodata") + "** – fiktive tall, ikke ekte regnskap.", icon="🧪")
+            st.warning("**" + t("Demodata") + "** – fiktive tall, ikke ekte regnskap.")
     opts = state.options_from(
         context.cube(), context.reference()["municipalities"], context.reference()["categories"]
     )

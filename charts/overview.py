@@ -34,7 +34,7 @@ def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
         title=title,
         showlegend=False,
         xaxis_title="mill. kr",
-        height=80 + 45 * max(d.height, 1),
+        height=max(280, 110 + 45 * d.height),
     )
     return fig
 
@@ -91,7 +91,7 @@ def top_categories(df: pl.DataFrame, *, title: str, presentation: bool = False) 
         title=title,
         showlegend=False,
         xaxis_title="mill. kr",
-        height=80 + 38 * max(d.height, 1),
+        height=max(280, 110 + 38 * d.height),
     )
     return fig
 

@@ -7,21 +7,19 @@ cube and filters, so the CLI, the pages and the exports agree.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 
 from data_access import db, settings
-from data_access.agreements import load_agreements
+from data_access.agreements import load_agreements, savings_target
 from data_access.cube import load_cube
 from data_access.filters import Filters, period_range
 from data_access.metrics import overview
+from data_access.metrics.analysis import analysis_figures
+from data_access.metrics.coverage import agreement_figures
 from data_access.metrics.savings import savings_factors
-from data_access.reference import region
+from data_access.metrics.thresholds import load_thresholds
 from data_access.scope import Scope
-
-# Extra figure sets: (module, function(cube, filters, engine) -> dict, JSON key).
-EXTRA: tuple[tuple[str, str, str], ...] = ()
 
 
 def figures(engine, token: str, municipalities: list[str], area: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -37,17 +35,19 @@ def figures(engine, token: str, municipalities: list[str], area: str) -> dict[st
     if unknown:
         raise ValueError(f"ukjent kommunenummer {', '.join(sorted(unknown))}")
     f = Filters(rng[0], rng[1], tuple(sorted(municipalities)), (), area)
-    h = overview.headline(
-        cube, f, savings_factors(load_agreements(engine)), region().yearly_savings_target_nok
-    )
+    with engine.connect() as conn:
+        agreements = load_agreements(conn)
+        thresholds = load_thresholds(conn)
+        target = savings_target(conn)
+    h = overview.headline(cube, f, savings_factors(agreements), target)
     out: dict[str, object] = {
         "period": {"token": token, "start": f.start.isoformat(), "end": f.end.isoformat()},
         "municipalities": list(f.municipalities) or "alle",
         "area": area,
         "headline": h.as_dict(),
     }
-    for module, func, key in EXTRA:
-        out[key] = getattr(importlib.import_module(module), func)(cube, f, engine)
+    out["analysis"] = analysis_figures(cube, f)
+    out["agreements"] = agreement_figures(cube, f, agreements, thresholds, yearly_target_nok=target)
     return out
 
 

@@ -30,7 +30,7 @@ class Scope:
         if self.role not in ROLES:
             raise ValueError(f"unknown role {self.role!r}")
         if self.role == "kommune" and not self.municipalities:
-            raise ValueError("a 'kommune' user needs at least one municipality")
+            raise ValueError("en bruker med rollen kommune trenger minst én kommune")
         if self.role != "kommune" and self.municipalities is not None:
             object.__setattr__(self, "municipalities", None)
 

@@ -7,7 +7,6 @@ import streamlit as st
 from charts import fmt
 from charts import overview as charts
 from data_access.metrics import overview
-from data_access.reference import region
 from ui import context, page
 from ui.i18n import t
 
@@ -27,13 +26,13 @@ DEFINITIONS = {
 def render() -> None:
     f, token = page.filters()
     cube = context.cube()
-    target = region().yearly_savings_target_nok
+    target = float(context.agreement_data()["target"]["nok"][0])
     h = overview.headline(cube, f, context.savings_factor_table(), target)
 
     st.title(t("Oversikt"))
     st.caption(page.scope_text(f, token))
 
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3 = st.columns(3, border=True)
     c1.metric(
         t("Innkjøp totalt"),
         fmt.mkr(h.spend),
@@ -42,12 +41,13 @@ def render() -> None:
     )
     c2.metric(t("Regional andel"), fmt.pct(h.regional_share), help=DEFINITIONS["regional"])
     c3.metric(t("Avtaledekning"), fmt.pct(h.contract_coverage), help=DEFINITIONS["coverage"])
-    c4, c5, c6 = st.columns(3)
+    c4, c5, c6 = st.columns(3, border=True)
     c4.metric(
         t("Realisert gevinst"),
         fmt.mkr(h.realized_saving),
         delta=f"{fmt.pct(h.savings_vs_target, 0)} av målet ({fmt.mkr(h.savings_target)})",
         delta_color="off",
+        delta_arrow="off",
         help=DEFINITIONS["savings"],
     )
     c5.metric(
@@ -55,6 +55,7 @@ def render() -> None:
         fmt.pct(h.ehandel_share),
         delta=f"{fmt.pct(h.ehandel_line_share)} av fakturalinjene",
         delta_color="off",
+        delta_arrow="off",
         help=DEFINITIONS["ehandel"],
     )
     c6.metric(t("Kjøp fra offentlige"), fmt.mkr(h.intra_public), help=DEFINITIONS["intra"])

@@ -50,9 +50,21 @@ def login_form(auth: stauth.Authenticate) -> None:
         key="login_form",
     )
     if logged_in():  # the form just succeeded: run again, now with the pages
+        st.session_state["_set_login_cookie"] = True
         st.rerun()
     if st.session_state.get("authentication_status") is False:
         st.error(t("Feil brukernavn eller passord"))
+
+
+def remember_login(auth: stauth.Authenticate) -> None:
+    """Write the login cookie in the first run after a form login.
+
+    The library renders its set-cookie component inside ``login()``, but the rerun that shows
+    the pages right away would unmount it before the browser stores the cookie; rendering it
+    again in a run that completes makes a reload or a shared link keep the login.
+    """
+    if st.session_state.pop("_set_login_cookie", False):
+        auth.cookie_controller.set_cookie()
 
 
 def logout_button(auth: stauth.Authenticate) -> None:
