@@ -251,8 +251,10 @@ def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
     per buyer, ``privat:KKKK``, whose name is never stored: they display as "Privatperson".
     """
     names = ok["supplier_name"].drop_nulls().unique()
+    # Names repeat (one per supplier): normalise and test each distinct name once.
     norm = pl.DataFrame({"supplier_name": names, "name_norm": [normalize_name(n) for n in names]},
                         schema={"supplier_name": pl.String, "name_norm": pl.String})
+    norm = norm.with_columns(person_like=is_person_name(pl.col("supplier_name")))
     flag = pl.col("private").str.to_lowercase().str.strip_chars()
     no_orgnr = pl.col("supplier_orgnr").is_null() | (pl.col("supplier_orgnr") == "")
     df = ok.join(norm, on="supplier_name", how="left", maintain_order="left").with_columns(
@@ -261,7 +263,7 @@ def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
         # An explicit flag decides; without one, a person-like name does.
         is_private=no_orgnr & pl.when(flag.is_not_null() & (flag != ""))
         .then(~flag.is_in(_FALSE))
-        .otherwise(is_person_name(pl.col("supplier_name"))),
+        .otherwise(pl.col("person_like").fill_null(False)),
     ).with_columns(
         supplier_key=pl.when(pl.col("orgnr").is_not_null()).then(pl.format("orgnr:{}", "orgnr"))
         .when(pl.col("is_private")).then(pl.format("privat:{}", "municipality_code"))
@@ -290,7 +292,7 @@ def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
     )
     return df.with_columns(
         line_hash=pl.col("_ident").map_batches(_sha1, return_dtype=pl.String)
-    ).drop("_ident")
+    ).drop("_ident", "person_like")
 
 
 def _sha1(s: pl.Series) -> pl.Series:
