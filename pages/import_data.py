@@ -8,6 +8,8 @@ the import log, so what is shown is what was logged.
 
 from __future__ import annotations
 
+import tomllib
+
 import polars as pl
 import streamlit as st
 
@@ -25,7 +27,9 @@ from data_access.importing import (
     recent_imports,
     reclassify,
     reimport_quarantine,
+    save_profile,
 )
+from data_access.importing.profiles import saved_profiles, shipped_profiles
 from ui import context
 
 KEY = "imp_"
@@ -67,16 +71,42 @@ def _upload_section() -> None:
         done: list[int] = []
         for f in files or []:
             bar = st.progress(0.0, text=f"{f.name}: starter …")
-            report = import_file(
-                engine, f.getvalue(), filename=f.name, username=context.username(),
-                profile=profile, municipality=muni or None,
-                progress=lambda x, msg, b=bar, n=f.name: b.progress(min(x, 1.0), text=f"{n}: {msg}"),
-            )
+            try:
+                report = import_file(
+                    engine, f.getvalue(), filename=f.name, username=context.username(),
+                    profile=profile, municipality=muni or None,
+                    progress=lambda x, msg, b=bar, n=f.name: b.progress(min(x, 1.0), text=f"{n}: {msg}"),
+                )
+            except Exception as exc:  # rolled back; show it as a failed file, not a traceback
+                st.error(f"**{f.name}**: importen feilet ({type(exc).__name__}: {exc}). "
+                         "Ingenting er lagret.")
+                continue
             if report.error:
                 st.error(f"**{f.name}**: importen feilet – {report.error}. Ingenting er lagret.")
             elif report.batch_id is not None:
                 done.append(report.batch_id)
         st.session_state[KEY + "last"] = done
+
+
+def _profile_editor() -> None:
+    """Show a profile's TOML and save new or changed ones (validated before they are stored)."""
+    engine = context.engine()
+    with st.expander("Importprofiler"):
+        with engine.connect() as conn:
+            names = profile_names(conn)
+            saved = saved_profiles(conn)
+        base = st.selectbox("Ta utgangspunkt i", [n for n in names if n != "auto"], key=KEY + "pbase")
+        text = saved.get(base) or shipped_profiles().get(base, "")
+        name = st.text_input("Navn på profilen", value=base, key=KEY + "pname")
+        toml = st.text_area("Definisjon (TOML)", value=text, height=300, key=KEY + "ptoml")
+        if st.button("Lagre profil", key=KEY + "psave"):
+            try:
+                with engine.begin() as conn:
+                    save_profile(conn, name.strip(), toml)
+            except (ValueError, tomllib.TOMLDecodeError) as exc:
+                st.error(f"Profilen er ikke lagret: {exc}")
+            else:
+                st.success(f"Profilen «{name.strip()}» er lagret.")
 
 
 def _report(rep: dict) -> None:
@@ -170,6 +200,7 @@ def render() -> None:
         st.stop()
 
     _upload_section()
+    _profile_editor()
     last = [b for b in st.session_state.get(KEY + "last", []) if b is not None]
     for rep in load_batch_reports(context.engine(), last):
         _report(rep)

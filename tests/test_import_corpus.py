@@ -14,10 +14,11 @@ import pytest
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.importing import import_file
+from data_access.importing import import_file, parse_profile, save_profile
 from tests.import_helpers import (
     HEAD,
     Row,
+    fmt_amount,
     fresh_engine,
     invalid_orgnr,
     snapshot,
@@ -248,6 +249,36 @@ def c_unit4_profile() -> Case:
     return data, "unit4.txt", {"profile": "unit4"}, rows
 
 
+def c_debit_credit() -> Case:
+    """Debet and Kredit columns instead of one signed amount (credit notes in Kredit)."""
+    rows = R()
+    lines = ["Kommunenr;Dato;Orgnr;Leverandør;Konto;Debet;Kredit;Fakturanr"]
+    for r in rows:
+        amount = fmt_amount(abs(r.amount_ore or 0), "comma")
+        debit, credit = (amount, "") if (r.amount_ore or 0) >= 0 else ("", amount)
+        lines.append(f"{r.municipality};{r.date:%d.%m.%Y};{r.orgnr};{r.name};{r.account};"
+                     f"{debit};{credit};{r.invoice}")
+    return ("\n".join(lines) + "\n").encode(), "debet_kredit.csv", {}, rows
+
+
+def c_saved_profile_from_file() -> Case:
+    """A layout only a profile can read: odd headings, US dates, fixed municipality."""
+    rows = R(6)
+    for r in rows:
+        r.municipality = "5053"
+    lines = ["Dok;Bokf.;Kto;Lev;LevNavn;Sum"]
+    for r in rows:
+        lines.append(f"{r.invoice};{r.date:%m/%d/%Y};{r.account};{r.orgnr};{r.name};"
+                     f"{fmt_amount(r.amount_ore or 0, 'point')}")
+    toml = (
+        'name = "egen"\ndelimiter = ";"\ndecimal = "."\ndate_format = "%m/%d/%Y"\n'
+        'municipality = "5053"\nextend_defaults = false\n[columns]\ninvoice_id = "Dok"\n'
+        'date = "Bokf."\naccount = "Kto"\nsupplier_orgnr = "Lev"\nsupplier_name = "LevNavn"\n'
+        'amount = "Sum"\n'
+    )
+    return ("\n".join(lines) + "\n").encode(), "egen.csv", {"profile": parse_profile(toml)}, rows
+
+
 def c_only_header() -> Case:
     return to_csv([]), "header_only.csv", {}, []
 
@@ -366,3 +397,35 @@ def test_stored_lines_get_identity_class_and_category(template: Path, tmp_path: 
                           "Forbruksmateriell og tjenester")
     assert got[0][5].startswith("account:")
     assert [g[1] for g in got] == ["120", "270", "115", "230", "180"]
+
+
+def test_profile_saved_in_database_is_used_by_name(template: Path, tmp_path: Path) -> None:
+    data, _name, _kw, rows = c_saved_profile_from_file()
+    engine = fresh_engine(template, tmp_path)
+    toml_text = (
+        'delimiter = ";"\ndecimal = "."\ndate_format = "%m/%d/%Y"\nmunicipality = "5053"\n'
+        '[columns]\ninvoice_id = "Dok"\ndate = "Bokf."\naccount = "Kto"\nsupplier_orgnr = "Lev"\n'
+        'supplier_name = "LevNavn"\namount = "Sum"\n'
+    )
+    with engine.begin() as c:
+        save_profile(c, "kommune-x", toml_text)
+    report = import_file(engine, data, filename="egen.csv", username="t", profile="kommune-x")
+    assert (report.profile, report.rows_stored) == ("kommune-x", 6)
+    assert report.amount_stored_ore == sum(r.amount_ore or 0 for r in rows)
+    other = tmp_path / "uten_profil"
+    other.mkdir()
+    auto = import_file(fresh_engine(template, other), data, filename="egen.csv", username="t")
+    assert auto.exit_code == 2  # without the profile the headings are unknown
+
+
+def test_profile_with_unknown_field_is_rejected() -> None:
+    with pytest.raises(ValueError, match="ukjente felt i profilen: belop"):
+        parse_profile('[columns]\nbelop = "Sum"\n')
+
+
+def test_shipped_profiles_parse() -> None:
+    from data_access.importing.profiles import shipped_profiles
+
+    profiles = {n: parse_profile(t, name=n) for n, t in shipped_profiles().items()}
+    assert set(profiles) == {"visma", "unit4"}
+    assert profiles["visma"].encoding == "cp1252" and profiles["unit4"].delimiter == "\t"
