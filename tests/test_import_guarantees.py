@@ -161,21 +161,24 @@ def test_private_persons_are_stored_but_never_named(eng: sa.Engine) -> None:
     d = dt.date(2021, 3, 3)
     rows = [Row("5038", d, 150000, name="Kari Nordmann", account="27000", invoice="P1"),
             Row("5038", d, 2500, name="Nordmann, Ola", supplier_no="9001", account="27000", invoice="P2"),
-            Row("5037", d, 700, name="Hansen Rørlegger AS", invoice="P3")]
+            Row("5037", d, 700, name="Hansen Rørlegger AS", invoice="P3"),
+            Row("5037", d, 300, name="Per Persen", orgnr="01017012345", invoice="P4")]
     data = to_csv(rows, head=None)
     r = import_file(eng, data, filename="p.csv", username="t")
-    assert r.rows_stored == 3
+    assert (r.rows_stored, r.warnings_by_kind) == (4, {})
     with eng.connect() as c:
         sup = c.execute(sa.select(schema.supplier.c.key, schema.supplier.c.name,
                                   schema.supplier.c.is_private)).all()
         raw_names = set(c.execute(sa.select(schema.ledger_line.c.supplier_name_raw)).scalars())
+        raw_names |= {str(v) for v in c.execute(sa.select(schema.ledger_line.c.supplier_orgnr_raw)).scalars()}
         aliases = set(c.execute(sa.select(schema.supplier_alias.c.alias)).scalars())
     assert ("privat:5038", "Privatperson", True) in [tuple(s) for s in sup]
     everything = " ".join(str(v) for s in sup for v in s) + " ".join(raw_names | aliases)
-    assert "Kari" not in everything and "Ola" not in everything
+    assert "Kari" not in everything and "Ola" not in everything and "Per" not in everything
+    assert "01017012345" not in everything
     cube = load_cube(eng, Scope.everything())
     assert cube.filter(pl.col("is_private"))["supplier_name"].unique().to_list() == ["Privatperson"]
-    assert int(cube.filter(pl.col("is_private"))["amount_ore"].sum()) == 152500
+    assert int(cube.filter(pl.col("is_private"))["amount_ore"].sum()) == 152800
 
 
 def test_private_flag_column(eng: sa.Engine) -> None:
@@ -190,6 +193,10 @@ def test_private_flag_column(eng: sa.Engine) -> None:
 # --- quarantine round trip ----------------------------------------------------------------------
 
 def test_quarantine_list_download_correct_and_reimport(eng: sa.Engine) -> None:
+    check_quarantine_round_trip(eng)
+
+
+def check_quarantine_round_trip(eng: sa.Engine) -> None:
     d = dt.date(2021, 5, 5)
     rows = [*standard_rows(3),
             Row("5099", d, 11100, invoice="Q1"),
@@ -227,6 +234,10 @@ def test_quarantine_list_download_correct_and_reimport(eng: sa.Engine) -> None:
 # --- classification and quality -----------------------------------------------------------------
 
 def test_reclassify_after_rule_change(eng: sa.Engine) -> None:
+    check_reclassify(eng)
+
+
+def check_reclassify(eng: sa.Engine) -> None:
     import_file(eng, to_csv(standard_rows()), filename="x.csv", username="t")
     key = f"orgnr:{valid_orgnr(1000)}"
     with eng.begin() as c:
@@ -310,6 +321,10 @@ def _as_csv(units: list[dict]) -> bytes:
 @pytest.mark.parametrize("form", ["json", "json.gz", "csv", "csv.gz"])
 def test_enrich_from_register_files(eng: sa.Engine, form: str, tmp_path: Path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    check_enrich(eng, form, tmp_path, monkeypatch)
+
+
+def check_enrich(eng: sa.Engine, form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from data_access import enrich
 
     monkeypatch.setattr(enrich, "CHUNK", 37)  # decode across many buffer boundaries
@@ -417,6 +432,17 @@ def test_pg_corpus_sample(pg_import_engine: sa.Engine) -> None:
         reasons = sorted(c.execute(sa.select(schema.quarantine_row.c.reason)).scalars())
     assert total == sum(x.amount_ore or 0 for x in rows)  # the xlsx rows include the first 4
     assert reasons == sorted(x.fate.removeprefix("quarantine:") for x in bad if x.fate != "stored")
+
+
+@pytest.mark.postgres
+def test_pg_quarantine_reclassify_enrich(pg_import_engine: sa.Engine, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    check_quarantine_round_trip(pg_import_engine)
+    with pg_import_engine.begin() as c:
+        c.execute(schema.spend_cube.delete())
+        c.execute(schema.ledger_line.delete())
+    check_reclassify(pg_import_engine)
+    check_enrich(pg_import_engine, "json.gz", tmp_path, monkeypatch)
 
 
 # --- volume -----------------------------------------------------------------------------------

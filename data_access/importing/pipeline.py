@@ -226,7 +226,8 @@ def store_lines(
         municipality_code="municipality_code",
         date="date",
         supplier_id="supplier_id",
-        supplier_orgnr_raw=pl.col("supplier_orgnr").str.slice(0, 40),
+        # Nothing that names or identifies a private person is stored on the line.
+        supplier_orgnr_raw=pl.when(~pl.col("is_private")).then(pl.col("supplier_orgnr").str.slice(0, 40)),
         supplier_name_raw=pl.when(pl.col("is_private")).then(pl.lit(PRIVATE_LABEL))
         .otherwise(pl.col("supplier_name").str.slice(0, 200)),
         supplier_no=pl.col("supplier_no").str.slice(0, 40),

@@ -105,6 +105,11 @@ def _first_reason(checks: Sequence[tuple[pl.Expr, str, pl.Expr]]) -> tuple[pl.Ex
     return kind, msg
 
 
+def is_person_number(digits: pl.Expr) -> pl.Expr:
+    """An 11-digit fødselsnummer/D-nummer where an orgnr was expected."""
+    return digits.str.contains(r"^\d{11}$").fill_null(False)
+
+
 def is_person_name(name: pl.Expr) -> pl.Expr:
     """A name that looks like a person's (two to four capitalised words, no company words).
 
@@ -220,7 +225,12 @@ def validate(
     ]
     kind, msg = _first_reason(checks)
     excluded = pl.col("spend_class").is_null() | (pl.col("spend_class") == "excluded")
-    bad_orgnr = ~blank("supplier_orgnr") & ~pl.col("orgnr_ok") & ~pl.col("orgnr_digits").str.contains(r"^[A-Z]")
+    # 11 digits in the orgnr column is a person's national identity number (a payment to a
+    # private person): never echoed in a warning, handled as a private person in with_identity.
+    bad_orgnr = (
+        ~blank("supplier_orgnr") & ~pl.col("orgnr_ok")
+        & ~pl.col("orgnr_digits").str.contains(r"^[A-Z]") & ~is_person_number(pl.col("orgnr_digits"))
+    )
     df = df.with_columns(reason_kind=kind, reason=msg).with_columns(
         status=pl.when(pl.col("reason_kind").is_not_null()).then(pl.lit("quarantine"))
         .when(excluded).then(pl.lit("excluded")).otherwise(pl.lit("ok")),
@@ -257,13 +267,14 @@ def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
     norm = norm.with_columns(person_like=is_person_name(pl.col("supplier_name")))
     flag = pl.col("private").str.to_lowercase().str.strip_chars()
     no_orgnr = pl.col("supplier_orgnr").is_null() | (pl.col("supplier_orgnr") == "")
+    person_no = is_person_number(pl.col("orgnr_digits"))
     df = ok.join(norm, on="supplier_name", how="left", maintain_order="left").with_columns(
         orgnr=pl.when(pl.col("orgnr_ok")).then(pl.col("orgnr_digits")),
         supplier_no=pl.when(pl.col("supplier_no") != "").then(pl.col("supplier_no")),
         # An explicit flag decides; without one, a person-like name does.
-        is_private=no_orgnr & pl.when(flag.is_not_null() & (flag != ""))
+        is_private=person_no | (no_orgnr & pl.when(flag.is_not_null() & (flag != ""))
         .then(~flag.is_in(_FALSE))
-        .otherwise(pl.col("person_like").fill_null(False)),
+        .otherwise(pl.col("person_like").fill_null(False))),
     ).with_columns(
         supplier_key=pl.when(pl.col("orgnr").is_not_null()).then(pl.format("orgnr:{}", "orgnr"))
         .when(pl.col("is_private")).then(pl.format("privat:{}", "municipality_code"))
