@@ -9,7 +9,6 @@ database, after which admins edit the tables in the app.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -18,7 +17,7 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema
+from data_access import schema, settings
 from data_access.db import bulk_insert, set_setting
 
 REF = Path(__file__).resolve().parent / "reference"
@@ -43,7 +42,7 @@ class Region:
 
 @cache
 def region() -> Region:
-    path = Path(os.environ.get("INNSIKT_REGION_FILE") or REF / "region.toml")
+    path = Path(settings.get("INNSIKT_REGION_FILE") or REF / "region.toml")
     with path.open("rb") as f:
         raw = tomllib.load(f)
     return Region(

@@ -48,6 +48,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "INNSIKT_NO_DEMO", "", "Set to 1 to start with an empty database instead of demo data."
     ),
+    Setting(
+        "INNSIKT_REGION_FILE",
+        None,
+        "TOML file describing the cooperation (default: data_access/reference/region.toml).",
+    ),
 )
 
 

@@ -149,3 +149,12 @@ def test_demo_is_deterministic(tmp_path) -> None:  # type: ignore[no-untyped-def
             )
         e.dispose()
     assert sums[0] == sums[1]
+
+
+def test_migrations_match_the_schema(engine: sa.Engine) -> None:
+    """A change to schema.py without a migration fails here (alembic autogenerate finds it)."""
+    from alembic import command
+
+    from data_access.db import alembic_config
+
+    command.check(alembic_config(engine))
