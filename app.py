@@ -31,6 +31,7 @@ PAGES: list[tuple[str, str, str, str, str, tuple[str, ...] | None]] = [
     ("pages/savings.py", "Gevinster", "💰", "gevinster", "Avtaler og gevinster", None),
     ("pages/agreements.py", "Avtaler", "📑", "avtaler", "Avtaler og gevinster", None),
     ("pages/import_data.py", "Import og datakvalitet", "📥", "import", "Forvaltning", STAFF),
+    ("pages/admin.py", "Administrasjon", "⚙️", "administrasjon", "Forvaltning", ADMIN),
 ]
 
 

@@ -154,3 +154,62 @@ def ensure_first_admin(conn: sa.Connection) -> str | None:
     password = secrets.token_urlsafe(12)
     add_user(conn, "admin", name="Administrator", role="admin", password=password, by="first-start")
     return password
+
+
+def update_user(
+    conn: sa.Connection,
+    username: str,
+    *,
+    role: str,
+    municipalities: list[str] | None,
+    line_detail: bool,
+    active: bool,
+    by: str,
+) -> None:
+    """Change a user's role, scope, line-detail grant or active flag (audit-logged).
+
+    The last active admin cannot be demoted or deactivated, so the installation never locks
+    itself out.
+    """
+    if role not in ROLES:
+        raise ValueError(f"ukjent rolle {role!r}")
+    Scope(role=role, municipalities=frozenset(municipalities) if municipalities else None)
+    t = schema.app_user
+    if role != "admin" or not active:
+        admins = set(
+            conn.execute(
+                sa.select(t.c.username).where(t.c.role == "admin", t.c.active.is_(True))
+            ).scalars()
+        )
+        if admins == {username}:
+            raise ValueError("den siste aktive administratoren kan ikke fjernes")
+    n = conn.execute(
+        t.update()
+        .where(t.c.username == username)
+        .values(
+            role=role,
+            municipalities=_codes(municipalities) if role == "kommune" else None,
+            line_detail=line_detail,
+            active=active,
+        )
+    ).rowcount
+    if not n:
+        raise ValueError(f"ingen bruker {username!r}")
+    audit(
+        conn,
+        by,
+        "user.update",
+        f"{username} role={role} municipalities={_codes(municipalities)} "
+        f"line_detail={line_detail} active={active}",
+    )
+
+
+def audit_log(conn: sa.Connection | sa.Engine, limit: int = 200) -> pl.DataFrame:
+    """The newest audit-log entries (who did what when)."""
+    a = schema.audit_log
+    return read_frame(
+        conn,
+        sa.select(a.c.at, a.c.username, a.c.action, a.c.detail)
+        .order_by(a.c.id.desc())
+        .limit(limit),
+    )

@@ -1,0 +1,141 @@
+"""Administrasjon (admin only): users and roles, and the audit trail."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data_access.scope import ROLES
+from data_access.users import add_user, audit_log, list_users, set_password, update_user
+from ui import context
+
+ROLE_TEXT = {
+    "admin": "admin – alt, også brukere",
+    "analyst": "analyst – alle kommuner og sider, import",
+    "leder": "leder – alle kommuners tall, ikke fakturalinjer",
+    "kommune": "kommune – bare egne kommuner",
+}
+
+
+def render() -> None:
+    scope = context.scope()
+    st.title("Administrasjon")
+    if scope.role != "admin":  # the page is only registered for admins; this is a second lock
+        st.error("Bare administratorer har tilgang til denne siden.")
+        return
+    engine = context.engine()
+    munis = context.reference()["municipalities"]
+    member_names = {
+        r["code"]: r["name"]
+        for r in munis.iter_rows(named=True)
+        if r["is_member"] and r["code"] == r["current_code"]
+    }
+
+    st.subheader("Brukere")
+    users = list_users(engine)
+    st.dataframe(
+        users,
+        hide_index=True,
+        column_config={
+            "username": "Brukernavn",
+            "name": "Navn",
+            "role": "Rolle",
+            "municipalities": "Kommuner",
+            "line_detail": "Fakturalinjer",
+            "active": "Aktiv",
+            "created_at": st.column_config.DatetimeColumn("Opprettet", format="DD.MM.YYYY"),
+        },
+        key="admin_users",
+    )
+
+    left, right = st.columns(2)
+    with left, st.form("admin_add_user", clear_on_submit=True):
+        st.markdown("**Ny bruker**")
+        username = st.text_input("Brukernavn")
+        name = st.text_input("Navn")
+        role = st.selectbox("Rolle", ROLES, format_func=ROLE_TEXT.get)
+        chosen = st.multiselect(
+            "Kommuner (for rollen kommune)", list(member_names), format_func=member_names.get
+        )
+        detail = st.checkbox("Leder kan se fakturalinjer")
+        password = st.text_input("Startpassord (minst 8 tegn)", type="password")
+        if st.form_submit_button("Opprett bruker"):
+            try:
+                with engine.begin() as conn:
+                    add_user(
+                        conn,
+                        username.strip(),
+                        name=name.strip() or username,
+                        role=role,
+                        password=password,
+                        municipalities=chosen,
+                        line_detail=detail,
+                        by=scope.username,
+                    )
+                st.success(f"Brukeren {username} er opprettet.")
+            except ValueError as exc:
+                st.error(f"Kunne ikke opprette brukeren: {exc}")
+
+    with right, st.form("admin_edit_user"):
+        st.markdown("**Endre bruker**")
+        rows = {r["username"]: r for r in users.iter_rows(named=True)}
+        who = st.selectbox("Bruker", list(rows))
+        current = rows.get(who, {})
+        new_role = st.selectbox(
+            "Rolle",
+            ROLES,
+            index=ROLES.index(current.get("role") or "leder"),
+            format_func=ROLE_TEXT.get,
+            key="admin_edit_role",
+        )
+        new_munis = st.multiselect(
+            "Kommuner",
+            list(member_names),
+            format_func=member_names.get,
+            key="admin_edit_munis",
+            default=[
+                m for m in (current.get("municipalities") or "").split(",") if m in member_names
+            ],
+        )
+        new_detail = st.checkbox(
+            "Leder kan se fakturalinjer",
+            value=bool(current.get("line_detail")),
+            key="admin_edit_detail",
+        )
+        active = st.checkbox(
+            "Aktiv", value=bool(current.get("active", True)), key="admin_edit_active"
+        )
+        new_password = st.text_input("Nytt passord (tomt = uendret)", type="password")
+        if st.form_submit_button("Lagre endringer") and who:
+            try:
+                with engine.begin() as conn:
+                    update_user(
+                        conn,
+                        who,
+                        role=new_role,
+                        municipalities=new_munis,
+                        line_detail=new_detail,
+                        active=active,
+                        by=scope.username,
+                    )
+                    if new_password:
+                        set_password(conn, who, new_password, by=scope.username)
+                st.success(f"Endringene for {who} er lagret.")
+            except ValueError as exc:
+                st.error(f"Kunne ikke lagre: {exc}")
+
+    st.subheader("Revisjonsspor")
+    st.caption("Hvem gjorde hva og når: import, avtaler, brukere, referansedata.")
+    st.dataframe(
+        audit_log(engine),
+        hide_index=True,
+        column_config={
+            "at": st.column_config.DatetimeColumn("Tidspunkt (UTC)", format="DD.MM.YYYY HH:mm"),
+            "username": "Bruker",
+            "action": "Handling",
+            "detail": "Detaljer",
+        },
+        key="admin_audit",
+    )
+
+
+render()

@@ -1,0 +1,92 @@
+"""Administrasjon: only admins reach it; users are created and changed there, audit-logged."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from data_access.db import make_engine
+from data_access.users import add_user, scope_for, update_user
+from tests.conftest import TEST_PASSWORD, new_app
+
+
+@pytest.fixture()
+def own_app_data(app_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the app database, since these tests change users."""
+    folder = tmp_path / "data"
+    shutil.copytree(app_data_dir, folder, ignore=shutil.ignore_patterns("*.log"))
+    monkeypatch.setenv("INNSIKT_DATA_DIR", str(folder))
+    monkeypatch.setenv(
+        "INNSIKT_COOKIE_KEY", "test-cookie-key-for-tests-only-not-a-secret-0123456789"
+    )
+    return folder
+
+
+@pytest.mark.parametrize("user", ["analytiker", "leder", "verdal"])
+def test_only_admin_can_open_the_page(user: str, own_app_data: Path) -> None:
+    at = new_app(user)
+    at.run()
+    with pytest.raises(ValueError):
+        at.switch_page("pages/admin.py")
+
+
+def test_admin_creates_and_changes_a_user(own_app_data: Path) -> None:
+    at = new_app("admin_t")
+    at.run()
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception
+    form = at.get("form")
+    assert form  # both forms render
+    inputs = {w.label: w for w in at.text_input}
+    inputs["Brukernavn"].input("snasa")
+    inputs["Navn"].input("Økonomisjef Snåsa")
+    inputs["Startpassord (minst 8 tegn)"].input(TEST_PASSWORD)
+    at.selectbox[0].set_value("kommune")
+    at.multiselect[0].set_value(["5041"])
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("snasa er opprettet" in s.value for s in at.success)
+    engine = make_engine(f"sqlite:///{own_app_data / 'innsikt.sqlite'}")
+    sc = scope_for(engine, "snasa")
+    assert sc is not None and sc.municipalities == frozenset({"5041"})
+    with engine.connect() as c:
+        actions = c.execute(
+            sa.text("select action, detail from audit_log where username='admin_t'")
+        ).all()
+    assert "user.add" in {a for a, _ in actions}
+
+
+def test_last_admin_cannot_be_removed(tmp_path: Path) -> None:
+    from data_access.db import migrate
+    from data_access.reference import seed_reference
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    migrate(engine)
+    with engine.begin() as c:
+        seed_reference(c)
+        add_user(c, "boss", name="B", role="admin", password=TEST_PASSWORD, rounds=4)
+        add_user(
+            c,
+            "k",
+            name="K",
+            role="kommune",
+            password=TEST_PASSWORD,
+            municipalities=["5038"],
+            rounds=4,
+        )
+    with pytest.raises(ValueError, match="siste aktive administratoren"), engine.begin() as c:
+        update_user(
+            c, "boss", role="leder", municipalities=None, line_detail=False, active=True, by="t"
+        )
+    with pytest.raises(ValueError, match="siste aktive administratoren"), engine.begin() as c:
+        update_user(
+            c, "boss", role="admin", municipalities=None, line_detail=False, active=False, by="t"
+        )
+    with engine.begin() as c:  # a deactivated user loses access at once
+        update_user(
+            c, "k", role="kommune", municipalities=["5038"], line_detail=False, active=False, by="t"
+        )
+    assert scope_for(engine, "k") is None
