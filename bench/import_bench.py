@@ -43,22 +43,29 @@ def make_csv(n: int) -> bytes:
     munis = ["5006", "5037", "5038", "5041", "5053", "5099"]  # 5099: unknown → quarantine
     accounts = ["12000", "27000", "23000", "11500", "18000", "01000"]  # 010: wages → excluded
     df = pl.DataFrame({"i": i, "ore": (i * 7919) % 5_000_000 - 100_000}).with_columns(
-        Kommunenr=pl.when(pl.col("i") % 40 == 0).then(pl.lit("5099"))
+        Kommunenr=pl.when(pl.col("i") % 40 == 0)
+        .then(pl.lit("5099"))
         .otherwise(pl.col("i").mod(5).replace_strict(dict(enumerate(munis[:5])))),
-        Dato=(pl.lit(dt.date(2019, 1, 1)) + pl.duration(days=pl.col("i") % 2500)).dt.strftime("%d.%m.%Y"),
+        Dato=(pl.lit(dt.date(2019, 1, 1)) + pl.duration(days=pl.col("i") % 2500)).dt.strftime(
+            "%d.%m.%Y"
+        ),
         Orgnr=pl.col("i").mod(400).replace_strict({k: _orgnr(k * 10) for k in range(400)}),
         Leverandør=pl.format("Leverandør {} AS", pl.col("i") % 400),
-        Konto=pl.when(pl.col("i") % 50 == 1).then(pl.lit(accounts[5]))
+        Konto=pl.when(pl.col("i") % 50 == 1)
+        .then(pl.lit(accounts[5]))
         .otherwise(pl.col("i").mod(5).replace_strict(dict(enumerate(accounts[:5])))),
         Beløp=pl.format(
-            "{}{},{}", pl.when(pl.col("ore") < 0).then(pl.lit("-")).otherwise(pl.lit("")),
-            pl.col("ore").abs() // 100, (pl.col("ore").abs() % 100).cast(pl.String).str.zfill(2),
+            "{}{},{}",
+            pl.when(pl.col("ore") < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+            pl.col("ore").abs() // 100,
+            (pl.col("ore").abs() % 100).cast(pl.String).str.zfill(2),
         ),
         Fakturanr=pl.format("F{}", "i"),
     )
     buf = io.BytesIO()
     df.select("Kommunenr", "Dato", "Orgnr", "Leverandør", "Konto", "Beløp", "Fakturanr").write_csv(
-        buf, separator=";")
+        buf, separator=";"
+    )
     return buf.getvalue()
 
 
@@ -103,9 +110,11 @@ def main() -> None:
     n = args.rows
     print(f"\nFil: {n:,} rader; {size_mb:.0f} MB (generert på {t_gen:.1f} s)\n".replace(",", " "))
     print(f"{'steg':<44}{'sekunder':>10}{'rader/s':>14}")
-    rows = [("polars.read_csv (samme fil, bare lesing)", t_read),
-            ("import_file (les, kontroller, lagre, kube)", t_import),
-            ("import_file samme fil igjen (alt utelatt)", t_again)]
+    rows = [
+        ("polars.read_csv (samme fil, bare lesing)", t_read),
+        ("import_file (les, kontroller, lagre, kube)", t_import),
+        ("import_file samme fil igjen (alt utelatt)", t_again),
+    ]
     for label, secs in rows:
         rate = f"{n / secs:,.0f}".replace(",", " ")
         print(f"{label:<44}{secs:>10.2f}{rate:>14}")

@@ -59,9 +59,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     for path in args.files:
         name = Path(path).name
         try:
-            report = import_file(engine, Path(path), filename=name, username=args.user,
-                                 profile=args.profile, municipality=args.municipality,
-                                 progress=_progress(name))
+            report = import_file(
+                engine,
+                Path(path),
+                filename=name,
+                username=args.user,
+                profile=args.profile,
+                municipality=args.municipality,
+                progress=_progress(name),
+            )
         except OSError as exc:
             print(f"{name}: FEILET – filen kan ikke leses ({exc})", flush=True)
             code = EXIT_FAILED
@@ -90,8 +96,12 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     engine = _engine(args)
     try:
         report = enrich_suppliers(
-            engine, Path(args.file), username=args.user,
-            progress=lambda n: print(f"\r{n:>10} enheter lest", end="", file=sys.stderr, flush=True),
+            engine,
+            Path(args.file),
+            username=args.user,
+            progress=lambda n: print(
+                f"\r{n:>10} enheter lest", end="", file=sys.stderr, flush=True
+            ),
         )
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         print(f"{Path(args.file).name}: FEILET – {exc}", flush=True)
@@ -104,18 +114,24 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``import`` and ``enrich`` to the ``innsikt`` command."""
     p = subparsers.add_parser(
-        "import", help="importer regnskapsuttrekk (CSV/XLSX)",
+        "import",
+        help="importer regnskapsuttrekk (CSV/XLSX)",
         description="Importer regnskapsuttrekk. Utgangskoder: 0 alt lagret eller utelatt etter "
         "regel, 3 rader i karantene, 2 importen feilet.",
     )
     p.add_argument("files", nargs="+", metavar="FIL")
-    p.add_argument("--profile", default=None, help="importprofil (auto, visma, unit4, lagret navn "
-                   "eller sti til .toml)")
+    p.add_argument(
+        "--profile",
+        default=None,
+        help="importprofil (auto, visma, unit4, lagret navn eller sti til .toml)",
+    )
     p.add_argument("--municipality", default=None, help="kommunenummer for hele filen")
     p.add_argument("--user", default="cli", help="navn i importloggen (standard: cli)")
     p.set_defaults(func=cmd_import)
 
-    p = subparsers.add_parser("enrich", help="berik leverandører fra Enhetsregisteret (JSON/CSV, gzip)")
+    p = subparsers.add_parser(
+        "enrich", help="berik leverandører fra Enhetsregisteret (JSON/CSV, gzip)"
+    )
     p.add_argument("file", metavar="ENHETER_FIL")
     p.add_argument("--user", default="cli")
     p.set_defaults(func=cmd_enrich)

@@ -47,8 +47,10 @@ class EnrichReport:
     locations: int = 0
 
     def summary(self) -> str:
-        return (f"{self.units_read} enheter lest, {self.suppliers_updated} leverandører oppdatert, "
-                f"{self.locations} underenheter lagret")
+        return (
+            f"{self.units_read} enheter lest, {self.suppliers_updated} leverandører oppdatert, "
+            f"{self.locations} underenheter lagret"
+        )
 
 
 def _open_text(source: str | Path | bytes | IO[bytes]) -> IO[str]:
@@ -205,11 +207,18 @@ def enrich_suppliers(
             if orgnr not in known and parent not in known:
                 continue
             is_sub = parent is not None or "beliggenhetsadresse.kommunenummer" in u
-            kn = u.get("beliggenhetsadresse.kommunenummer" if is_sub else "forretningsadresse.kommunenummer")
+            kn = u.get(
+                "beliggenhetsadresse.kommunenummer"
+                if is_sub
+                else "forretningsadresse.kommunenummer"
+            )
             kn = str(kn) if kn else None
             rec = {
-                "orgnr": orgnr, "name": u.get("navn"), "org_form": u.get("organisasjonsform.kode"),
-                "nace": u.get("naeringskode1.kode"), "employees": _int(u.get("antallAnsatte")),
+                "orgnr": orgnr,
+                "name": u.get("navn"),
+                "org_form": u.get("organisasjonsform.kode"),
+                "nace": u.get("naeringskode1.kode"),
+                "employees": _int(u.get("antallAnsatte")),
                 "municipality": now_code.get(kn, kn) if kn else None,
                 "parent": str(parent) if parent else None,
             }
@@ -220,27 +229,51 @@ def enrich_suppliers(
         stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         if units:
             conn.execute(
-                s.update().where(s.c.orgnr == sa.bindparam("o")).values(
-                    register_name=sa.bindparam("b_name"), org_form=sa.bindparam("form"),
-                    nace=sa.bindparam("b_nace"), employees=sa.bindparam("emp"),
-                    home_municipality=sa.bindparam("home"), parent_orgnr=sa.bindparam("parent"),
-                    is_public=sa.bindparam("pub"), country="NO", enriched_at=stamp,
+                s.update()
+                .where(s.c.orgnr == sa.bindparam("o"))
+                .values(
+                    register_name=sa.bindparam("b_name"),
+                    org_form=sa.bindparam("form"),
+                    nace=sa.bindparam("b_nace"),
+                    employees=sa.bindparam("emp"),
+                    home_municipality=sa.bindparam("home"),
+                    parent_orgnr=sa.bindparam("parent"),
+                    is_public=sa.bindparam("pub"),
+                    country="NO",
+                    enriched_at=stamp,
                 ),
-                [{"o": r["orgnr"], "b_name": (str(r["name"])[:200] if r["name"] else None),
-                  "form": r["org_form"], "b_nace": r["nace"], "emp": r["employees"],
-                  "home": r["municipality"], "parent": r["parent"],
-                  "pub": r["org_form"] in PUBLIC_FORMS} for r in units.values()],
+                [
+                    {
+                        "o": r["orgnr"],
+                        "b_name": (str(r["name"])[:200] if r["name"] else None),
+                        "form": r["org_form"],
+                        "b_nace": r["nace"],
+                        "emp": r["employees"],
+                        "home": r["municipality"],
+                        "parent": r["parent"],
+                        "pub": r["org_form"] in PUBLIC_FORMS,
+                    }
+                    for r in units.values()
+                ],
             )
         if locations:
             keys = list(locations)
             for i in range(0, len(keys), 5000):
                 conn.execute(loc.delete().where(loc.c.orgnr.in_(keys[i : i + 5000])))
-            conn.execute(loc.insert(), [
-                {"orgnr": r["orgnr"], "parent_orgnr": r["parent"],
-                 "name": (str(r["name"])[:200] if r["name"] else None),
-                 "municipality": r["municipality"], "nace": r["nace"], "employees": r["employees"]}
-                for r in locations.values()
-            ])
+            conn.execute(
+                loc.insert(),
+                [
+                    {
+                        "orgnr": r["orgnr"],
+                        "parent_orgnr": r["parent"],
+                        "name": (str(r["name"])[:200] if r["name"] else None),
+                        "municipality": r["municipality"],
+                        "nace": r["nace"],
+                        "employees": r["employees"],
+                    }
+                    for r in locations.values()
+                ],
+            )
         report.suppliers_updated = len(units)
         report.locations = len(locations)
         if units:

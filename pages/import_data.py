@@ -51,19 +51,25 @@ def _upload_section() -> None:
 
     st.subheader("Importer regnskapsuttrekk")
     files = st.file_uploader(
-        "CSV-, tekst- eller Excel-filer fra økonomisystemet", type=["csv", "txt", "xlsx"],
-        accept_multiple_files=True, key=KEY + "files",
+        "CSV-, tekst- eller Excel-filer fra økonomisystemet",
+        type=["csv", "txt", "xlsx"],
+        accept_multiple_files=True,
+        key=KEY + "files",
     )
     c1, c2 = st.columns(2)
     profile = c1.selectbox(
-        "Importprofil", names, key=KEY + "profile",
+        "Importprofil",
+        names,
+        key=KEY + "profile",
         help="«auto» kjenner vanlige kolonnenavn; velg en profil for eksport fra Visma eller "
         "Unit4/Agresso, eller en profil lagret av dere.",
     )
     if profile != "auto":
         c1.caption(load_profile(profile).description)
     muni = c2.selectbox(
-        "Kommune for hele filen", ["", *muni_names], key=KEY + "muni",
+        "Kommune for hele filen",
+        ["", *muni_names],
+        key=KEY + "muni",
         format_func=lambda c: f"{c} {muni_names[c]}" if c else "Fra kolonne i filen",
         help="Brukes når filen ikke har kolonne for kommunenummer.",
     )
@@ -73,13 +79,21 @@ def _upload_section() -> None:
             bar = st.progress(0.0, text=f"{f.name}: starter …")
             try:
                 report = import_file(
-                    engine, f.getvalue(), filename=f.name, username=context.username(),
-                    profile=profile, municipality=muni or None,
-                    progress=lambda x, msg, b=bar, n=f.name: b.progress(min(x, 1.0), text=f"{n}: {msg}"),
+                    engine,
+                    f.getvalue(),
+                    filename=f.name,
+                    username=context.username(),
+                    profile=profile,
+                    municipality=muni or None,
+                    progress=lambda x, msg, b=bar, n=f.name: b.progress(
+                        min(x, 1.0), text=f"{n}: {msg}"
+                    ),
                 )
             except Exception as exc:  # rolled back; show it as a failed file, not a traceback
-                st.error(f"**{f.name}**: importen feilet ({type(exc).__name__}: {exc}). "
-                         "Ingenting er lagret.")
+                st.error(
+                    f"**{f.name}**: importen feilet ({type(exc).__name__}: {exc}). "
+                    "Ingenting er lagret."
+                )
                 continue
             if report.error:
                 st.error(f"**{f.name}**: importen feilet – {report.error}. Ingenting er lagret.")
@@ -95,7 +109,9 @@ def _profile_editor() -> None:
         with engine.connect() as conn:
             names = profile_names(conn)
             saved = saved_profiles(conn)
-        base = st.selectbox("Ta utgangspunkt i", [n for n in names if n != "auto"], key=KEY + "pbase")
+        base = st.selectbox(
+            "Ta utgangspunkt i", [n for n in names if n != "auto"], key=KEY + "pbase"
+        )
         text = saved.get(base) or shipped_profiles().get(base, "")
         name = st.text_input("Navn på profilen", value=base, key=KEY + "pname")
         toml = st.text_area("Definisjon (TOML)", value=text, height=300, key=KEY + "ptoml")
@@ -125,15 +141,24 @@ def _report(rep: dict) -> None:
             + " · ".join(f"{k}: {v}" for k, v in rep["detected"].items() if k != "kolonner")
         )
         if rep.get("already_imported_batch"):
-            st.info(f"Filen er importert før (import {rep['already_imported_batch']}); "
-                    "ingen rader ble lagret på nytt.")
-        counts = {**rep["quarantined_by_reason"], **rep["excluded_by_reason"],
-                  **{f"advarsel:{k}": v for k, v in rep["warnings_by_kind"].items()}}
+            st.info(
+                f"Filen er importert før (import {rep['already_imported_batch']}); "
+                "ingen rader ble lagret på nytt."
+            )
+        counts = {
+            **rep["quarantined_by_reason"],
+            **rep["excluded_by_reason"],
+            **{f"advarsel:{k}": v for k, v in rep["warnings_by_kind"].items()},
+        }
         if counts:
             rows = [
-                {"Årsak": _label(kind), "Rader": n,
-                 "Eksempler": " | ".join(f"rad {e['rad']}: {e['melding']}"
-                                         for e in rep["examples"].get(kind, [])[:3])}
+                {
+                    "Årsak": _label(kind),
+                    "Rader": n,
+                    "Eksempler": " | ".join(
+                        f"rad {e['rad']}: {e['melding']}" for e in rep["examples"].get(kind, [])[:3]
+                    ),
+                }
                 for kind, n in counts.items()
             ]
             st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
@@ -143,19 +168,31 @@ def _quality_section() -> None:
     q = load_data_quality(context.engine(), context.scope())
     st.subheader("Datakvalitet")
     c = st.columns(4)
-    c[0].metric("Uten gyldig organisasjonsnummer", fmt.pct(q.share_without_orgnr),
-                help=f"{fmt.kr(q.spend_without_orgnr_ore / 100)} av {fmt.kr(q.spend_ore / 100)} "
-                "er kjøp der leverandøren bare er kjent ved leverandørnummer eller navn "
-                "(utenlandske, privatpersoner, feil i nummeret).")
-    c[1].metric("Uklassifisert", fmt.pct(q.share_unclassified),
-                help=f"{fmt.kr(q.unclassified_ore / 100)} har kategorien «Uklassifisert».")
-    c[2].metric("Leverandører slått sammen", fmt.number(q.suppliers_with_aliases),
-                help=f"{fmt.number(q.aliases_merged)} ekstra skrivemåter av navnet er samlet "
-                "under samme organisasjonsnummer.")
+    c[0].metric(
+        "Uten gyldig organisasjonsnummer",
+        fmt.pct(q.share_without_orgnr),
+        help=f"{fmt.kr(q.spend_without_orgnr_ore / 100)} av {fmt.kr(q.spend_ore / 100)} "
+        "er kjøp der leverandøren bare er kjent ved leverandørnummer eller navn "
+        "(utenlandske, privatpersoner, feil i nummeret).",
+    )
+    c[1].metric(
+        "Uklassifisert",
+        fmt.pct(q.share_unclassified),
+        help=f"{fmt.kr(q.unclassified_ore / 100)} har kategorien «Uklassifisert».",
+    )
+    c[2].metric(
+        "Leverandører slått sammen",
+        fmt.number(q.suppliers_with_aliases),
+        help=f"{fmt.number(q.aliases_merged)} ekstra skrivemåter av navnet er samlet "
+        "under samme organisasjonsnummer.",
+    )
     c[3].metric("Rader i karantene", fmt.number(q.quarantine_open))
     if q.quarantine_by_reason.height:
-        st.dataframe(q.quarantine_by_reason.rename({"årsak": "Årsak", "rader": "Rader"}),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            q.quarantine_by_reason.rename({"årsak": "Årsak", "rader": "Rader"}),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def _quarantine_section() -> None:
@@ -167,15 +204,22 @@ def _quarantine_section() -> None:
         return
     st.dataframe(
         rows.head(500).select("karantene_id", "fil", "rad", "årsak", *FIELDS.keys()),
-        hide_index=True, width="stretch",
+        hide_index=True,
+        width="stretch",
         column_config={k: st.column_config.TextColumn(v) for k, v in FIELDS.items()},
     )
     st.download_button(
-        "Last ned karantenelisten (CSV)", data=lambda: quarantine_csv(rows),
-        file_name="karantene.csv", mime="text/csv", on_click="ignore", key=KEY + "dl",
+        "Last ned karantenelisten (CSV)",
+        data=lambda: quarantine_csv(rows),
+        file_name="karantene.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=KEY + "dl",
     )
-    st.caption("Rett verdiene i filen (behold kolonnen karantene_id), og last den opp igjen. "
-               "Rader som fortsatt har feil blir stående med ny årsak.")
+    st.caption(
+        "Rett verdiene i filen (behold kolonnen karantene_id), og last den opp igjen. "
+        "Rader som fortsatt har feil blir stående med ny årsak."
+    )
     fixed = st.file_uploader("Rettet karanteneliste", type=["csv"], key=KEY + "fixed")
     c1, c2 = st.columns(2)
     if c1.button("Importer rettede rader", disabled=fixed is None, key=KEY + "refix"):
@@ -185,8 +229,11 @@ def _quarantine_section() -> None:
         else:
             st.session_state[KEY + "last"] = [rep.batch_id]
             st.rerun()
-    if c2.button("Prøv alle på nytt uten endring", key=KEY + "retry",
-                 help="Nyttig etter at referansedata (kommuner, kontoer) er rettet."):
+    if c2.button(
+        "Prøv alle på nytt uten endring",
+        key=KEY + "retry",
+        help="Nyttig etter at referansedata (kommuner, kontoer) er rettet.",
+    ):
         rep = reimport_quarantine(engine, rows, username=context.username())
         st.session_state[KEY + "last"] = [rep.batch_id]
         st.rerun()
@@ -212,18 +259,27 @@ def render() -> None:
     st.divider()
     st.subheader("Importlogg")
     log = recent_imports(context.engine(), limit=20).select(
-        pl.col("id").alias("Import"), pl.col("imported_at").dt.strftime("%d.%m.%Y %H:%M").alias("Tid"),
-        pl.col("imported_by").alias("Av"), pl.col("file_name").alias("Fil"),
-        pl.col("profile").alias("Profil"), pl.col("rows_read").alias("Lest"),
-        pl.col("rows_stored").alias("Lagret"), pl.col("rows_quarantined").alias("Karantene"),
+        pl.col("id").alias("Import"),
+        pl.col("imported_at").dt.strftime("%d.%m.%Y %H:%M").alias("Tid"),
+        pl.col("imported_by").alias("Av"),
+        pl.col("file_name").alias("Fil"),
+        pl.col("profile").alias("Profil"),
+        pl.col("rows_read").alias("Lest"),
+        pl.col("rows_stored").alias("Lagret"),
+        pl.col("rows_quarantined").alias("Karantene"),
         pl.col("rows_excluded").alias("Utelatt"),
     )
     st.dataframe(log, hide_index=True, width="stretch")
-    if st.button("Klassifiser alle linjer på nytt", key=KEY + "reclass",
-                 help="Bruk etter endring i kategoriregler; ingen ny import trengs."):
+    if st.button(
+        "Klassifiser alle linjer på nytt",
+        key=KEY + "reclass",
+        help="Bruk etter endring i kategoriregler; ingen ny import trengs.",
+    ):
         with context.engine().begin() as conn:
             res = reclassify(conn, username=context.username())
-        st.success(f"{fmt.number(res['changed'])} av {fmt.number(res['lines'])} linjer fikk ny kategori.")
+        st.success(
+            f"{fmt.number(res['changed'])} av {fmt.number(res['lines'])} linjer fikk ny kategori."
+        )
 
 
 render()

@@ -94,15 +94,25 @@ def cells(r: Row, amount_style: str, date_style: str) -> list[str]:
         r.name or "",
         r.supplier_no or "",
         r.account,
-        r.raw_amount if r.raw_amount is not None else (
-            fmt_amount(r.amount_ore, amount_style) if r.amount_ore is not None else ""),
+        r.raw_amount
+        if r.raw_amount is not None
+        else (fmt_amount(r.amount_ore, amount_style) if r.amount_ore is not None else ""),
         r.invoice,
     ]
 
 
-def to_csv(rows: list[Row], *, sep: str = ";", encoding: str = "utf-8", amount: str = "comma",
-           date: str = "dmy", bom: bool = False, preamble: list[str] | None = None,
-           newline: str = "\n", head: list[str] | None = None) -> bytes:
+def to_csv(
+    rows: list[Row],
+    *,
+    sep: str = ";",
+    encoding: str = "utf-8",
+    amount: str = "comma",
+    date: str = "dmy",
+    bom: bool = False,
+    preamble: list[str] | None = None,
+    newline: str = "\n",
+    head: list[str] | None = None,
+) -> bytes:
     out = io.StringIO()
     for line in preamble or []:
         out.write(line + newline)
@@ -125,10 +135,18 @@ def to_xlsx(rows: list[Row], *, native: bool = True, preamble: list[str] | None 
     ws.append(HEAD)
     for r in rows:
         if native:
-            ws.append([
-                r.municipality, r.date, r.orgnr, r.name, r.supplier_no, r.account,
-                (r.amount_ore / 100 if r.amount_ore is not None else None), r.invoice,
-            ])
+            ws.append(
+                [
+                    r.municipality,
+                    r.date,
+                    r.orgnr,
+                    r.name,
+                    r.supplier_no,
+                    r.account,
+                    (r.amount_ore / 100 if r.amount_ore is not None else None),
+                    r.invoice,
+                ]
+            )
             ws.cell(row=ws.max_row, column=2).number_format = "DD.MM.YYYY"
         else:
             ws.append(cells(r, "comma", "dmy"))
@@ -145,12 +163,17 @@ def standard_rows(n: int = 12, *, credit_only: bool = False) -> list[Row]:
         ore = amounts[i % len(amounts)] + i
         if credit_only:
             ore = -abs(ore)
-        rows.append(Row(
-            municipality=["5038", "5037", "5053", "5006", "5041"][i % 5],
-            date=dt.date(2021, 1 + i % 12, 1 + i % 28), amount_ore=ore,
-            account=["12000", "27010", "1150", "230", "18000"][i % 5],
-            orgnr=valid_orgnr(1000 + i % 4), name=f"Leverandør {i % 4} AS", invoice=f"F{i}",
-        ))
+        rows.append(
+            Row(
+                municipality=["5038", "5037", "5053", "5006", "5041"][i % 5],
+                date=dt.date(2021, 1 + i % 12, 1 + i % 28),
+                amount_ore=ore,
+                account=["12000", "27010", "1150", "230", "18000"][i % 5],
+                orgnr=valid_orgnr(1000 + i % 4),
+                name=f"Leverandør {i % 4} AS",
+                invoice=f"F{i}",
+            )
+        )
     return rows
 
 
@@ -175,10 +198,19 @@ def snapshot(engine: sa.Engine) -> dict[str, object]:
     """Counts and sums of every table an import touches, to show "unchanged"."""
     out: dict[str, object] = {}
     with engine.connect() as c:
-        for t in (schema.ledger_line, schema.supplier, schema.supplier_alias, schema.import_batch,
-                  schema.quarantine_row, schema.spend_cube, schema.audit_log, schema.app_setting):
+        for t in (
+            schema.ledger_line,
+            schema.supplier,
+            schema.supplier_alias,
+            schema.import_batch,
+            schema.quarantine_row,
+            schema.spend_cube,
+            schema.audit_log,
+            schema.app_setting,
+        ):
             out[t.name] = c.execute(sa.select(sa.func.count()).select_from(t)).scalar()
         out["sum"] = c.execute(sa.select(sa.func.sum(schema.ledger_line.c.amount_ore))).scalar()
-        out["version"] = c.execute(sa.select(schema.app_setting.c.value).where(
-            schema.app_setting.c.key == "data_version")).scalar()
+        out["version"] = c.execute(
+            sa.select(schema.app_setting.c.value).where(schema.app_setting.c.key == "data_version")
+        ).scalar()
     return out

@@ -185,23 +185,61 @@ def c_bad_rows() -> Case:
     d = dt.date(2021, 5, 5)
     rows += [
         Row("5099", d, 100, fate=_q("ukjent kommunenummer 5099"), invoice="Q1"),
-        Row("0301", d, 100, fate=_q("kommunenummer 0301 (Oslo) er ikke medlem av samarbeidet"),
-            invoice="Q2"),
+        Row(
+            "0301",
+            d,
+            100,
+            fate=_q("kommunenummer 0301 (Oslo) er ikke medlem av samarbeidet"),
+            invoice="Q2",
+        ),
         Row(None, d, 100, fate=_q("kommunenummer mangler (angi kommune for filen)"), invoice="Q3"),
         Row("5038", None, 100, fate=_q("dato mangler"), invoice="Q4"),
-        Row("5038", d, 100, raw_date="31.02.2021", fate=_q("dato «31.02.2021» kan ikke tolkes"),
-            invoice="Q5"),
+        Row(
+            "5038",
+            d,
+            100,
+            raw_date="31.02.2021",
+            fate=_q("dato «31.02.2021» kan ikke tolkes"),
+            invoice="Q5",
+        ),
         Row("5038", d, None, fate=_q("beløp mangler"), invoice="Q6"),
-        Row("5038", d, 100, raw_amount="12,3,4", fate=_q("beløp «12,3,4» kan ikke tolkes"),
-            invoice="Q7"),
+        Row(
+            "5038",
+            d,
+            100,
+            raw_amount="12,3,4",
+            fate=_q("beløp «12,3,4» kan ikke tolkes"),
+            invoice="Q7",
+        ),
         Row("5038", d, 100, account="", fate=_q("konto mangler"), invoice="Q8"),
-        Row("5038", d, 100, account="X12", fate=_q("konto «X12» begynner ikke med tre siffer "
-                                                    "(KOSTRA-art)"), invoice="Q9"),
-        Row("5038", d, 100, name=None, fate=_q("leverandør mangler (verken organisasjonsnummer, "
-                                               "leverandørnummer eller navn)"), invoice="Q10"),
-        Row("5038", d, 100, name=None, orgnr="123456789",
-            fate=_q("organisasjonsnummer 123456789 har feil kontrollsiffer, og leverandørnavn og "
-                    "-nummer mangler"), invoice="Q11"),
+        Row(
+            "5038",
+            d,
+            100,
+            account="X12",
+            fate=_q("konto «X12» begynner ikke med tre siffer (KOSTRA-art)"),
+            invoice="Q9",
+        ),
+        Row(
+            "5038",
+            d,
+            100,
+            name=None,
+            fate=_q("leverandør mangler (verken organisasjonsnummer, leverandørnummer eller navn)"),
+            invoice="Q10",
+        ),
+        Row(
+            "5038",
+            d,
+            100,
+            name=None,
+            orgnr="123456789",
+            fate=_q(
+                "organisasjonsnummer 123456789 har feil kontrollsiffer, og leverandørnavn og "
+                "-nummer mangler"
+            ),
+            invoice="Q11",
+        ),
     ]
     return to_csv(rows), "bad.csv", {}, rows
 
@@ -221,16 +259,20 @@ def c_excluded_accounts() -> Case:
 def c_invalid_orgnr_kept() -> Case:
     rows = R(4)
     d = dt.date(2021, 6, 1)
-    rows += [Row("5037", d, 12345, orgnr=invalid_orgnr(7), name="Feilnummer AS", invoice="I1"),
-             Row("5037", d, 500, orgnr="97408", name="Kortnummer AS", invoice="I2")]
+    rows += [
+        Row("5037", d, 12345, orgnr=invalid_orgnr(7), name="Feilnummer AS", invoice="I1"),
+        Row("5037", d, 500, orgnr="97408", name="Kortnummer AS", invoice="I2"),
+    ]
     return to_csv(rows), "badorg.csv", {}, rows
 
 
 def c_historical_codes() -> Case:
     rows = R(2)
-    rows += [Row("5004", dt.date(2019, 3, 1), 1000, invoice="H1"),
-             Row("5039", dt.date(2019, 3, 1), 2000, invoice="H2"),
-             Row("1702", dt.date(2019, 3, 1), 3000, invoice="H3")]
+    rows += [
+        Row("5004", dt.date(2019, 3, 1), 1000, invoice="H1"),
+        Row("5039", dt.date(2019, 3, 1), 2000, invoice="H2"),
+        Row("1702", dt.date(2019, 3, 1), 3000, invoice="H3"),
+    ]
     return to_csv(rows), "hist.csv", {}, rows
 
 
@@ -242,8 +284,16 @@ def c_visma_profile() -> Case:
 
 def c_unit4_profile() -> Case:
     rows = R()
-    head = ["Client", "Voucher date", "Org no", "Supplier name", "Supplier id", "Account",
-            "Amount", "Voucher no"]
+    head = [
+        "Client",
+        "Voucher date",
+        "Org no",
+        "Supplier name",
+        "Supplier id",
+        "Account",
+        "Amount",
+        "Voucher no",
+    ]
     pre = ["Hovedbok – transaksjoner", "Klient: Levanger\tPeriode: 202101-202112"]
     data = to_csv(rows, head=head, sep="\t", amount="point_trailing", date="iso", preamble=pre)
     return data, "unit4.txt", {"profile": "unit4"}, rows
@@ -256,8 +306,10 @@ def c_debit_credit() -> Case:
     for r in rows:
         amount = fmt_amount(abs(r.amount_ore or 0), "comma")
         debit, credit = (amount, "") if (r.amount_ore or 0) >= 0 else ("", amount)
-        lines.append(f"{r.municipality};{r.date:%d.%m.%Y};{r.orgnr};{r.name};{r.account};"
-                     f"{debit};{credit};{r.invoice}")
+        lines.append(
+            f"{r.municipality};{r.date:%d.%m.%Y};{r.orgnr};{r.name};{r.account};"
+            f"{debit};{credit};{r.invoice}"
+        )
     return ("\n".join(lines) + "\n").encode(), "debet_kredit.csv", {}, rows
 
 
@@ -268,8 +320,10 @@ def c_saved_profile_from_file() -> Case:
         r.municipality = "5053"
     lines = ["Dok;Bokf.;Kto;Lev;LevNavn;Sum"]
     for r in rows:
-        lines.append(f"{r.invoice};{r.date:%m/%d/%Y};{r.account};{r.orgnr};{r.name};"
-                     f"{fmt_amount(r.amount_ore or 0, 'point')}")
+        lines.append(
+            f"{r.invoice};{r.date:%m/%d/%Y};{r.account};{r.orgnr};{r.name};"
+            f"{fmt_amount(r.amount_ore or 0, 'point')}"
+        )
     toml = (
         'name = "egen"\ndelimiter = ";"\ndecimal = "."\ndate_format = "%m/%d/%Y"\n'
         'municipality = "5053"\nextend_defaults = false\n[columns]\ninvoice_id = "Dok"\n'
@@ -305,7 +359,10 @@ def test_corpus_file(case: str, template: Path, tmp_path: Path) -> None:
     assert report.rows_read == len(rows)
     assert report.rows_stored + report.rows_quarantined + report.rows_excluded == report.rows_read
     assert (report.rows_stored, report.rows_quarantined, report.rows_excluded) == (
-        len(stored), len(quarantined), len(excluded))
+        len(stored),
+        len(quarantined),
+        len(excluded),
+    )
 
     with engine.connect() as c:
         lt, q = schema.ledger_line, schema.quarantine_row
@@ -316,8 +373,12 @@ def test_corpus_file(case: str, template: Path, tmp_path: Path) -> None:
     assert (total or 0) == sum(r.amount_ore or 0 for r in stored)
     assert by_invoice == {r.invoice: r.amount_ore for r in stored}
     assert messages == sorted(r.fate.removeprefix("quarantine:") for r in quarantined)
-    assert (batch["rows_read"], batch["rows_stored"], batch["rows_quarantined"],
-            batch["rows_excluded"]) == (report.rows_read, len(stored), len(quarantined), len(excluded))
+    assert (
+        batch["rows_read"],
+        batch["rows_stored"],
+        batch["rows_quarantined"],
+        batch["rows_excluded"],
+    ) == (report.rows_read, len(stored), len(quarantined), len(excluded))
     assert batch["imported_by"] == "test" and batch["file_name"] == filename
     assert report.exit_code == (3 if quarantined else 0)
 
@@ -330,8 +391,11 @@ def test_historical_codes_are_kept_and_old_codes_moved_to_the_code_in_use(
     import_file(engine, data, filename=name, username="t")
     with engine.connect() as c:
         lt = schema.ledger_line
-        got = dict(c.execute(sa.select(lt.c.invoice_id, lt.c.municipality_code)
-                             .where(lt.c.invoice_id.like("H%"))).all())
+        got = dict(
+            c.execute(
+                sa.select(lt.c.invoice_id, lt.c.municipality_code).where(lt.c.invoice_id.like("H%"))
+            ).all()
+        )
     # 1702 (Steinkjer until 2017) on a 2019 line is Steinkjer's code then in use, 5004.
     assert got == {"H1": "5004", "H2": "5039", "H3": "5004"}
 
@@ -344,8 +408,10 @@ def test_invalid_orgnr_is_stored_under_unknown_identity_with_a_warning(
     report = import_file(engine, data, filename=name, username="t")
     assert report.warnings_by_kind == {"orgnr_ugyldig": 2}
     msgs = [e["melding"] for e in report.examples["advarsel:orgnr_ugyldig"]]
-    assert f"organisasjonsnummer {invalid_orgnr(7)} har feil kontrollsiffer – lagret som ukjent " \
-           "leverandør" in msgs
+    assert (
+        f"organisasjonsnummer {invalid_orgnr(7)} har feil kontrollsiffer – lagret som ukjent "
+        "leverandør" in msgs
+    )
     with engine.connect() as c:
         s = schema.supplier
         keys = set(c.execute(sa.select(s.c.key).where(s.c.identity_kind != "orgnr")).scalars())
@@ -357,8 +423,10 @@ def test_invalid_orgnr_is_stored_under_unknown_identity_with_a_warning(
     [
         (b"", "filen er tom"),
         (b"   \n\n", "filen er tom"),
-        (b"Kommunenr;Dato;Konto;Tekst\n5038;01.01.2021;12000;x\n",
-         "fant ikke kolonner for: beløp, leverandør (organisasjonsnummer, navn eller nummer)"),
+        (
+            b"Kommunenr;Dato;Konto;Tekst\n5038;01.01.2021;12000;x\n",
+            "fant ikke kolonner for: beløp, leverandør (organisasjonsnummer, navn eller nummer)",
+        ),
         (b"foo,bar\n1,2\n", "fant ingen overskriftsrad med kjente kolonnenavn"),
         (b"PK\x03\x04garbage", "Excel-filen kan ikke leses"),
     ],
@@ -389,12 +457,21 @@ def test_stored_lines_get_identity_class_and_category(template: Path, tmp_path: 
     import_file(engine, to_csv(rows), filename="x.csv", username="t")
     with engine.connect() as c:
         lt, s, cat = schema.ledger_line, schema.supplier, schema.category
-        got = c.execute(sa.select(lt.c.invoice_id, lt.c.art, lt.c.spend_class, s.c.key, cat.c.name,
-                                  lt.c.category_rule)
-                        .join(s, s.c.id == lt.c.supplier_id).join(cat, cat.c.id == lt.c.category_id)
-                        .order_by(lt.c.invoice_id)).all()
-    assert got[0][:5] == ("F0", "120", "purchase", f"orgnr:{valid_orgnr(1000)}",
-                          "Forbruksmateriell og tjenester")
+        got = c.execute(
+            sa.select(
+                lt.c.invoice_id, lt.c.art, lt.c.spend_class, s.c.key, cat.c.name, lt.c.category_rule
+            )
+            .join(s, s.c.id == lt.c.supplier_id)
+            .join(cat, cat.c.id == lt.c.category_id)
+            .order_by(lt.c.invoice_id)
+        ).all()
+    assert got[0][:5] == (
+        "F0",
+        "120",
+        "purchase",
+        f"orgnr:{valid_orgnr(1000)}",
+        "Forbruksmateriell og tjenester",
+    )
     assert got[0][5].startswith("account:")
     assert [g[1] for g in got] == ["120", "270", "115", "230", "180"]
 

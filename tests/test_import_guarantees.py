@@ -58,15 +58,25 @@ def eng(template: Path, tmp_path: Path) -> sa.Engine:
 
 def many_rows(n: int, offset: int = 0) -> list[Row]:
     return [
-        Row("5038", dt.date(2022, 1 + i % 12, 1 + i % 28), 1000 + i * 7, orgnr=valid_orgnr(2000 + i % 50),
-            name=f"Firma {i % 50} AS", account="12000", invoice=f"G{offset + i}")
+        Row(
+            "5038",
+            dt.date(2022, 1 + i % 12, 1 + i % 28),
+            1000 + i * 7,
+            orgnr=valid_orgnr(2000 + i % 50),
+            name=f"Firma {i % 50} AS",
+            account="12000",
+            invoice=f"G{offset + i}",
+        )
         for i in range(offset, offset + n)
     ]
 
 
 # --- all or nothing ---------------------------------------------------------------------------
 
-def check_interrupted_import_leaves_db_unchanged(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+
+def check_interrupted_import_leaves_db_unchanged(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = import_file(engine, to_csv(standard_rows()), filename="first.csv", username="t")
     assert first.rows_stored == 12
     before = snapshot(engine)
@@ -79,7 +89,9 @@ def check_interrupted_import_leaves_db_unchanged(engine: sa.Engine, monkeypatch:
             raise RuntimeError("strømmen gikk")
 
     with pytest.raises(RuntimeError, match="strømmen gikk"):
-        import_file(engine, to_csv(many_rows(1000)), filename="big.csv", username="t", progress=explode)
+        import_file(
+            engine, to_csv(many_rows(1000)), filename="big.csv", username="t", progress=explode
+        )
     assert "Lagrer linjer: 250 av 1000" in calls
     assert snapshot(engine) == before
     # and the same file imports cleanly afterwards: nothing of the failed attempt lingers
@@ -88,7 +100,9 @@ def check_interrupted_import_leaves_db_unchanged(engine: sa.Engine, monkeypatch:
     assert (again.rows_stored, again.rows_excluded, again.already_imported_batch) == (1000, 0, None)
 
 
-def test_interrupted_import_leaves_db_unchanged(eng: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_import_leaves_db_unchanged(
+    eng: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     check_interrupted_import_leaves_db_unchanged(eng, monkeypatch)
 
 
@@ -105,6 +119,7 @@ def test_database_error_midway_rolls_back(eng: sa.Engine, monkeypatch: pytest.Mo
 
 
 # --- nothing twice ----------------------------------------------------------------------------
+
 
 def check_same_file_twice(engine: sa.Engine) -> None:
     data = to_csv([*standard_rows(), Row("5099", dt.date(2021, 1, 1), 5, invoice="Z")])
@@ -132,7 +147,9 @@ def test_overlapping_export_stores_only_new_lines(eng: sa.Engine) -> None:
     assert r1.rows_stored == 100
     assert (r2.rows_stored, r2.rows_excluded, r2.excluded_by_reason) == (50, 100, {"duplikat": 100})
     with eng.connect() as c:
-        n, total = c.execute(sa.select(sa.func.count(), sa.func.sum(schema.ledger_line.c.amount_ore))).one()
+        n, total = c.execute(
+            sa.select(sa.func.count(), sa.func.sum(schema.ledger_line.c.amount_ore))
+        ).one()
     assert (n, total) == (150, sum(r.amount_ore or 0 for r in many_rows(150)))
 
 
@@ -148,29 +165,45 @@ def test_import_is_logged(eng: sa.Engine) -> None:
     r = import_file(eng, to_csv(standard_rows()), filename="logg.csv", username="kari")
     with eng.connect() as c:
         b = c.execute(sa.select(schema.import_batch)).mappings().one()
-        a = c.execute(sa.select(schema.audit_log).where(schema.audit_log.c.action == "import")).mappings().one()
+        a = (
+            c.execute(sa.select(schema.audit_log).where(schema.audit_log.c.action == "import"))
+            .mappings()
+            .one()
+        )
     assert (b["imported_by"], b["file_name"], b["file_hash"], b["rows_read"]) == (
-        "kari", "logg.csv", r.file_hash, 12)
+        "kari",
+        "logg.csv",
+        r.file_hash,
+        12,
+    )
     assert json.loads(b["report_json"])["rows_stored"] == 12
     assert a["username"] == "kari" and "logg.csv: 12 rader lest, 12 lagret" in a["detail"]
 
 
 # --- private persons --------------------------------------------------------------------------
 
+
 def test_private_persons_are_stored_but_never_named(eng: sa.Engine) -> None:
     d = dt.date(2021, 3, 3)
-    rows = [Row("5038", d, 150000, name="Kari Nordmann", account="27000", invoice="P1"),
-            Row("5038", d, 2500, name="Nordmann, Ola", supplier_no="9001", account="27000", invoice="P2"),
-            Row("5037", d, 700, name="Hansen Rørlegger AS", invoice="P3"),
-            Row("5037", d, 300, name="Per Persen", orgnr="01017012345", invoice="P4")]
+    rows = [
+        Row("5038", d, 150000, name="Kari Nordmann", account="27000", invoice="P1"),
+        Row(
+            "5038", d, 2500, name="Nordmann, Ola", supplier_no="9001", account="27000", invoice="P2"
+        ),
+        Row("5037", d, 700, name="Hansen Rørlegger AS", invoice="P3"),
+        Row("5037", d, 300, name="Per Persen", orgnr="01017012345", invoice="P4"),
+    ]
     data = to_csv(rows, head=None)
     r = import_file(eng, data, filename="p.csv", username="t")
     assert (r.rows_stored, r.warnings_by_kind) == (4, {})
     with eng.connect() as c:
-        sup = c.execute(sa.select(schema.supplier.c.key, schema.supplier.c.name,
-                                  schema.supplier.c.is_private)).all()
+        sup = c.execute(
+            sa.select(schema.supplier.c.key, schema.supplier.c.name, schema.supplier.c.is_private)
+        ).all()
         raw_names = set(c.execute(sa.select(schema.ledger_line.c.supplier_name_raw)).scalars())
-        raw_names |= {str(v) for v in c.execute(sa.select(schema.ledger_line.c.supplier_orgnr_raw)).scalars()}
+        raw_names |= {
+            str(v) for v in c.execute(sa.select(schema.ledger_line.c.supplier_orgnr_raw)).scalars()
+        }
         aliases = set(c.execute(sa.select(schema.supplier_alias.c.alias)).scalars())
     assert ("privat:5038", "Privatperson", True) in [tuple(s) for s in sup]
     everything = " ".join(str(v) for s in sup for v in s) + " ".join(raw_names | aliases)
@@ -182,8 +215,10 @@ def test_private_persons_are_stored_but_never_named(eng: sa.Engine) -> None:
 
 
 def test_private_flag_column(eng: sa.Engine) -> None:
-    text = ("Kommunenr;Dato;Leverandør;Konto;Beløp;Privat\n"
-            "5038;01.02.2021;Snekker Berg;27000;100;J\n5038;01.02.2021;Snekker Berg;27000;100;N\n")
+    text = (
+        "Kommunenr;Dato;Leverandør;Konto;Beløp;Privat\n"
+        "5038;01.02.2021;Snekker Berg;27000;100;J\n5038;01.02.2021;Snekker Berg;27000;100;N\n"
+    )
     import_file(eng, text.encode(), filename="f.csv", username="t")
     with eng.connect() as c:
         keys = sorted(c.execute(sa.select(schema.supplier.c.key)).scalars())
@@ -192,26 +227,33 @@ def test_private_flag_column(eng: sa.Engine) -> None:
 
 # --- quarantine round trip ----------------------------------------------------------------------
 
+
 def test_quarantine_list_download_correct_and_reimport(eng: sa.Engine) -> None:
     check_quarantine_round_trip(eng)
 
 
 def check_quarantine_round_trip(eng: sa.Engine) -> None:
     d = dt.date(2021, 5, 5)
-    rows = [*standard_rows(3),
-            Row("5099", d, 11100, invoice="Q1"),
-            Row("5038", d, None, raw_amount="12,3,4", invoice="Q2"),
-            Row("5038", None, 500, invoice="Q3")]
+    rows = [
+        *standard_rows(3),
+        Row("5099", d, 11100, invoice="Q1"),
+        Row("5038", d, None, raw_amount="12,3,4", invoice="Q2"),
+        Row("5038", None, 500, invoice="Q3"),
+    ]
     r = import_file(eng, to_csv(rows), filename="q.csv", username="t")
     assert r.rows_quarantined == 3
     listed = quarantine_rows(eng)
     assert listed.height == 3 and set(listed["fil"]) == {"q.csv"}
-    assert listed.filter(pl.col("invoice_id") == "Q1")["årsak"].item() == "ukjent kommunenummer 5099"
+    assert (
+        listed.filter(pl.col("invoice_id") == "Q1")["årsak"].item() == "ukjent kommunenummer 5099"
+    )
 
     csv_bytes = quarantine_csv(listed)
     assert csv_bytes.startswith(b"\xef\xbb\xbf") and b"ukjent kommunenummer 5099" in csv_bytes
     fixed = pl.read_csv(io.BytesIO(csv_bytes), separator=";", infer_schema=False).with_columns(
-        municipality=pl.when(pl.col("invoice_id") == "Q1").then(pl.lit("5038")).otherwise("municipality"),
+        municipality=pl.when(pl.col("invoice_id") == "Q1")
+        .then(pl.lit("5038"))
+        .otherwise("municipality"),
         amount=pl.when(pl.col("invoice_id") == "Q2").then(pl.lit("12,34")).otherwise("amount"),
     )
     buf = io.BytesIO()
@@ -220,10 +262,16 @@ def check_quarantine_round_trip(eng: sa.Engine) -> None:
     assert (r2.rows_read, r2.rows_stored, r2.rows_quarantined) == (3, 2, 1)
     still = quarantine_rows(eng)
     assert still.select("invoice_id", "årsak", "fil", "rad").rows() == [
-        ("Q3", "dato mangler", "q.csv", 7)]
+        ("Q3", "dato mangler", "q.csv", 7)
+    ]
     with eng.connect() as c:
-        got = dict(c.execute(sa.select(schema.ledger_line.c.invoice_id, schema.ledger_line.c.amount_ore)
-                             .where(schema.ledger_line.c.invoice_id.in_(["Q1", "Q2"]))).all())
+        got = dict(
+            c.execute(
+                sa.select(schema.ledger_line.c.invoice_id, schema.ledger_line.c.amount_ore).where(
+                    schema.ledger_line.c.invoice_id.in_(["Q1", "Q2"])
+                )
+            ).all()
+        )
     assert got == {"Q1": 11100, "Q2": 1234}
     # re-importing again changes nothing: the fixed rows are resolved, Q3 still fails the same way
     r3 = reimport_quarantine(eng, quarantine_rows(eng), username="t")
@@ -233,6 +281,7 @@ def check_quarantine_round_trip(eng: sa.Engine) -> None:
 
 # --- classification and quality -----------------------------------------------------------------
 
+
 def test_reclassify_after_rule_change(eng: sa.Engine) -> None:
     check_reclassify(eng)
 
@@ -241,17 +290,30 @@ def check_reclassify(eng: sa.Engine) -> None:
     import_file(eng, to_csv(standard_rows()), filename="x.csv", username="t")
     key = f"orgnr:{valid_orgnr(1000)}"
     with eng.begin() as c:
-        cat = c.execute(sa.select(schema.category.c.id).where(schema.category.c.name == "Energi")).scalar()
-        rule_id = c.execute(schema.category_rule.insert().values(
-            kind="supplier", supplier_key=key, category_id=cat, priority=1)).inserted_primary_key[0]
+        cat = c.execute(
+            sa.select(schema.category.c.id).where(schema.category.c.name == "Energi")
+        ).scalar()
+        rule_id = c.execute(
+            schema.category_rule.insert().values(
+                kind="supplier", supplier_key=key, category_id=cat, priority=1
+            )
+        ).inserted_primary_key[0]
         result = reclassify(c, username="t")
     assert result == {"lines": 12, "changed": 3}
     with eng.connect() as c:
         lt, s = schema.ledger_line, schema.supplier
-        got = set(c.execute(sa.select(lt.c.category_id, lt.c.category_rule)
-                            .join(s, s.c.id == lt.c.supplier_id).where(s.c.key == key)).all())
-        cube_cat = c.execute(sa.select(sa.func.sum(schema.spend_cube.c.n_lines))
-                             .where(schema.spend_cube.c.category_id == cat)).scalar()
+        got = set(
+            c.execute(
+                sa.select(lt.c.category_id, lt.c.category_rule)
+                .join(s, s.c.id == lt.c.supplier_id)
+                .where(s.c.key == key)
+            ).all()
+        )
+        cube_cat = c.execute(
+            sa.select(sa.func.sum(schema.spend_cube.c.n_lines)).where(
+                schema.spend_cube.c.category_id == cat
+            )
+        ).scalar()
         energy_lines = c.execute(sa.select(sa.func.count()).where(lt.c.category_id == cat)).scalar()
     assert got == {(cat, f"supplier:{rule_id}")}
     assert cube_cat == energy_lines
@@ -260,17 +322,24 @@ def check_reclassify(eng: sa.Engine) -> None:
 def test_data_quality_figures(eng: sa.Engine) -> None:
     d = dt.date(2021, 4, 4)
     org = valid_orgnr(500)
-    rows = [Row("5038", d, 6000, orgnr=org, name="Berg Bygg AS", invoice="A"),
-            Row("5038", d, 2000, orgnr=org, name="BERG BYGG A/S", invoice="B"),
-            Row("5038", d, 1500, orgnr=invalid_orgnr(9), name="Ukjent AS", invoice="C"),
-            Row("5038", d, 500, name="Kari Nordmann", invoice="D"),
-            Row("5099", d, 9, invoice="E")]
+    rows = [
+        Row("5038", d, 6000, orgnr=org, name="Berg Bygg AS", invoice="A"),
+        Row("5038", d, 2000, orgnr=org, name="BERG BYGG A/S", invoice="B"),
+        Row("5038", d, 1500, orgnr=invalid_orgnr(9), name="Ukjent AS", invoice="C"),
+        Row("5038", d, 500, name="Kari Nordmann", invoice="D"),
+        Row("5099", d, 9, invoice="E"),
+    ]
     import_file(eng, to_csv(rows), filename="x.csv", username="t")
     q = load_data_quality(eng, Scope.everything())
     assert (q.spend_ore, q.spend_without_orgnr_ore, q.spend_private_ore) == (10000, 2000, 500)
     assert q.share_without_orgnr == pytest.approx(0.2)
     assert q.share_unclassified == 0.0
-    assert (q.suppliers, q.suppliers_with_aliases, q.aliases_merged, q.quarantine_open) == (3, 1, 1, 1)
+    assert (q.suppliers, q.suppliers_with_aliases, q.aliases_merged, q.quarantine_open) == (
+        3,
+        1,
+        1,
+        1,
+    )
     assert q.quarantine_by_reason.rows() == [("ukjent kommunenummer …", 1)]
     # a kommune user sees only their own quarantine rows
     other = load_data_quality(eng, Scope(role="kommune", municipalities=frozenset({"5037"})))
@@ -278,61 +347,106 @@ def test_data_quality_figures(eng: sa.Engine) -> None:
 
 
 def test_data_quality_is_pure() -> None:
-    cube = pl.DataFrame({"amount_ore": [100, 300], "n_lines": [1, 2], "supplier_id": [1, 2],
-                         "identity_kind": ["orgnr", "supplier_no"], "is_private": [False, False],
-                         "category": ["Uklassifisert", "Energi"]})
-    q = data_quality(cube, pl.DataFrame({"supplier_id": [9, 9], "alias": ["x", "y"]}),
-                     pl.DataFrame({"reason": ["dato mangler", "dato mangler", "beløp mangler"]}))
-    assert (q.share_without_orgnr, q.share_unclassified, q.suppliers_with_aliases) == (0.75, 0.25, 0)
+    cube = pl.DataFrame(
+        {
+            "amount_ore": [100, 300],
+            "n_lines": [1, 2],
+            "supplier_id": [1, 2],
+            "identity_kind": ["orgnr", "supplier_no"],
+            "is_private": [False, False],
+            "category": ["Uklassifisert", "Energi"],
+        }
+    )
+    q = data_quality(
+        cube,
+        pl.DataFrame({"supplier_id": [9, 9], "alias": ["x", "y"]}),
+        pl.DataFrame({"reason": ["dato mangler", "dato mangler", "beløp mangler"]}),
+    )
+    assert (q.share_without_orgnr, q.share_unclassified, q.suppliers_with_aliases) == (
+        0.75,
+        0.25,
+        0,
+    )
     assert q.quarantine_by_reason.rows() == [("dato mangler", 2), ("beløp mangler", 1)]
 
 
 # --- enrichment -------------------------------------------------------------------------------
 
+
 def _units() -> list[dict]:
     return [
-        {"organisasjonsnummer": valid_orgnr(1000), "navn": "LEVERANDØR NULL AS",
-         "organisasjonsform": {"kode": "AS", "beskrivelse": "Aksjeselskap"},
-         "naeringskode1": {"kode": "43.221", "beskrivelse": "Rørleggerarbeid"},
-         "antallAnsatte": 12, "forretningsadresse": {"kommune": "STEINKJER", "kommunenummer": "1702"}},
-        {"organisasjonsnummer": valid_orgnr(1001), "navn": "LEVERANDØR EN AS",
-         "organisasjonsform": {"kode": "IKS"}, "naeringskode1": {"kode": "38.110"},
-         "antallAnsatte": 300, "forretningsadresse": {"kommunenummer": "5001"}},
-        {"organisasjonsnummer": "999999999", "navn": "IKKE LEVERANDØR AS",
-         "organisasjonsform": {"kode": "AS"}, "forretningsadresse": {"kommunenummer": "0301"}},
+        {
+            "organisasjonsnummer": valid_orgnr(1000),
+            "navn": "LEVERANDØR NULL AS",
+            "organisasjonsform": {"kode": "AS", "beskrivelse": "Aksjeselskap"},
+            "naeringskode1": {"kode": "43.221", "beskrivelse": "Rørleggerarbeid"},
+            "antallAnsatte": 12,
+            "forretningsadresse": {"kommune": "STEINKJER", "kommunenummer": "1702"},
+        },
+        {
+            "organisasjonsnummer": valid_orgnr(1001),
+            "navn": "LEVERANDØR EN AS",
+            "organisasjonsform": {"kode": "IKS"},
+            "naeringskode1": {"kode": "38.110"},
+            "antallAnsatte": 300,
+            "forretningsadresse": {"kommunenummer": "5001"},
+        },
+        {
+            "organisasjonsnummer": "999999999",
+            "navn": "IKKE LEVERANDØR AS",
+            "organisasjonsform": {"kode": "AS"},
+            "forretningsadresse": {"kommunenummer": "0301"},
+        },
     ]
 
 
 def _subunits() -> list[dict]:
-    return [{"organisasjonsnummer": "888888888", "navn": "LEVERANDØR NULL AS AVD VERDAL",
-             "overordnetEnhet": valid_orgnr(1000), "organisasjonsform": {"kode": "BEDR"},
-             "naeringskode1": {"kode": "43.221"}, "antallAnsatte": 4,
-             "beliggenhetsadresse": {"kommunenummer": "5038"}}]
+    return [
+        {
+            "organisasjonsnummer": "888888888",
+            "navn": "LEVERANDØR NULL AS AVD VERDAL",
+            "overordnetEnhet": valid_orgnr(1000),
+            "organisasjonsform": {"kode": "BEDR"},
+            "naeringskode1": {"kode": "43.221"},
+            "antallAnsatte": 4,
+            "beliggenhetsadresse": {"kommunenummer": "5038"},
+        }
+    ]
 
 
 def _as_csv(units: list[dict]) -> bytes:
     from data_access.enrich import _flatten
 
     flat = [_flatten(u) for u in units]
-    return pl.DataFrame(flat, infer_schema_length=None).with_columns(
-        pl.all().cast(pl.String)).write_csv().encode()
+    return (
+        pl.DataFrame(flat, infer_schema_length=None)
+        .with_columns(pl.all().cast(pl.String))
+        .write_csv()
+        .encode()
+    )
 
 
 @pytest.mark.parametrize("form", ["json", "json.gz", "csv", "csv.gz"])
-def test_enrich_from_register_files(eng: sa.Engine, form: str, tmp_path: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_enrich_from_register_files(
+    eng: sa.Engine, form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     check_enrich(eng, form, tmp_path, monkeypatch)
 
 
-def check_enrich(eng: sa.Engine, form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def check_enrich(
+    eng: sa.Engine, form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from data_access import enrich
 
     monkeypatch.setattr(enrich, "CHUNK", 37)  # decode across many buffer boundaries
     import_file(eng, to_csv(standard_rows()), filename="x.csv", username="t")
     files = []
     for name, units in (("enheter", _units()), ("underenheter", _subunits())):
-        data = json.dumps(units, ensure_ascii=False, indent=1).encode() if form.startswith("json") \
+        data = (
+            json.dumps(units, ensure_ascii=False, indent=1).encode()
+            if form.startswith("json")
             else _as_csv(units)
+        )
         if form.endswith(".gz"):
             data = gzip.compress(data)
         path = tmp_path / f"{name}.{form}"
@@ -347,14 +461,25 @@ def check_enrich(eng: sa.Engine, form: str, tmp_path: Path, monkeypatch: pytest.
         loc = c.execute(sa.select(schema.supplier_location)).mappings().one()
     a, b = got[valid_orgnr(1000)], got[valid_orgnr(1001)]
     assert (a.register_name, a.nace, a.employees, a.home_municipality, a.org_form, a.is_public) == (
-        "LEVERANDØR NULL AS", "43.221", 12, "5006", "AS", False)
+        "LEVERANDØR NULL AS",
+        "43.221",
+        12,
+        "5006",
+        "AS",
+        False,
+    )
     assert (b.home_municipality, b.is_public, b.employees) == ("5001", True, 300)
-    assert (loc["orgnr"], loc["parent_orgnr"], loc["municipality"]) == ("888888888", valid_orgnr(1000), "5038")
+    assert (loc["orgnr"], loc["parent_orgnr"], loc["municipality"]) == (
+        "888888888",
+        valid_orgnr(1000),
+        "5038",
+    )
     cube = load_cube(eng, Scope.everything())
     assert "LEVERANDØR NULL AS" in cube["supplier_name"].to_list()
 
 
 # --- CLI --------------------------------------------------------------------------------------
+
 
 def test_cli_exit_codes(template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from cli import main
@@ -375,6 +500,7 @@ def test_cli_exit_codes(template: Path, tmp_path: Path, capsys: pytest.CaptureFi
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
+
 
 @pytest.fixture()
 def pg_import_engine() -> Iterator[sa.Engine]:
@@ -405,7 +531,9 @@ def pg_import_engine() -> Iterator[sa.Engine]:
 
 
 @pytest.mark.postgres
-def test_pg_interrupted_import(pg_import_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pg_interrupted_import(
+    pg_import_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     check_interrupted_import_leaves_db_unchanged(pg_import_engine, monkeypatch)
 
 
@@ -435,8 +563,9 @@ def test_pg_corpus_sample(pg_import_engine: sa.Engine) -> None:
 
 
 @pytest.mark.postgres
-def test_pg_quarantine_reclassify_enrich(pg_import_engine: sa.Engine, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pg_quarantine_reclassify_enrich(
+    pg_import_engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     check_quarantine_round_trip(pg_import_engine)
     with pg_import_engine.begin() as c:
         c.execute(schema.spend_cube.delete())
@@ -447,18 +576,23 @@ def test_pg_quarantine_reclassify_enrich(pg_import_engine: sa.Engine, tmp_path: 
 
 # --- volume -----------------------------------------------------------------------------------
 
+
 def big_csv(n: int) -> tuple[bytes, int]:
     """n lines in the Visma-like layout, and the exact sum of their øre (computed apart)."""
     i = pl.int_range(0, n, eager=True)
     df = pl.DataFrame({"i": i, "ore": (i * 7919) % 2_000_000 - 50_000}).with_columns(
         Kommunenr=pl.lit("5038"),
-        Dato=(pl.lit(dt.date(2023, 1, 1)) + pl.duration(days=pl.col("i") % 365)).dt.strftime("%d.%m.%Y"),
+        Dato=(pl.lit(dt.date(2023, 1, 1)) + pl.duration(days=pl.col("i") % 365)).dt.strftime(
+            "%d.%m.%Y"
+        ),
         Orgnr=pl.col("i").mod(200).replace_strict({k: valid_orgnr(k) for k in range(200)}),
         Leverandør=pl.format("Firma {} AS", pl.col("i") % 200),
         Konto=pl.lit("12000"),
         Beløp=pl.format(
-            "{}{},{}", pl.when(pl.col("ore") < 0).then(pl.lit("-")).otherwise(pl.lit("")),
-            pl.col("ore").abs() // 100, (pl.col("ore").abs() % 100).cast(pl.String).str.zfill(2),
+            "{}{},{}",
+            pl.when(pl.col("ore") < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+            pl.col("ore").abs() // 100,
+            (pl.col("ore").abs() % 100).cast(pl.String).str.zfill(2),
         ),
         Fakturanr=pl.format("F{}", "i"),
     )
@@ -472,7 +606,12 @@ def test_200k_line_file(eng: sa.Engine) -> None:
     t0 = time.perf_counter()
     r = import_file(eng, data, filename="stor.csv", username="t")
     elapsed = time.perf_counter() - t0
-    assert (r.rows_read, r.rows_stored, r.rows_quarantined, r.rows_excluded) == (200_000, 200_000, 0, 0)
+    assert (r.rows_read, r.rows_stored, r.rows_quarantined, r.rows_excluded) == (
+        200_000,
+        200_000,
+        0,
+        0,
+    )
     assert r.amount_stored_ore == total
     with eng.connect() as c:
         assert c.execute(sa.select(sa.func.sum(schema.ledger_line.c.amount_ore))).scalar() == total

@@ -26,8 +26,11 @@ def _page(user: str):  # type: ignore[no-untyped-def]
 
 def test_page_after_import_with_rejected_rows(app_env: Path) -> None:
     engine = make_engine(f"sqlite:///{app_env / 'innsikt.sqlite'}")
-    rows = [*standard_rows(6), Row("5099", dt.date(2021, 1, 1), 100, invoice="X1"),
-            Row("5038", None, 100, invoice="X2")]
+    rows = [
+        *standard_rows(6),
+        Row("5099", dt.date(2021, 1, 1), 100, invoice="X1"),
+        Row("5038", None, 100, invoice="X2"),
+    ]
     rep = import_file(engine, to_csv(rows), filename="sidetest.csv", username="admin_t")
     assert rep.rows_quarantined == 2
     at = _page("admin_t")

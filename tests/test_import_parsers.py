@@ -18,8 +18,16 @@ from data_access.importing.parsers import (
 )
 from tests.import_helpers import EXCEL_EPOCH, fmt_amount, fmt_date
 
-AMOUNT_STYLES = ["comma", "nbsp", "dot", "plain_comma", "kr", "comma_trailing", "dot_trailing",
-                 "nbsp_trailing"]
+AMOUNT_STYLES = [
+    "comma",
+    "nbsp",
+    "dot",
+    "plain_comma",
+    "kr",
+    "comma_trailing",
+    "dot_trailing",
+    "nbsp_trailing",
+]
 POINT_STYLES = ["point", "comma_point", "point_trailing", "comma_point_trailing"]
 ore_values = st.integers(min_value=-(10**13), max_value=10**13)
 
@@ -31,7 +39,9 @@ def _parse_all(texts: list[str], decimal: str) -> list[int | None]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(items=st.lists(st.tuples(ore_values, st.sampled_from(AMOUNT_STYLES)), min_size=1, max_size=60))
+@given(
+    items=st.lists(st.tuples(ore_values, st.sampled_from(AMOUNT_STYLES)), min_size=1, max_size=60)
+)
 def test_amount_round_trips_in_comma_files(items: list[tuple[int, str]]) -> None:
     items = [(o, s) for o, s in items if not (s == "kr" and o % 100)]  # "kr 1 234" has no øre
     texts = [fmt_amount(o, s) for o, s in items]
@@ -39,7 +49,9 @@ def test_amount_round_trips_in_comma_files(items: list[tuple[int, str]]) -> None
 
 
 @settings(max_examples=60, deadline=None)
-@given(items=st.lists(st.tuples(ore_values, st.sampled_from(POINT_STYLES)), min_size=1, max_size=60))
+@given(
+    items=st.lists(st.tuples(ore_values, st.sampled_from(POINT_STYLES)), min_size=1, max_size=60)
+)
 def test_amount_round_trips_in_point_files(items: list[tuple[int, str]]) -> None:
     assert _parse_all([fmt_amount(o, s) for o, s in items], ".") == [o for o, _ in items]
 
@@ -61,13 +73,18 @@ def test_vectorised_parse_equals_exact_integer_sum(ores: list[int]) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(texts=st.lists(st.text(alphabet="0123456789 ,.-+kr()x", max_size=14), min_size=1,
-                      max_size=40))
+@given(
+    texts=st.lists(st.text(alphabet="0123456789 ,.-+kr()x", max_size=14), min_size=1, max_size=40)
+)
 def test_amount_parser_never_raises_and_is_sign_symmetric(texts: list[str]) -> None:
     values = _parse_all(texts, ",")
-    plain = [(t.strip(), v) for t, v in zip(texts, values, strict=True)
-             if v is not None and not t.strip().startswith(("-", "(", "+"))
-             and not t.strip().endswith(("-", ")"))]
+    plain = [
+        (t.strip(), v)
+        for t, v in zip(texts, values, strict=True)
+        if v is not None
+        and not t.strip().startswith(("-", "(", "+"))
+        and not t.strip().endswith(("-", ")"))
+    ]
     if plain:
         assert _parse_all(["-" + t for t, _ in plain], ",") == [-v for _, v in plain]
 
@@ -75,11 +92,20 @@ def test_amount_parser_never_raises_and_is_sign_symmetric(texts: list[str]) -> N
 @pytest.mark.parametrize(
     ("text", "decimal", "ore"),
     [
-        ("1 234,50", ",", 123450), ("1234.50", ",", 123450), ("kr 1 234", ",", 123400),
-        ("-1 234,50", ",", -123450), ("1 234,50-", ",", -123450), ("1\u00a0234,50", ",", 123450),
-        ("1.234.567,89", ",", 123456789), ("1.234", ",", 123400), ("(12,00)", ",", -1200),
-        ("\u221212,5", ",", -1250), ("NOK 1,234.56", ".", 123456), ("12,340", ",", 1234),
-        ("0,1", ",", 10), ("1234.50-", ".", -123450),
+        ("1 234,50", ",", 123450),
+        ("1234.50", ",", 123450),
+        ("kr 1 234", ",", 123400),
+        ("-1 234,50", ",", -123450),
+        ("1 234,50-", ",", -123450),
+        ("1\u00a0234,50", ",", 123450),
+        ("1.234.567,89", ",", 123456789),
+        ("1.234", ",", 123400),
+        ("(12,00)", ",", -1200),
+        ("\u221212,5", ",", -1250),
+        ("NOK 1,234.56", ".", 123456),
+        ("12,340", ",", 1234),
+        ("0,1", ",", 10),
+        ("1234.50-", ".", -123450),
     ],
 )
 def test_amount_examples(text: str, decimal: str, ore: int) -> None:
@@ -126,8 +152,9 @@ def test_excel_serials_vectorised(days: list[int]) -> None:
     assert got == [EXCEL_EPOCH + dt.timedelta(days=n) for n in days]
 
 
-@pytest.mark.parametrize("text", ["31.02.2021", "2021-13-01", "01.01.1850", "hello", "", "1.2",
-                                  "99999999"])
+@pytest.mark.parametrize(
+    "text", ["31.02.2021", "2021-13-01", "01.01.1850", "hello", "", "1.2", "99999999"]
+)
 def test_date_rejects(text: str) -> None:
     assert parse_date(text) is None
 

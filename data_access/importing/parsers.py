@@ -67,26 +67,31 @@ def parse_amounts(values: pl.Series, decimal: Decimal = ",") -> pl.Series:
     f = pl.DataFrame({"raw": values.cast(pl.String)}).with_columns(c=_clean_amount(pl.col("raw")))
     f = f.with_columns(paren=pl.col("c").str.starts_with("(") & pl.col("c").str.ends_with(")"))
     f = f.with_columns(
-        b=pl.when(pl.col("paren")).then(pl.col("c").str.slice(1, pl.col("c").str.len_chars() - 2))
+        b=pl.when(pl.col("paren"))
+        .then(pl.col("c").str.slice(1, pl.col("c").str.len_chars() - 2))
         .otherwise(pl.col("c"))
     )
     main = pl.col("b").str.extract_groups(_pattern(decimal, False))
     alt = pl.col("b").str.extract_groups(_pattern(other, True))
-    f = f.with_columns(m=main).with_columns(
-        m=pl.when(pl.col("m").struct.field("2").is_not_null()).then(pl.col("m")).otherwise(alt)
-    ).unnest("m")
+    f = (
+        f.with_columns(m=main)
+        .with_columns(
+            m=pl.when(pl.col("m").struct.field("2").is_not_null()).then(pl.col("m")).otherwise(alt)
+        )
+        .unnest("m")
+    )
     f.columns = [*f.columns[:-4], "lead", "whole", "frac", "trail"]
     group = "." if decimal == "," else ","
     f = f.with_columns(
         whole=pl.col("whole").str.replace_all(group, "", literal=True),
         frac=pl.col("frac").fill_null(""),
-        neg=(pl.col("lead") == "-").cast(pl.Int8) + (pl.col("trail") == "-").cast(pl.Int8)
+        neg=(pl.col("lead") == "-").cast(pl.Int8)
+        + (pl.col("trail") == "-").cast(pl.Int8)
         + pl.col("paren").cast(pl.Int8),
     )
-    ore = (
-        pl.col("whole").cast(pl.Int64, strict=False) * 100
-        + pl.col("frac").str.slice(0, 2).str.pad_end(2, "0").cast(pl.Int64, strict=False)
-    )
+    ore = pl.col("whole").cast(pl.Int64, strict=False) * 100 + pl.col("frac").str.slice(
+        0, 2
+    ).str.pad_end(2, "0").cast(pl.Int64, strict=False)
     ok = (
         pl.col("frac").str.slice(2).str.contains(r"^0*$")
         & (pl.col("whole").str.len_chars() <= 16)

@@ -90,8 +90,10 @@ class ImportReport:
         if self.error:
             return f"{self.file_name}: FEILET – {self.error} (ingenting lagret)"
         kr = f"{self.amount_stored_ore / 100:,.2f}".replace(",", " ").replace(".", ",")
-        s = (f"{self.file_name}: {self.rows_read} rader lest, {self.rows_stored} lagret "
-             f"({kr} kr), {self.rows_quarantined} i karantene, {self.rows_excluded} utelatt")
+        s = (
+            f"{self.file_name}: {self.rows_read} rader lest, {self.rows_stored} lagret "
+            f"({kr} kr), {self.rows_quarantined} i karantene, {self.rows_excluded} utelatt"
+        )
         if self.already_imported_batch:
             s += f" (filen er importert før, import {self.already_imported_batch})"
         return s
@@ -104,7 +106,9 @@ def _noop(_f: float, _msg: str) -> None:
     return None
 
 
-def _examples(frame: pl.DataFrame, kind_col: str, msg_col: str) -> dict[str, list[dict[str, object]]]:
+def _examples(
+    frame: pl.DataFrame, kind_col: str, msg_col: str
+) -> dict[str, list[dict[str, object]]]:
     out: dict[str, list[dict[str, object]]] = {}
     if frame.height == 0:
         return out
@@ -133,41 +137,63 @@ def _existing_hashes(conn: sa.Connection, hashes: pl.Series) -> set[str]:
 
 def _reference(conn: sa.Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
     m, a = schema.municipality, schema.art_class
-    munis = read_frame(conn, sa.select(m.c.code, m.c.name, m.c.current_code, m.c.is_member,
-                                       m.c.valid_from, m.c.valid_to))
-    arts = read_frame(conn, sa.select(a.c.art_from, a.c.art_to, a.c.spend_class, a.c.kostra_group)
-                      .order_by(a.c.art_from))
+    munis = read_frame(
+        conn,
+        sa.select(
+            m.c.code, m.c.name, m.c.current_code, m.c.is_member, m.c.valid_from, m.c.valid_to
+        ),
+    )
+    arts = read_frame(
+        conn,
+        sa.select(a.c.art_from, a.c.art_to, a.c.spend_class, a.c.kostra_group).order_by(
+            a.c.art_from
+        ),
+    )
     return munis, arts
 
 
 def _upsert_suppliers(conn: sa.Connection, lines: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Supplier ids (and NACE) for the lines' keys, inserting new suppliers; aliases counted."""
     s = schema.supplier
-    wanted = (
-        lines.group_by("supplier_key")
-        .agg(
-            pl.col("identity_kind").first(), pl.col("orgnr").first(), pl.col("is_private").any(),
-            name=pl.col("supplier_name").drop_nulls().mode().sort().first(),
-        )
+    wanted = lines.group_by("supplier_key").agg(
+        pl.col("identity_kind").first(),
+        pl.col("orgnr").first(),
+        pl.col("is_private").any(),
+        name=pl.col("supplier_name").drop_nulls().mode().sort().first(),
     )
     existing = read_frame(conn, sa.select(s.c.id, s.c.key, s.c.orgnr))
     new = wanted.join(existing.select(supplier_key="key"), on="supplier_key", how="anti")
     # An orgnr already used by another key cannot be inserted twice (unique orgnr).
     new = new.with_columns(
-        orgnr=pl.when(pl.col("orgnr").is_in(existing["orgnr"].drop_nulls().implode())).then(None)
+        orgnr=pl.when(pl.col("orgnr").is_in(existing["orgnr"].drop_nulls().implode()))
+        .then(None)
         .otherwise("orgnr")
     )
     if new.height:
-        bulk_insert(conn, s, new.select(
-            key="supplier_key", identity_kind="identity_kind", orgnr="orgnr",
-            name=pl.when(pl.col("is_private")).then(pl.lit(PRIVATE_LABEL))
-            .otherwise(pl.coalesce("name", pl.lit("(uten navn)"))).str.slice(0, 200),
-            is_private="is_private", is_public=pl.lit(False),
-        ))
-    ids = read_frame(conn, sa.select(s.c.id, s.c.key, s.c.nace).where(
-        s.c.key.in_(sa.bindparam("k", expanding=True))
-    ).params(k=wanted["supplier_key"].to_list())) if wanted.height <= 30_000 else read_frame(
-        conn, sa.select(s.c.id, s.c.key, s.c.nace)
+        bulk_insert(
+            conn,
+            s,
+            new.select(
+                key="supplier_key",
+                identity_kind="identity_kind",
+                orgnr="orgnr",
+                name=pl.when(pl.col("is_private"))
+                .then(pl.lit(PRIVATE_LABEL))
+                .otherwise(pl.coalesce("name", pl.lit("(uten navn)")))
+                .str.slice(0, 200),
+                is_private="is_private",
+                is_public=pl.lit(False),
+            ),
+        )
+    ids = (
+        read_frame(
+            conn,
+            sa.select(s.c.id, s.c.key, s.c.nace)
+            .where(s.c.key.in_(sa.bindparam("k", expanding=True)))
+            .params(k=wanted["supplier_key"].to_list()),
+        )
+        if wanted.height <= 30_000
+        else read_frame(conn, sa.select(s.c.id, s.c.key, s.c.nace))
     )
     ids = ids.select(supplier_id=pl.col("id").cast(pl.Int64), supplier_key="key", nace="nace")
 
@@ -175,27 +201,35 @@ def _upsert_suppliers(conn: sa.Connection, lines: pl.DataFrame) -> tuple[pl.Data
     al = schema.supplier_alias
     seen = (
         lines.filter(~pl.col("is_private") & pl.col("supplier_name").is_not_null())
-        .group_by("supplier_key", "supplier_name").len()
+        .group_by("supplier_key", "supplier_name")
+        .len()
         .join(ids.select("supplier_key", "supplier_id"), on="supplier_key")
         .select("supplier_id", alias=pl.col("supplier_name").str.slice(0, 200), n_new="len")
-        .group_by("supplier_id", "alias").agg(pl.col("n_new").sum())
+        .group_by("supplier_id", "alias")
+        .agg(pl.col("n_new").sum())
     )
     if seen.height:
-        old = read_frame(conn, sa.select(al.c.supplier_id, al.c.alias, al.c.n_lines).where(
-            al.c.supplier_id.in_(sa.bindparam("ids", expanding=True))
-        ).params(ids=seen["supplier_id"].unique().to_list())).with_columns(
-            pl.col("supplier_id").cast(pl.Int64)
-        )
+        old = read_frame(
+            conn,
+            sa.select(al.c.supplier_id, al.c.alias, al.c.n_lines)
+            .where(al.c.supplier_id.in_(sa.bindparam("ids", expanding=True)))
+            .params(ids=seen["supplier_id"].unique().to_list()),
+        ).with_columns(pl.col("supplier_id").cast(pl.Int64))
         both = seen.join(old, on=["supplier_id", "alias"], how="left")
         upd = both.filter(pl.col("n_lines").is_not_null())
         if upd.height:
             conn.execute(
-                al.update().where(al.c.supplier_id == sa.bindparam("sid"), al.c.alias == sa.bindparam("al"))
+                al.update()
+                .where(al.c.supplier_id == sa.bindparam("sid"), al.c.alias == sa.bindparam("al"))
                 .values(n_lines=sa.bindparam("n")),
-                [{"sid": r[0], "al": r[1], "n": int(r[2]) + int(r[3])}
-                 for r in upd.select("supplier_id", "alias", "n_new", "n_lines").iter_rows()],
+                [
+                    {"sid": r[0], "al": r[1], "n": int(r[2]) + int(r[3])}
+                    for r in upd.select("supplier_id", "alias", "n_new", "n_lines").iter_rows()
+                ],
             )
-        ins = both.filter(pl.col("n_lines").is_null()).select("supplier_id", "alias", n_lines="n_new")
+        ins = both.filter(pl.col("n_lines").is_null()).select(
+            "supplier_id", "alias", n_lines="n_new"
+        )
         bulk_insert(conn, al, ins)
     return ids, new.height
 
@@ -212,13 +246,23 @@ def store_lines(
     ids, n_new = _upsert_suppliers(conn, ok)
     lines = ok.join(ids, on="supplier_key", how="left", maintain_order="left").with_row_index("row")
     lines = classify(lines, load_rules(conn), unclassified_id(conn))
-    munis = read_frame(conn, sa.select(schema.municipality.c.code, schema.municipality.c.current_code))
-    lines = lines.join(munis.select(municipality_code="code", municipality_now="current_code"),
-                       on="municipality_code", how="left", maintain_order="left")
+    munis = read_frame(
+        conn, sa.select(schema.municipality.c.code, schema.municipality.c.current_code)
+    )
+    lines = lines.join(
+        munis.select(municipality_code="code", municipality_now="current_code"),
+        on="municipality_code",
+        how="left",
+        maintain_order="left",
+    )
     parties, participants = load_parties(conn)
     lines = match_agreements(
-        lines.drop("date").rename({"date_parsed": "date"}).with_columns(pl.col("row").cast(pl.Int64)),
-        load_agreements(conn), parties, participants,
+        lines.drop("date")
+        .rename({"date_parsed": "date"})
+        .with_columns(pl.col("row").cast(pl.Int64)),
+        load_agreements(conn),
+        parties,
+        participants,
     )
     out = lines.select(
         batch_id=pl.lit(batch_id),
@@ -227,8 +271,11 @@ def store_lines(
         date="date",
         supplier_id="supplier_id",
         # Nothing that names or identifies a private person is stored on the line.
-        supplier_orgnr_raw=pl.when(~pl.col("is_private")).then(pl.col("supplier_orgnr").str.slice(0, 40)),
-        supplier_name_raw=pl.when(pl.col("is_private")).then(pl.lit(PRIVATE_LABEL))
+        supplier_orgnr_raw=pl.when(~pl.col("is_private")).then(
+            pl.col("supplier_orgnr").str.slice(0, 40)
+        ),
+        supplier_name_raw=pl.when(pl.col("is_private"))
+        .then(pl.lit(PRIVATE_LABEL))
         .otherwise(pl.col("supplier_name").str.slice(0, 200)),
         supplier_no=pl.col("supplier_no").str.slice(0, 40),
         account=pl.col("account_clean").str.slice(0, 20),
@@ -266,14 +313,16 @@ def _quarantine_frame(q: pl.DataFrame, batch_id: int, file_name: str) -> pl.Data
         json.dumps({"fil": f, "rad": int(r), "felt": json.loads(js)}, ensure_ascii=False)
         for f, r, js in zip(files, rows.to_list(), raw.to_list(), strict=True)
     ]
-    return pl.DataFrame({
-        "batch_id": [batch_id] * q.height,
-        "row_number": rows.cast(pl.Int64),
-        "municipality_code": q["municipality"].str.slice(0, 4),
-        "raw_json": raw_json,
-        "reason": q["reason"],
-        "resolved": [False] * q.height,
-    })
+    return pl.DataFrame(
+        {
+            "batch_id": [batch_id] * q.height,
+            "row_number": rows.cast(pl.Int64),
+            "municipality_code": q["municipality"].str.slice(0, 4),
+            "raw_json": raw_json,
+            "reason": q["reason"],
+            "resolved": [False] * q.height,
+        }
+    )
 
 
 def process(
@@ -293,19 +342,29 @@ def process(
     """
     munis, arts = _reference(conn)
     progress(0.15, "Kontrollerer rader")
-    checked = validate(lines, municipalities=munis, art_classes=arts, profile=profile,
-                       decimal=decimal)  # type: ignore[arg-type]
+    checked = validate(
+        lines, municipalities=munis, art_classes=arts, profile=profile, decimal=decimal
+    )  # type: ignore[arg-type]
     report.detected.setdefault("desimaltegn", decimal or profile.decimal or "auto")
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    batch_id = int(conn.execute(schema.import_batch.insert().values(
-        file_name=report.file_name[:300], file_hash=report.file_hash, imported_by=username,
-        imported_at=now, profile=profile.name, is_demo=False,
-    )).inserted_primary_key[0])
+    batch_id = int(
+        conn.execute(
+            schema.import_batch.insert().values(
+                file_name=report.file_name[:300],
+                file_hash=report.file_hash,
+                imported_by=username,
+                imported_at=now,
+                profile=profile.name,
+                is_demo=False,
+            )
+        ).inserted_primary_key[0]
+    )
     report.batch_id = batch_id
 
     if report.already_imported_batch is not None:
         checked = checked.with_columns(
-            status=pl.lit("excluded"), reason_kind=pl.lit("fil_importert"),
+            status=pl.lit("excluded"),
+            reason_kind=pl.lit("fil_importert"),
             reason=pl.lit(f"filen er importert før (import {report.already_imported_batch})"),
         )
     ok = checked.filter(pl.col("status") == "ok")
@@ -315,18 +374,24 @@ def process(
     if dup:
         is_dup = pl.col("line_hash").is_in(pl.Series(list(dup), dtype=pl.String).implode())
         dups = ok.filter(is_dup).with_columns(
-            status=pl.lit("excluded"), reason_kind=pl.lit("duplikat"),
-            reason=pl.format("linjen er allerede importert (faktura {}, {} øre)",
-                             pl.col("invoice_id").fill_null("–"), "amount_ore"),
+            status=pl.lit("excluded"),
+            reason_kind=pl.lit("duplikat"),
+            reason=pl.format(
+                "linjen er allerede importert (faktura {}, {} øre)",
+                pl.col("invoice_id").fill_null("–"),
+                "amount_ore",
+            ),
         )
         ok = ok.filter(~is_dup)
     else:
         dups = ok.clear()
     q = checked.filter(pl.col("status") == "quarantine")
-    excl = pl.concat([
-        checked.filter(pl.col("status") == "excluded").select(ROW_COL, "reason_kind", "reason"),
-        dups.select(ROW_COL, "reason_kind", "reason"),
-    ])
+    excl = pl.concat(
+        [
+            checked.filter(pl.col("status") == "excluded").select(ROW_COL, "reason_kind", "reason"),
+            dups.select(ROW_COL, "reason_kind", "reason"),
+        ]
+    )
     progress(0.5, f"Lagrer {ok.height} linjer")
     stored, n_new = store_lines(conn, ok, batch_id, progress)
     bulk_insert(conn, schema.quarantine_row, _quarantine_frame(q, batch_id, report.file_name))
@@ -350,11 +415,17 @@ def process(
         raise AssertionError("radtellingene går ikke opp; importen avbrytes")
 
     progress(0.92, "Oppdaterer kuben")
-    conn.execute(schema.import_batch.update().where(schema.import_batch.c.id == batch_id).values(
-        rows_read=report.rows_read, rows_stored=report.rows_stored,
-        rows_quarantined=report.rows_quarantined, rows_excluded=report.rows_excluded,
-        report_json=report.to_json(),
-    ))
+    conn.execute(
+        schema.import_batch.update()
+        .where(schema.import_batch.c.id == batch_id)
+        .values(
+            rows_read=report.rows_read,
+            rows_stored=report.rows_stored,
+            rows_quarantined=report.rows_quarantined,
+            rows_excluded=report.rows_excluded,
+            report_json=report.to_json(),
+        )
+    )
     if stored:
         rebuild_cube(conn)
     bump_data_version(conn)
@@ -400,15 +471,19 @@ def import_file(
             _check_columns(mapping, prof, table.headings)
             report.blank_rows = table.blank_rows
             report.detected = {
-                "format": table.kind, "tegnsett": table.encoding, "skilletegn": table.delimiter,
+                "format": table.kind,
+                "tegnsett": table.encoding,
+                "skilletegn": table.delimiter,
                 "overskriftsrad": table.header_line,
                 "kolonner": {FIELDS[k]: v for k, v in mapping.items()},
             }
             lines = canonical(table, mapping, prof)
             b = schema.import_batch
             prev = conn.execute(
-                sa.select(b.c.id).where(b.c.file_hash == digest, b.c.rows_read > 0)
-                .order_by(b.c.id).limit(1)
+                sa.select(b.c.id)
+                .where(b.c.file_hash == digest, b.c.rows_read > 0)
+                .order_by(b.c.id)
+                .limit(1)
             ).scalar()
             report.already_imported_batch = int(prev) if prev is not None else None
             process(conn, lines, report, profile=prof, username=username, progress=progress)
@@ -433,6 +508,5 @@ def _check_columns(mapping: dict[str, str], profile: Profile, headings: list[str
         missing.append("leverandør (organisasjonsnummer, navn eller nummer)")
     if missing:
         raise ImportFailed(
-            f"fant ikke kolonner for: {', '.join(missing)}. Kolonner i filen: "
-            f"{', '.join(headings)}"
+            f"fant ikke kolonner for: {', '.join(missing)}. Kolonner i filen: {', '.join(headings)}"
         )

@@ -55,29 +55,107 @@ FIELDS: dict[str, str] = {
 REQUIRED = ("date", "account")
 
 DEFAULT_ALIASES: dict[str, list[str]] = {
-    "municipality": ["kommunenummer", "kommunenr", "kommune nr", "kommune", "knr", "municipality",
-                     "firma", "klient", "client", "selskap"],
-    "date": ["dato", "bilagsdato", "fakturadato", "posteringsdato", "date", "invoice date",
-             "voucher date", "bokføringsdato", "transaksjonsdato"],
-    "supplier_orgnr": ["orgnr", "org.nr", "org nr", "organisasjonsnummer", "leverandør orgnr",
-                       "org no", "org.no", "orgno", "organization number", "foretaksnr",
-                       "supplier_orgnr"],
-    "supplier_name": ["leverandør", "leverandørnavn", "leverandor", "navn", "supplier",
-                      "supplier name", "lev.navn", "reskontronavn", "supplier_name"],
-    "supplier_no": ["leverandørnr", "leverandørnummer", "lev.nr", "levnr", "lev nr", "supplier id",
-                    "supplier no", "reskontronr", "apar_id", "supplier_no"],
+    "municipality": [
+        "kommunenummer",
+        "kommunenr",
+        "kommune nr",
+        "kommune",
+        "knr",
+        "municipality",
+        "firma",
+        "klient",
+        "client",
+        "selskap",
+    ],
+    "date": [
+        "dato",
+        "bilagsdato",
+        "fakturadato",
+        "posteringsdato",
+        "date",
+        "invoice date",
+        "voucher date",
+        "bokføringsdato",
+        "transaksjonsdato",
+    ],
+    "supplier_orgnr": [
+        "orgnr",
+        "org.nr",
+        "org nr",
+        "organisasjonsnummer",
+        "leverandør orgnr",
+        "org no",
+        "org.no",
+        "orgno",
+        "organization number",
+        "foretaksnr",
+        "supplier_orgnr",
+    ],
+    "supplier_name": [
+        "leverandør",
+        "leverandørnavn",
+        "leverandor",
+        "navn",
+        "supplier",
+        "supplier name",
+        "lev.navn",
+        "reskontronavn",
+        "supplier_name",
+    ],
+    "supplier_no": [
+        "leverandørnr",
+        "leverandørnummer",
+        "lev.nr",
+        "levnr",
+        "lev nr",
+        "supplier id",
+        "supplier no",
+        "reskontronr",
+        "apar_id",
+        "supplier_no",
+    ],
     "account": ["konto", "art", "kontonr", "account", "artskonto", "kostnadsart"],
     "function": ["funksjon", "function", "funk"],
-    "amount": ["beløp", "belop", "beløp eks mva", "beløp eks. mva", "netto", "amount",
-               "nettobeløp", "sum eks mva"],
+    "amount": [
+        "beløp",
+        "belop",
+        "beløp eks mva",
+        "beløp eks. mva",
+        "netto",
+        "amount",
+        "nettobeløp",
+        "sum eks mva",
+    ],
     "debit": ["debet", "debit"],
     "credit": ["kredit", "credit"],
-    "invoice_id": ["fakturanr", "fakturanummer", "bilagsnr", "bilagsnummer", "bilag", "invoice",
-                   "invoice no", "voucher no", "invoice_id"],
-    "ehandel": ["ehandel", "e-handel", "ehandelsordre", "ordrenr", "innkjøpsordre",
-                "order no", "e-handel ordre"],
-    "contract_ref": ["avtale", "avtalereferanse", "avtalenr", "kontraktsreferanse",
-                     "contract", "contract_ref"],
+    "invoice_id": [
+        "fakturanr",
+        "fakturanummer",
+        "bilagsnr",
+        "bilagsnummer",
+        "bilag",
+        "invoice",
+        "invoice no",
+        "voucher no",
+        "invoice_id",
+    ],
+    "ehandel": [
+        "ehandel",
+        "e-handel",
+        "ehandelsordre",
+        "ordrenr",
+        "innkjøpsordre",
+        "order no",
+        "e-handel ordre",
+    ],
+    "contract_ref": [
+        "avtale",
+        "avtalereferanse",
+        "avtalenr",
+        "kontraktsreferanse",
+        "contract",
+        "contract_ref",
+    ],
     "area": ["område", "drift/investering", "area", "regnskap"],
     "description": ["tekst", "beskrivelse", "description", "bilagstekst", "fakturatekst"],
     "private": ["privatperson", "privat", "private"],
@@ -118,7 +196,7 @@ def parse_profile(text: str, *, name: str | None = None) -> Profile:
     values = raw.get("values", {})
     decimal = raw.get("decimal")
     if decimal not in (None, ",", "."):
-        raise ValueError("decimal må være \",\" eller \".\"")
+        raise ValueError('decimal må være "," eller "."')
     return Profile(
         name=name or raw.get("name", "profil"),
         description=raw.get("description", ""),
@@ -130,7 +208,9 @@ def parse_profile(text: str, *, name: str | None = None) -> Profile:
         municipality=str(raw["municipality"]) if raw.get("municipality") else None,
         sheet=raw.get("sheet"),
         true_values=[v.lower() for v in values.get("true", TRUE_VALUES)],
-        investment_values=[v.lower() for v in values.get("investment", ["i", "inv", "investering"])],
+        investment_values=[
+            v.lower() for v in values.get("investment", ["i", "inv", "investering"])
+        ],
     )
 
 
@@ -174,8 +254,14 @@ def save_profile(conn: sa.Connection, name: str, definition_toml: str) -> Profil
     profile = parse_profile(definition_toml, name=name)
     t = schema.mapping_profile
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    if conn.execute(t.update().where(t.c.name == name).values(definition_toml=definition_toml,
-                                                                updated_at=now)).rowcount == 0:
+    if (
+        conn.execute(
+            t.update()
+            .where(t.c.name == name)
+            .values(definition_toml=definition_toml, updated_at=now)
+        ).rowcount
+        == 0
+    ):
         conn.execute(t.insert().values(name=name, definition_toml=definition_toml, updated_at=now))
     return profile
 

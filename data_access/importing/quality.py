@@ -50,13 +50,19 @@ def reason_group() -> pl.Expr:
     ['ukjent kommunenummer …', 'beløp … kan ikke tolkes']
     """
     return (
-        pl.col("reason").str.replace_all(r"«[^»]*»", "…").str.replace_all(r"\([^)]*\)", "")
-        .str.replace_all(r"\b\d+\b", "…").str.replace_all(r"\s+", " ").str.strip_chars()
+        pl.col("reason")
+        .str.replace_all(r"«[^»]*»", "…")
+        .str.replace_all(r"\([^)]*\)", "")
+        .str.replace_all(r"\b\d+\b", "…")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
         .alias("årsak")
     )
 
 
-def data_quality(cube: pl.DataFrame, aliases: pl.DataFrame, quarantine: pl.DataFrame) -> DataQuality:
+def data_quality(
+    cube: pl.DataFrame, aliases: pl.DataFrame, quarantine: pl.DataFrame
+) -> DataQuality:
     """Figures from the enriched cube (``amount_ore``, ``n_lines``, ``supplier_id``,
     ``identity_kind``, ``is_private``, ``category``), the aliases (``supplier_id``, ``alias``) of
     the suppliers in it, and open quarantine rows (``reason``).
@@ -77,9 +83,12 @@ def data_quality(cube: pl.DataFrame, aliases: pl.DataFrame, quarantine: pl.DataF
     per_sup = in_scope.group_by("supplier_id").len()
     multi = per_sup.filter(pl.col("len") > 1)
     by_reason = (
-        quarantine.select(reason_group()).group_by("årsak").agg(rader=pl.len())
+        quarantine.select(reason_group())
+        .group_by("årsak")
+        .agg(rader=pl.len())
         .sort(["rader", "årsak"], descending=[True, False])
-        if quarantine.height else pl.DataFrame(schema={"årsak": pl.String, "rader": pl.UInt32})
+        if quarantine.height
+        else pl.DataFrame(schema={"årsak": pl.String, "rader": pl.UInt32})
     )
     return DataQuality(
         lines=int(cube["n_lines"].sum() or 0) if cube.height else 0,
@@ -114,10 +123,24 @@ def load_data_quality(conn: sa.Connection | sa.Engine, scope: Scope) -> DataQual
 def recent_imports(conn: sa.Connection | sa.Engine, limit: int = 20) -> pl.DataFrame:
     """The import log, newest first (demo batches included, marked)."""
     b = schema.import_batch
-    return read_frame(conn, sa.select(
-        b.c.id, b.c.imported_at, b.c.imported_by, b.c.file_name, b.c.profile, b.c.rows_read,
-        b.c.rows_stored, b.c.rows_quarantined, b.c.rows_excluded, b.c.is_demo, b.c.file_hash,
-    ).order_by(b.c.id.desc()).limit(limit))
+    return read_frame(
+        conn,
+        sa.select(
+            b.c.id,
+            b.c.imported_at,
+            b.c.imported_by,
+            b.c.file_name,
+            b.c.profile,
+            b.c.rows_read,
+            b.c.rows_stored,
+            b.c.rows_quarantined,
+            b.c.rows_excluded,
+            b.c.is_demo,
+            b.c.file_hash,
+        )
+        .order_by(b.c.id.desc())
+        .limit(limit),
+    )
 
 
 def load_batch_reports(conn: sa.Connection | sa.Engine, batch_ids: list[int]) -> list[dict]:
@@ -127,8 +150,12 @@ def load_batch_reports(conn: sa.Connection | sa.Engine, batch_ids: list[int]) ->
     if not batch_ids:
         return []
     b = schema.import_batch
-    rows = dict(sa_rows for sa_rows in _execute(conn, sa.select(b.c.id, b.c.report_json)
-                                                .where(b.c.id.in_(batch_ids))))
+    rows = dict(
+        sa_rows
+        for sa_rows in _execute(
+            conn, sa.select(b.c.id, b.c.report_json).where(b.c.id.in_(batch_ids))
+        )
+    )
     return [json.loads(rows[i]) for i in batch_ids if rows.get(i)]
 
 

@@ -41,8 +41,9 @@ def quarantine_rows(
     """
     if isinstance(conn, sa.Engine):
         with conn.connect() as c:
-            return quarantine_rows(c, scope=scope, batch_id=batch_id,
-                                   include_resolved=include_resolved, limit=limit)
+            return quarantine_rows(
+                c, scope=scope, batch_id=batch_id, include_resolved=include_resolved, limit=limit
+            )
     q = schema.quarantine_row
     stmt = sa.select(q.c.id, q.c.batch_id, q.c.row_number, q.c.reason, q.c.raw_json, q.c.resolved)
     if not include_resolved:
@@ -59,16 +60,32 @@ def quarantine_rows(
     raw = read_frame(conn, stmt)
     field_cols = {f: pl.String for f in FIELDS}
     if raw.height == 0:
-        return pl.DataFrame(schema={ID_COL: pl.Int64, "import": pl.Int64, "fil": pl.String,
-                                    "rad": pl.Int64, "årsak": pl.String, **field_cols})
+        return pl.DataFrame(
+            schema={
+                ID_COL: pl.Int64,
+                "import": pl.Int64,
+                "fil": pl.String,
+                "rad": pl.Int64,
+                "årsak": pl.String,
+                **field_cols,
+            }
+        )
     parsed = [json.loads(s) for s in raw["raw_json"]]
     fields = pl.DataFrame([p.get("felt", {}) for p in parsed], schema=field_cols)
-    return pl.concat([
-        raw.select(pl.col("id").cast(pl.Int64).alias(ID_COL), pl.col("batch_id").cast(pl.Int64).alias("import")),
-        pl.DataFrame({"fil": [p.get("fil") for p in parsed]}, schema={"fil": pl.String}),
-        raw.select(pl.col("row_number").cast(pl.Int64).alias("rad"), pl.col("reason").alias("årsak")),
-        fields,
-    ], how="horizontal")
+    return pl.concat(
+        [
+            raw.select(
+                pl.col("id").cast(pl.Int64).alias(ID_COL),
+                pl.col("batch_id").cast(pl.Int64).alias("import"),
+            ),
+            pl.DataFrame({"fil": [p.get("fil") for p in parsed]}, schema={"fil": pl.String}),
+            raw.select(
+                pl.col("row_number").cast(pl.Int64).alias("rad"), pl.col("reason").alias("årsak")
+            ),
+            fields,
+        ],
+        how="horizontal",
+    )
 
 
 def quarantine_csv(rows: pl.DataFrame) -> bytes:
@@ -112,20 +129,38 @@ def reimport_quarantine(
     with engine.begin() as conn:
         open_rows = quarantine_rows(conn).select(ID_COL, "fil", "rad")
         frame = frame.select(
-            ID_COL, *[pl.col(f).cast(pl.String) if f in frame.columns else pl.lit(None, pl.String).alias(f)
-                      for f in FIELDS]
+            ID_COL,
+            *[
+                pl.col(f).cast(pl.String)
+                if f in frame.columns
+                else pl.lit(None, pl.String).alias(f)
+                for f in FIELDS
+            ],
         ).join(open_rows, on=ID_COL, how="inner")
         frame = frame.with_columns([pl.col(f).str.strip_chars() for f in FIELDS])
         lines = frame.select(
-            pl.col(ID_COL).alias(ROW_COL), pl.lit(1, pl.Int32).alias(NFIELDS_COL),
-            pl.lit(1, pl.Int32).alias("_width"), *FIELDS, _fil="fil", _rad="rad",
+            pl.col(ID_COL).alias(ROW_COL),
+            pl.lit(1, pl.Int32).alias(NFIELDS_COL),
+            pl.lit(1, pl.Int32).alias("_width"),
+            *FIELDS,
+            _fil="fil",
+            _rad="rad",
         )
         if lines.height == 0:
             report.error = "ingen åpne karantenerader å importere"
             return report
-        process(conn, lines, report, profile=Profile(name="karantene"), username=username,
-                progress=progress)
-        conn.execute(q.update().where(q.c.id.in_(lines[ROW_COL].to_list()), q.c.batch_id != report.batch_id)
-                     .values(resolved=True))
+        process(
+            conn,
+            lines,
+            report,
+            profile=Profile(name="karantene"),
+            username=username,
+            progress=progress,
+        )
+        conn.execute(
+            q.update()
+            .where(q.c.id.in_(lines[ROW_COL].to_list()), q.c.batch_id != report.batch_id)
+            .values(resolved=True)
+        )
     progress(1.0, "Ferdig")
     return report

@@ -111,12 +111,19 @@ def read_text(data: bytes, profile: Profile) -> RawTable:
         start = text.index("\n", start) + 1
     body = text[start:]
     headings = _split(body.split("\n", 1)[0], delimiter)
-    frame = pl.read_csv(
-        body.encode("utf-8"), separator=delimiter, has_header=False, infer_schema=False,
-        truncate_ragged_lines=True, quote_char='"', skip_rows=1,
-        new_columns=[f"c{i}" for i in range(len(headings))],
-    ) if body.count("\n") > 0 and body.split("\n", 1)[1].strip() else pl.DataFrame(
-        schema={f"c{i}": pl.String for i in range(len(headings))}
+    frame = (
+        pl.read_csv(
+            body.encode("utf-8"),
+            separator=delimiter,
+            has_header=False,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+            quote_char='"',
+            skip_rows=1,
+            new_columns=[f"c{i}" for i in range(len(headings))],
+        )
+        if body.count("\n") > 0 and body.split("\n", 1)[1].strip()
+        else pl.DataFrame(schema={f"c{i}": pl.String for i in range(len(headings))})
     )
     frame = frame.select([pl.col(f"c{i}") for i in range(len(headings))])
     frame.columns = _unique_names(headings)
@@ -127,8 +134,10 @@ def read_text(data: bytes, profile: Profile) -> RawTable:
         lines = lines.head(-1)
     if lines.len() == frame.height:
         quoted = lines.str.contains('"', literal=True)
-        nfields = pl.when(quoted).then(pl.lit(len(headings), pl.Int32)).otherwise(
-            lines.str.count_matches(delimiter, literal=True).cast(pl.Int32) + 1
+        nfields = (
+            pl.when(quoted)
+            .then(pl.lit(len(headings), pl.Int32))
+            .otherwise(lines.str.count_matches(delimiter, literal=True).cast(pl.Int32) + 1)
         )
         frame = frame.with_columns(pl.select(nfields.alias(NFIELDS_COL)).to_series())
     else:
@@ -136,8 +145,14 @@ def read_text(data: bytes, profile: Profile) -> RawTable:
     frame = frame.with_columns(
         pl.int_range(header_idx + 2, header_idx + 2 + pl.len(), dtype=pl.Int64).alias(ROW_COL)
     )
-    return RawTable(frame=frame, headings=list(frame.columns[: len(headings)]), kind="csv",
-                    encoding=used, delimiter=delimiter, header_line=header_idx + 1)
+    return RawTable(
+        frame=frame,
+        headings=list(frame.columns[: len(headings)]),
+        kind="csv",
+        encoding=used,
+        delimiter=delimiter,
+        header_line=header_idx + 1,
+    )
 
 
 def _unique_names(headings: list[str]) -> list[str]:
@@ -225,7 +240,9 @@ def read_table(data: bytes, filename: str, profile: Profile) -> RawTable:
     else:
         table = read_text(data, profile)
     cols = table.headings
-    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cols])
+    blank = pl.all_horizontal(
+        [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cols]
+    )
     n_before = table.frame.height
     table.frame = table.frame.filter(~blank)
     table.blank_rows = n_before - table.frame.height

@@ -23,28 +23,40 @@ CHUNK = 5000
 def reclassify(conn: sa.Connection, *, username: str = "system") -> dict[str, int]:
     """Re-apply the category rules to every stored line; returns {'lines', 'changed'}."""
     lt, s = schema.ledger_line, schema.supplier
-    lines = read_frame(conn, sa.select(
-        lt.c.id, lt.c.art, lt.c.category_id, lt.c.category_rule,
-        s.c.key.label("supplier_key"), s.c.nace,
-    ).join(s, lt.c.supplier_id == s.c.id))
+    lines = read_frame(
+        conn,
+        sa.select(
+            lt.c.id,
+            lt.c.art,
+            lt.c.category_id,
+            lt.c.category_rule,
+            s.c.key.label("supplier_key"),
+            s.c.nace,
+        ).join(s, lt.c.supplier_id == s.c.id),
+    )
     if lines.height == 0:
         return {"lines": 0, "changed": 0}
     new = classify(
         lines.rename({"category_id": "old_cat", "category_rule": "old_rule"}),
-        load_rules(conn), unclassified_id(conn),
+        load_rules(conn),
+        unclassified_id(conn),
     )
     changed = new.filter(
-        (pl.col("category_id") != pl.col("old_cat")) | (pl.col("category_rule") != pl.col("old_rule"))
+        (pl.col("category_id") != pl.col("old_cat"))
+        | (pl.col("category_rule") != pl.col("old_rule"))
     )
     for (cat, rule), grp in changed.group_by("category_id", "category_rule"):
         ids = grp["id"].to_list()
         for i in range(0, len(ids), CHUNK):
             conn.execute(
-                lt.update().where(lt.c.id.in_(ids[i : i + CHUNK]))
+                lt.update()
+                .where(lt.c.id.in_(ids[i : i + CHUNK]))
                 .values(category_id=int(cat), category_rule=str(rule))  # type: ignore[arg-type]
             )
     if changed.height:
         rebuild_cube(conn)
         bump_data_version(conn)
-    audit(conn, username, "reclassify", f"{changed.height} av {lines.height} linjer fikk ny kategori")
+    audit(
+        conn, username, "reclassify", f"{changed.height} av {lines.height} linjer fikk ny kategori"
+    )
     return {"lines": lines.height, "changed": changed.height}

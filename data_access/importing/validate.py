@@ -71,7 +71,8 @@ def canonical(table: RawTable, mapping: dict[str, str], profile: Profile) -> pl.
             pl.lit(profile.municipality),
         )
     return f.select(
-        pl.col(ROW_COL), pl.col(NFIELDS_COL),
+        pl.col(ROW_COL),
+        pl.col(NFIELDS_COL),
         pl.lit(len(table.headings), pl.Int32).alias("_width"),
         *[e.alias(n) for n, e in cols.items()],
     )
@@ -79,21 +80,25 @@ def canonical(table: RawTable, mapping: dict[str, str], profile: Profile) -> pl.
 
 def orgnr_digits(raw: pl.Expr) -> pl.Expr:
     """Raw orgnr without spaces, dots, a ``NO`` prefix or ``MVA`` suffix."""
-    return raw.str.to_uppercase().str.replace_all(r"[\s\u00a0.\-]", "").str.replace(
-        r"^NO", ""
-    ).str.replace(r"MVA$", "")
+    return (
+        raw.str.to_uppercase()
+        .str.replace_all(r"[\s\u00a0.\-]", "")
+        .str.replace(r"^NO", "")
+        .str.replace(r"MVA$", "")
+    )
 
 
 def orgnr_valid(digits: pl.Expr) -> pl.Expr:
     """Mod-11 check (PRODUCT.md §5) as an expression; same rule as ``suppliers.is_valid_orgnr``."""
     weights = (3, 2, 7, 6, 5, 4, 3, 2)
-    total = sum(w * digits.str.slice(i, 1).cast(pl.Int64, strict=False) for i, w in enumerate(weights))
+    total = sum(
+        w * digits.str.slice(i, 1).cast(pl.Int64, strict=False) for i, w in enumerate(weights)
+    )
     r = total % 11
     check = pl.when(r == 0).then(0).when(r == 1).then(None).otherwise(11 - r)
-    return (
-        digits.str.contains(r"^\d{9}$").fill_null(False)
-        & (digits.str.slice(8, 1).cast(pl.Int64, strict=False) == check).fill_null(False)
-    )
+    return digits.str.contains(r"^\d{9}$").fill_null(False) & (
+        digits.str.slice(8, 1).cast(pl.Int64, strict=False) == check
+    ).fill_null(False)
 
 
 def _first_reason(checks: Sequence[tuple[pl.Expr, str, pl.Expr]]) -> tuple[pl.Expr, pl.Expr]:
@@ -118,7 +123,9 @@ def is_person_name(name: pl.Expr) -> pl.Expr:
     [True, True, False, False]
     """
     n = name.str.strip_chars()
-    return (n.str.contains(_PERSON) & ~n.str.contains(_COMPANY_WORDS) & ~n.str.contains(r"\d")).fill_null(False)
+    return (
+        n.str.contains(_PERSON) & ~n.str.contains(_COMPANY_WORDS) & ~n.str.contains(r"\d")
+    ).fill_null(False)
 
 
 def validate(
@@ -144,9 +151,14 @@ def validate(
     truthy = pl.col("ehandel").str.to_lowercase().str.strip_chars()
     has_amount = ~blank("amount")
     has_split = ~blank("debit") | ~blank("credit")
-    amount = pl.when(has_amount).then(amount_expr(pl.col("amount"), decimal)).when(has_split).then(
-        amount_expr(pl.col("debit").fill_null("0"), decimal)
-        - amount_expr(pl.col("credit").fill_null("0"), decimal)
+    amount = (
+        pl.when(has_amount)
+        .then(amount_expr(pl.col("amount"), decimal))
+        .when(has_split)
+        .then(
+            amount_expr(pl.col("debit").fill_null("0"), decimal)
+            - amount_expr(pl.col("credit").fill_null("0"), decimal)
+        )
     )
     muni_raw = pl.col("municipality").str.replace(r"^(\d{3})$", "0$1")
     df = lines.with_columns(
@@ -158,12 +170,16 @@ def validate(
         area_clean=pl.when(
             pl.col("area").str.to_lowercase().str.strip_chars().is_in(profile.investment_values)
             | pl.col("area").str.to_lowercase().str.starts_with("inv")
-        ).then(pl.lit("investering")).otherwise(pl.lit("drift")),
+        )
+        .then(pl.lit("investering"))
+        .otherwise(pl.lit("drift")),
     ).with_columns(art=pl.col("account_clean").str.slice(0, 3))
     # Organisation numbers repeat (one per supplier): check each distinct value once.
-    orgs = lines.select(pl.col("supplier_orgnr").drop_nulls().unique()).with_columns(
-        orgnr_digits=orgnr_digits(pl.col("supplier_orgnr"))
-    ).with_columns(orgnr_ok=orgnr_valid(pl.col("orgnr_digits")))
+    orgs = (
+        lines.select(pl.col("supplier_orgnr").drop_nulls().unique())
+        .with_columns(orgnr_digits=orgnr_digits(pl.col("supplier_orgnr")))
+        .with_columns(orgnr_ok=orgnr_valid(pl.col("orgnr_digits")))
+    )
     df = df.join(orgs, on="supplier_orgnr", how="left", maintain_order="left").with_columns(
         pl.col("orgnr_ok").fill_null(False)
     )
@@ -171,8 +187,12 @@ def validate(
     # Municipality: known code, a member, and the code in use at the line's date (an old code on
     # a later line is moved to the code then in use, e.g. 1702 Steinkjer in 2019 → 5004).
     m = municipalities.select(
-        municipality_in="code", m_name="name", m_now="current_code", m_member="is_member",
-        m_from="valid_from", m_to="valid_to",
+        municipality_in="code",
+        m_name="name",
+        m_now="current_code",
+        m_member="is_member",
+        m_from="valid_from",
+        m_to="valid_to",
     )
     df = df.join(m, on="municipality_in", how="left", maintain_order="left")
     in_use = lambda frm, to: (  # noqa: E731
@@ -182,73 +202,148 @@ def validate(
     succ = municipalities.select(
         m_name="name", m_now="current_code", s_code="code", s_from="valid_from", s_to="valid_to"
     )
-    need = df.filter(pl.col("m_now").is_not_null() & pl.col("date_parsed").is_not_null()
-                     & ~in_use("m_from", "m_to")).select(ROW_COL, "m_name", "m_now", "date_parsed")
+    need = df.filter(
+        pl.col("m_now").is_not_null()
+        & pl.col("date_parsed").is_not_null()
+        & ~in_use("m_from", "m_to")
+    ).select(ROW_COL, "m_name", "m_now", "date_parsed")
     moved = (
-        need.join(succ, on=["m_name", "m_now"]).filter(in_use("s_from", "s_to"))
-        .unique(ROW_COL, keep="first").select(ROW_COL, "s_code")
+        need.join(succ, on=["m_name", "m_now"])
+        .filter(in_use("s_from", "s_to"))
+        .unique(ROW_COL, keep="first")
+        .select(ROW_COL, "s_code")
     )
     df = df.join(moved, on=ROW_COL, how="left", maintain_order="left").with_columns(
         municipality_code=pl.coalesce("s_code", "municipality_in")
     )
 
-    arts = art_classes.with_columns(
-        pl.int_ranges(pl.col("art_from").cast(pl.Int32), pl.col("art_to").cast(pl.Int32) + 1).alias("a")
-    ).explode("a").select(
-        art=pl.col("a").cast(pl.String).str.zfill(3), spend_class="spend_class", kostra_group="kostra_group"
-    ).unique("art", keep="first", maintain_order=True)
+    arts = (
+        art_classes.with_columns(
+            pl.int_ranges(
+                pl.col("art_from").cast(pl.Int32), pl.col("art_to").cast(pl.Int32) + 1
+            ).alias("a")
+        )
+        .explode("a")
+        .select(
+            art=pl.col("a").cast(pl.String).str.zfill(3),
+            spend_class="spend_class",
+            kostra_group="kostra_group",
+        )
+        .unique("art", keep="first", maintain_order=True)
+    )
     df = df.join(arts, on="art", how="left", maintain_order="left")
 
     no_identity = blank("supplier_name") & blank("supplier_no")
     checks: list[tuple[pl.Expr, str, pl.Expr]] = [
-        (pl.col(NFIELDS_COL) < pl.col("_width"), "avkortet",
-         pl.format("raden har bare {} av {} felt (filen kan være avkortet)", NFIELDS_COL, "_width")),
-        (blank("municipality"), "kommune_mangler",
-         pl.lit("kommunenummer mangler (angi kommune for filen)")),
-        (pl.col("m_name").is_null(), "kommune_ukjent",
-         pl.format("ukjent kommunenummer {}", "municipality")),
-        (~pl.col("m_member").fill_null(False), "kommune_ikke_medlem",
-         pl.format("kommunenummer {} ({}) er ikke medlem av samarbeidet", "municipality", "m_name")),
+        (
+            pl.col(NFIELDS_COL) < pl.col("_width"),
+            "avkortet",
+            pl.format(
+                "raden har bare {} av {} felt (filen kan være avkortet)", NFIELDS_COL, "_width"
+            ),
+        ),
+        (
+            blank("municipality"),
+            "kommune_mangler",
+            pl.lit("kommunenummer mangler (angi kommune for filen)"),
+        ),
+        (
+            pl.col("m_name").is_null(),
+            "kommune_ukjent",
+            pl.format("ukjent kommunenummer {}", "municipality"),
+        ),
+        (
+            ~pl.col("m_member").fill_null(False),
+            "kommune_ikke_medlem",
+            pl.format(
+                "kommunenummer {} ({}) er ikke medlem av samarbeidet", "municipality", "m_name"
+            ),
+        ),
         (blank("date"), "dato_mangler", pl.lit("dato mangler")),
-        (pl.col("date_parsed").is_null(), "dato_ugyldig", pl.format("dato «{}» kan ikke tolkes", "date")),
+        (
+            pl.col("date_parsed").is_null(),
+            "dato_ugyldig",
+            pl.format("dato «{}» kan ikke tolkes", "date"),
+        ),
         (blank("amount") & ~has_split, "belop_mangler", pl.lit("beløp mangler")),
-        (pl.col("amount_ore").is_null(), "belop_ugyldig",
-         pl.format("beløp «{}» kan ikke tolkes", pl.coalesce("amount", "debit", "credit"))),
+        (
+            pl.col("amount_ore").is_null(),
+            "belop_ugyldig",
+            pl.format("beløp «{}» kan ikke tolkes", pl.coalesce("amount", "debit", "credit")),
+        ),
         (blank("account"), "konto_mangler", pl.lit("konto mangler")),
-        (~pl.col("account_clean").str.contains(r"^\d{3}"), "konto_ugyldig",
-         pl.format("konto «{}» begynner ikke med tre siffer (KOSTRA-art)", "account")),
-        (blank("supplier_orgnr") & no_identity, "leverandor_mangler",
-         pl.lit("leverandør mangler (verken organisasjonsnummer, leverandørnummer eller navn)")),
-        (~pl.col("orgnr_ok") & no_identity, "orgnr_ugyldig",
-         pl.format("organisasjonsnummer {} har feil kontrollsiffer, og leverandørnavn og "
-                   "-nummer mangler", "supplier_orgnr")),
+        (
+            ~pl.col("account_clean").str.contains(r"^\d{3}"),
+            "konto_ugyldig",
+            pl.format("konto «{}» begynner ikke med tre siffer (KOSTRA-art)", "account"),
+        ),
+        (
+            blank("supplier_orgnr") & no_identity,
+            "leverandor_mangler",
+            pl.lit("leverandør mangler (verken organisasjonsnummer, leverandørnummer eller navn)"),
+        ),
+        (
+            ~pl.col("orgnr_ok") & no_identity,
+            "orgnr_ugyldig",
+            pl.format(
+                "organisasjonsnummer {} har feil kontrollsiffer, og leverandørnavn og "
+                "-nummer mangler",
+                "supplier_orgnr",
+            ),
+        ),
     ]
     kind, msg = _first_reason(checks)
     excluded = pl.col("spend_class").is_null() | (pl.col("spend_class") == "excluded")
     # 11 digits in the orgnr column is a person's national identity number (a payment to a
     # private person): never echoed in a warning, handled as a private person in with_identity.
     bad_orgnr = (
-        ~blank("supplier_orgnr") & ~pl.col("orgnr_ok")
-        & ~pl.col("orgnr_digits").str.contains(r"^[A-Z]") & ~is_person_number(pl.col("orgnr_digits"))
+        ~blank("supplier_orgnr")
+        & ~pl.col("orgnr_ok")
+        & ~pl.col("orgnr_digits").str.contains(r"^[A-Z]")
+        & ~is_person_number(pl.col("orgnr_digits"))
     )
-    df = df.with_columns(reason_kind=kind, reason=msg).with_columns(
-        status=pl.when(pl.col("reason_kind").is_not_null()).then(pl.lit("quarantine"))
-        .when(excluded).then(pl.lit("excluded")).otherwise(pl.lit("ok")),
-    ).with_columns(
-        reason_kind=pl.when(pl.col("status") == "excluded").then(pl.lit("ikke_innkjop"))
-        .otherwise("reason_kind"),
-        reason=pl.when(pl.col("status") == "excluded").then(
-            pl.format("art {} er ikke innkjøp ({})", "art",
-                      pl.coalesce("kostra_group", pl.lit("utenfor KOSTRA-artene")))
-        ).otherwise("reason"),
-        warning_kind=pl.when((pl.col("status") == "ok") & bad_orgnr).then(pl.lit("orgnr_ugyldig")),
-        warning=pl.when((pl.col("status") == "ok") & bad_orgnr).then(
-            pl.when(pl.col("orgnr_digits").str.contains(r"^\d{9}$"))
-            .then(pl.format("organisasjonsnummer {} har feil kontrollsiffer – lagret som ukjent "
-                            "leverandør", "orgnr_digits"))
-            .otherwise(pl.format("organisasjonsnummer «{}» har ikke 9 siffer – lagret som ukjent "
-                                 "leverandør", "supplier_orgnr"))
-        ),
+    df = (
+        df.with_columns(reason_kind=kind, reason=msg)
+        .with_columns(
+            status=pl.when(pl.col("reason_kind").is_not_null())
+            .then(pl.lit("quarantine"))
+            .when(excluded)
+            .then(pl.lit("excluded"))
+            .otherwise(pl.lit("ok")),
+        )
+        .with_columns(
+            reason_kind=pl.when(pl.col("status") == "excluded")
+            .then(pl.lit("ikke_innkjop"))
+            .otherwise("reason_kind"),
+            reason=pl.when(pl.col("status") == "excluded")
+            .then(
+                pl.format(
+                    "art {} er ikke innkjøp ({})",
+                    "art",
+                    pl.coalesce("kostra_group", pl.lit("utenfor KOSTRA-artene")),
+                )
+            )
+            .otherwise("reason"),
+            warning_kind=pl.when((pl.col("status") == "ok") & bad_orgnr).then(
+                pl.lit("orgnr_ugyldig")
+            ),
+            warning=pl.when((pl.col("status") == "ok") & bad_orgnr).then(
+                pl.when(pl.col("orgnr_digits").str.contains(r"^\d{9}$"))
+                .then(
+                    pl.format(
+                        "organisasjonsnummer {} har feil kontrollsiffer – lagret som ukjent "
+                        "leverandør",
+                        "orgnr_digits",
+                    )
+                )
+                .otherwise(
+                    pl.format(
+                        "organisasjonsnummer «{}» har ikke 9 siffer – lagret som ukjent leverandør",
+                        "supplier_orgnr",
+                    )
+                )
+            ),
+        )
     )
     return df.drop("s_code", "m_from", "m_to", "m_member")
 
@@ -262,39 +357,57 @@ def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
     """
     names = ok["supplier_name"].drop_nulls().unique()
     # Names repeat (one per supplier): normalise and test each distinct name once.
-    norm = pl.DataFrame({"supplier_name": names, "name_norm": [normalize_name(n) for n in names]},
-                        schema={"supplier_name": pl.String, "name_norm": pl.String})
+    norm = pl.DataFrame(
+        {"supplier_name": names, "name_norm": [normalize_name(n) for n in names]},
+        schema={"supplier_name": pl.String, "name_norm": pl.String},
+    )
     norm = norm.with_columns(person_like=is_person_name(pl.col("supplier_name")))
     flag = pl.col("private").str.to_lowercase().str.strip_chars()
     no_orgnr = pl.col("supplier_orgnr").is_null() | (pl.col("supplier_orgnr") == "")
     person_no = is_person_number(pl.col("orgnr_digits"))
-    df = ok.join(norm, on="supplier_name", how="left", maintain_order="left").with_columns(
-        orgnr=pl.when(pl.col("orgnr_ok")).then(pl.col("orgnr_digits")),
-        supplier_no=pl.when(pl.col("supplier_no") != "").then(pl.col("supplier_no")),
-        # An explicit flag decides; without one, a person-like name does.
-        is_private=person_no | (no_orgnr & pl.when(flag.is_not_null() & (flag != ""))
-        .then(~flag.is_in(_FALSE))
-        .otherwise(pl.col("person_like").fill_null(False))),
-    ).with_columns(
-        supplier_key=pl.when(pl.col("orgnr").is_not_null()).then(pl.format("orgnr:{}", "orgnr"))
-        .when(pl.col("is_private")).then(pl.format("privat:{}", "municipality_code"))
-        .when(pl.col("supplier_no").is_not_null())
-        .then(pl.format("lnr:{}:{}", "municipality_code", "supplier_no"))
-        .otherwise(pl.format("navn:{}", "name_norm")),
-        identity_kind=pl.when(pl.col("orgnr").is_not_null()).then(pl.lit("orgnr"))
-        .when(pl.col("supplier_no").is_not_null() & ~pl.col("is_private")).then(pl.lit("supplier_no"))
-        .otherwise(pl.lit("name")),
+    df = (
+        ok.join(norm, on="supplier_name", how="left", maintain_order="left")
+        .with_columns(
+            orgnr=pl.when(pl.col("orgnr_ok")).then(pl.col("orgnr_digits")),
+            supplier_no=pl.when(pl.col("supplier_no") != "").then(pl.col("supplier_no")),
+            # An explicit flag decides; without one, a person-like name does.
+            is_private=person_no
+            | (
+                no_orgnr
+                & pl.when(flag.is_not_null() & (flag != ""))
+                .then(~flag.is_in(_FALSE))
+                .otherwise(pl.col("person_like").fill_null(False))
+            ),
+        )
+        .with_columns(
+            supplier_key=pl.when(pl.col("orgnr").is_not_null())
+            .then(pl.format("orgnr:{}", "orgnr"))
+            .when(pl.col("is_private"))
+            .then(pl.format("privat:{}", "municipality_code"))
+            .when(pl.col("supplier_no").is_not_null())
+            .then(pl.format("lnr:{}:{}", "municipality_code", "supplier_no"))
+            .otherwise(pl.format("navn:{}", "name_norm")),
+            identity_kind=pl.when(pl.col("orgnr").is_not_null())
+            .then(pl.lit("orgnr"))
+            .when(pl.col("supplier_no").is_not_null() & ~pl.col("is_private"))
+            .then(pl.lit("supplier_no"))
+            .otherwise(pl.lit("name")),
+        )
     )
     # Line identity: what the line *is* (buyer, date, supplier, account, function, amount,
     # invoice), plus the occurrence number among identical lines of this file, so two genuine
     # identical lines are both kept while an overlapping re-export is recognised.
     ident = pl.concat_str(
         [
-            pl.col("municipality_code"), pl.col("date_parsed").cast(pl.String),
+            pl.col("municipality_code"),
+            pl.col("date_parsed").cast(pl.String),
             pl.coalesce(pl.col("orgnr"), pl.col("orgnr_digits"), pl.lit("")),
-            pl.col("supplier_no").fill_null(""), pl.col("name_norm").fill_null(""),
-            pl.col("account_clean"), pl.col("function").fill_null(""),
-            pl.col("amount_ore").cast(pl.String), pl.col("invoice_id").fill_null(""),
+            pl.col("supplier_no").fill_null(""),
+            pl.col("name_norm").fill_null(""),
+            pl.col("account_clean"),
+            pl.col("function").fill_null(""),
+            pl.col("amount_ore").cast(pl.String),
+            pl.col("invoice_id").fill_null(""),
         ],
         separator="|",
     )
