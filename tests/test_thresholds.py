@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
+import sqlalchemy as sa
 
+from data_access.cube import load_cube
 from data_access.filters import Filters
-from data_access.metrics.thresholds import threshold_watch
+from data_access.metrics.thresholds import flag_lines, load_thresholds, threshold_watch
+from data_access.scope import Scope
 from tests import frames
 
 D = dt.date
@@ -102,3 +106,49 @@ def test_by_category_splits_a_supplier_and_48_months_checks_against_eea() -> Non
         "Kontor",
         "Skole",
     ]
+
+
+# --- on the demo database: the lines behind a flag ------------------------------------------
+
+
+def test_lines_behind_each_flag_add_up_to_the_flag_and_respect_scope(engine: sa.Engine) -> None:
+    analyst = Scope(role="analyst")
+    f = Filters.year(2025)
+    flags = threshold_watch(
+        load_cube(engine, analyst), f, load_thresholds(engine), by_category=True
+    )
+    assert flags.height > 3
+    for row in flags.head(6).iter_rows(named=True):
+        lines, n, total = flag_lines(
+            engine,
+            analyst,
+            supplier_id=row["supplier_id"],
+            window_start=row["window_start"],
+            window_end=row["window_end"],
+            municipality_now=row["municipality_now"],
+            category_id=row["category_id"],
+            limit=5,
+        )
+        assert total == pytest.approx(row["amount"], abs=0.01)  # ledger (SQL) = cube
+        assert lines.height == min(n, 5)
+        assert lines["amount"].to_list() == sorted(lines["amount"].to_list(), reverse=True)
+    levanger = flags.filter(pl.col("municipality_now") == "5037").row(0, named=True)
+    verdal = Scope(role="kommune", municipalities=frozenset({"5038"}))
+    lines, n, total = flag_lines(
+        engine,
+        verdal,
+        supplier_id=levanger["supplier_id"],
+        window_start=levanger["window_start"],
+        window_end=levanger["window_end"],
+        municipality_now="5037",
+        category_id=levanger["category_id"],
+    )
+    assert (lines.height, n, total) == (0, 0, 0.0)  # another municipality's lines never leak
+    with pytest.raises(PermissionError):
+        flag_lines(
+            engine,
+            Scope(role="leder"),
+            supplier_id=levanger["supplier_id"],
+            window_start=levanger["window_start"],
+            window_end=levanger["window_end"],
+        )
