@@ -333,6 +333,19 @@ def c_saved_profile_from_file() -> Case:
     return ("\n".join(lines) + "\n").encode(), "egen.csv", {"profile": parse_profile(toml)}, rows
 
 
+def c_quoted_newlines() -> Case:
+    """Quoted texts with the delimiter, quotes and line breaks inside them."""
+    rows = R(4)
+    lines = ["Kommunenr;Dato;Orgnr;Leverandør;Konto;Beløp;Fakturanr;Tekst"]
+    texts = ['"Linje 1\nlinje 2"', '"Sa ""hei""; og gikk"', "", '"a;b;c"']
+    for r, text in zip(rows, texts, strict=True):
+        lines.append(
+            f"{r.municipality};{r.date:%d.%m.%Y};{r.orgnr};{r.name};{r.account};"
+            f"{fmt_amount(r.amount_ore or 0, 'comma')};{r.invoice};{text}"
+        )
+    return ("\n".join(lines) + "\n").encode(), "quoted.csv", {}, rows
+
+
 def c_only_header() -> Case:
     return to_csv([]), "header_only.csv", {}, []
 

@@ -497,6 +497,12 @@ def test_cli_exit_codes(template: Path, tmp_path: Path, capsys: pytest.CaptureFi
     out = capsys.readouterr().out
     assert "empty.csv: FEILET – filen er tom" in out and "good.csv" in out
     assert main(["--database-url", url, "import", str(good)]) == 0  # already imported: excluded
+    units = tmp_path / "enheter.json.gz"
+    units.write_bytes(gzip.compress(json.dumps(_units()).encode()))
+    assert main(["--database-url", url, "enrich", str(units)]) == 0
+    assert "enheter.json.gz: 3 enheter lest, 2 leverandører oppdatert" in capsys.readouterr().out
+    (tmp_path / "broken.json").write_text('[{"organisasjonsnummer": "1"')
+    assert main(["--database-url", url, "enrich", str(tmp_path / "broken.json")]) == 2
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
