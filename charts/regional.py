@@ -5,11 +5,26 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from charts.theme import LEVEL_COLOURS, NEUTRAL, PRIMARY, municipality_colour, template
+from charts.theme import INK, LEVEL_COLOURS, NEUTRAL, PRIMARY, municipality_colour, template
 from data_access.cube import LEVELS
 from data_access.metrics.regional import LEVEL_LABELS
 
 SEQUENTIAL = [[0.0, "#F1F8E9"], [0.4, "#A5D6A7"], [0.75, "#43A047"], [1.0, "#1B5E20"]]
+# Legend between title and plot; the top margin leaves room for it to wrap to two lines
+# (long category labels narrow the plot) without running into the title.
+LEGEND_TOP = {
+    "orientation": "h",
+    "x": 0,
+    "xanchor": "left",
+    "y": 1.0,
+    "yanchor": "bottom",
+    "traceorder": "normal",
+}
+SHORT_HOME = {
+    "Resten av fylket": "Resten av<br>fylket",
+    "Resten av Norge": "Resten av<br>Norge",
+    "Utlandet eller ukjent": "Utlandet<br>eller ukjent",
+}
 
 
 def _pct(v: float | None) -> str:
@@ -48,36 +63,52 @@ def levels_stacked(
         barmode="stack",
         xaxis={"title": "Andel av kjøpene (%)", "range": [0, 100], "ticksuffix": " %"},
         yaxis={"autorange": "reversed", "title": None},
-        legend={"traceorder": "normal", "y": 1.02},
-        height=150 + 34 * max(len(ys), 1),
-        margin={"t": 100},
+        legend=LEGEND_TOP,
+        height=170 + 34 * max(len(ys), 1),
+        margin={"t": 120},
     )
     return fig
 
 
 def levels_over_time(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
-    """Stacked 100 % columns per quarter (or year); quarters outside the period faded."""
+    """Stacked 100 % columns per quarter (or year) over the whole history; the selected period
+    is framed (not faded: faded colours would read as another level)."""
     d = df.filter(pl.col("total") > 0)
-    opacity = [1.0 if p else 0.35 for p in d["in_period"].to_list()]
+    labels = d["label"].to_list()
     fig = go.Figure()
     for lvl in LEVELS:
         fig.add_trace(
             go.Bar(
-                x=d["label"].to_list(),
+                x=labels,
                 y=(d[f"{lvl}_share"].fill_null(0) * 100).to_list(),
                 name=LEVEL_LABELS[lvl],
-                marker={"color": LEVEL_COLOURS[lvl], "opacity": opacity},
+                marker_color=LEVEL_COLOURS[lvl],
                 hovertemplate="%{x} – " + LEVEL_LABELS[lvl] + ": %{y:.1f} %<extra></extra>",
             )
+        )
+    inside = [i for i, p in enumerate(d["in_period"].to_list()) if p]
+    if inside:
+        fig.add_vrect(
+            x0=inside[0] - 0.5,
+            x1=inside[-1] + 0.5,
+            y0=0,
+            y1=1.0,
+            line={"color": INK, "width": 2},
+            fillcolor="rgba(0,0,0,0)",
+            layer="above",
+            annotation_text="Valgt periode",
+            annotation_position="top left",
         )
     fig.update_layout(
         template=template(presentation),
         title=title,
         barmode="stack",
-        yaxis={"title": "Andel av kjøpene (%)", "range": [0, 100], "ticksuffix": " %"},
+        bargap=0.15,
+        yaxis={"title": "Andel av kjøpene (%)", "range": [0, 106], "ticksuffix": " %"},
         xaxis={"type": "category", "tickangle": -45, "title": None},
-        height=430,
-        margin={"t": 100},
+        legend=LEGEND_TOP,
+        height=450,
+        margin={"t": 120},
     )
     return fig
 
@@ -99,7 +130,7 @@ def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=homes["home_label"].to_list(),
+            x=[SHORT_HOME.get(h, h) for h in homes["home_label"].to_list()],
             y=buyers["municipality_name"].to_list(),
             customdata=custom,
             colorscale=SEQUENTIAL,
@@ -115,10 +146,9 @@ def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
     fig.update_layout(
         template=template(presentation),
         title=title,
-        xaxis={"side": "top", "title": "Leverandørens hjemkommune"},
+        xaxis={"title": "Leverandørens hjemkommune", "tickangle": 0},
         yaxis={"autorange": "reversed", "title": "Kjøpende kommune"},
-        height=160 + 48 * max(buyers.height, 1),
-        margin={"t": 110},
+        height=200 + 48 * max(buyers.height, 1),
     )
     return fig
 
@@ -144,7 +174,7 @@ def sme_by_municipality(
             y=overall * 100,
             line={"color": PRIMARY, "dash": "dash", "width": 1},
             annotation_text=f"Samlet {_pct(overall)}",
-            annotation_position="top left",
+            annotation_position="top right",
         )
     fig.update_layout(
         template=template(presentation),

@@ -96,7 +96,14 @@ def treemap(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.F
             root_color="white",
         )
     )
-    return _layout(fig, title, presentation, height=520, margin={"t": 50, "l": 0, "r": 0})
+    return _layout(
+        fig,
+        title,
+        presentation,
+        height=520,
+        margin={"t": 50, "l": 0, "r": 0},
+        uniformtext={"minsize": 11, "mode": "hide"},
+    )
 
 
 def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:

@@ -123,7 +123,7 @@ def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False)
     """HHI per category as horizontal bars coloured by band, with the band limits drawn and
     the equivalent number of suppliers as label."""
     d = df.filter(pl.col("hhi").is_not_null()).sort("hhi")
-    eq = [f"≈ {v:.1f} lev.".replace(".", ",") for v in d["equivalent"].to_list()]
+    eq = [f"≈ {v:.1f}".replace(".", ",") + " lev." for v in d["equivalent"].to_list()]
     fig = go.Figure(
         go.Bar(
             x=d["hhi"].to_list(),
@@ -156,7 +156,7 @@ def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False)
         template=template(presentation),
         title=title,
         showlegend=False,
-        xaxis={"title": "HHI (0–10 000)", "range": [0, 10_400]},
+        xaxis={"title": "HHI (0–10 000)", "range": [0, 10_400], "tickformat": ",.0f"},
         height=110 + 28 * max(d.height, 1),
     )
     return fig

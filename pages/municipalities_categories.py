@@ -63,7 +63,9 @@ def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:  # type: ign
         )
     with right:
         st.dataframe(
-            sup.select("supplier_name", "orgnr", "amount", "share", "n_lines"),
+            sup.select("supplier_name", "orgnr", "amount", "share", "n_lines").with_columns(
+                pl.col("amount").round(0)
+            ),
             column_config={
                 "supplier_name": st.column_config.TextColumn(t("Leverandør")),
                 "orgnr": st.column_config.TextColumn(t("Org.nr.")),
@@ -146,7 +148,7 @@ def _population_editor() -> None:
                 "municipality_code": t("Kommunenr."),
                 "name": t("Navn"),
                 "year": st.column_config.NumberColumn(t("År"), format="%d"),
-                "population": st.column_config.NumberColumn(t("Innbyggere"), format="%d"),
+                "population": st.column_config.NumberColumn(t("Innbyggere"), format="localized"),
                 "source": t("Kilde"),
             },
             hide_index=True,

@@ -100,7 +100,7 @@ def render() -> None:
     _plot(
         charts.levels_over_time,
         over_time,
-        t("Utvikling per kvartal (valgt periode uthevet)"),
+        t("Utvikling per kvartal (valgt periode markert)"),
         "reg_chart_time",
         level_caption,
     )
@@ -122,8 +122,7 @@ def render() -> None:
         _plot(
             charts.sme_by_municipality,
             sme_m,
-            f"{t('Andel hos små og mellomstore leverandører')} (< {reg.sme_max_employees} "
-            f"{t('ansatte')})",
+            t("Andel hos små og mellomstore leverandører (SMB)"),
             "reg_chart_sme",
             f"Kjøp hos leverandører med færre enn {reg.sme_max_employees} ansatte, av kjøp der "
             f"antall ansatte er kjent ({fmt.pct(sme_row.get('unknown_share'))} ukjent, holdt "
@@ -157,7 +156,7 @@ def render() -> None:
     alt = regional.regional_alternatives(cube, f, members)
     if alt.height:
         st.dataframe(
-            alt.head(30),
+            alt.head(30).with_columns(pl.col("amount").round(0)),
             column_config={
                 "category_l1": t("Hovedkategori"),
                 "category": t("Kategori"),

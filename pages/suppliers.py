@@ -28,14 +28,17 @@ KIND_LABELS = {
 }
 
 
+def _rounded(df: pl.DataFrame, **decimals: int) -> pl.DataFrame:
+    """Display copy: whole kroner (or the given decimals) so tables read at a glance."""
+    return df.with_columns(pl.col(c).round(d) for c, d in decimals.items())
+
+
 def _settings() -> tuple[float, float, float]:
     reg = region()
     with st.expander(t("Innstillinger: ABC-grenser og avhengighet"), expanded=False):
         c1, c2, c3 = st.columns(3)
         a = c1.slider(t("Klasse A til (%)"), 50, 95, round(reg.abc_a * 100), key="lev_a")
-        b = c2.slider(
-            t("Klasse B til (%)"), a, 99, max(a, round(reg.abc_b * 100)), key="lev_b"
-        )
+        b = c2.slider(t("Klasse B til (%)"), a, 99, max(a, round(reg.abc_b * 100)), key="lev_b")
         dep = c3.slider(
             t("Avhengighet når én leverandør har over (%)"),
             20,
@@ -119,8 +122,11 @@ def render() -> None:
 
     st.subheader(t("Toppleverandører"))
     st.dataframe(
-        table.head(100).select(
-            "rank", "supplier_name", "orgnr", "amount", "share", "n_lines", "abc", "categories"
+        _rounded(
+            table.head(100).select(
+                "rank", "supplier_name", "orgnr", "amount", "share", "n_lines", "abc", "categories"
+            ),
+            amount=0,
         ),
         column_config={
             "rank": st.column_config.NumberColumn("#"),
@@ -172,15 +178,15 @@ def render() -> None:
             "cr5",
             "top_supplier",
             "excluded_amount",
-        ),
+        ).pipe(_rounded, amount=0, hhi=0, equivalent=1, excluded_amount=0),
         column_config={
             "category_l1": t("Hovedkategori"),
             "category": t("Kategori"),
             "amount": st.column_config.NumberColumn(t("Beløp (kr)"), format="localized"),
             "n_suppliers": st.column_config.NumberColumn(t("Leverandører")),
-            "hhi": st.column_config.NumberColumn("HHI", format="%.0f"),
+            "hhi": st.column_config.NumberColumn("HHI", format="localized"),
             "band": t("Nivå (tommelfingerregel)"),
-            "equivalent": st.column_config.NumberColumn(t("Tilsvarer antall"), format="%.1f"),
+            "equivalent": st.column_config.NumberColumn(t("Tilsvarer antall"), format="localized"),
             "cr1": st.column_config.NumberColumn("CR1", format="percent"),
             "cr3": st.column_config.NumberColumn("CR3", format="percent"),
             "cr5": st.column_config.NumberColumn("CR5", format="percent"),
@@ -196,7 +202,7 @@ def render() -> None:
     st.subheader(f"{t('Avhengighet: én leverandør over')} {fmt.pct(dep, 0)}")
     if deps.height:
         st.dataframe(
-            deps,
+            _rounded(deps, amount=0),
             column_config={
                 "category_l1": t("Hovedkategori"),
                 "category": t("Kategori"),
