@@ -115,22 +115,21 @@ def outside_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
 
 
 def ehandel_trend(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
-    """One line per municipality (its fixed colour): e-handel share of spend per quarter."""
-    labels = (
-        df.select("year", "quarter", "label").unique().sort("year", "quarter")["label"].to_list()
-    )
+    """One line per municipality (its fixed colour): e-handel share of spend per year or
+    quarter (the frame of ``coverage.ehandel_over_time``)."""
+    labels = df.select("sort", "label").unique().sort("sort")["label"].to_list()
     fig = go.Figure()
     for (code, name), g in df.group_by(
         ["municipality_now", "municipality_name"], maintain_order=True
     ):
-        g = g.sort("year", "quarter")
+        g = g.sort("sort")
         fig.add_trace(
             go.Scatter(
                 x=g["label"].to_list(),
                 y=(g["share"] * 100).to_list(),
                 name=str(name),
-                mode="lines",
-                line={"color": municipality_colour(str(code)), "width": 2.5},
+                mode="lines+markers" if len(labels) <= 12 else "lines",
+                line={"color": municipality_colour(str(code)), "width": 3},
                 hovertemplate=f"{name} %{{x}}: %{{y:.1f}} %<extra></extra>",
             )
         )
@@ -139,7 +138,12 @@ def ehandel_trend(df: pl.DataFrame, *, title: str, presentation: bool = False) -
         title=title,
         yaxis={"title": "andel av innkjøp, %", "ticksuffix": " %", "rangemode": "tozero"},
         legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
-        xaxis={"categoryorder": "array", "categoryarray": labels, "tickangle": -45},
+        xaxis={
+            "categoryorder": "array",
+            "categoryarray": labels,
+            "tickangle": 0 if len(labels) <= 12 else -45,
+            "type": "category",
+        },
         height=420,
     )
     return fig

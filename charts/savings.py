@@ -215,7 +215,8 @@ def by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False)
         template=template(presentation),
         title=title,
         barmode="stack",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.38, "x": 0},
+        margin={"b": 40},
         xaxis={"title": "tusen kr", "range": [0, float(d["realized"].max() or 1) / 1e3 * 1.3]},
         height=110 + 50 * max(d.height, 1),
     )

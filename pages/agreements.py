@@ -197,14 +197,34 @@ def _expiring_tab(cube: pl.DataFrame, agreements, ad, sc) -> None:  # type: igno
 
 def _ehandel_tab(cube: pl.DataFrame, f) -> None:  # type: ignore[no-untyped-def]
     st.metric(t("E-handelsandel i perioden"), fmt.pct(coverage.ehandel_share(cube, f)))
-    title = t("E-handelsandel per kommune og kvartal")
-    trend = coverage.ehandel_over_time(cube, f)
+    by = st.segmented_control(
+        t("Vis per"),
+        ["year", "quarter"],
+        default="year",
+        key="avt_eh_by",
+        format_func=lambda v: {"year": t("År"), "quarter": t("Kvartal")}[v],
+    )
+    by = by or "year"
+    title = t(
+        "E-handelsandel per kommune og år"
+        if by == "year"
+        else "E-handelsandel per kommune og kvartal"
+    )
+    trend = coverage.ehandel_over_time(cube, f, by)
     st.plotly_chart(
         charts.ehandel_trend(trend, title=title) if trend.height else base.empty(title),
         theme=None,
         key="avt_ehandel",
     )
-    st.caption(DEFINITIONS["ehandel"] + " Alle kvartaler i dataene vises.")
+    last = cube["month"].max() if cube.height else None
+    partial = (
+        f" Siste år er til og med {charts.MONTHS[last.month - 1]} {last.year}."
+        if last is not None and last.month != 12
+        else ""
+    )
+    st.caption(
+        DEFINITIONS["ehandel"] + " Hele historikken vises; perioden velger ikke år her." + partial
+    )
 
 
 def _register_tab(ad, sc) -> None:  # type: ignore[no-untyped-def]
@@ -213,8 +233,9 @@ def _register_tab(ad, sc) -> None:  # type: ignore[no-untyped-def]
         ids = register.participants_in(ad["participants"], sc.municipalities)
         refs = context.reference()["agreements"].filter(pl.col("id").is_in(sorted(ids)))["ref"]
         reg = reg.filter(pl.col("ref").is_in(refs.to_list()))
+    config = _register_columns(context.reference()["categories"]["category"].to_list())
     if not sc.is_staff:
-        st.dataframe(reg, hide_index=True, width="stretch")
+        st.dataframe(reg, hide_index=True, width="stretch", column_config=config)
         return
     st.caption(
         "Rediger direkte i tabellen (legg til eller slett rader) og lagre. Alle endringer "
@@ -225,34 +246,7 @@ def _register_tab(ad, sc) -> None:  # type: ignore[no-untyped-def]
         num_rows="dynamic",
         hide_index=True,
         key="avt_reg_editor",
-        column_config={
-            "ref": st.column_config.TextColumn("Avtalenr.", help=REGISTER_HELP["ref"]),
-            "name": st.column_config.TextColumn("Navn"),
-            "category": st.column_config.TextColumn("Kategori"),
-            "start": st.column_config.DateColumn("Start", format="DD.MM.YYYY"),
-            "end": st.column_config.DateColumn("Slutt", format="DD.MM.YYYY"),
-            "end_with_options": st.column_config.DateColumn(
-                "Slutt med opsjoner", format="DD.MM.YYYY"
-            ),
-            "estimated_annual_value_nok": st.column_config.NumberColumn("Estimert årsverdi (kr)"),
-            "savings_rate": st.column_config.NumberColumn(
-                "Besparelsesgrad", help=REGISTER_HELP["savings_rate"]
-            ),
-            "projected_saving_nok": st.column_config.NumberColumn(
-                "Gevinst per år (kr)", help=REGISTER_HELP["projected_saving_nok"]
-            ),
-            "savings_type": st.column_config.SelectboxColumn(
-                "Gevinsttype", options=["hard", "avoidance"], help=REGISTER_HELP["savings_type"]
-            ),
-            "owner": st.column_config.TextColumn("Eier"),
-            "baseline_note": st.column_config.TextColumn("Nullpunkt"),
-            "suppliers": st.column_config.TextColumn(
-                "Leverandører", help=REGISTER_HELP["suppliers"]
-            ),
-            "municipalities": st.column_config.TextColumn(
-                "Kommuner", help=REGISTER_HELP["municipalities"]
-            ),
-        },
+        column_config=config,
     )
     if st.button(t("Lagre avtaleregisteret"), key="avt_reg_save", type="primary"):
         _save(
@@ -277,6 +271,40 @@ def _register_tab(ad, sc) -> None:  # type: ignore[no-untyped-def]
     up = st.file_uploader(t("Velg fil"), type=["csv", "txt", "xlsx"], key="avt_reg_upload")
     if up is not None and st.button(t("Importer"), key="avt_reg_import"):
         _save(lambda conn: register.import_register(conn, up.getvalue(), up.name, sc))
+
+
+def _register_columns(categories: list[str]) -> dict[str, object]:
+    """Column labels, formats and help for the register, read-only or editable."""
+    return {
+        "ref": st.column_config.TextColumn("Avtalenr.", help=REGISTER_HELP["ref"], required=True),
+        "name": st.column_config.TextColumn("Navn", required=True),
+        "category": st.column_config.SelectboxColumn("Kategori", options=sorted(set(categories))),
+        "start": st.column_config.DateColumn("Start", format="DD.MM.YYYY", required=True),
+        "end": st.column_config.DateColumn("Slutt", format="DD.MM.YYYY", required=True),
+        "end_with_options": st.column_config.DateColumn("Slutt med opsjoner", format="DD.MM.YYYY"),
+        "estimated_annual_value_nok": st.column_config.NumberColumn(
+            "Estimert årsverdi (kr)", format="localized", min_value=0
+        ),
+        "savings_rate": st.column_config.NumberColumn(
+            "Besparelsesgrad",
+            help=REGISTER_HELP["savings_rate"],
+            format="percent",
+            min_value=0.0,
+            max_value=0.99,
+        ),
+        "projected_saving_nok": st.column_config.NumberColumn(
+            "Gevinst per år (kr)", help=REGISTER_HELP["projected_saving_nok"], format="localized"
+        ),
+        "savings_type": st.column_config.SelectboxColumn(
+            "Gevinsttype", options=["hard", "avoidance"], help=REGISTER_HELP["savings_type"]
+        ),
+        "owner": st.column_config.TextColumn("Eier"),
+        "baseline_note": st.column_config.TextColumn("Nullpunkt"),
+        "suppliers": st.column_config.TextColumn("Leverandører", help=REGISTER_HELP["suppliers"]),
+        "municipalities": st.column_config.TextColumn(
+            "Kommuner", help=REGISTER_HELP["municipalities"]
+        ),
+    }
 
 
 def _save(action) -> None:  # type: ignore[no-untyped-def]

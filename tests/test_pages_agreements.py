@@ -136,3 +136,12 @@ def test_admin_changes_the_yearly_target_on_the_page() -> None:
         reset = _open("admin_t", SAVINGS)
         reset.number_input(key="sav_target").set_value(7_500_000).run()
         reset.button(key="sav_target_save").click().run()
+
+
+def test_saving_the_unchanged_register_from_the_editor_changes_nothing() -> None:
+    """The editor's round trip (dates, empty rates, amounts) reproduces the register exactly."""
+    at = _open("analytiker", AGREEMENTS)
+    at.button(key="avt_reg_save").click().run()
+    assert not at.exception
+    assert not at.error
+    assert [s.value for s in at.success] == ["Nye: 0, endret: 0, slettet: 0."]

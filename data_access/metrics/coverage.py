@@ -284,26 +284,37 @@ def expiring(
     )
 
 
-def ehandel_over_time(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
-    """E-handel share per municipality and quarter for all quarters in the data (the period
-    filter is not applied, so the trend shows), by amount and by number of lines."""
+def ehandel_over_time(cube: pl.DataFrame, f: Filters, by: str = "year") -> pl.DataFrame:
+    """E-handel share per municipality and year (``by="year"``) or quarter (``"quarter"``) for
+    the whole history (the period filter is not applied, so the trend shows), by amount and by
+    number of lines. ``label`` is the x value ("2024" or "2024 K3"), ``sort`` orders it."""
     d = apply(cube, f, period=False).filter(PURCHASE)
     eh = pl.col("ehandel")
-    return (
-        d.group_by("year", "quarter", "municipality_now", "municipality_name")
+    keys = ["year", "quarter"] if by == "quarter" else ["year"]
+    out = (
+        d.group_by(*keys, "municipality_now", "municipality_name")
         .agg(
             spend=pl.col("amount").sum(),
             ehandel=pl.col("amount").filter(eh).sum(),
             lines=pl.col("n_lines").sum(),
             ehandel_lines=pl.col("n_lines").filter(eh).sum(),
+            months=pl.col("month").n_unique(),
         )
         .with_columns(
             share=pl.when(pl.col("spend") > 0).then(pl.col("ehandel") / pl.col("spend")),
             line_share=pl.when(pl.col("lines") > 0).then(pl.col("ehandel_lines") / pl.col("lines")),
-            label=pl.format("{} K{}", "year", "quarter"),
         )
-        .sort("year", "quarter", "municipality_now")
     )
+    if by == "quarter":
+        out = out.with_columns(
+            label=pl.format("{} K{}", "year", "quarter"),
+            sort=pl.col("year").cast(pl.Int64) * 10 + pl.col("quarter").cast(pl.Int64),
+        )
+    else:
+        out = out.with_columns(
+            label=pl.col("year").cast(pl.String), sort=pl.col("year").cast(pl.Int64) * 10
+        )
+    return out.sort("sort", "municipality_now")
 
 
 def ehandel_share(cube: pl.DataFrame, f: Filters) -> float | None:
