@@ -43,6 +43,66 @@ EN: dict[str, str] = {
     "Analyse": "Analysis",
     "Rapporter": "Reports",
     "Forvaltning": "Management",
+    # Gevinster / Avtaler
+    "Gevinster": "Savings",
+    "Avtaler": "Agreements",
+    "Avtaler og gevinster": "Agreements and savings",
+    "Hard gevinst": "Hard savings",
+    "Kostnadsunngåelse": "Cost avoidance",
+    "Forventet i perioden": "Projected for the period",
+    "Forventet × lojalitet": "Projected × loyalty",
+    "Realisert gevinst per år mot målet": "Realized savings per year against the target",
+    "Akkumulert gevinst gjennom året": "Cumulative savings through the year",
+    "Gevinst per medlemskommune": "Savings per member municipality",
+    "Realisert gevinst per kommune i perioden": "Realized savings per municipality in the period",
+    "Gevinst per avtale": "Savings per agreement",
+    "Forventet og realisert gevinst per avtale i perioden": (
+        "Projected and realized savings per agreement in the period"
+    ),
+    "Endre årlig gevinstmål": "Change the yearly savings target",
+    "Årlig gevinstmål (kr)": "Yearly savings target (NOK)",
+    "Lagre mål": "Save target",
+    "Dekning og lojalitet": "Coverage and loyalty",
+    "Utenfor avtale": "Outside agreements",
+    "Terskelvakt": "Threshold watch",
+    "Utløper snart": "Expiring soon",
+    "E-handel": "E-commerce",
+    "Avtaleregister": "Agreement register",
+    "Kjøp utenfor avtale": "Spend outside agreements",
+    "Avtaledekning per kategori og kommune": "Contract coverage per category and municipality",
+    "Avtalelojalitet per kategori med aktiv avtale": (
+        "Contract loyalty per category with an active agreement"
+    ),
+    "Kjøp utenfor avtale per kategori": "Spend outside agreements per category",
+    "Leverandørene med mest kjøp utenfor avtale": "Suppliers with most spend outside agreements",
+    "Grupper": "Group",
+    "Per leverandør": "Per supplier",
+    "Per leverandør og kategori": "Per supplier and category",
+    "Vis flagg": "Show flags",
+    "flagg krever vurdering": "flags need review",
+    "Ingen leverandører over terskelverdiene uten avtale i utvalget.": (
+        "No supplier without an agreement passes the thresholds in the selection."
+    ),
+    "Vis fakturalinjene bak": "Show the invoice lines behind",
+    "Fakturalinjene bak flaggene krever tilgang til linjenivå.": (
+        "The invoice lines behind the flags require line-level access."
+    ),
+    "Terskelverdier (dato for ikrafttredelse)": "Thresholds (effective date)",
+    "Lagre terskelverdier": "Save thresholds",
+    "Utløper innen 6 måneder": "Expiring within 6 months",
+    "Utløper innen 12 måneder": "Expiring within 12 months",
+    "E-handelsandel i perioden": "E-commerce share in the period",
+    "E-handelsandel per kommune og år": "E-commerce share per municipality and year",
+    "E-handelsandel per kommune og kvartal": "E-commerce share per municipality and quarter",
+    "Vis per": "Show per",
+    "År": "Year",
+    "Kvartal": "Quarter",
+    "Lagre avtaleregisteret": "Save the agreement register",
+    "Importer avtaler fra CSV eller Excel": "Import agreements from CSV or Excel",
+    "Last ned registeret som mal (CSV)": "Download the register as a template (CSV)",
+    "Velg fil": "Choose file",
+    "Importer": "Import",
+    "Ingenting ble lagret:": "Nothing was saved:",
 }
 
 
