@@ -7,9 +7,15 @@ import json
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 
+from data_access.agreements import load_agreements
+from data_access.cube import load_cube
 from data_access.filters import Filters
 from data_access.metrics import coverage
+from data_access.metrics.overview import headline
+from data_access.metrics.savings import savings_factors
+from data_access.scope import Scope
 from tests import frames
 
 D = dt.date
@@ -147,3 +153,17 @@ def test_ehandel_share_over_time_and_cli_figures_are_json() -> None:
     assert figs["savings_target_nok"] == 1200.0
     assert figs["contract_coverage"] == pytest.approx(600 / 7800)
     assert figs["threshold_flags"] == 0
+
+
+def test_cli_figures_agree_with_the_oversikt_headline(sqlite_engine: sa.Engine) -> None:
+    cube = load_cube(sqlite_engine, Scope.everything())
+    f = Filters.year(2025)
+    figs = coverage.agreement_figures_for_cli(cube, f, sqlite_engine)
+    json.dumps(figs)
+    h = headline(cube, f, savings_factors(load_agreements(sqlite_engine)), 7_500_000)
+    assert figs["realized_saving_nok"] == pytest.approx(h.realized_saving, abs=0.01)
+    assert figs["contract_coverage"] == pytest.approx(h.contract_coverage)
+    assert figs["ehandel_share"] == pytest.approx(h.ehandel_share)
+    assert figs["yearly_savings_target_nok"] == 7_500_000
+    assert figs["threshold_flags"] > 0  # the huge Levanger test line alone passes the EEA threshold
+    assert figs["threshold_flags_eea"] > 0

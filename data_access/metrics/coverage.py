@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import sqlalchemy as sa
 
 from data_access.filters import Filters, add_months, apply
 from data_access.metrics.savings import savings_factors, with_realized
@@ -359,3 +360,18 @@ def agreement_figures(
         "threshold_flags": int(watch.height),
         "threshold_flags_eea": int(watch.filter(pl.col("level") == "eea").height),
     }
+
+
+def agreement_figures_for_cli(
+    cube: pl.DataFrame, filters: Filters, engine: sa.Engine
+) -> dict[str, object]:
+    """``agreement_figures`` with the register, thresholds and yearly target read from the
+    database — the ``(cube, filters, engine) -> dict`` shape of ``innsikt figures`` extras."""
+    from data_access.agreements import load_agreements, savings_target
+    from data_access.metrics.thresholds import load_thresholds
+
+    with engine.connect() as conn:
+        agreements = load_agreements(conn)
+        thresholds = load_thresholds(conn)
+        target = savings_target(conn)
+    return agreement_figures(cube, filters, agreements, thresholds, yearly_target_nok=target)
