@@ -154,10 +154,11 @@ def sidebar_filters(opts: Options) -> tuple[Filters, str]:
     """Render the global filters in the sidebar; URL and widgets stay in step both ways."""
     ss = st.session_state
     url = {k: st.query_params.get_all(k) for k in KEYS if st.query_params.get_all(k)}
-    # The URL wins when it is new (an opened link, a first run); the widgets win when the URL
-    # is the one we wrote last run, or empty (a page switch clears the query string).
-    url_is_new = bool(url) and url != ss.get("_f_url_written")
-    if url_is_new or "f_periode" not in ss:
+    # A widget's on_change marks a deliberate change: then the widgets win and the URL follows.
+    # Otherwise a non-empty URL is the truth (an opened link, a reload, a rerun that raced the
+    # browser); an empty URL after a page switch keeps the widgets.
+    user_changed = ss.pop("_f_changed", False)
+    if (url and not user_changed) or "f_periode" not in ss:
         f, token = parse_filters(url, opts)
         custom = not re.fullmatch(r"\d{4}(-K[1-4])?", token)
         ss["f_periode"] = "custom" if custom else token
@@ -174,6 +175,7 @@ def sidebar_filters(opts: Options) -> tuple[Filters, str]:
         t("Periode"),
         choices,
         key="f_periode",
+        on_change=_changed,
         format_func=lambda c: t("Fra–til …") if c == "custom" else c.replace("-", " "),
     )
     months = []
@@ -188,8 +190,8 @@ def sidebar_filters(opts: Options) -> tuple[Filters, str]:
             ss["f_fra"] = months[0]
         if ss.get("f_til") not in months:
             ss["f_til"] = months[-1]
-        c1.selectbox(t("Fra"), months, key="f_fra", format_func=fmt_m)
-        c2.selectbox(t("Til"), months, key="f_til", format_func=fmt_m)
+        c1.selectbox(t("Fra"), months, key="f_fra", format_func=fmt_m, on_change=_changed)
+        c2.selectbox(t("Til"), months, key="f_til", format_func=fmt_m, on_change=_changed)
         start, end = sorted((ss["f_fra"], ss["f_til"]))
         token = f"{start:%Y-%m}_{end:%Y-%m}"
     else:
@@ -198,6 +200,7 @@ def sidebar_filters(opts: Options) -> tuple[Filters, str]:
         t("Kommuner"),
         list(opts.municipalities),
         key="f_kommune",
+        on_change=_changed,
         format_func=lambda c: opts.municipalities.get(c, c),
         placeholder=t("Alle kommuner"),
     )
@@ -205,6 +208,7 @@ def sidebar_filters(opts: Options) -> tuple[Filters, str]:
         t("Kategorier"),
         list(opts.categories),
         key="f_kategori",
+        on_change=_changed,
         format_func=lambda c: opts.categories.get(c, str(c)),
         placeholder=t("Alle kategorier"),
     )
@@ -212,6 +216,7 @@ def sidebar_filters(opts: Options) -> tuple[Filters, str]:
         t("Område"),
         list(AREAS),
         key="f_omrade",
+        on_change=_changed,
         format_func=lambda a: {
             "drift": t("Drift"),
             "investering": t("Investering"),
@@ -227,5 +232,8 @@ def sidebar_filters(opts: Options) -> tuple[Filters, str]:
     f, token = parse_filters(params, opts)
     written = to_params(f, token)
     _write_url(written)
-    ss["_f_url_written"] = written
     return f, token
+
+
+def _changed() -> None:
+    st.session_state["_f_changed"] = True
