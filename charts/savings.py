@@ -23,12 +23,15 @@ def _mill(v: float) -> str:
     return f"{v / 1e6:,.1f}".replace(",", " ").replace(".", ",")
 
 
-def _target_line(fig: go.Figure, target: float, presentation: bool) -> None:
+def _target_line(fig: go.Figure, target: float, presentation: bool, whole: bool = False) -> None:
+    """The yearly target as a dashed red line; ``whole`` says it is the whole cooperation's
+    target while the bars show only some members."""
+    label = "Samarbeidets mål" if whole else "Mål"
     fig.add_hline(
         y=target / 1e6,
         line={"color": WARNING, "width": 3, "dash": "dash"},
         annotation={
-            "text": f"Mål {_mill(target)} mill. kr per år",
+            "text": f"{label} {_mill(target)} mill. kr per år",
             "font": {"color": WARNING, "size": 20 if presentation else 14},
             "bgcolor": "rgba(255,255,255,0.8)",
         },
@@ -42,6 +45,7 @@ def realized_by_year(
     projection: dict[str, float | int] | None,
     *,
     title: str,
+    whole_target: bool = False,
     presentation: bool = False,
 ) -> go.Figure:
     """Stacked bars per year (hard savings, cost avoidance), the rest of the current year's
@@ -98,7 +102,7 @@ def realized_by_year(
             hoverinfo="skip",
         )
     )
-    _target_line(fig, target, presentation)
+    _target_line(fig, target, presentation, whole_target)
     top = max([target, *totals, float(projection["projected_year_end"]) if projection else 0.0])
     fig.update_layout(
         template=template(presentation),
@@ -118,6 +122,7 @@ def cumulative_by_month(
     projection: dict[str, float | int] | None,
     *,
     title: str,
+    whole_target: bool = False,
     presentation: bool = False,
 ) -> go.Figure:
     """One line per year: realized saving accumulated month by month, the target at year end
@@ -154,7 +159,7 @@ def cumulative_by_month(
                 hovertemplate="Fremskrevet %{x}: %{y:,.2f} mill. kr<extra></extra>",
             )
         )
-    _target_line(fig, target, presentation)
+    _target_line(fig, target, presentation, whole_target)
     top = max([target, *(monthly["cum_realized"].to_list() or [0.0])])
     fig.update_layout(
         template=template(presentation),

@@ -42,7 +42,13 @@ def render() -> None:
     projection = savings.year_end_projection(monthly)
     by_muni = savings.realized_by_municipality(cube, f, agreements)
     loyalty = coverage.loyalty_by_agreement(cube, f, agreements, ad["parties"], ad["participants"])
-    per_agreement = savings.agreement_savings(cube, f, agreements, loyalty)
+    in_view = frozenset(f.municipalities) if f.municipalities else sc.municipalities
+    shares = (
+        savings.participant_shares(ad["participants"], ad["population"], in_view)
+        if in_view is not None
+        else None
+    )
+    per_agreement = savings.agreement_savings(cube, f, agreements, loyalty, shares)
 
     realized = float(by_muni["realized"].sum()) if by_muni.height else 0.0
     hard = float(by_muni["hard"].sum()) if by_muni.height else 0.0
@@ -54,8 +60,9 @@ def render() -> None:
     c1.metric(
         t("Realisert gevinst"),
         fmt.mkr(realized),
-        delta=f"{fmt.pct(realized / period_target if period_target else None, 0)} av målet "
-        f"({fmt.mkr(period_target)})",
+        delta=f"{fmt.pct(realized / period_target if period_target else None, 0)} av "
+        + ("samarbeidets mål " if in_view is not None else "målet ")
+        + f"({fmt.mkr(period_target)})",
         delta_color="off",
         help=DEFINITIONS["realized"] + " " + DEFINITIONS["target"],
     )
@@ -73,13 +80,16 @@ def render() -> None:
             f"med {charts.MONTHS[int(projection['last_month']) - 1]}. Med snittet for de siste 12 "
             f"månedene ({fmt.mkr(float(projection['monthly_average']))} per måned) blir året "
             f"**{fmt.mkr(float(projection['projected_year_end']))}** – "
-            f"{fmt.pct(float(projection['projected_year_end']) / target, 0)} av målet på "
-            f"{fmt.mkr(target)}."
+            f"{fmt.pct(float(projection['projected_year_end']) / target, 0)} av "
+            + ("samarbeidets mål" if in_view is not None else "målet")
+            + f" på {fmt.mkr(target)}."
         )
 
     title = t("Realisert gevinst per år mot målet")
     st.plotly_chart(
-        charts.realized_by_year(yearly, target, projection, title=title)
+        charts.realized_by_year(
+            yearly, target, projection, title=title, whole_target=in_view is not None
+        )
         if yearly.height
         else base.empty(title),
         theme=None,
@@ -91,7 +101,9 @@ def render() -> None:
     )
     title = t("Akkumulert gevinst gjennom året")
     st.plotly_chart(
-        charts.cumulative_by_month(monthly, target, projection, title=title)
+        charts.cumulative_by_month(
+            monthly, target, projection, title=title, whole_target=in_view is not None
+        )
         if monthly.height
         else base.empty(title),
         theme=None,
@@ -131,10 +143,11 @@ def render() -> None:
             f"{none} aktive avtaler har ingen avtalekjøp i utvalget – de står nederst i tabellen."
         )
     st.dataframe(charts.agreement_table(per_agreement), hide_index=True, width="stretch")
-    if f.municipalities or sc.municipalities is not None:
+    if in_view is not None:
         st.caption(
-            "Forventet gevinst gjelder hele avtalen (alle deltakende kommuner); realisert gevinst "
-            "og lojalitet gjelder kommunene i utvalget."
+            "Forventet gevinst er avtalens anslag fordelt på deltakerkommunene etter innbyggertall; "
+            "realisert gevinst og lojalitet gjelder kommunene i utvalget. Gevinstmålet gjelder "
+            "hele samarbeidet."
         )
 
     if sc.role == "admin":

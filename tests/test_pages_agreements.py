@@ -79,6 +79,9 @@ def test_kommune_user_sees_only_their_municipality() -> None:
     assert names == {"Verdal"}
     muni_table = next(d.value for d in at.dataframe if "Kommune" in d.value.columns)
     assert list(muni_table["Kommune"]) == ["Verdal"]
+    target = _figures(at)["Realisert gevinst per år mot målet"]["layout"]["annotations"][0]
+    assert target["text"].startswith("Samarbeidets mål 7,5")  # the target is the cooperation's
+    assert "av samarbeidets mål" in at.metric[0].proto.delta
     avt = _open("verdal", AGREEMENTS)
     heat = _figures(avt)["Avtaledekning per kategori og kommune"]
     assert heat["data"][0]["x"] == ["Verdal"]

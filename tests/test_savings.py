@@ -188,3 +188,39 @@ def test_cumulative_realized_restarts_each_year_and_projection_uses_last_12_mont
     assert proj["projected_year_end"] == pytest.approx(150_000 + 9 * avg)
     # A complete last year has no projection.
     assert savings.year_end_projection(y24) is None
+
+
+def test_projection_in_a_restricted_view_is_split_by_population_of_participants() -> None:
+    cube = frames.cube([{"muni": "5038", "amount": 10_000.0, "agreement_id": 1}])
+    ag = frames.agreements(
+        [
+            {
+                "id": 1,
+                "start": D(2025, 1, 1),
+                "end": D(2025, 12, 31),
+                "savings_rate": 0.2,
+                "estimated_annual_value_ore": 400_000_00,
+            },
+            {
+                "id": 2,
+                "start": D(2025, 1, 1),
+                "end": D(2025, 12, 31),
+                "savings_rate": 0.2,
+                "estimated_annual_value_ore": 400_000_00,
+            },
+        ]
+    )
+    part = pl.DataFrame({"agreement_id": [1, 1, 2], "municipality_code": ["5038", "5037", "5037"]})
+    pop = pl.DataFrame(
+        {
+            "municipality_code": ["5038", "5037", "5038", "5037"],
+            "year": [2024, 2024, 2025, 2025],
+            "population": [1, 1, 15_000, 5_000],  # the latest year counts
+        }
+    )
+    shares = savings.participant_shares(part, pop, frozenset({"5038"}))
+    out = savings.agreement_savings(cube, Filters.year(2025), ag, shares=shares)
+    assert out["agreement_id"].to_list() == [1]  # Verdal is not in agreement 2
+    assert out["projected"][0] == pytest.approx(100_000 * 15_000 / 20_000)
+    everyone = savings.participant_shares(part, pop, None)
+    assert everyone.sort("agreement_id")["share"].to_list() == [1.0, 1.0]

@@ -98,6 +98,7 @@ def data_until() -> dt.date | None:
 def _agreement_data(_engine: sa.Engine, url: str, version: int) -> dict[str, pl.DataFrame]:
     from data_access.agreements import load_parties, register_frame, savings_target
     from data_access.metrics.thresholds import load_thresholds
+    from data_access.population import load_population
 
     with _engine.connect() as conn:
         parties, participants = load_parties(conn)
@@ -107,12 +108,13 @@ def _agreement_data(_engine: sa.Engine, url: str, version: int) -> dict[str, pl.
             "register": register_frame(conn),
             "thresholds": load_thresholds(conn),
             "target": pl.DataFrame({"nok": [savings_target(conn)]}),
+            "population": load_population(conn),
         }
 
 
 def agreement_data() -> dict[str, pl.DataFrame]:
-    """Parties, participants, the editable register, thresholds and the yearly savings target
-    (cached per data version; every change to them bumps it)."""
+    """Parties, participants, the editable register, thresholds, the yearly savings target and
+    population (cached per data version; every change to them bumps it)."""
     return _agreement_data(engine(), settings.database_url(), data_version())
 
 

@@ -6,9 +6,10 @@ absolute projected saving P on an estimated annual value E saves matched spend �
 
 The **projected** saving of an agreement for a period is its yearly projection (E × r/(1 − r),
 or P) prorated by the days it is active in the period, per calendar year (a full year gives
-exactly the yearly figure, leap year or not). It is a property of the whole agreement: when the
-view is limited to some municipalities the projection still refers to all participants, while
-realized savings and loyalty are computed on the rows in view.
+exactly the yearly figure, leap year or not). It is a property of the whole agreement; when the
+view is limited to some municipalities (a filter or a kommune user's scope) it is split among
+the participants by population (``participant_shares``) — a transparent allocation that needs
+no other municipality's spend, so a kommune user's figures stay computed on their rows only.
 
 Everything realized is computed from the same filtered cube as the rest of the dashboard
 (``filters.apply``, purchase spend only), so the Gevinster page, Oversikt and the CLI agree.
@@ -129,6 +130,34 @@ def projected_for_period(agreements: pl.DataFrame, f: Filters) -> pl.DataFrame:
     )
 
 
+def participant_shares(
+    participants: pl.DataFrame, population: pl.DataFrame, municipalities: frozenset[str] | None
+) -> pl.DataFrame:
+    """agreement_id, share: the population of the participants in ``municipalities`` / the
+    population of all the agreement's participants (1.0 for every agreement when None).
+
+    ``population`` has municipality_code (today's) and population (the latest year is used).
+
+    >>> part = pl.DataFrame({"agreement_id": [1, 1, 2], "municipality_code": ["A", "B", "B"]})
+    >>> pop = pl.DataFrame({"municipality_code": ["A", "B"], "population": [300, 100]})
+    >>> participant_shares(part, pop, frozenset({"B"})).sort("agreement_id")["share"].to_list()
+    [0.25, 1.0]
+    """
+    ids = participants.select(pl.col("agreement_id").cast(pl.Int64)).unique()
+    if municipalities is None:
+        return ids.with_columns(share=pl.lit(1.0))
+    if "year" in population.columns:  # one row per code: its latest year
+        population = population.sort("year").unique("municipality_code", keep="last")
+    pop = population.select("municipality_code", pl.col("population").cast(pl.Float64))
+    p = participants.select(pl.col("agreement_id").cast(pl.Int64), "municipality_code").join(
+        pop, on="municipality_code", how="left"
+    )
+    inside = pl.col("municipality_code").is_in(sorted(municipalities))
+    return p.group_by("agreement_id").agg(
+        share=(pl.col("population").filter(inside).sum() / pl.col("population").sum()).fill_nan(0.0)
+    )
+
+
 def _realized_rows(cube: pl.DataFrame, f: Filters, factors: pl.DataFrame, *, period: bool = True):
     """Purchase rows in the filters with ``realized`` and ``savings_type`` attached."""
     d = apply(cube, f, period=period).filter(PURCHASE)
@@ -140,6 +169,7 @@ def agreement_savings(
     f: Filters,
     agreements: pl.DataFrame,
     loyalty: pl.DataFrame | None = None,
+    shares: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per agreement active in the period or with matched spend in it: projected vs
     realized, the loyalty-adjusted expectation (projected × loyalty) and a status.
@@ -147,7 +177,8 @@ def agreement_savings(
     Agreements with no matched spend are kept with ``matched = 0`` and status
     ``"Ingen avtalekjøp"``: an agreement nobody buys on is news, not noise. ``loyalty`` is the
     frame of ``coverage.loyalty_by_agreement`` (agreement_id, loyalty); without it the
-    loyalty columns are null.
+    loyalty columns are null. ``shares`` (``participant_shares``) scales the projection to the
+    municipalities in view; agreements none of them takes part in are then left out.
     """
     factors = savings_factors(agreements)
     rows = _realized_rows(cube, f, factors)
@@ -157,6 +188,17 @@ def agreement_savings(
         .agg(matched=pl.col("amount").sum(), realized=pl.col("realized").sum())
     )
     proj = projected_for_period(agreements, f)
+    if shares is not None:
+        proj = (
+            proj.join(shares, on="agreement_id", how="left")
+            .with_columns(
+                projected=pl.col("projected") * pl.col("share").fill_null(0.0),
+                active_days=pl.when(pl.col("share").fill_null(0.0) > 0)
+                .then(pl.col("active_days"))
+                .otherwise(0),
+            )
+            .drop("share")
+        )
     out = (
         agreements.select(
             agreement_id=pl.col("id").cast(pl.Int64),
