@@ -4,18 +4,23 @@ e-handel, and the agreement register (editable by the procurement office)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import polars as pl
+import sqlalchemy as sa
 import streamlit as st
 
 from charts import agreements as charts
 from charts import fmt
 from charts import overview as base
 from data_access import agreements as register
+from data_access.filters import Filters
 from data_access.metrics import coverage, thresholds
+from data_access.scope import Scope
 from ui import context, page
 from ui.i18n import t
 
+Data = dict[str, pl.DataFrame]  # context.agreement_data()
 DEFINITIONS = {
     "coverage": "Avtaledekning = kjøp på fakturalinjer knyttet til en aktiv avtale (leverandøren "
     "er part, datoen er innenfor avtaleperioden og kommunen deltar) / alle kjøp.",
@@ -42,7 +47,7 @@ REGISTER_HELP = {
 }
 
 
-def _coverage_tab(cube: pl.DataFrame, f, agreements, ad) -> None:  # type: ignore[no-untyped-def]
+def _coverage_tab(cube: pl.DataFrame, f: Filters, agreements: pl.DataFrame, ad: Data) -> None:
     total = coverage.coverage_total(cube, f)
     by_cat = coverage.coverage_by_category(cube, f)
     outside_total = float(by_cat["outside"].sum()) if by_cat.height else 0.0
@@ -67,7 +72,7 @@ def _coverage_tab(cube: pl.DataFrame, f, agreements, ad) -> None:  # type: ignor
     st.caption(DEFINITIONS["loyalty"] + " Rødt = under 60 %.")
 
 
-def _outside_tab(cube: pl.DataFrame, f) -> None:  # type: ignore[no-untyped-def]
+def _outside_tab(cube: pl.DataFrame, f: Filters) -> None:
     title = t("Kjøp utenfor avtale per kategori")
     cats = coverage.outside_by_category(cube, f)
     st.plotly_chart(
@@ -81,7 +86,7 @@ def _outside_tab(cube: pl.DataFrame, f) -> None:  # type: ignore[no-untyped-def]
     st.dataframe(charts.outside_supplier_table(sup), hide_index=True, width="stretch")
 
 
-def _watch_tab(cube: pl.DataFrame, f, ad, sc) -> None:  # type: ignore[no-untyped-def]
+def _watch_tab(f: Filters, ad: Data, sc: Scope) -> None:
     st.caption(DEFINITIONS["watch"])
     c1, c2 = st.columns(2)
     by = c1.segmented_control(
@@ -97,9 +102,7 @@ def _watch_tab(cube: pl.DataFrame, f, ad, sc) -> None:  # type: ignore[no-untype
     level = c2.selectbox(
         t("Vis flagg"), list(LEVELS), key="avt_watch_level", format_func=lambda v: LEVELS[v]
     )
-    flags = thresholds.threshold_watch(
-        cube, f, ad["thresholds"], by_category=by == "category", min_level=level or "national"
-    )
+    flags = context.threshold_flags(f, by_category=by == "category", min_level=level or "national")
     if flags.height == 0:
         st.success(t("Ingen leverandører over terskelverdiene uten avtale i utvalget."))
     else:
@@ -113,7 +116,7 @@ def _watch_tab(cube: pl.DataFrame, f, ad, sc) -> None:  # type: ignore[no-untype
         _thresholds_editor(ad["thresholds"], sc)
 
 
-def _flag_lines(flags: pl.DataFrame, f, sc) -> None:  # type: ignore[no-untyped-def]
+def _flag_lines(flags: pl.DataFrame, f: Filters, sc: Scope) -> None:
     if not sc.may_see_lines:
         st.info(t("Fakturalinjene bak flaggene krever tilgang til linjenivå."))
         return
@@ -149,7 +152,7 @@ def _flag_lines(flags: pl.DataFrame, f, sc) -> None:  # type: ignore[no-untyped-
     st.dataframe(charts.lines_table(lines), hide_index=True, width="stretch")
 
 
-def _thresholds_editor(table: pl.DataFrame, sc) -> None:  # type: ignore[no-untyped-def]
+def _thresholds_editor(table: pl.DataFrame, sc: Scope) -> None:
     view = table.with_columns(pl.col("valid_from").cast(pl.Date))
     if sc.role != "admin":
         st.dataframe(view, hide_index=True, width="stretch")
@@ -179,7 +182,7 @@ def _thresholds_editor(table: pl.DataFrame, sc) -> None:  # type: ignore[no-unty
             st.error(str(e))
 
 
-def _expiring_tab(cube: pl.DataFrame, agreements, ad, sc) -> None:  # type: ignore[no-untyped-def]
+def _expiring_tab(cube: pl.DataFrame, agreements: pl.DataFrame, ad: Data, sc: Scope) -> None:
     today = dt.date.today()
     exp = coverage.expiring(
         agreements, cube, ad["participants"], today, 12, municipalities=sc.municipalities
@@ -195,7 +198,7 @@ def _expiring_tab(cube: pl.DataFrame, agreements, ad, sc) -> None:  # type: igno
     )
 
 
-def _ehandel_tab(cube: pl.DataFrame, f) -> None:  # type: ignore[no-untyped-def]
+def _ehandel_tab(cube: pl.DataFrame, f: Filters) -> None:
     st.metric(t("E-handelsandel i perioden"), fmt.pct(coverage.ehandel_share(cube, f)))
     by = st.segmented_control(
         t("Vis per"),
@@ -227,7 +230,7 @@ def _ehandel_tab(cube: pl.DataFrame, f) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _register_tab(ad, sc) -> None:  # type: ignore[no-untyped-def]
+def _register_tab(ad: Data, sc: Scope) -> None:
     reg = ad["register"]
     if sc.municipalities is not None:
         ids = register.participants_in(ad["participants"], sc.municipalities)
@@ -307,7 +310,7 @@ def _register_columns(categories: list[str]) -> dict[str, object]:
     }
 
 
-def _save(action) -> None:  # type: ignore[no-untyped-def]
+def _save(action: Callable[[sa.Connection], dict[str, object]]) -> None:
     try:
         with context.engine().begin() as conn:
             result = action(conn)
@@ -349,7 +352,7 @@ def render() -> None:
     with tabs[1]:
         _outside_tab(cube, f)
     with tabs[2]:
-        _watch_tab(cube, f, ad, sc)
+        _watch_tab(f, ad, sc)
     with tabs[3]:
         _expiring_tab(cube, agreements, ad, sc)
     with tabs[4]:

@@ -17,6 +17,7 @@ from data_access import db, settings
 from data_access.agreements import load_agreements
 from data_access.bootstrap import initialize
 from data_access.cube import load_categories, load_cube, load_municipalities
+from data_access.filters import Filters
 from data_access.metrics.savings import savings_factors
 from data_access.scope import Scope
 from data_access.users import scope_for
@@ -141,3 +142,30 @@ def population() -> pl.DataFrame:
 def supplier_locations() -> pl.DataFrame:
     """Known sub-units of suppliers (parent_orgnr, municipality); often empty."""
     return _analysis_reference(engine(), settings.database_url(), data_version())["locations"]
+
+
+# --- Threshold watch (Avtaler page) ---------------------------------------------------------
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _threshold_flags(
+    _cube: pl.DataFrame,
+    _thresholds: pl.DataFrame,
+    scope: Scope,
+    version: int,
+    f: Filters,
+    by_category: bool,
+    min_level: str,
+) -> pl.DataFrame:
+    from data_access.metrics.thresholds import threshold_watch
+
+    return threshold_watch(_cube, f, _thresholds, by_category=by_category, min_level=min_level)
+
+
+def threshold_flags(f: Filters, *, by_category: bool, min_level: str) -> pl.DataFrame:
+    """The threshold watch for the user's scope and filters (cached per data version: the cube
+    and the thresholds table are both keyed on it)."""
+    sc = scope()
+    return _threshold_flags(
+        cube(sc), agreement_data()["thresholds"], sc, data_version(), f, by_category, min_level
+    )

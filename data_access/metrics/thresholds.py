@@ -103,9 +103,17 @@ def rolling_windows(
     [3.0, 2.0]
     """
     first, last = ends
+    inside = monthly.filter(pl.col("month").is_between(add_months(first, 1 - span), last))
+    if first == last:  # one window: a plain sum, no spreading (the 48-month check)
+        return (
+            inside.group_by(*keys)
+            .agg(amount=pl.col("amount").sum())
+            .with_columns(
+                window_end=pl.lit(last, pl.Date), window_start=pl.lit(add_months(last, 1 - span))
+            )
+        )
     return (
-        monthly.filter(pl.col("month").is_between(add_months(first, 1 - span), last))
-        .with_columns(
+        inside.with_columns(
             window_end=pl.date_ranges(
                 pl.col("month"), pl.col("month").dt.offset_by(f"{span - 1}mo"), "1mo"
             )
