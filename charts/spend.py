@@ -87,10 +87,10 @@ def treemap(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.F
             labels=labels,
             parents=parents,
             values=[v / 1e6 for v in values],
+            customdata=[f"{v / total * 100:.0f} %" for v in values],
             branchvalues="total",
-            texttemplate="<b>%{label}</b><br>%{value:,.1f} mill. kr<br>%{percentRoot:.0%}",
-            hovertemplate="%{label}: %{value:,.1f} mill. kr (%{percentRoot:.1%} av alt)"
-            "<extra></extra>",
+            texttemplate="<b>%{label}</b><br>%{value:,.1f} mill. kr · %{customdata}",
+            hovertemplate="%{label}: %{value:,.1f} mill. kr (%{customdata} av alt)<extra></extra>",
             maxdepth=3,
             marker={"colorscale": SEQUENTIAL, "line": {"width": 1, "color": "white"}},
             root_color="white",
@@ -102,7 +102,6 @@ def treemap(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.F
         presentation,
         height=520,
         margin={"t": 50, "l": 0, "r": 0},
-        uniformtext={"minsize": 11, "mode": "hide"},
     )
 
 
@@ -155,9 +154,10 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
         fig,
         title,
         presentation,
-        yaxis_title="kr per innbygger",
+        yaxis={"title": "kr per innbygger", "rangemode": "tozero"},
         xaxis={"type": "category", "title": None},
-        height=420,
+        height=440,
+        margin={"t": 90},
     )
 
 
@@ -199,7 +199,8 @@ def trend_total(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
         barmode="group",
         yaxis_title="mill. kr",
         xaxis={"type": "category", "title": None, "tickangle": -45 if len(labels) > 12 else 0},
-        height=420,
+        height=440,
+        margin={"t": 90},
     )
 
 
@@ -227,9 +228,11 @@ def trend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
         fig,
         title,
         presentation,
-        yaxis_title="mill. kr",
+        yaxis={"title": "mill. kr", "rangemode": "tozero"},
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": order, "title": None},
-        height=420,
+        showlegend=True,
+        height=440,
+        margin={"t": 90},
     )
 
 

@@ -114,7 +114,9 @@ def abc_classes(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
         title=title,
         barmode="group",
         yaxis={"title": "%", "range": [0, 110], "ticksuffix": " %"},
-        height=380,
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        margin={"t": 120},
+        height=420,
     )
     return fig
 
@@ -145,12 +147,12 @@ def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False)
             name="",
         )
     )
-    for x, text in ((1500, "1 500"), (2500, "2 500")):
+    for x, text, pos in ((1500, "1 500", "top left"), (2500, "2 500", "top right")):
         fig.add_vline(
             x=x,
             line={"color": INK, "dash": "dot", "width": 1},
             annotation_text=text,
-            annotation_position="top",
+            annotation_position=pos,
         )
     fig.update_layout(
         template=template(presentation),

@@ -223,27 +223,24 @@ def render() -> None:
         + INCLUDED,
         per_inhabitant=per_inh,
     )
-    left, right = st.columns(2)
-    with left:
-        _chart(
-            charts.treemap,
-            tree,
-            t("Kategoritreet etter innkjøp"),
-            "kk_chart_tree",
-            "Arealet er netto kjøp; store felt er hovedkategorier, små er underkategorier. "
-            "Kategorier med negativt netto (flere kreditnotaer enn fakturaer) vises ikke. "
-            + INCLUDED,
-        )
-    with right:
-        years = spend.per_inhabitant_by_year(cube, f, pop, structure=structure)
-        _chart(
-            charts.per_inhabitant,
-            years,
-            t("Innkjøp per innbygger"),
-            "kk_chart_per_inhabitant",
-            "Netto kjøp i året delt på kommunens innbyggertall det året; Verran og Steinkjer "
-            "summeres for 2019 i dagens struktur. " + INCLUDED,
-        )
+    years = spend.per_inhabitant_by_year(cube, f, pop, structure=structure)
+    _chart(
+        charts.per_inhabitant,
+        years,
+        t("Innkjøp per innbygger"),
+        "kk_chart_per_inhabitant",
+        "Netto kjøp i året delt på kommunens innbyggertall det året; Verran og Steinkjer "
+        "summeres for 2019 i dagens struktur. " + INCLUDED,
+    )
+    _chart(
+        charts.treemap,
+        tree,
+        t("Kategoritreet etter innkjøp"),
+        "kk_chart_tree",
+        "Arealet er netto kjøp; store felt er hovedkategorier, små er underkategorier "
+        "(pek på et felt for tall). Kategorier med negativt netto (flere kreditnotaer enn "
+        "fakturaer) vises ikke. " + INCLUDED,
+    )
 
     st.subheader(t("Utvikling"))
     tr = spend.trend(cube, f, grain=grain, by_municipality=False)
