@@ -312,7 +312,10 @@ def _register_columns(categories: list[str]) -> dict[str, object]:
 
 def _save(action: Callable[[sa.Connection], dict[str, object]]) -> None:
     try:
-        with context.engine().begin() as conn:
+        with (
+            st.spinner(t("Lagrer og kobler alle fakturalinjer til avtalene på nytt …")),
+            context.engine().begin() as conn,
+        ):
             result = action(conn)
     except (ValueError, PermissionError) as e:
         st.error(t("Ingenting ble lagret:") + "\n\n" + str(e).replace("\n", "  \n"))
