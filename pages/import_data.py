@@ -17,6 +17,7 @@ from charts import fmt
 from data_access.importing import (
     FIELDS,
     REASON_LABELS,
+    changed_ids,
     import_file,
     load_batch_reports,
     load_data_quality,
@@ -202,12 +203,33 @@ def _quarantine_section() -> None:
     if rows.height == 0:
         st.caption("Ingen åpne rader i karantene.")
         return
-    st.dataframe(
-        rows.head(500).select("karantene_id", "fil", "rad", "årsak", *FIELDS.keys()),
+    shown = rows.head(500).select("karantene_id", "fil", "rad", "årsak", *FIELDS.keys())
+    st.caption(
+        "Rett verdiene direkte i tabellen (de 500 første radene), eller last ned hele listen."
+    )
+    edited = st.data_editor(
+        shown,
         hide_index=True,
         width="stretch",
+        disabled=["karantene_id", "fil", "rad", "årsak"],
         column_config={k: st.column_config.TextColumn(v) for k, v in FIELDS.items()},
+        key=KEY + "editor",
     )
+    edited = (
+        pl.DataFrame(edited, schema=shown.schema)
+        if not isinstance(edited, pl.DataFrame)
+        else edited
+    )
+    changed = changed_ids(shown, edited)
+    if st.button(
+        f"Importer {fmt.number(len(changed))} endrede rader",
+        disabled=not changed,
+        type="primary",
+        key=KEY + "edited",
+    ):
+        rep = reimport_quarantine(engine, edited, ids=changed, username=context.username())
+        st.session_state[KEY + "last"] = [rep.batch_id]
+        st.rerun()
     st.download_button(
         "Last ned karantenelisten (CSV)",
         data=lambda: quarantine_csv(rows),

@@ -624,3 +624,23 @@ def test_200k_line_file(eng: sa.Engine) -> None:
         assert c.execute(sa.select(sa.func.sum(schema.spend_cube.c.amount_ore))).scalar() == total
     # ≈ 11 s on an idle 2-core machine; the bound leaves room for a busy CI runner.
     assert elapsed < 45, f"200 000 lines took {elapsed:.1f} s"
+
+
+def test_in_page_correction_reimports_only_changed_rows(eng: sa.Engine) -> None:
+    from data_access.importing import changed_ids
+
+    d = dt.date(2021, 5, 5)
+    rows = [Row("5099", d, 100, invoice="E1"), Row("5098", d, 200, invoice="E2")]
+    import_file(eng, to_csv(rows), filename="e.csv", username="t")
+    shown = quarantine_rows(eng)
+    edited = shown.with_columns(
+        municipality=pl.when(pl.col("invoice_id") == "E1")
+        .then(pl.lit("5041"))
+        .otherwise("municipality")
+    )
+    ids = changed_ids(shown, edited)
+    assert ids == shown.filter(pl.col("invoice_id") == "E1")["karantene_id"].to_list()
+    r = reimport_quarantine(eng, edited, ids=ids, username="t")
+    assert (r.rows_read, r.rows_stored) == (1, 1)
+    left = quarantine_rows(eng)
+    assert left.select("invoice_id", "årsak").rows() == [("E2", "ukjent kommunenummer 5098")]

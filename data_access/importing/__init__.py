@@ -42,6 +42,7 @@ from data_access.importing.quality import (
     recent_imports,
 )
 from data_access.importing.quarantine import (
+    changed_ids,
     quarantine_csv,
     quarantine_rows,
     reimport_quarantine,
@@ -60,6 +61,7 @@ __all__ = [
     "ImportReport",
     "Profile",
     "amount_expr",
+    "changed_ids",
     "data_quality",
     "date_expr",
     "detect_decimal",

@@ -88,6 +88,26 @@ def quarantine_rows(
     )
 
 
+def changed_ids(before: pl.DataFrame, after: pl.DataFrame) -> list[int]:
+    """``karantene_id`` of rows whose ledger fields differ between two versions of the list.
+
+    >>> a = pl.DataFrame({"karantene_id": [1, 2], "amount": ["x", "5"]})
+    >>> changed_ids(a, pl.DataFrame({"karantene_id": [1, 2], "amount": ["7", "5"]}))
+    [1]
+    """
+    fields = [f for f in FIELDS if f in before.columns and f in after.columns]
+    joined = before.select(ID_COL, *fields).join(
+        after.select(ID_COL, *[pl.col(f).alias(f"{f}_ny") for f in fields]), on=ID_COL
+    )
+    differs = pl.any_horizontal(
+        [
+            pl.col(f).fill_null("").ne(pl.col(f"{f}_ny").cast(pl.String).fill_null(""))
+            for f in fields
+        ]
+    )
+    return sorted(joined.filter(differs)[ID_COL].to_list())
+
+
 def quarantine_csv(rows: pl.DataFrame) -> bytes:
     """The rows as a semicolon CSV with a BOM (opens in Excel); edit, then re-import it."""
     buf = io.BytesIO()
