@@ -110,7 +110,11 @@ def _watch_tab(f: Filters, ad: Data, sc: Scope) -> None:
             f"**{flags.height} {t('flagg krever vurdering')}**, størst beløp først "
             f"({flags.filter(pl.col('level') == 'eea').height} over EØS-terskelen)."
         )
-        st.dataframe(charts.flags_table(flags), hide_index=True, width="stretch", height=320)
+        table = charts.flags_table(flags)
+        if table.height > 8:  # long lists scroll; short ones show without empty rows
+            st.dataframe(table, hide_index=True, width="stretch", height=320)
+        else:
+            st.dataframe(table, hide_index=True, width="stretch")
         _flag_lines(flags, f, sc)
     with st.expander(t("Terskelverdier (dato for ikrafttredelse)")):
         _thresholds_editor(ad["thresholds"], sc)

@@ -61,10 +61,12 @@ def render() -> None:
         t("Realisert gevinst"),
         fmt.mkr(realized),
         delta=f"{fmt.pct(realized / period_target if period_target else None, 0)} av "
-        + ("samarbeidets mål " if in_view is not None else "målet ")
-        + f"({fmt.mkr(period_target)})",
+        + ("samarbeidets mål" if in_view is not None else f"målet ({fmt.mkr(period_target)})"),
         delta_color="off",
-        help=DEFINITIONS["realized"] + " " + DEFINITIONS["target"],
+        help=DEFINITIONS["realized"]
+        + " "
+        + DEFINITIONS["target"]
+        + f" Målet for perioden er {fmt.mkr(period_target)}.",
     )
     c2.metric(t("Hard gevinst"), fmt.mkr(hard), help=DEFINITIONS["hard"])
     c2b.metric(t("Kostnadsunngåelse"), fmt.mkr(realized - hard), help=DEFINITIONS["hard"])
