@@ -138,6 +138,13 @@ def read_frame(conn: sa.Connection | sa.Engine, query: sa.Select | sa.TextClause
     return df.with_columns([pl.col(n).cast(t) for n, t in known.items() if df.schema[n] != t])
 
 
+def has_demo_data(conn: sa.Connection) -> bool:
+    """Whether demo rows are stored: the UI labels every view "Demodata" while they are."""
+    b, lt = schema.import_batch, schema.ledger_line
+    q = sa.select(lt.c.id).join(b, b.c.id == lt.c.batch_id).where(b.c.is_demo.is_(True)).limit(1)
+    return conn.execute(q).first() is not None
+
+
 def get_setting(conn: sa.Connection, key: str, default: str | None = None) -> str | None:
     value = conn.execute(
         sa.select(schema.app_setting.c.value).where(schema.app_setting.c.key == key)

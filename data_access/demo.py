@@ -21,7 +21,7 @@ from data_access import schema
 from data_access.agreements import load_parties, match_agreements
 from data_access.classify import classify, load_rules, unclassified_id, with_spend_class
 from data_access.cube import rebuild_cube
-from data_access.db import audit, bulk_insert, bump_data_version, set_setting
+from data_access.db import audit, bulk_insert, bump_data_version
 from data_access.filters import add_months
 from data_access.reference import art_classes, seed_reference
 from data_access.suppliers import orgnr_check_digit
@@ -608,8 +608,6 @@ def generate(
     )
     bulk_insert(conn, schema.ledger_line, out)
     cube_rows = rebuild_cube(conn)
-    set_setting(conn, "demo", "1")
-    set_setting(conn, "data_until", end.isoformat())
     bump_data_version(conn)
     audit(conn, username, "demo.generate", f"size={size} seed={seed} lines={n}")
     return {

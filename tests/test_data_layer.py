@@ -158,3 +158,14 @@ def test_migrations_match_the_schema(engine: sa.Engine) -> None:
     from data_access.db import alembic_config
 
     command.check(alembic_config(engine))
+
+
+def test_demo_label_follows_demo_rows(engine: sa.Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from data_access.db import has_demo_data, make_engine, migrate
+
+    with engine.connect() as c:
+        assert has_demo_data(c)
+    empty = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    migrate(empty)
+    with empty.connect() as c:
+        assert not has_demo_data(c)

@@ -7,8 +7,6 @@ seen on the next rerun.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 import sqlalchemy as sa
 import streamlit as st
@@ -70,8 +68,7 @@ def _reference(_engine: sa.Engine, url: str, version: int) -> dict[str, pl.DataF
             "municipalities": load_municipalities(conn),
             "categories": load_categories(conn),
             "agreements": load_agreements(conn),
-            "data_until": pl.DataFrame({"d": [db.get_setting(conn, "data_until")]}),
-            "demo": pl.DataFrame({"d": [db.get_setting(conn, "demo", "0")]}),
+            "demo": pl.DataFrame({"d": [db.has_demo_data(conn)]}),
         }
 
 
@@ -84,12 +81,8 @@ def savings_factor_table() -> pl.DataFrame:
 
 
 def is_demo() -> bool:
-    return reference()["demo"]["d"][0] == "1"
-
-
-def data_until() -> dt.date | None:
-    value = reference()["data_until"]["d"][0]
-    return dt.date.fromisoformat(value) if value else None
+    """True while any demo rows are in the database (also after real imports were added)."""
+    return bool(reference()["demo"]["d"][0])
 
 
 # --- Agreements, savings and thresholds (Gevinster / Avtaler pages) --------------------------
