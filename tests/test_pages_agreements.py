@@ -68,7 +68,12 @@ def test_gevinster_shows_the_target_line_and_every_year_from_2019() -> None:
     assert {t["name"] for t in cumulative["data"]} >= {str(y) for y in range(2019, 2027)}
     # The table lists agreements with their status, including those with no matched spend.
     table = next(d.value for d in at.dataframe if "Status" in d.value.columns)
-    assert set(table["Status"]) <= {"Over forventet", "Under forventet", "Ingen avtalekjøp"}
+    assert set(table["Status"]) <= {
+        "Over forventet",
+        "Under forventet",
+        "Ingen avtalekjøp",
+        "Mangler anslag",
+    }
     assert len(table) > 5
 
 

@@ -131,7 +131,9 @@ def test_split_per_member_adds_up_to_the_total_and_uses_own_spend() -> None:
 
 
 def test_agreements_without_matched_spend_are_listed_not_hidden() -> None:
-    cube = frames.cube([{"amount": 80_000.0, "agreement_id": 1}])
+    cube = frames.cube(
+        [{"amount": 80_000.0, "agreement_id": 1}, {"amount": 1_000.0, "agreement_id": 4}]
+    )
     ag = frames.agreements(
         [
             {
@@ -149,17 +151,22 @@ def test_agreements_without_matched_spend_are_listed_not_hidden() -> None:
                 "estimated_annual_value_ore": 90_000_00,
             },
             {"id": 3, "start": D(2019, 1, 1), "end": D(2020, 12, 31), "savings_rate": 0.1},
+            # A rate but no estimated value: zero projection, realized still counted.
+            {"id": 4, "start": D(2025, 1, 1), "end": D(2025, 12, 31), "savings_rate": 0.5},
         ]
     )
     loyalty = pl.DataFrame({"agreement_id": [1], "loyalty": [0.5]})
     out = savings.agreement_savings(cube, Filters.year(2025), ag, loyalty)
     by_id = {r["agreement_id"]: r for r in out.iter_rows(named=True)}
-    assert set(by_id) == {1, 2}  # agreement 3 is neither active nor bought on in 2025
+    assert set(by_id) == {1, 2, 4}  # agreement 3 is neither active nor bought on in 2025
     assert by_id[2]["matched"] == 0.0
     assert by_id[2]["status"] == "Ingen avtalekjøp"
     assert by_id[1]["realized"] == pytest.approx(20_000.0)
     assert by_id[1]["projected"] == pytest.approx(100_000.0)
     assert by_id[1]["expected_loyalty"] == pytest.approx(50_000.0)  # projected × loyalty
+    assert by_id[1]["status"] == "Under forventet"
+    assert (by_id[4]["projected"], by_id[4]["realized"]) == (0.0, pytest.approx(1_000.0))
+    assert by_id[4]["status"] == "Mangler anslag"
 
 
 def test_cumulative_realized_restarts_each_year_and_projection_uses_last_12_months() -> None:

@@ -230,6 +230,8 @@ def agreement_savings(
         ),
         status=pl.when(pl.col("matched") == 0)
         .then(pl.lit("Ingen avtalekjøp"))
+        .when(pl.col("projected").fill_null(0) <= 0)
+        .then(pl.lit("Mangler anslag"))
         .when(pl.col("realized") >= pl.col("projected"))
         .then(pl.lit("Over forventet"))
         .otherwise(pl.lit("Under forventet")),
