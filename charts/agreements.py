@@ -80,7 +80,7 @@ def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
         template=template(presentation),
         title=title,
         showlegend=False,
-        xaxis={"title": "avtalelojalitet, %", "range": [0, 100], "ticksuffix": " %"},
+        xaxis={"title": "avtalelojalitet, %", "range": [0, 102], "dtick": 20, "ticksuffix": " %"},
         height=110 + 40 * max(d.height, 1),
     )
     return fig
