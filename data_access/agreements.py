@@ -427,7 +427,8 @@ def save_register(
             conn.execute(s.delete().where(s.c.agreement_id == aid))
             conn.execute(m.delete().where(m.c.agreement_id == aid))
         else:
-            aid = int(conn.execute(a.insert().values(**values)).inserted_primary_key[0])
+            aid = _next_id(conn, a)
+            conn.execute(a.insert().values(id=aid, **values))
         conn.execute(s.insert(), [{"agreement_id": aid, "orgnr": o} for o in rec["suppliers"]])  # type: ignore[union-attr]
         conn.execute(
             m.insert(),
@@ -454,6 +455,24 @@ def save_register(
         audit(conn, scope.username or "ukjent", action, json.dumps(result, ensure_ascii=False))
         result["matched_lines"] = rematch_all(conn)
     return result
+
+
+def _next_id(conn: sa.Connection, table: sa.Table) -> int:
+    """max(id) + 1, and on PostgreSQL the serial sequence moved past it.
+
+    Rows loaded with explicit ids (the demo generator, bulk COPY) leave a PostgreSQL sequence
+    behind, so relying on it would collide with an existing id; taking max + 1 works on every
+    backend, and syncing the sequence keeps other inserts safe too.
+    """
+    new = (
+        int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar() or 0) + 1
+    )
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            sa.text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"),
+            {"t": table.name, "v": new},
+        )
+    return new
 
 
 def _changed(old: dict[str, object] | None, rec: dict[str, object]) -> bool:

@@ -4,6 +4,9 @@ savings target as admin-only settings — on hand-built lines and on a private d
 from __future__ import annotations
 
 import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -15,7 +18,7 @@ from data_access import db, schema
 from data_access.agreements import match_agreements
 from data_access.metrics import thresholds
 from data_access.scope import Scope
-from tests.conftest import build_demo_db
+from tests.conftest import PG_ADMIN_URL, _pg_reachable, build_demo_db
 
 D = dt.date
 ADMIN = Scope(role="admin", username="admin_t")
@@ -77,11 +80,33 @@ def test_contract_ref_wins_over_supplier_matching() -> None:
 # --- the register on a demo database --------------------------------------------------------
 
 
-@pytest.fixture()
-def demo_engine(tmp_path: Path) -> sa.Engine:
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'reg.sqlite'}")
-    build_demo_db(engine)
-    return engine
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
+    """A private demo database per test (these tests change the register), on each backend."""
+    if request.param == "sqlite":
+        engine = db.make_engine(f"sqlite:///{tmp_path / 'reg.sqlite'}")
+        build_demo_db(engine)
+        yield engine
+        engine.dispose()
+        return
+    problem = _pg_reachable()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL not reachable in CI: {problem}")
+        pytest.skip(f"no PostgreSQL server reachable: {problem}")
+    name = f"innsikt_reg_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine = db.make_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+    try:
+        build_demo_db(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as c:
+            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _matching(conn: sa.Connection) -> dict[int, int | None]:
