@@ -147,18 +147,24 @@ def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False)
             name="",
         )
     )
-    for x, text, pos in ((1500, "1 500", "top left"), (2500, "2 500", "top right")):
-        fig.add_vline(
+    for x, text, anchor in ((1500, "1 500", "right"), (2500, "2 500", "left")):
+        fig.add_vline(x=x, line={"color": INK, "dash": "dot", "width": 1})
+        fig.add_annotation(
             x=x,
-            line={"color": INK, "dash": "dot", "width": 1},
-            annotation_text=text,
-            annotation_position=pos,
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            xanchor=anchor,
+            text=text,
+            showarrow=False,
+            font={"size": 12},
         )
     fig.update_layout(
         template=template(presentation),
         title=title,
         showlegend=False,
         xaxis={"title": "HHI (0–10 000)", "range": [0, 10_400], "tickformat": ",.0f"},
-        height=110 + 28 * max(d.height, 1),
+        height=130 + 28 * max(d.height, 1),
+        margin={"t": 80},
     )
     return fig
