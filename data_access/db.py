@@ -138,6 +138,23 @@ def read_frame(conn: sa.Connection | sa.Engine, query: sa.Select | sa.TextClause
     return df.with_columns([pl.col(n).cast(t) for n, t in known.items() if df.schema[n] != t])
 
 
+def sync_id_sequences(conn: sa.Connection, tables: Iterable[sa.Table]) -> None:
+    """After rows were loaded with explicit ids, move PostgreSQL's id sequences past them.
+
+    COPY with explicit ids does not advance a SERIAL sequence, so the next ordinary insert
+    would collide. SQLite needs nothing (it takes max(rowid) + 1).
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for t in tables:
+        conn.execute(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{t.name}', 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{t.name}"), 0) + 1, false)'
+            )
+        )
+
+
 def has_demo_data(conn: sa.Connection) -> bool:
     """Whether demo rows are stored: the UI labels every view "Demodata" while they are."""
     b, lt = schema.import_batch, schema.ledger_line

@@ -21,7 +21,7 @@ from data_access import schema
 from data_access.agreements import load_parties, match_agreements
 from data_access.classify import classify, load_rules, unclassified_id, with_spend_class
 from data_access.cube import rebuild_cube
-from data_access.db import audit, bulk_insert, bump_data_version
+from data_access.db import audit, bulk_insert, bump_data_version, sync_id_sequences
 from data_access.filters import add_months
 from data_access.reference import art_classes, seed_reference
 from data_access.suppliers import orgnr_check_digit
@@ -536,6 +536,7 @@ def generate(
     bulk_insert(conn, schema.agreement, ag.drop("art"))
     bulk_insert(conn, schema.agreement_supplier, parties)
     bulk_insert(conn, schema.agreement_municipality, participants)
+    sync_id_sequences(conn, [schema.supplier, schema.agreement])
 
     batch_id = int(
         conn.execute(

@@ -18,7 +18,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import schema, settings
-from data_access.db import bulk_insert, set_setting
+from data_access.db import bulk_insert, set_setting, sync_id_sequences
 
 REF = Path(__file__).resolve().parent / "reference"
 UNCLASSIFIED = "Uklassifisert"
@@ -171,6 +171,7 @@ def seed_reference(conn: sa.Connection) -> None:
     ]
     conn.execute(schema.category_rule.insert(), rules)
 
+    sync_id_sequences(conn, [schema.category])
     thr = thresholds()
     bulk_insert(conn, schema.threshold, thr)
     set_setting(conn, "yearly_savings_target_nok", str(int(region().yearly_savings_target_nok)))

@@ -169,3 +169,31 @@ def test_demo_label_follows_demo_rows(engine: sa.Engine, tmp_path) -> None:  # t
     migrate(empty)
     with empty.connect() as c:
         assert not has_demo_data(c)
+
+
+def test_ids_continue_after_loaded_rows(engine: sa.Engine) -> None:
+    """Rows loaded with explicit ids (demo, reference) must not block the next insert."""
+    c_, s_ = schema.category, schema.supplier
+    with engine.begin() as conn:
+        new_cat = conn.execute(
+            c_.insert().values(name="Testkategori", parent_id=None, sort=99)
+        ).inserted_primary_key[0]
+        new_sup = conn.execute(
+            s_.insert().values(
+                key="navn:testleverandør",
+                identity_kind="name",
+                name="Test",
+                is_private=False,
+                is_public=False,
+            )
+        ).inserted_primary_key[0]
+        assert (
+            new_cat
+            > conn.execute(sa.select(sa.func.max(c_.c.id)).where(c_.c.id != new_cat)).scalar()
+        )
+        assert (
+            new_sup
+            > conn.execute(sa.select(sa.func.max(s_.c.id)).where(s_.c.id != new_sup)).scalar()
+        )
+        conn.execute(s_.delete().where(s_.c.id == new_sup))
+        conn.execute(c_.delete().where(c_.c.id == new_cat))
