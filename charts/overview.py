@@ -9,7 +9,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from charts.theme import NEUTRAL, PRIMARY, municipality_colour, template
+from charts import fmt
+from charts.common import empty, hbar
+
+__all__ = ["empty", "spend_by_municipality", "top_categories", "trend_by_quarter"]
+from charts.theme import PRIMARY, municipality_colour, template
 
 HOVER_KR = "%{y:,.0f} kr<extra>%{fullData.name}</extra>"
 
@@ -17,26 +21,15 @@ HOVER_KR = "%{y:,.0f} kr<extra>%{fullData.name}</extra>"
 def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars, one fixed colour per municipality, largest on top."""
     d = df.sort("amount")
-    fig = go.Figure(
-        go.Bar(
-            x=(d["amount"] / 1e6).to_list(),
-            y=d["municipality_name"].to_list(),
-            orientation="h",
-            marker_color=[municipality_colour(c) for c in d["municipality_now"].to_list()],
-            text=[f"{v / 1e6:,.1f}".replace(",", " ").replace(".", ",") for v in d["amount"]],
-            textposition="auto",
-            hovertemplate="%{y}: %{x:,.1f} mill. kr<extra></extra>",
-            name="",
-        )
-    )
-    fig.update_layout(
-        template=template(presentation),
+    return hbar(
+        d["municipality_name"].to_list(),
+        d["amount"].to_list(),
         title=title,
-        showlegend=False,
-        xaxis_title="mill. kr",
-        height=max(280, 110 + 45 * d.height),
+        colours=[municipality_colour(c) for c in d["municipality_now"].to_list()],
+        texts=[fmt.number(v / 1e6, 1) for v in d["amount"].to_list()],
+        row_height=45,
+        presentation=presentation,
     )
-    return fig
 
 
 def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
@@ -73,33 +66,13 @@ def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False
 def top_categories(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars of the largest categories, with their share of total spend."""
     d = df.sort("amount")
-    fig = go.Figure(
-        go.Bar(
-            x=(d["amount"] / 1e6).to_list(),
-            y=d["category"].to_list(),
-            orientation="h",
-            marker_color=PRIMARY,
-            text=[f"{(s or 0) * 100:.1f} %".replace(".", ",") for s in d["share"].to_list()],
-            textposition="auto",
-            customdata=d["category_l1"].to_list(),
-            hovertemplate="%{y} (%{customdata}): %{x:,.1f} mill. kr<extra></extra>",
-            name="",
-        )
-    )
-    fig.update_layout(
-        template=template(presentation),
+    return hbar(
+        d["category"].to_list(),
+        d["amount"].to_list(),
         title=title,
-        showlegend=False,
-        xaxis_title="mill. kr",
-        height=max(280, 110 + 38 * d.height),
+        colours=PRIMARY,
+        texts=[fmt.pct(s) for s in d["share"].to_list()],
+        customdata=d["category_l1"].to_list(),
+        hover="%{y} (%{customdata}): %{x:,.1f} mill. kr<extra></extra>",
+        presentation=presentation,
     )
-    return fig
-
-
-def empty(title: str, message: str = "Ingen data for utvalget") -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": NEUTRAL})
-    fig.update_layout(
-        template=template(), title=title, xaxis_visible=False, yaxis_visible=False, height=300
-    )
-    return fig

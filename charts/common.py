@@ -1,0 +1,56 @@
+"""Building blocks shared by the figure modules, so every bar chart looks and reads the same."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from charts.theme import NEUTRAL, template
+
+
+def hbar(
+    labels: Sequence[str],
+    values_nok: Sequence[float],
+    *,
+    title: str,
+    colours: str | Sequence[str],
+    texts: Sequence[str] | None = None,
+    hover: str = "%{y}: %{x:,.1f} mill. kr<extra></extra>",
+    customdata: Sequence[object] | None = None,
+    row_height: int = 38,
+    presentation: bool = False,
+) -> go.Figure:
+    """Horizontal bars in mill. kr, largest at the top when given largest-last (Plotly draws
+    the first category at the bottom); one row per label, a readable minimum height."""
+    fig = go.Figure(
+        go.Bar(
+            x=[v / 1e6 for v in values_nok],
+            y=list(labels),
+            orientation="h",
+            marker_color=colours if isinstance(colours, str) else list(colours),
+            text=list(texts) if texts is not None else None,
+            textposition="auto",
+            customdata=list(customdata) if customdata is not None else None,
+            hovertemplate=hover,
+            name="",
+        )
+    )
+    fig.update_layout(
+        template=template(presentation),
+        title=title,
+        showlegend=False,
+        xaxis_title="mill. kr",
+        height=max(280, 110 + row_height * len(labels)),
+    )
+    return fig
+
+
+def empty(title: str, message: str = "Ingen data for utvalget") -> go.Figure:
+    """A titled placeholder, so a selection without data says so instead of vanishing."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": NEUTRAL})
+    fig.update_layout(
+        template=template(), title=title, xaxis_visible=False, yaxis_visible=False, height=300
+    )
+    return fig
