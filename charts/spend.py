@@ -11,6 +11,14 @@ import polars as pl
 
 from charts.theme import NEUTRAL, PRIMARY, municipality_colour, template
 
+
+def _colour(key: str, now: str) -> str:
+    """The municipality's colour; a historical code without its own (Steinkjer 5004) takes
+    its successor's, while Verran 5039 keeps its own."""
+    c = municipality_colour(key)
+    return c if c != NEUTRAL else municipality_colour(now)
+
+
 SEQUENTIAL = [[0.0, "#F0F4F8"], [0.35, "#9FB3C8"], [0.7, "#2F6FAB"], [1.0, "#0B3C6B"]]
 
 
@@ -45,7 +53,7 @@ def heatmap(
     fig = go.Figure(
         go.Heatmap(
             z=zs,
-            x=munis["muni_label"].to_list(),
+            x=[lbl.replace(" (", "<br>(") for lbl in munis["muni_label"].to_list()],
             y=y,
             colorscale=SEQUENTIAL,
             texttemplate=fmt,
@@ -61,9 +69,9 @@ def heatmap(
         title,
         presentation,
         height=120 + 30 * max(len(y), 1),
-        xaxis={"side": "top", "title": None},
+        xaxis={"side": "top", "title": None, "tickangle": 0},
         yaxis={"title": None},
-        margin={"t": 90},
+        margin={"t": 110},
     )
 
 
@@ -120,7 +128,9 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
                 x=d["per_inhabitant"].to_list(),
                 y=d["muni_label"].to_list(),
                 orientation="h",
-                marker_color=[municipality_colour(c) for c in d["muni_key"].to_list()],
+                marker_color=[
+                    _colour(k, n) for k, n in zip(d["muni_key"], d["municipality_now"], strict=True)
+                ],
                 text=[f"{v:,.0f} kr".replace(",", " ") for v in d["per_inhabitant"].to_list()],
                 textposition="auto",
                 customdata=d["population"].to_list(),
@@ -137,8 +147,8 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
             xaxis_title="kr per innbygger",
             height=90 + 45 * max(d.height, 1),
         )
-    for (key, label), g in d.sort("muni_key", "year").group_by(
-        ["muni_key", "muni_label"], maintain_order=True
+    for (key, label, now), g in d.sort("muni_key", "year").group_by(
+        ["muni_key", "muni_label", "municipality_now"], maintain_order=True
     ):
         fig.add_trace(
             go.Scatter(
@@ -146,7 +156,7 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
                 y=g["per_inhabitant"].to_list(),
                 name=str(label),
                 mode="lines+markers",
-                line={"color": municipality_colour(str(key)), "width": 3},
+                line={"color": _colour(str(key), str(now)), "width": 3},
                 hovertemplate=str(label) + " %{x}: %{y:,.0f} kr per innbygger<extra></extra>",
             )
         )
@@ -186,7 +196,7 @@ def trend_total(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
                 name="Valgt periode",
                 marker_color=PRIMARY,
                 customdata=change,
-                text=change if len(labels) <= 12 else None,
+                text=[("" if c == "–" else c) for c in change] if len(labels) <= 12 else None,
                 textposition="outside",
                 hovertemplate="%{x}: %{y:,.1f} mill. kr (%{customdata})<extra></extra>",
             ),
@@ -211,8 +221,8 @@ def trend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
     """
     fig = go.Figure()
     order = df.select("bucket", "label").unique().sort("bucket")["label"].to_list()
-    for (key, label), g in df.sort("bucket").group_by(
-        ["muni_key", "muni_label"], maintain_order=True
+    for (key, label, now), g in df.sort("bucket").group_by(
+        ["muni_key", "muni_label", "municipality_now"], maintain_order=True
     ):
         fig.add_trace(
             go.Scatter(
@@ -220,7 +230,7 @@ def trend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
                 y=(g["amount"] / 1e6).to_list(),
                 name=str(label),
                 mode="lines+markers",
-                line={"color": municipality_colour(str(key)), "width": 3},
+                line={"color": _colour(str(key), str(now)), "width": 3},
                 hovertemplate=str(label) + " %{x}: %{y:,.1f} mill. kr<extra></extra>",
             )
         )

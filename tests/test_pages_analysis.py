@@ -51,7 +51,7 @@ def _axis_title(fig: dict[str, Any], axis: str) -> str:
 
 def _strings(values: Any) -> list[str]:
     if isinstance(values, str):
-        return [values]
+        return [values.replace("<br>", " ")]
     if isinstance(values, list):
         return [s for v in values for s in _strings(v)]
     return []
