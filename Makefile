@@ -1,17 +1,18 @@
 # One task runner for people, README and CI.  `make help` lists the targets.
 SHELL := /bin/bash
 PORT ?= 8501
-UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+# uv from PATH, else the module pip installs (works whether or not pip's bin folder is on PATH).
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: help install run test test-fast lint bench browser-deps clean-data
+.PHONY: help uv install run test test-fast lint bench browser-deps clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-$(UV):
-	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+uv:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 
-install: $(UV) ## install Python and the locked dependencies into .venv (uv)
+install: uv ## install the locked dependencies into .venv (uv; pip installs uv if missing)
 	$(UV) sync --locked --quiet
 
 run: install ## start the app on http://localhost:$(PORT) (creates the database and demo data on first start)

@@ -54,20 +54,24 @@ def match_agreements(
 ) -> pl.DataFrame:
     """Add ``agreement_id`` to lines with ``row`` (unique), ``date``, ``municipality_now``,
     ``orgnr`` and ``contract_ref``. When several agreements qualify, the one that started last
-    wins (a renewed agreement supersedes its predecessor).
+    wins (a renewed agreement supersedes its predecessor). An agreement reference on the
+    invoice (EHF) wins over supplier matching, but only for an agreement that is active on the
+    line's date and in which the buyer participates (PRODUCT.md §4: coverage counts active
+    agreements only); otherwise the line falls back to supplier matching.
 
     >>> import datetime as d
     >>> ag = pl.DataFrame({"id": [1], "ref": ["A-1"], "start": [d.date(2020, 1, 1)],
     ...                    "end": [d.date(2020, 12, 31)]})
     >>> parties = pl.DataFrame({"agreement_id": [1], "orgnr": ["974085203"]})
     >>> part = pl.DataFrame({"agreement_id": [1], "municipality_code": ["5038"]})
-    >>> lines = pl.DataFrame({"row": [0, 1, 2, 3],
-    ...   "date": [d.date(2020, 5, 1), d.date(2021, 5, 1), d.date(2020, 5, 1), d.date(2020, 5, 1)],
-    ...   "municipality_now": ["5038", "5038", "5037", "5037"],
-    ...   "orgnr": ["974085203", "974085203", "974085203", None],
-    ...   "contract_ref": [None, None, None, "A-1"]})
+    >>> lines = pl.DataFrame({"row": [0, 1, 2, 3, 4, 5],
+    ...   "date": [d.date(2020, 5, 1), d.date(2021, 5, 1), d.date(2020, 5, 1), d.date(2020, 5, 1),
+    ...            d.date(2023, 5, 1), d.date(2020, 5, 1)],
+    ...   "municipality_now": ["5038", "5038", "5037", "5038", "5038", "5037"],
+    ...   "orgnr": ["974085203", "974085203", "974085203", None, None, None],
+    ...   "contract_ref": [None, None, None, "A-1", "A-1", "A-1"]})
     >>> match_agreements(lines, ag, parties, part)["agreement_id"].to_list()
-    [1, None, None, 1]
+    [1, None, None, 1, None, None]
     """
     if agreements.height == 0:
         return lines.with_columns(agreement_id=pl.lit(None, pl.Int64))
@@ -88,15 +92,22 @@ def match_agreements(
         .select("row", sup_match="agreement_id")
     )
     by_ref = (
-        lines.select("row", "contract_ref")
+        lines.select("row", "date", "municipality_now", "contract_ref")
         .filter(pl.col("contract_ref").is_not_null())
         .join(
-            ag.select("ref", ref_match=pl.col("agreement_id").cast(pl.Int64)),
+            ag.with_columns(pl.col("agreement_id").cast(pl.Int64)),
             left_on="contract_ref",
             right_on="ref",
         )
+        .join(
+            participants.with_columns(pl.col("agreement_id").cast(pl.Int64)),
+            left_on=["agreement_id", "municipality_now"],
+            right_on=["agreement_id", "municipality_code"],
+        )
+        .filter(pl.col("date").is_between(pl.col("start"), pl.col("end")))
+        .sort(["row", "agreement_id"])
         .unique("row", keep="first")
-        .select("row", "ref_match")
+        .select("row", ref_match="agreement_id")
     )
     return (
         lines.join(by_supplier, on="row", how="left", maintain_order="left")
@@ -543,7 +554,8 @@ def import_register(
 
 def rematch_all(conn: sa.Connection) -> int:
     """Recompute ``ledger_line.agreement_id`` for every line in SQL (same rules as
-    ``match_agreements``: a known ``contract_ref`` wins, else the latest-starting agreement
+    ``match_agreements``: a ``contract_ref`` naming an agreement active on the line's date in
+    which the buyer participates wins, else the latest-starting agreement
     whose supplier, validity and participating municipality fit), then rebuild the cube and
     bump the data version — inside the caller's transaction. Returns the matched line count.
 
@@ -553,9 +565,17 @@ def rematch_all(conn: sa.Connection) -> int:
     lt, a = schema.ledger_line, schema.agreement
     s, m = schema.agreement_supplier, schema.agreement_municipality
     sup, mun = schema.supplier, schema.municipality
+    m_ref, mun_ref = m.alias("m_ref"), mun.alias("mun_ref")
     by_ref = (
         sa.select(a.c.id)
-        .where(a.c.ref == lt.c.contract_ref)
+        .join(m_ref, m_ref.c.agreement_id == a.c.id)
+        .join(mun_ref, mun_ref.c.current_code == m_ref.c.municipality_code)
+        .where(
+            a.c.ref == lt.c.contract_ref,
+            mun_ref.c.code == lt.c.municipality_code,
+            lt.c.date >= a.c.start,
+            lt.c.date <= a.c.end,
+        )
         .order_by(a.c.id)
         .limit(1)
         .scalar_subquery()

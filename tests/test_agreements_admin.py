@@ -62,19 +62,30 @@ def test_line_outside_dates_or_from_non_participating_municipality_is_not_matche
 
 
 def test_contract_ref_wins_over_supplier_matching() -> None:
-    ag, parties, part = _ag()
-    lines = pl.DataFrame(
+    _, parties, part = _ag()
+    ag = pl.DataFrame(
         {
-            "row": [0, 1],
-            "date": [D(2025, 6, 1), D(2025, 6, 1)],
-            "municipality_now": ["5038", "5038"],
-            "orgnr": ["974760673", "974760673"],
-            "contract_ref": ["A-1", "UKJENT-9"],
+            "id": [1, 2],
+            "ref": ["A-1", "B-2"],
+            "start": [D(2024, 1, 1), D(2025, 1, 1)],
+            "end": [D(2026, 12, 31), D(2026, 12, 31)],
         }
     )
-    # Supplier matching alone gives agreement 2; the invoice names A-1, which wins. An unknown
-    # reference falls back to supplier matching.
-    assert match_agreements(lines, ag, parties, part)["agreement_id"].to_list() == [1, 2]
+    lines = pl.DataFrame(
+        {
+            "row": [0, 1, 2, 3],
+            "date": [D(2025, 6, 1), D(2025, 6, 1), D(2027, 6, 1), D(2025, 6, 1)],
+            "municipality_now": ["5038", "5038", "5038", "5037"],
+            "orgnr": ["974760673"] * 4,
+            "contract_ref": ["A-1", "UKJENT-9", "A-1", "A-1"],
+        }
+    )
+    # Supplier matching alone gives agreement 2 (started last); the invoice names A-1, active
+    # and with Verdal taking part, which wins. An unknown reference falls back to supplier
+    # matching; a reference to an agreement that has ended matches nothing; a reference from a
+    # municipality that is not part of A-1 falls back to supplier matching (Levanger is in B-2).
+    got = match_agreements(lines, ag, parties, part)["agreement_id"].to_list()
+    assert got == [1, 2, None, 2]
 
 
 # --- the register on a demo database --------------------------------------------------------

@@ -38,8 +38,9 @@ def footer(f: Filters, token: str, note: str) -> None:
         else "Tilgang: " + ", ".join(sorted(sc.municipalities))
     )
     until = context.cube()["month"].max()
+    data_date = f"Data til og med {until:%m.%Y}" if until else "Ingen regnskapsdata ennå"
     st.divider()
     st.caption(
-        f"{scope_text(f, token)} · {who} · "
-        f"Data til og med {until:%m.%Y} · {note}" + (" · **Demodata**" if context.is_demo() else "")
+        f"{scope_text(f, token)} · {who} · {data_date} · {note}"
+        + (" · **Demodata**" if context.is_demo() else "")
     )

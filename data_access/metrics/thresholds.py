@@ -346,16 +346,18 @@ def flag_lines(
             lt.c.date,
             m.c.current_code.label("municipality_now"),
             lt.c.municipality_code,
-            sa.case((s.c.is_private, sa.literal(PRIVATE_LABEL)), else_=s.c.name).label(
-                "supplier_name"
-            ),
+            sa.case(
+                (s.c.is_private, sa.literal(PRIVATE_LABEL)),
+                else_=sa.func.coalesce(s.c.register_name, s.c.name),
+            ).label("supplier_name"),
             lt.c.account,
             c.c.name.label("category"),
             lt.c.amount_ore,
             lt.c.invoice_id,
             lt.c.contract_ref,
             lt.c.ehandel,
-            lt.c.description,
+            # Free text about a private person may name them: never shown.
+            sa.case((s.c.is_private, sa.null()), else_=lt.c.description).label("description"),
         ).select_from(lt)
     )
     df = read_frame(conn, q.order_by(lt.c.amount_ore.desc(), lt.c.id).limit(limit))
