@@ -144,7 +144,7 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
             title,
             presentation,
             showlegend=False,
-            xaxis_title="kr per innbygger",
+            xaxis={"title": "kr per innbygger", "tickformat": ",.0f"},
             height=90 + 45 * max(d.height, 1),
         )
     for (key, label, now), g in d.sort("muni_key", "year").group_by(
@@ -164,7 +164,7 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
         fig,
         title,
         presentation,
-        yaxis={"title": "kr per innbygger", "rangemode": "tozero"},
+        yaxis={"title": "kr per innbygger", "rangemode": "tozero", "tickformat": ",.0f"},
         xaxis={"type": "category", "title": None},
         height=440,
         margin={"t": 90},
