@@ -1,0 +1,79 @@
+"""The analysis figures tested as data: values, colours per municipality, Norwegian labels."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from charts import regional as rc
+from charts import spend as sc
+from charts import suppliers as suc
+from charts.theme import LEVEL_COLOURS, municipality_colour
+from data_access.filters import Filters
+from data_access.metrics import concentration, regional, spend
+from tests.analysis_frames import cube
+
+ROWS = [
+    ("2019-03", "5004", 1, 11, 44_000.0),
+    ("2019-03", "5039", 2, 11, 22_000.0),
+    ("2019-04", "5038", 3, 21, 10_000.0),
+    ("2019-05", "5038", 4, 12, 5_000.0),
+]
+
+
+def test_heatmap_cells_are_the_matrix_in_millions_with_historical_columns() -> None:
+    c = cube(ROWS)
+    m = spend.matrix(c, Filters.year(2019), structure="historical")
+    fig = sc.heatmap(m, title="T").to_plotly_json()
+    trace = fig["data"][0]
+    assert trace["x"] == ["Steinkjer<br>(5004)", "Verdal<br>(5038)", "Verran<br>(5039)"]
+    cells = {
+        (y, x): z
+        for y, row in zip(trace["y"], trace["z"], strict=True)
+        for x, z in zip(trace["x"], row, strict=True)
+        if z is not None
+    }
+    assert cells[("Bygg  ·  Bygg og eiendom", "Verran<br>(5039)")] == pytest.approx(0.022)
+    assert fig["layout"]["title"]["text"] == "T"
+
+
+def test_per_inhabitant_bars_use_each_municipalitys_colour() -> None:
+    c = cube(ROWS)
+    pop = pl.DataFrame(
+        {
+            "muni_key": ["5004", "5039", "5038"],
+            "year": [2019] * 3,
+            "population": [22_000, 2_000, 10_000],
+        }
+    ).with_columns(pl.col("year").cast(pl.Int32), pl.col("population").cast(pl.Int64))
+    d = spend.per_inhabitant_by_year(c, Filters.year(2019), pop, structure="historical")
+    fig = sc.per_inhabitant(d, title="T").to_plotly_json()
+    bars = dict(zip(fig["data"][0]["y"], fig["data"][0]["marker"]["color"], strict=True))
+    assert bars["Verran (5039)"] == municipality_colour("5039")
+    assert bars["Steinkjer (5004)"] == municipality_colour("5006")  # successor's colour
+    assert fig["layout"]["xaxis"]["title"]["text"] == "kr per innbygger"
+
+
+def test_levels_chart_has_five_level_traces_in_fixed_colours_summing_to_100() -> None:
+    c = cube(ROWS)
+    lv = regional.levels(c, Filters.year(2019), by="municipality")
+    fig = rc.levels_stacked(lv, label="municipality_name", title="T").to_plotly_json()
+    assert [t["name"] for t in fig["data"]] == list(regional.LEVEL_LABELS.values())
+    assert [t["marker"]["color"] for t in fig["data"]] == list(LEVEL_COLOURS.values())
+    for i in range(len(fig["data"][0]["x"])):
+        assert sum(t["x"][i] for t in fig["data"]) == pytest.approx(100.0)
+
+
+def test_hhi_chart_labels_the_equivalent_number_in_norwegian() -> None:
+    c = cube(
+        [
+            ("2024-01", "5038", 1, 11, 300.0),
+            ("2024-01", "5038", 2, 11, 300.0),
+            ("2024-01", "5038", 3, 11, 200.0),
+            ("2024-01", "5038", 4, 11, 200.0),
+        ]
+    )
+    fig = suc.hhi_by_category(concentration.by_category(c, Filters.year(2024)), title="T")
+    data = fig.to_plotly_json()["data"][0]
+    assert data["x"] == [pytest.approx(2600.0)]
+    assert data["text"] == ["≈ 3,8 lev."]
