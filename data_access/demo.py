@@ -71,6 +71,20 @@ _TRADES = {
     "370": ("Omsorg", "Helse", "Barnevernstjenester"),
     "200": ("Møbler", "Utstyr"),
 }
+# NACE (SN2007) per trade, so "same industry" comparisons (regional alternatives) work.
+_NACE = {
+    "Bygg": "41.200", "Snekkeri": "43.320", "Murer": "43.990", "Rør": "43.220",
+    "Elektro": "43.210", "Maskin": "43.120", "Entreprenør": "41.200", "Service": "33.120",
+    "Teknikk": "71.129", "Vedlikehold": "43.390", "Ventilasjon": "43.220", "Heis": "43.290",
+    "Byggevarer": "46.730", "Trelast": "46.730", "Jernvare": "47.520", "Renhold": "81.210",
+    "Vaskeri": "96.010", "Rådgivning": "70.220", "Konsult": "70.220", "Regnskap": "69.201",
+    "Arkitekter": "71.112", "Advokatfirma": "69.100", "Bakeri": "10.710", "Gårdsmat": "01.500",
+    "Fisk": "46.380", "Kjøtt": "46.320", "Transport": "49.410", "Taxi": "49.320",
+    "Buss": "49.390", "Bilverksted": "45.200", "Trykkeri": "18.120", "Blomster": "47.760",
+    "Sport": "47.640", "Musikk": "85.520", "Kurs": "85.590", "Kompetanse": "85.590",
+    "Omsorg": "88.990", "Helse": "86.900", "Barnevernstjenester": "87.900", "Møbler": "47.590",
+    "Utstyr": "46.690",
+}
 _CHAINS = (
     ("Kontorkjeden", "100", "47.620"),
     ("Skolemateriell Norge", "105", "46.490"),
@@ -208,12 +222,13 @@ def make_suppliers(rng: np.random.Generator, size: float) -> pl.DataFrame:
     for home, pop in pops.items():
         for _ in range(int(130 * k * (pop / 20.5) ** 0.7) + 4):
             art = str(rng.choice(list(_TRADES)))
+            trade = str(rng.choice(_TRADES[art]))
             add(
                 segment="local",
-                name=_name(rng, str(rng.choice(_TRADES[art])), names),
+                name=_name(rng, trade, names),
                 orgnr=_fictional_orgnr(rng, orgs),
                 art=art,
-                nace=None,
+                nace=_NACE[trade],
                 home=home,
                 employees=int(rng.choice([1, 2, 3, 5, 8, 12, 20, 35, 60, 120])),
                 weight=float(rng.lognormal(0, 1.0)),
@@ -225,12 +240,13 @@ def make_suppliers(rng: np.random.Generator, size: float) -> pl.DataFrame:
     ):
         for _ in range(n):
             art = str(rng.choice(list(_TRADES)))
+            trade = str(rng.choice(_TRADES[art]))
             add(
                 segment=segment,
-                name=_name(rng, str(rng.choice(_TRADES[art])), names),
+                name=_name(rng, trade, names),
                 orgnr=_fictional_orgnr(rng, orgs),
                 art=art,
-                nace=None,
+                nace=_NACE[trade],
                 home=str(rng.choice(homes)),
                 employees=int(rng.integers(*emp)),
                 weight=float(rng.lognormal(0, 1.1)) * 0.8,

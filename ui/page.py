@@ -21,7 +21,9 @@ def scope_text(f: Filters, token: str) -> str:
     """'2025 · Alle kommuner · Alle kategorier · Drift' for captions and footers."""
     ref = context.reference()
     names = dict(ref["municipalities"].select("code", "name").iter_rows())
-    munis = ", ".join(names.get(c, c) for c in f.municipalities) or t("Alle kommuner")
+    own = context.scope().municipalities
+    chosen = f.municipalities or tuple(sorted(own or ()))
+    munis = ", ".join(names.get(c, c) for c in chosen) or t("Alle kommuner")
     cats = dict(ref["categories"].select("category_id", "category").iter_rows())
     cats |= dict(ref["categories"].select("category_l1_id", "category_l1").iter_rows())
     cat_text = ", ".join(cats.get(c, str(c)) for c in f.categories) or t("Alle kategorier")
