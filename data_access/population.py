@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from data_access import schema
 from data_access.db import audit, bump_data_version, read_frame
+from data_access.scope import Scope
 
 COLUMNS = ("municipality_code", "year", "population", "source")
 
@@ -53,12 +54,16 @@ def validate(df: pl.DataFrame, known_codes: set[str]) -> list[str]:
     return problems
 
 
-def save_population(conn: sa.Connection, edited: pl.DataFrame, *, username: str) -> dict[str, int]:
+def save_population(conn: sa.Connection, edited: pl.DataFrame, *, scope: Scope) -> dict[str, int]:
     """Replace the population table with ``edited`` (the whole table as edited), inside the
-    caller's transaction; audit-logs what changed and bumps the data version.
+    caller's transaction; audit-logs what changed and bumps the data version. Admins only
+    (checked here, not only in the page).
 
     Raises ``ValueError`` listing every problem when a row is invalid (nothing is stored).
     """
+    if scope.role != "admin":
+        raise PermissionError("bare administratorer kan endre befolkningstall")
+    username = scope.username
     known = set(conn.execute(sa.select(schema.municipality.c.code)).scalars())
     df = edited.select(
         pl.col("municipality_code").cast(pl.String).str.strip_chars(),

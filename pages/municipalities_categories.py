@@ -158,7 +158,7 @@ def _population_editor() -> None:
             frame = edited if isinstance(edited, pl.DataFrame) else pl.from_pandas(edited)
             try:
                 with context.engine().begin() as conn:
-                    result = save_population(conn, frame, username=context.username())
+                    result = save_population(conn, frame, scope=context.scope())
             except ValueError as exc:
                 st.error(str(exc))
             else:

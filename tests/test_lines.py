@@ -18,6 +18,8 @@ from data_access.population import load_population, save_population
 from data_access.scope import Scope
 from tests.conftest import SPURIOUS_LEVANGER_ORE
 
+ADMIN_SCOPE = Scope(role="admin", username="admin_t")
+
 ANALYST = Scope(role="analyst")
 VERDAL = Scope(role="kommune", municipalities=frozenset({"5038"}))
 
@@ -98,7 +100,7 @@ def test_population_edit_is_validated_and_audited(sqlite_engine: sa.Engine) -> N
             .then(15_555)
             .otherwise("population")
         ).drop("name")
-        result = save_population(conn, edited, username="admin_t")
+        result = save_population(conn, edited, scope=ADMIN_SCOPE)
         assert result == {"added": 0, "removed": 0, "changed": 1}
         after = load_population(conn)
         assert (
@@ -115,6 +117,9 @@ def test_population_edit_is_validated_and_audited(sqlite_engine: sa.Engine) -> N
         assert log[-1][0] == "admin_t" and "5038/2024" in log[-1][1]
         bad = edited.with_columns(population=pl.lit(-5))
         with pytest.raises(ValueError, match="positivt heltall"):
-            save_population(conn, bad, username="admin_t")
+            save_population(conn, bad, scope=ADMIN_SCOPE)
+        for role in ("analyst", "leder"):  # only admins, enforced in data_access
+            with pytest.raises(PermissionError):
+                save_population(conn, edited, scope=Scope(role=role, username="x"))
         # restore for the other tests sharing this database
-        save_population(conn, before.drop("name"), username="admin_t")
+        save_population(conn, before.drop("name"), scope=ADMIN_SCOPE)

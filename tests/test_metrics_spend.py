@@ -134,3 +134,17 @@ def test_overall_per_inhabitant_uses_the_summed_population_of_the_selection() ->
     assert spend.overall_per_inhabitant(c, Filters.year(2019), pop) == pytest.approx(76 / 32)
     only = Filters.year(2019, municipalities=("5038",))
     assert spend.overall_per_inhabitant(c, only, pop) == pytest.approx(1.0)
+
+
+def test_trend_keeps_buckets_with_spend_only_a_year_earlier() -> None:
+    """Spend only in March 2023 and nothing in 2024: 2024 shows 0 against the base, −100 %."""
+    from data_access.filters import Filters
+    from data_access.metrics.spend import trend
+    from tests.analysis_frames import cube
+
+    frame = cube([("2023-03", "5038", 1, 11, 1000.0)])
+    out = trend(frame, Filters.year(2024), grain="year", by_municipality=False)
+    assert out.select("amount", "amount_prev", "change").rows() == [(0.0, 1000.0, -1.0)]
+    per = trend(frame, Filters.year(2024), grain="year", by_municipality=True)
+    assert per.select("municipality_now", "amount", "amount_prev").rows() == [("5038", 0.0, 1000.0)]
+    assert per["muni_label"].to_list() == ["Verdal"]

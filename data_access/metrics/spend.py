@@ -213,14 +213,31 @@ def trend(
         return d.group_by([_bucket(grain).alias("bucket"), *keys]).agg(pl.col("amount").sum())
 
     cur = agg(apply(cube, f), 0)
-    prev = agg(apply(cube, f.previous_year()), 12).rename({"amount": "amount_prev"})
+    prev_rows = agg(apply(cube, f.previous_year()), 12).rename({"amount": "amount_prev"})
     if by_municipality:
         # The historical key changes across years (5004 → 5006): compare on today's code.
         on = ["bucket", "municipality_now"]
-        prev = prev.group_by(on).agg(pl.col("amount_prev").sum())
+        prev = prev_rows.group_by(on).agg(pl.col("amount_prev").sum())
     else:
         on = ["bucket"]
-    out = cur.join(prev, on=on, how="left").with_columns(pl.col("amount_prev").fill_null(0.0))
+        prev = prev_rows
+    # Full join: a bucket with spend only a year earlier is a fall to 0, not a missing row.
+    out = cur.join(prev, on=on, how="full", coalesce=True).with_columns(
+        pl.col("amount").fill_null(0.0), pl.col("amount_prev").fill_null(0.0)
+    )
+    if by_municipality:
+        names = (
+            pl.concat([cur.select(keys), prev_rows.select(keys)])
+            .unique("municipality_now", keep="first", maintain_order=True)
+            .rename({"muni_key": "_k", "muni_label": "_l"})
+        )
+        out = (
+            out.join(names, on="municipality_now", how="left")
+            .with_columns(
+                muni_key=pl.coalesce("muni_key", "_k"), muni_label=pl.coalesce("muni_label", "_l")
+            )
+            .drop("_k", "_l")
+        )
     if by_municipality and structure == "historical":
         # Two historical codes of one municipality in a bucket (Verran and Steinkjer 2019)
         # cannot each be compared with the merged base: no comparison rather than a wrong one.
