@@ -94,18 +94,18 @@ def spend_by_municipality(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
 
 def trend_by_quarter(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
     """Spend per quarter and municipality for every quarter in the data (period not applied),
-    with ``in_period`` marking the quarters inside the selected period."""
+    with ``in_period`` marking the quarters that overlap the selected period."""
     d = apply(cube, f, period=False).filter(PURCHASE)
-    out = (
+    q_start = pl.date(pl.col("year"), (pl.col("quarter").cast(pl.Int32) - 1) * 3 + 1, 1)
+    return (
         d.group_by("year", "quarter", "municipality_now", "municipality_name")
-        .agg(amount=pl.col("amount").sum(), first_month=pl.col("month").min())
+        .agg(amount=pl.col("amount").sum())
         .with_columns(
             label=pl.format("{} K{}", "year", "quarter"),
-            in_period=pl.col("first_month").is_between(f.start, f.end),
+            in_period=(q_start <= f.end) & (q_start.dt.offset_by("2mo") >= f.start),
         )
         .sort("year", "quarter", "municipality_now")
     )
-    return out
 
 
 def top_categories(cube: pl.DataFrame, f: Filters, n: int = 10) -> pl.DataFrame:
