@@ -346,6 +346,64 @@ def c_quoted_newlines() -> Case:
     return ("\n".join(lines) + "\n").encode(), "quoted.csv", {}, rows
 
 
+def c_extra_fields() -> Case:
+    """A delimiter inside an unquoted text shifts the row: quarantined, never stored shifted.
+
+    Trailing empty fields beyond the header are harmless, and a quoted line break elsewhere in
+    the file does not switch the check off.
+    """
+    rows = R(5)
+    lines = ["Kommunenr;Dato;Orgnr;Leverandør;Konto;Beskrivelse;Beløp;Fakturanr"]
+    texts = ["Leie", "Leie;2", "Husleie", '"Linje 1\nlinje 2"', "Vask"]
+    tails = ["", "", ";;", "", " ; ;"]
+    for r, text, tail in zip(rows, texts, tails, strict=True):
+        lines.append(
+            f"{r.municipality};{r.date:%d.%m.%Y};{r.orgnr};{r.name};{r.account};{text};"
+            f"{fmt_amount(r.amount_ore or 0, 'comma')};{r.invoice}{tail}"
+        )
+    rows[1].fate = _q(
+        "raden har flere felt enn overskriften (9 i stedet for 8) – sjekk skilletegn i teksten"
+    )
+    return ("\n".join(lines) + "\n").encode(), "extra.csv", {}, rows
+
+
+def c_extra_fields_cp1252_crlf() -> Case:
+    """The same check in a Windows file with every text quoted and one row shifted."""
+    rows = R(3)
+    lines = ["Kommunenr;Dato;Orgnr;Leverandør;Konto;Beskrivelse;Beløp;Fakturanr"]
+    for i, r in enumerate(rows):
+        text = "Leie; mars" if i == 2 else "Leie"
+        lines.append(
+            f'{r.municipality};{r.date:%d.%m.%Y};{r.orgnr};"{r.name}";{r.account};{text};'
+            f"{fmt_amount(r.amount_ore or 0, 'comma')};{r.invoice}"
+        )
+    rows[2].fate = _q(
+        "raden har flere felt enn overskriften (9 i stedet for 8) – sjekk skilletegn i teksten"
+    )
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252"), "extra_win.csv", {}, rows
+
+
+def c_xlsx_three_decimals() -> Case:
+    """Numeric Excel cells with more than two decimals are rounded half-up to the øre, never
+    read as thousands grouping (12.345 → 12,35 kr, not 12 345 kr)."""
+    import io
+
+    import openpyxl
+
+    amounts = [12.345, 1234.5, 0.1 + 0.2, -7.005, 100 / 3, 45000]
+    expected = [1235, 123450, 30, -701, 3333, 4500000]
+    rows = R(len(amounts))
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEAD)
+    for r, a, ore in zip(rows, amounts, expected, strict=True):
+        r.amount_ore = ore
+        ws.append([r.municipality, r.date, r.orgnr, r.name, None, r.account, a, r.invoice])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), "decimals.xlsx", {}, rows
+
+
 def c_only_header() -> Case:
     return to_csv([]), "header_only.csv", {}, []
 

@@ -242,7 +242,7 @@ def check_quarantine_round_trip(eng: sa.Engine) -> None:
     ]
     r = import_file(eng, to_csv(rows), filename="q.csv", username="t")
     assert r.rows_quarantined == 3
-    listed = quarantine_rows(eng)
+    listed = quarantine_rows(eng, scope=Scope.everything())
     assert listed.height == 3 and set(listed["fil"]) == {"q.csv"}
     assert (
         listed.filter(pl.col("invoice_id") == "Q1")["årsak"].item() == "ukjent kommunenummer 5099"
@@ -260,7 +260,7 @@ def check_quarantine_round_trip(eng: sa.Engine) -> None:
     fixed.write_csv(buf, separator=";")
     r2 = reimport_quarantine(eng, buf.getvalue(), username="t")
     assert (r2.rows_read, r2.rows_stored, r2.rows_quarantined) == (3, 2, 1)
-    still = quarantine_rows(eng)
+    still = quarantine_rows(eng, scope=Scope.everything())
     assert still.select("invoice_id", "årsak", "fil", "rad").rows() == [
         ("Q3", "dato mangler", "q.csv", 7)
     ]
@@ -274,9 +274,9 @@ def check_quarantine_round_trip(eng: sa.Engine) -> None:
         )
     assert got == {"Q1": 11100, "Q2": 1234}
     # re-importing again changes nothing: the fixed rows are resolved, Q3 still fails the same way
-    r3 = reimport_quarantine(eng, quarantine_rows(eng), username="t")
+    r3 = reimport_quarantine(eng, quarantine_rows(eng, scope=Scope.everything()), username="t")
     assert (r3.rows_stored, r3.rows_quarantined) == (0, 1)
-    assert quarantine_rows(eng).height == 1
+    assert quarantine_rows(eng, scope=Scope.everything()).height == 1
 
 
 # --- classification and quality -----------------------------------------------------------------
@@ -632,7 +632,7 @@ def test_in_page_correction_reimports_only_changed_rows(eng: sa.Engine) -> None:
     d = dt.date(2021, 5, 5)
     rows = [Row("5099", d, 100, invoice="E1"), Row("5098", d, 200, invoice="E2")]
     import_file(eng, to_csv(rows), filename="e.csv", username="t")
-    shown = quarantine_rows(eng)
+    shown = quarantine_rows(eng, scope=Scope.everything())
     edited = shown.with_columns(
         municipality=pl.when(pl.col("invoice_id") == "E1")
         .then(pl.lit("5041"))
@@ -642,5 +642,167 @@ def test_in_page_correction_reimports_only_changed_rows(eng: sa.Engine) -> None:
     assert ids == shown.filter(pl.col("invoice_id") == "E1")["karantene_id"].to_list()
     r = reimport_quarantine(eng, edited, ids=ids, username="t")
     assert (r.rows_read, r.rows_stored) == (1, 1)
-    left = quarantine_rows(eng)
+    left = quarantine_rows(eng, scope=Scope.everything())
     assert left.select("invoice_id", "årsak").rows() == [("E2", "ukjent kommunenummer 5098")]
+
+
+# --- review fixes: private persons with bad numbers, quarantine rights, re-import identity -------
+
+
+def _all_stored_text(eng: sa.Engine) -> str:
+    """Every supplier name/key, raw name/orgnr on lines and alias, as one string."""
+    s, lt, al = schema.supplier, schema.ledger_line, schema.supplier_alias
+    with eng.connect() as c:
+        parts = [str(v) for r in c.execute(sa.select(s.c.key, s.c.name)).all() for v in r]
+        parts += [
+            str(v)
+            for r in c.execute(sa.select(lt.c.supplier_name_raw, lt.c.supplier_orgnr_raw)).all()
+            for v in r
+        ]
+        parts += [str(v) for v in c.execute(sa.select(al.c.alias)).scalars()]
+    return " | ".join(parts)
+
+
+def test_private_person_with_invalid_orgnr_or_flag_is_never_named(eng: sa.Engine) -> None:
+    org = valid_orgnr(3000)
+    text = (
+        "Kommunenr;Dato;Orgnr;Leverandør;Konto;Beløp;Fakturanr;privatperson\n"
+        # invalid number + flag: private
+        "5038;01.02.2021;12345;Kari Nordmann;27000;100,00;P1;ja\n"
+        # bad check digit, person-like name, no flag: private
+        "5038;01.02.2021;NO 123 456 789;Ola Hansen;27000;200,00;P2;\n"
+        # flag wins even over a valid orgnr
+        f"5037;01.02.2021;{org};Berit Bråten;27000;300,00;P3;ja\n"
+        # company with an invalid orgnr stays an unknown named supplier
+        f"5038;01.02.2021;{invalid_orgnr(7)};Verdal Rør AS;12000;400,00;P4;\n"
+    )
+    r = import_file(eng, text.encode(), filename="privat.csv", username="t")
+    assert (r.rows_stored, r.rows_quarantined) == (4, 0)
+    everything = _all_stored_text(eng)
+    for name in ("Kari", "Nordmann", "Ola", "Hansen", "Berit", "Bråten"):
+        assert name.lower() not in everything.lower(), name
+    assert org not in everything
+    with eng.connect() as c:
+        s = schema.supplier
+        sup = {
+            k: (n, p) for k, n, p in c.execute(sa.select(s.c.key, s.c.name, s.c.is_private)).all()
+        }
+    assert sup["privat:5038"] == ("Privatperson", True)
+    assert sup["privat:5037"] == ("Privatperson", True)
+    assert sup["navn:verdal rør"] == ("Verdal Rør AS", False)
+    cube = load_cube(eng, Scope.everything())
+    assert int(cube.filter(pl.col("is_private"))["amount_ore"].sum()) == 60000
+    assert cube.filter(pl.col("is_private"))["supplier_name"].unique().to_list() == ["Privatperson"]
+
+
+def test_fix_private_suppliers_renames_person_suppliers_stored_by_the_old_rule(
+    eng: sa.Engine,
+) -> None:
+    from data_access.importing import fix_private_suppliers
+
+    d = dt.date(2021, 6, 1)
+    rows = [
+        Row("5038", d, 10000, orgnr="12345", name="Kari Nordmann", invoice="O1"),
+        Row("5038", d, 20000, orgnr=invalid_orgnr(8), name="Verdal Rør AS", invoice="O2"),
+    ]
+    import_file(eng, to_csv(rows), filename="old.csv", username="t")
+    s, lt, al = schema.supplier, schema.ledger_line, schema.supplier_alias
+    # what the old rule stored: the person under her name
+    with eng.begin() as c:
+        sid = c.execute(
+            s.insert().values(
+                key="navn:kari nordmann",
+                identity_kind="name",
+                name="Kari Nordmann",
+                is_private=False,
+                is_public=False,
+            )
+        ).inserted_primary_key[0]
+        c.execute(
+            lt.update()
+            .where(lt.c.invoice_id == "O1")
+            .values(supplier_id=sid, supplier_name_raw="Kari Nordmann", supplier_orgnr_raw="12345")
+        )
+        c.execute(al.insert().values(supplier_id=sid, alias="Kari Nordmann", n_lines=1))
+    assert "Kari" in _all_stored_text(eng)
+    with eng.begin() as c:
+        assert fix_private_suppliers(c) == 1
+    with eng.begin() as c:
+        assert fix_private_suppliers(c) == 0  # idempotent
+    assert "kari" not in _all_stored_text(eng).lower()
+    with eng.connect() as c:
+        got = c.execute(sa.select(s.c.name, s.c.is_private).where(s.c.id == sid)).one()
+        other = c.execute(sa.select(s.c.name).where(s.c.key == "navn:verdal rør")).scalar()
+    assert tuple(got) == ("Privatperson", True) and other == "Verdal Rør AS"
+    cube = load_cube(eng, Scope.everything())
+    assert int(cube.filter(pl.col("is_private"))["amount_ore"].sum()) == 10000
+
+
+def test_quarantine_rows_needs_a_scope_with_line_rights_and_masks_private_names(
+    eng: sa.Engine,
+) -> None:
+    text = (
+        "Kommunenr;Dato;Orgnr;Leverandør;Konto;Beløp;Fakturanr;privatperson\n"
+        "5038;;;Kari Nordmann;27000;100,00;K1;\n"  # person-like, no date
+        "5038;;;Snekker Berg;27000;100,00;K2;ja\n"  # flagged, no date
+        "5038;;;Verdal Rør AS;12000;100,00;K3;\n"  # company, no date
+        "5037;;;Hansen Bygg AS;12000;100,00;K4;\n"  # other municipality
+    )
+    r = import_file(eng, text.encode(), filename="k.csv", username="t")
+    assert r.rows_quarantined == 4
+    with pytest.raises(TypeError):
+        quarantine_rows(eng)  # type: ignore[call-arg]
+    with pytest.raises(PermissionError):
+        quarantine_rows(eng, scope=Scope(role="leder"))
+    # a leder still gets the aggregate quarantine figures
+    assert load_data_quality(eng, Scope(role="leder")).quarantine_open == 4
+    allowed = quarantine_rows(eng, scope=Scope(role="leder", line_detail=True))
+    assert allowed.height == 4
+    mine = quarantine_rows(eng, scope=Scope(role="kommune", municipalities=frozenset({"5038"})))
+    assert sorted(mine["invoice_id"]) == ["K1", "K2", "K3"]
+    names = dict(mine.select("invoice_id", "supplier_name").iter_rows())
+    assert names == {"K1": "Privatperson", "K2": "Privatperson", "K3": "Verdal Rør AS"}
+    staff = quarantine_rows(eng, scope=Scope.everything())
+    assert "Kari" not in str(staff.rows()) and "Snekker" not in str(staff.rows())
+    # the masked list can be corrected and re-imported: the person stays private and unnamed
+    fixed = staff.with_columns(date=pl.lit("02.02.2021"))
+    r2 = reimport_quarantine(eng, fixed, username="t")
+    assert (r2.rows_stored, r2.rows_quarantined) == (4, 0)
+    everything = _all_stored_text(eng)
+    assert "Kari" not in everything and "Snekker" not in everything
+    with eng.connect() as c:
+        s, lt = schema.supplier, schema.ledger_line
+        keys = dict(
+            c.execute(sa.select(lt.c.invoice_id, s.c.key).join(s, s.c.id == lt.c.supplier_id)).all()
+        )
+    assert keys == {
+        "K1": "privat:5038",
+        "K2": "privat:5038",
+        "K3": "navn:verdal rør",
+        "K4": "navn:hansen bygg",
+    }
+
+
+def test_reimported_row_identical_to_a_stored_line_of_its_file_is_kept(eng: sa.Engine) -> None:
+    d = dt.date(2021, 7, 7)
+    org = valid_orgnr(4000)
+    rows = [
+        Row("5038", d, 12345, orgnr=org, name="Berg Bygg AS", invoice="D1"),
+        Row("5038", d, None, orgnr=org, name="Berg Bygg AS", invoice="D1", raw_amount="123,4,5"),
+    ]
+    r = import_file(eng, to_csv(rows), filename="d.csv", username="t")
+    assert (r.rows_stored, r.rows_quarantined) == (1, 1)
+    listed = quarantine_rows(eng, scope=Scope.everything())
+    r2 = reimport_quarantine(eng, listed.with_columns(amount=pl.lit("123,45")), username="t")
+    assert (r2.rows_stored, r2.rows_excluded) == (1, 0)
+    with eng.connect() as c:
+        total = c.execute(sa.select(sa.func.sum(schema.ledger_line.c.amount_ore))).scalar()
+    assert total == 2 * 12345
+    # the same original file imported again still stores nothing twice
+    again = import_file(eng, to_csv(rows), filename="d.csv", username="t")
+    assert again.rows_stored == 0
+    # and an overlapping re-export with both lines correct adds nothing either
+    rows[1].raw_amount = None
+    rows[1].amount_ore = 12345
+    overlap = import_file(eng, to_csv(rows), filename="d2.csv", username="t")
+    assert (overlap.rows_stored, overlap.excluded_by_reason) == (0, {"duplikat": 2})

@@ -6,7 +6,7 @@ Public entry points (used by ``cli/import_cmd.py`` and ``pages/import_data.py``)
 * :func:`import_file` → :class:`ImportReport` (``exit_code``: 0 ok, 3 quarantined, 2 failed)
 * :func:`profile_names`, :func:`load_profile`, :func:`save_profile`
 * :func:`quarantine_rows`, :func:`quarantine_csv`, :func:`reimport_quarantine`
-* :func:`reclassify`
+* :func:`reclassify`, :func:`fix_private_suppliers`
 * :func:`data_quality`, :func:`load_data_quality`, :func:`recent_imports`,
   :func:`load_batch_reports`
 """
@@ -47,7 +47,7 @@ from data_access.importing.quarantine import (
     quarantine_rows,
     reimport_quarantine,
 )
-from data_access.importing.reclassify import reclassify
+from data_access.importing.reclassify import fix_private_suppliers, reclassify
 from data_access.importing.validate import REASON_LABELS
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "data_quality",
     "date_expr",
     "detect_decimal",
+    "fix_private_suppliers",
     "import_file",
     "load_batch_reports",
     "load_data_quality",

@@ -35,7 +35,7 @@ from data_access.cube import rebuild_cube
 from data_access.db import audit, bulk_insert, bump_data_version, read_frame
 from data_access.importing.profiles import FIELDS, REQUIRED, Profile, load_profile, match_columns
 from data_access.importing.reader import ROW_COL, FileFormatError, read_table
-from data_access.importing.validate import canonical, validate, with_identity
+from data_access.importing.validate import canonical, line_hash, validate, with_identity
 from data_access.suppliers import PRIVATE_LABEL
 
 Progress = Callable[[float, str], None]
@@ -139,6 +139,57 @@ def _existing_hashes(conn: sa.Connection, ok: pl.DataFrame) -> set[str]:
         lt.c.date.between(ok["date_parsed"].min(), ok["date_parsed"].max()),
     )
     return set(conn.execute(stmt).scalars())
+
+
+def _continue_occurrences(conn: sa.Connection, ok: pl.DataFrame) -> pl.DataFrame:
+    """Occurrence numbers of re-imported quarantine rows, continued from their file's lines.
+
+    A quarantined row was one line of its original file; once corrected it may be identical to
+    a line of that file that was stored (two genuine, identical purchases). Numbered from 0 on
+    its own it would get the stored line's hash and be excluded as a duplicate: spend lost. So
+    the count starts after the consecutive occurrences (0, 1, …) of the same identity already
+    stored by an import of that file (same file name) or by earlier quarantine re-imports.
+    A line of another, overlapping file with the same number is still a duplicate.
+    """
+    lt, b = schema.ledger_line, schema.import_batch
+    ok = ok.with_columns(pl.col("_fil").fill_null(""))
+    files = ok["_fil"].unique().to_list()
+    stmt = (
+        sa.select(lt.c.line_hash, b.c.file_name, b.c.profile)
+        .join(b, b.c.id == lt.c.batch_id)
+        .where(
+            lt.c.municipality_code.in_(ok["municipality_code"].unique().to_list()),
+            lt.c.date.between(ok["date_parsed"].min(), ok["date_parsed"].max()),
+            sa.or_(b.c.file_name.in_(files), b.c.profile == "karantene"),
+        )
+    )
+    own: dict[str, set[str]] = {}
+    shared: set[str] = set()
+    for h, fname, prof in conn.execute(stmt):
+        (shared if prof == "karantene" else own.setdefault(fname, set())).add(h)
+    start: dict[tuple[str, str], int] = {}
+    for fil, ident in ok.select("_fil", "line_ident").unique().iter_rows():
+        stored = own.get(fil, set()) | shared
+        n = 0
+        while line_hash(ident, n) in stored:
+            n += 1
+        start[(fil, ident)] = n
+    offsets = pl.DataFrame(
+        {
+            "_fil": [k[0] for k in start],
+            "line_ident": [k[1] for k in start],
+            "_start": list(start.values()),
+        },
+        schema={"_fil": pl.String, "line_ident": pl.String, "_start": pl.Int64},
+    )
+    ok = ok.join(offsets, on=["_fil", "line_ident"], how="left", maintain_order="left")
+    hashes = [
+        line_hash(i, int(s) + int(o))
+        for i, s, o in ok.select("line_ident", "_start", "occurrence").iter_rows()
+    ]
+    return ok.with_columns(line_hash=pl.Series(hashes, dtype=pl.String)).drop(
+        "_start", "occurrence", "line_ident"
+    )
 
 
 def _reference(conn: sa.Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -383,6 +434,8 @@ def process(
     ok = checked.filter(pl.col("status") == "ok")
     progress(0.3, "Finner leverandører og duplikater")
     ok = with_identity(ok)
+    if "line_ident" in ok.columns:
+        ok = _continue_occurrences(conn, ok)
     dup = _existing_hashes(conn, ok)
     if dup:
         is_dup = pl.col("line_hash").is_in(pl.Series(list(dup), dtype=pl.String).implode())

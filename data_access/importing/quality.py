@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from data_access import schema
 from data_access.cube import load_cube
 from data_access.db import read_frame
-from data_access.importing.quarantine import quarantine_rows
+from data_access.importing.quarantine import quarantine_reasons
 from data_access.reference import UNCLASSIFIED
 from data_access.scope import Scope
 
@@ -116,7 +116,7 @@ def load_data_quality(conn: sa.Connection | sa.Engine, scope: Scope) -> DataQual
     aliases = read_frame(conn, sa.select(al.c.supplier_id, al.c.alias)).with_columns(
         pl.col("supplier_id").cast(pl.Int64)
     )
-    q = quarantine_rows(conn, scope=scope).select(reason="årsak")
+    q = quarantine_reasons(conn, scope=scope)
     return data_quality(cube, aliases, q)
 
 

@@ -5,6 +5,9 @@ can be corrected without the original file. Re-importing runs the rows through t
 validation and storage as a file import, in one transaction: the old quarantine rows are marked
 resolved (fixed or superseded), rows that still fail get a new quarantine row with the new
 reason, so the open list never holds the same row twice.
+
+The list is line detail: :func:`quarantine_rows` needs a scope that may see lines, limits a
+kommune user to its municipalities and never shows a private person's name.
 """
 
 from __future__ import annotations
@@ -22,28 +25,22 @@ from data_access.db import read_frame
 from data_access.importing.pipeline import ImportReport, Progress, _noop, process
 from data_access.importing.profiles import FIELDS, Profile
 from data_access.importing.reader import NFIELDS_COL, ROW_COL, decode
+from data_access.importing.validate import orgnr_digits, private_rows
 from data_access.scope import Scope, historical_codes
+from data_access.suppliers import PRIVATE_LABEL
 
 ID_COL = "karantene_id"
+_MASKED = ("supplier_name", "supplier_orgnr")  # fields :func:`_mask_private` may replace
 
 
-def quarantine_rows(
-    conn: sa.Connection | sa.Engine,
+def _open_stmt(
+    conn: sa.Connection,
+    scope: Scope | None,
     *,
-    scope: Scope | None = None,
     batch_id: int | None = None,
     include_resolved: bool = False,
-    limit: int | None = None,
-) -> pl.DataFrame:
-    """Quarantined rows with their reason and fields: karantene_id, import, fil, rad, årsak, …
-
-    Scoped by the buyer municipality as written in the row (rows without one are staff-only).
-    """
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as c:
-            return quarantine_rows(
-                c, scope=scope, batch_id=batch_id, include_resolved=include_resolved, limit=limit
-            )
+) -> sa.Select:
+    """Quarantine rows (all columns) in ``scope``'s municipalities; ``None`` = no limit."""
     q = schema.quarantine_row
     stmt = sa.select(q.c.id, q.c.batch_id, q.c.row_number, q.c.reason, q.c.raw_json, q.c.resolved)
     if not include_resolved:
@@ -54,10 +51,11 @@ def quarantine_rows(
         codes = historical_codes(conn, scope)
         if codes is not None:
             stmt = stmt.where(q.c.municipality_code.in_(codes))
-    stmt = stmt.order_by(q.c.id)
-    if limit:
-        stmt = stmt.limit(limit)
-    raw = read_frame(conn, stmt)
+    return stmt.order_by(q.c.id)
+
+
+def _frame(raw: pl.DataFrame) -> pl.DataFrame:
+    """karantene_id, import, fil, rad, årsak and the ledger fields, as stored (unmasked)."""
     field_cols = {f: pl.String for f in FIELDS}
     if raw.height == 0:
         return pl.DataFrame(
@@ -86,6 +84,67 @@ def quarantine_rows(
         ],
         how="horizontal",
     )
+
+
+def _mask_private(rows: pl.DataFrame) -> pl.DataFrame:
+    """Rows of private persons (flagged, a person number, or a person-like name without a valid
+    orgnr: :func:`validate.private_rows`) with the name and any person number replaced by
+    "Privatperson" (also in the reason). :func:`reimport_quarantine` puts the stored values back
+    for fields still holding the label, so a masked list can be corrected and re-imported."""
+    if rows.height == 0:
+        return rows
+    private = private_rows(rows)
+    person_no = orgnr_digits(pl.col("supplier_orgnr")).str.contains(r"^\d{11}$").fill_null(False)
+    return rows.with_columns(
+        supplier_name=pl.when(private & pl.col("supplier_name").is_not_null())
+        .then(pl.lit(PRIVATE_LABEL))
+        .otherwise("supplier_name"),
+        supplier_orgnr=pl.when(private & person_no)
+        .then(pl.lit(PRIVATE_LABEL))
+        .otherwise("supplier_orgnr"),
+        årsak=pl.when(private)
+        .then(pl.col("årsak").str.replace_all(r"\d{11}", PRIVATE_LABEL))
+        .otherwise("årsak"),
+    )
+
+
+def quarantine_rows(
+    conn: sa.Connection | sa.Engine,
+    *,
+    scope: Scope,
+    batch_id: int | None = None,
+    include_resolved: bool = False,
+    limit: int | None = None,
+) -> pl.DataFrame:
+    """Quarantined rows with their reason and fields: karantene_id, import, fil, rad, årsak, …
+
+    Line-level data, so only for a ``scope`` that may see invoice lines (``PermissionError``
+    otherwise, e.g. a ``leder`` without line detail); a kommune scope gets the rows of its
+    municipalities (their historical codes included; rows without a municipality are
+    staff-only). Private persons are never shown by name, to anyone: their name (and a person
+    number in the orgnr field) reads "Privatperson".
+    """
+    if not scope.may_see_lines:
+        raise PermissionError("karantenerader er linjedetaljer; rollen har ikke tilgang til dem")
+    if isinstance(conn, sa.Engine):
+        with conn.connect() as c:
+            return quarantine_rows(
+                c, scope=scope, batch_id=batch_id, include_resolved=include_resolved, limit=limit
+            )
+    stmt = _open_stmt(conn, scope, batch_id=batch_id, include_resolved=include_resolved)
+    if limit:
+        stmt = stmt.limit(limit)
+    return _mask_private(_frame(read_frame(conn, stmt)))
+
+
+def quarantine_reasons(conn: sa.Connection | sa.Engine, *, scope: Scope) -> pl.DataFrame:
+    """Only the reasons (``reason``) of the open quarantine rows in ``scope``'s municipalities:
+    what the data-quality figures count, for every role (no line detail, no names)."""
+    if isinstance(conn, sa.Engine):
+        with conn.connect() as c:
+            return quarantine_reasons(c, scope=scope)
+    rows = _mask_private(_frame(read_frame(conn, _open_stmt(conn, scope))))
+    return rows.select(reason="årsak")
 
 
 def changed_ids(before: pl.DataFrame, after: pl.DataFrame) -> list[int]:
@@ -147,7 +206,10 @@ def reimport_quarantine(
     report = ImportReport(file_name="karantene (rettet)", file_hash=digest, profile="karantene")
     q = schema.quarantine_row
     with engine.begin() as conn:
-        open_rows = quarantine_rows(conn).select(ID_COL, "fil", "rad")
+        stored = _frame(read_frame(conn, _open_stmt(conn, None)))
+        open_rows = stored.select(
+            ID_COL, "fil", "rad", *[pl.col(f).alias(f"{f}_lagret") for f in _MASKED]
+        )
         frame = frame.select(
             ID_COL,
             *[
@@ -158,6 +220,16 @@ def reimport_quarantine(
             ],
         ).join(open_rows, on=ID_COL, how="inner")
         frame = frame.with_columns([pl.col(f).str.strip_chars() for f in FIELDS])
+        # Fields masked in the list (still "Privatperson") get their stored values back.
+        frame = frame.with_columns(
+            [
+                pl.when(pl.col(f) == PRIVATE_LABEL)
+                .then(pl.col(f"{f}_lagret"))
+                .otherwise(pl.col(f))
+                .alias(f)
+                for f in _MASKED
+            ]
+        ).drop([f"{f}_lagret" for f in _MASKED])
         lines = frame.select(
             pl.col(ID_COL).alias(ROW_COL),
             pl.lit(1, pl.Int32).alias(NFIELDS_COL),

@@ -9,8 +9,10 @@ interpret is kept verbatim and can be shown in a quarantine reason. Detection, i
 3. **Delimiter and header row**: for each candidate (``;``, tab, ``,``, ``|``), the first 60 lines
    are split and scored by how many cells are headings the profile knows; the best line is the
    header, so title rows above the table ("Rapport …", blank lines) are skipped.
-4. **Ragged rows**: each line's field count is kept, so a row cut short (a truncated file) is
-   quarantined as such instead of being read with its missing fields as empty.
+4. **Ragged rows**: each record's field count is kept, so a row cut short (a truncated file) is
+   quarantined as such instead of being read with its missing fields as empty, and a row with
+   more non-empty fields than the header (a delimiter inside an unquoted text) is quarantined
+   instead of being read with its columns shifted (see :func:`_field_counts`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import csv
 import datetime as dt
 import decimal
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -127,21 +130,7 @@ def read_text(data: bytes, profile: Profile) -> RawTable:
     )
     frame = frame.select([pl.col(f"c{i}") for i in range(len(headings))])
     frame.columns = _unique_names(headings)
-    # Field count per physical line, for truncated rows. Valid only when no quoted field spans
-    # lines (then the line and row counts agree); otherwise every row counts as complete.
-    lines = pl.Series(body.split("\n")[1:], dtype=pl.String)
-    if lines.len() and lines[-1] == "":
-        lines = lines.head(-1)
-    if lines.len() == frame.height:
-        quoted = lines.str.contains('"', literal=True)
-        nfields = (
-            pl.when(quoted)
-            .then(pl.lit(len(headings), pl.Int32))
-            .otherwise(lines.str.count_matches(delimiter, literal=True).cast(pl.Int32) + 1)
-        )
-        frame = frame.with_columns(pl.select(nfields.alias(NFIELDS_COL)).to_series())
-    else:
-        frame = frame.with_columns(pl.lit(len(headings), pl.Int32).alias(NFIELDS_COL))
+    frame = frame.with_columns(_field_counts(body, delimiter, len(headings), frame.height))
     frame = frame.with_columns(
         pl.int_range(header_idx + 2, header_idx + 2 + pl.len(), dtype=pl.Int64).alias(ROW_COL)
     )
@@ -153,6 +142,39 @@ def read_text(data: bytes, profile: Profile) -> RawTable:
         delimiter=delimiter,
         header_line=header_idx + 1,
     )
+
+
+def _field_counts(body: str, delimiter: str, width: int, n_rows: int) -> pl.Series:
+    """Fields per data row (``_nfields``), for rows cut short and rows with too many fields.
+
+    Quoted fields (which may hold the delimiter and line breaks) are blanked out first, so each
+    remaining line is one record and its delimiters separate fields. A row with more fields than
+    the header counts only up to its last non-empty field: trailing empty fields (``;;`` at the
+    end, common in exports) are harmless, a shifted row is not. If the records cannot be lined up
+    with the rows read (an unbalanced quote), every row counts as complete, as before.
+    """
+    d = re.escape(delimiter)
+    # A quote opens a field only at the start of a field, as in the CSV reader.
+    quoted = re.compile(rf'(?:(?<=^)|(?<={d})|(?<=\n))"(?:[^"]|"")*"(?={d}|\n|$)')
+    rest = body.split("\n", 1)[1] if "\n" in body else ""
+    plain = quoted.sub("", rest) if '"' in rest else rest
+    lines = plain.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if len(lines) != n_rows:
+        return pl.repeat(width, n_rows, dtype=pl.Int32, eager=True).alias(NFIELDS_COL)
+    s = pl.Series(NFIELDS_COL, lines, dtype=pl.String)
+    raw = s.str.count_matches(delimiter, literal=True).cast(pl.Int32) + 1
+    used = (
+        s.str.replace(rf"(?:{d}[\s\u00a0]*)+$", "")
+        .str.count_matches(delimiter, literal=True)
+        .cast(pl.Int32)
+        + 1
+    )
+    out = pl.select(
+        pl.when(raw > width).then(pl.max_horizontal(used, pl.lit(width, pl.Int32))).otherwise(raw)
+    ).to_series()
+    return out.alias(NFIELDS_COL)
 
 
 def _unique_names(headings: list[str]) -> list[str]:
@@ -170,8 +192,20 @@ def _unique_names(headings: list[str]) -> list[str]:
 
 
 def _cell_text(value: object) -> str | None:
-    """Excel cell → text: dates ISO, numbers exactly (floats to 2 decimals when that is exact
-    to a millionth, which undoes binary noise like 0.30000000000000004 without rounding cents)."""
+    """Excel cell → text: dates ISO, whole numbers as digits, other numbers with a decimal point
+    and **at most two decimals**, so the text reads the same whatever decimal mark the file's
+    text cells use (``12.35`` is never thousands grouping; three decimals could be).
+
+    A numeric cell with more than two decimals is rounded half-up (away from zero) to the øre,
+    from its shortest decimal form: 12.345 → ``12.35``, -7.005 → ``-7.01``, 0.1 + 0.2 → ``0.30``,
+    100/3 → ``33.33``. That is the value Excel shows in a money format and the one the ERP
+    posted; sub-øre digits in a number cell come from formulas or binary noise, not from a real
+    amount, so rounding loses no spend (a *text* cell with three decimals is still quarantined by
+    the parser, see :mod:`parsers`).
+
+    >>> [_cell_text(v) for v in (12.345, 1234.5, 0.1 + 0.2, -7.005, 45000.0, 7, "x")]
+    ['12.35', '1234.50', '0.30', '-7.01', '45000', '7', 'x']
+    """
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -182,12 +216,13 @@ def _cell_text(value: object) -> str | None:
         return "1" if value else "0"
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        exact = decimal.Decimal(repr(value))
-        cents = exact.quantize(decimal.Decimal("0.01"))
-        return str(cents) if abs(exact - cents) < decimal.Decimal("0.000001") else str(exact)
+    if isinstance(value, float | decimal.Decimal):
+        exact = decimal.Decimal(repr(value) if isinstance(value, float) else value)
+        if not exact.is_finite():
+            return str(value)
+        if exact == exact.to_integral_value():
+            return str(int(exact))
+        return str(exact.quantize(decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_UP))
     text = str(value)
     return text if text.strip() else None
 

@@ -5,6 +5,9 @@ only lines whose category or deciding rule changed are written, grouped by the n
 (category, rule) so the update is a handful of ``UPDATE … WHERE id IN (…)`` statements instead
 of one statement per line. The cube is rebuilt and the data version bumped in the same
 transaction.
+
+:func:`fix_private_suppliers` repairs databases imported before private persons with an invalid
+orgnr were recognised (they were stored under their own name); :func:`reclassify` runs it first.
 """
 
 from __future__ import annotations
@@ -16,12 +19,18 @@ from data_access import schema
 from data_access.classify import classify, load_rules, unclassified_id
 from data_access.cube import rebuild_cube
 from data_access.db import audit, bump_data_version, read_frame
+from data_access.importing.validate import is_person_name
+from data_access.suppliers import PRIVATE_LABEL
 
 CHUNK = 5000
 
 
 def reclassify(conn: sa.Connection, *, username: str = "system") -> dict[str, int]:
-    """Re-apply the category rules to every stored line; returns {'lines', 'changed'}."""
+    """Re-apply the category rules to every stored line; returns {'lines', 'changed'}.
+
+    Private persons stored by name by an older import are anonymised first
+    (:func:`fix_private_suppliers`)."""
+    fixed = fix_private_suppliers(conn, username=username)
     lt, s = schema.ledger_line, schema.supplier
     lines = read_frame(
         conn,
@@ -53,10 +62,68 @@ def reclassify(conn: sa.Connection, *, username: str = "system") -> dict[str, in
                 .where(lt.c.id.in_(ids[i : i + CHUNK]))
                 .values(category_id=int(cat), category_rule=str(rule))  # type: ignore[arg-type]
             )
-    if changed.height:
+    if changed.height or fixed:
         rebuild_cube(conn)
         bump_data_version(conn)
     audit(
         conn, username, "reclassify", f"{changed.height} av {lines.height} linjer fikk ny kategori"
     )
     return {"lines": lines.height, "changed": changed.height}
+
+
+def fix_private_suppliers(conn: sa.Connection, *, username: str = "system") -> int:
+    """Anonymise suppliers that are private persons by today's rule but were stored by name.
+
+    Older imports treated a person-like name as a private person only when the orgnr cell was
+    *empty*; with an invalid number in it (``12345;Kari Nordmann``) the person was stored as a
+    named supplier (``navn:…`` or ``lnr:…``), with the name in ``supplier.name``,
+    ``supplier_name_raw`` and ``supplier_alias``. Such a supplier has no valid orgnr, a
+    person-like name, and a line with something in the orgnr cell (without one, the old rule would
+    have made it private unless the file flagged it "not private", which is then respected). The
+    private flag itself is not stored, so a flagged line under a company-like name cannot be
+    found here (re-import the file to correct it).
+
+    Each such supplier becomes "Privatperson" (``is_private``), its key loses the name
+    (``privat:s<id>``), its aliases are deleted and its lines' raw name and orgnr are replaced.
+    Idempotent; returns the number of suppliers changed. Runs in the caller's transaction; the
+    caller rebuilds the cube (``reclassify`` does).
+    """
+    s, lt, al = schema.supplier, schema.ledger_line, schema.supplier_alias
+    cands = read_frame(
+        conn,
+        sa.select(s.c.id, s.c.name).where(
+            s.c.orgnr.is_(None),
+            s.c.is_private.is_(False),
+            s.c.identity_kind != "orgnr",
+            sa.exists().where(
+                lt.c.supplier_id == s.c.id,
+                lt.c.supplier_orgnr_raw.is_not(None),
+                lt.c.supplier_orgnr_raw != "",
+            ),
+        ),
+    )
+    if cands.height == 0:
+        return 0
+    ids = cands.filter(is_person_name(pl.col("name")))["id"].cast(pl.Int64).to_list()
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        conn.execute(al.delete().where(al.c.supplier_id.in_(chunk)))
+        conn.execute(
+            lt.update()
+            .where(lt.c.supplier_id.in_(chunk))
+            .values(supplier_name_raw=PRIVATE_LABEL, supplier_orgnr_raw=None)
+        )
+        conn.execute(
+            s.update()
+            .where(s.c.id.in_(chunk))
+            .values(
+                name=PRIVATE_LABEL,
+                register_name=None,
+                is_private=True,
+                identity_kind="name",
+                key=sa.literal("privat:s") + sa.cast(s.c.id, sa.String),
+            )
+        )
+    if ids:
+        audit(conn, username, "private.fix", f"{len(ids)} leverandører anonymisert (privatperson)")
+    return len(ids)

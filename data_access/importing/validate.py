@@ -2,7 +2,8 @@
 
 The checks run as Polars expressions over the whole file; each row gets the *first* failing
 check as its reason (ordered so the reason is the one to fix first: a truncated row is reported
-as truncated, not as "beløp mangler"). Reasons are Norwegian sentences a person can act on, and
+as truncated, not as "beløp mangler"; a row with more non-empty fields than the header is
+reported as such, never stored with its columns shifted). Reasons are Norwegian sentences a person can act on, and
 each has a short ``kind`` for counting.
 
 An invalid organisation number is **not** a reason to lose spend (PRODUCT.md §3.2): the line is
@@ -23,6 +24,7 @@ from data_access.suppliers import normalize_name
 
 #: Quarantine and exclusion kinds, with the label shown in reports and the UI.
 REASON_LABELS: dict[str, str] = {
+    "for_mange_felt": "raden har flere felt enn overskriften",
     "avkortet": "raden er ufullstendig",
     "kommune_mangler": "kommunenummer mangler",
     "kommune_ukjent": "ukjent kommunenummer",
@@ -236,6 +238,16 @@ def validate(
     no_identity = blank("supplier_name") & blank("supplier_no")
     checks: list[tuple[pl.Expr, str, pl.Expr]] = [
         (
+            pl.col(NFIELDS_COL) > pl.col("_width"),
+            "for_mange_felt",
+            pl.format(
+                "raden har flere felt enn overskriften ({} i stedet for {}) – sjekk skilletegn "
+                "i teksten",
+                NFIELDS_COL,
+                "_width",
+            ),
+        ),
+        (
             pl.col(NFIELDS_COL) < pl.col("_width"),
             "avkortet",
             pl.format(
@@ -283,7 +295,8 @@ def validate(
             pl.lit("leverandør mangler (verken organisasjonsnummer, leverandørnummer eller navn)"),
         ),
         (
-            ~pl.col("orgnr_ok") & no_identity,
+            # (a person number is an identity: the line is stored as a private person)
+            ~pl.col("orgnr_ok") & no_identity & ~is_person_number(pl.col("orgnr_digits")),
             "orgnr_ugyldig",
             pl.format(
                 "organisasjonsnummer {} har feil kontrollsiffer, og leverandørnavn og "
@@ -348,12 +361,46 @@ def validate(
     return df.drop("s_code", "m_from", "m_to", "m_member")
 
 
+def private_expr(
+    flag: pl.Expr, orgnr_ok: pl.Expr, digits: pl.Expr, person_like: pl.Expr
+) -> pl.Expr:
+    """Whether a line pays a private person (PRODUCT.md §3.2), one rule for import and display:
+
+    * a national identity number (11 digits) in the orgnr column: always;
+    * else an explicit private flag decides, whatever the orgnr column holds (``ja`` makes even
+      a line with a valid orgnr private; ``nei`` keeps a person-like name a supplier);
+    * else a person-like name without a *valid* orgnr (empty, too short or a wrong check digit
+      all count as none: ``12345;Kari Nordmann`` is a person).
+    """
+    f = flag.str.to_lowercase().str.strip_chars()
+    return (
+        is_person_number(digits)
+        | pl.when(f.is_not_null() & (f != ""))
+        .then(~f.is_in(_FALSE))
+        .otherwise(~orgnr_ok.fill_null(False) & person_like.fill_null(False))
+    ).fill_null(False)
+
+
+def private_rows(frame: pl.DataFrame) -> pl.Series:
+    """:func:`private_expr` for rows of text in ledger fields (e.g. quarantined rows)."""
+    digits = orgnr_digits(pl.col("supplier_orgnr"))
+    return frame.select(
+        private_expr(
+            pl.col("private"),
+            orgnr_valid(digits),
+            digits,
+            is_person_name(pl.col("supplier_name")),
+        ).alias("is_private")
+    ).to_series()
+
+
 def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
     """Supplier identity of valid lines: ``supplier_key``, ``identity_kind``, ``orgnr``,
     ``is_private``, and the ``line_hash`` that makes re-imports idempotent.
 
-    Private persons (no orgnr, and flagged or with a person-like name) share one pseudo-supplier
-    per buyer, ``privat:KKKK``, whose name is never stored: they display as "Privatperson".
+    Private persons (see :func:`private_expr`: a person number, the private flag, or a
+    person-like name without a valid orgnr) share one pseudo-supplier per buyer,
+    ``privat:KKKK``, whose name is never stored: they display as "Privatperson".
     """
     names = ok["supplier_name"].drop_nulls().unique()
     # Names repeat (one per supplier): normalise and test each distinct name once.
@@ -362,28 +409,24 @@ def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
         schema={"supplier_name": pl.String, "name_norm": pl.String},
     )
     norm = norm.with_columns(person_like=is_person_name(pl.col("supplier_name")))
-    flag = pl.col("private").str.to_lowercase().str.strip_chars()
-    no_orgnr = pl.col("supplier_orgnr").is_null() | (pl.col("supplier_orgnr") == "")
-    person_no = is_person_number(pl.col("orgnr_digits"))
     df = (
         ok.join(norm, on="supplier_name", how="left", maintain_order="left")
         .with_columns(
-            orgnr=pl.when(pl.col("orgnr_ok")).then(pl.col("orgnr_digits")),
-            supplier_no=pl.when(pl.col("supplier_no") != "").then(pl.col("supplier_no")),
-            # An explicit flag decides; without one, a person-like name does.
-            is_private=person_no
-            | (
-                no_orgnr
-                & pl.when(flag.is_not_null() & (flag != ""))
-                .then(~flag.is_in(_FALSE))
-                .otherwise(pl.col("person_like").fill_null(False))
-            ),
+            is_private=private_expr(
+                pl.col("private"), pl.col("orgnr_ok"), pl.col("orgnr_digits"), pl.col("person_like")
+            )
         )
         .with_columns(
-            supplier_key=pl.when(pl.col("orgnr").is_not_null())
-            .then(pl.format("orgnr:{}", "orgnr"))
-            .when(pl.col("is_private"))
+            # A private person is never identified by an orgnr (a flagged sole proprietor's
+            # number would otherwise lead to the register's name: the person's own).
+            orgnr=pl.when(pl.col("orgnr_ok") & ~pl.col("is_private")).then(pl.col("orgnr_digits")),
+            supplier_no=pl.when(pl.col("supplier_no") != "").then(pl.col("supplier_no")),
+        )
+        .with_columns(
+            supplier_key=pl.when(pl.col("is_private"))
             .then(pl.format("privat:{}", "municipality_code"))
+            .when(pl.col("orgnr").is_not_null())
+            .then(pl.format("orgnr:{}", "orgnr"))
             .when(pl.col("supplier_no").is_not_null())
             .then(pl.format("lnr:{}:{}", "municipality_code", "supplier_no"))
             .otherwise(pl.format("navn:{}", "name_norm")),
@@ -411,12 +454,27 @@ def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
         ],
         separator="|",
     )
-    df = df.with_columns(_ident=ident).with_columns(
-        _ident=pl.format("{}|{}", "_ident", pl.int_range(pl.len()).over("_ident"))
-    )
+    # Re-imported quarantine rows (``_fil``) count their occurrences per original file, and keep
+    # the identity without the number (``line_ident``) so the pipeline can continue the count
+    # after the lines of that file already stored (see ``pipeline._continue_occurrences``).
+    per = ["_fil", "_ident"] if "_fil" in df.columns else ["_ident"]
+    df = df.with_columns(_ident=ident)
+    if "_fil" in df.columns:
+        df = df.with_columns(
+            line_ident=pl.col("_ident"), occurrence=pl.int_range(pl.len()).over(per)
+        )
+    df = df.with_columns(_ident=pl.format("{}|{}", "_ident", pl.int_range(pl.len()).over(per)))
     return df.with_columns(
         line_hash=pl.col("_ident").map_batches(_sha1, return_dtype=pl.String)
     ).drop("_ident", "person_like")
+
+
+def line_hash(ident: str, occurrence: int) -> str:
+    """The ``line_hash`` of a line identity and its occurrence number (as in
+    :func:`with_identity`)."""
+    import hashlib
+
+    return hashlib.sha1(f"{ident}|{occurrence}".encode()).hexdigest()
 
 
 def _sha1(s: pl.Series) -> pl.Series:
