@@ -102,6 +102,11 @@ def _wait_idle(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def _login(page, user: str) -> None:  # type: ignore[no-untyped-def]
+    # The login cookie component reports back once after the page loads and triggers a rerun;
+    # a click inside that rerun can be lost (a person simply clicks again), so let it settle.
+    page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+    page.wait_for_timeout(1_500)
+    _wait_idle(page)
     page.get_by_role("textbox", name="Brukernavn").fill(user)
     page.get_by_role("textbox", name="Passord").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
