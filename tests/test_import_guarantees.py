@@ -806,3 +806,16 @@ def test_reimported_row_identical_to_a_stored_line_of_its_file_is_kept(eng: sa.E
     rows[1].amount_ore = 12345
     overlap = import_file(eng, to_csv(rows), filename="d2.csv", username="t")
     assert (overlap.rows_stored, overlap.excluded_by_reason) == (0, {"duplikat": 2})
+
+
+def test_same_quarantined_line_from_two_overlapping_files_is_stored_once(eng: sa.Engine) -> None:
+    d = dt.date(2021, 8, 8)
+    row = Row("5038", d, None, orgnr=valid_orgnr(4100), name="Berg Bygg AS", raw_amount="9,9,9")
+    for name, bom in (("juli.csv", False), ("juli_igjen.csv", True)):
+        r = import_file(eng, to_csv([row], bom=bom), filename=name, username="t")
+        assert r.rows_quarantined == 1
+    listed = quarantine_rows(eng, scope=Scope.everything())
+    r2 = reimport_quarantine(eng, listed.with_columns(amount=pl.lit("999,00")), username="t")
+    assert (r2.rows_stored, r2.rows_excluded, r2.excluded_by_reason) == (1, 1, {"duplikat": 1})
+    with eng.connect() as c:
+        assert c.execute(sa.select(sa.func.sum(schema.ledger_line.c.amount_ore))).scalar() == 99900

@@ -437,8 +437,14 @@ def process(
     if "line_ident" in ok.columns:
         ok = _continue_occurrences(conn, ok)
     dup = _existing_hashes(conn, ok)
-    if dup:
-        is_dup = pl.col("line_hash").is_in(pl.Series(list(dup), dtype=pl.String).implode())
+    # Within one file hashes are unique (occurrence numbers); re-imported quarantine rows of two
+    # overlapping files can share one: the first is stored, the others are duplicates.
+    repeated = "_fil" in ok.columns and ok["line_hash"].is_duplicated().any()
+    if dup or repeated:
+        is_dup = (
+            pl.col("line_hash").is_in(pl.Series(list(dup), dtype=pl.String).implode())
+            | ~pl.col("line_hash").is_first_distinct()
+        )
         dups = ok.filter(is_dup).with_columns(
             status=pl.lit("excluded"),
             reason_kind=pl.lit("duplikat"),
