@@ -819,3 +819,18 @@ def test_same_quarantined_line_from_two_overlapping_files_is_stored_once(eng: sa
     assert (r2.rows_stored, r2.rows_excluded, r2.excluded_by_reason) == (1, 1, {"duplikat": 1})
     with eng.connect() as c:
         assert c.execute(sa.select(sa.func.sum(schema.ledger_line.c.amount_ore))).scalar() == 99900
+
+
+@pytest.mark.postgres
+def test_pg_private_persons_and_old_data_fix(pg_import_engine: sa.Engine) -> None:
+    test_fix_private_suppliers_renames_person_suppliers_stored_by_the_old_rule(pg_import_engine)
+
+
+@pytest.mark.postgres
+def test_pg_quarantine_scope_mask_and_reimport(pg_import_engine: sa.Engine) -> None:
+    test_quarantine_rows_needs_a_scope_with_line_rights_and_masks_private_names(pg_import_engine)
+
+
+@pytest.mark.postgres
+def test_pg_reimport_keeps_identical_line(pg_import_engine: sa.Engine) -> None:
+    test_reimported_row_identical_to_a_stored_line_of_its_file_is_kept(pg_import_engine)

@@ -89,22 +89,27 @@ def fix_private_suppliers(conn: sa.Connection, *, username: str = "system") -> i
     caller rebuilds the cube (``reclassify`` does).
     """
     s, lt, al = schema.supplier, schema.ledger_line, schema.supplier_alias
-    cands = read_frame(
+    named = read_frame(
         conn,
         sa.select(s.c.id, s.c.name).where(
-            s.c.orgnr.is_(None),
-            s.c.is_private.is_(False),
-            s.c.identity_kind != "orgnr",
-            sa.exists().where(
-                lt.c.supplier_id == s.c.id,
-                lt.c.supplier_orgnr_raw.is_not(None),
-                lt.c.supplier_orgnr_raw != "",
-            ),
+            s.c.orgnr.is_(None), s.c.is_private.is_(False), s.c.identity_kind != "orgnr"
         ),
     )
-    if cands.height == 0:
-        return 0
-    ids = cands.filter(is_person_name(pl.col("name")))["id"].cast(pl.Int64).to_list()
+    person_like = named.filter(is_person_name(pl.col("name")))["id"].cast(pl.Int64).to_list()
+    ids: list[int] = []
+    for i in range(0, len(person_like), CHUNK):
+        ids += [
+            int(v)
+            for v in conn.execute(
+                sa.select(lt.c.supplier_id)
+                .where(
+                    lt.c.supplier_id.in_(person_like[i : i + CHUNK]),
+                    lt.c.supplier_orgnr_raw.is_not(None),
+                    lt.c.supplier_orgnr_raw != "",
+                )
+                .distinct()
+            ).scalars()
+        ]
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         conn.execute(al.delete().where(al.c.supplier_id.in_(chunk)))
