@@ -31,6 +31,7 @@ def hbar(
             marker_color=colours if isinstance(colours, str) else list(colours),
             text=list(texts) if texts is not None else None,
             textposition="auto",
+            textangle=0,  # never rotate a value label to squeeze it into a short bar
             customdata=list(customdata) if customdata is not None else None,
             hovertemplate=hover,
             name="",

@@ -144,18 +144,18 @@ _CONSUMABLE_ARTS = {"100", "105", "110", "114", "115", "120", "200", "250"}
 
 # Agreement categories: (art of the chain it covers, name, savings rate range, type).
 _AGREEMENT_PLAN = (
-    ("100", "Kontorrekvisita", (0.06, 0.10), "hard"),
-    ("105", "Skolemateriell", (0.04, 0.06), "hard"),
-    ("110", "Medisinsk forbruksmateriell", (0.03, 0.05), "hard"),
+    ("100", "Kontorrekvisita", (0.03, 0.05), "hard"),
+    ("105", "Skolemateriell", (0.03, 0.04), "hard"),
+    ("110", "Medisinsk forbruksmateriell", (0.02, 0.04), "hard"),
     ("115", "Næringsmidler", (0.02, 0.03), "hard"),
-    ("130", "Telefoni og data", (0.10, 0.15), "hard"),
+    ("130", "Telefoni og data", (0.04, 0.06), "hard"),
     ("170", "Drivstoff", (0.02, 0.025), "hard"),
     ("180", "Kraft", (0.02, 0.025), "avoidance"),
-    ("185", "Forsikring", (0.02, 0.03), "avoidance"),
-    ("200", "Møbler og IT-utstyr", (0.03, 0.05), "hard"),
+    ("185", "Forsikring", (0.10, 0.15), "avoidance"),
+    ("200", "Møbler og IT-utstyr", (0.02, 0.04), "hard"),
     ("250", "Byggevarer", (0.02, 0.03), "hard"),
     ("260", "Renhold", (0.02, 0.025), "hard"),
-    ("270", "Rådgivning", (0.03, 0.05), "avoidance"),
+    ("270", "Rådgivning", (0.02, 0.04), "avoidance"),
     ("370", "Bemanning helse", (0.02, 0.025), "hard"),
 )
 
