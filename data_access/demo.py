@@ -73,16 +73,46 @@ _TRADES = {
 }
 # NACE (SN2007) per trade, so "same industry" comparisons (regional alternatives) work.
 _NACE = {
-    "Bygg": "41.200", "Snekkeri": "43.320", "Murer": "43.990", "Rør": "43.220",
-    "Elektro": "43.210", "Maskin": "43.120", "Entreprenør": "41.200", "Service": "33.120",
-    "Teknikk": "71.129", "Vedlikehold": "43.390", "Ventilasjon": "43.220", "Heis": "43.290",
-    "Byggevarer": "46.730", "Trelast": "46.730", "Jernvare": "47.520", "Renhold": "81.210",
-    "Vaskeri": "96.010", "Rådgivning": "70.220", "Konsult": "70.220", "Regnskap": "69.201",
-    "Arkitekter": "71.112", "Advokatfirma": "69.100", "Bakeri": "10.710", "Gårdsmat": "01.500",
-    "Fisk": "46.380", "Kjøtt": "46.320", "Transport": "49.410", "Taxi": "49.320",
-    "Buss": "49.390", "Bilverksted": "45.200", "Trykkeri": "18.120", "Blomster": "47.760",
-    "Sport": "47.640", "Musikk": "85.520", "Kurs": "85.590", "Kompetanse": "85.590",
-    "Omsorg": "88.990", "Helse": "86.900", "Barnevernstjenester": "87.900", "Møbler": "47.590",
+    "Bygg": "41.200",
+    "Snekkeri": "43.320",
+    "Murer": "43.990",
+    "Rør": "43.220",
+    "Elektro": "43.210",
+    "Maskin": "43.120",
+    "Entreprenør": "41.200",
+    "Service": "33.120",
+    "Teknikk": "71.129",
+    "Vedlikehold": "43.390",
+    "Ventilasjon": "43.220",
+    "Heis": "43.290",
+    "Byggevarer": "46.730",
+    "Trelast": "46.730",
+    "Jernvare": "47.520",
+    "Renhold": "81.210",
+    "Vaskeri": "96.010",
+    "Rådgivning": "70.220",
+    "Konsult": "70.220",
+    "Regnskap": "69.201",
+    "Arkitekter": "71.112",
+    "Advokatfirma": "69.100",
+    "Bakeri": "10.710",
+    "Gårdsmat": "01.500",
+    "Fisk": "46.380",
+    "Kjøtt": "46.320",
+    "Transport": "49.410",
+    "Taxi": "49.320",
+    "Buss": "49.390",
+    "Bilverksted": "45.200",
+    "Trykkeri": "18.120",
+    "Blomster": "47.760",
+    "Sport": "47.640",
+    "Musikk": "85.520",
+    "Kurs": "85.590",
+    "Kompetanse": "85.590",
+    "Omsorg": "88.990",
+    "Helse": "86.900",
+    "Barnevernstjenester": "87.900",
+    "Møbler": "47.590",
     "Utstyr": "46.690",
 }
 _CHAINS = (
@@ -323,6 +353,32 @@ def make_suppliers(rng: np.random.Generator, size: float) -> pl.DataFrame:
     )
 
 
+def make_subunits(seed: int, suppliers: pl.DataFrame) -> pl.DataFrame:
+    """Local branches (underenheter) of some national chains, in member and county
+    municipalities, so the sub-unit location view has something to show. A separate random
+    stream keeps the rest of the demo data unchanged by this step."""
+    rng = np.random.default_rng(seed + 1)
+    used: set[str] = set(suppliers["orgnr"].drop_nulls().to_list())
+    rows = []
+    places = ("5006", "5037", "5038", "5053", "5001", "5035")
+    chains = suppliers.filter(pl.col("segment") == "chain")
+    for parent, name, nace in chains.select("orgnr", "name", "nace").iter_rows():
+        if rng.random() < 0.5:
+            continue
+        for place in rng.choice(places, size=int(rng.integers(1, 4)), replace=False):
+            rows.append(
+                {
+                    "orgnr": _fictional_orgnr(rng, used),
+                    "parent_orgnr": parent,
+                    "name": f"{name.removesuffix(' AS')} avd. {place}",
+                    "municipality": str(place),
+                    "nace": nace,
+                    "employees": int(rng.integers(3, 60)),
+                }
+            )
+    return pl.DataFrame(rows)
+
+
 def _buyers_for_month(month: dt.date) -> list[tuple[str, float]]:
     """(historical code, population share) of the buying municipalities in a month."""
     steinkjer = [("5004", 22.0), ("5039", 2.45)] if month.year < 2020 else [("5006", 24.5)]
@@ -549,6 +605,7 @@ def generate(
         is_public="is_public",
     )
     bulk_insert(conn, schema.supplier, sup_db)
+    bulk_insert(conn, schema.supplier_location, make_subunits(seed, suppliers))
     bulk_insert(conn, schema.agreement, ag.drop("art"))
     bulk_insert(conn, schema.agreement_supplier, parties)
     bulk_insert(conn, schema.agreement_municipality, participants)
