@@ -7,6 +7,7 @@ drops it afterwards. It may skip (with the reason printed) only when no server i
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import uuid
@@ -100,26 +101,36 @@ def _pg_reachable() -> str | None:
         return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """URL of a fresh, uniquely named PostgreSQL database, dropped after the session."""
+@contextlib.contextmanager
+def fresh_pg_database(prefix: str = "innsikt_test") -> Iterator[str]:
+    """Create a uniquely named PostgreSQL database, yield its URL, drop it afterwards.
+
+    Skips (with the reason printed) only when no server is reachable and ``CI`` is unset; in
+    CI an unreachable server fails the test instead.
+    """
     problem = _pg_reachable()
     if problem:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL not reachable in CI: {problem}")
         print(f"\nPostgreSQL tests skipped: no server reachable ({problem})")
         pytest.skip(f"no PostgreSQL server reachable: {problem}")
-    name = f"innsikt_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
-        yield url
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with admin.connect() as c:
             c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """URL of a fresh PostgreSQL database shared by the session's data-layer tests."""
+    with fresh_pg_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

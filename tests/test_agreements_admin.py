@@ -4,8 +4,6 @@ savings target as admin-only settings — on hand-built lines and on a private d
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from data_access import db, schema
 from data_access.agreements import match_agreements
 from data_access.metrics import thresholds
 from data_access.scope import Scope
-from tests.conftest import PG_ADMIN_URL, _pg_reachable, build_demo_db
+from tests.conftest import build_demo_db, fresh_pg_database
 
 D = dt.date
 ADMIN = Scope(role="admin", username="admin_t")
@@ -100,24 +98,13 @@ def demo_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.E
         yield engine
         engine.dispose()
         return
-    problem = _pg_reachable()
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL not reachable in CI: {problem}")
-        pytest.skip(f"no PostgreSQL server reachable: {problem}")
-    name = f"innsikt_reg_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine = db.make_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    try:
-        build_demo_db(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as c:
-            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_pg_database("innsikt_reg") as url:
+        engine = db.make_engine(url)
+        try:
+            build_demo_db(engine)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def _matching(conn: sa.Connection) -> dict[int, int | None]:

@@ -9,9 +9,7 @@ import datetime as dt
 import gzip
 import io
 import json
-import os
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -511,29 +509,17 @@ def test_cli_exit_codes(template: Path, tmp_path: Path, capsys: pytest.CaptureFi
 @pytest.fixture()
 def pg_import_engine() -> Iterator[sa.Engine]:
     """A fresh, uniquely named PostgreSQL database with reference data only."""
-    from tests.conftest import PG_ADMIN_URL, _pg_reachable
+    from tests.conftest import fresh_pg_database
 
-    problem = _pg_reachable()
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL not reachable in CI: {problem}")
-        print(f"\nPostgreSQL import tests skipped: no server reachable ({problem})")
-        pytest.skip(f"no PostgreSQL server reachable: {problem}")
-    name = f"innsikt_import_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    try:
-        migrate(engine)
-        with engine.begin() as c:
-            seed_reference(c)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as c:
-            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_pg_database("innsikt_import") as url:
+        engine = make_engine(url)
+        try:
+            migrate(engine)
+            with engine.begin() as c:
+                seed_reference(c)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.mark.postgres
