@@ -6,7 +6,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
-from charts.theme import PRIMARY, WARNING, municipality_colour, template
+from charts.common import hbar
+from charts.theme import NEUTRAL, PRIMARY, WARNING, municipality_colour, template
 
 
 def _pct(v: float | None) -> str:
@@ -89,29 +90,19 @@ def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
 def outside_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars of spend outside agreements per category, largest on top."""
     d = df.sort("outside")
-    fig = go.Figure(
-        go.Bar(
-            y=d["category"].to_list(),
-            x=(d["outside"] / 1e6).to_list(),
-            orientation="h",
-            marker_color="#9AA5B1",
-            text=[
-                f"{fmt.mkr(v)} · {n} lev."
-                for v, n in zip(d["outside"].to_list(), d["suppliers"].to_list(), strict=True)
-            ],
-            textposition="auto",
-            hovertemplate="%{y}: %{x:,.1f} mill. kr utenfor avtale<extra></extra>",
-            name="",
-        )
-    )
-    fig.update_layout(
-        template=template(presentation),
+    return hbar(
+        d["category"].to_list(),
+        d["outside"].to_list(),
         title=title,
-        showlegend=False,
-        xaxis_title="mill. kr",
-        height=110 + 36 * max(d.height, 1),
+        colours=NEUTRAL,
+        texts=[
+            f"{fmt.mkr(v)} · {n} lev."
+            for v, n in zip(d["outside"].to_list(), d["suppliers"].to_list(), strict=True)
+        ],
+        hover="%{y}: %{x:,.1f} mill. kr utenfor avtale<extra></extra>",
+        row_height=36,
+        presentation=presentation,
     )
-    return fig
 
 
 def ehandel_trend(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from charts.common import hbar
 from charts.theme import GRID, INK, NEUTRAL, POSITIVE, PRIMARY, WARNING, template
 
 ABC_COLOURS = {"A": PRIMARY, "B": "#56B4E9", "C": NEUTRAL}
@@ -20,27 +21,17 @@ def top_suppliers(
 ) -> go.Figure:
     """The ``n`` largest suppliers as horizontal bars, coloured by ABC class, share as label."""
     d = df.head(n).sort("amount")
-    fig = go.Figure(
-        go.Bar(
-            x=(d["amount"] / 1e6).to_list(),
-            y=d["supplier_name"].to_list(),
-            orientation="h",
-            marker_color=[ABC_COLOURS.get(c, NEUTRAL) for c in d["abc"].to_list()],
-            text=[_pct(s) for s in d["share"].to_list()],
-            textposition="auto",
-            customdata=d["categories"].to_list(),
-            hovertemplate="%{y}: %{x:,.2f} mill. kr<br>%{customdata}<extra></extra>",
-            name="",
-        )
-    )
-    fig.update_layout(
-        template=template(presentation),
+    return hbar(
+        d["supplier_name"].to_list(),
+        d["amount"].to_list(),
         title=title,
-        showlegend=False,
-        xaxis_title="mill. kr",
-        height=90 + 30 * max(d.height, 1),
+        colours=[ABC_COLOURS.get(c, NEUTRAL) for c in d["abc"].to_list()],
+        texts=[_pct(s) for s in d["share"].to_list()],
+        customdata=d["categories"].to_list(),
+        hover="%{y}: %{x:,.2f} mill. kr<br>%{customdata}<extra></extra>",
+        row_height=30,
+        presentation=presentation,
     )
-    return fig
 
 
 def pareto(
