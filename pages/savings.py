@@ -63,6 +63,7 @@ def render() -> None:
         delta=f"{fmt.pct(realized / period_target if period_target else None, 0)} av "
         + ("samarbeidets mål" if in_view is not None else f"målet ({fmt.mkr(period_target)})"),
         delta_color="off",
+        delta_arrow="off",
         help=DEFINITIONS["realized"]
         + " "
         + DEFINITIONS["target"]

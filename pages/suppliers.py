@@ -84,6 +84,7 @@ def render() -> None:
         fmt.pct(overall["cr5"]),
         delta=f"{t('største')} {fmt.pct(overall['cr1'])}",
         delta_color="off",
+        delta_arrow="off",
         help="Andel av kjøpene hos de fem største leverandørene (CR5) og hos den største "
         "(CR1). " + COUNTED,
     )
@@ -92,6 +93,7 @@ def render() -> None:
         fmt.pct(tail["share"]),
         delta=f"{fmt.number(tail['n_suppliers'])} {t('leverandører')}",
         delta_color="off",
+        delta_arrow="off",
         help=f"Klasse C: leverandørene etter de første {fmt.pct(b, 0)} av kjøpene. "
         f"Andel av kjøpene; {fmt.pct(tail['line_share'])} av fakturalinjene.",
     )
