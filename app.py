@@ -73,7 +73,7 @@ def main() -> None:
     with st.sidebar:
         st.markdown(f"**{st.session_state.get('name', '')}** · {scope.role}")
         if context.is_demo():
-            st.warning("**" + t("Demodata") + "** – fiktive tall, ikke ekte regnskap.")
+            st.warning(f"**{t('Demodata')}** – {t('fiktive tall, ikke ekte regnskap.')}")
     opts = state.options_from(
         context.cube(), context.reference()["municipalities"], context.reference()["categories"]
     )

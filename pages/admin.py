@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
+from data_access.categories import (
+    RULE_KINDS,
+    load_rules_table,
+    load_tree,
+    save_rules,
+    save_tree,
+)
 from data_access.scope import ROLES
 from data_access.users import add_user, audit_log, list_users, set_password, update_user
 from ui import context
+from ui.i18n import t
 
 ROLE_TEXT = {
     "admin": "admin – alt, også brukere",
@@ -18,7 +27,7 @@ ROLE_TEXT = {
 
 def render() -> None:
     scope = context.scope()
-    st.title("Administrasjon")
+    st.title(t("Administrasjon"))
     if scope.role != "admin":  # the page is only registered for admins; this is a second lock
         st.error("Bare administratorer har tilgang til denne siden.")
         return
@@ -30,7 +39,7 @@ def render() -> None:
         if r["is_member"] and r["code"] == r["current_code"]
     }
 
-    st.subheader("Brukere")
+    st.subheader(t("Brukere"))
     users = list_users(engine)
     st.dataframe(
         users,
@@ -123,7 +132,9 @@ def render() -> None:
             except ValueError as exc:
                 st.error(f"Kunne ikke lagre: {exc}")
 
-    st.subheader("Revisjonsspor")
+    _categories(engine, scope)
+
+    st.subheader(t("Revisjonsspor"))
     st.caption("Hvem gjorde hva og når: import, avtaler, brukere, referansedata.")
     st.dataframe(
         audit_log(engine),
@@ -136,6 +147,74 @@ def render() -> None:
         },
         key="admin_audit",
     )
+
+
+def _categories(engine, scope) -> None:  # type: ignore[no-untyped-def]
+    """Edit the category tree and the rules; saving re-classifies every stored line."""
+    st.subheader(t("Kategorier og klassifiseringsregler"))
+    st.caption(
+        "En linje får kategori etter første regel som passer: leverandør → konto (art) → "
+        "NACE → «Uklassifisert». Lagring kjører klassifiseringen på nytt for alle lagrede "
+        "linjer; ingen ny import trengs."
+    )
+    with engine.connect() as conn:
+        tree, rules = load_tree(conn), load_rules_table(conn)
+    left, right = st.columns([2, 3])
+    with left:
+        st.markdown("**Kategoritre** (nivå 1 › nivå 2)")
+        edited_tree = st.data_editor(
+            tree,
+            num_rows="dynamic",
+            hide_index=True,
+            key="admin_tree",
+            column_config={
+                "id": st.column_config.NumberColumn("Id", disabled=True),
+                "level1": st.column_config.TextColumn("Nivå 1", required=True),
+                "level2": st.column_config.TextColumn("Nivå 2", required=True),
+                "n_lines": st.column_config.NumberColumn("Linjer", disabled=True),
+            },
+        )
+        if st.button("Lagre kategoritreet", key="admin_tree_save"):
+            try:
+                with engine.begin() as conn:
+                    r = save_tree(conn, pl.DataFrame(edited_tree).drop("n_lines"), scope)
+                st.success(
+                    f"Lagret: {r['added']} nye, {r['changed']} endret, {r['removed']} fjernet."
+                )
+            except (ValueError, PermissionError) as exc:
+                st.error(f"Ikke lagret: {exc}")
+    with right:
+        st.markdown("**Regler**")
+        labels = (tree["level1"] + " › " + tree["level2"]).to_list()
+        edited_rules = st.data_editor(
+            rules.drop("id"),
+            num_rows="dynamic",
+            hide_index=True,
+            key="admin_rules",
+            column_config={
+                "kind": st.column_config.SelectboxColumn(
+                    "Type", options=list(RULE_KINDS), required=True
+                ),
+                "supplier_key": st.column_config.TextColumn("Leverandør (orgnr:…)"),
+                "art_from": st.column_config.TextColumn("Art fra"),
+                "art_to": st.column_config.TextColumn("Art til"),
+                "nace_prefix": st.column_config.TextColumn("NACE"),
+                "category": st.column_config.SelectboxColumn(
+                    "Kategori", options=labels, required=True
+                ),
+                "priority": st.column_config.NumberColumn("Prioritet", min_value=0, step=1),
+                "note": st.column_config.TextColumn("Merknad"),
+            },
+        )
+        if st.button("Lagre regler og klassifiser på nytt", key="admin_rules_save"):
+            try:
+                with engine.begin() as conn:
+                    r = save_rules(conn, pl.DataFrame(edited_rules), scope)
+                st.success(
+                    f"{r['rules']} regler lagret; {r['changed']} av {r['lines']} linjer fikk ny kategori."
+                )
+            except (ValueError, PermissionError) as exc:
+                st.error(f"Ikke lagret: {exc}")
 
 
 render()

@@ -32,6 +32,7 @@ from data_access.importing import (
 )
 from data_access.importing.profiles import saved_profiles, shipped_profiles
 from ui import context
+from ui.i18n import t
 
 KEY = "imp_"
 
@@ -50,7 +51,7 @@ def _upload_section() -> None:
     members = munis.filter(pl.col("is_member") & (pl.col("code") == pl.col("current_code")))
     muni_names = dict(members.select("code", "name").iter_rows())
 
-    st.subheader("Importer regnskapsuttrekk")
+    st.subheader(t("Importer regnskapsuttrekk"))
     files = st.file_uploader(
         "CSV-, tekst- eller Excel-filer fra økonomisystemet",
         type=["csv", "txt", "xlsx"],
@@ -132,10 +133,10 @@ def _report(rep: dict) -> None:
     icon = "⚠️" if q else "✅"
     with st.expander(f"{icon} {rep['file_name']} – {fmt.number(read)} rader", expanded=True):
         c = st.columns(4)
-        c[0].metric("Rader lest", fmt.number(read))
-        c[1].metric("Lagret", fmt.number(stored), help=fmt.kr(rep["amount_stored_ore"] / 100))
-        c[2].metric("I karantene", fmt.number(q))
-        c[3].metric("Utelatt etter regel", fmt.number(ex))
+        c[0].metric(t("Rader lest"), fmt.number(read))
+        c[1].metric(t("Lagret"), fmt.number(stored), help=fmt.kr(rep["amount_stored_ore"] / 100))
+        c[2].metric(t("I karantene"), fmt.number(q))
+        c[3].metric(t("Utelatt etter regel"), fmt.number(ex))
         st.caption(
             f"Lagret beløp {fmt.kr(rep['amount_stored_ore'] / 100)} · nye leverandører "
             f"{fmt.number(rep['new_suppliers'])} · profil {rep['profile']} · "
@@ -167,27 +168,27 @@ def _report(rep: dict) -> None:
 
 def _quality_section() -> None:
     q = load_data_quality(context.engine(), context.scope())
-    st.subheader("Datakvalitet")
+    st.subheader(t("Datakvalitet"))
     c = st.columns(4)
     c[0].metric(
-        "Uten gyldig organisasjonsnummer",
+        t("Uten gyldig organisasjonsnummer"),
         fmt.pct(q.share_without_orgnr),
         help=f"{fmt.kr(q.spend_without_orgnr_ore / 100)} av {fmt.kr(q.spend_ore / 100)} "
         "er kjøp der leverandøren bare er kjent ved leverandørnummer eller navn "
         "(utenlandske, privatpersoner, feil i nummeret).",
     )
     c[1].metric(
-        "Uklassifisert",
+        t("Uklassifisert"),
         fmt.pct(q.share_unclassified),
         help=f"{fmt.kr(q.unclassified_ore / 100)} har kategorien «Uklassifisert».",
     )
     c[2].metric(
-        "Leverandører slått sammen",
+        t("Leverandører slått sammen"),
         fmt.number(q.suppliers_with_aliases),
         help=f"{fmt.number(q.aliases_merged)} ekstra skrivemåter av navnet er samlet "
         "under samme organisasjonsnummer.",
     )
-    c[3].metric("Rader i karantene", fmt.number(q.quarantine_open))
+    c[3].metric(t("Rader i karantene"), fmt.number(q.quarantine_open))
     if q.quarantine_by_reason.height:
         st.dataframe(
             q.quarantine_by_reason.rename({"årsak": "Årsak", "rader": "Rader"}),
@@ -199,7 +200,7 @@ def _quality_section() -> None:
 def _quarantine_section() -> None:
     engine = context.engine()
     rows = quarantine_rows(engine, scope=context.scope())
-    st.subheader(f"Karantene ({fmt.number(rows.height)} rader)")
+    st.subheader(f"{t('Karantene')} ({fmt.number(rows.height)} {t('rader')})")
     if rows.height == 0:
         st.caption("Ingen åpne rader i karantene.")
         return
@@ -262,7 +263,7 @@ def _quarantine_section() -> None:
 
 
 def render() -> None:
-    st.title("Import og datakvalitet")
+    st.title(t("Import og datakvalitet"))
     sc = context.scope()
     if not sc.is_staff:
         st.error("Denne siden er bare for innkjøpskontoret (admin og analytiker).")
@@ -279,7 +280,7 @@ def render() -> None:
     st.divider()
     _quarantine_section()
     st.divider()
-    st.subheader("Importlogg")
+    st.subheader(t("Importlogg"))
     log = recent_imports(context.engine(), limit=20).select(
         pl.col("id").alias("Import"),
         pl.col("imported_at").dt.strftime("%d.%m.%Y %H:%M").alias("Tid"),

@@ -76,7 +76,7 @@ def render() -> None:
         title = t("Største kategorier")
         fig = charts.top_categories(cats, title=title) if cats.height else charts.empty(title)
         st.plotly_chart(fig, theme=None, key="chart_categories")
-    title = t("Innkjøp per kvartal") + " (valgt periode uthevet)"
+    title = t("Innkjøp per kvartal") + " " + t("(valgt periode uthevet)")
     fig = charts.trend_by_quarter(trend, title=title) if trend.height else charts.empty(title)
     st.plotly_chart(fig, theme=None, key="chart_trend")
 

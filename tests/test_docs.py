@@ -25,3 +25,10 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_secrets_example_lists_every_secret() -> None:
     example = (ROOT / ".streamlit" / "secrets.example.toml").read_text()
     assert all(s.name in example for s in SETTINGS)
+
+
+def test_every_page_is_in_the_readme() -> None:
+    import app
+
+    missing = [title for _s, title, *_rest in app.PAGES if f"| {title} |" not in README]
+    assert not missing, f"pages missing from the README table: {missing}"

@@ -35,14 +35,14 @@ def footer(f: Filters, token: str, note: str) -> None:
     """Scope, period, data date and what the figures include."""
     sc = context.scope()
     who = (
-        t("Alle kommuner")
+        ""
         if sc.municipalities is None
-        else "Tilgang: " + ", ".join(sorted(sc.municipalities))
+        else f" · {t('Tilgang')}: " + ", ".join(sorted(sc.municipalities))
     )
     until = context.cube()["month"].max()
-    data_date = f"Data til og med {until:%m.%Y}" if until else "Ingen regnskapsdata ennå"
+    data_date = f"{t('Data til og med')} {until:%m.%Y}" if until else t("Ingen regnskapsdata ennå")
     st.divider()
     st.caption(
-        f"{scope_text(f, token)} · {who} · {data_date} · {note}"
-        + (" · **Demodata**" if context.is_demo() else "")
+        f"{scope_text(f, token)}{who} · {data_date} · {note}"
+        + (f" · **{t('Demodata')}**" if context.is_demo() else "")
     )
