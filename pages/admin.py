@@ -63,7 +63,10 @@ def render() -> None:
         name = st.text_input("Navn")
         role = st.selectbox("Rolle", ROLES, format_func=ROLE_TEXT.get)
         chosen = st.multiselect(
-            "Kommuner (for rollen kommune)", list(member_names), format_func=member_names.get
+            "Kommuner (for rollen kommune)",
+            list(member_names),
+            format_func=member_names.get,
+            placeholder="Velg kommuner",
         )
         detail = st.checkbox("Leder kan se fakturalinjer")
         password = st.text_input("Startpassord (minst 8 tegn)", type="password")
@@ -84,23 +87,26 @@ def render() -> None:
             except ValueError as exc:
                 st.error(f"Kunne ikke opprette brukeren: {exc}")
 
-    with right, st.form("admin_edit_user"):
+    with right:
         st.markdown("**Endre bruker**")
         rows = {r["username"]: r for r in users.iter_rows(named=True)}
-        who = st.selectbox("Bruker", list(rows))
+        # Outside the form, so the fields below show the chosen user's values at once.
+        who = st.selectbox("Bruker", list(rows), key="admin_edit_who")
         current = rows.get(who, {})
+    with right, st.form(f"admin_edit_user_{who}"):
         new_role = st.selectbox(
             "Rolle",
             ROLES,
             index=ROLES.index(current.get("role") or "leder"),
             format_func=ROLE_TEXT.get,
-            key="admin_edit_role",
+            key=f"admin_edit_role_{who}",
         )
         new_munis = st.multiselect(
             "Kommuner",
             list(member_names),
             format_func=member_names.get,
-            key="admin_edit_munis",
+            placeholder="Velg kommuner",
+            key=f"admin_edit_munis_{who}",
             default=[
                 m for m in (current.get("municipalities") or "").split(",") if m in member_names
             ],
@@ -108,10 +114,10 @@ def render() -> None:
         new_detail = st.checkbox(
             "Leder kan se fakturalinjer",
             value=bool(current.get("line_detail")),
-            key="admin_edit_detail",
+            key=f"admin_edit_detail_{who}",
         )
         active = st.checkbox(
-            "Aktiv", value=bool(current.get("active", True)), key="admin_edit_active"
+            "Aktiv", value=bool(current.get("active", True)), key=f"admin_edit_active_{who}"
         )
         new_password = st.text_input("Nytt passord (tomt = uendret)", type="password")
         if st.form_submit_button("Lagre endringer") and who:
