@@ -90,3 +90,18 @@ def test_last_admin_cannot_be_removed(tmp_path: Path) -> None:
             c, "k", role="kommune", municipalities=["5038"], line_detail=False, active=False, by="t"
         )
     assert scope_for(engine, "k") is None
+
+
+def test_admin_changes_a_users_role_on_the_page(own_app_data: Path) -> None:
+    at = new_app("admin_t")
+    at.run()
+    at.switch_page("pages/admin.py").run()
+    at.selectbox(key="admin_edit_who").set_value("leder").run()
+    assert at.selectbox(key="admin_edit_role_leder").value == "leder"  # the chosen user's values
+    at.selectbox(key="admin_edit_role_leder").set_value("analyst")
+    next(b for b in at.button if b.label == "Lagre endringer").click().run()
+    assert not at.exception
+    assert any("leder er lagret" in s.value for s in at.success)
+    engine = make_engine(f"sqlite:///{own_app_data / 'innsikt.sqlite'}")
+    sc = scope_for(engine, "leder")
+    assert sc is not None and sc.role == "analyst"
