@@ -13,7 +13,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.db import read_frame
+from data_access.db import connected, read_frame
 from data_access.scope import Scope, historical_codes
 from data_access.suppliers import display_name
 
@@ -131,18 +131,16 @@ def load_cube(conn: sa.Connection | sa.Engine, scope: Scope) -> pl.DataFrame:
     Scope is applied in the SQL ``WHERE`` (historical codes of the user's municipalities), so
     rows of other municipalities never leave the database.
     """
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as c:
-            return load_cube(c, scope)
-    cube = schema.spend_cube
-    query = sa.select(cube)
-    codes = historical_codes(conn, scope)
-    if codes is not None:
-        query = query.where(cube.c.municipality_code.in_(codes))
-    raw = read_frame(conn, query)
-    munis = load_municipalities(conn)
-    members = sorted(set(munis.filter(pl.col("is_member"))["current_code"].to_list()))
-    return enrich(raw, load_suppliers(conn), munis, load_categories(conn), members)
+    with connected(conn) as conn:
+        cube = schema.spend_cube
+        query = sa.select(cube)
+        codes = historical_codes(conn, scope)
+        if codes is not None:
+            query = query.where(cube.c.municipality_code.in_(codes))
+        raw = read_frame(conn, query)
+        munis = load_municipalities(conn)
+        members = sorted(set(munis.filter(pl.col("is_member"))["current_code"].to_list()))
+        return enrich(raw, load_suppliers(conn), munis, load_categories(conn), members)
 
 
 def enrich(

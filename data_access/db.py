@@ -6,9 +6,10 @@ place (``ui/cache.py``); tests and the CLI call these functions directly.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -97,6 +98,17 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, df: pl.DataFrame) -> int:
     return df.height
 
 
+@contextlib.contextmanager
+def connected(conn: sa.Connection | sa.Engine) -> Iterator[sa.Connection]:
+    """A Connection for read functions that take either: an Engine gets a short-lived one,
+    a Connection (e.g. inside the caller's transaction) is used as it is."""
+    if isinstance(conn, sa.Engine):
+        with conn.connect() as c:
+            yield c
+    else:
+        yield conn
+
+
 def _polars_type(t: sa.types.TypeEngine) -> pl.DataType | None:
     for sa_type, pl_type in (
         (sa.Boolean, pl.Boolean()),
@@ -118,7 +130,7 @@ def read_frame(conn: sa.Connection | sa.Engine, query: sa.Select | sa.TextClause
     Typing from the statement (not from the values) keeps an all-null or empty column usable in
     joins, and gives real ``Date`` columns on SQLite, which stores dates as text.
     """
-    if isinstance(conn, sa.Engine):
+    if isinstance(conn, sa.Engine):  # the connection must stay open while rows are fetched
         with conn.connect() as c:
             return read_frame(c, query)
     result = conn.execute(query)

@@ -15,7 +15,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.db import read_frame
+from data_access.db import connected, read_frame
 from data_access.filters import Filters, add_months
 from data_access.scope import Scope, historical_codes
 from data_access.suppliers import PRIVATE_LABEL
@@ -94,67 +94,63 @@ def invoice_lines(
     """
     if not scope.may_see_lines:
         raise LineAccessDenied("rollen har ikke tilgang til fakturalinjer")
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as c:
-            return invoice_lines(
-                c,
-                scope,
-                f,
-                category_id=category_id,
-                supplier_id=supplier_id,
-                spend_class=spend_class,
-                limit=limit,
-                offset=offset,
+    with connected(conn) as conn:
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        offset = max(0, int(offset))
+        lt, s, m, c = schema.ledger_line, schema.supplier, schema.municipality, schema.category
+        cond = _conditions(
+            conn,
+            scope,
+            f,
+            category_id=category_id,
+            supplier_id=supplier_id,
+            spend_class=spend_class,
+        )
+        total, total_ore = conn.execute(
+            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(lt.c.amount_ore), 0)).where(
+                *cond
             )
-    limit = max(1, min(int(limit), MAX_LIMIT))
-    offset = max(0, int(offset))
-    lt, s, m, c = schema.ledger_line, schema.supplier, schema.municipality, schema.category
-    cond = _conditions(
-        conn, scope, f, category_id=category_id, supplier_id=supplier_id, spend_class=spend_class
-    )
-    total, total_ore = conn.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(lt.c.amount_ore), 0)).where(*cond)
-    ).one()
-    private = s.c.is_private
-    parent = c.alias("parent")
-    query = (
-        sa.select(
-            lt.c.id,
-            lt.c.date,
-            m.c.name.label("municipality"),
-            lt.c.municipality_code,
-            sa.case(
-                (private, sa.literal(PRIVATE_LABEL)),
-                else_=sa.func.coalesce(s.c.register_name, s.c.name),
-            ).label("supplier"),
-            sa.case((private, sa.null()), else_=s.c.orgnr).label("orgnr"),
-            parent.c.name.label("category_l1"),
-            c.c.name.label("category"),
-            lt.c.account,
-            lt.c.art,
-            (sa.cast(lt.c.amount_ore, sa.Float) / 100.0).label("amount"),
-            lt.c.invoice_id,
-            lt.c.ehandel,
-            lt.c.area,
-            sa.case((private, sa.null()), else_=lt.c.description).label("description"),
-            lt.c.category_rule,
+        ).one()
+        private = s.c.is_private
+        parent = c.alias("parent")
+        query = (
+            sa.select(
+                lt.c.id,
+                lt.c.date,
+                m.c.name.label("municipality"),
+                lt.c.municipality_code,
+                sa.case(
+                    (private, sa.literal(PRIVATE_LABEL)),
+                    else_=sa.func.coalesce(s.c.register_name, s.c.name),
+                ).label("supplier"),
+                sa.case((private, sa.null()), else_=s.c.orgnr).label("orgnr"),
+                parent.c.name.label("category_l1"),
+                c.c.name.label("category"),
+                lt.c.account,
+                lt.c.art,
+                (sa.cast(lt.c.amount_ore, sa.Float) / 100.0).label("amount"),
+                lt.c.invoice_id,
+                lt.c.ehandel,
+                lt.c.area,
+                sa.case((private, sa.null()), else_=lt.c.description).label("description"),
+                lt.c.category_rule,
+            )
+            .select_from(
+                lt.join(s, s.c.id == lt.c.supplier_id)
+                .join(m, m.c.code == lt.c.municipality_code)
+                .join(c, c.c.id == lt.c.category_id)
+                .outerjoin(parent, parent.c.id == c.c.parent_id)
+            )
+            .where(*cond)
+            .order_by(lt.c.date.desc(), lt.c.id.desc())
+            .limit(limit)
+            .offset(offset)
         )
-        .select_from(
-            lt.join(s, s.c.id == lt.c.supplier_id)
-            .join(m, m.c.code == lt.c.municipality_code)
-            .join(c, c.c.id == lt.c.category_id)
-            .outerjoin(parent, parent.c.id == c.c.parent_id)
+        rows = read_frame(conn, query)
+        return LinePage(
+            rows=rows,
+            total=int(total),
+            total_amount=float(total_ore) / 100.0,
+            offset=offset,
+            limit=limit,
         )
-        .where(*cond)
-        .order_by(lt.c.date.desc(), lt.c.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    rows = read_frame(conn, query)
-    return LinePage(
-        rows=rows,
-        total=int(total),
-        total_amount=float(total_ore) / 100.0,
-        offset=offset,
-        limit=limit,
-    )

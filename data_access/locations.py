@@ -17,6 +17,4 @@ from data_access.db import read_frame
 def load_supplier_locations(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
     """parent_orgnr, orgnr, name, municipality (today's code) of every known sub-unit."""
     t = schema.supplier_location
-    return read_frame(
-        conn, sa.select(t.c.parent_orgnr, t.c.orgnr, t.c.name, t.c.municipality)
-    )
+    return read_frame(conn, sa.select(t.c.parent_orgnr, t.c.orgnr, t.c.name, t.c.municipality))

@@ -15,7 +15,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.db import audit, read_frame
+from data_access.db import audit, connected, read_frame
 from data_access.scope import ROLES, Scope
 
 BCRYPT_ROUNDS = 12
@@ -110,11 +110,8 @@ def scope_for(conn: sa.Connection | sa.Engine, username: str) -> Scope | None:
     q = sa.select(t.c.role, t.c.municipalities, t.c.line_detail).where(
         t.c.username == username, t.c.active.is_(True)
     )
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as c:
-            row = c.execute(q).first()
-    else:
-        row = conn.execute(q).first()
+    with connected(conn) as c:
+        row = c.execute(q).first()
     if row is None:
         return None
     munis = frozenset(row.municipalities.split(",")) if row.municipalities else None
@@ -129,11 +126,8 @@ def credentials(conn: sa.Connection | sa.Engine) -> dict[str, dict[str, dict[str
     q = sa.select(t.c.username, t.c.name, t.c.email, t.c.password_hash, t.c.role).where(
         t.c.active.is_(True)
     )
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as c:
-            rows = c.execute(q).all()
-    else:
-        rows = conn.execute(q).all()
+    with connected(conn) as c:
+        rows = c.execute(q).all()
     return {
         "usernames": {
             r.username: {

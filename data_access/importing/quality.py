@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from data_access import schema
 from data_access.cube import load_cube
-from data_access.db import read_frame
+from data_access.db import connected, read_frame
 from data_access.importing.quarantine import quarantine_reasons
 from data_access.reference import UNCLASSIFIED
 from data_access.scope import Scope
@@ -108,16 +108,14 @@ def data_quality(
 
 def load_data_quality(conn: sa.Connection | sa.Engine, scope: Scope) -> DataQuality:
     """:func:`data_quality` for what ``scope`` may see."""
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as c:
-            return load_data_quality(c, scope)
-    al = schema.supplier_alias
-    cube = load_cube(conn, scope)
-    aliases = read_frame(conn, sa.select(al.c.supplier_id, al.c.alias)).with_columns(
-        pl.col("supplier_id").cast(pl.Int64)
-    )
-    q = quarantine_reasons(conn, scope=scope)
-    return data_quality(cube, aliases, q)
+    with connected(conn) as conn:
+        al = schema.supplier_alias
+        cube = load_cube(conn, scope)
+        aliases = read_frame(conn, sa.select(al.c.supplier_id, al.c.alias)).with_columns(
+            pl.col("supplier_id").cast(pl.Int64)
+        )
+        q = quarantine_reasons(conn, scope=scope)
+        return data_quality(cube, aliases, q)
 
 
 def recent_imports(conn: sa.Connection | sa.Engine, limit: int = 20) -> pl.DataFrame:
@@ -160,7 +158,5 @@ def load_batch_reports(conn: sa.Connection | sa.Engine, batch_ids: list[int]) ->
 
 
 def _execute(conn: sa.Connection | sa.Engine, stmt: sa.Select) -> list[tuple]:
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as c:
-            return [tuple(r) for r in c.execute(stmt)]
-    return [tuple(r) for r in conn.execute(stmt)]
+    with connected(conn) as conn:
+        return [tuple(r) for r in conn.execute(stmt)]

@@ -21,7 +21,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.db import read_frame
+from data_access.db import connected, read_frame
 from data_access.importing.pipeline import ImportReport, Progress, _noop, process
 from data_access.importing.profiles import FIELDS, Profile
 from data_access.importing.reader import NFIELDS_COL, ROW_COL, decode
@@ -126,25 +126,19 @@ def quarantine_rows(
     """
     if not scope.may_see_lines:
         raise PermissionError("karantenerader er linjedetaljer; rollen har ikke tilgang til dem")
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as c:
-            return quarantine_rows(
-                c, scope=scope, batch_id=batch_id, include_resolved=include_resolved, limit=limit
-            )
-    stmt = _open_stmt(conn, scope, batch_id=batch_id, include_resolved=include_resolved)
-    if limit:
-        stmt = stmt.limit(limit)
-    return _mask_private(_frame(read_frame(conn, stmt)))
+    with connected(conn) as conn:
+        stmt = _open_stmt(conn, scope, batch_id=batch_id, include_resolved=include_resolved)
+        if limit:
+            stmt = stmt.limit(limit)
+        return _mask_private(_frame(read_frame(conn, stmt)))
 
 
 def quarantine_reasons(conn: sa.Connection | sa.Engine, *, scope: Scope) -> pl.DataFrame:
     """Only the reasons (``reason``) of the open quarantine rows in ``scope``'s municipalities:
     what the data-quality figures count, for every role (no line detail, no names)."""
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as c:
-            return quarantine_reasons(c, scope=scope)
-    rows = _mask_private(_frame(read_frame(conn, _open_stmt(conn, scope))))
-    return rows.select(reason="årsak")
+    with connected(conn) as conn:
+        rows = _mask_private(_frame(read_frame(conn, _open_stmt(conn, scope))))
+        return rows.select(reason="årsak")
 
 
 def changed_ids(before: pl.DataFrame, after: pl.DataFrame) -> list[int]:

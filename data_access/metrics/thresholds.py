@@ -26,7 +26,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.db import audit, bump_data_version, read_frame
+from data_access.db import audit, bump_data_version, connected, read_frame
 from data_access.filters import Filters, add_months, apply
 from data_access.scope import Scope, historical_codes
 from data_access.suppliers import PRIVATE_LABEL
@@ -304,72 +304,60 @@ def flag_lines(
     """
     if not scope.may_see_lines:
         raise PermissionError("brukeren har ikke tilgang til fakturalinjer")
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as cn:
-            return flag_lines(
-                cn,
-                scope,
-                supplier_id=supplier_id,
-                window_start=window_start,
-                window_end=window_end,
-                municipality_now=municipality_now,
-                category_id=category_id,
-                categories=categories,
-                municipalities=municipalities,
-                area=area,
-                limit=limit,
-            )
-    lt, m, s, c = schema.ledger_line, schema.municipality, schema.supplier, schema.category
-    cond = _flag_conditions(
-        conn,
-        scope,
-        supplier_id=supplier_id,
-        window_start=window_start,
-        window_end=window_end,
-        municipality_now=municipality_now,
-        category_id=category_id,
-        categories=categories,
-        municipalities=municipalities,
-        area=area,
-    )
-
-    def joined(q: sa.Select) -> sa.Select:
-        return (
-            q.join(m, m.c.code == lt.c.municipality_code)
-            .join(s, s.c.id == lt.c.supplier_id)
-            .join(c, c.c.id == lt.c.category_id)
-            .where(*cond)
+    with connected(conn) as conn:
+        lt, m, s, c = schema.ledger_line, schema.municipality, schema.supplier, schema.category
+        cond = _flag_conditions(
+            conn,
+            scope,
+            supplier_id=supplier_id,
+            window_start=window_start,
+            window_end=window_end,
+            municipality_now=municipality_now,
+            category_id=category_id,
+            categories=categories,
+            municipalities=municipalities,
+            area=area,
         )
 
-    q = joined(
-        sa.select(
-            lt.c.date,
-            m.c.current_code.label("municipality_now"),
-            lt.c.municipality_code,
-            sa.case(
-                (s.c.is_private, sa.literal(PRIVATE_LABEL)),
-                else_=sa.func.coalesce(s.c.register_name, s.c.name),
-            ).label("supplier_name"),
-            lt.c.account,
-            c.c.name.label("category"),
-            lt.c.amount_ore,
-            lt.c.invoice_id,
-            lt.c.contract_ref,
-            lt.c.ehandel,
-            # Free text about a private person may name them: never shown.
-            sa.case((s.c.is_private, sa.null()), else_=lt.c.description).label("description"),
-        ).select_from(lt)
-    )
-    df = read_frame(conn, q.order_by(lt.c.amount_ore.desc(), lt.c.id).limit(limit))
-    n, total = conn.execute(
-        joined(
+        def joined(q: sa.Select) -> sa.Select:
+            return (
+                q.join(m, m.c.code == lt.c.municipality_code)
+                .join(s, s.c.id == lt.c.supplier_id)
+                .join(c, c.c.id == lt.c.category_id)
+                .where(*cond)
+            )
+
+        q = joined(
             sa.select(
-                sa.func.count(), sa.func.coalesce(sa.func.sum(lt.c.amount_ore), 0)
+                lt.c.date,
+                m.c.current_code.label("municipality_now"),
+                lt.c.municipality_code,
+                sa.case(
+                    (s.c.is_private, sa.literal(PRIVATE_LABEL)),
+                    else_=sa.func.coalesce(s.c.register_name, s.c.name),
+                ).label("supplier_name"),
+                lt.c.account,
+                c.c.name.label("category"),
+                lt.c.amount_ore,
+                lt.c.invoice_id,
+                lt.c.contract_ref,
+                lt.c.ehandel,
+                # Free text about a private person may name them: never shown.
+                sa.case((s.c.is_private, sa.null()), else_=lt.c.description).label("description"),
             ).select_from(lt)
         )
-    ).one()
-    lines = df.with_columns(amount=pl.col("amount_ore").cast(pl.Float64) / 100).drop("amount_ore")
-    return lines, int(n), int(total) / 100
+        df = read_frame(conn, q.order_by(lt.c.amount_ore.desc(), lt.c.id).limit(limit))
+        n, total = conn.execute(
+            joined(
+                sa.select(
+                    sa.func.count(), sa.func.coalesce(sa.func.sum(lt.c.amount_ore), 0)
+                ).select_from(lt)
+            )
+        ).one()
+        lines = df.with_columns(amount=pl.col("amount_ore").cast(pl.Float64) / 100).drop(
+            "amount_ore"
+        )
+        return lines, int(n), int(total) / 100
 
 
 # --- the thresholds table (admin) ------------------------------------------------------------
