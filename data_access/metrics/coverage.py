@@ -191,7 +191,16 @@ def loyalty_by_agreement(
     """agreement_id, category, in_agreement (spend with its suppliers), category_spend, loyalty."""
     r = _loyalty_rows(cube, f, agreements, parties, participants)
     return (
-        r.group_by("ag", "category_id", "category")
+        _loyalty(r, ["ag", "category_id", "category"])
+        .rename({"ag": "agreement_id"})
+        .sort("agreement_id")
+    )
+
+
+def _loyalty(rows: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Spend with agreement suppliers (``party``) / all spend, per ``keys``."""
+    return (
+        rows.group_by(keys)
         .agg(
             in_agreement=pl.col("amount").filter(pl.col("party")).sum(),
             category_spend=pl.col("amount").sum(),
@@ -201,8 +210,6 @@ def loyalty_by_agreement(
                 pl.col("in_agreement") / pl.col("category_spend")
             )
         )
-        .rename({"ag": "agreement_id"})
-        .sort("agreement_id")
     )
 
 
@@ -220,17 +227,8 @@ def loyalty_by_category(
         amount=pl.col("amount").first(), party=pl.col("party").any()
     )
     return (
-        per_row.group_by("category_id", "category")
-        .agg(
-            in_agreement=pl.col("amount").filter(pl.col("party")).sum(),
-            category_spend=pl.col("amount").sum(),
-        )
-        .with_columns(
-            loyalty=pl.when(pl.col("category_spend") > 0).then(
-                pl.col("in_agreement") / pl.col("category_spend")
-            ),
-            leakage=pl.col("category_spend") - pl.col("in_agreement"),
-        )
+        _loyalty(per_row, ["category_id", "category"])
+        .with_columns(leakage=pl.col("category_spend") - pl.col("in_agreement"))
         .sort("category_spend", descending=True)
     )
 
