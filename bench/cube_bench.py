@@ -23,14 +23,15 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import demo, schema
-from data_access.agreements import load_agreements
-from data_access.cube import load_cube
-from data_access.db import make_engine, migrate, read_frame
-from data_access.filters import Filters
+from data_access import demo
 from data_access.metrics.overview import headline
 from data_access.metrics.savings import savings_factors
-from data_access.scope import Scope
+from data_access.store import schema
+from data_access.store.agreements import load_agreements
+from data_access.store.cube import load_cube
+from data_access.store.db import make_engine, migrate, read_frame
+from data_access.store.filters import Filters
+from data_access.store.scope import Scope
 
 
 def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, object]:

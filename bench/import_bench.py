@@ -23,10 +23,10 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from data_access.db import make_engine, migrate  # noqa: E402
 from data_access.importing import import_file  # noqa: E402
-from data_access.reference import seed_reference  # noqa: E402
-from data_access.suppliers import orgnr_check_digit  # noqa: E402
+from data_access.store.db import make_engine, migrate  # noqa: E402
+from data_access.store.reference import seed_reference  # noqa: E402
+from data_access.store.suppliers import orgnr_check_digit  # noqa: E402
 
 
 def _orgnr(k: int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from data_access.reference import region
+from data_access.store.reference import region
 
 FONT = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 INK = "#1F2933"

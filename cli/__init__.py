@@ -20,9 +20,9 @@ from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 
-from data_access import db, settings
 from data_access.bootstrap import initialize
-from data_access.scope import ROLES
+from data_access.store import db, settings
+from data_access.store.scope import ROLES
 
 # Modules that add their own subcommands through ``register(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = ("cli.figures_cmd", "cli.import_cmd")
@@ -63,7 +63,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from data_access.users import add_user
+    from data_access.admin.users import add_user
 
     engine = _engine(args)
     initialize(engine, with_demo=False, log=_err)
@@ -85,7 +85,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
-    from data_access.users import set_password
+    from data_access.admin.users import set_password
 
     engine = _engine(args)
     password = _read_password(args)
@@ -96,7 +96,7 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    from data_access.users import list_users
+    from data_access.store.users import list_users
 
     users = list_users(_engine(args))
     for r in users.iter_rows(named=True):

@@ -10,16 +10,16 @@ import argparse
 import json
 import sys
 
-from data_access import db, settings
-from data_access.agreements import load_agreements, savings_target
-from data_access.cube import load_cube
-from data_access.filters import Filters, period_range
 from data_access.metrics import overview
 from data_access.metrics.analysis import analysis_figures
 from data_access.metrics.coverage import agreement_figures
 from data_access.metrics.savings import savings_factors
-from data_access.metrics.thresholds import load_thresholds
-from data_access.scope import Scope
+from data_access.store import db, settings
+from data_access.store.agreements import load_agreements, savings_target
+from data_access.store.cube import load_cube
+from data_access.store.filters import Filters, period_range
+from data_access.store.scope import Scope
+from data_access.store.thresholds import load_thresholds
 
 
 def figures(engine, token: str, municipalities: list[str], area: str) -> dict[str, object]:  # type: ignore[no-untyped-def]

@@ -27,8 +27,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from data_access import db, settings
 from data_access.importing import EXIT_FAILED, EXIT_OK, EXIT_QUARANTINED, import_file
+from data_access.store import db, settings
 
 
 def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -91,7 +91,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
-    from data_access.enrich import enrich_suppliers
+    from data_access.importing.enrich import enrich_suppliers
 
     engine = _engine(args)
     try:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from data_access import demo, schema, settings
-from data_access.db import migrate
-from data_access.reference import seed_reference
-from data_access.users import ensure_first_admin
+from data_access import demo
+from data_access.admin.users import ensure_first_admin
+from data_access.store import schema, settings
+from data_access.store.db import migrate
+from data_access.store.reference import seed_reference
 
 
 @dataclass(frozen=True)

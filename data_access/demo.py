@@ -17,14 +17,14 @@ import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.agreements import load_parties, match_agreements
-from data_access.classify import classify, load_rules, unclassified_id, with_spend_class
-from data_access.cube import rebuild_cube
-from data_access.db import audit, bulk_insert, bump_data_version, sync_id_sequences
-from data_access.filters import add_months
-from data_access.reference import art_classes, seed_reference
-from data_access.suppliers import orgnr_check_digit
+from data_access.importing.classify import classify, load_rules, unclassified_id, with_spend_class
+from data_access.store import schema
+from data_access.store.agreements import load_parties, match_agreements
+from data_access.store.cube import rebuild_cube
+from data_access.store.db import audit, bulk_insert, bump_data_version, sync_id_sequences
+from data_access.store.filters import add_months
+from data_access.store.reference import art_classes, seed_reference
+from data_access.store.suppliers import orgnr_check_digit
 
 LINES_PER_YEAR = 150_000
 DRIFT_NOK_PER_YEAR = 1.5e9

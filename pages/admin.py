@@ -5,15 +5,16 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from data_access.categories import (
+from data_access.admin.categories import (
     RULE_KINDS,
     load_rules_table,
     load_tree,
     save_rules,
     save_tree,
 )
-from data_access.scope import ROLES
-from data_access.users import add_user, audit_log, list_users, set_password, update_user
+from data_access.admin.users import add_user, set_password, update_user
+from data_access.store.scope import ROLES
+from data_access.store.users import audit_log, list_users
 from ui import context
 from ui.i18n import t
 

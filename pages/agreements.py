@@ -13,10 +13,13 @@ import streamlit as st
 from charts import agreements as charts
 from charts import fmt
 from charts import overview as base
-from data_access import agreements as register
-from data_access.filters import Filters
-from data_access.metrics import coverage, thresholds
-from data_access.scope import Scope
+from data_access.admin import agreements as register
+from data_access.admin.thresholds import save_thresholds
+from data_access.metrics import coverage
+from data_access.store import agreements as store_agreements
+from data_access.store.filters import Filters
+from data_access.store.scope import Scope
+from data_access.store.thresholds import flag_lines
 from ui import context, page
 from ui.i18n import t
 
@@ -137,7 +140,7 @@ def _flag_lines(flags: pl.DataFrame, f: Filters, sc: Scope) -> None:
         key="avt_watch_pick",
     )
     row = flags.row(int(pick or 0), named=True)
-    lines, n, total = thresholds.flag_lines(
+    lines, n, total = flag_lines(
         context.engine(),
         sc,
         supplier_id=int(row["supplier_id"]),
@@ -180,7 +183,7 @@ def _thresholds_editor(table: pl.DataFrame, sc: Scope) -> None:
     if st.button(t("Lagre terskelverdier"), key="avt_thr_save"):
         try:
             with context.engine().begin() as conn:
-                n = thresholds.save_thresholds(conn, pl.from_pandas(edited), sc)
+                n = save_thresholds(conn, pl.from_pandas(edited), sc)
             st.success(f"{n} terskelrader lagret.")
         except (ValueError, PermissionError) as e:
             st.error(str(e))
@@ -237,7 +240,7 @@ def _ehandel_tab(cube: pl.DataFrame, f: Filters) -> None:
 def _register_tab(ad: Data, sc: Scope) -> None:
     reg = ad["register"]
     if sc.municipalities is not None:
-        ids = register.participants_in(ad["participants"], sc.municipalities)
+        ids = store_agreements.participants_in(ad["participants"], sc.municipalities)
         refs = context.reference()["agreements"].filter(pl.col("id").is_in(sorted(ids)))["ref"]
         reg = reg.filter(pl.col("ref").is_in(refs.to_list()))
     config = _register_columns(context.reference()["categories"]["category"].to_list())

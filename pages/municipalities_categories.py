@@ -9,9 +9,9 @@ import streamlit as st
 from charts import fmt
 from charts import spend as charts
 from charts.overview import empty
-from data_access.lines import invoice_lines
+from data_access.admin.population import save_population
 from data_access.metrics import spend
-from data_access.population import save_population
+from data_access.store.lines import invoice_lines
 from ui import context, page
 from ui.i18n import t
 

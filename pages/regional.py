@@ -10,7 +10,7 @@ from charts import fmt
 from charts import regional as charts
 from charts.overview import empty
 from data_access.metrics import regional
-from data_access.reference import member_codes_now, region
+from data_access.store.reference import member_codes_now, region
 from ui import context, page
 from ui.i18n import t
 

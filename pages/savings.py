@@ -7,7 +7,7 @@ import streamlit as st
 from charts import fmt
 from charts import overview as base
 from charts import savings as charts
-from data_access.agreements import set_savings_target
+from data_access.admin.agreements import set_savings_target
 from data_access.metrics import coverage, savings
 from ui import context, page
 from ui.i18n import t

@@ -9,10 +9,10 @@ import streamlit as st
 from charts import fmt
 from charts import suppliers as charts
 from charts.overview import empty
-from data_access.filters import apply
 from data_access.metrics import concentration as conc
 from data_access.metrics.overview import PURCHASE
-from data_access.reference import region
+from data_access.store.filters import apply
+from data_access.store.reference import region
 from ui import context, page
 from ui.i18n import t
 

@@ -10,8 +10,8 @@ import datetime as dt
 
 import polars as pl
 
-from data_access.cube import enrich
-from data_access.reference import member_codes_now, municipality_rows
+from data_access.store.cube import enrich
+from data_access.store.reference import member_codes_now, municipality_rows
 
 # id: (name, orgnr, identity_kind, home, nace, employees, is_private)
 SUPPLIERS: dict[int, tuple[str, str | None, str, str | None, str | None, int | None, bool]] = {

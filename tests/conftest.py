@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from data_access import demo, schema
+from data_access import demo
+from data_access.admin.users import add_user
 from data_access.bootstrap import initialize
-from data_access.db import make_engine, migrate
-from data_access.users import add_user
+from data_access.store import schema
+from data_access.store.db import make_engine, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get(
@@ -39,7 +40,7 @@ SPURIOUS_LEVANGER_ORE = 987_654_321_00
 
 
 def _add_spurious_levanger_line(conn: sa.Connection) -> None:
-    from data_access.cube import rebuild_cube
+    from data_access.store.cube import rebuild_cube
 
     batch = conn.execute(sa.select(sa.func.min(schema.import_batch.c.id))).scalar()
     supplier = conn.execute(sa.select(sa.func.min(schema.supplier.c.id))).scalar()

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.db import make_engine, migrate
-from data_access.reference import seed_reference
-from data_access.suppliers import orgnr_check_digit
+from data_access.store import schema
+from data_access.store.db import make_engine, migrate
+from data_access.store.reference import seed_reference
+from data_access.store.suppliers import orgnr_check_digit
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 

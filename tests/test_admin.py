@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from data_access.db import make_engine
-from data_access.users import add_user, scope_for, update_user
+from data_access.admin.users import add_user, update_user
+from data_access.store.db import make_engine
+from data_access.store.users import scope_for
 from tests.conftest import TEST_PASSWORD, new_app
 
 
@@ -60,8 +61,8 @@ def test_admin_creates_and_changes_a_user(own_app_data: Path) -> None:
 
 
 def test_last_admin_cannot_be_removed(tmp_path: Path) -> None:
-    from data_access.db import migrate
-    from data_access.reference import seed_reference
+    from data_access.store.db import migrate
+    from data_access.store.reference import seed_reference
 
     engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite'}")
     migrate(engine)

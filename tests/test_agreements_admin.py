@@ -11,11 +11,13 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from data_access import agreements as reg
-from data_access import db, schema
-from data_access.agreements import match_agreements
-from data_access.metrics import thresholds
-from data_access.scope import Scope
+from data_access.admin import agreements as reg
+from data_access.admin import thresholds as admin_thresholds
+from data_access.store import agreements as store_agreements
+from data_access.store import db, schema
+from data_access.store.agreements import match_agreements
+from data_access.store.scope import Scope
+from data_access.store.thresholds import load_thresholds
 from tests.conftest import build_demo_db, fresh_pg_database
 
 D = dt.date
@@ -127,8 +129,8 @@ def _polars_matching(conn: sa.Connection) -> dict[int, int | None]:
         .join(s, s.c.id == lt.c.supplier_id)
         .join(m, m.c.code == lt.c.municipality_code),
     )
-    parties, part = reg.load_parties(conn)
-    out = match_agreements(lines, reg.load_agreements(conn), parties, part)
+    parties, part = store_agreements.load_parties(conn)
+    out = match_agreements(lines, store_agreements.load_agreements(conn), parties, part)
     return dict(out.select("row", "agreement_id").iter_rows())
 
 
@@ -168,7 +170,7 @@ def test_save_register_creates_audits_and_rematches(demo_engine: sa.Engine) -> N
             .group_by(s.c.id, s.c.orgnr)
             .order_by(sa.func.count().desc())
         ).first()  # type: ignore[misc]
-        current = reg.register_frame(conn)
+        current = store_agreements.register_frame(conn)
         new = pl.DataFrame(
             {
                 "ref": ["TEST-001"],
@@ -266,7 +268,9 @@ def test_register_xlsx_import(demo_engine: sa.Engine, tmp_path: Path) -> None:
     frame.write_excel(path)
     with demo_engine.begin() as conn:
         reg.import_register(conn, path.read_bytes(), "a.xlsx", ADMIN)
-        row = reg.register_frame(conn).filter(pl.col("ref") == "X-1").row(0, named=True)
+        row = (
+            store_agreements.register_frame(conn).filter(pl.col("ref") == "X-1").row(0, named=True)
+        )
     assert row["projected_saving_nok"] == 80_000.0
     assert row["savings_rate"] is None
     assert row["savings_type"] == "avoidance"
@@ -278,12 +282,12 @@ def test_only_the_procurement_office_edits_the_register(
     demo_engine: sa.Engine, scope: Scope
 ) -> None:
     with demo_engine.begin() as conn, pytest.raises(PermissionError):
-        reg.save_register(conn, reg.register_frame(conn), scope)
+        reg.save_register(conn, store_agreements.register_frame(conn), scope)
 
 
 def test_thresholds_and_target_are_admin_only_and_audited(demo_engine: sa.Engine) -> None:
     with demo_engine.begin() as conn:
-        table = thresholds.load_thresholds(conn)
+        table = load_thresholds(conn)
         added = pl.concat(
             [
                 table,
@@ -301,15 +305,15 @@ def test_thresholds_and_target_are_admin_only_and_audited(demo_engine: sa.Engine
             how="vertical_relaxed",
         )
         with pytest.raises(PermissionError):
-            thresholds.save_thresholds(conn, added, ANALYST)
+            admin_thresholds.save_thresholds(conn, added, ANALYST)
         bad = added.with_columns(national_threshold_nok=pl.lit(5_000_000))
         with pytest.raises(ValueError, match="nasjonal terskel"):
-            thresholds.save_thresholds(conn, bad, ADMIN)
-        assert thresholds.save_thresholds(conn, added, ADMIN) == table.height + 1
-        assert thresholds.load_thresholds(conn)["valid_from"].to_list()[-1] == D(2026, 7, 1)
+            admin_thresholds.save_thresholds(conn, bad, ADMIN)
+        assert admin_thresholds.save_thresholds(conn, added, ADMIN) == table.height + 1
+        assert load_thresholds(conn)["valid_from"].to_list()[-1] == D(2026, 7, 1)
         with pytest.raises(PermissionError):
             reg.set_savings_target(conn, 9e6, ANALYST)
         reg.set_savings_target(conn, 9_000_000, ADMIN)
-        assert reg.savings_target(conn) == 9_000_000.0
+        assert store_agreements.savings_target(conn) == 9_000_000.0
         actions = conn.execute(sa.select(schema.audit_log.c.action)).scalars().all()
         assert "threshold.save" in actions and "savings_target.set" in actions

@@ -13,11 +13,11 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from data_access.cube import load_cube
-from data_access.filters import Filters, add_months
 from data_access.metrics import concentration, regional, spend
 from data_access.metrics.analysis import analysis_figures
-from data_access.scope import Scope
+from data_access.store.cube import load_cube
+from data_access.store.filters import Filters, add_months
+from data_access.store.scope import Scope
 
 BASE = """
 FROM ledger_line l

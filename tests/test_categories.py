@@ -8,10 +8,11 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from data_access import demo, schema
-from data_access.categories import load_rules_table, load_tree, save_rules, save_tree
-from data_access.db import make_engine, migrate
-from data_access.scope import Scope
+from data_access import demo
+from data_access.admin.categories import load_rules_table, load_tree, save_rules, save_tree
+from data_access.store import schema
+from data_access.store.db import make_engine, migrate
+from data_access.store.scope import Scope
 
 ADMIN = Scope(role="admin", username="admin_t")
 

@@ -9,8 +9,8 @@ from charts import regional as rc
 from charts import spend as sc
 from charts import suppliers as suc
 from charts.theme import LEVEL_COLOURS, municipality_colour
-from data_access.filters import Filters
 from data_access.metrics import concentration, regional, spend
+from data_access.store.filters import Filters
 from tests.analysis_frames import cube
 
 ROWS = [

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from cli import main
-from data_access.filters import Filters
-from data_access.users import list_users, scope_for
+from data_access.store.filters import Filters
+from data_access.store.users import list_users, scope_for
 from tests.test_overview_vs_sql import _sql_figures
 
 

@@ -9,13 +9,14 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from data_access.agreements import load_agreements
-from data_access.cube import load_cube
-from data_access.filters import Filters
+from cli.figures_cmd import figures as cli_figures
 from data_access.metrics import coverage
 from data_access.metrics.overview import headline
 from data_access.metrics.savings import savings_factors
-from data_access.scope import Scope
+from data_access.store.agreements import load_agreements
+from data_access.store.cube import load_cube
+from data_access.store.filters import Filters
+from data_access.store.scope import Scope
 from tests import frames
 
 D = dt.date
@@ -158,7 +159,8 @@ def test_ehandel_share_over_time_and_cli_figures_are_json() -> None:
 def test_cli_figures_agree_with_the_oversikt_headline(sqlite_engine: sa.Engine) -> None:
     cube = load_cube(sqlite_engine, Scope.everything())
     f = Filters.year(2025)
-    figs = coverage.agreement_figures_for_cli(cube, f, sqlite_engine)
+    figs = cli_figures(sqlite_engine, "2025", [], f.area)["agreements"]
+    assert isinstance(figs, dict)
     json.dumps(figs)
     h = headline(cube, f, savings_factors(load_agreements(sqlite_engine)), 7_500_000)
     assert figs["realized_saving_nok"] == pytest.approx(h.realized_saving, abs=0.01)

@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.cube import load_cube
-from data_access.db import bulk_insert, data_version, read_frame
-from data_access.scope import Scope, historical_codes
+from data_access.store import schema
+from data_access.store.cube import load_cube
+from data_access.store.db import bulk_insert, data_version, read_frame
+from data_access.store.scope import Scope, historical_codes
 from tests.conftest import SPURIOUS_LEVANGER_ORE
 
 
@@ -64,7 +64,7 @@ def test_demo_contents_are_realistic(engine: sa.Engine) -> None:
         orgnrs = c.execute(sa.select(s.c.orgnr).where(s.c.orgnr.is_not(None))).scalars().all()
     assert credit > 0 and no_orgnr > 0 and private > 0
     assert float(eh[-1][1]) > float(eh[0][1])  # e-handel grows
-    from data_access.suppliers import is_valid_orgnr
+    from data_access.store.suppliers import is_valid_orgnr
 
     assert orgnrs and all(is_valid_orgnr(o) and o.startswith("1") for o in orgnrs)
 
@@ -131,7 +131,7 @@ def test_data_version_is_set(engine: sa.Engine) -> None:
 
 def test_demo_is_deterministic(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from data_access import demo
-    from data_access.db import make_engine, migrate
+    from data_access.store.db import make_engine, migrate
 
     sums = []
     for i in (1, 2):
@@ -155,13 +155,13 @@ def test_migrations_match_the_schema(engine: sa.Engine) -> None:
     """A change to schema.py without a migration fails here (alembic autogenerate finds it)."""
     from alembic import command
 
-    from data_access.db import alembic_config
+    from data_access.store.db import alembic_config
 
     command.check(alembic_config(engine))
 
 
 def test_demo_label_follows_demo_rows(engine: sa.Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from data_access.db import has_demo_data, make_engine, migrate
+    from data_access.store.db import has_demo_data, make_engine, migrate
 
     with engine.connect() as c:
         assert has_demo_data(c)

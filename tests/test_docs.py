@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from data_access.settings import SETTINGS
+from data_access.store.settings import SETTINGS
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text()

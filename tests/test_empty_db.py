@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 import app as _app
+from data_access.admin.users import add_user
 from data_access.bootstrap import initialize
-from data_access.db import make_engine
-from data_access.users import add_user
+from data_access.store.db import make_engine
 from tests.conftest import TEST_PASSWORD, new_app
 
 

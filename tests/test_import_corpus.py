@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from data_access import schema
 from data_access.importing import import_file, parse_profile, save_profile
+from data_access.store import schema
 from tests.import_helpers import (
     HEAD,
     Row,

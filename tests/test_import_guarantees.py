@@ -17,9 +17,6 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.cube import load_cube
-from data_access.db import make_engine, migrate
 from data_access.importing import (
     data_quality,
     import_file,
@@ -30,8 +27,11 @@ from data_access.importing import (
     reclassify,
     reimport_quarantine,
 )
-from data_access.reference import seed_reference
-from data_access.scope import Scope
+from data_access.store import schema
+from data_access.store.cube import load_cube
+from data_access.store.db import make_engine, migrate
+from data_access.store.reference import seed_reference
+from data_access.store.scope import Scope
 from tests.import_helpers import (
     Row,
     fresh_engine,
@@ -413,7 +413,7 @@ def _subunits() -> list[dict]:
 
 
 def _as_csv(units: list[dict]) -> bytes:
-    from data_access.enrich import _flatten
+    from data_access.importing.enrich import _flatten
 
     flat = [_flatten(u) for u in units]
     return (
@@ -434,7 +434,7 @@ def test_enrich_from_register_files(
 def check_enrich(
     eng: sa.Engine, form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from data_access import enrich
+    from data_access.importing import enrich
 
     monkeypatch.setattr(enrich, "CHUNK", 37)  # decode across many buffer boundaries
     import_file(eng, to_csv(standard_rows()), filename="x.csv", username="t")

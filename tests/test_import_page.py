@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from data_access.db import make_engine
 from data_access.importing import import_file
+from data_access.store.db import make_engine
 from tests.conftest import ROOT
 from tests.import_helpers import Row, standard_rows, to_csv
 

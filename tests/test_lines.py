@@ -9,13 +9,14 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.cube import load_cube
-from data_access.filters import Filters, apply
-from data_access.lines import LineAccessDenied, invoice_lines
+from data_access.admin.population import save_population
 from data_access.metrics.overview import PURCHASE
-from data_access.population import load_population, save_population
-from data_access.scope import Scope
+from data_access.store import schema
+from data_access.store.cube import load_cube
+from data_access.store.filters import Filters, apply
+from data_access.store.lines import LineAccessDenied, invoice_lines
+from data_access.store.population import load_population
+from data_access.store.scope import Scope
 from tests.conftest import SPURIOUS_LEVANGER_ORE
 
 ADMIN_SCOPE = Scope(role="admin", username="admin_t")

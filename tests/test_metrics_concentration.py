@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from data_access.filters import Filters
 from data_access.metrics import concentration as conc
 from data_access.metrics.analysis import analysis_figures
+from data_access.store.filters import Filters
 from tests.analysis_frames import cube
 
 Y = Filters.year(2024)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from data_access.filters import Filters
 from data_access.metrics import regional
-from data_access.reference import member_codes_now
+from data_access.store.filters import Filters
+from data_access.store.reference import member_codes_now
 from tests.analysis_frames import cube
 
 MEMBERS = {

@@ -7,9 +7,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from data_access.filters import Filters
 from data_access.metrics import spend
-from data_access.reference import municipality_rows
+from data_access.store.filters import Filters
+from data_access.store.reference import municipality_rows
 from tests.analysis_frames import cube
 
 POP = pl.DataFrame(
@@ -138,8 +138,8 @@ def test_overall_per_inhabitant_uses_the_summed_population_of_the_selection() ->
 
 def test_trend_keeps_buckets_with_spend_only_a_year_earlier() -> None:
     """Spend only in March 2023 and nothing in 2024: 2024 shows 0 against the base, −100 %."""
-    from data_access.filters import Filters
     from data_access.metrics.spend import trend
+    from data_access.store.filters import Filters
     from tests.analysis_frames import cube
 
     frame = cube([("2023-03", "5038", 1, 11, 1000.0)])

@@ -7,9 +7,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from data_access.filters import Filters
 from data_access.metrics import overview
 from data_access.metrics.savings import savings_factors
+from data_access.store.filters import Filters
 from tests.analysis_frames import cube
 
 ROWS = [

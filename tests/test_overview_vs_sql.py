@@ -11,12 +11,12 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from data_access.agreements import load_agreements
-from data_access.cube import load_cube
-from data_access.filters import Filters
 from data_access.metrics.overview import headline
 from data_access.metrics.savings import savings_factors
-from data_access.scope import Scope
+from data_access.store.agreements import load_agreements
+from data_access.store.cube import load_cube
+from data_access.store.filters import Filters
+from data_access.store.scope import Scope
 
 SQL = """
 SELECT
@@ -55,7 +55,7 @@ CASES = [
 
 
 def _sql_figures(engine: sa.Engine, f: Filters) -> dict[str, float]:
-    from data_access.filters import add_months
+    from data_access.store.filters import add_months
 
     codes = ", ".join(f"'{c}'" for c in f.municipalities) or "''"
     with engine.connect() as c:

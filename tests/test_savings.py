@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import polars as pl
 import pytest
 
-from data_access.filters import Filters
 from data_access.metrics import savings
+from data_access.store.filters import Filters
 from tests import frames
 
 D = dt.date

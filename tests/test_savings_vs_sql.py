@@ -13,11 +13,11 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from data_access.agreements import load_agreements
-from data_access.cube import load_cube
-from data_access.filters import Filters
 from data_access.metrics import coverage, savings
-from data_access.scope import Scope
+from data_access.store.agreements import load_agreements
+from data_access.store.cube import load_cube
+from data_access.store.filters import Filters
+from data_access.store.scope import Scope
 
 FACTOR = """CASE
   WHEN a.savings_rate > 0 AND a.savings_rate < 1 THEN a.savings_rate / (1 - a.savings_rate)

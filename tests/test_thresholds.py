@@ -8,10 +8,11 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from data_access.cube import load_cube
-from data_access.filters import Filters
-from data_access.metrics.thresholds import flag_lines, load_thresholds, threshold_watch
-from data_access.scope import Scope
+from data_access.metrics.thresholds import threshold_watch
+from data_access.store.cube import load_cube
+from data_access.store.filters import Filters
+from data_access.store.scope import Scope
+from data_access.store.thresholds import flag_lines, load_thresholds
 from tests import frames
 
 D = dt.date

@@ -1,6 +1,6 @@
 """The login gate (streamlit-authenticator 0.4.2), behind one small interface.
 
-Users come from the database (``data_access.users``); the cookie that remembers a login is a
+Users come from the database (``data_access.admin.users``); the cookie that remembers a login is a
 JWT signed with the installation's secret (``settings.cookie_key``). The rest of the app asks
 only ``logged_in()`` and ``ui.context.scope()``.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from data_access import settings
-from data_access.users import credentials
+from data_access.store import settings
+from data_access.store.users import credentials
 from ui import context
 from ui.i18n import t
 

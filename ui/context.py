@@ -11,14 +11,23 @@ import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
-from data_access import db, settings
-from data_access.agreements import load_agreements
 from data_access.bootstrap import initialize
-from data_access.cube import load_categories, load_cube, load_municipalities
-from data_access.filters import Filters
 from data_access.metrics.savings import savings_factors
-from data_access.scope import Scope
-from data_access.users import scope_for
+from data_access.metrics.thresholds import threshold_watch
+from data_access.store import db, settings
+from data_access.store.agreements import (
+    load_agreements,
+    load_parties,
+    register_frame,
+    savings_target,
+)
+from data_access.store.cube import load_categories, load_cube, load_municipalities
+from data_access.store.filters import Filters
+from data_access.store.locations import load_supplier_locations
+from data_access.store.population import load_population
+from data_access.store.scope import Scope
+from data_access.store.thresholds import load_thresholds
+from data_access.store.users import scope_for
 
 
 @st.cache_resource(show_spinner="Starter databasen …")
@@ -90,9 +99,6 @@ def is_demo() -> bool:
 
 @st.cache_data(ttl=3600, max_entries=8)
 def _agreement_data(_engine: sa.Engine, url: str, version: int) -> dict[str, pl.DataFrame]:
-    from data_access.agreements import load_parties, register_frame, savings_target
-    from data_access.metrics.thresholds import load_thresholds
-    from data_access.population import load_population
 
     with _engine.connect() as conn:
         parties, participants = load_parties(conn)
@@ -117,8 +123,6 @@ def agreement_data() -> dict[str, pl.DataFrame]:
 
 @st.cache_data(ttl=3600, max_entries=8)
 def _analysis_reference(_engine: sa.Engine, url: str, version: int) -> dict[str, pl.DataFrame]:
-    from data_access.locations import load_supplier_locations
-    from data_access.population import load_population
 
     with _engine.connect() as conn:
         return {
@@ -150,7 +154,6 @@ def _threshold_flags(
     by_category: bool,
     min_level: str,
 ) -> pl.DataFrame:
-    from data_access.metrics.thresholds import threshold_watch
 
     return threshold_watch(_cube, f, _thresholds, by_category=by_category, min_level=min_level)
 

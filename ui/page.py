@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_access.filters import Filters
+from data_access.store.filters import Filters
 from ui import context, state
 from ui.i18n import t
 

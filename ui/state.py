@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from data_access.filters import AREAS, Filters, add_months, period_range
+from data_access.store.filters import AREAS, Filters, add_months, period_range
 from ui.i18n import t
 
 KEYS = ("periode", "kommune", "kategori", "omrade")

@@ -28,15 +28,15 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.agreements import load_agreements, load_parties, match_agreements
-from data_access.classify import classify, load_rules, unclassified_id
-from data_access.cube import rebuild_cube
-from data_access.db import audit, bulk_insert, bump_data_version, read_frame
+from data_access.importing.classify import classify, load_rules, unclassified_id
 from data_access.importing.profiles import FIELDS, REQUIRED, Profile, load_profile, match_columns
 from data_access.importing.reader import ROW_COL, FileFormatError, read_table
 from data_access.importing.validate import canonical, line_hash, validate, with_identity
-from data_access.suppliers import PRIVATE_LABEL
+from data_access.store import schema
+from data_access.store.agreements import load_agreements, load_parties, match_agreements
+from data_access.store.cube import rebuild_cube
+from data_access.store.db import audit, bulk_insert, bump_data_version, read_frame
+from data_access.store.suppliers import PRIVATE_LABEL
 
 Progress = Callable[[float, str], None]
 EXAMPLES_PER_REASON = 5

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from data_access import schema
+from data_access.store import schema
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.cube import load_cube
-from data_access.db import connected, read_frame
 from data_access.importing.quarantine import quarantine_reasons
-from data_access.reference import UNCLASSIFIED
-from data_access.scope import Scope
+from data_access.store import schema
+from data_access.store.cube import load_cube
+from data_access.store.db import connected, read_frame
+from data_access.store.reference import UNCLASSIFIED
+from data_access.store.scope import Scope
 
 
 @dataclass(frozen=True)

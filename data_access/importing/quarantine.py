@@ -20,14 +20,14 @@ from collections.abc import Sequence
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.db import connected, read_frame
 from data_access.importing.pipeline import ImportReport, Progress, _noop, process
 from data_access.importing.profiles import FIELDS, Profile
 from data_access.importing.reader import NFIELDS_COL, ROW_COL, decode
 from data_access.importing.validate import orgnr_digits, private_rows
-from data_access.scope import Scope, historical_codes
-from data_access.suppliers import PRIVATE_LABEL
+from data_access.store import schema
+from data_access.store.db import connected, read_frame
+from data_access.store.scope import Scope, historical_codes
+from data_access.store.suppliers import PRIVATE_LABEL
 
 ID_COL = "karantene_id"
 _MASKED = ("supplier_name", "supplier_orgnr")  # fields :func:`_mask_private` may replace

@@ -1,6 +1,6 @@
 """Re-classification after a rule change, without re-import (PRODUCT.md §3.4, issue 3 point 5).
 
-The stored lines are run through the same :func:`data_access.classify.classify` as at import;
+The stored lines are run through the same :func:`data_access.importing.classify.classify` as at import;
 only lines whose category or deciding rule changed are written, grouped by the new
 (category, rule) so the update is a handful of ``UPDATE … WHERE id IN (…)`` statements instead
 of one statement per line. The cube is rebuilt and the data version bumped in the same
@@ -15,12 +15,12 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.classify import classify, load_rules, unclassified_id
-from data_access.cube import rebuild_cube
-from data_access.db import audit, bump_data_version, read_frame
+from data_access.importing.classify import classify, load_rules, unclassified_id
 from data_access.importing.validate import is_person_name
-from data_access.suppliers import PRIVATE_LABEL
+from data_access.store import schema
+from data_access.store.cube import rebuild_cube
+from data_access.store.db import audit, bump_data_version, read_frame
+from data_access.store.suppliers import PRIVATE_LABEL
 
 CHUNK = 5000
 

@@ -20,7 +20,7 @@ import polars as pl
 from data_access.importing.parsers import Decimal, amount_expr, date_expr, detect_decimal
 from data_access.importing.profiles import FIELDS, Profile
 from data_access.importing.reader import NFIELDS_COL, ROW_COL, RawTable
-from data_access.suppliers import normalize_name
+from data_access.store.suppliers import normalize_name
 
 #: Quarantine and exclusion kinds, with the label shown in reports and the UI.
 REASON_LABELS: dict[str, str] = {

@@ -10,10 +10,10 @@ from typing import Any
 
 import polars as pl
 
-from data_access.filters import Filters, apply
 from data_access.metrics import concentration, regional, spend
 from data_access.metrics.overview import PURCHASE
-from data_access.reference import member_codes_now, region
+from data_access.store.filters import Filters, apply
+from data_access.store.reference import member_codes_now, region
 
 
 def _clean(value: Any) -> Any:

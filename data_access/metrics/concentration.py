@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from data_access.filters import Filters, apply
 from data_access.metrics.overview import PURCHASE
+from data_access.store.filters import Filters, apply
 
 BANDS = (("lav", 1500.0), ("moderat", 2500.0), ("høy", float("inf")))
 BAND_NOTE = "Grenser for HHI er tommelfingerregler sett fra kjøpers side, ikke en markedsanalyse."

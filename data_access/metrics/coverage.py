@@ -17,10 +17,11 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-import sqlalchemy as sa
 
-from data_access.filters import Filters, add_months, apply
 from data_access.metrics.savings import savings_factors, with_realized
+from data_access.metrics.thresholds import threshold_watch
+from data_access.store.filters import Filters, add_months, apply
+from data_access.store.reference import region
 
 PURCHASE = pl.col("spend_class") == "purchase"
 MATCHED = pl.col("agreement_id").is_not_null()
@@ -333,9 +334,6 @@ def agreement_figures(
     """The agreement figures for ``innsikt figures`` (JSON-serializable): realized savings (hard
     and avoidance apart), target for the period, coverage, e-handel share and the number of
     threshold flags (national threshold and above, per municipality and jointly)."""
-    from data_access.metrics.thresholds import threshold_watch
-    from data_access.reference import region
-
     yearly = (
         float(yearly_target_nok)
         if yearly_target_nok is not None
@@ -358,18 +356,3 @@ def agreement_figures(
         "threshold_flags": int(watch.height),
         "threshold_flags_eea": int(watch.filter(pl.col("level") == "eea").height),
     }
-
-
-def agreement_figures_for_cli(
-    cube: pl.DataFrame, filters: Filters, engine: sa.Engine
-) -> dict[str, object]:
-    """``agreement_figures`` with the register, thresholds and yearly target read from the
-    database — the ``(cube, filters, engine) -> dict`` shape of ``innsikt figures`` extras."""
-    from data_access.agreements import load_agreements, savings_target
-    from data_access.metrics.thresholds import load_thresholds
-
-    with engine.connect() as conn:
-        agreements = load_agreements(conn)
-        thresholds = load_thresholds(conn)
-        target = savings_target(conn)
-    return agreement_figures(cube, filters, agreements, thresholds, yearly_target_nok=target)

@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass
 
 import polars as pl
 
-from data_access.filters import Filters, apply
 from data_access.metrics.savings import with_realized
+from data_access.store.filters import Filters, apply
 
 PURCHASE = pl.col("spend_class") == "purchase"
 KNOWN_HOME = pl.col("home_municipality").is_not_null()

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from data_access.cube import LEVELS
-from data_access.filters import Filters, apply
 from data_access.metrics.overview import KNOWN_HOME, PURCHASE, REGIONAL
+from data_access.store.cube import LEVELS
+from data_access.store.filters import Filters, apply
 
 LEVEL_LABELS = {
     "same": "Egen kommune",

@@ -22,7 +22,7 @@ import datetime as dt
 
 import polars as pl
 
-from data_access.filters import Filters, apply
+from data_access.store.filters import Filters, apply
 
 PURCHASE = pl.col("spend_class") == "purchase"
 SAVINGS_TYPES = {"hard": "Hard gevinst", "avoidance": "Kostnadsunngåelse"}

@@ -18,8 +18,8 @@ from typing import Literal
 
 import polars as pl
 
-from data_access.filters import Filters, apply
 from data_access.metrics.overview import PURCHASE
+from data_access.store.filters import Filters, apply
 
 Structure = Literal["today", "historical"]
 Grain = Literal["month", "quarter", "year"]

@@ -1,4 +1,4 @@
-"""Threshold watch (terskelvakt, PRODUCT.md §4) and the admin-editable thresholds table.
+"""Threshold watch (terskelvakt, PRODUCT.md §4), pure Polars on the cube.
 
 For each supplier (and supplier × category) **without an agreement covering the buyer** — spend
 on ledger lines with no matched agreement — the spend within a rolling 12 months is compared,
@@ -12,7 +12,7 @@ Computed on the monthly cube, not the ledger: a window is whole calendar months 
 ending with month M = the first day of M−11 to the last day of M), and the threshold used is
 the one in force on the window's last day (date-effective, from the ``threshold`` table). This
 keeps the watch interactive at national scale; the lines behind a flag are then read exactly
-from ``ledger_line`` by ``flag_lines`` with the same window, filters and scope.
+from ``ledger_line`` by ``data_access.store.thresholds.flag_lines`` with the same window, filters and scope.
 
 Private persons are left out (no procurement competition applies to them, and they are never
 shown by name); payments to public bodies are not purchases (spend class) and are left out too.
@@ -23,13 +23,8 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-import sqlalchemy as sa
 
-from data_access import schema
-from data_access.db import audit, bump_data_version, connected, read_frame
-from data_access.filters import Filters, add_months, apply
-from data_access.scope import Scope, historical_codes
-from data_access.suppliers import PRIVATE_LABEL
+from data_access.store.filters import Filters, add_months, apply
 
 PURCHASE = pl.col("spend_class") == "purchase"
 UNMATCHED = pl.col("agreement_id").is_null()
@@ -40,14 +35,6 @@ LEVEL_TEXT = {
     "eea": "Over EØS-terskelverdi",
 }
 REVIEW = "Krever vurdering"
-COLUMNS = (
-    "valid_from",
-    "regulation_lower_limit_nok",
-    "national_threshold_nok",
-    "eea_threshold_municipal_goods_services_nok",
-    "eea_threshold_works_nok",
-    "source",
-)
 
 
 # --- the watch -------------------------------------------------------------------------------
@@ -234,194 +221,3 @@ def threshold_watch(
         )
         .sort("amount", descending=True)
     )
-
-
-# --- the lines behind a flag -----------------------------------------------------------------
-
-
-def _month_end(d: dt.date) -> dt.date:
-    return add_months(d, 1) - dt.timedelta(days=1)
-
-
-def _flag_conditions(
-    conn: sa.Connection,
-    scope: Scope,
-    *,
-    supplier_id: int,
-    window_start: dt.date,
-    window_end: dt.date,
-    municipality_now: str | None,
-    category_id: int | None,
-    categories: tuple[int, ...],
-    municipalities: tuple[str, ...],
-    area: str,
-) -> list[sa.ColumnElement[bool]]:
-    """WHERE conditions for the lines behind a flag (ledger_line ⋈ municipality ⋈ category)."""
-    lt, m, c = schema.ledger_line, schema.municipality, schema.category
-    cond: list[sa.ColumnElement[bool]] = [
-        lt.c.supplier_id == supplier_id,
-        lt.c.agreement_id.is_(None),
-        lt.c.spend_class == "purchase",
-        lt.c.date.between(window_start, _month_end(window_end)),
-    ]
-    codes = historical_codes(conn, scope)
-    if codes is not None:
-        cond.append(lt.c.municipality_code.in_(codes))
-    wanted: set[str] | None = {municipality_now} if municipality_now else None
-    if municipalities:
-        wanted = set(municipalities) if wanted is None else wanted & set(municipalities)
-    if wanted is not None:
-        cond.append(m.c.current_code.in_(sorted(wanted)))
-    if category_id is not None:
-        cond.append(lt.c.category_id == category_id)
-    if categories:
-        cond.append(sa.or_(c.c.id.in_(categories), c.c.parent_id.in_(categories)))
-    if area != "alle":
-        cond.append(lt.c.area == area)
-    return cond
-
-
-def flag_lines(
-    conn: sa.Connection | sa.Engine,
-    scope: Scope,
-    *,
-    supplier_id: int,
-    window_start: dt.date,
-    window_end: dt.date,
-    municipality_now: str | None = None,
-    category_id: int | None = None,
-    categories: tuple[int, ...] = (),
-    municipalities: tuple[str, ...] = (),
-    area: str = "drift",
-    limit: int = 500,
-) -> tuple[pl.DataFrame, int, float]:
-    """The unmatched purchase lines behind a flag, read from ``ledger_line`` with the scope,
-    filters and limit in SQL, largest amount first, plus the number of lines and their sum
-    (NOK) without the limit. ``window_end`` is the first day of the last month (as in
-    ``threshold_watch``); the whole month is included.
-
-    Raises PermissionError for a scope without line detail (``leder`` unless granted).
-    """
-    if not scope.may_see_lines:
-        raise PermissionError("brukeren har ikke tilgang til fakturalinjer")
-    with connected(conn) as conn:
-        lt, m, s, c = schema.ledger_line, schema.municipality, schema.supplier, schema.category
-        cond = _flag_conditions(
-            conn,
-            scope,
-            supplier_id=supplier_id,
-            window_start=window_start,
-            window_end=window_end,
-            municipality_now=municipality_now,
-            category_id=category_id,
-            categories=categories,
-            municipalities=municipalities,
-            area=area,
-        )
-
-        def joined(q: sa.Select) -> sa.Select:
-            return (
-                q.join(m, m.c.code == lt.c.municipality_code)
-                .join(s, s.c.id == lt.c.supplier_id)
-                .join(c, c.c.id == lt.c.category_id)
-                .where(*cond)
-            )
-
-        q = joined(
-            sa.select(
-                lt.c.date,
-                m.c.current_code.label("municipality_now"),
-                lt.c.municipality_code,
-                sa.case(
-                    (s.c.is_private, sa.literal(PRIVATE_LABEL)),
-                    else_=sa.func.coalesce(s.c.register_name, s.c.name),
-                ).label("supplier_name"),
-                lt.c.account,
-                c.c.name.label("category"),
-                lt.c.amount_ore,
-                lt.c.invoice_id,
-                lt.c.contract_ref,
-                lt.c.ehandel,
-                # Free text about a private person may name them: never shown.
-                sa.case((s.c.is_private, sa.null()), else_=lt.c.description).label("description"),
-            ).select_from(lt)
-        )
-        df = read_frame(conn, q.order_by(lt.c.amount_ore.desc(), lt.c.id).limit(limit))
-        n, total = conn.execute(
-            joined(
-                sa.select(
-                    sa.func.count(), sa.func.coalesce(sa.func.sum(lt.c.amount_ore), 0)
-                ).select_from(lt)
-            )
-        ).one()
-        lines = df.with_columns(amount=pl.col("amount_ore").cast(pl.Float64) / 100).drop(
-            "amount_ore"
-        )
-        return lines, int(n), int(total) / 100
-
-
-# --- the thresholds table (admin) ------------------------------------------------------------
-
-
-def load_thresholds(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
-    t = schema.threshold
-    return read_frame(conn, sa.select(*[t.c[k] for k in COLUMNS]).order_by(t.c.valid_from))
-
-
-def validate_thresholds(df: pl.DataFrame) -> list[str]:
-    """Problems a person can act on; empty when the table may be saved."""
-    errors: list[str] = []
-    missing = [c for c in COLUMNS[:-1] if c not in df.columns]
-    if missing:
-        return [f"mangler kolonne(r): {', '.join(missing)}"]
-    if df.height == 0:
-        return ["tabellen kan ikke være tom"]
-    if df["valid_from"].null_count():
-        errors.append("hver rad må ha en gyldig-fra-dato")
-    dup = df.filter(pl.col("valid_from").is_duplicated())["valid_from"].unique().to_list()
-    if dup:
-        errors.append("samme gyldig-fra-dato flere ganger: " + ", ".join(map(str, dup)))
-    for i, r in enumerate(df.iter_rows(named=True), start=1):
-        vals = [r[c] for c in COLUMNS[1:5]]
-        if any(v is None or v <= 0 for v in vals):
-            errors.append(f"rad {i}: alle terskelverdier må være positive tall")
-            continue
-        low, nat, eea, _works = vals
-        if not low <= nat <= eea:
-            errors.append(f"rad {i}: nedre grense ≤ nasjonal terskel ≤ EØS-terskel må holde")
-    return errors
-
-
-def save_thresholds(
-    conn: sa.Connection, df: pl.DataFrame, scope: Scope, *, username: str | None = None
-) -> int:
-    """Replace the thresholds table (admin only), audit-logged, in the caller's transaction.
-
-    Raises PermissionError for non-admins and ValueError with the problems for invalid input.
-    """
-    if scope.role != "admin":
-        raise PermissionError("bare administrator kan endre terskelverdiene")
-    df = df.with_columns(
-        pl.col("valid_from").cast(pl.Date),
-        *[pl.col(c).cast(pl.Int64, strict=False) for c in COLUMNS[1:5]],
-    )
-    if "source" not in df.columns:
-        df = df.with_columns(source=pl.lit(None, pl.String))
-    errors = validate_thresholds(df)
-    if errors:
-        raise ValueError("; ".join(errors))
-    before = load_thresholds(conn)
-    t = schema.threshold
-    conn.execute(t.delete())
-    rows = df.select(COLUMNS).sort("valid_from").to_dicts()
-    conn.execute(t.insert(), rows)
-    old = {str(r["valid_from"]) for r in before.iter_rows(named=True)}
-    new = {str(r["valid_from"]) for r in rows}
-    audit(
-        conn,
-        username or scope.username or "admin",
-        "threshold.save",
-        f"{len(rows)} rader; nye: {sorted(new - old)}; fjernet: {sorted(old - new)}",
-    )
-    bump_data_version(conn)
-    return len(rows)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from data_access import schema, settings
+from data_access.store import schema, settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.db import connected, read_frame
-from data_access.scope import Scope, historical_codes
-from data_access.suppliers import display_name
+from data_access.store import schema
+from data_access.store.db import connected, read_frame
+from data_access.store.scope import Scope, historical_codes
+from data_access.store.suppliers import display_name
 
 LEVELS = ("same", "member", "county", "norway", "abroad_unknown")
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.db import read_frame
-from data_access.reference import UNCLASSIFIED
+from data_access.store import schema
+from data_access.store.db import read_frame
+from data_access.store.reference import UNCLASSIFIED
 
 
 def _expand_art_ranges(ranges: pl.DataFrame, value_cols: list[str]) -> pl.DataFrame:

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.db import connected, read_frame
-from data_access.filters import Filters, add_months
-from data_access.scope import Scope, historical_codes
-from data_access.suppliers import PRIVATE_LABEL
+from data_access.store import schema
+from data_access.store.db import connected, read_frame
+from data_access.store.filters import Filters, add_months
+from data_access.store.scope import Scope, historical_codes
+from data_access.store.suppliers import PRIVATE_LABEL
 
 MAX_LIMIT = 500
 

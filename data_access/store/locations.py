@@ -10,8 +10,8 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.db import read_frame
+from data_access.store import schema
+from data_access.store.db import read_frame
 
 
 def load_supplier_locations(conn: sa.Connection | sa.Engine) -> pl.DataFrame:

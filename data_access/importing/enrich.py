@@ -33,8 +33,9 @@ from typing import IO
 
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.db import audit, bump_data_version
+from data_access.importing.reclassify import reclassify
+from data_access.store import schema
+from data_access.store.db import audit, bump_data_version
 
 PUBLIC_FORMS = {"KOMM", "FYLK", "IKS", "KF", "STAT", "SF", "ORGL", "FKF", "KIRK", "SÆR"}
 CHUNK = 1 << 20
@@ -189,8 +190,6 @@ def enrich_suppliers(
     progress: Callable[[int], None] | None = None,
 ) -> EnrichReport:
     """Update known suppliers from a register file, in one transaction."""
-    from data_access.importing.reclassify import reclassify
-
     s, loc, m = schema.supplier, schema.supplier_location, schema.municipality
     report = EnrichReport()
     with engine.begin() as conn:

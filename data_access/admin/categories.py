@@ -10,10 +10,11 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.db import audit, bump_data_version, read_frame, sync_id_sequences
-from data_access.reference import UNCLASSIFIED
-from data_access.scope import Scope
+from data_access.importing.reclassify import reclassify
+from data_access.store import schema
+from data_access.store.db import audit, bump_data_version, read_frame, sync_id_sequences
+from data_access.store.reference import UNCLASSIFIED
+from data_access.store.scope import Scope
 
 RULE_KINDS = ("supplier", "account", "nace")
 
@@ -149,8 +150,6 @@ def save_rules(conn: sa.Connection, edited: pl.DataFrame, scope: Scope) -> dict[
     Columns: kind (supplier|account|nace), supplier_key (e.g. ``orgnr:123456789``), art_from,
     art_to (3 digits), nace_prefix, category ('Nivå 1 › Nivå 2'), priority, note.
     """
-    from data_access.importing.reclassify import reclassify
-
     _require_admin(scope)
     tree = load_tree(conn).with_columns(label=pl.col("level1") + " › " + pl.col("level2"))
     ids = dict(tree.select("label", "id").iter_rows())

@@ -1,15 +1,15 @@
 """Alembic environment: runs migrations on the engine handed over by ``db.migrate``.
 
 Used from code (``innsikt`` CLI and app start) and from the ``alembic`` command with
-``-x url=...`` for autogenerating new revisions against ``data_access.schema.metadata``.
+``-x url=...`` for autogenerating new revisions against ``data_access.store.schema.metadata``.
 """
 
 from __future__ import annotations
 
 from alembic import context
 
-from data_access import schema
-from data_access.db import make_engine
+from data_access.store import schema
+from data_access.store.db import make_engine
 
 config = context.config
 target_metadata = schema.metadata

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from data_access import schema
+from data_access.store import schema
 
 ROLES = ("admin", "analyst", "leder", "kommune")
 

@@ -17,10 +17,11 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema, settings
-from data_access.db import bulk_insert, set_setting, sync_id_sequences
+from data_access.store import schema, settings
+from data_access.store.db import bulk_insert, set_setting, sync_id_sequences
 
-REF = Path(__file__).resolve().parent / "reference"
+# The reference data is configuration, kept at data_access/reference/ beside the code packages.
+REF = Path(__file__).resolve().parents[1] / "reference"
 UNCLASSIFIED = "Uklassifisert"
 
 

@@ -12,22 +12,10 @@ import json
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import schema
-from data_access.db import audit, bump_data_version, read_frame
-from data_access.scope import Scope
-
-COLUMNS = ("municipality_code", "year", "population", "source")
-
-
-def load_population(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
-    """All rows: municipality_code, name, year, population, source (sorted by code, year)."""
-    p, m = schema.population, schema.municipality
-    return read_frame(
-        conn,
-        sa.select(p.c.municipality_code, m.c.name, p.c.year, p.c.population, p.c.source)
-        .select_from(p.outerjoin(m, m.c.code == p.c.municipality_code))
-        .order_by(p.c.municipality_code, p.c.year),
-    )
+from data_access.store import schema
+from data_access.store.db import audit, bump_data_version
+from data_access.store.population import load_population
+from data_access.store.scope import Scope
 
 
 def validate(df: pl.DataFrame, known_codes: set[str]) -> list[str]:
