@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from data_access.admin import agreements as reg
-from data_access.admin import thresholds as admin_thresholds
+from data_access.admin.thresholds import save_thresholds
 from data_access.store import agreements as store_agreements
 from data_access.store import db, schema
 from data_access.store.agreements import match_agreements
@@ -305,11 +305,11 @@ def test_thresholds_and_target_are_admin_only_and_audited(demo_engine: sa.Engine
             how="vertical_relaxed",
         )
         with pytest.raises(PermissionError):
-            admin_thresholds.save_thresholds(conn, added, ANALYST)
+            save_thresholds(conn, added, ANALYST)
         bad = added.with_columns(national_threshold_nok=pl.lit(5_000_000))
         with pytest.raises(ValueError, match="nasjonal terskel"):
-            admin_thresholds.save_thresholds(conn, bad, ADMIN)
-        assert admin_thresholds.save_thresholds(conn, added, ADMIN) == table.height + 1
+            save_thresholds(conn, bad, ADMIN)
+        assert save_thresholds(conn, added, ADMIN) == table.height + 1
         assert load_thresholds(conn)["valid_from"].to_list()[-1] == D(2026, 7, 1)
         with pytest.raises(PermissionError):
             reg.set_savings_target(conn, 9e6, ANALYST)

@@ -1,6 +1,6 @@
 """The login gate (streamlit-authenticator 0.4.2), behind one small interface.
 
-Users come from the database (``data_access.admin.users``); the cookie that remembers a login is a
+Users come from the database (``data_access.store.users``); the cookie that remembers a login is a
 JWT signed with the installation's secret (``settings.cookie_key``). The rest of the app asks
 only ``logged_in()`` and ``ui.context.scope()``.
 """
