@@ -54,7 +54,7 @@ def main() -> None:
         st.stop()
 
     auth.remember_login(authenticator)
-    scope = context.scope()
+    scope = context.scope()  # read once per run: a role change takes effect at once
     allowed = [p for p in PAGES if p[5] is None or scope.role in p[5]]
     sections: dict[str, list[st.Page]] = {}
     by_path: dict[str, st.Page] = {}
@@ -70,14 +70,12 @@ def main() -> None:
     if wanted and wanted in by_path and by_path[wanted].url_path != nav.url_path:
         st.switch_page(by_path[wanted], query_params=params or None)
 
+    data = context.run_data(scope)  # data version once; cube, lists and options from the caches
     with st.sidebar:
         st.markdown(f"**{st.session_state.get('name', '')}** · {scope.role}")
-        if context.is_demo():
+        if data.reference.is_demo:
             st.warning(f"**{t('Demodata')}** – {t('fiktive tall, ikke ekte regnskap.')}")
-    opts = state.options_from(
-        context.cube(), context.reference()["municipalities"], context.reference()["categories"]
-    )
-    state.sidebar_filters(opts)
+    f, token = state.sidebar_filters(data.options)  # the filters, parsed once
     with st.sidebar:
         st.selectbox(
             t("Språk"),
@@ -88,7 +86,8 @@ def main() -> None:
             on_change=lambda: st.query_params.update({"lang": st.session_state["f_lang"]}),
         )
         auth.logout_button(authenticator)
-    nav.run()
+    with context.handed_to_page(data.with_filters(f, token)):
+        nav.run()
 
 
 if __name__ == "__main__":  # Streamlit runs this file as __main__; tests import PAGES

@@ -27,13 +27,13 @@ ROLE_TEXT = {
 
 
 def render() -> None:
-    scope = context.scope()
+    scope = context.current().scope
     st.title(t("Administrasjon"))
     if scope.role != "admin":  # the page is only registered for admins; this is a second lock
         st.error("Bare administratorer har tilgang til denne siden.")
         return
-    engine = context.engine()
-    munis = context.reference()["municipalities"]
+    engine = context.current().engine
+    munis = context.current().reference.municipalities
     member_names = {
         r["code"]: r["name"]
         for r in munis.iter_rows(named=True)

@@ -16,14 +16,13 @@ from charts import overview as base
 from data_access.admin import agreements as register
 from data_access.admin.thresholds import save_thresholds
 from data_access.metrics import coverage
-from data_access.store import agreements as store_agreements
 from data_access.store.filters import Filters
 from data_access.store.scope import Scope
 from data_access.store.thresholds import flag_lines
 from ui import context, page
+from ui.context import AgreementData
 from ui.i18n import t
 
-Data = dict[str, pl.DataFrame]  # context.agreement_data()
 DEFINITIONS = {
     "coverage": "Avtaledekning = kjøp på fakturalinjer knyttet til en aktiv avtale (leverandøren "
     "er part, datoen er innenfor avtaleperioden og kommunen deltar) / alle kjøp.",
@@ -50,7 +49,9 @@ REGISTER_HELP = {
 }
 
 
-def _coverage_tab(cube: pl.DataFrame, f: Filters, agreements: pl.DataFrame, ad: Data) -> None:
+def _coverage_tab(
+    cube: pl.DataFrame, f: Filters, agreements: pl.DataFrame, ad: AgreementData
+) -> None:
     total = coverage.coverage_total(cube, f)
     by_cat = coverage.coverage_by_category(cube, f)
     outside_total = float(by_cat["outside"].sum()) if by_cat.height else 0.0
@@ -66,7 +67,7 @@ def _coverage_tab(cube: pl.DataFrame, f: Filters, agreements: pl.DataFrame, ad: 
     )
     st.caption(DEFINITIONS["coverage"] + " Lys celle = lav dekning.")
     title = t("Avtalelojalitet per kategori med aktiv avtale")
-    loyal = coverage.loyalty_by_category(cube, f, agreements, ad["parties"], ad["participants"])
+    loyal = coverage.loyalty_by_category(cube, f, agreements, ad.parties, ad.participants)
     st.plotly_chart(
         charts.loyalty_by_category(loyal, title=title) if loyal.height else base.empty(title),
         theme=None,
@@ -89,7 +90,7 @@ def _outside_tab(cube: pl.DataFrame, f: Filters) -> None:
     st.dataframe(charts.outside_supplier_table(sup), hide_index=True, width="stretch")
 
 
-def _watch_tab(f: Filters, ad: Data, sc: Scope) -> None:
+def _watch_tab(f: Filters, ad: AgreementData, sc: Scope) -> None:
     st.caption(DEFINITIONS["watch"])
     c1, c2 = st.columns(2)
     by = c1.segmented_control(
@@ -105,7 +106,9 @@ def _watch_tab(f: Filters, ad: Data, sc: Scope) -> None:
     level = c2.selectbox(
         t("Vis flagg"), list(LEVELS), key="avt_watch_level", format_func=lambda v: LEVELS[v]
     )
-    flags = context.threshold_flags(f, by_category=by == "category", min_level=level or "national")
+    flags = context.threshold_flags(
+        context.current(), by_category=by == "category", min_level=level or "national"
+    )
     if flags.height == 0:
         st.success(t("Ingen leverandører over terskelverdiene uten avtale i utvalget."))
     else:
@@ -120,7 +123,7 @@ def _watch_tab(f: Filters, ad: Data, sc: Scope) -> None:
             st.dataframe(table, hide_index=True, width="stretch")
         _flag_lines(flags, f, sc)
     with st.expander(t("Terskelverdier (dato for ikrafttredelse)")):
-        _thresholds_editor(ad["thresholds"], sc)
+        _thresholds_editor(ad.thresholds, sc)
 
 
 def _flag_lines(flags: pl.DataFrame, f: Filters, sc: Scope) -> None:
@@ -141,7 +144,7 @@ def _flag_lines(flags: pl.DataFrame, f: Filters, sc: Scope) -> None:
     )
     row = flags.row(int(pick or 0), named=True)
     lines, n, total = flag_lines(
-        context.engine(),
+        context.current().engine,
         sc,
         supplier_id=int(row["supplier_id"]),
         window_start=row["window_start"],
@@ -182,17 +185,19 @@ def _thresholds_editor(table: pl.DataFrame, sc: Scope) -> None:
     )
     if st.button(t("Lagre terskelverdier"), key="avt_thr_save"):
         try:
-            with context.engine().begin() as conn:
+            with context.current().engine.begin() as conn:
                 n = save_thresholds(conn, pl.from_pandas(edited), sc)
             st.success(f"{n} terskelrader lagret.")
         except (ValueError, PermissionError) as e:
             st.error(str(e))
 
 
-def _expiring_tab(cube: pl.DataFrame, agreements: pl.DataFrame, ad: Data, sc: Scope) -> None:
+def _expiring_tab(
+    cube: pl.DataFrame, agreements: pl.DataFrame, ad: AgreementData, sc: Scope
+) -> None:
     today = dt.date.today()
     exp = coverage.expiring(
-        agreements, cube, ad["participants"], today, 12, municipalities=sc.municipalities
+        agreements, cube, ad.participants, today, 12, municipalities=sc.municipalities
     )
     c1, c2 = st.columns(2)
     c1.metric(t("Utløper innen 6 måneder"), str(exp.filter(pl.col("within_6")).height))
@@ -237,13 +242,9 @@ def _ehandel_tab(cube: pl.DataFrame, f: Filters) -> None:
     )
 
 
-def _register_tab(ad: Data, sc: Scope) -> None:
-    reg = ad["register"]
-    if sc.municipalities is not None:
-        ids = store_agreements.participants_in(ad["participants"], sc.municipalities)
-        refs = context.reference()["agreements"].filter(pl.col("id").is_in(sorted(ids)))["ref"]
-        reg = reg.filter(pl.col("ref").is_in(refs.to_list()))
-    config = _register_columns(context.reference()["categories"]["category"].to_list())
+def _register_tab(ad: AgreementData, sc: Scope) -> None:
+    reg = ad.register  # scoped in the store: a kommune user gets their agreements only
+    config = _register_columns(context.current().reference.categories["category"].to_list())
     if not sc.is_staff:
         st.dataframe(reg, hide_index=True, width="stretch", column_config=config)
         return
@@ -272,7 +273,7 @@ def _register_tab(ad: Data, sc: Scope) -> None:
     )
     st.download_button(
         t("Last ned registeret som mal (CSV)"),
-        data=lambda: ad["register"].write_csv(separator=";").encode("utf-8-sig"),
+        data=lambda: ad.register.write_csv(separator=";").encode("utf-8-sig"),
         file_name="avtaleregister.csv",
         mime="text/csv",
         on_click="ignore",
@@ -321,7 +322,7 @@ def _save(action: Callable[[sa.Connection], dict[str, object]]) -> None:
     try:
         with (
             st.spinner(t("Lagrer og kobler alle fakturalinjer til avtalene på nytt …")),
-            context.engine().begin() as conn,
+            context.current().engine.begin() as conn,
         ):
             result = action(conn)
     except (ValueError, PermissionError) as e:
@@ -339,11 +340,10 @@ def _save(action: Callable[[sa.Connection], dict[str, object]]) -> None:
 
 
 def render() -> None:
-    f, token = page.filters()
-    cube = context.cube()
-    sc = context.scope()
-    agreements = context.reference()["agreements"]
-    ad = context.agreement_data()
+    ctx = context.current()
+    f, token, cube, sc = ctx.filters, ctx.token, ctx.cube, ctx.scope
+    agreements = ctx.reference.agreements
+    ad = context.agreement_data(ctx)
 
     st.title(t("Avtaler"))
     st.caption(page.scope_text(f, token))

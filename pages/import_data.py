@@ -44,10 +44,10 @@ def _label(kind: str) -> str:
 
 
 def _upload_section() -> None:
-    engine = context.engine()
+    engine = context.current().engine
     with engine.connect() as conn:
         names = profile_names(conn)
-        munis = context.reference()["municipalities"]
+        munis = context.current().reference.municipalities
     members = munis.filter(pl.col("is_member") & (pl.col("code") == pl.col("current_code")))
     muni_names = dict(members.select("code", "name").iter_rows())
 
@@ -84,7 +84,7 @@ def _upload_section() -> None:
                     engine,
                     f.getvalue(),
                     filename=f.name,
-                    username=context.username(),
+                    username=context.current().username,
                     profile=profile,
                     municipality=muni or None,
                     progress=lambda x, msg, b=bar, n=f.name: b.progress(
@@ -106,7 +106,7 @@ def _upload_section() -> None:
 
 def _profile_editor() -> None:
     """Show a profile's TOML and save new or changed ones (validated before they are stored)."""
-    engine = context.engine()
+    engine = context.current().engine
     with st.expander("Importprofiler"):
         with engine.connect() as conn:
             names = profile_names(conn)
@@ -167,7 +167,7 @@ def _report(rep: dict) -> None:
 
 
 def _quality_section() -> None:
-    q = load_data_quality(context.engine(), context.scope())
+    q = load_data_quality(context.current().engine, context.current().scope)
     st.subheader(t("Datakvalitet"))
     c = st.columns(4)
     c[0].metric(
@@ -198,8 +198,8 @@ def _quality_section() -> None:
 
 
 def _quarantine_section() -> None:
-    engine = context.engine()
-    rows = quarantine_rows(engine, scope=context.scope())
+    engine = context.current().engine
+    rows = quarantine_rows(engine, scope=context.current().scope)
     st.subheader(f"{t('Karantene')} ({fmt.number(rows.height)} {t('rader')})")
     if rows.height == 0:
         st.caption("Ingen åpne rader i karantene.")
@@ -228,7 +228,7 @@ def _quarantine_section() -> None:
         type="primary",
         key=KEY + "edited",
     ):
-        rep = reimport_quarantine(engine, edited, ids=changed, username=context.username())
+        rep = reimport_quarantine(engine, edited, ids=changed, username=context.current().username)
         st.session_state[KEY + "last"] = [rep.batch_id]
         st.rerun()
     st.download_button(
@@ -246,7 +246,7 @@ def _quarantine_section() -> None:
     fixed = st.file_uploader("Rettet karanteneliste", type=["csv"], key=KEY + "fixed")
     c1, c2 = st.columns(2)
     if c1.button("Importer rettede rader", disabled=fixed is None, key=KEY + "refix"):
-        rep = reimport_quarantine(engine, fixed.getvalue(), username=context.username())  # type: ignore[union-attr]
+        rep = reimport_quarantine(engine, fixed.getvalue(), username=context.current().username)  # type: ignore[union-attr]
         if rep.error:
             st.error(rep.error)
         else:
@@ -257,14 +257,14 @@ def _quarantine_section() -> None:
         key=KEY + "retry",
         help="Nyttig etter at referansedata (kommuner, kontoer) er rettet.",
     ):
-        rep = reimport_quarantine(engine, rows, username=context.username())
+        rep = reimport_quarantine(engine, rows, username=context.current().username)
         st.session_state[KEY + "last"] = [rep.batch_id]
         st.rerun()
 
 
 def render() -> None:
     st.title(t("Import og datakvalitet"))
-    sc = context.scope()
+    sc = context.current().scope
     if not sc.is_staff:
         st.error("Denne siden er bare for innkjøpskontoret (admin og analytiker).")
         st.stop()
@@ -272,7 +272,7 @@ def render() -> None:
     _upload_section()
     _profile_editor()
     last = [b for b in st.session_state.get(KEY + "last", []) if b is not None]
-    for rep in load_batch_reports(context.engine(), last):
+    for rep in load_batch_reports(context.current().engine, last):
         _report(rep)
 
     st.divider()
@@ -281,7 +281,7 @@ def render() -> None:
     _quarantine_section()
     st.divider()
     st.subheader(t("Importlogg"))
-    log = recent_imports(context.engine(), limit=20).select(
+    log = recent_imports(context.current().engine, limit=20).select(
         pl.col("id").alias("Import"),
         pl.col("imported_at").dt.strftime("%d.%m.%Y %H:%M").alias("Tid"),
         pl.col("imported_by").alias("Av"),
@@ -298,8 +298,8 @@ def render() -> None:
         key=KEY + "reclass",
         help="Bruk etter endring i kategoriregler; ingen ny import trengs.",
     ):
-        with context.engine().begin() as conn:
-            res = reclassify(conn, username=context.username())
+        with context.current().engine.begin() as conn:
+            res = reclassify(conn, username=context.current().username)
         st.success(
             f"{fmt.number(res['changed'])} av {fmt.number(res['lines'])} linjer fikk ny kategori."
         )

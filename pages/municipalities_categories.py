@@ -77,7 +77,7 @@ def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:  # type: ign
             height=420,
             key="kk_table_drill",
         )
-    sc = context.scope()
+    sc = context.current().scope
     if not sc.may_see_lines:
         st.info(
             t(
@@ -95,7 +95,7 @@ def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:  # type: ign
     )
     number = st.number_input(t("Side"), min_value=1, value=1, step=1, key="kk_drill_side")
     lines = invoice_lines(
-        context.engine(),
+        context.current().engine,
         sc,
         f,
         category_id=cat_id,
@@ -139,7 +139,7 @@ def _population_editor() -> None:
                 "logges."
             )
         )
-        current = context.population()
+        current = context.analysis_reference(context.current()).population
         edited = st.data_editor(
             current,
             num_rows="dynamic",
@@ -157,8 +157,8 @@ def _population_editor() -> None:
         if st.button(t("Lagre innbyggertall"), key="kk_population_save"):
             frame = edited if isinstance(edited, pl.DataFrame) else pl.from_pandas(edited)
             try:
-                with context.engine().begin() as conn:
-                    result = save_population(conn, frame, scope=context.scope())
+                with context.current().engine.begin() as conn:
+                    result = save_population(conn, frame, scope=context.current().scope)
             except ValueError as exc:
                 st.error(str(exc))
             else:
@@ -169,9 +169,8 @@ def _population_editor() -> None:
 
 
 def render() -> None:
-    f, token = page.filters()
-    cube = context.cube()
-    ref = context.reference()
+    ctx = context.current()
+    f, token, cube, ref = ctx.filters, ctx.token, ctx.cube, ctx.reference
     st.title(t("Kommuner og kategorier"))
     st.caption(page.scope_text(f, token))
 
@@ -183,8 +182,9 @@ def render() -> None:
     with c3:
         grain = _choice("Tidsinndeling", GRAINS, "kk_tid", "quarter")
     per_inh = measure == "per_inhabitant"
-    pop = spend.population_by_key(context.population(), ref["municipalities"], structure)
-    pop_today = spend.population_by_key(context.population(), ref["municipalities"], "today")
+    population = context.analysis_reference(ctx).population
+    pop = spend.population_by_key(population, ref.municipalities, structure)
+    pop_today = spend.population_by_key(population, ref.municipalities, "today")
 
     by_muni = spend.by_municipality(cube, f, structure=structure, population=pop)
     total = float(by_muni["amount"].sum()) if by_muni.height else 0.0
@@ -262,7 +262,7 @@ def render() -> None:
     )
 
     _drill_down(cube, f, tree)
-    if context.scope().role == "admin":
+    if context.current().scope.role == "admin":
         _population_editor()
     page.footer(f, token, INCLUDED + " Kjøp fra offentlige virksomheter er holdt utenfor.")
 

@@ -24,10 +24,10 @@ DEFINITIONS = {
 
 
 def render() -> None:
-    f, token = page.filters()
-    cube = context.cube()
-    target = float(context.agreement_data()["target"]["nok"][0])
-    h = overview.headline(cube, f, context.savings_factor_table(), target)
+    ctx = context.current()
+    f, token, cube = ctx.filters, ctx.token, ctx.cube
+    target = context.agreement_data(ctx).yearly_target_nok
+    h = overview.headline(cube, f, ctx.reference.savings_factors, target)
 
     st.title(t("Oversikt"))
     st.caption(page.scope_text(f, token))

@@ -31,11 +31,11 @@ def _plot(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw)
 
 
 def render() -> None:
-    f, token = page.filters()
-    cube = context.cube()
+    ctx = context.current()
+    f, token, cube = ctx.filters, ctx.token, ctx.cube
     reg = region()
     members = member_codes_now()
-    munis = context.reference()["municipalities"]
+    munis = context.current().reference.municipalities
     member_names = dict(
         munis.filter(pl.col("is_member") & (pl.col("code") == pl.col("current_code")))
         .sort("code")
@@ -130,7 +130,7 @@ def render() -> None:
             overall=sme_row.get("sme_share"),
         )
     with right:
-        locations = context.supplier_locations()
+        locations = context.analysis_reference(ctx).locations
         cmp = regional.location_comparison(cube, f, locations, members, reg.county)
         n_sub = int(cmp["n_suppliers_with_subunits"][0]) if cmp.height else 0
         if n_sub == 0:

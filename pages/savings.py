@@ -27,12 +27,11 @@ DEFINITIONS = {
 
 
 def render() -> None:
-    f, token = page.filters()
-    cube = context.cube()
-    sc = context.scope()
-    agreements = context.reference()["agreements"]
-    ad = context.agreement_data()
-    target = float(ad["target"]["nok"][0])
+    ctx = context.current()
+    f, token, cube, sc = ctx.filters, ctx.token, ctx.cube, ctx.scope
+    agreements = ctx.reference.agreements
+    ad = context.agreement_data(ctx)
+    target = ad.yearly_target_nok
 
     st.title(t("Gevinster"))
     st.caption(page.scope_text(f, token))
@@ -41,40 +40,36 @@ def render() -> None:
     yearly = savings.realized_by_year(monthly, target)
     projection = savings.year_end_projection(monthly)
     by_muni = savings.realized_by_municipality(cube, f, agreements)
-    loyalty = coverage.loyalty_by_agreement(cube, f, agreements, ad["parties"], ad["participants"])
+    loyalty = coverage.loyalty_by_agreement(cube, f, agreements, ad.parties, ad.participants)
     in_view = frozenset(f.municipalities) if f.municipalities else sc.municipalities
     shares = (
-        savings.participant_shares(ad["participants"], ad["population"], in_view)
+        savings.participant_shares(ad.participants, ad.population, in_view)
         if in_view is not None
         else None
     )
     per_agreement = savings.agreement_savings(cube, f, agreements, loyalty, shares)
 
-    realized = float(by_muni["realized"].sum()) if by_muni.height else 0.0
-    hard = float(by_muni["hard"].sum()) if by_muni.height else 0.0
-    period_target = target * f.n_months / 12.0
-    projected = float(per_agreement["projected"].sum()) if per_agreement.height else 0.0
-    expected = float(per_agreement["expected_loyalty"].fill_null(0).sum())
+    h = savings.savings_headline(by_muni, per_agreement, target, f)
 
     c1, c2, c2b, c3, c4 = st.columns(5)
     c1.metric(
         t("Realisert gevinst"),
-        fmt.mkr(realized),
-        delta=f"{fmt.pct(realized / period_target if period_target else None, 0)} av "
-        + ("samarbeidets mål" if in_view is not None else f"målet ({fmt.mkr(period_target)})"),
+        fmt.mkr(h.realized),
+        delta=f"{fmt.pct(h.vs_target, 0)} av "
+        + ("samarbeidets mål" if in_view is not None else f"målet ({fmt.mkr(h.period_target)})"),
         delta_color="off",
         delta_arrow="off",
         help=DEFINITIONS["realized"]
         + " "
         + DEFINITIONS["target"]
-        + f" Målet for perioden er {fmt.mkr(period_target)}.",
+        + f" Målet for perioden er {fmt.mkr(h.period_target)}.",
     )
-    c2.metric(t("Hard gevinst"), fmt.mkr(hard), help=DEFINITIONS["hard"])
-    c2b.metric(t("Kostnadsunngåelse"), fmt.mkr(realized - hard), help=DEFINITIONS["hard"])
-    c3.metric(t("Forventet i perioden"), fmt.mkr(projected), help=DEFINITIONS["projected"])
+    c2.metric(t("Hard gevinst"), fmt.mkr(h.hard), help=DEFINITIONS["hard"])
+    c2b.metric(t("Kostnadsunngåelse"), fmt.mkr(h.avoidance), help=DEFINITIONS["hard"])
+    c3.metric(t("Forventet i perioden"), fmt.mkr(h.projected), help=DEFINITIONS["projected"])
     c4.metric(
         t("Forventet × lojalitet"),
-        fmt.mkr(expected),
+        fmt.mkr(h.expected),
         help=DEFINITIONS["projected"] + " " + DEFINITIONS["loyalty"],
     )
     if projection is not None:
@@ -164,7 +159,7 @@ def render() -> None:
             )
             if st.button(t("Lagre mål"), key="sav_target_save"):
                 try:
-                    with context.engine().begin() as conn:
+                    with ctx.engine.begin() as conn:
                         set_savings_target(conn, float(value), sc)
                     st.success(f"Målet er nå {fmt.mkr(float(value))} per år.")
                     st.rerun()

@@ -10,8 +10,7 @@ from charts import fmt
 from charts import suppliers as charts
 from charts.overview import empty
 from data_access.metrics import concentration as conc
-from data_access.metrics.overview import PURCHASE
-from data_access.store.filters import apply
+from data_access.metrics.common import purchases
 from data_access.store.reference import region
 from ui import context, page
 from ui.i18n import t
@@ -60,8 +59,8 @@ def _excluded_text(ex: pl.DataFrame) -> str:
 
 
 def render() -> None:
-    f, token = page.filters()
-    cube = context.cube()
+    ctx = context.current()
+    f, token, cube = ctx.filters, ctx.token, ctx.cube
     st.title(t("Leverandører"))
     st.caption(page.scope_text(f, token))
     a, b, dep = _settings()
@@ -71,7 +70,7 @@ def render() -> None:
     tail = conc.tail(table)
     by_cat = conc.by_category(cube, f)
     deps = conc.dependencies(by_cat, dep)
-    ex = conc.excluded(apply(cube, f).filter(PURCHASE))
+    ex = conc.excluded(purchases(cube, f))
 
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(

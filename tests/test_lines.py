@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from data_access.admin.population import save_population
-from data_access.metrics.overview import PURCHASE
+from data_access.metrics.common import PURCHASE
 from data_access.store import schema
 from data_access.store.cube import load_cube
 from data_access.store.filters import Filters, apply

@@ -1,11 +1,25 @@
-"""Cached accessors the pages call: engine, the user's scope, the scoped cube, reference lists.
+"""One page context per run, and the caches behind it.
 
-All ``st.cache_*`` decorators live here (STYLE.md §6). Cached data is keyed on the user's scope
-and the data version, so a kommune user never receives another scope's frame and an import is
-seen on the next rerun.
+``app.py`` builds a :class:`PageContext` once per run — the user's scope and the data version
+read once, the filters parsed once (by the sidebar), the cube and the reference lists taken from
+the caches — and hands it to the page (:func:`handed_to_page`); the page reads it with
+:func:`current`. Nothing below re-derives scope, data version or filters.
+
+The cube is shared read-only between every session that may see the same rows: cached with
+``st.cache_resource`` keyed on the data version and the *set of municipalities* in scope (not
+the role — admin, analyst and leder hold one object), so a run never copies it. Pages and figure
+functions treat it as immutable (Polars operations return new frames; ``tests/test_context.py``
+checks nothing mutates it). Smaller frames are cached with ``st.cache_data`` on the same keys.
+
+All ``st.cache_*`` decorators live here (STYLE.md §6).
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
@@ -28,6 +42,9 @@ from data_access.store.population import load_population
 from data_access.store.scope import Scope
 from data_access.store.thresholds import load_thresholds
 from data_access.store.users import scope_for
+from ui import state
+
+Municipalities = frozenset[str] | None  # the rows a scope may see; None = every municipality
 
 
 @st.cache_resource(show_spinner="Starter databasen …")
@@ -41,17 +58,13 @@ def engine() -> sa.Engine:
     return _engine(settings.database_url())
 
 
-def data_version() -> int:
-    return db.data_version(engine())
-
-
 def username() -> str:
     return str(st.session_state.get("username") or "")
 
 
 def scope() -> Scope:
-    """The logged-in user's scope, read from the database on every run (a role change or a
-    deactivation takes effect at once). Raises if nobody is logged in."""
+    """The logged-in user's scope, read from the database once per run (by ``app.py``), so a
+    role change or a deactivation takes effect at once. Raises if nobody is logged in."""
     user = username()
     sc = scope_for(engine(), user) if user else None
     if sc is None:
@@ -59,109 +72,213 @@ def scope() -> Scope:
     return sc
 
 
-@st.cache_data(ttl=3600, show_spinner="Leser data …", max_entries=32)
-def _cube(_engine: sa.Engine, url: str, scope: Scope, version: int) -> pl.DataFrame:
-    return load_cube(_engine, scope)
+# --- the shared cube -------------------------------------------------------------------------
 
 
-def cube(sc: Scope | None = None) -> pl.DataFrame:
-    """The enriched spend cube for the user's scope (cached per scope and data version)."""
-    sc = sc or scope()
-    return _cube(engine(), settings.database_url(), sc, data_version())
+@st.cache_resource(show_spinner="Leser data …", max_entries=16, ttl=3600)
+def _cube(
+    _engine: sa.Engine, url: str, version: int, municipalities: Municipalities
+) -> pl.DataFrame:
+    return load_cube(_engine, Scope.for_rows(municipalities))
+
+
+def shared_cube(eng: sa.Engine, sc: Scope, version: int) -> pl.DataFrame:
+    """The enriched cube with exactly the rows ``sc`` may see — one object per data version and
+    set of municipalities, shared by every session and page. Read-only: never mutate it."""
+    return _cube(eng, str(eng.url), version, sc.municipalities)
+
+
+# --- reference lists, per data version -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Lists every page may need: municipalities (all codes, old and new), categories, the
+    agreements with their savings factors, and whether demo rows are in the database."""
+
+    municipalities: pl.DataFrame
+    categories: pl.DataFrame
+    agreements: pl.DataFrame
+    savings_factors: pl.DataFrame
+    is_demo: bool
+
+    def municipality_names(self) -> dict[str, str]:
+        """Code → name for every code (historical codes included)."""
+        return dict(self.municipalities.select("code", "name").iter_rows())
 
 
 @st.cache_data(ttl=3600, max_entries=8)
-def _reference(_engine: sa.Engine, url: str, version: int) -> dict[str, pl.DataFrame]:
+def _reference(_engine: sa.Engine, url: str, version: int) -> Reference:
     with _engine.connect() as conn:
-        return {
-            "municipalities": load_municipalities(conn),
-            "categories": load_categories(conn),
-            "agreements": load_agreements(conn),
-            "demo": pl.DataFrame({"d": [db.has_demo_data(conn)]}),
-        }
+        agreements = load_agreements(conn)
+        return Reference(
+            municipalities=load_municipalities(conn),
+            categories=load_categories(conn),
+            agreements=agreements,
+            savings_factors=savings_factors(agreements),
+            is_demo=db.has_demo_data(conn),
+        )
 
 
-def reference() -> dict[str, pl.DataFrame]:
-    return _reference(engine(), settings.database_url(), data_version())
+@st.cache_resource(max_entries=16, ttl=3600)
+def _options(
+    _cube: pl.DataFrame, _ref: Reference, url: str, version: int, municipalities: Municipalities
+) -> state.Options:
+    return state.options_from(_cube, _ref.municipalities, _ref.categories)
 
 
-def savings_factor_table() -> pl.DataFrame:
-    return savings_factors(reference()["agreements"])
+# --- the page context ------------------------------------------------------------------------
 
 
-def is_demo() -> bool:
-    """True while any demo rows are in the database (also after real imports were added)."""
-    return bool(reference()["demo"]["d"][0])
+@dataclass(frozen=True)
+class PageContext:
+    """Everything a page reads for one run, computed once by ``app.py``."""
+
+    engine: sa.Engine
+    scope: Scope
+    version: int
+    cube: pl.DataFrame  # shared, read-only
+    reference: Reference
+    options: state.Options
+    filters: Filters
+    token: str  # the canonical period token of ``filters`` (as in the URL)
+
+    @property
+    def username(self) -> str:
+        return self.scope.username
 
 
-# --- Agreements, savings and thresholds (Gevinster / Avtaler pages) --------------------------
+@dataclass(frozen=True)
+class RunData:
+    """The cached data of one run before the filters are chosen (they need the options)."""
+
+    engine: sa.Engine
+    scope: Scope
+    version: int
+    cube: pl.DataFrame
+    reference: Reference
+    options: state.Options
+
+    def with_filters(self, f: Filters, token: str) -> PageContext:
+        return PageContext(
+            self.engine, self.scope, self.version, self.cube, self.reference, self.options, f, token
+        )
 
 
-@st.cache_data(ttl=3600, max_entries=8)
-def _agreement_data(_engine: sa.Engine, url: str, version: int) -> dict[str, pl.DataFrame]:
+def run_data(sc: Scope) -> RunData:
+    """Data version read once; cube, reference lists and filter options from the caches."""
+    eng = engine()
+    url = str(eng.url)
+    version = db.data_version(eng)
+    cube = _cube(eng, url, version, sc.municipalities)
+    ref = _reference(eng, url, version)
+    opts = _options(cube, ref, url, version, sc.municipalities)
+    return RunData(eng, sc, version, cube, ref, opts)
 
+
+_CURRENT: ContextVar[PageContext | None] = ContextVar("page_context", default=None)
+
+
+@contextlib.contextmanager
+def handed_to_page(ctx: PageContext) -> Iterator[None]:
+    """Make ``ctx`` the page context while the page runs (``app.py``: around ``nav.run()``)."""
+    token = _CURRENT.set(ctx)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def current() -> PageContext:
+    """The context ``app.py`` handed over for this run. A page script run on its own (a test of
+    one page) gets one built here the same way, with the filters read from the URL."""
+    ctx = _CURRENT.get()
+    if ctx is not None:
+        return ctx
+    data = run_data(scope())
+    params = {k: st.query_params.get_all(k) for k in state.KEYS}
+    return data.with_filters(*state.parse_filters(params, data.options))
+
+
+# --- agreements, savings and thresholds (Gevinster / Avtaler pages) --------------------------
+
+
+@dataclass(frozen=True)
+class AgreementData:
+    """The agreement tables for one scope and data version (every change to them bumps it)."""
+
+    parties: pl.DataFrame  # agreement_id, orgnr
+    participants: pl.DataFrame  # agreement_id, municipality_code
+    register: pl.DataFrame  # editable form; only agreements one of the scope's members is in
+    thresholds: pl.DataFrame
+    yearly_target_nok: float
+    population: pl.DataFrame
+
+
+@st.cache_data(ttl=3600, max_entries=16)
+def _agreement_data(
+    _engine: sa.Engine, url: str, version: int, municipalities: Municipalities
+) -> AgreementData:
     with _engine.connect() as conn:
         parties, participants = load_parties(conn)
-        return {
-            "parties": parties,
-            "participants": participants,
-            "register": register_frame(conn),
-            "thresholds": load_thresholds(conn),
-            "target": pl.DataFrame({"nok": [savings_target(conn)]}),
-            "population": load_population(conn),
-        }
+        return AgreementData(
+            parties=parties,
+            participants=participants,
+            register=register_frame(conn, scope=Scope.for_rows(municipalities)),
+            thresholds=load_thresholds(conn),
+            yearly_target_nok=savings_target(conn),
+            population=load_population(conn),
+        )
 
 
-def agreement_data() -> dict[str, pl.DataFrame]:
-    """Parties, participants, the editable register, thresholds, the yearly savings target and
-    population (cached per data version; every change to them bumps it)."""
-    return _agreement_data(engine(), settings.database_url(), data_version())
+def agreement_data(ctx: PageContext) -> AgreementData:
+    return _agreement_data(ctx.engine, str(ctx.engine.url), ctx.version, ctx.scope.municipalities)
 
 
-# --- Analysis pages (issue 4): population and supplier sub-units, cached per data version ---
+# --- analysis pages: population and supplier sub-units, per data version ---------------------
+
+
+@dataclass(frozen=True)
+class AnalysisReference:
+    population: pl.DataFrame  # code in use that year × year, as stored
+    locations: pl.DataFrame  # known sub-units of suppliers (parent_orgnr, municipality)
 
 
 @st.cache_data(ttl=3600, max_entries=8)
-def _analysis_reference(_engine: sa.Engine, url: str, version: int) -> dict[str, pl.DataFrame]:
-
+def _analysis_reference(_engine: sa.Engine, url: str, version: int) -> AnalysisReference:
     with _engine.connect() as conn:
-        return {
-            "population": load_population(conn),
-            "locations": load_supplier_locations(conn),
-        }
+        return AnalysisReference(load_population(conn), load_supplier_locations(conn))
 
 
-def population() -> pl.DataFrame:
-    """The population table (code in use that year × year), as stored."""
-    return _analysis_reference(engine(), settings.database_url(), data_version())["population"]
+def analysis_reference(ctx: PageContext) -> AnalysisReference:
+    return _analysis_reference(ctx.engine, str(ctx.engine.url), ctx.version)
 
 
-def supplier_locations() -> pl.DataFrame:
-    """Known sub-units of suppliers (parent_orgnr, municipality); often empty."""
-    return _analysis_reference(engine(), settings.database_url(), data_version())["locations"]
-
-
-# --- Threshold watch (Avtaler page) ---------------------------------------------------------
+# --- threshold watch (Avtaler page) ----------------------------------------------------------
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _threshold_flags(
     _cube: pl.DataFrame,
     _thresholds: pl.DataFrame,
-    scope: Scope,
+    municipalities: Municipalities,
     version: int,
     f: Filters,
     by_category: bool,
     min_level: str,
 ) -> pl.DataFrame:
-
     return threshold_watch(_cube, f, _thresholds, by_category=by_category, min_level=min_level)
 
 
-def threshold_flags(f: Filters, *, by_category: bool, min_level: str) -> pl.DataFrame:
-    """The threshold watch for the user's scope and filters (cached per data version: the cube
-    and the thresholds table are both keyed on it)."""
-    sc = scope()
+def threshold_flags(ctx: PageContext, *, by_category: bool, min_level: str) -> pl.DataFrame:
+    """The threshold watch for the context's rows and filters (cached per data version: the
+    cube and the thresholds table are both keyed on it)."""
     return _threshold_flags(
-        cube(sc), agreement_data()["thresholds"], sc, data_version(), f, by_category, min_level
+        ctx.cube,
+        agreement_data(ctx).thresholds,
+        ctx.scope.municipalities,
+        ctx.version,
+        ctx.filters,
+        by_category,
+        min_level,
     )

@@ -1,4 +1,5 @@
-"""What every page shares: its filters for this run, the scope line and the footer."""
+"""What every page shares: the scope line and the footer, read from the run's page context
+(``context.current()``: filters, scope, reference lists), never looked up again."""
 
 from __future__ import annotations
 
@@ -9,23 +10,16 @@ from ui import context, state
 from ui.i18n import t
 
 
-def filters() -> tuple[Filters, str]:
-    """The filters the sidebar put in the URL this run (same parse as the sidebar)."""
-    ref = context.reference()
-    opts = state.options_from(context.cube(), ref["municipalities"], ref["categories"])
-    params = {k: st.query_params.get_all(k) for k in state.KEYS}
-    return state.parse_filters(params, opts)
-
-
 def scope_text(f: Filters, token: str) -> str:
     """'2025 · Alle kommuner · Alle kategorier · Drift' for captions and footers."""
-    ref = context.reference()
-    names = dict(ref["municipalities"].select("code", "name").iter_rows())
-    own = context.scope().municipalities
+    ctx = context.current()
+    ref = ctx.reference
+    names = ref.municipality_names()
+    own = ctx.scope.municipalities
     chosen = f.municipalities or tuple(sorted(own or ()))
     munis = ", ".join(names.get(c, c) for c in chosen) or t("Alle kommuner")
-    cats = dict(ref["categories"].select("category_id", "category").iter_rows())
-    cats |= dict(ref["categories"].select("category_l1_id", "category_l1").iter_rows())
+    cats = dict(ref.categories.select("category_id", "category").iter_rows())
+    cats |= dict(ref.categories.select("category_l1_id", "category_l1").iter_rows())
     cat_text = ", ".join(cats.get(c, str(c)) for c in f.categories) or t("Alle kategorier")
     area = {"drift": t("Drift"), "investering": t("Investering"), "alle": t("Alle")}[f.area]
     return f"{state.period_label(token, f)} · {munis} · {cat_text} · {area}"
@@ -33,16 +27,17 @@ def scope_text(f: Filters, token: str) -> str:
 
 def footer(f: Filters, token: str, note: str) -> None:
     """Scope, period, data date and what the figures include."""
-    sc = context.scope()
+    ctx = context.current()
+    sc = ctx.scope
     who = (
         ""
         if sc.municipalities is None
         else f" · {t('Tilgang')}: " + ", ".join(sorted(sc.municipalities))
     )
-    until = context.cube()["month"].max()
+    until = ctx.options.last_month if ctx.cube.height else None
     data_date = f"{t('Data til og med')} {until:%m.%Y}" if until else t("Ingen regnskapsdata ennå")
     st.divider()
     st.caption(
         f"{scope_text(f, token)}{who} · {data_date} · {note}"
-        + (f" · **{t('Demodata')}**" if context.is_demo() else "")
+        + (f" · **{t('Demodata')}**" if ctx.reference.is_demo else "")
     )

@@ -11,8 +11,8 @@ from typing import Any
 import polars as pl
 
 from data_access.metrics import concentration, regional, spend
-from data_access.metrics.overview import PURCHASE
-from data_access.store.filters import Filters, apply
+from data_access.metrics.common import purchases
+from data_access.store.filters import Filters
 from data_access.store.reference import member_codes_now, region
 
 
@@ -45,7 +45,7 @@ def analysis_figures(
     a = reg.abc_a if abc_a is None else abc_a
     b = reg.abc_b if abc_b is None else abc_b
     dep = reg.dependency_share if dependency_share is None else dependency_share
-    buy = apply(cube, f).filter(PURCHASE)
+    buy = purchases(cube, f)
     table = concentration.suppliers(cube, f, a, b)
     by_cat = concentration.by_category(cube, f)
     lv = regional.levels(cube, f).row(0, named=True)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from data_access.metrics.overview import PURCHASE
-from data_access.store.filters import Filters, apply
+from data_access.metrics.common import purchases
+from data_access.store.filters import Filters
 
 BANDS = (("lav", 1500.0), ("moderat", 2500.0), ("høy", float("inf")))
 BAND_NOTE = "Grenser for HHI er tommelfingerregler sett fra kjøpers side, ikke en markedsanalyse."
@@ -146,7 +146,7 @@ def excluded(frame: pl.DataFrame, by: list[str] | None = None) -> pl.DataFrame:
 def by_category(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
     """Per level-2 category: counted spend, n_suppliers, HHI, band, equivalent number
     (10 000/HHI), CR1/CR3/CR5, the largest supplier, and the spend left out of shares."""
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     keys = ["category_l1", "category", "category_id", "sort"]
     s = shares(d, keys)
     out = (
@@ -205,7 +205,7 @@ def abc(frame: pl.DataFrame, a: float = 0.80, b: float = 0.95) -> pl.DataFrame:
 def suppliers(cube: pl.DataFrame, f: Filters, a: float = 0.80, b: float = 0.95) -> pl.DataFrame:
     """Every counted supplier in the selection, largest first: name, orgnr, amount, share,
     cum_share, rank, abc, n_lines, n_categories, categories (the three largest, by name)."""
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     s = abc(d, a, b)
     cats = (
         d.group_by("supplier_id", "category")

@@ -18,12 +18,12 @@ import datetime as dt
 
 import polars as pl
 
+from data_access.metrics.common import PURCHASE, period_target, purchases
 from data_access.metrics.savings import savings_factors, with_realized
 from data_access.metrics.thresholds import threshold_watch
-from data_access.store.filters import Filters, add_months, apply
+from data_access.store.filters import Filters, add_months
 from data_access.store.reference import region
 
-PURCHASE = pl.col("spend_class") == "purchase"
 MATCHED = pl.col("agreement_id").is_not_null()
 
 
@@ -43,14 +43,14 @@ def _spend(d: pl.DataFrame, *keys: str) -> pl.DataFrame:
 
 def coverage_total(cube: pl.DataFrame, f: Filters) -> float | None:
     """Coverage of the whole selection (the Oversikt headline figure)."""
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     spend = float(d["amount"].sum()) if d.height else 0.0
     return float(d.filter(MATCHED)["amount"].sum()) / spend if spend else None
 
 
 def coverage_by_category_municipality(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
     """Coverage per level-1 category × municipality (today's structure), for a heatmap."""
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     return _spend(d, "category_l1_id", "category_l1", "municipality_now", "municipality_name").sort(
         "category_l1_id", "municipality_now"
     )
@@ -58,18 +58,18 @@ def coverage_by_category_municipality(cube: pl.DataFrame, f: Filters) -> pl.Data
 
 def coverage_by_category(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
     """Coverage per level-2 category, largest spend first."""
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     return _spend(d, "category_id", "category", "category_l1").sort("spend", descending=True)
 
 
 def coverage_by_municipality(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     return _spend(d, "municipality_now", "municipality_name").sort("municipality_now")
 
 
 def outside_by_category(cube: pl.DataFrame, f: Filters, n: int = 15) -> pl.DataFrame:
     """Spend outside agreements per level-2 category, largest first."""
-    d = apply(cube, f).filter(PURCHASE & ~MATCHED)
+    d = purchases(cube, f).filter(~MATCHED)
     total = float(d["amount"].sum()) if d.height else 0.0
     return (
         d.group_by("category_id", "category", "category_l1")
@@ -83,7 +83,7 @@ def outside_by_category(cube: pl.DataFrame, f: Filters, n: int = 15) -> pl.DataF
 def outside_by_supplier(cube: pl.DataFrame, f: Filters, n: int = 25) -> pl.DataFrame:
     """The suppliers with the most spend outside agreements (private persons shown as
     'Privatperson', never by name), with their largest category."""
-    d = apply(cube, f).filter(PURCHASE & ~MATCHED)
+    d = purchases(cube, f).filter(~MATCHED)
     top_cat = (
         d.group_by("supplier_id", "category")
         .agg(a=pl.col("amount").sum())
@@ -155,7 +155,7 @@ def _loyalty_rows(
 ) -> pl.DataFrame:
     """Filtered purchase rows inside an active agreement's category, month and participating
     municipality, tagged with the agreement and whether the supplier is party to it."""
-    d = apply(cube, f).filter(PURCHASE).with_row_index("row")
+    d = purchases(cube, f).with_row_index("row")
     cats = agreement_categories(agreements, cube)
     cells = _active_cells(agreements, participants, cats, f)
     if cells.height == 0 or d.height == 0:
@@ -288,7 +288,7 @@ def ehandel_over_time(cube: pl.DataFrame, f: Filters, by: str = "year") -> pl.Da
     """E-handel share per municipality and year (``by="year"``) or quarter (``"quarter"``) for
     the whole history (the period filter is not applied, so the trend shows), by amount and by
     number of lines. ``label`` is the x value ("2024" or "2024 K3"), ``sort`` orders it."""
-    d = apply(cube, f, period=False).filter(PURCHASE)
+    d = purchases(cube, f, period=False)
     eh = pl.col("ehandel")
     keys = ["year", "quarter"] if by == "quarter" else ["year"]
     out = (
@@ -318,7 +318,7 @@ def ehandel_over_time(cube: pl.DataFrame, f: Filters, by: str = "year") -> pl.Da
 
 
 def ehandel_share(cube: pl.DataFrame, f: Filters) -> float | None:
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     spend = float(d["amount"].sum()) if d.height else 0.0
     return float(d.filter(pl.col("ehandel"))["amount"].sum()) / spend if spend else None
 
@@ -339,10 +339,10 @@ def agreement_figures(
         if yearly_target_nok is not None
         else region().yearly_savings_target_nok
     )
-    d = with_realized(apply(cube, filters).filter(PURCHASE), savings_factors(agreements))
+    d = with_realized(purchases(cube, filters), savings_factors(agreements))
     realized = float(d["realized"].sum()) if d.height else 0.0
     hard = float(d.filter(pl.col("savings_type") == "hard")["realized"].sum()) if d.height else 0.0
-    target = yearly * filters.n_months / 12.0
+    target = period_target(yearly, filters)
     watch = threshold_watch(cube, filters, thresholds)
     return {
         "realized_saving_nok": round(realized, 2),

@@ -10,10 +10,10 @@ from dataclasses import asdict, dataclass
 
 import polars as pl
 
+from data_access.metrics.common import PURCHASE, period_target, purchases
 from data_access.metrics.savings import with_realized
 from data_access.store.filters import Filters, apply
 
-PURCHASE = pl.col("spend_class") == "purchase"
 KNOWN_HOME = pl.col("home_municipality").is_not_null()
 REGIONAL = pl.col("regional_level").is_in(["same", "member"])
 
@@ -61,7 +61,7 @@ def headline(
     prev_spend = _sum(prev, PURCHASE)
     known = _sum(buy, KNOWN_HOME)
     realized = _sum(with_realized(buy, factors), col="realized")
-    target = yearly_target_nok * f.n_months / 12.0
+    target = period_target(yearly_target_nok, f)
     return Headline(
         spend=spend,
         spend_previous_year=prev_spend,
@@ -95,7 +95,7 @@ def spend_by_municipality(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
 def trend_by_quarter(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
     """Spend per quarter and municipality for every quarter in the data (period not applied),
     with ``in_period`` marking the quarters that overlap the selected period."""
-    d = apply(cube, f, period=False).filter(PURCHASE)
+    d = purchases(cube, f, period=False)
     q_start = pl.date(pl.col("year"), (pl.col("quarter").cast(pl.Int32) - 1) * 3 + 1, 1)
     return (
         d.group_by("year", "quarter", "municipality_now", "municipality_name")
@@ -110,7 +110,7 @@ def trend_by_quarter(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
 
 def top_categories(cube: pl.DataFrame, f: Filters, n: int = 10) -> pl.DataFrame:
     """The ``n`` largest level-2 categories by spend, with share of total."""
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     total = _sum(d)
     return (
         d.group_by("category", "category_l1")

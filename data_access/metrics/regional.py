@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from data_access.metrics.overview import KNOWN_HOME, PURCHASE, REGIONAL
+from data_access.metrics.common import PURCHASE, purchases
+from data_access.metrics.overview import KNOWN_HOME, REGIONAL
 from data_access.store.cube import LEVELS
-from data_access.store.filters import Filters, apply
+from data_access.store.filters import Filters
 
 LEVEL_LABELS = {
     "same": "Egen kommune",
@@ -80,10 +81,10 @@ def levels(cube: pl.DataFrame, f: Filters, by: str = "none") -> pl.DataFrame:
     ``in_period`` marks the buckets inside it."""
     keys = GROUPS[by]
     timeline = by in ("year", "quarter")
-    d = apply(cube, f, period=not timeline).filter(PURCHASE)
+    d = purchases(cube, f, period=not timeline)
     out = _wide(d, keys)
     if timeline:
-        inside = apply(cube, f).filter(PURCHASE).select(keys).unique().with_columns(in_period=True)
+        inside = purchases(cube, f).select(keys).unique().with_columns(in_period=True)
         out = out.join(inside, on=keys, how="left").with_columns(
             pl.col("in_period").fill_null(False)
         )
@@ -96,7 +97,7 @@ def levels(cube: pl.DataFrame, f: Filters, by: str = "none") -> pl.DataFrame:
 
 def regional_share(cube: pl.DataFrame, f: Filters) -> float | None:
     """The headline regional share (same definition as Oversikt)."""
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     known = float(d.filter(KNOWN_HOME)["amount"].sum()) if d.height else 0.0
     reg = float(d.filter(KNOWN_HOME & REGIONAL)["amount"].sum()) if d.height else 0.0
     return reg / known if known else None
@@ -110,7 +111,7 @@ def flows(cube: pl.DataFrame, f: Filters, member_names: dict[str, str]) -> pl.Da
     the user's scope holds one buyer). Long form: municipality_now, municipality_name,
     home_key, home_label, home_order, amount, share (of the buyer's spend).
     """
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     home = pl.col("home_municipality")
     is_member_home = home.is_in(list(member_names))
     order = {c: i for i, c in enumerate(member_names)}
@@ -139,7 +140,7 @@ def sme(cube: pl.DataFrame, f: Filters, max_employees: int = 250, by: str = "non
     """SME share: spend with suppliers of fewer than ``max_employees`` employees / spend with
     suppliers whose size is known; unknown size reported apart (``unknown_share`` of total)."""
     keys = GROUPS[by]
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     emp = pl.col("employees")
     cols = [
         pl.col("amount").sum().alias("total"),
@@ -200,7 +201,7 @@ def location_comparison(
 ) -> pl.DataFrame:
     """Per level: spend by head-office location and by nearest sub-unit location, side by
     side (``head_office``, ``subunit``), with ``n_suppliers_with_subunits`` in the selection."""
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     d = with_location_level(d, locations, members, county)
     head = d.group_by("regional_level").agg(head_office=pl.col("amount").sum())
     sub = d.group_by("location_level").agg(subunit=pl.col("amount").sum())
@@ -228,7 +229,7 @@ def regional_alternatives(
     stays stable when the period is narrowed. Columns: category_l1, category, supplier_name,
     orgnr, nace, amount, level, n_alternatives, alternatives (up to three names, largest first).
     """
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     used = (
         cube.filter(
             PURCHASE & pl.col("home_municipality").is_in(members) & pl.col("nace").is_not_null()

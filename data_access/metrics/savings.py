@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import dataclass
 
 import polars as pl
 
-from data_access.store.filters import Filters, apply
+from data_access.metrics.common import period_target, purchases
+from data_access.store.filters import Filters
 
-PURCHASE = pl.col("spend_class") == "purchase"
 SAVINGS_TYPES = {"hard": "Hard gevinst", "avoidance": "Kostnadsunngåelse"}
 
 
@@ -160,7 +161,7 @@ def participant_shares(
 
 def _realized_rows(cube: pl.DataFrame, f: Filters, factors: pl.DataFrame, *, period: bool = True):
     """Purchase rows in the filters with ``realized`` and ``savings_type`` attached."""
-    d = apply(cube, f, period=period).filter(PURCHASE)
+    d = purchases(cube, f, period=period)
     return with_realized(d, factors)
 
 
@@ -344,6 +345,50 @@ def realized_by_municipality(
             avoidance=pl.col("realized").filter(typ == "avoidance").sum(),
         )
         .sort("realized", descending=True)
+    )
+
+
+@dataclass(frozen=True)
+class SavingsHeadline:
+    """The Gevinster tiles for one filter selection (NOK; shares 0–1), beside ``Headline``."""
+
+    realized: float
+    hard: float
+    avoidance: float
+    yearly_target: float
+    period_target: float  # the yearly target × months / 12
+    vs_target: float | None  # realized / period target
+    projected: float  # the agreements' projections for the period (allocated when scoped)
+    expected: float  # projected × loyalty
+
+
+def savings_headline(
+    by_municipality: pl.DataFrame,
+    per_agreement: pl.DataFrame,
+    yearly_target_nok: float,
+    f: Filters,
+) -> SavingsHeadline:
+    """The tiles from the two tables the page also draws (``realized_by_municipality`` and
+    ``agreement_savings``), so the tiles and the charts add up to the same numbers.
+
+    >>> by_muni = pl.DataFrame({"realized": [60.0, 40.0], "hard": [50.0, 10.0]})
+    >>> per = pl.DataFrame({"projected": [80.0, 40.0], "expected_loyalty": [60.0, None]})
+    >>> h = savings_headline(by_muni, per, 1_200.0, Filters.year(2025))
+    >>> (h.realized, h.hard, h.avoidance, h.period_target, h.vs_target, h.projected, h.expected)
+    (100.0, 60.0, 40.0, 1200.0, 0.08333333333333333, 120.0, 60.0)
+    """
+    realized = float(by_municipality["realized"].sum()) if by_municipality.height else 0.0
+    hard = float(by_municipality["hard"].sum()) if by_municipality.height else 0.0
+    target = period_target(yearly_target_nok, f)
+    return SavingsHeadline(
+        realized=realized,
+        hard=hard,
+        avoidance=realized - hard,
+        yearly_target=yearly_target_nok,
+        period_target=target,
+        vs_target=realized / target if target else None,
+        projected=float(per_agreement["projected"].sum()) if per_agreement.height else 0.0,
+        expected=float(per_agreement["expected_loyalty"].fill_null(0).sum()),
     )
 
 

@@ -18,7 +18,7 @@ from typing import Literal
 
 import polars as pl
 
-from data_access.metrics.overview import PURCHASE
+from data_access.metrics.common import PURCHASE, purchases
 from data_access.store.filters import Filters, apply
 
 Structure = Literal["today", "historical"]
@@ -119,7 +119,7 @@ def matrix(
     Columns: muni_key, muni_label, category_l1, category, category_id, sort, amount
     [, per_inhabitant, population]. Sorted by category tree order, then municipality.
     """
-    d = with_municipality_key(apply(cube, f).filter(PURCHASE), structure)
+    d = with_municipality_key(purchases(cube, f), structure)
     by = ["muni_key", "muni_label", "category_l1", "category", "category_id", "sort"]
     out = _per_inhabitant(d, by, population)
     return out.sort("sort", "muni_key")
@@ -133,7 +133,7 @@ def by_municipality(
     population: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Spend (and per inhabitant) per municipality for the period, largest first."""
-    d = with_municipality_key(apply(cube, f).filter(PURCHASE), structure)
+    d = with_municipality_key(purchases(cube, f), structure)
     out = _per_inhabitant(d, ["muni_key", "muni_label", "municipality_now"], population)
     return out.sort("amount", descending=True)
 
@@ -145,7 +145,7 @@ def per_inhabitant_by_year(
 
     Columns: muni_key, muni_label, municipality_now, year, amount, population, per_inhabitant.
     """
-    d = with_municipality_key(apply(cube, f).filter(PURCHASE), structure)
+    d = with_municipality_key(purchases(cube, f), structure)
     return (
         d.group_by("muni_key", "muni_label", "municipality_now", "year")
         .agg(amount=pl.col("amount").sum())
@@ -157,7 +157,7 @@ def per_inhabitant_by_year(
 
 def tree(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
     """Spend per level-1 and level-2 category (for a treemap), largest first within level 1."""
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     return (
         d.group_by("category_l1", "category_l1_id", "category", "category_id", "sort")
         .agg(amount=pl.col("amount").sum(), n_lines=pl.col("n_lines").sum())
@@ -261,7 +261,7 @@ def category_suppliers(cube: pl.DataFrame, f: Filters, category_id: int | None) 
     private persons), supplier_name, orgnr, identity_kind, home_municipality, amount, n_lines,
     share (of the category's spend).
     """
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     if category_id is not None:
         d = d.filter(
             (pl.col("category_id") == category_id) | (pl.col("category_l1_id") == category_id)
@@ -296,7 +296,7 @@ def overall_per_inhabitant(
     ``population``: today's structure (``population_by_key(..., "today")``).
     """
     keys = apply(cube, f, period=False).select(muni_key="municipality_now").unique()
-    d = apply(cube, f).filter(PURCHASE)
+    d = purchases(cube, f)
     if d.height == 0 or keys.height == 0:
         return None
     yearly = d.group_by("year").agg(amount=pl.col("amount").sum())

@@ -24,9 +24,9 @@ import datetime as dt
 
 import polars as pl
 
+from data_access.metrics.common import PURCHASE
 from data_access.store.filters import Filters, add_months, apply
 
-PURCHASE = pl.col("spend_class") == "purchase"
 UNMATCHED = pl.col("agreement_id").is_null()
 LEVEL_RANK = {"regulation": 1, "national": 2, "eea": 3}
 LEVEL_TEXT = {

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from data_access.store import schema
 from data_access.store.db import get_setting, read_frame
 from data_access.store.reference import region
+from data_access.store.scope import Scope
 
 
 def load_agreements(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
@@ -124,12 +125,15 @@ REGISTER_COLUMNS = (
 )
 
 
-def register_frame(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
+def register_frame(conn: sa.Connection | sa.Engine, *, scope: Scope | None = None) -> pl.DataFrame:
     """The register in its editable form: one row per agreement, amounts in NOK, suppliers as
-    space-separated orgnr and municipalities as comma-separated codes (today's)."""
+    space-separated orgnr and municipalities as comma-separated codes (today's).
+
+    For a scope limited to some municipalities (a kommune user) only the agreements one of them
+    takes part in, selected in SQL; the participant lists still name every participant.
+    """
     a, c = schema.agreement, schema.category
-    ag = read_frame(
-        conn,
+    query = (
         sa.select(
             a.c.id,
             a.c.ref,
@@ -146,8 +150,18 @@ def register_frame(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
             a.c.baseline_note,
         )
         .outerjoin(c, c.c.id == a.c.category_id)
-        .order_by(a.c.ref),
+        .order_by(a.c.ref)
     )
+    if scope is not None and scope.municipalities is not None:
+        m = schema.agreement_municipality
+        query = query.where(
+            a.c.id.in_(
+                sa.select(m.c.agreement_id).where(
+                    m.c.municipality_code.in_(sorted(scope.municipalities))
+                )
+            )
+        )
+    ag = read_frame(conn, query)
     parties, part = load_parties(conn)
     sup = parties.group_by("agreement_id").agg(suppliers=pl.col("orgnr").sort().str.join(" "))
     mun = part.group_by("agreement_id").agg(

@@ -43,6 +43,20 @@ class Scope:
         return self.role in ("admin", "analyst")
 
     @classmethod
+    def for_rows(cls, municipalities: frozenset[str] | None) -> Scope:
+        """A scope that sees exactly the rows of ``municipalities`` (None = all): what a cache
+        shared by every user with the same rows loads with, whatever their role.
+
+        >>> Scope.for_rows(None).municipalities is None
+        True
+        >>> sorted(Scope.for_rows(frozenset({"5038"})).municipalities or ())
+        ['5038']
+        """
+        if municipalities is None:
+            return cls(role="analyst", username="shared")
+        return cls(role="kommune", municipalities=municipalities, username="shared")
+
+    @classmethod
     def everything(cls) -> Scope:
         """For the CLI and maintenance jobs run by the operator."""
         return cls(role="admin", username="cli")

@@ -1,0 +1,123 @@
+"""One page context per run: the cube is loaded once per data version and set of municipalities,
+shared read-only by every page and by every role that sees the same rows; a kommune user's
+cached cube holds only their rows; the agreement register is scoped where it is read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+
+import ui.context as context
+from data_access.metrics import concentration, overview
+from data_access.store import schema
+from data_access.store.agreements import register_frame
+from data_access.store.cube import load_cube
+from data_access.store.db import data_version, make_engine
+from data_access.store.scope import Scope
+from data_access.store.users import scope_for
+from tests.conftest import new_app
+
+
+@pytest.fixture()
+def app_engine(app_env: Path) -> sa.Engine:
+    return make_engine(f"sqlite:///{app_env / 'innsikt.sqlite'}")
+
+
+def test_admin_analyst_and_leder_share_one_cached_cube(app_engine: sa.Engine) -> None:
+    st.cache_resource.clear()
+    version = data_version(app_engine)
+    cubes = [
+        context.shared_cube(app_engine, scope_for(app_engine, user) or Scope("admin"), version)
+        for user in ("admin_t", "analytiker", "leder")
+    ]
+    assert cubes[0] is cubes[1] is cubes[2]
+    assert cubes[0]["municipality_now"].n_unique() > 1
+
+
+def test_a_kommune_users_cached_cube_holds_only_their_rows(app_engine: sa.Engine) -> None:
+    st.cache_resource.clear()
+    version = data_version(app_engine)
+    verdal = scope_for(app_engine, "verdal")
+    assert verdal is not None and verdal.municipalities == frozenset({"5038"})
+    own = context.shared_cube(app_engine, verdal, version)
+    everyone = context.shared_cube(app_engine, Scope("leder"), version)
+    assert own is not everyone
+    assert own.height > 0
+    assert own["municipality_now"].unique().to_list() == ["5038"]
+    assert own.height < everyone.height
+    # another kommune user with the same municipality shares Verdal's object
+    other = Scope("kommune", municipalities=frozenset({"5038"}), username="someone")
+    assert context.shared_cube(app_engine, other, version) is own
+
+
+def test_pages_of_one_session_get_the_same_cube_object_and_leave_it_unchanged(
+    app_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    st.cache_resource.clear()
+    loads: list[pl.DataFrame] = []
+    seen: list[int] = []
+
+    def counting_load(conn: Any, scope: Scope) -> pl.DataFrame:
+        frame = load_cube(conn, scope)
+        loads.append(frame)
+        return frame
+
+    def spy(fn: Any) -> Any:
+        def wrapper(cube: pl.DataFrame, *args: Any, **kw: Any) -> Any:
+            seen.append(id(cube))
+            return fn(cube, *args, **kw)
+
+        return wrapper
+
+    monkeypatch.setattr(context, "load_cube", counting_load)
+    monkeypatch.setattr(overview, "headline", spy(overview.headline))
+    monkeypatch.setattr(concentration, "suppliers", spy(concentration.suppliers))
+
+    at = new_app("admin_t")
+    at.run()  # Oversikt
+    assert not at.exception
+    at.switch_page("pages/suppliers.py").run()
+    assert not at.exception
+    leder = new_app("leder")
+    leder.run()  # Oversikt for another role with the same rows
+    assert not leder.exception
+
+    assert len(loads) == 1  # one load for admin's two pages and leder's page
+    assert len(seen) == 3  # Oversikt (admin), Leverandører (admin), Oversikt (leder)
+    assert set(seen) == {id(loads[0])}  # the very same object every time
+    fresh = load_cube(app_engine, Scope("admin"))
+    assert loads[0].equals(fresh)  # and no page changed it
+
+
+def test_the_agreement_register_is_scoped_in_the_store(app_engine: sa.Engine) -> None:
+    a, m = schema.agreement, schema.agreement_municipality
+    with app_engine.connect() as conn, conn.begin() as tx:  # planted, then rolled back
+        new_id = int(conn.execute(sa.select(sa.func.max(a.c.id))).scalar() or 0) + 1
+        conn.execute(
+            a.insert().values(
+                id=new_id,
+                ref="LEV-ONLY",
+                name="Bare Levanger",
+                start=dt.date(2024, 1, 1),
+                end=dt.date(2026, 12, 31),
+                end_with_options=dt.date(2026, 12, 31),
+                savings_rate=0.05,
+                savings_type="hard",
+            )
+        )
+        conn.execute(m.insert().values(agreement_id=new_id, municipality_code="5037"))
+        everything = register_frame(conn)
+        verdal = register_frame(conn, scope=Scope("kommune", municipalities=frozenset({"5038"})))
+        levanger = register_frame(conn, scope=Scope("kommune", municipalities=frozenset({"5037"})))
+        tx.rollback()
+    assert "LEV-ONLY" in everything["ref"].to_list()
+    assert "LEV-ONLY" in levanger["ref"].to_list()
+    assert "LEV-ONLY" not in verdal["ref"].to_list()
+    assert verdal.height == everything.height - 1
+    assert all("5038" in m.split(",") for m in verdal["municipalities"].to_list())
