@@ -24,15 +24,16 @@ browser-deps: ## Debian's chromium for browser tests and static chart images
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
 
-test: install browser-deps ## install everything and run the whole test suite (unit, AppTest, PostgreSQL, browser)
-	$(UV) run ruff check .
+test: install browser-deps lint ## lint, then the whole test suite (unit, doctests, AppTest, PostgreSQL, browser)
 	$(UV) run pytest
 
 test-fast: install ## the suite without browser tests
 	$(UV) run pytest -m "not browser"
 
-lint: install ## ruff lint and format check
-	$(UV) run ruff check . && $(UV) run ruff format --check .
+lint: install ## ruff (lint, complexity, format) and mypy --strict on data_access/ and charts/
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
 
 bench: install ## measure loading and figures at scale (see bench/README.md)
 	$(UV) run python bench/cube_bench.py

@@ -19,6 +19,12 @@ SAVINGS_TYPE_LABEL = {"hard": "Hard gevinst", "avoidance": "Kostnadsunngåelse"}
 MONTHS = ["jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des"]
 
 
+def _largest(values: pl.Series) -> float:
+    """The largest value of a numeric column, 1 when there is none (an axis needs a range)."""
+    top = values.max()
+    return float(top) if isinstance(top, int | float) and top else 1.0
+
+
 def _mill(v: float) -> str:
     return f"{v / 1e6:,.1f}".replace(",", " ").replace(".", ",")
 
@@ -222,7 +228,7 @@ def by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False)
         barmode="stack",
         legend={"orientation": "h", "yanchor": "top", "y": -0.38, "x": 0},
         margin={"b": 40},
-        xaxis={"title": "tusen kr", "range": [0, float(d["realized"].max() or 1) / 1e3 * 1.3]},
+        xaxis={"title": "tusen kr", "range": [0, _largest(d["realized"]) / 1e3 * 1.3]},
         height=110 + 50 * max(d.height, 1),
     )
     return fig

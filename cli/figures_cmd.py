@@ -22,7 +22,7 @@ from data_access.store.scope import Scope
 from data_access.store.thresholds import load_thresholds
 
 
-def figures(engine, token: str, municipalities: list[str], area: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def figures(engine, token: str, municipalities: list[str], area: str) -> dict[str, object]:
     """All figures for a period token and municipality selection, as a JSON-ready dict."""
     cube = load_cube(engine, Scope.everything())
     if cube.height == 0:

@@ -31,7 +31,7 @@ from data_access.importing import EXIT_FAILED, EXIT_OK, EXIT_QUARANTINED, import
 from data_access.store import db, settings
 
 
-def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _engine(args: argparse.Namespace):
     from data_access.bootstrap import initialize
 
     engine = db.make_engine(getattr(args, "database_url", None) or settings.database_url())
@@ -39,7 +39,7 @@ def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return engine
 
 
-def _progress(name: str):  # type: ignore[no-untyped-def]
+def _progress(name: str):
     last = {"pct": -1}
 
     def report(fraction: float, message: str) -> None:

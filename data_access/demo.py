@@ -21,7 +21,13 @@ from data_access.importing.classify import classify, load_rules, unclassified_id
 from data_access.store import schema
 from data_access.store.agreements import load_parties, match_agreements
 from data_access.store.cube import rebuild_cube
-from data_access.store.db import audit, bulk_insert, bump_data_version, sync_id_sequences
+from data_access.store.db import (
+    audit,
+    bulk_insert,
+    bump_data_version,
+    inserted_id,
+    sync_id_sequences,
+)
 from data_access.store.filters import add_months
 from data_access.store.reference import art_classes, seed_reference
 from data_access.store.suppliers import orgnr_check_digit
@@ -221,7 +227,9 @@ def _name(rng: np.random.Generator, trade: str, used: set[str]) -> str:
     return name
 
 
-def make_suppliers(rng: np.random.Generator, size: float) -> pl.DataFrame:
+# Exempt from C901: one branch per kind of demo supplier (chain, local, county, national, foreign,
+# public body, private person) — a table of cases, read top to bottom.
+def make_suppliers(rng: np.random.Generator, size: float) -> pl.DataFrame:  # noqa: C901
     """The supplier universe with generation weights (``weight``, ``segment``, ``art``)."""
     k = float(np.clip(size, 0.05, 1.0)) ** 0.5
     orgs: set[str] = set()
@@ -480,6 +488,13 @@ def _scale_amounts(lines: pl.DataFrame, size: float) -> pl.DataFrame:
     )
 
 
+def _span_days(dates: pl.Series) -> int:
+    """Days from the first to the last date of a non-empty date column."""
+    first, last = dates.min(), dates.max()
+    assert isinstance(first, dt.date) and isinstance(last, dt.date)
+    return (last - first).days
+
+
 def make_agreements(
     rng: np.random.Generator, suppliers: pl.DataFrame, lines: pl.DataFrame, end: dt.date
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -489,11 +504,9 @@ def make_agreements(
         lines.filter(pl.col("area") == "drift")
         .group_by("supplier_id")
         .agg(
-            (
-                pl.col("amount_ore").sum()
-                / 100
-                / ((lines["date"].max() - lines["date"].min()).days / 365.25)
-            ).alias("per_year")
+            (pl.col("amount_ore").sum() / 100 / (_span_days(lines["date"]) / 365.25)).alias(
+                "per_year"
+            )
         )
     )
     agreements, parties, participants = [], [], []
@@ -611,7 +624,7 @@ def generate(
     bulk_insert(conn, schema.agreement_municipality, participants)
     sync_id_sequences(conn, [schema.supplier, schema.agreement])
 
-    batch_id = int(
+    batch_id = inserted_id(
         conn.execute(
             schema.import_batch.insert().values(
                 file_name=f"demodata (seed {seed}, size {size})",
@@ -626,7 +639,7 @@ def generate(
                 is_demo=True,
                 report_json=json.dumps({"stored": lines.height}),
             )
-        ).inserted_primary_key[0]
+        )
     )
 
     # Lines: identities, spend class, category and agreement through the shared steps.

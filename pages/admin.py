@@ -156,7 +156,7 @@ def render() -> None:
     )
 
 
-def _categories(engine, scope) -> None:  # type: ignore[no-untyped-def]
+def _categories(engine, scope) -> None:
     """Edit the category tree and the rules; saving re-classifies every stored line."""
     st.subheader(t("Kategorier og klassifiseringsregler"))
     st.caption(

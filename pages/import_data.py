@@ -246,7 +246,7 @@ def _quarantine_section() -> None:
     fixed = st.file_uploader("Rettet karanteneliste", type=["csv"], key=KEY + "fixed")
     c1, c2 = st.columns(2)
     if c1.button("Importer rettede rader", disabled=fixed is None, key=KEY + "refix"):
-        rep = reimport_quarantine(engine, fixed.getvalue(), username=context.current().username)  # type: ignore[union-attr]
+        rep = reimport_quarantine(engine, fixed.getvalue(), username=context.current().username)
         if rep.error:
             st.error(rep.error)
         else:

@@ -29,13 +29,13 @@ def _choice(label: str, options: dict[str, str], key: str, default: str) -> str:
     return value or default
 
 
-def _chart(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw) -> None:  # type: ignore[no-untyped-def]
+def _chart(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw) -> None:
     fig = fig_fn(frame, title=title, **kw) if frame.height else empty(title)
     st.plotly_chart(fig, theme=None, key=key)
     st.caption(caption)
 
 
-def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:  # type: ignore[no-untyped-def]
+def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:
     st.subheader(t("Fra kategori til leverandør og faktura"))
     cats = tree.sort("amount", descending=True)
     if cats.height == 0:

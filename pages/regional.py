@@ -24,7 +24,7 @@ LEVELS_DEF = (
 )
 
 
-def _plot(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw) -> None:  # type: ignore[no-untyped-def]
+def _plot(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw) -> None:
     fig = fig_fn(frame, title=title, **kw) if frame.height else empty(title)
     st.plotly_chart(fig, theme=None, key=key)
     st.caption(caption)

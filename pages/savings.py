@@ -26,31 +26,12 @@ DEFINITIONS = {
 }
 
 
-def render() -> None:
-    ctx = context.current()
-    f, token, cube, sc = ctx.filters, ctx.token, ctx.cube, ctx.scope
-    agreements = ctx.reference.agreements
-    ad = context.agreement_data(ctx)
-    target = ad.yearly_target_nok
-
-    st.title(t("Gevinster"))
-    st.caption(page.scope_text(f, token))
-
-    monthly = savings.realized_by_month(cube, f, agreements)
-    yearly = savings.realized_by_year(monthly, target)
-    projection = savings.year_end_projection(monthly)
-    by_muni = savings.realized_by_municipality(cube, f, agreements)
-    loyalty = coverage.loyalty_by_agreement(cube, f, agreements, ad.parties, ad.participants)
-    in_view = frozenset(f.municipalities) if f.municipalities else sc.municipalities
-    shares = (
-        savings.participant_shares(ad.participants, ad.population, in_view)
-        if in_view is not None
-        else None
-    )
-    per_agreement = savings.agreement_savings(cube, f, agreements, loyalty, shares)
-
-    h = savings.savings_headline(by_muni, per_agreement, target, f)
-
+def _tiles(
+    h: savings.SavingsHeadline,
+    projection: dict[str, float | int] | None,
+    target: float,
+    in_view: frozenset[str] | None,
+) -> None:
     c1, c2, c2b, c3, c4 = st.columns(5)
     c1.metric(
         t("Realisert gevinst"),
@@ -82,6 +63,54 @@ def render() -> None:
             + ("samarbeidets mål" if in_view is not None else "målet")
             + f" på {fmt.mkr(target)}."
         )
+
+
+def _target_editor(ctx: context.PageContext, target: float) -> None:
+    sc = ctx.scope
+    with st.expander(t("Endre årlig gevinstmål")):
+        value = st.number_input(
+            t("Årlig gevinstmål (kr)"),
+            min_value=0,
+            value=int(target),
+            step=100_000,
+            key="sav_target",
+        )
+        if st.button(t("Lagre mål"), key="sav_target_save"):
+            try:
+                with ctx.engine.begin() as conn:
+                    set_savings_target(conn, float(value), sc)
+                st.success(f"Målet er nå {fmt.mkr(float(value))} per år.")
+                st.rerun()
+            except (ValueError, PermissionError) as e:
+                st.error(str(e))
+
+
+def render() -> None:
+    ctx = context.current()
+    f, token, cube, sc = ctx.filters, ctx.token, ctx.cube, ctx.scope
+    agreements = ctx.reference.agreements
+    ad = context.agreement_data(ctx)
+    target = ad.yearly_target_nok
+
+    st.title(t("Gevinster"))
+    st.caption(page.scope_text(f, token))
+
+    monthly = savings.realized_by_month(cube, f, agreements)
+    yearly = savings.realized_by_year(monthly, target)
+    projection = savings.year_end_projection(monthly)
+    by_muni = savings.realized_by_municipality(cube, f, agreements)
+    loyalty = coverage.loyalty_by_agreement(cube, f, agreements, ad.parties, ad.participants)
+    in_view = frozenset(f.municipalities) if f.municipalities else sc.municipalities
+    shares = (
+        savings.participant_shares(ad.participants, ad.population, in_view)
+        if in_view is not None
+        else None
+    )
+    per_agreement = savings.agreement_savings(cube, f, agreements, loyalty, shares)
+
+    h = savings.savings_headline(by_muni, per_agreement, target, f)
+
+    _tiles(h, projection, target, in_view)
 
     title = t("Realisert gevinst per år mot målet")
     st.plotly_chart(
@@ -149,22 +178,7 @@ def render() -> None:
         )
 
     if sc.role == "admin":
-        with st.expander(t("Endre årlig gevinstmål")):
-            value = st.number_input(
-                t("Årlig gevinstmål (kr)"),
-                min_value=0,
-                value=int(target),
-                step=100_000,
-                key="sav_target",
-            )
-            if st.button(t("Lagre mål"), key="sav_target_save"):
-                try:
-                    with ctx.engine.begin() as conn:
-                        set_savings_target(conn, float(value), sc)
-                    st.success(f"Målet er nå {fmt.mkr(float(value))} per år.")
-                    st.rerun()
-                except (ValueError, PermissionError) as e:
-                    st.error(str(e))
+        _target_editor(ctx, target)
 
     page.footer(
         f,

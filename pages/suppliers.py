@@ -58,20 +58,13 @@ def _excluded_text(ex: pl.DataFrame) -> str:
     return t("Holdt utenfor andelene:") + " " + "; ".join(parts) + "."
 
 
-def render() -> None:
-    ctx = context.current()
-    f, token, cube = ctx.filters, ctx.token, ctx.cube
-    st.title(t("Leverandører"))
-    st.caption(page.scope_text(f, token))
-    a, b, dep = _settings()
-
-    table = conc.suppliers(cube, f, a, b)
-    overall = conc.overall(table)
-    tail = conc.tail(table)
-    by_cat = conc.by_category(cube, f)
-    deps = conc.dependencies(by_cat, dep)
-    ex = conc.excluded(purchases(cube, f))
-
+def _tiles(
+    overall: dict[str, float | int | None],
+    tail: dict[str, float | int | None],
+    n_dependencies: int,
+    b: float,
+    dep: float,
+) -> None:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(
         t("Leverandører med kjøp"),
@@ -98,9 +91,26 @@ def render() -> None:
     )
     m4.metric(
         t("Kategorier med avhengighet"),
-        fmt.number(deps.height),
+        fmt.number(n_dependencies),
         help=f"Kategorier der én leverandør har over {fmt.pct(dep, 0)} av kjøpene.",
     )
+
+
+def render() -> None:
+    ctx = context.current()
+    f, token, cube = ctx.filters, ctx.token, ctx.cube
+    st.title(t("Leverandører"))
+    st.caption(page.scope_text(f, token))
+    a, b, dep = _settings()
+
+    table = conc.suppliers(cube, f, a, b)
+    overall = conc.overall(table)
+    tail = conc.tail(table)
+    by_cat = conc.by_category(cube, f)
+    deps = conc.dependencies(by_cat, dep)
+    ex = conc.excluded(purchases(cube, f))
+
+    _tiles(overall, tail, deps.height, b, dep)
     st.caption(_excluded_text(ex) + " " + COUNTED)
 
     left, right = st.columns(2)

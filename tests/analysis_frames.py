@@ -66,7 +66,7 @@ def cube(rows: list[Row], *, area: str = "drift") -> pl.DataFrame:
             "supplier_id": [r[2] for r in rows],
             "category_id": [r[3] for r in rows],
             "area": [area] * len(rows),
-            "spend_class": [r[5] if len(r) > 5 else "purchase" for r in rows],  # type: ignore[misc]
+            "spend_class": [r[5] if len(r) > 5 else "purchase" for r in rows],
             "ehandel": [False] * len(rows),
             "agreement_id": [None] * len(rows),
             "amount_ore": [round(r[4] * 100) for r in rows],

@@ -172,7 +172,7 @@ def app_env(app_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return app_data_dir
 
 
-def new_app(logged_in_as: str | None = None):  # type: ignore[no-untyped-def]
+def new_app(logged_in_as: str | None = None):
     """An AppTest of app.py, optionally with a user's login seeded in session state."""
     from streamlit.testing.v1 import AppTest
 

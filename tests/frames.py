@@ -18,12 +18,12 @@ def cube(rows: list[dict[str, object]]) -> pl.DataFrame:
     out = []
     for r in rows:
         month = r.get("month", dt.date(2025, 1, 1))
-        amount = float(r.get("amount", 0.0))  # type: ignore[arg-type]
+        amount = float(r.get("amount", 0.0))
         out.append(
             {
                 "month": month,
-                "year": month.year,  # type: ignore[union-attr]
-                "quarter": (month.month - 1) // 3 + 1,  # type: ignore[union-attr]
+                "year": month.year,
+                "quarter": (month.month - 1) // 3 + 1,
                 "municipality_code": r.get("muni", "5038"),
                 "municipality_now": r.get("muni", "5038"),
                 "municipality_name": NAMES.get(str(r.get("muni", "5038")), "?"),

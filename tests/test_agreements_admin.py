@@ -111,7 +111,7 @@ def demo_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.E
 
 def _matching(conn: sa.Connection) -> dict[int, int | None]:
     lt = schema.ledger_line
-    return dict(conn.execute(sa.select(lt.c.id, lt.c.agreement_id)).all())  # type: ignore[arg-type]
+    return dict(conn.execute(sa.select(lt.c.id, lt.c.agreement_id)).all())
 
 
 def _polars_matching(conn: sa.Connection) -> dict[int, int | None]:
@@ -142,8 +142,8 @@ def test_rematch_all_in_sql_equals_the_polars_matching_and_contract_ref_wins(
         # An unmatched line that names an agreement on its e-invoice gets that agreement.
         (line_id,) = conn.execute(
             sa.select(lt.c.id).where(lt.c.agreement_id.is_(None), lt.c.spend_class == "purchase")
-        ).first()  # type: ignore[misc]
-        ref, aid = conn.execute(sa.select(schema.agreement.c.ref, schema.agreement.c.id)).first()  # type: ignore[misc]
+        ).first()
+        ref, aid = conn.execute(sa.select(schema.agreement.c.ref, schema.agreement.c.id)).first()
         conn.execute(lt.update().where(lt.c.id == line_id).values(contract_ref=ref))
         version = int(db.get_setting(conn, "data_version") or 0)
         n = reg.rematch_all(conn)
@@ -169,7 +169,7 @@ def test_save_register_creates_audits_and_rematches(demo_engine: sa.Engine) -> N
             )
             .group_by(s.c.id, s.c.orgnr)
             .order_by(sa.func.count().desc())
-        ).first()  # type: ignore[misc]
+        ).first()
         current = store_agreements.register_frame(conn)
         new = pl.DataFrame(
             {
@@ -247,7 +247,7 @@ def test_invalid_import_stores_nothing_and_names_each_problem(demo_engine: sa.En
                 sa.select(schema.audit_log.c.action).order_by(schema.audit_log.c.id.desc())
             ).first()[0]
             == "agreement.import:a.csv"
-        )  # type: ignore[index]
+        )
 
 
 def test_register_xlsx_import(demo_engine: sa.Engine, tmp_path: Path) -> None:

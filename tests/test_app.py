@@ -66,7 +66,7 @@ def test_oversikt_renders_for_each_role(role: str) -> None:
     assert any("Demodata" in w.value for w in at.sidebar.warning)
 
 
-def _chart_names(at) -> set[str]:  # type: ignore[no-untyped-def]
+def _chart_names(at) -> set[str]:
     import json
 
     names: set[str] = set()
@@ -106,7 +106,7 @@ def test_kommune_user_cannot_widen_scope_through_the_url() -> None:
     assert "kommune" not in at.query_params
 
 
-def _qp(at, key: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _qp(at, key: str) -> list[str]:
     value = at.query_params[key]
     return [value] if isinstance(value, str) else list(value)
 

@@ -97,11 +97,11 @@ def app_url(app_data_dir: Path) -> Iterator[str]:
         log.close()
 
 
-def _wait_idle(page) -> None:  # type: ignore[no-untyped-def]
+def _wait_idle(page) -> None:
     page.wait_for_function(IDLE, timeout=60_000)
 
 
-def _login(page, user: str) -> None:  # type: ignore[no-untyped-def]
+def _login(page, user: str) -> None:
     # The login cookie component reports back once after the page loads and triggers a rerun;
     # a click inside that rerun can be lost (a person simply clicks again), so let it settle.
     page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
@@ -114,12 +114,12 @@ def _login(page, user: str) -> None:  # type: ignore[no-untyped-def]
     _wait_idle(page)
 
 
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def _shot(page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_login_page_shows_nothing_but_the_form(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_login_page_shows_nothing_but_the_form(page, app_url: str) -> None:
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(app_url + "/?periode=2024")
     page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
@@ -131,7 +131,7 @@ def test_login_page_shows_nothing_but_the_form(page, app_url: str) -> None:  # t
     assert "mill. kr" not in page.content()
 
 
-def test_deep_link_survives_login_and_reload(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_deep_link_survives_login_and_reload(page, app_url: str) -> None:
     page.set_viewport_size({"width": 1440, "height": 1000})
     page.goto(app_url + "/?periode=2024-K3&kommune=5038&omrade=alle")
     page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
@@ -152,7 +152,7 @@ def test_deep_link_survives_login_and_reload(page, app_url: str) -> None:  # typ
     assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == spend
 
 
-def test_kommune_user_sees_only_verdal(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_kommune_user_sees_only_verdal(page, app_url: str) -> None:
     page.set_viewport_size({"width": 1440, "height": 1000})
     page.goto(app_url + "/?kommune=5037")
     page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)

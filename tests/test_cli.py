@@ -59,7 +59,7 @@ def test_figures_rejects_unknown_input(
 
 def test_user_add_list_passwd(
     tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     url = f"sqlite:///{tmp_path / 'u.sqlite'}"
     monkeypatch.setattr("sys.stdin", io.StringIO("et-langt-passord\n"))
     rc = main(

@@ -129,7 +129,7 @@ def test_data_version_is_set(engine: sa.Engine) -> None:
     assert data_version(engine) >= 1
 
 
-def test_demo_is_deterministic(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_demo_is_deterministic(tmp_path) -> None:
     from data_access import demo
     from data_access.store.db import make_engine, migrate
 
@@ -160,7 +160,7 @@ def test_migrations_match_the_schema(engine: sa.Engine) -> None:
     command.check(alembic_config(engine))
 
 
-def test_demo_label_follows_demo_rows(engine: sa.Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_demo_label_follows_demo_rows(engine: sa.Engine, tmp_path) -> None:
     from data_access.store.db import has_demo_data, make_engine, migrate
 
     with engine.connect() as c:

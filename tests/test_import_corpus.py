@@ -421,7 +421,7 @@ def test_corpus_is_large_enough() -> None:
 def test_corpus_file(case: str, template: Path, tmp_path: Path) -> None:
     data, filename, kwargs, rows = CASES[case]()
     engine = fresh_engine(template, tmp_path)
-    report = import_file(engine, data, filename=filename, username="test", **kwargs)  # type: ignore[arg-type]
+    report = import_file(engine, data, filename=filename, username="test", **kwargs)
     assert report.error is None, report.error
 
     stored = [r for r in rows if r.fate == "stored"]

@@ -737,7 +737,7 @@ def test_quarantine_rows_needs_a_scope_with_line_rights_and_masks_private_names(
     r = import_file(eng, text.encode(), filename="k.csv", username="t")
     assert r.rows_quarantined == 4
     with pytest.raises(TypeError):
-        quarantine_rows(eng)  # type: ignore[call-arg]
+        quarantine_rows(eng)  # no scope given on purpose: refused
     with pytest.raises(PermissionError):
         quarantine_rows(eng, scope=Scope(role="leder"))
     # a leder still gets the aggregate quarantine figures

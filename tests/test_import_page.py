@@ -15,7 +15,7 @@ from tests.import_helpers import Row, standard_rows, to_csv
 pytestmark = pytest.mark.usefixtures("app_env")
 
 
-def _page(user: str):  # type: ignore[no-untyped-def]
+def _page(user: str):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "pages" / "import_data.py"), default_timeout=120)

@@ -12,7 +12,7 @@ from tests.analysis_frames import cube
 Y = Filters.year(2024)
 
 
-def _cat(by_cat, name):  # type: ignore[no-untyped-def]
+def _cat(by_cat, name):
     return by_cat.filter(by_cat["category"] == name).row(0, named=True)
 
 

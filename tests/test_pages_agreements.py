@@ -16,14 +16,14 @@ pytestmark = pytest.mark.usefixtures("app_env")
 SAVINGS, AGREEMENTS = "pages/savings.py", "pages/agreements.py"
 
 
-def _open(user: str, script: str):  # type: ignore[no-untyped-def]
+def _open(user: str, script: str):
     at = new_app(user)
     at.run()
     at.switch_page(script).run()
     return at
 
 
-def _figures(at) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
+def _figures(at) -> dict[str, dict[str, Any]]:
     out = {}
     for el in at.get("plotly_chart"):
         fig = json.loads(el.proto.spec)
@@ -32,7 +32,7 @@ def _figures(at) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
     return out
 
 
-def _editors(at) -> int:  # type: ignore[no-untyped-def]
+def _editors(at) -> int:
     """st.data_editor is an Arrow table element whose editing mode is not read-only."""
     return sum(1 for d in at.dataframe if d.proto.editing_mode != d.proto.EditingMode.READ_ONLY)
 

@@ -26,7 +26,7 @@ OTHER_LABELS = OTHERS | {
 SPURIOUS_NOK = SPURIOUS_LEVANGER_ORE / 100
 
 
-def _open(user: str, script: str, **state: Any):  # type: ignore[no-untyped-def]
+def _open(user: str, script: str, **state: Any):
     at = new_app(user)
     at.run()
     for k, v in state.items():
@@ -35,7 +35,7 @@ def _open(user: str, script: str, **state: Any):  # type: ignore[no-untyped-def]
     return at
 
 
-def _figures(at) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def _figures(at) -> list[dict[str, Any]]:
     return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
 
 

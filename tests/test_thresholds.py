@@ -23,7 +23,7 @@ THR = frames.thresholds(
 
 
 def _flags(cube: pl.DataFrame, f: Filters, **kw: object) -> pl.DataFrame:
-    return threshold_watch(cube, f, THR, **kw).filter(pl.col("window") == "12 mnd")  # type: ignore[arg-type]
+    return threshold_watch(cube, f, THR, **kw).filter(pl.col("window") == "12 mnd")
 
 
 def test_12_month_window_crosses_the_year_boundary() -> None:

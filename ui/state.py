@@ -110,8 +110,8 @@ def options_from(
         if name != l1:
             cats[int(cid)] = f"{l1} › {name}"
     return Options(
-        first_month=first,  # type: ignore[arg-type]
-        last_month=last,  # type: ignore[arg-type]
+        first_month=first,
+        last_month=last,
         municipalities={c: names.get(c, c) for c in sorted(codes)},
         categories=cats,
     )

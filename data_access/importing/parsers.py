@@ -182,7 +182,8 @@ def parse_amount_ore(text: str | None, decimal: Decimal = ",") -> int | None:
     (-123450, 123450, None)
     """
     frame = pl.DataFrame({"a": [text]}, schema={"a": pl.String})
-    return frame.select(amount_expr(pl.col("a"), decimal)).item()
+    value = frame.select(amount_expr(pl.col("a"), decimal)).item()
+    return None if value is None else int(value)
 
 
 def parse_date(text: str | None, date_format: str | None = None) -> dt.date | None:
@@ -192,4 +193,6 @@ def parse_date(text: str | None, date_format: str | None = None) -> dt.date | No
     datetime.date(2024, 1, 5)
     """
     frame = pl.DataFrame({"d": [text]}, schema={"d": pl.String})
-    return frame.select(date_expr(pl.col("d"), date_format)).item()
+    value = frame.select(date_expr(pl.col("d"), date_format)).item()
+    assert value is None or isinstance(value, dt.date)
+    return value

@@ -29,13 +29,14 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access.importing.classify import classify, load_rules, unclassified_id
+from data_access.importing.parsers import Decimal
 from data_access.importing.profiles import FIELDS, REQUIRED, Profile, load_profile, match_columns
 from data_access.importing.reader import ROW_COL, FileFormatError, read_table
 from data_access.importing.validate import canonical, line_hash, validate, with_identity
 from data_access.store import schema
 from data_access.store.agreements import load_agreements, load_parties, match_agreements
 from data_access.store.cube import rebuild_cube
-from data_access.store.db import audit, bulk_insert, bump_data_version, read_frame
+from data_access.store.db import audit, bulk_insert, bump_data_version, inserted_id, read_frame
 from data_access.store.suppliers import PRIVATE_LABEL
 
 Progress = Callable[[float, str], None]
@@ -397,7 +398,7 @@ def process(
     profile: Profile,
     username: str,
     progress: Progress = _noop,
-    decimal: str | None = None,
+    decimal: Decimal | None = None,
 ) -> pl.DataFrame:
     """Validate ``lines`` (text in ledger fields + ``_row``), store what is valid and new, and
     quarantine the rest under a new batch; fill ``report``. Returns the validated frame.
@@ -408,10 +409,10 @@ def process(
     progress(0.15, "Kontrollerer rader")
     checked = validate(
         lines, municipalities=munis, art_classes=arts, profile=profile, decimal=decimal
-    )  # type: ignore[arg-type]
+    )
     report.detected.setdefault("desimaltegn", decimal or profile.decimal or "auto")
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    batch_id = int(
+    batch_id = inserted_id(
         conn.execute(
             schema.import_batch.insert().values(
                 file_name=report.file_name[:300],
@@ -421,7 +422,7 @@ def process(
                 profile=profile.name,
                 is_demo=False,
             )
-        ).inserted_primary_key[0]
+        )
     )
     report.batch_id = batch_id
 

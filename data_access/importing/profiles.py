@@ -28,6 +28,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from data_access.importing.parsers import Decimal
 from data_access.store import schema
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
@@ -172,7 +173,7 @@ class Profile:
     columns: dict[str, list[str]] = field(default_factory=lambda: dict(DEFAULT_ALIASES))
     encoding: str | None = None
     delimiter: str | None = None
-    decimal: str | None = None
+    decimal: Decimal | None = None
     date_format: str | None = None
     municipality: str | None = None
     sheet: str | None = None

@@ -7,7 +7,9 @@ organisation number or category is a data problem whatever the spend class.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -141,10 +143,10 @@ def recent_imports(conn: sa.Connection | sa.Engine, limit: int = 20) -> pl.DataF
     )
 
 
-def load_batch_reports(conn: sa.Connection | sa.Engine, batch_ids: list[int]) -> list[dict]:
+def load_batch_reports(
+    conn: sa.Connection | sa.Engine, batch_ids: list[int]
+) -> list[dict[str, Any]]:
     """The stored reports (``report_json``) of the given imports, in the given order."""
-    import json
-
     if not batch_ids:
         return []
     b = schema.import_batch
@@ -157,6 +159,6 @@ def load_batch_reports(conn: sa.Connection | sa.Engine, batch_ids: list[int]) ->
     return [json.loads(rows[i]) for i in batch_ids if rows.get(i)]
 
 
-def _execute(conn: sa.Connection | sa.Engine, stmt: sa.Select) -> list[tuple]:
+def _execute(conn: sa.Connection | sa.Engine, stmt: sa.Select[Any]) -> list[tuple[Any, ...]]:
     with connected(conn) as conn:
         return [tuple(r) for r in conn.execute(stmt)]

@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -39,7 +40,7 @@ def _open_stmt(
     *,
     batch_id: int | None = None,
     include_resolved: bool = False,
-) -> sa.Select:
+) -> sa.Select[Any]:
     """Quarantine rows (all columns) in ``scope``'s municipalities; ``None`` = no limit."""
     q = schema.quarantine_row
     stmt = sa.select(q.c.id, q.c.batch_id, q.c.row_number, q.c.reason, q.c.raw_json, q.c.resolved)

@@ -60,7 +60,7 @@ def reclassify(conn: sa.Connection, *, username: str = "system") -> dict[str, in
             conn.execute(
                 lt.update()
                 .where(lt.c.id.in_(ids[i : i + CHUNK]))
-                .values(category_id=int(cat), category_rule=str(rule))  # type: ignore[arg-type]
+                .values(category_id=int(cat), category_rule=str(rule))
             )
     if changed.height or fixed:
         rebuild_cube(conn)

@@ -147,9 +147,12 @@ def validate(
     if decimal is None:
         decimal = profile.decimal or detect_decimal(
             pl.concat([lines["amount"], lines["debit"], lines["credit"]]).drop_nulls(), ","
-        )  # type: ignore[assignment]
+        )
     assert decimal in (",", ".")
-    blank = lambda c: pl.col(c).is_null() | (pl.col(c) == "")  # noqa: E731
+
+    def blank(c: str) -> pl.Expr:
+        return pl.col(c).is_null() | (pl.col(c) == "")
+
     truthy = pl.col("ehandel").str.to_lowercase().str.strip_chars()
     has_amount = ~blank("amount")
     has_split = ~blank("debit") | ~blank("credit")
@@ -197,10 +200,12 @@ def validate(
         m_to="valid_to",
     )
     df = df.join(m, on="municipality_in", how="left", maintain_order="left")
-    in_use = lambda frm, to: (  # noqa: E731
-        (pl.col(frm).is_null() | (pl.col("date_parsed") >= pl.col(frm)))
-        & (pl.col(to).is_null() | (pl.col("date_parsed") <= pl.col(to)))
-    )
+
+    def in_use(frm: str, to: str) -> pl.Expr:
+        return (pl.col(frm).is_null() | (pl.col("date_parsed") >= pl.col(frm))) & (
+            pl.col(to).is_null() | (pl.col("date_parsed") <= pl.col(to))
+        )
+
     succ = municipalities.select(
         m_name="name", m_now="current_code", s_code="code", s_from="valid_from", s_to="valid_to"
     )

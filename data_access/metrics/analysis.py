@@ -107,4 +107,6 @@ def analysis_figures(
         },
         "members": member_codes_now(),
     }
-    return _clean(out)
+    cleaned = _clean(out)
+    assert isinstance(cleaned, dict)
+    return cleaned

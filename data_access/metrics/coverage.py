@@ -257,7 +257,7 @@ def expiring(
         ]
         ag = ag.filter(pl.col("id").is_in(ids.to_list()))
     last = cube["month"].max() if cube.height else today
-    since = add_months(last, -11)  # type: ignore[arg-type]
+    since = add_months(last if isinstance(last, dt.date) else today, -11)
     volume = (
         cube.filter(PURCHASE & MATCHED & (pl.col("month") >= since))
         .group_by("agreement_id")

@@ -159,7 +159,9 @@ def participant_shares(
     )
 
 
-def _realized_rows(cube: pl.DataFrame, f: Filters, factors: pl.DataFrame, *, period: bool = True):
+def _realized_rows(
+    cube: pl.DataFrame, f: Filters, factors: pl.DataFrame, *, period: bool = True
+) -> pl.DataFrame:
     """Purchase rows in the filters with ``realized`` and ``savings_type`` attached."""
     d = purchases(cube, f, period=period)
     return with_realized(d, factors)
@@ -260,9 +262,8 @@ def realized_by_month(cube: pl.DataFrame, f: Filters, agreements: pl.DataFrame) 
             }
         )
     first, last = rows["month"].min(), rows["month"].max()
-    months = pl.DataFrame(
-        {"month": pl.date_range(first, last, "1mo", eager=True)}  # type: ignore[arg-type]
-    )
+    assert isinstance(first, dt.date) and isinstance(last, dt.date)  # rows is not empty here
+    months = pl.DataFrame({"month": pl.date_range(first, last, "1mo", eager=True)})
     typ = pl.col("savings_type")
     per_month = rows.group_by("month").agg(
         realized=pl.col("realized").sum(),
@@ -316,7 +317,8 @@ def year_end_projection(monthly: pl.DataFrame) -> dict[str, float | int] | None:
         return None
     year = int(last["year"])
     to_date = float(monthly.filter(pl.col("year") == year)["realized"].sum())
-    avg = float(monthly.sort("month").tail(12)["realized"].mean() or 0.0)
+    mean = monthly.sort("month").tail(12)["realized"].mean()
+    avg = float(mean) if isinstance(mean, int | float) else 0.0
     left = 12 - int(last["month_no"])
     return {
         "year": year,

@@ -9,6 +9,8 @@ itself is only queried for line detail, with filters and limits in SQL.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import sqlalchemy as sa
 
@@ -20,7 +22,7 @@ from data_access.store.suppliers import display_name
 LEVELS = ("same", "member", "county", "norway", "abroad_unknown")
 
 
-def _month_expr(conn: sa.Connection) -> sa.ColumnElement:
+def _month_expr(conn: sa.Connection) -> sa.ColumnElement[dt.date]:
     d = schema.ledger_line.c.date
     if conn.dialect.name == "sqlite":
         return sa.func.date(d, "start of month")

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ def make_engine(url: str | None = None) -> sa.Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 60})
 
         @sa.event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -109,7 +110,7 @@ def connected(conn: sa.Connection | sa.Engine) -> Iterator[sa.Connection]:
         yield conn
 
 
-def _polars_type(t: sa.types.TypeEngine) -> pl.DataType | None:
+def _polars_type(t: sa.types.TypeEngine[Any]) -> pl.DataType | None:
     for sa_type, pl_type in (
         (sa.Boolean, pl.Boolean()),
         (sa.Integer, pl.Int64()),
@@ -124,7 +125,9 @@ def _polars_type(t: sa.types.TypeEngine) -> pl.DataType | None:
     return None
 
 
-def read_frame(conn: sa.Connection | sa.Engine, query: sa.Select | sa.TextClause) -> pl.DataFrame:
+def read_frame(
+    conn: sa.Connection | sa.Engine, query: sa.Select[Any] | sa.TextClause
+) -> pl.DataFrame:
     """Run a select and return a Polars frame typed by the statement's columns.
 
     Typing from the statement (not from the values) keeps an all-null or empty column usable in
@@ -165,6 +168,13 @@ def sync_id_sequences(conn: sa.Connection, tables: Iterable[sa.Table]) -> None:
                 f'COALESCE((SELECT MAX(id) FROM "{t.name}"), 0) + 1, false)'
             )
         )
+
+
+def inserted_id(result: sa.CursorResult[Any]) -> int:
+    """The primary key of the one row an ``INSERT … VALUES`` just added."""
+    key = result.inserted_primary_key
+    assert key is not None, "not a single-row insert"
+    return int(key[0])
 
 
 def has_demo_data(conn: sa.Connection) -> bool:

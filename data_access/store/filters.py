@@ -50,8 +50,15 @@ class Filters:
             raise ValueError(f"unknown area {self.area!r}")
 
     @classmethod
-    def year(cls, year: int, **kw: object) -> Filters:
-        return cls(dt.date(year, 1, 1), dt.date(year, 12, 1), **kw)  # type: ignore[arg-type]
+    def year(
+        cls,
+        year: int,
+        *,
+        municipalities: tuple[str, ...] = (),
+        categories: tuple[int, ...] = (),
+        area: str = "drift",
+    ) -> Filters:
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 1), municipalities, categories, area)
 
     @property
     def n_months(self) -> int:

@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -68,7 +69,7 @@ def municipality_rows() -> pl.DataFrame:
     ('Verran', '5006')
     """
     src = pl.read_csv(REF / "municipalities.csv", infer_schema=False)
-    rows: dict[str, dict[str, object]] = {}
+    rows: dict[str, dict[str, Any]] = {}  # one record per code, widened as spans are read
     for r in src.iter_rows(named=True):
         current = r["code_from_2020"]
         spans = [

@@ -8,6 +8,7 @@ scope, the scope and limit in SQL. Admins edit the table in :mod:`data_access.ad
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -116,7 +117,7 @@ def flag_lines(
             area=area,
         )
 
-        def joined(q: sa.Select) -> sa.Select:
+        def joined(q: sa.Select[Any]) -> sa.Select[Any]:
             return (
                 q.join(m, m.c.code == lt.c.municipality_code)
                 .join(s, s.c.id == lt.c.supplier_id)
