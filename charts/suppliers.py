@@ -9,7 +9,9 @@ from charts.common import hbar
 from charts.theme import GRID, INK, NEUTRAL, POSITIVE, PRIMARY, WARNING, template
 
 ABC_COLOURS = {"A": PRIMARY, "B": "#56B4E9", "C": NEUTRAL}
-BAND_COLOURS = {"lav": POSITIVE, "moderat": "#E69F00", "høy": WARNING}
+BAND_COLOURS = {"low": POSITIVE, "moderate": "#E69F00", "high": WARNING}
+# What a reader sees for a band (bokmål; the page translates it for the English view).
+BAND_LABELS = {"low": "lav", "moderate": "moderat", "high": "høy"}
 
 
 def _pct(v: float | None) -> str:
@@ -127,7 +129,7 @@ def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False)
             textposition="auto",
             customdata=list(
                 zip(
-                    d["band"].to_list(),
+                    [BAND_LABELS.get(b, b) for b in d["band"].to_list()],
                     d["n_suppliers"].to_list(),
                     [_pct(v) for v in d["cr1"].to_list()],
                     strict=True,

@@ -15,8 +15,10 @@ from data_access.admin.categories import (
 from data_access.admin.users import add_user, set_password, update_user
 from data_access.store.scope import ROLES
 from data_access.store.users import audit_log, list_users
-from ui import context
+from ui import context, page
 from ui.i18n import t
+
+KEY = page.Keys("admin")
 
 ROLE_TEXT = {
     "admin": "admin – alt, også brukere",
@@ -54,11 +56,11 @@ def render() -> None:
             "active": "Aktiv",
             "created_at": st.column_config.DatetimeColumn("Opprettet", format="DD.MM.YYYY"),
         },
-        key="admin_users",
+        key=KEY("users"),
     )
 
     left, right = st.columns(2)
-    with left, st.form("admin_add_user", clear_on_submit=True):
+    with left, st.form(KEY("add_user"), clear_on_submit=True):
         st.markdown("**Ny bruker**")
         username = st.text_input("Brukernavn")
         name = st.text_input("Navn")
@@ -92,22 +94,22 @@ def render() -> None:
         st.markdown("**Endre bruker**")
         rows = {r["username"]: r for r in users.iter_rows(named=True)}
         # Outside the form, so the fields below show the chosen user's values at once.
-        who = st.selectbox("Bruker", list(rows), key="admin_edit_who")
+        who = st.selectbox("Bruker", list(rows), key=KEY("edit_who"))
         current = rows.get(who, {})
-    with right, st.form(f"admin_edit_user_{who}"):
+    with right, st.form(KEY(f"edit_user_{who}")):
         new_role = st.selectbox(
             "Rolle",
             ROLES,
             index=ROLES.index(current.get("role") or "leder"),
             format_func=ROLE_TEXT.get,
-            key=f"admin_edit_role_{who}",
+            key=KEY(f"edit_role_{who}"),
         )
         new_munis = st.multiselect(
             "Kommuner",
             list(member_names),
             format_func=member_names.get,
             placeholder="Velg kommuner",
-            key=f"admin_edit_munis_{who}",
+            key=KEY(f"edit_munis_{who}"),
             default=[
                 m for m in (current.get("municipalities") or "").split(",") if m in member_names
             ],
@@ -115,10 +117,10 @@ def render() -> None:
         new_detail = st.checkbox(
             "Leder kan se fakturalinjer",
             value=bool(current.get("line_detail")),
-            key=f"admin_edit_detail_{who}",
+            key=KEY(f"edit_detail_{who}"),
         )
         active = st.checkbox(
-            "Aktiv", value=bool(current.get("active", True)), key=f"admin_edit_active_{who}"
+            "Aktiv", value=bool(current.get("active", True)), key=KEY(f"edit_active_{who}")
         )
         new_password = st.text_input("Nytt passord (tomt = uendret)", type="password")
         if st.form_submit_button("Lagre endringer") and who:
@@ -152,7 +154,7 @@ def render() -> None:
             "action": "Handling",
             "detail": "Detaljer",
         },
-        key="admin_audit",
+        key=KEY("audit"),
     )
 
 
@@ -173,7 +175,7 @@ def _categories(engine, scope) -> None:
             tree,
             num_rows="dynamic",
             hide_index=True,
-            key="admin_tree",
+            key=KEY("tree"),
             column_config={
                 "id": st.column_config.NumberColumn("Id", disabled=True),
                 "level1": st.column_config.TextColumn("Nivå 1", required=True),
@@ -181,7 +183,7 @@ def _categories(engine, scope) -> None:
                 "n_lines": st.column_config.NumberColumn("Linjer", disabled=True),
             },
         )
-        if st.button("Lagre kategoritreet", key="admin_tree_save"):
+        if st.button("Lagre kategoritreet", key=KEY("tree_save")):
             try:
                 with engine.begin() as conn:
                     r = save_tree(conn, pl.DataFrame(edited_tree).drop("n_lines"), scope)
@@ -197,7 +199,7 @@ def _categories(engine, scope) -> None:
             rules.drop("id"),
             num_rows="dynamic",
             hide_index=True,
-            key="admin_rules",
+            key=KEY("rules"),
             column_config={
                 "kind": st.column_config.SelectboxColumn(
                     "Type", options=list(RULE_KINDS), required=True
@@ -213,7 +215,7 @@ def _categories(engine, scope) -> None:
                 "note": st.column_config.TextColumn("Merknad"),
             },
         )
-        if st.button("Lagre regler og klassifiser på nytt", key="admin_rules_save"):
+        if st.button("Lagre regler og klassifiser på nytt", key=KEY("rules_save")):
             try:
                 with engine.begin() as conn:
                     r = save_rules(conn, pl.DataFrame(edited_rules), scope)

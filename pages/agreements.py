@@ -23,6 +23,8 @@ from ui import context, page
 from ui.context import AgreementData
 from ui.i18n import t
 
+KEY = page.Keys("avt")
+
 DEFINITIONS = {
     "coverage": "Avtaledekning = kjøp på fakturalinjer knyttet til en aktiv avtale (leverandøren "
     "er part, datoen er innenfor avtaleperioden og kommunen deltar) / alle kjøp.",
@@ -97,14 +99,14 @@ def _watch_tab(f: Filters, ad: AgreementData, sc: Scope) -> None:
         t("Grupper"),
         ["supplier", "category"],
         default="supplier",
-        key="avt_watch_by",
+        key=KEY("watch_by"),
         format_func=lambda v: {
             "supplier": t("Per leverandør"),
             "category": t("Per leverandør og kategori"),
         }[v],
     )
     level = c2.selectbox(
-        t("Vis flagg"), list(LEVELS), key="avt_watch_level", format_func=lambda v: LEVELS[v]
+        t("Vis flagg"), list(LEVELS), key=KEY("watch_level"), format_func=lambda v: LEVELS[v]
     )
     flags = context.threshold_flags(
         context.current(), by_category=by == "category", min_level=level or "national"
@@ -140,7 +142,7 @@ def _flag_lines(flags: pl.DataFrame, f: Filters, sc: Scope) -> None:
         t("Vis fakturalinjene bak"),
         range(len(labels)),
         format_func=lambda i: labels[i],
-        key="avt_watch_pick",
+        key=KEY("watch_pick"),
     )
     row = flags.row(int(pick or 0), named=True)
     lines, n, total = flag_lines(
@@ -171,7 +173,7 @@ def _thresholds_editor(table: pl.DataFrame, sc: Scope) -> None:
         view.to_pandas(),
         num_rows="dynamic",
         hide_index=True,
-        key="avt_thr_editor",
+        key=KEY("thr_editor"),
         column_config={
             "valid_from": st.column_config.DateColumn("Gyldig fra", format="DD.MM.YYYY"),
             "regulation_lower_limit_nok": st.column_config.NumberColumn("Nedre grense (kr)"),
@@ -183,7 +185,7 @@ def _thresholds_editor(table: pl.DataFrame, sc: Scope) -> None:
             "source": st.column_config.TextColumn("Kilde"),
         },
     )
-    if st.button(t("Lagre terskelverdier"), key="avt_thr_save"):
+    if st.button(t("Lagre terskelverdier"), key=KEY("thr_save")):
         try:
             with context.current().engine.begin() as conn:
                 n = save_thresholds(conn, pl.from_pandas(edited), sc)
@@ -216,7 +218,7 @@ def _ehandel_tab(cube: pl.DataFrame, f: Filters) -> None:
         t("Vis per"),
         ["year", "quarter"],
         default="year",
-        key="avt_eh_by",
+        key=KEY("eh_by"),
         format_func=lambda v: {"year": t("År"), "quarter": t("Kvartal")}[v],
     )
     by = by or "year"
@@ -256,10 +258,10 @@ def _register_tab(ad: AgreementData, sc: Scope) -> None:
         reg.to_pandas(),
         num_rows="dynamic",
         hide_index=True,
-        key="avt_reg_editor",
+        key=KEY("reg_editor"),
         column_config=config,
     )
-    if st.button(t("Lagre avtaleregisteret"), key="avt_reg_save", type="primary"):
+    if st.button(t("Lagre avtaleregisteret"), key=KEY("reg_save"), type="primary"):
         _save(
             lambda conn: register.save_register(
                 conn, pl.from_pandas(edited), sc, delete_missing=True
@@ -277,10 +279,10 @@ def _register_tab(ad: AgreementData, sc: Scope) -> None:
         file_name="avtaleregister.csv",
         mime="text/csv",
         on_click="ignore",
-        key="avt_reg_template",
+        key=KEY("reg_template"),
     )
-    up = st.file_uploader(t("Velg fil"), type=["csv", "txt", "xlsx"], key="avt_reg_upload")
-    if up is not None and st.button(t("Importer"), key="avt_reg_import"):
+    up = st.file_uploader(t("Velg fil"), type=["csv", "txt", "xlsx"], key=KEY("reg_upload"))
+    if up is not None and st.button(t("Importer"), key=KEY("reg_import")):
         _save(lambda conn: register.import_register(conn, up.getvalue(), up.name, sc))
 
 

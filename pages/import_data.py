@@ -31,10 +31,10 @@ from data_access.importing import (
     save_profile,
 )
 from data_access.importing.profiles import saved_profiles, shipped_profiles
-from ui import context
+from ui import context, page
 from ui.i18n import t
 
-KEY = "imp_"
+KEY = page.Keys("imp")
 
 
 def _label(kind: str) -> str:
@@ -56,13 +56,13 @@ def _upload_section() -> None:
         "CSV-, tekst- eller Excel-filer fra økonomisystemet",
         type=["csv", "txt", "xlsx"],
         accept_multiple_files=True,
-        key=KEY + "files",
+        key=KEY("files"),
     )
     c1, c2 = st.columns(2)
     profile = c1.selectbox(
         "Importprofil",
         names,
-        key=KEY + "profile",
+        key=KEY("profile"),
         help="«auto» kjenner vanlige kolonnenavn; velg en profil for eksport fra Visma eller "
         "Unit4/Agresso, eller en profil lagret av dere.",
     )
@@ -71,11 +71,11 @@ def _upload_section() -> None:
     muni = c2.selectbox(
         "Kommune for hele filen",
         ["", *muni_names],
-        key=KEY + "muni",
+        key=KEY("muni"),
         format_func=lambda c: f"{c} {muni_names[c]}" if c else "Fra kolonne i filen",
         help="Brukes når filen ikke har kolonne for kommunenummer.",
     )
-    if st.button("Importer", type="primary", disabled=not files, key=KEY + "go"):
+    if st.button("Importer", type="primary", disabled=not files, key=KEY("go")):
         done: list[int] = []
         for f in files or []:
             bar = st.progress(0.0, text=f"{f.name}: starter …")
@@ -101,7 +101,7 @@ def _upload_section() -> None:
                 st.error(f"**{f.name}**: importen feilet – {report.error}. Ingenting er lagret.")
             elif report.batch_id is not None:
                 done.append(report.batch_id)
-        st.session_state[KEY + "last"] = done
+        st.session_state[KEY("last")] = done
 
 
 def _profile_editor() -> None:
@@ -112,12 +112,12 @@ def _profile_editor() -> None:
             names = profile_names(conn)
             saved = saved_profiles(conn)
         base = st.selectbox(
-            "Ta utgangspunkt i", [n for n in names if n != "auto"], key=KEY + "pbase"
+            "Ta utgangspunkt i", [n for n in names if n != "auto"], key=KEY("pbase")
         )
         text = saved.get(base) or shipped_profiles().get(base, "")
-        name = st.text_input("Navn på profilen", value=base, key=KEY + "pname")
-        toml = st.text_area("Definisjon (TOML)", value=text, height=300, key=KEY + "ptoml")
-        if st.button("Lagre profil", key=KEY + "psave"):
+        name = st.text_input("Navn på profilen", value=base, key=KEY("pname"))
+        toml = st.text_area("Definisjon (TOML)", value=text, height=300, key=KEY("ptoml"))
+        if st.button("Lagre profil", key=KEY("psave")):
             try:
                 with engine.begin() as conn:
                     save_profile(conn, name.strip(), toml)
@@ -214,7 +214,7 @@ def _quarantine_section() -> None:
         width="stretch",
         disabled=["karantene_id", "fil", "rad", "årsak"],
         column_config={k: st.column_config.TextColumn(v) for k, v in FIELDS.items()},
-        key=KEY + "editor",
+        key=KEY("editor"),
     )
     edited = (
         pl.DataFrame(edited, schema=shown.schema)
@@ -226,10 +226,10 @@ def _quarantine_section() -> None:
         f"Importer {fmt.number(len(changed))} endrede rader",
         disabled=not changed,
         type="primary",
-        key=KEY + "edited",
+        key=KEY("edited"),
     ):
         rep = reimport_quarantine(engine, edited, ids=changed, username=context.current().username)
-        st.session_state[KEY + "last"] = [rep.batch_id]
+        st.session_state[KEY("last")] = [rep.batch_id]
         st.rerun()
     st.download_button(
         "Last ned karantenelisten (CSV)",
@@ -237,28 +237,28 @@ def _quarantine_section() -> None:
         file_name="karantene.csv",
         mime="text/csv",
         on_click="ignore",
-        key=KEY + "dl",
+        key=KEY("dl"),
     )
     st.caption(
         "Rett verdiene i filen (behold kolonnen karantene_id), og last den opp igjen. "
         "Rader som fortsatt har feil blir stående med ny årsak."
     )
-    fixed = st.file_uploader("Rettet karanteneliste", type=["csv"], key=KEY + "fixed")
+    fixed = st.file_uploader("Rettet karanteneliste", type=["csv"], key=KEY("fixed"))
     c1, c2 = st.columns(2)
-    if c1.button("Importer rettede rader", disabled=fixed is None, key=KEY + "refix"):
+    if c1.button("Importer rettede rader", disabled=fixed is None, key=KEY("refix")):
         rep = reimport_quarantine(engine, fixed.getvalue(), username=context.current().username)
         if rep.error:
             st.error(rep.error)
         else:
-            st.session_state[KEY + "last"] = [rep.batch_id]
+            st.session_state[KEY("last")] = [rep.batch_id]
             st.rerun()
     if c2.button(
         "Prøv alle på nytt uten endring",
-        key=KEY + "retry",
+        key=KEY("retry"),
         help="Nyttig etter at referansedata (kommuner, kontoer) er rettet.",
     ):
         rep = reimport_quarantine(engine, rows, username=context.current().username)
-        st.session_state[KEY + "last"] = [rep.batch_id]
+        st.session_state[KEY("last")] = [rep.batch_id]
         st.rerun()
 
 
@@ -271,7 +271,7 @@ def render() -> None:
 
     _upload_section()
     _profile_editor()
-    last = [b for b in st.session_state.get(KEY + "last", []) if b is not None]
+    last = [b for b in st.session_state.get(KEY("last"), []) if b is not None]
     for rep in load_batch_reports(context.current().engine, last):
         _report(rep)
 
@@ -295,7 +295,7 @@ def render() -> None:
     st.dataframe(log, hide_index=True, width="stretch")
     if st.button(
         "Klassifiser alle linjer på nytt",
-        key=KEY + "reclass",
+        key=KEY("reclass"),
         help="Bruk etter endring i kategoriregler; ingen ny import trengs.",
     ):
         with context.current().engine.begin() as conn:

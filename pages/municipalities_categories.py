@@ -15,6 +15,8 @@ from data_access.store.lines import invoice_lines
 from ui import context, page
 from ui.i18n import t
 
+KEY = page.Keys("kk")
+
 INCLUDED = "Uklassifisert kjøp og leverandører uten kjent identitet er med."
 STRUCTURES = {"today": "Dagens kommuner", "historical": "Historisk (Verran egen i 2019)"}
 MEASURES = {"amount": "Kroner", "per_inhabitant": "Kroner per innbygger"}
@@ -46,7 +48,7 @@ def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:
         for r in cats.iter_rows(named=True)
     }
     cat_id = st.selectbox(
-        t("Kategori"), list(labels), format_func=lambda k: labels[k], key="kk_drill_kategori"
+        t("Kategori"), list(labels), format_func=lambda k: labels[k], key=KEY("drill_kategori")
     )
     sup = spend.category_suppliers(cube, f, cat_id)
     left, right = st.columns([3, 2])
@@ -75,7 +77,7 @@ def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:
             },
             hide_index=True,
             height=420,
-            key="kk_table_drill",
+            key=KEY("table_drill"),
         )
     sc = context.current().scope
     if not sc.may_see_lines:
@@ -90,10 +92,10 @@ def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:
     sup_id = st.selectbox(
         t("Leverandør"),
         [0, *names],
-        key="kk_drill_leverandor",
+        key=KEY("drill_leverandor"),
         format_func=lambda k: t("Alle leverandører i kategorien") if k == 0 else names[k],
     )
-    number = st.number_input(t("Side"), min_value=1, value=1, step=1, key="kk_drill_side")
+    number = st.number_input(t("Side"), min_value=1, value=1, step=1, key=KEY("drill_side"))
     lines = invoice_lines(
         context.current().engine,
         sc,
@@ -126,7 +128,7 @@ def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:
             "category_rule": t("Kategori satt av regel"),
         },
         hide_index=True,
-        key="kk_table_lines",
+        key=KEY("table_lines"),
     )
 
 
@@ -152,9 +154,9 @@ def _population_editor() -> None:
                 "source": t("Kilde"),
             },
             hide_index=True,
-            key="kk_population_editor",
+            key=KEY("population_editor"),
         )
-        if st.button(t("Lagre innbyggertall"), key="kk_population_save"):
+        if st.button(t("Lagre innbyggertall"), key=KEY("population_save")):
             frame = edited if isinstance(edited, pl.DataFrame) else pl.from_pandas(edited)
             try:
                 with context.current().engine.begin() as conn:
@@ -176,11 +178,11 @@ def render() -> None:
 
     c1, c2, c3 = st.columns(3)
     with c1:
-        structure = _choice("Kommunestruktur", STRUCTURES, "kk_struktur", "today")
+        structure = _choice("Kommunestruktur", STRUCTURES, KEY("struktur"), "today")
     with c2:
-        measure = _choice("Vis", MEASURES, "kk_maal", "amount")
+        measure = _choice("Vis", MEASURES, KEY("maal"), "amount")
     with c3:
-        grain = _choice("Tidsinndeling", GRAINS, "kk_tid", "quarter")
+        grain = _choice("Tidsinndeling", GRAINS, KEY("tid"), "quarter")
     per_inh = measure == "per_inhabitant"
     population = context.analysis_reference(ctx).population
     pop = spend.population_by_key(population, ref.municipalities, structure)

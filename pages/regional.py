@@ -14,6 +14,8 @@ from data_access.store.reference import member_codes_now, region
 from ui import context, page
 from ui.i18n import t
 
+KEY = page.Keys("reg")
+
 INCLUDED = (
     "Alt kjøp er med, også uklassifisert; leverandører uten kjent hjemkommune (utenlandske, "
     "uten organisasjonsnummer, privatpersoner) står som «Utlandet eller ukjent»."
@@ -169,7 +171,7 @@ def render() -> None:
                 "alternatives": t("Eksempler (allerede brukt)"),
             },
             hide_index=True,
-            key="reg_table_alternatives",
+            key=KEY("table_alternatives"),
         )
     else:
         st.info(

@@ -12,6 +12,8 @@ from data_access.metrics import coverage, savings
 from ui import context, page
 from ui.i18n import t
 
+KEY = page.Keys("sav")
+
 DEFINITIONS = {
     "realized": "Realisert gevinst = avtalekjøp × r/(1 − r), der r er avtalens besparelsesgrad "
     "mot nullpunktet (eller avtalekjøp × P/E for en avtale med gevinst P kr per år på "
@@ -73,9 +75,9 @@ def _target_editor(ctx: context.PageContext, target: float) -> None:
             min_value=0,
             value=int(target),
             step=100_000,
-            key="sav_target",
+            key=KEY("target"),
         )
-        if st.button(t("Lagre mål"), key="sav_target_save"):
+        if st.button(t("Lagre mål"), key=KEY("target_save")):
             try:
                 with ctx.engine.begin() as conn:
                     set_savings_target(conn, float(value), sc)

@@ -15,6 +15,8 @@ from data_access.store.reference import region
 from ui import context, page
 from ui.i18n import t
 
+KEY = page.Keys("lev")
+
 COUNTED = (
     "Andeler regnes over leverandører med organisasjonsnummer og positivt netto kjøp; "
     "leverandører uten organisasjonsnummer, privatpersoner og leverandører med negativt netto "
@@ -36,14 +38,14 @@ def _settings() -> tuple[float, float, float]:
     reg = region()
     with st.expander(t("Innstillinger: ABC-grenser og avhengighet"), expanded=False):
         c1, c2, c3 = st.columns(3)
-        a = c1.slider(t("Klasse A til (%)"), 50, 95, round(reg.abc_a * 100), key="lev_a")
-        b = c2.slider(t("Klasse B til (%)"), a, 99, max(a, round(reg.abc_b * 100)), key="lev_b")
+        a = c1.slider(t("Klasse A til (%)"), 50, 95, round(reg.abc_a * 100), key=KEY("a"))
+        b = c2.slider(t("Klasse B til (%)"), a, 99, max(a, round(reg.abc_b * 100)), key=KEY("b"))
         dep = c3.slider(
             t("Avhengighet når én leverandør har over (%)"),
             20,
             95,
             round(reg.dependency_share * 100),
-            key="lev_dep",
+            key=KEY("dep"),
         )
     return a / 100, b / 100, dep / 100
 
@@ -151,7 +153,7 @@ def render() -> None:
         },
         hide_index=True,
         height=360,
-        key="lev_table_top",
+        key=KEY("table_top"),
     )
 
     left, right = st.columns([2, 3])
@@ -189,7 +191,9 @@ def render() -> None:
             "cr5",
             "top_supplier",
             "excluded_amount",
-        ).pipe(_rounded, amount=0, hhi=0, equivalent=1, excluded_amount=0),
+        )
+        .pipe(_rounded, amount=0, hhi=0, equivalent=1, excluded_amount=0)
+        .with_columns(pl.col("band").replace({k: t(v) for k, v in charts.BAND_LABELS.items()})),
         column_config={
             "category_l1": t("Hovedkategori"),
             "category": t("Kategori"),
@@ -207,7 +211,7 @@ def render() -> None:
             ),
         },
         hide_index=True,
-        key="lev_table_categories",
+        key=KEY("table_categories"),
     )
 
     st.subheader(f"{t('Avhengighet: én leverandør over')} {fmt.pct(dep, 0)}")
@@ -225,7 +229,7 @@ def render() -> None:
                 "n_suppliers": st.column_config.NumberColumn(t("Leverandører i kategorien")),
             },
             hide_index=True,
-            key="lev_table_dependencies",
+            key=KEY("table_dependencies"),
         )
         st.caption(
             "En høy andel kan være riktig (én rammeavtale), men bør være et bevisst valg. "

@@ -173,6 +173,10 @@ EN: dict[str, str] = {
     "Karantene": "Quarantine",
     "rader": "rows",
     "Pengestrømmer: kjøpende kommune × leverandørens hjemkommune": "Flows: buying municipality × supplier's home municipality",
+    # --- issue 9 ---
+    "lav": "low",
+    "moderat": "moderate",
+    "høy": "high",
 }
 
 

@@ -41,3 +41,19 @@ def footer(f: Filters, token: str, note: str) -> None:
         f"{scope_text(f, token)}{who} · {data_date} · {note}"
         + (f" · **{t('Demodata')}**" if ctx.reference.is_demo else "")
     )
+
+
+class Keys:
+    """The widget keys of one page, all under the page's prefix, so two pages never share a
+    widget's state by accident and a test can address a widget by name.
+
+    >>> key = Keys("avt")
+    >>> key("watch_by")
+    'avt_watch_by'
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def __call__(self, name: str) -> str:
+        return f"{self.prefix}_{name}"

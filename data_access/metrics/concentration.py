@@ -17,7 +17,11 @@ import polars as pl
 from data_access.metrics.common import purchases
 from data_access.store.filters import Filters
 
-BANDS = (("lav", 1500.0), ("moderat", 2500.0), ("høy", float("inf")))
+BANDS = (
+    ("low", 1500.0),
+    ("moderate", 2500.0),
+    ("high", float("inf")),
+)  # shown via charts.suppliers.BAND_LABELS
 BAND_NOTE = "Grenser for HHI er tommelfingerregler sett fra kjøpers side, ikke en markedsanalyse."
 EPS = 1e-9
 
@@ -35,7 +39,7 @@ def band(value: float | None) -> str | None:
     """The buyer-side heuristic band of an HHI value (boundaries belong to the lower band).
 
     >>> band(1499.9), band(1500), band(2500), band(2500.1)
-    ('lav', 'moderat', 'moderat', 'høy')
+    ('low', 'moderate', 'moderate', 'high')
     """
     if value is None:
         return None
