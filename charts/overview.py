@@ -15,8 +15,6 @@ from charts.common import empty, hbar
 __all__ = ["empty", "spend_by_municipality", "top_categories", "trend_by_quarter"]
 from charts.theme import PRIMARY, municipality_colour, template
 
-HOVER_KR = "%{y:,.0f} kr<extra>%{fullData.name}</extra>"
-
 
 def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars, one fixed colour per municipality, largest on top."""

@@ -170,7 +170,7 @@ def run_data(sc: Scope) -> RunData:
     eng = engine()
     url = str(eng.url)
     version = db.data_version(eng)
-    cube = _cube(eng, url, version, sc.municipalities)
+    cube = shared_cube(eng, sc, version)
     ref = _reference(eng, url, version)
     opts = _options(cube, ref, url, version, sc.municipalities)
     return RunData(eng, sc, version, cube, ref, opts)

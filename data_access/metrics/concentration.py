@@ -64,11 +64,6 @@ def band_expr(col: str = "hhi") -> pl.Expr:
     )
 
 
-def eligible() -> pl.Expr:
-    """Suppliers counted in shares: valid orgnr, not a private person (amount tested later)."""
-    return (pl.col("identity_kind") == "orgnr") & ~pl.col("is_private").fill_null(False)
-
-
 def supplier_totals(frame: pl.DataFrame, by: list[str] | None = None) -> pl.DataFrame:
     """Net purchase spend per supplier (within ``by`` groups), credit notes netted.
 

@@ -62,11 +62,6 @@ def coverage_by_category(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
     return _spend(d, "category_id", "category", "category_l1").sort("spend", descending=True)
 
 
-def coverage_by_municipality(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
-    d = purchases(cube, f)
-    return _spend(d, "municipality_now", "municipality_name").sort("municipality_now")
-
-
 def outside_by_category(cube: pl.DataFrame, f: Filters, n: int = 15) -> pl.DataFrame:
     """Spend outside agreements per level-2 category, largest first."""
     d = purchases(cube, f).filter(~MATCHED)

@@ -26,8 +26,6 @@ import polars as pl
 from data_access.metrics.common import period_target, purchases
 from data_access.store.filters import Filters
 
-SAVINGS_TYPES = {"hard": "Hard gevinst", "avoidance": "Kostnadsunngåelse"}
-
 
 def savings_factors(agreements: pl.DataFrame) -> pl.DataFrame:
     """agreement_id, factor, savings_type for each agreement.

@@ -191,14 +191,6 @@ def register_frame(conn: sa.Connection | sa.Engine, *, scope: Scope | None = Non
     )
 
 
-def participants_in(participants: pl.DataFrame, municipalities: frozenset[str] | None) -> set[int]:
-    """Agreement ids one of ``municipalities`` takes part in (all when None)."""
-    p = participants
-    if municipalities is not None:
-        p = p.filter(pl.col("municipality_code").is_in(sorted(municipalities)))
-    return {int(x) for x in p["agreement_id"].to_list()}
-
-
 # --- the yearly savings target (app_setting, admin-editable) ---------------------------------
 
 TARGET_KEY = "yearly_savings_target_nok"

@@ -52,10 +52,6 @@ def migrate(engine: sa.Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
-def is_sqlite(conn: sa.Connection | sa.Engine) -> bool:
-    return conn.dialect.name == "sqlite"
-
-
 def bulk_insert(conn: sa.Connection, table: sa.Table, df: pl.DataFrame) -> int:
     """Insert a frame whose columns are a subset of ``table``'s, fast on each backend.
 
@@ -222,8 +218,3 @@ def audit(conn: sa.Connection, username: str, action: str, detail: str | None = 
             detail=detail,
         )
     )
-
-
-def delete_all(conn: sa.Connection, tables: Iterable[sa.Table]) -> None:
-    for t in tables:
-        conn.execute(t.delete())
