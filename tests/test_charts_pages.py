@@ -1,0 +1,180 @@
+"""The Oversikt, Gevinster and Avtaler figures tested as data (STYLE.md §12): trace types, the
+values drawn against the metric frames they were given, axis titles — via to_plotly_json()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+from charts import agreements as ac
+from charts import overview as oc
+from charts import savings as sc
+from charts.theme import PRIMARY, WARNING, municipality_colour
+from data_access.metrics import coverage, overview, savings
+from data_access.store.agreements import load_agreements, load_parties
+from data_access.store.cube import load_cube
+from data_access.store.filters import Filters
+from data_access.store.scope import Scope
+
+F = Filters.year(2025)
+
+
+@pytest.fixture(scope="module")
+def data(sqlite_engine: sa.Engine) -> dict[str, pl.DataFrame]:
+    parties, participants = load_parties(sqlite_engine)
+    return {
+        "cube": load_cube(sqlite_engine, Scope.everything()),
+        "agreements": load_agreements(sqlite_engine),
+        "parties": parties,
+        "participants": participants,
+    }
+
+
+def _json(fig: Any) -> dict[str, Any]:
+    out: dict[str, Any] = fig.to_plotly_json()
+    return out
+
+
+def _axis_title(layout: dict[str, Any], axis: str) -> str:
+    return str(layout[axis]["title"]["text"])
+
+
+# --- Oversikt -------------------------------------------------------------------------------
+
+
+def test_spend_by_municipality_bars_are_millions_in_each_members_colour(data: dict) -> None:
+    frame = overview.spend_by_municipality(data["cube"], F)
+    fig = _json(oc.spend_by_municipality(frame, title="T"))
+    (bar,) = fig["data"]
+    assert bar["type"] == "bar" and bar["orientation"] == "h"
+    drawn = dict(zip(bar["y"], bar["x"], strict=True))
+    for r in frame.iter_rows(named=True):
+        assert drawn[r["municipality_name"]] == pytest.approx(r["amount"] / 1e6)
+    colours = dict(zip(bar["y"], bar["marker"]["color"], strict=True))
+    assert colours["Verdal"] == municipality_colour("5038")
+    assert bar["x"] == sorted(bar["x"])  # largest at the top of a horizontal bar chart
+    assert fig["layout"]["title"]["text"] == "T"
+
+
+def test_trend_by_quarter_stacks_one_bar_trace_per_municipality(data: dict) -> None:
+    frame = overview.trend_by_quarter(data["cube"], F)
+    fig = _json(oc.trend_by_quarter(frame, title="T"))
+    assert {t["type"] for t in fig["data"]} == {"bar"}
+    assert len(fig["data"]) == frame["municipality_now"].n_unique()
+    assert fig["layout"]["barmode"] == "stack"
+    assert _axis_title(fig["layout"], "yaxis") == "mill. kr"
+    total = sum(sum(v for v in t["y"]) for t in fig["data"])
+    assert total == pytest.approx(frame["amount"].sum() / 1e6)
+    faded = [o for t in fig["data"] for o in t["marker"]["opacity"] if o < 1]
+    assert faded  # quarters outside 2025 are drawn faded
+
+
+def test_top_categories_are_the_ten_largest_in_millions(data: dict) -> None:
+    frame = overview.top_categories(data["cube"], F)
+    fig = _json(oc.top_categories(frame, title="T"))
+    (bar,) = fig["data"]
+    assert bar["type"] == "bar"
+    assert len(bar["y"]) == frame.height <= 10
+    assert sorted(bar["x"]) == pytest.approx(sorted(frame["amount"] / 1e6))
+
+
+# --- Gevinster ------------------------------------------------------------------------------
+
+
+def test_realized_by_year_stacks_hard_and_avoidance_under_the_target_line(data: dict) -> None:
+    monthly = savings.realized_by_month(data["cube"], F, data["agreements"])
+    yearly = savings.realized_by_year(monthly, 7_500_000)
+    projection = {"year": 2026, "last_month": 6, "to_date": 2e6, "projected_year_end": 4e6}
+    fig = _json(sc.realized_by_year(yearly, 7_500_000, projection, title="T"))
+    bars = [t for t in fig["data"] if t["type"] == "bar"]
+    assert [b["name"] for b in bars] == [
+        "Hard gevinst",
+        "Kostnadsunngåelse",
+        "Fremskrevet resten av året",
+    ]
+    assert bars[0]["y"] == pytest.approx((yearly["hard"] / 1e6).to_list())
+    assert bars[1]["y"] == pytest.approx((yearly["avoidance"] / 1e6).to_list())
+    assert bars[2]["x"] == ["2026"] and bars[2]["y"] == pytest.approx([2.0])
+    (target,) = fig["layout"]["shapes"]
+    assert target["y0"] == target["y1"] == pytest.approx(7.5)
+    assert "7,5 mill. kr per år" in fig["layout"]["annotations"][0]["text"]
+    assert _axis_title(fig["layout"], "yaxis") == "mill. kr"
+
+
+def test_cumulative_by_month_has_one_line_per_year_and_a_dotted_projection(data: dict) -> None:
+    monthly = savings.realized_by_month(data["cube"], Filters.year(2024), data["agreements"])
+    projection = savings.year_end_projection(monthly)
+    fig = _json(sc.cumulative_by_month(monthly, 7_500_000, projection, title="T"))
+    years = sorted(set(monthly["year"].to_list()))
+    lines = [t for t in fig["data"] if t["type"] == "scatter" and not t["name"].startswith("Frem")]
+    assert [t["name"] for t in lines] == [str(y) for y in years]
+    last = monthly.filter(pl.col("year") == years[-1]).sort("month_no")
+    assert lines[-1]["y"] == pytest.approx((last["cum_realized"] / 1e6).to_list())
+    assert _axis_title(fig["layout"], "yaxis") == "mill. kr, akkumulert i året"
+    if projection is not None:
+        (proj,) = [t for t in fig["data"] if t["name"].startswith("Fremskriving")]
+        assert proj["line"]["dash"] == "dot"
+
+
+def test_savings_by_municipality_bars_are_thousands_and_sum_to_the_total(data: dict) -> None:
+    frame = savings.realized_by_municipality(data["cube"], F, data["agreements"])
+    fig = _json(sc.by_municipality(frame, title="T"))
+    hard, avoid = (t for t in fig["data"] if t["type"] == "bar")
+    assert hard["orientation"] == "h" and hard["name"] == "Hard gevinst"
+    drawn = sum(hard["x"]) + sum(avoid["x"])
+    assert drawn == pytest.approx(frame["realized"].sum() / 1e3)
+    assert _axis_title(fig["layout"], "xaxis") == "tusen kr"
+
+
+# --- Avtaler --------------------------------------------------------------------------------
+
+
+def test_coverage_heatmap_cells_are_percent_of_each_category_and_municipality(
+    data: dict,
+) -> None:
+    grid = coverage.coverage_by_category_municipality(data["cube"], F)
+    fig = _json(ac.coverage_heatmap(grid, title="T"))
+    (heat,) = fig["data"]
+    assert heat["type"] == "heatmap"
+    assert heat["zmin"] == 0 and heat["zmax"] == 100
+    cells = [v for row in heat["z"] for v in row if v is not None]
+    assert cells and all(0 <= v <= 100 for v in cells)
+    r = grid.filter(pl.col("coverage").is_not_null()).row(0, named=True)
+    i, j = heat["y"].index(r["category_l1"]), heat["x"].index(r["municipality_name"])
+    assert heat["z"][i][j] == pytest.approx(r["coverage"] * 100)
+
+
+def test_loyalty_bars_are_percent_with_low_loyalty_in_warning_colour(data: dict) -> None:
+    frame = coverage.loyalty_by_category(
+        data["cube"], F, data["agreements"], data["parties"], data["participants"]
+    )
+    fig = _json(ac.loyalty_by_category(frame, title="T"))
+    (bar,) = fig["data"]
+    assert bar["type"] == "bar" and bar["orientation"] == "h"
+    drawn = dict(zip(bar["y"], bar["x"], strict=True))
+    for r in frame.iter_rows(named=True):
+        assert drawn[r["category"]] == pytest.approx(r["loyalty"] * 100)
+    colours = dict(zip(bar["y"], bar["marker"]["color"], strict=True))
+    for c, v in drawn.items():
+        assert colours[c] == (WARNING if round(v) < 60 else PRIMARY)
+    assert fig["layout"]["xaxis"]["ticksuffix"] == " %"
+    assert _axis_title(fig["layout"], "xaxis") == "avtalelojalitet, %"
+
+
+def test_outside_by_category_and_ehandel_trend(data: dict) -> None:
+    outside = coverage.outside_by_category(data["cube"], F)
+    fig = _json(ac.outside_by_category(outside, title="T"))
+    (bar,) = fig["data"]
+    assert bar["type"] == "bar"
+    assert sorted(bar["x"]) == pytest.approx(sorted(outside["outside"] / 1e6))
+
+    trend = coverage.ehandel_over_time(data["cube"], F, "year")
+    fig = _json(ac.ehandel_trend(trend, title="T"))
+    assert {t["type"] for t in fig["data"]} == {"scatter"}
+    verdal = next(t for t in fig["data"] if t["name"] == "Verdal")
+    rows = trend.filter(pl.col("municipality_now") == "5038").sort("label")
+    assert verdal["y"] == pytest.approx((rows["share"] * 100).to_list())
+    assert _axis_title(fig["layout"], "yaxis") == "andel av innkjøp, %"
