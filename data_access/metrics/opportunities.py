@@ -332,6 +332,37 @@ def opportunities(
     ).sort("potential", "category_id", descending=[True, False])
 
 
+def category_suppliers(cube: pl.DataFrame, f: Filters, category_id: int) -> pl.DataFrame:
+    """The suppliers of one category's addressable spend in the 12 months ending ``f.end``,
+    largest first: supplier_id, supplier_name, orgnr, municipalities (buying it in view),
+    addressable_12m, share (of the category's addressable spend). Private persons are not
+    addressable, so never listed.
+
+    >>> from data_access.filters import Filters
+    >>> c = pl.DataFrame({"month": [dt.date(2025, 5, 1)] * 3, "municipality_now": ["A", "B", "A"],
+    ...   "supplier_id": [1, 1, 2], "supplier_name": ["X", "X", "Y"], "orgnr": [None] * 3,
+    ...   "category_id": [9] * 3, "category_l1_id": [1] * 3, "area": ["drift"] * 3,
+    ...   "spend_class": ["purchase"] * 3, "agreement_id": [None, None, None],
+    ...   "is_private": [False] * 3, "amount": [300.0, 100.0, 100.0]})
+    >>> category_suppliers(c, Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 1)), 9).select(
+    ...     "supplier_name", "municipalities", "share").rows()
+    [('X', 2, 0.8), ('Y', 1, 0.2)]
+    """
+    d = (
+        apply(cube, f, period=False)
+        .filter(ADDRESSABLE & (pl.col("category_id") == category_id))
+        .filter(pl.col("month").is_between(add_months(f.end, -11), f.end))
+    )
+    out = d.group_by("supplier_id", "supplier_name", "orgnr").agg(
+        municipalities=pl.col("municipality_now").n_unique().cast(pl.Int64),
+        addressable_12m=pl.col("amount").sum(),
+    )
+    total = float(out["addressable_12m"].sum()) if out.height else 0.0
+    return out.with_columns(
+        share=pl.col("addressable_12m") / total if total else pl.lit(None, pl.Float64)
+    ).sort(["addressable_12m", "supplier_id"], descending=[True, False])
+
+
 # --- the ranking and its reasons --------------------------------------------------------------
 
 
