@@ -9,6 +9,7 @@ with the period's last month.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import polars as pl
 import pytest
@@ -139,3 +140,25 @@ def test_kommune_user_gets_own_amounts_and_the_cooperations_member_count(
     planted = SPURIOUS_LEVANGER_ORE / 100
     assert float(everyone["addressable_12m"].sum()) > planted
     assert float(mine["addressable_12m"].sum()) < planted / 100
+
+
+def test_cli_figures_list_the_top_ten_with_potential_and_range(
+    engine: sa.Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli import main
+
+    url = engine.url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "figures", "--year", "2025", "--json"]) == 0
+    top = json.loads(capsys.readouterr().out)["opportunities"]
+    assert [o["rank"] for o in top] == list(range(1, 11))
+    sql = _sql_addressable(engine, D(2025, 1, 1), D(2026, 1, 1), (), "drift", ())
+    for o in top:
+        low, high = o["potential_range_nok"]
+        assert low <= o["potential_nok"] <= high
+        assert o["estimate"] is True
+        assert o["addressable_12m_nok"] == round(sql[o["category_id"]])
+        r = o["rate"]
+        assert o["potential_nok"] == pytest.approx(
+            max(sql[o["category_id"]], 0) * r / (1 - r), abs=2
+        )
+    assert [o["score"] for o in top] == sorted((o["score"] for o in top), reverse=True)

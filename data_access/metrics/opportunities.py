@@ -440,6 +440,47 @@ def rank(opps: pl.DataFrame, weights: Weights | None = None) -> pl.DataFrame:
     return out
 
 
+def top_figures(ranked: pl.DataFrame, n: int = 10) -> list[dict[str, object]]:
+    """The top ``n`` of a ranked frame as JSON-ready dicts (``innsikt figures``), amounts in
+    NOK rounded to kroner, rates to six decimals.
+
+    >>> r = pl.DataFrame({"rank": [1], "category_id": [9], "category": ["Kontor"],
+    ...   "category_l1": ["Forbruksvarer"], "addressable_12m": [900_000.4], "members": [3],
+    ...   "members_total": [5], "suppliers": [5], "threshold_status": ["regulation"],
+    ...   "expiring": [1], "rate": [0.2], "rate_low": [0.2], "rate_high": [0.2],
+    ...   "rate_source": ["avtaler"], "potential": [225_000.1], "potential_low": [225_000.1],
+    ...   "potential_high": [225_000.1], "reasons": ["…"], "score": [1.0]})
+    >>> top_figures(r)[0]["potential_nok"], top_figures(r)[0]["potential_range_nok"]
+    (225000, [225000, 225000])
+    """
+    return [
+        {
+            "rank": int(r["rank"]),
+            "category_id": int(r["category_id"]),
+            "category": r["category"],
+            "category_group": r["category_l1"],
+            "addressable_12m_nok": round(float(r["addressable_12m"])),
+            "members": int(r["members"]),
+            "members_total": int(r["members_total"]),
+            "suppliers": int(r["suppliers"]),
+            "threshold_status": r["threshold_status"],
+            "expiring_agreements": int(r["expiring"]),
+            "rate": round(float(r["rate"]), 6),
+            "rate_range": [round(float(r["rate_low"]), 6), round(float(r["rate_high"]), 6)],
+            "rate_source": r["rate_source"],
+            "potential_nok": round(float(r["potential"])),
+            "potential_range_nok": [
+                round(float(r["potential_low"])),
+                round(float(r["potential_high"])),
+            ],
+            "score": round(float(r["score"]), 4),
+            "reasons": r["reasons"],
+            "estimate": True,
+        }
+        for r in ranked.head(n).iter_rows(named=True)
+    ]
+
+
 # --- the target gap ---------------------------------------------------------------------------
 
 
