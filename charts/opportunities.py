@@ -73,7 +73,10 @@ def potential_vs_addressable(
                     f"{r}. {n}" if r is not None and r <= label_top else ""
                     for r, n in zip(ranks, names, strict=True)
                 ],
-                textposition="top center",
+                # Alternate above/below so neighbouring labels of the top ranks do not overlap.
+                textposition=[
+                    "bottom center" if r is not None and r % 2 == 0 else "top center" for r in ranks
+                ],
                 customdata=list(
                     zip(
                         names,
@@ -97,8 +100,9 @@ def potential_vs_addressable(
         title=title,
         xaxis_title="Kjøp utenfor avtale siste 12 mnd. (mill. kr)",
         yaxis_title="Anslått besparelse per år (mill. kr, anslag)",
-        height=520,
+        height=560,
         legend_title_text="Samlet mot terskel:",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
     )
     fig.update_xaxes(rangemode="tozero")
     fig.update_yaxes(rangemode="tozero")
@@ -142,7 +146,8 @@ def target_gap_by_year(
         title=title,
         barmode="stack",
         yaxis_title="mill. kr per år",
-        height=420,
+        height=440,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
     )
     return fig
 
@@ -153,14 +158,6 @@ def ranked_table(df: pl.DataFrame) -> pl.DataFrame:
         {
             "Rang": df["rank"],
             "Kategori": df["category"],
-            "Gruppe": df["category_l1"],
-            "Kommuner": [
-                f"{m} av {t}"
-                for m, t in zip(df["members"].to_list(), df["members_total"].to_list(), strict=True)
-            ],
-            "Leverandører": df["suppliers"],
-            "Utenfor avtale 12 mnd.": [fmt.mkr(v) for v in df["addressable_12m"].to_list()],
-            "Utenfor avtale 48 mnd.": [fmt.mkr(v) for v in df["addressable_48m"].to_list()],
             "Potensial (anslag)": [fmt.mkr(v, 2) for v in df["potential"].to_list()],
             "Spenn (anslag)": [
                 f"{fmt.mkr(lo, 2)} – {fmt.mkr(hi, 2)}"
@@ -168,13 +165,21 @@ def ranked_table(df: pl.DataFrame) -> pl.DataFrame:
                     df["potential_low"].to_list(), df["potential_high"].to_list(), strict=True
                 )
             ],
+            "Kommuner": [
+                f"{m} av {t}"
+                for m, t in zip(df["members"].to_list(), df["members_total"].to_list(), strict=True)
+            ],
+            "Leverandører": df["suppliers"],
+            "Utenfor avtale 12 mnd.": [fmt.mkr(v) for v in df["addressable_12m"].to_list()],
+            "Terskel": df["threshold_text"],
+            "Utløper innen 12 mnd.": df["expiring"],
+            "Begrunnelse": df["reasons"],
+            "Utenfor avtale 48 mnd.": [fmt.mkr(v) for v in df["addressable_48m"].to_list()],
             "Sats r": [
                 f"{fmt.pct(r)} ({'egne avtaler' if s == 'avtaler' else 'standard'})"
                 for r, s in zip(df["rate"].to_list(), df["rate_source"].to_list(), strict=True)
             ],
-            "Terskel": df["threshold_text"],
-            "Utløper innen 12 mnd.": df["expiring"],
-            "Begrunnelse": df["reasons"],
+            "Gruppe": df["category_l1"],
         },
         schema_overrides={"Rang": pl.Int64, "Leverandører": pl.Int64},
     )

@@ -618,12 +618,25 @@ def gap_sentence(g: TargetGap) -> str:
     ...               3e6, pl.DataFrame(), 2027)
     >>> gap_sentence(g)
     'Med disse tre anskaffelsene fra 1. mars 2027 nås målet i 2027 (anslag).'
+    >>> met = TargetGap(2026, 7.5e6, 9e6, -1.5e6, dt.date(2027, 3, 1), ("A",), 2e6, 1e6, 3e6,
+    ...     pl.DataFrame({"year": [2026, 2027, 2028], "total": [9e6, 10.7e6, 11e6]}), 2026)
+    >>> gap_sentence(met).replace("\xa0", " ")
+    'Målet nås allerede i 2026 med dagens avtaler; med denne anskaffelsen fra 1. mars 2027 ventes 11,0 mill. kr i 2028 (anslag).'
     """
     n = len(g.candidates)
     what = "denne anskaffelsen" if n == 1 else f"{NUMBER_WORDS.get(n, f'disse {n}')} anskaffelsene"
     when = f"fra 1. {MONTH_NAMES[g.start.month - 1]} {g.start.year}"
     if n == 0:
         return "Ingen kandidater valgt."
+    if g.met_already:
+        full = g.start.year + (1 if g.start.month > 1 else 0)
+        row = g.by_year.filter(pl.col("year") == full) if g.by_year.height else g.by_year
+        more = (
+            f"; med {what} {when} ventes {_nok(float(row['total'][0]))} i {full}"
+            if row.height
+            else ""
+        )
+        return f"Målet nås allerede i {g.year} med dagens avtaler{more} (anslag)."
     if g.reach_year is None:
         return (
             f"Med {what} {when} nås ikke målet innen {int(g.by_year['year'].max())} (anslag)."
