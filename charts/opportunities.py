@@ -30,7 +30,7 @@ STATUS_LEGEND = {
 
 
 def potential_vs_addressable(
-    df: pl.DataFrame, *, title: str, label_top: int = 5, presentation: bool = False
+    df: pl.DataFrame, *, title: str, label_top: int = 3, presentation: bool = False
 ) -> go.Figure:
     """One bubble per category: spend outside agreements (x) against the estimated potential
     (y), both in mill. kr, the range (25th–75th percentile rate) as an error bar, the bubble's
