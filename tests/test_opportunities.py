@@ -266,3 +266,14 @@ def test_target_gap_says_when_the_top_candidates_reach_the_target() -> None:
         == "Med disse tre anskaffelsene fra 1. mars 2027 nås målet i 2028 (anslag)."
     )
     assert op.target_gap(monthly, 7_500_000, ranked, n=1, start=D(2027, 3, 1)).reach_year is None
+
+
+def test_one_municipality_in_view_is_not_called_joint() -> None:
+    cube, ag, part = _three_members_five_suppliers()
+    big = frames.cube([{"muni": "5037", "supplier_id": 3, "amount": 1_000_000.0}])
+    cube = pl.concat([cube, big])
+    joint = op.rank(op.opportunities(cube, F, ag, part, THR)).row(0, named=True)
+    assert joint["threshold_text"] == "Over nasjonal terskel samlet"
+    assert "over nasjonal terskel samlet" in joint["reasons"]
+    own = op.opportunities(cube, Filters(F.start, F.end, ("5037",)), ag, part, THR)
+    assert op.rank(own).row(0, named=True)["threshold_text"] == "Over nasjonal terskel"

@@ -53,6 +53,7 @@ STATUS_TEXT = {
     "regulation": "Over 100 000 kr samlet",
     "under": "Under terskelverdiene",
 }
+SINGLE_TEXT = {k: v.replace(" samlet", "") for k, v in STATUS_TEXT.items()}
 ESTIMATE_NOTE = (
     "Anslag: kjøp utenfor avtale siste 12 mnd. × r/(1 − r), der r er medianen av samarbeidets "
     "egne avtaler i kategorien (ellers standardsatsen for kategorigruppen); spennet bruker "
@@ -225,6 +226,8 @@ def opportunities(
     d = d.filter(pl.col("month").is_between(since48, f.end))
     last12 = d.filter(pl.col("month") >= since12)
     names = cube.select("category_id", "category", "category_l1").unique("category_id")
+    # One municipality in view (a kommune user, or a filter): its own sums, not a joint one.
+    joint = d["municipality_now"].n_unique() > 1
 
     monthly = d.group_by("category_id", "month").agg(amount=pl.col("amount").sum())
     sums = _window_sums(monthly, f.end, thresholds)
@@ -296,7 +299,7 @@ def opportunities(
             rate_low=pl.coalesce("rate_low", "d_low", pl.lit(fb.low)),
             rate_high=pl.coalesce("rate_high", "d_high", pl.lit(fb.high)),
             threshold_text=pl.col("threshold_status").replace_strict(
-                STATUS_TEXT, return_dtype=pl.String
+                STATUS_TEXT if joint else SINGLE_TEXT, return_dtype=pl.String
             ),
         )
         .with_columns(
@@ -391,7 +394,7 @@ def reasons(row: Mapping[str, object]) -> str:
     parts.append(f"{_nok(float(row['addressable_12m']))} utenfor avtale siste 12 mnd.")  # type: ignore[arg-type]
     status = row.get("threshold_status") or "under"
     if status != "under":
-        text = STATUS_TEXT[str(status)].replace(" (12 mnd.)", "")
+        text = str(row.get("threshold_text") or STATUS_TEXT[str(status)]).replace(" (12 mnd.)", "")
         parts.append(text[0].lower() + text[1:])
     n_exp = int(row.get("expiring") or 0)  # type: ignore[call-overload]
     if n_exp:
