@@ -73,10 +73,7 @@ def potential_vs_addressable(
                     f"{r}. {n}" if r is not None and r <= label_top else ""
                     for r, n in zip(ranks, names, strict=True)
                 ],
-                # Alternate above/below so neighbouring labels of the top ranks do not overlap.
-                textposition=[
-                    "bottom center" if r is not None and r % 2 == 0 else "top center" for r in ranks
-                ],
+                textposition="top center",
                 customdata=list(
                     zip(
                         names,
@@ -104,8 +101,7 @@ def potential_vs_addressable(
         legend_title_text="Samlet mot terskel:",
         legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
     )
-    fig.update_xaxes(rangemode="tozero")
-    fig.update_yaxes(rangemode="tozero")
+    # No "tozero": autorange pads for the bubbles, so a small category at the origin shows whole.
     return fig
 
 
