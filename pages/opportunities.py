@@ -31,9 +31,10 @@ DEFINITIONS = {
     "samme formel som realisert gevinst. r er medianen av samarbeidets egne avtaler i "
     "kategorien, ellers standardsatsen for kategorigruppen; spennet bruker 25.–75. persentil "
     "(eller standardens lav–høy). Et anslag, ikke et løfte.",
-    "threshold": "Samlet kjøp utenfor avtale i kategorien siste 12 og 48 måneder mot "
-    "terskelverdiene som gjaldt ved vinduets slutt. Over terskelen krever en felles "
-    "anskaffelse vurdering – det er ikke en juridisk konklusjon.",
+    "threshold": "Samlet kjøp utenfor avtale i kategorien siste 12 og 48 måneder (alle "
+    "kommunene i utvalget sammen; for én kommune dens egne kjøp) mot terskelverdiene som gjaldt "
+    "ved vinduets slutt. Over terskelen krever en felles anskaffelse vurdering – det er ikke en "
+    "juridisk konklusjon.",
     "members": "Antall medlemskommuner med kjøp utenfor avtale i kategorien siste 12 mnd. "
     "(alltid hele samarbeidet; ingen beløp fra andre kommuner vises).",
     "rank": "Rangering = vektet sum av potensial (mot det største), bredde (kommuner som kjøper "
@@ -66,7 +67,7 @@ def _metrics(ranked: pl.DataFrame) -> None:
         help=DEFINITIONS["potential"],
     )
     c3.metric(
-        t("Kategorier over EØS-terskel samlet"),
+        t("Kategorier over EØS-terskel"),
         str(ranked.filter(pl.col("threshold_status").is_in(["eea_12", "eea_48"])).height),
         help=DEFINITIONS["threshold"],
     )

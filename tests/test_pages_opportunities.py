@@ -59,7 +59,7 @@ def test_page_renders_for_each_role(role: str) -> None:
     assert labels[:4] == [
         "Kjøp utenfor avtale siste 12 mnd.",
         "Anslått potensial, topp 10",
-        "Kategorier over EØS-terskel samlet",
+        "Kategorier over EØS-terskel",
         "Avtaler som utløper innen 12 mnd.",
     ]
     ranked = _table(at, "Begrunnelse")

@@ -189,7 +189,7 @@ EN: dict[str, str] = {
     "Ingen kjøp utenfor avtale i utvalget.": "No spend outside agreements in the selection.",
     "Kandidatenes potensial per år (anslag)": "The candidates' potential per year (estimate)",
     "Kategoriens leverandører og fakturalinjer": "The category's suppliers and invoice lines",
-    "Kategorier over EØS-terskel samlet": "Categories above the EEA threshold jointly",
+    "Kategorier over EØS-terskel": "Categories above the EEA threshold",
     "Kjøp utenfor avtale siste 12 mnd.": "Spend outside agreements, last 12 months",
     "Konkurransene gir effekt fra": "The tenders take effect from",
     "Lagre standardsatser": "Save default rates",
