@@ -102,6 +102,9 @@ def test_a_kommune_filter_keeps_only_its_part_of_the_amounts() -> None:
         0, named=True
     )
     assert (row["members"], row["addressable_12m"]) == (3, 350_000.0)
+    assert row["suppliers_single"] is None  # other members' suppliers are not in view
+    reason = op.rank(pl.DataFrame([row])).row(0, named=True)["reasons"]
+    assert reason.startswith("3 av 5 kommuner kjøper, 2 leverandører, 350")
 
 
 def test_rate_falls_back_to_the_group_default_without_own_agreements() -> None:

@@ -123,6 +123,9 @@ def test_kommune_user_gets_own_amounts_and_the_cooperations_member_count(
         k: counts[k] for k in mine["category_id"].to_list()
     }
     assert store.members_total(engine) == 5
+    # Which suppliers only one member uses is not in a kommune user's rows: unknown, not "all".
+    assert mine["suppliers_single"].null_count() == mine.height
+    assert everyone["suppliers_single"].null_count() == 0
     # ... the amounts are Verdal's own: equal to the analyst's view filtered to Verdal.
     filtered = op.opportunities(
         cube, Filters(f.start, f.end, ("5038",)), ag, part, thr, members_total=5

@@ -99,6 +99,8 @@ def test_verdal_user_sees_no_other_members_amounts() -> None:
     theirs = _table(everyone, "Begrunnelse").set_index("Kategori")["Kommuner"].to_dict()
     assert mine and all(theirs[k] == v for k, v in mine.items())
     assert any(not v.startswith("1 av") for v in mine.values())
+    reasons = list(_table(at, "Begrunnelse")["Begrunnelse"])
+    assert not any("brukt av bare én kommune" in r for r in reasons)  # not knowable for Verdal
     assert at.metric[0].value != everyone.metric[0].value
 
 

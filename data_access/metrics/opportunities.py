@@ -211,7 +211,8 @@ def opportunities(
     start does not. ``as_of`` (default: the day after the period) starts the 12 months in which
     expiring agreements are counted; ``municipalities`` keeps only expiring agreements they take
     part in (a kommune user's). ``breadth`` (category_id, members) replaces the member count
-    computed from ``cube`` — the cooperation's count for a scoped view. ``agreement_cats``
+    computed from ``cube`` — the cooperation's count for a scoped view; ``suppliers_single`` is
+    then null (which suppliers other members use is not in view). ``agreement_cats``
     (agreement_id, category_id) defaults to ``coverage.agreement_categories`` on ``cube``.
 
     Columns: category_id, category, category_l1, addressable_12m, addressable_48m, members,
@@ -308,6 +309,10 @@ def opportunities(
             potential_high=potential(pl.col("addressable_12m"), pl.col("rate_high")),
         )
     )
+    if breadth is not None:
+        # With the cooperation's count handed in, the rows in view cannot tell which suppliers
+        # other members use: unknown, not "all of them".
+        out = out.with_columns(suppliers_single=pl.lit(None, pl.Int64))
     return out.select(
         "category_id",
         "category",
