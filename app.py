@@ -30,6 +30,7 @@ PAGES: list[tuple[str, str, str, str, str, tuple[str, ...] | None]] = [
     ("pages/regional.py", "Regionalt næringsliv", "📍", "regionalt", "Analyse", None),
     ("pages/savings.py", "Gevinster", "💰", "gevinster", "Avtaler og gevinster", None),
     ("pages/agreements.py", "Avtaler", "📑", "avtaler", "Avtaler og gevinster", None),
+    ("pages/opportunities.py", "Muligheter", "🎯", "muligheter", "Avtaler og gevinster", None),
     ("pages/import_data.py", "Import og datakvalitet", "📥", "import", "Forvaltning", STAFF),
     ("pages/admin.py", "Administrasjon", "⚙️", "administrasjon", "Forvaltning", ADMIN),
 ]

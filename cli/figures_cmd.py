@@ -10,12 +10,13 @@ import argparse
 import json
 import sys
 
-from data_access.metrics import overview
+from data_access import opportunities as opportunity_store
+from data_access.metrics import opportunities, overview
 from data_access.metrics.analysis import analysis_figures
 from data_access.metrics.coverage import agreement_figures
 from data_access.metrics.savings import savings_factors
 from data_access.store import db, settings
-from data_access.store.agreements import load_agreements, savings_target
+from data_access.store.agreements import load_agreements, load_parties, savings_target
 from data_access.store.cube import load_cube
 from data_access.store.filters import Filters, period_range
 from data_access.store.scope import Scope
@@ -39,6 +40,10 @@ def figures(engine, token: str, municipalities: list[str], area: str) -> dict[st
         agreements = load_agreements(conn)
         thresholds = load_thresholds(conn)
         target = savings_target(conn)
+        _parties, participants = load_parties(conn)
+        opp_settings = opportunity_store.load_settings(conn)
+        members_total = opportunity_store.members_total(conn)
+        breadth = opportunity_store.cooperation_breadth(conn, f) if f.municipalities else None
     h = overview.headline(cube, f, savings_factors(agreements), target)
     out: dict[str, object] = {
         "period": {"token": token, "start": f.start.isoformat(), "end": f.end.isoformat()},
@@ -48,6 +53,18 @@ def figures(engine, token: str, municipalities: list[str], area: str) -> dict[st
     }
     out["analysis"] = analysis_figures(cube, f)
     out["agreements"] = agreement_figures(cube, f, agreements, thresholds, yearly_target_nok=target)
+    opps = opportunities.opportunities(
+        cube,
+        f,
+        agreements,
+        participants,
+        thresholds,
+        settings=opp_settings,
+        members_total=members_total,
+        breadth=breadth,
+    )
+    # Muligheter: the top 10 joint-tender candidates, each potential an estimate with its range.
+    out["opportunities"] = opportunities.top_figures(opportunities.rank(opps, opp_settings.weights))
     return out
 
 

@@ -162,3 +162,25 @@ def test_kommune_user_sees_only_verdal(page, app_url: str) -> None:
     for other in ("Levanger", "Steinkjer", "Snåsa", "Inderøy"):
         assert other not in text
     assert "kommune=5037" not in page.url
+
+
+def test_muligheter_deep_link_for_a_kommune_user(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13: /muligheter survives the login; Verdal sees its own part, no other member."""
+    page.set_viewport_size({"width": 1440, "height": 2400})
+    # A cold server's very first request on a page path answers "Page not found" (seen for
+    # every page, e.g. /avtaler): open the root once so the test does not depend on order.
+    page.goto(app_url)
+    page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+    _wait_idle(page)
+    page.goto(app_url + "/muligheter?periode=2025")
+    page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+    _login(page, "verdal")
+    assert "/muligheter" in page.url and "periode=2025" in page.url
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("Neste felles anskaffelser").wait_for(timeout=60_000)
+    assert page.locator(".js-plotly-plot").count() == 1  # no target-gap chart for a kommune
+    text = main.inner_text()
+    assert "Potensial er anslag." in text
+    for other in ("Levanger", "Steinkjer", "Snåsa", "Inderøy"):
+        assert other not in text
+    _shot(page, "muligheter_verdal")

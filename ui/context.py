@@ -282,3 +282,61 @@ def threshold_flags(ctx: PageContext, *, by_category: bool, min_level: str) -> p
         by_category,
         min_level,
     )
+
+
+# --- issue 13: Muligheter (joint-procurement opportunities) ---------------------------------
+
+
+@st.cache_data(ttl=3600, max_entries=8)
+def _opportunity_reference(_engine: sa.Engine, url: str, version: int) -> dict[str, object]:
+    from data_access import opportunities as store
+
+    with _engine.connect() as conn:
+        return {
+            "settings": store.load_settings(conn),
+            "members_total": store.members_total(conn),
+            "agreement_cats": store.agreement_categories_all(conn),
+        }
+
+
+def opportunity_reference() -> dict[str, object]:
+    """Stored weights and default rates, the number of members and every agreement's category
+    (cooperation-wide ids only), cached per data version (saving the settings bumps it)."""
+    return _opportunity_reference(engine(), settings.database_url(), data_version())
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _opportunities(
+    _cube: pl.DataFrame, _engine: sa.Engine, scope: Scope, version: int, f: Filters, as_of: object
+) -> pl.DataFrame:
+    from data_access import opportunities as store
+    from data_access.metrics import opportunities as op
+
+    ref = opportunity_reference()
+    ad = agreement_data()
+    # A scoped or filtered view counts the cooperation's buying members in SQL (counts only).
+    breadth = (
+        store.cooperation_breadth(_engine, f)
+        if scope.municipalities is not None or f.municipalities
+        else None
+    )
+    opps = op.opportunities(
+        _cube,
+        f,
+        reference()["agreements"],
+        ad["participants"],
+        ad["thresholds"],
+        settings=ref["settings"],  # type: ignore[arg-type]
+        as_of=as_of,  # type: ignore[arg-type]
+        members_total=int(ref["members_total"]),  # type: ignore[call-overload]
+        breadth=breadth,
+        agreement_cats=ref["agreement_cats"],  # type: ignore[arg-type]
+        municipalities=scope.municipalities,
+    )
+    return op.rank(opps, ref["settings"].weights)  # type: ignore[attr-defined]
+
+
+def opportunities(f: Filters, as_of: object) -> pl.DataFrame:
+    """The ranked opportunities for the user's scope and filters (metrics.opportunities)."""
+    sc = scope()
+    return _opportunities(cube(sc), engine(), sc, data_version(), f, as_of)

@@ -1,0 +1,341 @@
+"""Muligheter: where the members should buy together next, what it would likely save, and
+whether the top candidates close the gap to the yearly savings target. Every potential is an
+estimate and says so, with its definition on hover."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from charts import fmt
+from charts import opportunities as charts
+from charts import overview as base
+from charts.escape import md
+from data_access import opportunities as store
+from data_access.metrics import opportunities as op
+from data_access.metrics import savings
+from data_access.store.filters import Filters, add_months
+from data_access.store.lines import invoice_lines
+from data_access.store.scope import Scope
+from ui import context, page
+from ui.i18n import t
+
+MONTHS = op.MONTH_NAMES
+DEFINITIONS = {
+    "addressable": "Kjøp utenfor avtale = kjøp (KOSTRA-kjøpskontoer) uten treff på en aktiv "
+    "avtale for kjøperkommunen, privatpersoner holdt utenfor, de siste 12 månedene til og med "
+    "periodens siste måned.",
+    "potential": "Anslått besparelse per år = kjøp utenfor avtale siste 12 mnd. × r/(1 − r), "
+    "samme formel som realisert gevinst. r er medianen av samarbeidets egne avtaler i "
+    "kategorien, ellers standardsatsen for kategorigruppen; spennet bruker 25.–75. persentil "
+    "(eller standardens lav–høy). Et anslag, ikke et løfte.",
+    "threshold": "Samlet kjøp utenfor avtale i kategorien siste 12 og 48 måneder (alle "
+    "kommunene i utvalget sammen; for én kommune dens egne kjøp) mot terskelverdiene som gjaldt "
+    "ved vinduets slutt. Over terskelen krever en felles anskaffelse vurdering – det er ikke en "
+    "juridisk konklusjon.",
+    "members": "Antall medlemskommuner med kjøp utenfor avtale i kategorien siste 12 mnd. "
+    "(alltid hele samarbeidet; ingen beløp fra andre kommuner vises).",
+    "rank": "Rangering = vektet sum av potensial (mot det største), bredde (kommuner som kjøper "
+    "/ alle medlemmer) og terskelstatus. Vektene står under «Vekter og standardsatser».",
+    "gap": "Forventet realisert gevinst i år = realisert hittil + snittet for de siste 12 "
+    "månedene × månedene som gjenstår. Senere år: snittet for de siste 12 månedene × 12. "
+    "Kandidatene gir potensial/12 per måned fra startmåneden (anslag).",
+}
+
+
+def _metrics(ranked: pl.DataFrame) -> None:
+    top = ranked.head(10)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(
+        t("Kjøp utenfor avtale siste 12 mnd."),
+        fmt.mkr(float(ranked["addressable_12m"].sum()) if ranked.height else 0.0),
+        help=DEFINITIONS["addressable"],
+    )
+    c2.metric(
+        t("Anslått potensial, topp 10"),
+        fmt.mkr(float(top["potential"].sum()) if top.height else 0.0),
+        delta=(
+            f"{fmt.mkr(float(top['potential_low'].sum()))}–"
+            f"{fmt.mkr(float(top['potential_high'].sum()))} ({t('anslag')})"
+        )
+        if top.height
+        else None,
+        delta_color="off",
+        delta_arrow="off",
+        help=DEFINITIONS["potential"],
+    )
+    c3.metric(
+        t("Kategorier over EØS-terskel"),
+        str(ranked.filter(pl.col("threshold_status").is_in(["eea_12", "eea_48"])).height),
+        help=DEFINITIONS["threshold"],
+    )
+    c4.metric(
+        t("Avtaler som utløper innen 12 mnd."),
+        str(int(ranked["expiring"].sum()) if ranked.height else 0),
+    )
+
+
+def _table(ranked: pl.DataFrame) -> None:
+    st.dataframe(
+        charts.ranked_table(ranked),
+        hide_index=True,
+        width="stretch",
+        height=min(38 * (ranked.height + 1) + 3, 460),
+        column_config={
+            "Rang": st.column_config.NumberColumn(t("Rang"), help=DEFINITIONS["rank"]),
+            "Kommuner": st.column_config.TextColumn(t("Kommuner"), help=DEFINITIONS["members"]),
+            "Utenfor avtale 12 mnd.": st.column_config.TextColumn(
+                t("Utenfor avtale 12 mnd."), help=DEFINITIONS["addressable"]
+            ),
+            "Potensial (anslag)": st.column_config.TextColumn(
+                t("Potensial (anslag)"), help=DEFINITIONS["potential"]
+            ),
+            "Spenn (anslag)": st.column_config.TextColumn(
+                t("Spenn (anslag)"), help=DEFINITIONS["potential"]
+            ),
+            "Terskel": st.column_config.TextColumn(t("Terskel"), help=DEFINITIONS["threshold"]),
+            "Begrunnelse": st.column_config.TextColumn(t("Begrunnelse"), width="large"),
+        },
+        key="mul_table",
+    )
+
+
+def _drill(ranked: pl.DataFrame, f: Filters, sc: Scope) -> None:
+    """One category's suppliers outside agreements, then its invoice lines (if the role may)."""
+    st.subheader(t("Kategoriens leverandører og fakturalinjer"))
+    names = {
+        int(r["category_id"]): f"{r['rank']}. {r['category']}" for r in ranked.iter_rows(named=True)
+    }
+    cat_id = st.selectbox(
+        t("Kategori"), list(names), format_func=lambda k: names[k], key="mul_drill_category"
+    )
+    if cat_id is None:
+        return
+    sup = op.category_suppliers(context.cube(sc), f, int(cat_id))
+    st.dataframe(charts.supplier_table(sup), hide_index=True, width="stretch", key="mul_suppliers")
+    st.caption(
+        t("Leverandører med kjøp utenfor avtale i kategorien siste 12 mnd.")
+        + (f" {t('Bare din kommunes kjøp.')}" if sc.municipalities is not None else "")
+    )
+    if not sc.may_see_lines:
+        st.info(t("Fakturalinjene krever tilgang til linjenivå."))
+        return
+    window = Filters(add_months(f.end, -11), f.end, f.municipalities, (), f.area)
+    lines = invoice_lines(context.engine(), sc, window, category_id=int(cat_id), limit=50)
+    st.caption(
+        f"{fmt.number(lines.total)} {t('fakturalinjer i kategorien siste 12 mnd.')}, "
+        f"{fmt.kr(lines.total_amount)} ({t('med og uten avtale')}) · {t('de 50 nyeste vises')}"
+    )
+    st.dataframe(
+        lines.rows.drop("id", "municipality_code", "area", "category_rule"),
+        column_config={
+            "date": st.column_config.DateColumn(t("Dato"), format="DD.MM.YYYY"),
+            "municipality": t("Kommune"),
+            "supplier": t("Leverandør"),
+            "orgnr": t("Org.nr."),
+            "category_l1": t("Hovedkategori"),
+            "category": t("Kategori"),
+            "account": t("Konto"),
+            "art": t("Art"),
+            "amount": st.column_config.NumberColumn(t("Beløp (kr)"), format="localized"),
+            "invoice_id": t("Bilag"),
+            "ehandel": t("E-handel"),
+            "description": t("Tekst"),
+        },
+        hide_index=True,
+        key="mul_lines",
+    )
+
+
+def _target_gap(ranked: pl.DataFrame, f: Filters, sc: Scope) -> None:
+    st.subheader(t("Målgapet"))
+    if sc.municipalities is not None or f.municipalities:
+        st.info(
+            t(
+                "Målgapet gjelder hele samarbeidets gevinstmål og vises uten kommuneutvalg. "
+                "Tallene over er din kommunes del."
+                if sc.municipalities is not None
+                else "Målgapet gjelder hele samarbeidets gevinstmål og vises uten kommuneutvalg."
+            )
+        )
+        return
+    target = float(context.agreement_data()["target"]["nok"][0])
+    whole = Filters(f.start, f.end, (), (), f.area)
+    monthly = savings.realized_by_month(context.cube(sc), whole, context.reference()["agreements"])
+    today = dt.date.today()
+    starts = [add_months(today, i) for i in range(1, 25)]
+    c1, c2 = st.columns(2)
+    n = c1.number_input(
+        t("Antall kandidater fra toppen av listen"),
+        min_value=1,
+        max_value=max(1, min(10, ranked.height)),
+        value=min(3, max(1, ranked.height)),
+        key="mul_gap_n",
+    )
+    start = c2.selectbox(
+        t("Konkurransene gir effekt fra"),
+        starts,
+        index=3,
+        format_func=lambda d: f"1. {MONTHS[d.month - 1]} {d.year}",
+        key="mul_gap_start",
+    )
+    g = op.target_gap(monthly, target, ranked, n=int(n), start=start or starts[3])
+    m1, m2, m3 = st.columns(3)
+    m1.metric(
+        f"{t('Forventet realisert gevinst')} {g.year}",
+        fmt.mkr(g.expected),
+        delta=f"{fmt.pct(g.expected / target if target else None, 0)} {t('av målet')} "
+        f"{fmt.mkr(target)}",
+        delta_color="off",
+        delta_arrow="off",
+        help=DEFINITIONS["gap"],
+    )
+    m2.metric(
+        t("Gap til målet"),
+        fmt.mkr(max(g.gap, 0.0)) if not g.met_already else t("Nådd"),
+        help=DEFINITIONS["gap"],
+    )
+    m3.metric(
+        t("Kandidatenes potensial per år (anslag)"),
+        fmt.mkr(g.candidate_potential),
+        delta=f"{fmt.mkr(g.candidate_low)}–{fmt.mkr(g.candidate_high)}",
+        delta_color="off",
+        delta_arrow="off",
+        help=DEFINITIONS["potential"],
+    )
+    sentence = op.gap_sentence(g)
+    names = ", ".join(md(c) for c in g.candidates)
+    (st.success if g.reach_year is not None else st.warning)(f"**{md(sentence)}** ({names})")
+    title = t("Forventet gevinst per år med kandidatene (anslag)")
+    st.plotly_chart(
+        charts.target_gap_by_year(
+            g.by_year,
+            title=title,
+            start_label=f"1. {MONTHS[g.start.month - 1]} {g.start.year}",
+        )
+        if g.by_year.height
+        else base.empty(title),
+        theme=None,
+        key="mul_gap_chart",
+    )
+    st.caption(DEFINITIONS["gap"])
+
+
+def _settings(sc: Scope) -> None:
+    ref = context.opportunity_reference()
+    s: op.OpportunitySettings = ref["settings"]  # type: ignore[assignment]
+    with st.expander(t("Vekter og standardsatser")):
+        st.caption(DEFINITIONS["rank"])
+        if not sc.is_staff:
+            st.write(
+                f"{t('Potensial')}: {s.weights.potential:g} · {t('Bredde')}: "
+                f"{s.weights.breadth:g} · {t('Terskelstatus')}: {s.weights.threshold:g}"
+            )
+        else:
+            c1, c2, c3 = st.columns(3)
+            wp = c1.number_input(
+                t("Potensial"), 0.0, 10.0, s.weights.potential, 0.05, key="mul_w_potential"
+            )
+            wb = c2.number_input(
+                t("Bredde"), 0.0, 10.0, s.weights.breadth, 0.05, key="mul_w_breadth"
+            )
+            wt = c3.number_input(
+                t("Terskelstatus"), 0.0, 10.0, s.weights.threshold, 0.05, key="mul_w_threshold"
+            )
+            if st.button(t("Lagre vekter"), key="mul_w_save"):
+                try:
+                    with context.engine().begin() as conn:
+                        store.save_weights(conn, op.Weights(wp, wb, wt), sc)
+                    st.success(t("Vektene er lagret."))
+                    st.rerun()
+                except (ValueError, PermissionError) as e:
+                    st.error(str(e))
+        rates = pl.DataFrame(
+            [
+                {"Gruppe": g, "Lav": r.low, "Forventet": r.rate, "Høy": r.high}
+                for g, r in (*s.default_rates, (store.FALLBACK_GROUP, s.fallback))
+            ]
+        )
+        st.caption(
+            t(
+                "Standardsats r per kategorigruppe, brukt der samarbeidet ikke har egne avtaler "
+                "i kategorien. «*» gjelder grupper uten egen sats."
+            )
+        )
+        pct = {
+            c: st.column_config.NumberColumn(c, format="percent", min_value=0.0, max_value=0.99)
+            for c in ("Lav", "Forventet", "Høy")
+        }
+        if not sc.is_staff:
+            st.dataframe(rates, hide_index=True, column_config=pct, key="mul_rates_view")
+            return
+        edited = st.data_editor(
+            rates.to_pandas(),
+            hide_index=True,
+            disabled=["Gruppe"],
+            column_config=pct,
+            key="mul_rates_editor",
+        )
+        if st.button(t("Lagre standardsatser"), key="mul_rates_save"):
+            try:
+                rows = pl.from_pandas(edited).to_dicts()
+                new = {
+                    r["Gruppe"]: op.Rate(float(r["Lav"]), float(r["Forventet"]), float(r["Høy"]))
+                    for r in rows
+                }
+                fallback = new.pop(store.FALLBACK_GROUP, None)
+                with context.engine().begin() as conn:
+                    store.save_default_rates(conn, new, sc, fallback=fallback)
+                st.success(t("Standardsatsene er lagret."))
+                st.rerun()
+            except (ValueError, TypeError, PermissionError) as e:
+                st.error(str(e))
+
+
+def render() -> None:
+    f, token = page.filters()
+    sc = context.scope()
+    st.title(t("Muligheter"))
+    st.caption(page.scope_text(f, token))
+    since = add_months(f.end, -11)
+    st.markdown(
+        t(
+            "Hvor bør medlemmene kjøpe sammen neste gang? Kategorier med mye kjøp utenfor avtale, "
+            "mange kjøpere og leverandører og høy samlet verdi står øverst."
+        )
+        + f" {t('Siste 12 mnd.')}: {MONTHS[since.month - 1]} {since.year}–"
+        f"{MONTHS[f.end.month - 1]} {f.end.year}. **{t('Potensial er anslag.')}**"
+    )
+    ranked = context.opportunities(f, dt.date.today())
+    _metrics(ranked)
+    if ranked.height == 0:
+        st.info(t("Ingen kjøp utenfor avtale i utvalget."))
+    else:
+        st.subheader(t("Neste felles anskaffelser"))
+        _table(ranked)
+        title = t("Anslått potensial mot kjøp utenfor avtale per kategori")
+        st.plotly_chart(
+            charts.potential_vs_addressable(ranked, title=title), theme=None, key="mul_scatter"
+        )
+        st.caption(
+            t("Boblens størrelse = antall kommuner som kjøper; strek = spennet i anslaget.")
+            + " "
+            + DEFINITIONS["potential"]
+        )
+        _drill(ranked, f, sc)
+        _target_gap(ranked, f, sc)
+    _settings(sc)
+    page.footer(
+        f,
+        token,
+        t(
+            "Kjøp utenfor avtale (KOSTRA-kjøpskontoer); uklassifisert kjøp og ukjente leverandører "
+            "er med, privatpersoner er holdt utenfor. Potensial og målgap er anslag."
+        )
+        + (f" {t('Kommuneantall gjelder hele samarbeidet.')}" if sc.municipalities else ""),
+    )
+
+
+render()

@@ -1,0 +1,81 @@
+"""Muligheter figures tested as data: traces, values, ranges, escaping, axis titles."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from charts import opportunities as charts
+from data_access.metrics import opportunities as op
+
+
+def _ranked() -> pl.DataFrame:
+    return op.rank(
+        pl.DataFrame(
+            {
+                "category_id": [1, 2, 3],
+                "category": ["<b>Kontor</b>", "Renhold", "Energi"],
+                "category_l1": ["Forbruksvarer", "Tjenester", "Transport og energi"],
+                "addressable_12m": [10_000_000.0, 4_000_000.0, 500_000.0],
+                "addressable_48m": [40_000_000.0, 15_000_000.0, 2_000_000.0],
+                "members": [5, 3, 1],
+                "members_total": [5, 5, 5],
+                "suppliers": [37, 8, 1],
+                "suppliers_single": [12, 5, 1],
+                "threshold_status": ["eea_12", "eea_48", "regulation"],
+                "threshold_text": [op.STATUS_TEXT[s] for s in ("eea_12", "eea_48", "regulation")],
+                "expiring": [1, 0, 0],
+                "n_agreements": [2, 0, 0],
+                "rate": [0.2, 0.05, 0.05],
+                "rate_low": [0.1, 0.03, 0.03],
+                "rate_high": [0.25, 0.08, 0.08],
+                "rate_source": ["avtaler", "standard", "standard"],
+                "potential": [2_500_000.0, 4e6 * 0.05 / 0.95, 5e5 * 0.05 / 0.95],
+                "potential_low": [10e6 * 0.1 / 0.9, 4e6 * 0.03 / 0.97, 5e5 * 0.03 / 0.97],
+                "potential_high": [10e6 * 0.25 / 0.75, 4e6 * 0.08 / 0.92, 5e5 * 0.08 / 0.92],
+            }
+        )
+    )
+
+
+def test_scatter_has_one_trace_per_threshold_status_with_ranges_and_escaped_names() -> None:
+    fig = charts.potential_vs_addressable(_ranked(), title="T").to_plotly_json()
+    names = [t["name"] for t in fig["data"]]
+    assert names == ["Over EØS-terskel (12 mnd.)", "Over EØS-terskel (48 mnd.)", "Over 100 000 kr"]
+    top = fig["data"][0]
+    assert list(top["x"]) == [10.0] and list(top["y"]) == [2.5]  # mill. kr
+    assert list(top["error_y"]["array"]) == pytest.approx([10 * 0.25 / 0.75 - 2.5])
+    assert list(top["error_y"]["arrayminus"]) == pytest.approx([2.5 - 10 * 0.1 / 0.9])
+    assert list(top["marker"]["size"]) == [35]  # 10 + 5 per buying member
+    assert top["text"][0] == "1. &lt;b&gt;Kontor&lt;/b&gt;"
+    assert "<b>Kontor" not in str(top["customdata"])
+    assert "anslag" in fig["layout"]["yaxis"]["title"]["text"]
+    assert fig["layout"]["xaxis"]["title"]["text"].startswith("Kjøp utenfor avtale")
+
+
+def test_target_gap_chart_stacks_the_candidates_on_the_baseline_under_the_target() -> None:
+    by_year = pl.DataFrame(
+        {
+            "year": [2026, 2027],
+            "baseline": [4_800_000.0, 4_800_000.0],
+            "added": [0.0, 2_250_000.0],
+            "total": [4_800_000.0, 7_050_000.0],
+            "target": [7_500_000.0, 7_500_000.0],
+        }
+    )
+    fig = charts.target_gap_by_year(by_year, title="T", start_label="1. mars 2027")
+    j = fig.to_plotly_json()
+    assert j["layout"]["barmode"] == "stack"
+    assert [list(t["y"]) for t in j["data"]] == [[4.8, 4.8], [0.0, 2.25]]
+    assert j["data"][1]["name"] == "Anslag for kandidatene fra 1. mars 2027"
+    assert [s["y0"] for s in j["layout"]["shapes"]] == [7.5]
+
+
+def test_ranked_table_formats_and_marks_estimates() -> None:
+    t = charts.ranked_table(_ranked())
+    assert t.columns[:4] == ["Rang", "Kategori", "Potensial (anslag)", "Spenn (anslag)"]
+    row = t.row(0, named=True)
+    assert row["Rang"] == 1 and row["Kommuner"] == "5 av 5"
+    assert row["Potensial (anslag)"] == "2,50\xa0mill.\xa0kr"
+    assert row["Sats r"] == "20,0\xa0% (egne avtaler)"
+    assert row["Begrunnelse"].startswith("5 av 5 kommuner kjøper, 37 leverandører")
