@@ -77,9 +77,12 @@ def _metrics(ranked: pl.DataFrame) -> None:
     )
 
 
-def _table(ranked: pl.DataFrame) -> None:
-    st.dataframe(
+def _table(ranked: pl.DataFrame) -> int | None:
+    """The ranked list; a click on a row returns that category (for the drill-down below)."""
+    event = st.dataframe(
         charts.ranked_table(ranked),
+        on_select="rerun",
+        selection_mode="single-row",
         hide_index=True,
         width="stretch",
         height=min(38 * (ranked.height + 1) + 3, 460),
@@ -100,14 +103,20 @@ def _table(ranked: pl.DataFrame) -> None:
         },
         key="mul_table",
     )
+    rows = event.selection.rows if event is not None else []  # type: ignore[union-attr]
+    return int(ranked["category_id"][rows[0]]) if rows and rows[0] < ranked.height else None
 
 
-def _drill(ranked: pl.DataFrame, f: Filters, sc: Scope) -> None:
-    """One category's suppliers outside agreements, then its invoice lines (if the role may)."""
+def _drill(ranked: pl.DataFrame, f: Filters, sc: Scope, clicked: int | None) -> None:
+    """One category's suppliers outside agreements, then its invoice lines (if the role may).
+    A row clicked in the ranked list selects the category; the box can change it again."""
     st.subheader(t("Kategoriens leverandører og fakturalinjer"))
     names = {
         int(r["category_id"]): f"{r['rank']}. {r['category']}" for r in ranked.iter_rows(named=True)
     }
+    if clicked is not None and clicked != st.session_state.get("mul_last_click"):
+        st.session_state["mul_drill_category"] = clicked  # a new click wins over the box
+    st.session_state["mul_last_click"] = clicked
     cat_id = st.selectbox(
         t("Kategori"), list(names), format_func=lambda k: names[k], key="mul_drill_category"
     )
@@ -314,7 +323,8 @@ def render() -> None:
         st.info(t("Ingen kjøp utenfor avtale i utvalget."))
     else:
         st.subheader(t("Neste felles anskaffelser"))
-        _table(ranked)
+        clicked = _table(ranked)
+        st.caption(t("Klikk en rad for å se kategoriens leverandører og fakturalinjer nedenfor."))
         title = t("Anslått potensial mot kjøp utenfor avtale per kategori")
         st.plotly_chart(
             charts.potential_vs_addressable(ranked, title=title), theme=None, key="mul_scatter"
@@ -324,7 +334,7 @@ def render() -> None:
             + " "
             + DEFINITIONS["potential"]
         )
-        _drill(ranked, f, sc)
+        _drill(ranked, f, sc, clicked)
         _target_gap(ranked, f, sc)
     _settings(sc)
     page.footer(

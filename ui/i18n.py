@@ -226,6 +226,9 @@ EN: dict[str, str] = {
     "med og uten avtale": "with and without agreement",
     "de 50 nyeste vises": "the 50 newest shown",
     "Kjøp utenfor avtale (KOSTRA-kjøpskontoer); uklassifisert kjøp og ukjente leverandører er med, privatpersoner er holdt utenfor. Potensial og målgap er anslag.": "Spend outside agreements (KOSTRA purchase accounts); unclassified spend and unknown suppliers included, private persons left out. Potential and target gap are estimates.",
+    "Klikk en rad for å se kategoriens leverandører og fakturalinjer nedenfor.": (
+        "Click a row to see the category's suppliers and invoice lines below."
+    ),
     # --- end issue 13 ---
 }
 
