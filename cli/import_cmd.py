@@ -78,6 +78,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             code = EXIT_FAILED
             continue
         print(report.summary(), flush=True)
+        for line in report.details():
+            print(f"  {line}", flush=True)
         for kind, examples in report.examples.items():
             for ex in examples[:3]:
                 print(f"  rad {ex['rad']}: {ex['melding']}", file=sys.stderr)

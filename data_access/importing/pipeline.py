@@ -33,6 +33,7 @@ from data_access.agreements import load_agreements, load_parties, match_agreemen
 from data_access.classify import classify, load_rules, unclassified_id
 from data_access.cube import rebuild_cube
 from data_access.db import audit, bulk_insert, bump_data_version, read_frame
+from data_access.importing.layouts import Layout, choose_layout
 from data_access.importing.profiles import FIELDS, REQUIRED, Profile, load_profile, match_columns
 from data_access.importing.reader import ROW_COL, FileFormatError, read_table
 from data_access.importing.validate import canonical, line_hash, validate, with_identity
@@ -73,6 +74,18 @@ class ImportReport:
     warnings_by_kind: dict[str, int] = field(default_factory=dict)
     examples: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     error: str | None = None
+    #: Account layout used: name, label, source (profile or proposed), examples account → art.
+    layout: dict[str, object] = field(default_factory=dict)
+    #: Fields given one value for every row (``[fixed]`` or the import page).
+    fixed: dict[str, str] = field(default_factory=dict)
+    #: Where the area came from: kolonne, fast verdi, kontoklasse, standard (drift).
+    area_source: str = ""
+    #: Stored lines paying private persons, by reason (fnr, flagg, mistanke), and of those
+    #: suspected (person-like name) how many distinct names; names are never in the report.
+    private_lines: dict[str, int] = field(default_factory=dict)
+    private_suspected_suppliers: int = 0
+    #: Stored lines of pseudo-suppliers marked by the profile's ``[values] pseudo``.
+    pseudo_lines: int = 0
 
     @property
     def ok(self) -> bool:
@@ -98,8 +111,57 @@ class ImportReport:
             s += f" (filen er importert før, import {self.already_imported_batch})"
         return s
 
+    def details(self) -> list[str]:
+        """Lines for the CLI and the page: layout with examples, fixed fields, private persons."""
+        out: list[str] = []
+        if self.layout:
+            out.append(f"Kontooppsett: {self.layout['beskrivelse']} ({self.layout['kilde']})")
+            for ex in self.layout.get("eksempler", []):  # type: ignore[union-attr]
+                area = f", {ex['område']}" if "område" in ex else ""
+                out.append(
+                    f"  konto {ex['konto']} → art {ex['art']} → {SPEND_CLASS_LABEL.get(ex['klasse'], ex['klasse'])}{area}"
+                )
+        if self.fixed:
+            shown = {k: FIXED_LABEL.get(v, v) for k, v in self.fixed.items()}
+            out.append(
+                "Faste verdier: " + ", ".join(f"{FIELDS.get(k, k)} = {v}" for k, v in shown.items())
+            )
+        if self.area_source:
+            out.append(f"Område (drift/investering) fra: {self.area_source}")
+        excluded_wages = self.excluded_by_reason.get("ikke_innkjop", 0)
+        if excluded_wages:
+            out.append(
+                f"Utelatt som ikke innkjøp (lønn, overføringer o.l.): {excluded_wages} rader"
+            )
+        if self.private_lines:
+            parts = [
+                f"{PRIVATE_REASON_LABEL.get(k, k)}: {v}" for k, v in self.private_lines.items()
+            ]
+            out.append("Privatpersoner (vises som «Privatperson»): " + ", ".join(parts) + " linjer")
+        if self.private_suspected_suppliers:
+            out.append(
+                f"  {self.private_suspected_suppliers} navn ser ut som personnavn og er skjult; "
+                "en administrator kan se og frigi dem under Administrasjon → Privatpersoner"
+            )
+        if self.pseudo_lines:
+            out.append(f"Samleposter (profilens pseudo-leverandører): {self.pseudo_lines} linjer")
+        return out
+
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, default=str)
+
+
+SPEND_CLASS_LABEL = {
+    "purchase": "innkjøp",
+    "intra_public": "kjøp fra offentlige",
+    "excluded": "ikke innkjøp (utelatt)",
+}
+PRIVATE_REASON_LABEL = {
+    "fnr": "fødselsnummer",
+    "flagg": "merket privat",
+    "mistanke": "personlignende navn",
+}
+FIXED_LABEL = {"\x01ja": "ja", "\x01nei": "nei"}
 
 
 def _noop(_f: float, _msg: str) -> None:
@@ -212,10 +274,16 @@ def _reference(conn: sa.Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
 def _upsert_suppliers(conn: sa.Connection, lines: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Supplier ids (and NACE) for the lines' keys, inserting new suppliers; aliases counted."""
     s = schema.supplier
+    if "private_reason" not in lines.columns:
+        lines = lines.with_columns(private_reason=pl.lit(None, pl.String))
+    if "is_pseudo" not in lines.columns:
+        lines = lines.with_columns(is_pseudo=pl.lit(False))
     wanted = lines.group_by("supplier_key").agg(
         pl.col("identity_kind").first(),
         pl.col("orgnr").first(),
         pl.col("is_private").any(),
+        pl.col("private_reason").drop_nulls().first(),
+        pl.col("is_pseudo").any(),
         name=pl.col("supplier_name").drop_nulls().mode().sort().first(),
     )
     existing = read_frame(conn, sa.select(s.c.id, s.c.key, s.c.orgnr))
@@ -240,6 +308,12 @@ def _upsert_suppliers(conn: sa.Connection, lines: pl.DataFrame) -> tuple[pl.Data
                 .str.slice(0, 200),
                 is_private="is_private",
                 is_public=pl.lit(False),
+                private_reason="private_reason",
+                # A suspected person's name is held for admins to review (never displayed).
+                held_name=pl.when(pl.col("private_reason") == "mistanke").then(
+                    pl.col("name").str.slice(0, 200)
+                ),
+                is_pseudo="is_pseudo",
             ),
         )
     ids = (
@@ -291,6 +365,24 @@ def _upsert_suppliers(conn: sa.Connection, lines: pl.DataFrame) -> tuple[pl.Data
     return ids, new.height
 
 
+def _released(conn: sa.Connection, ok: pl.DataFrame) -> pl.DataFrame:
+    """Lines of suppliers an admin released (a suspicion that was wrong) are not private."""
+    s = schema.supplier
+    keys = ok.filter(pl.col("is_private"))["supplier_key"].unique().to_list()
+    if not keys:
+        return ok
+    released = set(
+        conn.execute(
+            sa.select(s.c.key).where(s.c.key.in_(keys), s.c.private_reason == "frigitt")
+        ).scalars()
+    )
+    if not released:
+        return ok
+    return ok.with_columns(
+        is_private=pl.col("is_private") & ~pl.col("supplier_key").is_in(sorted(released))
+    )
+
+
 def store_lines(
     conn: sa.Connection, ok: pl.DataFrame, batch_id: int, progress: Progress = _noop
 ) -> tuple[int, int]:
@@ -301,6 +393,7 @@ def store_lines(
     if ok.height == 0:
         return 0, 0
     ids, n_new = _upsert_suppliers(conn, ok)
+    ok = _released(conn, ok)
     lines = ok.join(ids, on="supplier_key", how="left", maintain_order="left").with_row_index("row")
     lines = classify(lines, load_rules(conn), unclassified_id(conn))
     munis = read_frame(
@@ -398,6 +491,7 @@ def process(
     username: str,
     progress: Progress = _noop,
     decimal: str | None = None,
+    layout: Layout | None = None,
 ) -> pl.DataFrame:
     """Validate ``lines`` (text in ledger fields + ``_row``), store what is valid and new, and
     quarantine the rest under a new batch; fill ``report``. Returns the validated frame.
@@ -406,9 +500,25 @@ def process(
     """
     munis, arts = _reference(conn)
     progress(0.15, "Kontrollerer rader")
+    if layout is None:
+        accounts = lines["account"].drop_nulls().unique().to_list()
+        layout, source, layout_examples = choose_layout(accounts, profile.layout, arts)
+        report.layout = {
+            "navn": layout.name,
+            "beskrivelse": layout.label,
+            "kilde": source,
+            "eksempler": layout_examples,
+        }
+    report.fixed = dict(profile.fixed)
+    report.area_source = _area_source(lines, profile, layout)
     checked = validate(
-        lines, municipalities=munis, art_classes=arts, profile=profile, decimal=decimal
-    )  # type: ignore[arg-type]
+        lines,
+        municipalities=munis,
+        art_classes=arts,
+        profile=profile,
+        decimal=decimal,  # type: ignore[arg-type]
+        layout=layout,
+    )
     report.detected.setdefault("desimaltegn", decimal or profile.decimal or "auto")
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     batch_id = int(
@@ -465,7 +575,9 @@ def process(
         ]
     )
     progress(0.5, f"Lagrer {ok.height} linjer")
+    ok = _mark_profile_pseudo(ok, profile)
     stored, n_new = store_lines(conn, ok, batch_id, progress)
+    _count_private(ok, report)
     bulk_insert(conn, schema.quarantine_row, _quarantine_frame(q, batch_id, report.file_name))
 
     report.rows_read = checked.height
@@ -503,6 +615,49 @@ def process(
     bump_data_version(conn)
     audit(conn, username, "import", report.summary())
     return checked
+
+
+def _area_source(lines: pl.DataFrame, profile: Profile, layout: Layout) -> str:
+    """Where the rows' area comes from, for the report."""
+    if "area" in profile.fixed:
+        return f"fast verdi ({profile.fixed['area']})"
+    has_col = lines["area"].drop_nulls().str.strip_chars().ne("").any()
+    if has_col and layout.has_class:
+        return "kolonne (kontoklassen der kolonnen er tom)"
+    if has_col:
+        return "kolonne"
+    if layout.has_class:
+        return "kontoklassen (0 investering, 1 drift)"
+    return "standard (drift)"
+
+
+def _mark_profile_pseudo(ok: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+    """``is_pseudo`` for lines whose name or supplier number the profile lists as a collective
+    post (``[values] pseudo``); the admin list is applied when suppliers are read."""
+    from data_access.pseudo import pseudo_expr
+
+    if not profile.pseudo_values or ok.height == 0:
+        return ok.with_columns(is_pseudo=pl.lit(False))
+    none = pl.DataFrame(schema={"kind": pl.String, "value": pl.String})
+    by_name = (
+        ok.select(name="supplier_name", key="supplier_key")
+        .select(pseudo_expr(none, profile.pseudo_values))
+        .to_series()
+    )
+    by_no = ok["supplier_no"].fill_null("").str.strip_chars().is_in(profile.pseudo_values)
+    return ok.with_columns(is_pseudo=(by_name | by_no) & ~ok["is_private"])
+
+
+def _count_private(ok: pl.DataFrame, report: ImportReport) -> None:
+    """Private-person lines by reason, and how many suspected names (never the names)."""
+    if ok.height == 0 or "private_reason" not in ok.columns:
+        return
+    priv = ok.filter(pl.col("is_private"))
+    report.private_lines = _counts(priv, "private_reason")
+    report.private_suspected_suppliers = priv.filter(pl.col("private_reason") == "mistanke")[
+        "supplier_key"
+    ].n_unique()
+    report.pseudo_lines = int(ok["is_pseudo"].sum()) if "is_pseudo" in ok.columns else 0
 
 
 def _read(path_or_bytes: str | Path | bytes, filename: str | None) -> tuple[bytes, str]:

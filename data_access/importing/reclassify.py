@@ -92,7 +92,11 @@ def fix_private_suppliers(conn: sa.Connection, *, username: str = "system") -> i
     named = read_frame(
         conn,
         sa.select(s.c.id, s.c.name).where(
-            s.c.orgnr.is_(None), s.c.is_private.is_(False), s.c.identity_kind != "orgnr"
+            s.c.orgnr.is_(None),
+            s.c.is_private.is_(False),
+            s.c.identity_kind != "orgnr",
+            # an admin released it: a wrong suspicion, never masked again
+            sa.or_(s.c.private_reason.is_(None), s.c.private_reason != "frigitt"),
         ),
     )
     person_like = named.filter(is_person_name(pl.col("name")))["id"].cast(pl.Int64).to_list()
@@ -125,6 +129,8 @@ def fix_private_suppliers(conn: sa.Connection, *, username: str = "system") -> i
                 name=PRIVATE_LABEL,
                 register_name=None,
                 is_private=True,
+                private_reason="mistanke",
+                held_name=s.c.name,
                 identity_kind="name",
                 key=sa.literal("privat:s") + sa.cast(s.c.id, sa.String),
             )
