@@ -54,6 +54,11 @@ def _progress(name: str):  # type: ignore[no-untyped-def]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    try:
+        fixed = _fixed(args.fixed or [])
+    except ValueError as exc:
+        print(f"FEILET – {exc}", flush=True)
+        return EXIT_FAILED
     engine = _engine(args)
     code = EXIT_OK
     for path in args.files:
@@ -67,6 +72,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 profile=args.profile,
                 municipality=args.municipality,
                 progress=_progress(name),
+                fixed=fixed,
             )
         except OSError as exc:
             print(f"{name}: FEILET – filen kan ikke leses ({exc})", flush=True)
@@ -90,6 +96,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         elif report.exit_code == EXIT_QUARANTINED and code == EXIT_OK:
             code = EXIT_QUARANTINED
     return code
+
+
+def _fixed(pairs: list[str]) -> dict[str, object]:
+    """``--fixed account=270 --fixed area=drift`` as a dict (checked by the profile parser)."""
+    from data_access.importing.profiles import parse_fixed
+
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--fixed må ha formen felt=verdi, ikke «{pair}»")
+        out[key.strip()] = value.strip()
+    parse_fixed(out)
+    return out
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
@@ -129,6 +149,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--municipality", default=None, help="kommunenummer for hele filen")
     p.add_argument("--user", default="cli", help="navn i importloggen (standard: cli)")
+    p.add_argument(
+        "--fixed",
+        action="append",
+        metavar="FELT=VERDI",
+        help="fast verdi for alle rader, f.eks. account=270, area=drift, ehandel=false "
+        "(kan gjentas)",
+    )
     p.set_defaults(func=cmd_import)
 
     p = subparsers.add_parser(

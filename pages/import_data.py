@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from charts import fmt
+from charts.escape import md
 from data_access.importing import (
     FIELDS,
     REASON_LABELS,
@@ -41,6 +42,50 @@ def _label(kind: str) -> str:
     if kind.startswith("advarsel:"):
         return "Advarsel: " + REASON_LABELS.get(kind.removeprefix("advarsel:"), kind) + " (lagret)"
     return REASON_LABELS.get(kind, kind)
+
+
+# --- issue 10 ---
+FIXED_FIELDS = {
+    "account": "Konto/art for alle rader (f.eks. 270)",
+    "area": "Område for alle rader",
+    "ehandel": "E-handel for alle rader",
+}
+
+
+def _details(rep: dict) -> None:
+    """Account layout with examples, fixed fields, area source, private persons (no names)."""
+    from data_access.importing.pipeline import ImportReport
+
+    lines = ImportReport.from_dict(rep).details()
+    if lines:
+        st.markdown("\n".join(f"- {md(line.strip())}" for line in lines))
+
+
+def _fixed_inputs() -> dict[str, object]:
+    """Fixed values for fields the file lacks (``[fixed]`` in a profile does the same)."""
+    with st.expander("Faste verdier for felt filen mangler"):
+        c1, c2, c3 = st.columns(3)
+        account = c1.text_input(FIXED_FIELDS["account"], key=KEY + "fix_account")
+        area = c2.selectbox(
+            FIXED_FIELDS["area"],
+            ["", "drift", "investering"],
+            format_func=lambda v: v or "Fra filen",
+            key=KEY + "fix_area",
+        )
+        ehandel = c3.selectbox(
+            FIXED_FIELDS["ehandel"],
+            ["", "ja", "nei"],
+            format_func=lambda v: v or "Fra filen",
+            key=KEY + "fix_ehandel",
+        )
+    out: dict[str, object] = {}
+    if account.strip():
+        out["account"] = account.strip()
+    if area:
+        out["area"] = area
+    if ehandel:
+        out["ehandel"] = ehandel == "ja"
+    return out
 
 
 def _upload_section() -> None:
@@ -75,6 +120,7 @@ def _upload_section() -> None:
         format_func=lambda c: f"{c} {muni_names[c]}" if c else "Fra kolonne i filen",
         help="Brukes når filen ikke har kolonne for kommunenummer.",
     )
+    fixed = _fixed_inputs()
     if st.button("Importer", type="primary", disabled=not files, key=KEY + "go"):
         done: list[int] = []
         for f in files or []:
@@ -87,6 +133,7 @@ def _upload_section() -> None:
                     username=context.username(),
                     profile=profile,
                     municipality=muni or None,
+                    fixed=fixed,
                     progress=lambda x, msg, b=bar, n=f.name: b.progress(
                         min(x, 1.0), text=f"{n}: {msg}"
                     ),
@@ -142,6 +189,7 @@ def _report(rep: dict) -> None:
             f"{fmt.number(rep['new_suppliers'])} · profil {rep['profile']} · "
             + " · ".join(f"{k}: {v}" for k, v in rep["detected"].items() if k != "kolonner")
         )
+        _details(rep)
         if rep.get("already_imported_batch"):
             st.info(
                 f"Filen er importert før (import {rep['already_imported_batch']}); "

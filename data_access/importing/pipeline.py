@@ -150,6 +150,12 @@ class ImportReport:
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, default=str)
 
+    @classmethod
+    def from_dict(cls, rep: dict[str, object]) -> ImportReport:
+        """A report from its stored JSON (older reports lack the newer fields: defaults)."""
+        names = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in rep.items() if k in names})  # type: ignore[arg-type]
+
 
 SPEND_CLASS_LABEL = {
     "purchase": "innkjøp",
@@ -676,11 +682,15 @@ def import_file(
     profile: str | Profile | None = None,
     municipality: str | None = None,
     progress: Progress | None = None,
+    fixed: dict[str, object] | None = None,
 ) -> ImportReport:
     """Import one ledger export in one transaction and return its report.
 
-    A file that cannot be read at all (not a table, required columns missing, unknown profile)
-    gives a report with ``error`` set and nothing stored; the failure is still audited. Other
+    ``fixed`` gives fields one value for every row (``{"account": "270", "area": "drift",
+    "ehandel": False}``), on top of the profile's ``[fixed]``.
+
+    A file that cannot be read at all (not a table, required columns missing, unknown profile,
+    accounts that fit no layout) gives a report with ``error`` set and nothing stored; the failure is still audited. Other
     exceptions (database errors, interruptions) roll back and propagate.
     """
     progress = progress or _noop
@@ -690,7 +700,7 @@ def import_file(
     try:
         with engine.begin() as conn:
             prof = profile if isinstance(profile, Profile) else load_profile(profile, conn)
-            prof = prof.with_municipality(municipality)
+            prof = prof.with_municipality(municipality).with_fixed(fixed)
             report.profile = prof.name
             progress(0.02, "Leser filen")
             table = read_table(data, name, prof)
@@ -726,12 +736,14 @@ def import_file(
 
 
 def _check_columns(mapping: dict[str, str], profile: Profile, headings: list[str]) -> None:
-    missing = [FIELDS[f] for f in REQUIRED if f not in mapping]
+    missing = [FIELDS[f] for f in REQUIRED if f not in mapping and f not in profile.fixed]
     if "amount" not in mapping and not ({"debit", "credit"} & set(mapping)):
         missing.append(FIELDS["amount"])
     if "municipality" not in mapping and not profile.municipality:
         missing.append(FIELDS["municipality"] + " (eller angi kommune for filen)")
-    if not ({"supplier_orgnr", "supplier_name", "supplier_no"} & set(mapping)):
+    if not (
+        {"supplier_orgnr", "supplier_name", "supplier_no"} & (set(mapping) | set(profile.fixed))
+    ):
         missing.append("leverandør (organisasjonsnummer, navn eller nummer)")
     if missing:
         raise ImportFailed(
