@@ -399,7 +399,6 @@ def store_lines(
     if ok.height == 0:
         return 0, 0
     ids, n_new = _upsert_suppliers(conn, ok)
-    ok = _released(conn, ok)
     lines = ok.join(ids, on="supplier_key", how="left", maintain_order="left").with_row_index("row")
     lines = classify(lines, load_rules(conn), unclassified_id(conn))
     munis = read_frame(
@@ -581,7 +580,7 @@ def process(
         ]
     )
     progress(0.5, f"Lagrer {ok.height} linjer")
-    ok = _mark_profile_pseudo(ok, profile)
+    ok = _mark_profile_pseudo(_released(conn, ok), profile)
     stored, n_new = store_lines(conn, ok, batch_id, progress)
     _count_private(ok, report)
     bulk_insert(conn, schema.quarantine_row, _quarantine_frame(q, batch_id, report.file_name))
