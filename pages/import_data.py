@@ -277,8 +277,11 @@ def _quarantine_section() -> None:
         key=KEY + "edited",
     ):
         rep = reimport_quarantine(engine, edited, ids=changed, username=context.username())
-        st.session_state[KEY + "last"] = [rep.batch_id]
-        st.rerun()
+        if rep.error:
+            st.error(rep.error)
+        else:
+            st.session_state[KEY + "last"] = [rep.batch_id]
+            st.rerun()
     st.download_button(
         "Last ned karantenelisten (CSV)",
         data=lambda: quarantine_csv(rows),
@@ -306,8 +309,11 @@ def _quarantine_section() -> None:
         help="Nyttig etter at referansedata (kommuner, kontoer) er rettet.",
     ):
         rep = reimport_quarantine(engine, rows, username=context.username())
-        st.session_state[KEY + "last"] = [rep.batch_id]
-        st.rerun()
+        if rep.error:
+            st.error(rep.error)
+        else:
+            st.session_state[KEY + "last"] = [rep.batch_id]
+            st.rerun()
 
 
 def render() -> None:

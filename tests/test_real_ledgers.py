@@ -665,3 +665,23 @@ def test_cli_period_errors_and_member_without_data(
     assert "ukjent kommunenummer 5099" in capsys.readouterr().err
     assert main(["--database-url", url, "figures", "--year", "2024", "--json"]) == 0
     assert dt.date.today().year >= YEAR
+
+
+def test_corrected_quarantine_rows_are_read_with_their_files_layout(eng: sa.Engine) -> None:
+    """A corrected row alone (``10100``) says nothing about the layout: its file's is used."""
+    from data_access.importing.quarantine import quarantine_rows, reimport_quarantine
+
+    data = _file(
+        [
+            ("5038", "15.03.2024", "Verdal Rør AS", "11500", "500,00", "A"),
+            ("5038", "15.03.2024", "Verdal Rør AS", "12700", "500,00", "B"),
+            ("5038", "15.03.2024", "Verdal Rør AS", "10100", "500,00", "C"),
+            ("5038", "", "Verdal Rør AS", "11000", "700,00", "D"),  # no date: quarantined
+        ]
+    )
+    r = import_file(eng, data, filename="q.csv", username="t")
+    assert (r.layout["navn"], r.rows_quarantined) == ("kontoklasse", 1)
+    rows = quarantine_rows(eng, scope=Scope.everything())
+    r2 = reimport_quarantine(eng, rows.with_columns(date=pl.lit("16.03.2024")), username="t")
+    assert (r2.rows_stored, r2.error) == (1, None)
+    assert _stored(eng)["D"] == ("100", "purchase", "drift")  # art 100, not 110

@@ -513,6 +513,7 @@ def process(
             "beskrivelse": layout.label,
             "kilde": source,
             "eksempler": layout_examples,
+            "mønster": layout.pattern,  # so corrected quarantine rows are read the same way
         }
     report.fixed = dict(profile.fixed)
     report.area_source = _area_source(lines, profile, layout)
