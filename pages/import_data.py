@@ -63,7 +63,7 @@ def _details(rep: dict) -> None:
 
 def _fixed_inputs() -> dict[str, object]:
     """Fixed values for fields the file lacks (``[fixed]`` in a profile does the same)."""
-    with st.expander("Faste verdier for felt filen mangler"):
+    with st.expander(t("Faste verdier for felt filen mangler")):
         c1, c2, c3 = st.columns(3)
         account = c1.text_input(FIXED_FIELDS["account"], key=KEY + "fix_account")
         area = c2.selectbox(

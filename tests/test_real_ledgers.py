@@ -685,3 +685,15 @@ def test_corrected_quarantine_rows_are_read_with_their_files_layout(eng: sa.Engi
     r2 = reimport_quarantine(eng, rows.with_columns(date=pl.lit("16.03.2024")), username="t")
     assert (r2.rows_stored, r2.error) == (1, None)
     assert _stored(eng)["D"] == ("100", "purchase", "drift")  # art 100, not 110
+
+
+def test_readme_profile_example_parses_and_means_what_it_says() -> None:
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    toml = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    p = parse_profile(toml)
+    assert p.layout is not None and p.layout.name == "kontoklasse"
+    assert p.flag_words("private")[0][:1] == ["p"] and p.explicit_private
+    assert p.flag_words("ehandel")[1][:1] == ["-"]
+    assert (p.investment_values, p.drift_values) == (["i", "inv"], ["d"])
+    assert p.pseudo_values == ["Diverse leverandører", "99999"]
+    assert p.fixed["account"] == "270" and p.fixed["area"] == "drift"

@@ -173,6 +173,11 @@ EN: dict[str, str] = {
     "Karantene": "Quarantine",
     "rader": "rows",
     "Pengestrømmer: kjøpende kommune × leverandørens hjemkommune": "Flows: buying municipality × supplier's home municipality",
+    # --- issue 10 ---
+    "Privatpersoner": "Private persons",
+    "Samleposter (pseudo-leverandører)": "Collective posts (pseudo-suppliers)",
+    "Faste verdier for felt filen mangler": "Fixed values for fields the file lacks",
+    "Kontooppsett": "Account layout",
 }
 
 
