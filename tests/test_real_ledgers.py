@@ -697,3 +697,48 @@ def test_readme_profile_example_parses_and_means_what_it_says() -> None:
     assert (p.investment_values, p.drift_values) == (["i", "inv"], ["d"])
     assert p.pseudo_values == ["Diverse leverandører", "99999"]
     assert p.fixed["account"] == "270" and p.fixed["area"] == "drift"
+
+
+def test_general_ledger_through_the_cli_wage_lines_without_supplier_are_excluded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As a new user would: a class-prefixed general ledger (cp1252, Visma-like headings) with
+    wage postings that have no supplier, and a names-only payment file with a fixed art."""
+    head = "Firma;Bilagsnr;Bilagsdato;Konto;Kontonavn;Leverandørnavn;Org.nr;Beløp"
+    ledger = [
+        "5038;1;31.01.2024;10100;Fastlønn;;;412 000,00",
+        "5038;2;31.01.2024;10990;Arbeidsgiveravgift;;;58 092,00",
+        "5038;3;05.02.2024;11150;Matvarer;Verdal Matsentral AS;;12 500,50",
+        "5038;4;06.02.2024;12700;Konsulenttjenester;Rambøll Norge AS;;80 000,00",
+        "5038;5;07.02.2024;02700;Investering konsulent;Rambøll Norge AS;;150 000,00",
+    ]
+    f1 = tmp_path / "hovedbok.csv"
+    f1.write_bytes(("\n".join([head, *ledger]) + "\n").encode("cp1252"))
+    f2 = tmp_path / "utbetalinger.csv"
+    f2.write_text(
+        "Kommune;Betalt dato;Mottaker;Beløp\n5037;01.03.2024;Acme Limited;300,00\n"
+        "5037;02.03.2024;Leeds City Council;100,00\n5037;03.03.2024;Diverse leverandører;50,00\n",
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path / 'ny.sqlite'}"
+    assert main(["--database-url", url, "import", str(f1)]) == 0
+    out = capsys.readouterr().out
+    assert "hovedbok.csv: 5 rader lest, 3 lagret (242 500,50 kr), 0 i karantene, 2 utelatt" in out
+    assert "Kontooppsett: kontoklasse + art + underkonto (5–6 siffer) (foreslått fra filen)" in out
+    assert "konto 02700 → art 270 → innkjøp, investering" in out
+    assert main(["--database-url", url, "import", str(f2)]) == 2  # no account: refused
+    assert "fant ikke kolonner for: konto" in capsys.readouterr().out
+    assert main(["--database-url", url, "import", str(f2), "--fixed", "account=270"]) == 0
+    assert "Faste verdier: konto = 270" in capsys.readouterr().out
+    assert (
+        main(
+            ["--database-url", url, "figures", "--year", "2024", "--municipality", "5037", "--json"]
+        )
+        == 0
+    )
+    import json
+
+    fig = json.loads(capsys.readouterr().out)["analysis"]
+    assert fig["suppliers"]["n_suppliers"] == 2
+    assert fig["suppliers"]["hhi"] == pytest.approx(75.0**2 + 25.0**2)
+    assert fig["excluded"]["pseudo"] == {"amount": 50.0, "n_suppliers": 1}

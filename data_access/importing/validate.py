@@ -384,7 +384,16 @@ def validate(
     df = (
         df.with_columns(reason_kind=kind, reason=msg)
         .with_columns(
-            status=pl.when(pl.col("reason_kind").is_not_null())
+            # A wage or transfer line of a general ledger has no supplier: a missing supplier
+            # is no reason to quarantine a line that is excluded by its (valid) art anyway.
+            status=pl.when(
+                pl.col("reason_kind").is_not_null()
+                & ~(
+                    pl.col("reason_kind").is_in(["leverandor_mangler", "orgnr_ugyldig"])
+                    & pl.col("art").is_not_null()
+                    & excluded
+                )
+            )
             .then(pl.lit("quarantine"))
             .when(excluded)
             .then(pl.lit("excluded"))
