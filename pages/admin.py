@@ -225,9 +225,6 @@ def _categories(engine, scope) -> None:  # type: ignore[no-untyped-def]
                 st.error(f"Ikke lagret: {exc}")
 
 
-render()
-
-
 # --- issue 10 ---
 def _private_persons(engine, scope) -> None:  # type: ignore[no-untyped-def]
     """Suspected private persons (person-like names): admins see the names and may release."""
@@ -321,3 +318,6 @@ def _pseudo_suppliers(engine, scope) -> None:  # type: ignore[no-untyped-def]
             with engine.begin() as conn:
                 remove_pseudo(conn, int(gone), scope.username or "admin")
             st.success(f"Fjernet: {labels[int(gone)]}")
+
+
+render()
