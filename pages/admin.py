@@ -251,7 +251,7 @@ def _private_persons(engine, scope) -> None:  # type: ignore[no-untyped-def]
             "name": "Navn (bare for administratorer)",
             "status": "Status",
             "n_lines": st.column_config.NumberColumn("Linjer", format="%d"),
-            "amount": st.column_config.NumberColumn("Beløp (kr)", format="%.0f"),
+            "amount": st.column_config.NumberColumn("Beløp (kr)", format="localized"),
         },
     )
     hidden = table.filter(pl.col("status") == "skjult")

@@ -316,6 +316,36 @@ def _quarantine_section() -> None:
             st.rerun()
 
 
+def _batch_tools(batch_ids: list[int]) -> None:
+    """A past import's report, and re-reading its accounts with another layout (issue 10)."""
+    from data_access.importing.layouts import LAYOUTS, LayoutError
+    from data_access.importing.reclassify import reread_accounts
+
+    if not batch_ids:
+        return
+    c1, c2, c3 = st.columns([1, 2, 1])
+    bid = c1.selectbox("Import", batch_ids, key=KEY + "batch_pick")
+    layout = c2.selectbox(
+        "Les kontoene på nytt med kontooppsett",
+        list(LAYOUTS),
+        format_func=lambda n: LAYOUTS[n].label,
+        key=KEY + "batch_layout",
+        help="Når en fil er lest med feil kontooppsett: art, utgiftsklasse, kategori og "
+        "område leses på nytt fra de lagrede kontoene, uten ny import.",
+    )
+    if c3.button("Les på nytt", key=KEY + "batch_reread"):
+        try:
+            with context.engine().begin() as conn:
+                res = reread_accounts(
+                    conn, LAYOUTS[layout], batch_ids=[int(bid)], username=context.username()
+                )
+            st.success(f"{fmt.number(res['changed'])} av {fmt.number(res['lines'])} linjer endret.")
+        except LayoutError as exc:
+            st.error(str(exc))
+    for rep in load_batch_reports(context.engine(), [int(bid)]):
+        _report(rep)
+
+
 def render() -> None:
     st.title(t("Import og datakvalitet"))
     sc = context.scope()
@@ -347,6 +377,7 @@ def render() -> None:
         pl.col("rows_excluded").alias("Utelatt"),
     )
     st.dataframe(log, hide_index=True, width="stretch")
+    _batch_tools(log["Import"].to_list())
     if st.button(
         "Klassifiser alle linjer på nytt",
         key=KEY + "reclass",
