@@ -219,9 +219,13 @@ def validate(
         .otherwise(True),
         private_flag=private_flag(pl.col("private"), profile),
     )
+    # Accounts repeat (a few hundred in a million lines): read each distinct one once.
     art, klasse = read_expr(pl.col("account_clean"), layout)
+    accounts = df.select(pl.col("account_clean").drop_nulls().unique()).with_columns(
+        art=art, account_class=klasse
+    )
     area_txt = pl.col("area").str.to_lowercase().str.strip_chars()
-    df = df.with_columns(art=art, account_class=klasse).with_columns(
+    df = df.join(accounts, on="account_clean", how="left", maintain_order="left").with_columns(
         area_clean=pl.when(
             area_txt.is_in(profile.investment_values) | area_txt.str.starts_with("inv")
         )
