@@ -112,6 +112,25 @@ def _fixed(pairs: list[str]) -> dict[str, object]:
     return out
 
 
+def cmd_reread(args: argparse.Namespace) -> int:
+    """Re-read the art of stored lines with another account layout (no re-import)."""
+    from data_access.importing.layouts import layout_from_settings
+    from data_access.importing.reclassify import reread_accounts
+
+    try:
+        layout = layout_from_settings(args.layout, args.art_digits, args.class_digit)
+        if layout is None:
+            raise ValueError("angi --layout eller --art-digits")
+        engine = _engine(args)
+        with engine.begin() as conn:
+            res = reread_accounts(conn, layout, batch_ids=args.batch, username=args.user)
+    except ValueError as exc:
+        print(f"FEILET – {exc}", flush=True)
+        return EXIT_FAILED
+    print(f"{res['changed']} av {res['lines']} linjer endret (kontooppsett: {layout.label})")
+    return EXIT_OK
+
+
 def cmd_enrich(args: argparse.Namespace) -> int:
     from data_access.enrich import enrich_suppliers
 
@@ -157,6 +176,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(kan gjentas)",
     )
     p.set_defaults(func=cmd_import)
+
+    p = subparsers.add_parser(
+        "reread",
+        help="les arten på nytt fra lagrede kontoer med et annet kontooppsett",
+        description="Les art, utgiftsklasse, kategori og område på nytt fra de lagrede kontoene "
+        "(når en fil ble lest med feil kontooppsett); ingen ny import.",
+    )
+    p.add_argument("--layout", choices=["art", "kontoklasse", "prefiks+kontoklasse"])
+    p.add_argument("--art-digits", help='art-sifrenes plass, f.eks. "2-4"')
+    p.add_argument("--class-digit", type=int, help="kontoklassens siffer, f.eks. 1")
+    p.add_argument("--batch", type=int, action="append", help="bare denne importen (kan gjentas)")
+    p.add_argument("--user", default="cli")
+    p.set_defaults(func=cmd_reread)
 
     p = subparsers.add_parser(
         "enrich", help="berik leverandører fra Enhetsregisteret (JSON/CSV, gzip)"

@@ -742,3 +742,27 @@ def test_general_ledger_through_the_cli_wage_lines_without_supplier_are_excluded
     assert fig["suppliers"]["n_suppliers"] == 2
     assert fig["suppliers"]["hhi"] == pytest.approx(75.0**2 + 25.0**2)
     assert fig["excluded"]["pseudo"] == {"amount": 50.0, "n_suppliers": 1}
+
+
+def test_cli_reread_with_another_layout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "k.csv"
+    f.write_bytes(
+        _file(
+            [
+                ("5038", "15.03.2024", "Verdal Rør AS", "10100", "500,00", "A"),
+                ("5038", "15.03.2024", "Verdal Rør AS", "11500", "500,00", "B"),
+            ]
+        )
+    )
+    prof = tmp_path / "feil.toml"
+    prof.write_text('account_layout = "art"\n')
+    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    assert main(["--database-url", url, "import", str(f), "--profile", str(prof)]) == 0
+    capsys.readouterr()
+    assert main(["--database-url", url, "reread", "--layout", "kontoklasse", "--batch", "1"]) == 0
+    assert "2 av 2 linjer endret" in capsys.readouterr().out
+    assert _stored(make_engine(url)) == {
+        "A": ("010", "excluded", "drift"),
+        "B": ("150", "purchase", "drift"),
+    }
+    assert main(["--database-url", url, "reread"]) == 2
