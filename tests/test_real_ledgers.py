@@ -766,3 +766,42 @@ def test_cli_reread_with_another_layout(tmp_path: Path, capsys: pytest.CaptureFi
         "B": ("150", "purchase", "drift"),
     }
     assert main(["--database-url", url, "reread"]) == 2
+
+
+def test_wrong_layout_then_reread_and_reimport_equals_a_fresh_import(
+    template: Path, tmp_path: Path
+) -> None:
+    """Investment rows a wrong layout excluded (``02700`` read as wage art 027) were never
+    stored: after ``reread`` the same file may be imported again with the right layout, which
+    stores only those rows; the result equals a fresh import line by line."""
+    rows = [
+        ("5038", "10.01.2024", "Verdal Rør AS", "10100", "40000,00", "W1"),
+        ("5038", "11.01.2024", "Verdal Rør AS", "11500", "1200,00", "P1"),
+        ("5038", "12.02.2024", "Levanger Bygg AS", "02700", "90000,00", "I1"),
+        ("5038", "12.02.2024", "Levanger Bygg AS", "12700", "5300,50", "P2"),
+    ]
+    data = _file(rows)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    wrong, fresh = fresh_engine(template, tmp_path / "a"), fresh_engine(template, tmp_path / "b")
+    r1 = import_file(
+        wrong,
+        data,
+        filename="x.csv",
+        username="t",
+        profile=parse_profile('account_layout = "art"', name="feil"),
+    )
+    assert (r1.rows_stored, r1.rows_excluded) == (3, 1)  # I1 lost as "wages" 027
+    with wrong.begin() as c:
+        reread_accounts(c, LAYOUTS["kontoklasse"], username="t")
+    again = import_file(wrong, data, filename="x.csv", username="t")
+    assert again.layout["navn"] == "kontoklasse" and again.already_imported_batch is None
+    assert "tidligere import" in again.detected
+    assert (again.rows_stored, again.excluded_by_reason) == (1, {"duplikat": 2, "ikke_innkjop": 1})
+    import_file(fresh, data, filename="x.csv", username="t")
+    a, b = _stored(wrong), _stored(fresh)
+    assert a.pop("W1") == ("010", "excluded", "drift")
+    assert a == b and b["I1"] == ("270", "purchase", "investering")
+    # a third time: nothing new, the whole file is recognised
+    third = import_file(wrong, data, filename="x.csv", username="t")
+    assert third.already_imported_batch is not None and third.rows_stored == 0

@@ -33,7 +33,7 @@ from data_access.agreements import load_agreements, load_parties, match_agreemen
 from data_access.classify import classify, load_rules, unclassified_id
 from data_access.cube import rebuild_cube
 from data_access.db import audit, bulk_insert, bump_data_version, read_frame
-from data_access.importing.layouts import Layout, choose_layout
+from data_access.importing.layouts import LAYOUTS, Layout, choose_layout
 from data_access.importing.profiles import FIELDS, REQUIRED, Profile, load_profile, match_columns
 from data_access.importing.reader import ROW_COL, FileFormatError, read_table
 from data_access.importing.validate import canonical, line_hash, validate, with_identity
@@ -517,6 +517,7 @@ def process(
         }
     report.fixed = dict(profile.fixed)
     report.area_source = _area_source(lines, profile, layout)
+    _same_file_other_layout(conn, report, layout)
     checked = validate(
         lines,
         municipalities=munis,
@@ -621,6 +622,35 @@ def process(
     bump_data_version(conn)
     audit(conn, username, "import", report.summary())
     return checked
+
+
+def _same_file_other_layout(conn: sa.Connection, report: ImportReport, layout: Layout) -> None:
+    """A file imported before with another account layout may be imported again.
+
+    Rows the wrong layout excluded (``02700`` read as wage art 027) were never stored; with the
+    right layout they are. Rows stored before are recognised by their line identity (which holds
+    the account, not the art) and excluded as duplicates – re-read those with ``reread``.
+    """
+    if report.already_imported_batch is None:
+        return
+    b = schema.import_batch
+    earlier = conn.execute(
+        sa.select(b.c.id, b.c.report_json)
+        .where(b.c.file_hash == report.file_hash, b.c.rows_read > 0)
+        .order_by(b.c.id)
+    ).all()
+    for bid, js in earlier:
+        rep = json.loads(js) if js else {}
+        # the layout the file was *imported* with (a later ``reread`` changes "layout" only)
+        before = rep.get("importert_med") or (rep.get("layout") or {}).get("mønster")
+        if (before or LAYOUTS["art"].pattern) == layout.pattern:
+            report.already_imported_batch = int(bid)
+            return
+    report.detected["tidligere import"] = (
+        f"filen er importert før (import {report.already_imported_batch}) med et annet "
+        "kontooppsett; bare rader som ikke ble lagret da, lagres nå"
+    )
+    report.already_imported_batch = None
 
 
 def _area_source(lines: pl.DataFrame, profile: Profile, layout: Layout) -> str:

@@ -21,7 +21,14 @@ from data_access import schema
 from data_access.classify import classify, load_rules, unclassified_id, with_spend_class
 from data_access.cube import rebuild_cube
 from data_access.db import audit, bump_data_version, read_frame
-from data_access.importing.layouts import Layout, LayoutError, art_class_map, examples, read_expr
+from data_access.importing.layouts import (
+    LAYOUTS,
+    Layout,
+    LayoutError,
+    art_class_map,
+    examples,
+    read_expr,
+)
 from data_access.importing.validate import is_person_name
 from data_access.suppliers import PRIVATE_LABEL
 
@@ -251,10 +258,14 @@ def reread_accounts(
     # The batches' reports say which layout their lines are now read with.
     for bid, js in reports.items():
         rep = json.loads(js) if js else {}
+        rep.setdefault(
+            "importert_med", (rep.get("layout") or {}).get("mønster") or LAYOUTS["art"].pattern
+        )
         rep["layout"] = {
             "navn": layout.name,
             "beskrivelse": layout.label,
             "kilde": "lest på nytt fra lagrede kontoer",
+            "mønster": layout.pattern,
             "eksempler": examples(
                 lines.filter(pl.col("batch_id") == bid)["account"].unique().to_list(),
                 layout,
