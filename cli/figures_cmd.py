@@ -7,15 +7,19 @@ cube and filters, so the CLI, the pages and the exports agree.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
+
+import polars as pl
+import sqlalchemy as sa
 
 from data_access import opportunities as opportunity_store
 from data_access.metrics import opportunities, overview
 from data_access.metrics.analysis import analysis_figures
 from data_access.metrics.coverage import agreement_figures
 from data_access.metrics.savings import savings_factors
-from data_access.store import db, settings
+from data_access.store import db, schema, settings
 from data_access.store.agreements import load_agreements, load_parties, savings_target
 from data_access.store.cube import load_cube
 from data_access.store.filters import Filters, period_range
@@ -31,10 +35,7 @@ def figures(engine, token: str, municipalities: list[str], area: str) -> dict[st
     rng = period_range(token, cube["month"].min(), cube["month"].max())
     if rng is None:
         raise ValueError(f"ingen data for perioden {token}")
-    known = set(cube["municipality_now"].unique().to_list())
-    unknown = set(municipalities) - known
-    if unknown:
-        raise ValueError(f"ukjent kommunenummer {', '.join(sorted(unknown))}")
+    _check_municipalities(engine, cube, municipalities, rng, token)
     f = Filters(rng[0], rng[1], tuple(sorted(municipalities)), (), area)
     with engine.connect() as conn:
         agreements = load_agreements(conn)
@@ -68,9 +69,55 @@ def figures(engine, token: str, municipalities: list[str], area: str) -> dict[st
     return out
 
 
+PERIOD_FORMS = "2025 (år), 2025-K3 (kvartal) eller 2024-01_2025-06 (måneder, begge med)"
+
+
+def _check_municipalities(  # type: ignore[no-untyped-def]
+    engine, cube, municipalities: list[str], rng: tuple[dt.date, dt.date], token: str
+) -> None:
+    """An unknown code is "ukjent"; a member without lines in the period gets its name."""
+    if not municipalities:
+        return
+    m = schema.municipality
+    with engine.connect() as conn:
+        names = dict(
+            conn.execute(sa.select(m.c.code, m.c.name).where(m.c.code == m.c.current_code)).all()
+        )
+    unknown = sorted(set(municipalities) - set(names))
+    if unknown:
+        raise ValueError(f"ukjent kommunenummer {', '.join(unknown)}")
+    in_period = cube.filter(pl.col("month").is_between(rng[0], rng[1]))
+    have = set(in_period["municipality_now"].unique().to_list())
+    empty = [c for c in sorted(municipalities) if c not in have]
+    if len(empty) == len(municipalities):
+        who = ", ".join(f"{names[c]} ({c})" for c in empty)
+        raise LookupError(f"ingen data for {who} i perioden {token}")
+
+
+def period_token(args: argparse.Namespace) -> str | None:
+    """The period token of ``--period`` / ``--year`` [``--quarter``], or None when unparsable."""
+    token = args.period or (
+        (f"{args.year}-K{args.quarter}" if args.quarter else str(args.year))
+        if args.year is not None
+        else None
+    )
+    if token is None:
+        return None
+    wide = period_range(token, dt.date(1000, 1, 1), dt.date(9999, 12, 1))
+    return token if wide is not None else None
+
+
 def cmd_figures(args: argparse.Namespace) -> int:
+    token = period_token(args)
+    if token is None:
+        given = args.period or (args.year and str(args.year)) or "(ingen)"
+        print(
+            f"Feil: perioden «{given}» kan ikke tolkes. Gyldige former for --period: "
+            f"{PERIOD_FORMS}; eller --year ÅÅÅÅ [--quarter 1–4].",
+            file=sys.stderr,
+        )
+        return 2
     engine = db.make_engine(args.database_url or settings.database_url())
-    token = args.period or (f"{args.year}-K{args.quarter}" if args.quarter else str(args.year))
     result = figures(engine, token, args.municipality or [], args.area)
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2, default=str)
@@ -85,7 +132,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("figures", help="nøkkeltall for en periode (som på Oversikt)")
-    p.add_argument("--year", type=int, help="år, f.eks. 2025")
+    p.add_argument("--year", type=int, help="år, f.eks. 2025")  # argparse: not a year → exit 2
     p.add_argument("--quarter", type=int, choices=[1, 2, 3, 4], help="kvartal i året")
     p.add_argument("--period", help="periode som i URL-en: 2025, 2025-K3 eller 2024-01_2025-06")
     p.add_argument("--municipality", action="append", help="dagens kommunenummer, kan gjentas")

@@ -54,6 +54,11 @@ def _progress(name: str):
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    try:
+        fixed = _fixed(args.fixed or [])
+    except ValueError as exc:
+        print(f"FEILET – {exc}", flush=True)
+        return EXIT_FAILED
     engine = _engine(args)
     code = EXIT_OK
     for path in args.files:
@@ -67,6 +72,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 profile=args.profile,
                 municipality=args.municipality,
                 progress=_progress(name),
+                fixed=fixed,
             )
         except OSError as exc:
             print(f"{name}: FEILET – filen kan ikke leses ({exc})", flush=True)
@@ -78,6 +84,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             code = EXIT_FAILED
             continue
         print(report.summary(), flush=True)
+        for line in report.details():
+            print(f"  {line}", flush=True)
         for kind, examples in report.examples.items():
             for ex in examples[:3]:
                 print(f"  rad {ex['rad']}: {ex['melding']}", file=sys.stderr)
@@ -88,6 +96,39 @@ def cmd_import(args: argparse.Namespace) -> int:
         elif report.exit_code == EXIT_QUARANTINED and code == EXIT_OK:
             code = EXIT_QUARANTINED
     return code
+
+
+def _fixed(pairs: list[str]) -> dict[str, object]:
+    """``--fixed account=270 --fixed area=drift`` as a dict (checked by the profile parser)."""
+    from data_access.importing.profiles import parse_fixed
+
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--fixed må ha formen felt=verdi, ikke «{pair}»")
+        out[key.strip()] = value.strip()
+    parse_fixed(out)
+    return out
+
+
+def cmd_reread(args: argparse.Namespace) -> int:
+    """Re-read the art of stored lines with another account layout (no re-import)."""
+    from data_access.importing.layouts import layout_from_settings
+    from data_access.importing.reclassify import reread_accounts
+
+    try:
+        layout = layout_from_settings(args.layout, args.art_digits, args.class_digit)
+        if layout is None:
+            raise ValueError("angi --layout eller --art-digits")
+        engine = _engine(args)
+        with engine.begin() as conn:
+            res = reread_accounts(conn, layout, batch_ids=args.batch, username=args.user)
+    except ValueError as exc:
+        print(f"FEILET – {exc}", flush=True)
+        return EXIT_FAILED
+    print(f"{res['changed']} av {res['lines']} linjer endret (kontooppsett: {layout.label})")
+    return EXIT_OK
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
@@ -127,7 +168,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--municipality", default=None, help="kommunenummer for hele filen")
     p.add_argument("--user", default="cli", help="navn i importloggen (standard: cli)")
+    p.add_argument(
+        "--fixed",
+        action="append",
+        metavar="FELT=VERDI",
+        help="fast verdi for alle rader, f.eks. account=270, area=drift, ehandel=false "
+        "(kan gjentas)",
+    )
     p.set_defaults(func=cmd_import)
+
+    p = subparsers.add_parser(
+        "reread",
+        help="les arten på nytt fra lagrede kontoer med et annet kontooppsett",
+        description="Les art, utgiftsklasse, kategori og område på nytt fra de lagrede kontoene "
+        "(når en fil ble lest med feil kontooppsett); ingen ny import.",
+    )
+    p.add_argument("--layout", choices=["art", "kontoklasse", "prefiks+kontoklasse"])
+    p.add_argument("--art-digits", help='art-sifrenes plass, f.eks. "2-4"')
+    p.add_argument("--class-digit", type=int, help="kontoklassens siffer, f.eks. 1")
+    p.add_argument("--batch", type=int, action="append", help="bare denne importen (kan gjentas)")
+    p.add_argument("--user", default="cli")
+    p.set_defaults(func=cmd_reread)
 
     p = subparsers.add_parser(
         "enrich", help="berik leverandører fra Enhetsregisteret (JSON/CSV, gzip)"

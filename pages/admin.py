@@ -142,6 +142,8 @@ def render() -> None:
                 st.error(f"Kunne ikke lagre: {exc}")
 
     _categories(engine, scope)
+    _private_persons(engine, scope)
+    _pseudo_suppliers(engine, scope)
 
     st.subheader(t("Revisjonsspor"))
     st.caption("Hvem gjorde hva og når: import, avtaler, brukere, referansedata.")
@@ -224,6 +226,101 @@ def _categories(engine, scope) -> None:
                 )
             except (ValueError, PermissionError) as exc:
                 st.error(f"Ikke lagret: {exc}")
+
+
+# --- issue 10 ---
+def _private_persons(engine, scope) -> None:  # type: ignore[no-untyped-def]
+    """Suspected private persons (person-like names): admins see the names and may release."""
+    from data_access.private_review import release, suspected
+
+    st.subheader(t("Privatpersoner"))
+    st.caption(
+        "Navn som ser ut som personnavn (uten organisasjonsnummer og uten merking) vises som "
+        "«Privatperson» overalt. Bare administratorer ser navnene her. Frigi en leverandør som "
+        "ikke er en person; den vises da med navn og telles i alle tall. Rader merket som "
+        "privatperson og fødselsnumre vises aldri med navn."
+    )
+    with engine.connect() as conn:
+        table = suspected(conn, scope)
+    if table.height == 0:
+        st.info("Ingen mistenkte privatpersoner.")
+        return
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="admin_private",
+        column_config={
+            "supplier_id": st.column_config.NumberColumn("Id", format="%d"),
+            "name": "Navn (bare for administratorer)",
+            "status": "Status",
+            "n_lines": st.column_config.NumberColumn("Linjer", format="%d"),
+            "amount": st.column_config.NumberColumn("Beløp (kr)", format="localized"),
+        },
+    )
+    hidden = table.filter(pl.col("status") == "skjult")
+    if hidden.height:
+        options = dict(zip(hidden["supplier_id"].to_list(), hidden["name"].to_list(), strict=True))
+        pick = st.selectbox(
+            "Frigi (ikke en person)",
+            list(options),
+            format_func=lambda i: f"{options[i]} (id {i})",
+            key="admin_private_pick",
+        )
+        if st.button("Frigi", key="admin_private_release"):
+            try:
+                with engine.begin() as conn:
+                    name = release(conn, int(pick), scope, scope.username or "admin")
+                st.success(f"Frigitt: {name} vises nå med navn.")
+            except (ValueError, PermissionError) as exc:
+                st.error(f"Ikke frigitt: {exc}")
+
+
+def _pseudo_suppliers(engine, scope) -> None:  # type: ignore[no-untyped-def]
+    """The admin-editable list of collective posts (pseudo-suppliers)."""
+    from data_access.pseudo import KINDS, add_pseudo, load_pseudo, remove_pseudo
+
+    st.subheader(t("Samleposter (pseudo-leverandører)"))
+    st.caption(
+        "Poster som ikke er én leverandør («Diverse leverandører», engangsleverandør, "
+        "kontant/kort) holdes utenfor HHI, CR, ABC og Pareto og telles for seg. Navn "
+        "sammenlignes uten store/små bokstaver og selskapsform, nummer er ERP-ets "
+        "leverandørnummer, mønster er et regulært uttrykk mot navnet."
+    )
+    with engine.connect() as conn:
+        table = load_pseudo(conn)
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="admin_pseudo",
+        column_config={
+            "id": st.column_config.NumberColumn("Id", format="%d"),
+            "kind": "Type",
+            "value": "Verdi",
+            "note": "Merknad",
+        },
+    )
+    c1, c2, c3 = st.columns([1, 2, 2])
+    kind = c1.selectbox("Type", list(KINDS), format_func=KINDS.get, key="admin_pseudo_kind")
+    value = c2.text_input("Verdi", key="admin_pseudo_value")
+    note = c3.text_input("Merknad", key="admin_pseudo_note")
+    if st.button("Legg til", key="admin_pseudo_add"):
+        try:
+            with engine.begin() as conn:
+                add_pseudo(conn, kind, value, note, scope.username or "admin")
+            st.success(f"Lagt til: {value}")
+        except ValueError as exc:
+            st.error(f"Ikke lagt til: {exc}")
+    if table.height:
+        labels = {
+            int(i): f"{k}: {v}" for i, k, v in table.select("id", "kind", "value").iter_rows()
+        }
+        gone = st.selectbox(
+            "Fjern", list(labels), format_func=labels.get, key="admin_pseudo_remove_pick"
+        )
+        if st.button("Fjern fra listen", key="admin_pseudo_remove"):
+            with engine.begin() as conn:
+                remove_pseudo(conn, int(gone), scope.username or "admin")
+            st.success(f"Fjernet: {labels[int(gone)]}")
 
 
 render()

@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from charts import fmt
+from charts.escape import md
 from data_access.importing import (
     FIELDS,
     REASON_LABELS,
@@ -30,7 +31,9 @@ from data_access.importing import (
     reimport_quarantine,
     save_profile,
 )
+from data_access.importing.layouts import LAYOUTS, LayoutError
 from data_access.importing.profiles import saved_profiles, shipped_profiles
+from data_access.importing.reclassify import reread_accounts
 from ui import context, page
 from ui.i18n import t
 
@@ -41,6 +44,50 @@ def _label(kind: str) -> str:
     if kind.startswith("advarsel:"):
         return "Advarsel: " + REASON_LABELS.get(kind.removeprefix("advarsel:"), kind) + " (lagret)"
     return REASON_LABELS.get(kind, kind)
+
+
+# --- issue 10 ---
+FIXED_FIELDS = {
+    "account": "Konto/art for alle rader (f.eks. 270)",
+    "area": "Område for alle rader",
+    "ehandel": "E-handel for alle rader",
+}
+
+
+def _details(rep: dict) -> None:
+    """Account layout with examples, fixed fields, area source, private persons (no names)."""
+    from data_access.importing.pipeline import ImportReport
+
+    lines = ImportReport.from_dict(rep).details()
+    if lines:
+        st.markdown("\n".join(f"- {md(line.strip())}" for line in lines))
+
+
+def _fixed_inputs() -> dict[str, object]:
+    """Fixed values for fields the file lacks (``[fixed]`` in a profile does the same)."""
+    with st.expander(t("Faste verdier for felt filen mangler")):
+        c1, c2, c3 = st.columns(3)
+        account = c1.text_input(FIXED_FIELDS["account"], key=KEY("fix_account"))
+        area = c2.selectbox(
+            FIXED_FIELDS["area"],
+            ["", "drift", "investering"],
+            format_func=lambda v: v or "Fra filen",
+            key=KEY("fix_area"),
+        )
+        ehandel = c3.selectbox(
+            FIXED_FIELDS["ehandel"],
+            ["", "ja", "nei"],
+            format_func=lambda v: v or "Fra filen",
+            key=KEY("fix_ehandel"),
+        )
+    out: dict[str, object] = {}
+    if account.strip():
+        out["account"] = account.strip()
+    if area:
+        out["area"] = area
+    if ehandel:
+        out["ehandel"] = ehandel == "ja"
+    return out
 
 
 def _upload_section() -> None:
@@ -75,6 +122,7 @@ def _upload_section() -> None:
         format_func=lambda c: f"{c} {muni_names[c]}" if c else "Fra kolonne i filen",
         help="Brukes når filen ikke har kolonne for kommunenummer.",
     )
+    fixed = _fixed_inputs()
     if st.button("Importer", type="primary", disabled=not files, key=KEY("go")):
         done: list[int] = []
         for f in files or []:
@@ -87,6 +135,7 @@ def _upload_section() -> None:
                     username=context.current().username,
                     profile=profile,
                     municipality=muni or None,
+                    fixed=fixed,
                     progress=lambda x, msg, b=bar, n=f.name: b.progress(
                         min(x, 1.0), text=f"{n}: {msg}"
                     ),
@@ -142,6 +191,7 @@ def _report(rep: dict) -> None:
             f"{fmt.number(rep['new_suppliers'])} · profil {rep['profile']} · "
             + " · ".join(f"{k}: {v}" for k, v in rep["detected"].items() if k != "kolonner")
         )
+        _details(rep)
         if rep.get("already_imported_batch"):
             st.info(
                 f"Filen er importert før (import {rep['already_imported_batch']}); "
@@ -229,8 +279,11 @@ def _quarantine_section() -> None:
         key=KEY("edited"),
     ):
         rep = reimport_quarantine(engine, edited, ids=changed, username=context.current().username)
-        st.session_state[KEY("last")] = [rep.batch_id]
-        st.rerun()
+        if rep.error:
+            st.error(rep.error)
+        else:
+            st.session_state[KEY("last")] = [rep.batch_id]
+            st.rerun()
     st.download_button(
         "Last ned karantenelisten (CSV)",
         data=lambda: quarantine_csv(rows),
@@ -258,8 +311,38 @@ def _quarantine_section() -> None:
         help="Nyttig etter at referansedata (kommuner, kontoer) er rettet.",
     ):
         rep = reimport_quarantine(engine, rows, username=context.current().username)
-        st.session_state[KEY("last")] = [rep.batch_id]
-        st.rerun()
+        if rep.error:
+            st.error(rep.error)
+        else:
+            st.session_state[KEY("last")] = [rep.batch_id]
+            st.rerun()
+
+
+def _batch_tools(batch_ids: list[int]) -> None:
+    """A past import's report, and re-reading its accounts with another layout (issue 10)."""
+    if not batch_ids:
+        return
+    c1, c2, c3 = st.columns([1, 2, 1])
+    bid = c1.selectbox("Import", batch_ids, key=KEY("batch_pick"))
+    layout = c2.selectbox(
+        "Les kontoene på nytt med kontooppsett",
+        list(LAYOUTS),
+        format_func=lambda n: LAYOUTS[n].label,
+        key=KEY("batch_layout"),
+        help="Når en fil er lest med feil kontooppsett: art, utgiftsklasse, kategori og "
+        "område leses på nytt fra de lagrede kontoene, uten ny import.",
+    )
+    if c3.button("Les på nytt", key=KEY("batch_reread")):
+        try:
+            with context.engine().begin() as conn:
+                res = reread_accounts(
+                    conn, LAYOUTS[layout], batch_ids=[int(bid)], username=context.current().username
+                )
+            st.success(f"{fmt.number(res['changed'])} av {fmt.number(res['lines'])} linjer endret.")
+        except LayoutError as exc:
+            st.error(str(exc))
+    for rep in load_batch_reports(context.engine(), [int(bid)]):
+        _report(rep)
 
 
 def render() -> None:
@@ -293,6 +376,7 @@ def render() -> None:
         pl.col("rows_excluded").alias("Utelatt"),
     )
     st.dataframe(log, hide_index=True, width="stretch")
+    _batch_tools(log["Import"].to_list())
     if st.button(
         "Klassifiser alle linjer på nytt",
         key=KEY("reclass"),

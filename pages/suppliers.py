@@ -18,12 +18,13 @@ from ui.i18n import t
 KEY = page.Keys("lev")
 
 COUNTED = (
-    "Andeler regnes over leverandører med organisasjonsnummer og positivt netto kjøp; "
-    "leverandører uten organisasjonsnummer, privatpersoner og leverandører med negativt netto "
-    "er holdt utenfor og talt opp for seg. Uklassifisert kjøp er med."
+    "Andeler regnes over alle leverandører med positivt netto kjøp – med organisasjonsnummer, "
+    "ellers leverandørnummer eller navn; samleposter (f.eks. «Diverse leverandører»), "
+    "privatpersoner og leverandører med negativt netto er holdt utenfor og talt opp for seg. "
+    "Uklassifisert kjøp er med."
 )
 KIND_LABELS = {
-    "pseudo": "uten organisasjonsnummer",
+    "pseudo": "samleposter (ikke én leverandør)",
     "private": "privatpersoner",
     "negative": "med negativt netto (kreditnotaer)",
 }
@@ -71,7 +72,7 @@ def _tiles(
     m1.metric(
         t("Leverandører med kjøp"),
         fmt.number(overall["n_suppliers"]),
-        help="Leverandører med organisasjonsnummer og positivt netto kjøp i utvalget.",
+        help="Leverandører (organisasjonsnummer, leverandørnummer eller navn) med positivt netto kjøp i utvalget; samleposter og privatpersoner ikke med.",
     )
     m2.metric(
         t("De fem største (CR5)"),

@@ -23,7 +23,9 @@ SUPPLIERS: dict[int, tuple[str, str | None, str, str | None, str | None, int | N
     6: ("Ola Nordmann", None, "name", None, None, None, True),  # private person
     7: ("Lnr-leverandør", None, "supplier_no", None, None, None, False),
     8: ("Epsilon AS", "100000008", "orgnr", "5037", None, 3, False),  # Levanger
+    9: ("Diverse leverandører", None, "supplier_no", None, None, None, False),  # pseudo
 }
+PSEUDO = {9}
 CATEGORIES = pl.DataFrame(
     {
         "category_id": [11, 12, 21],
@@ -48,6 +50,7 @@ def suppliers_frame() -> pl.DataFrame:
             "employees": s[5],
             "is_private": s[6],
             "is_public": False,
+            "is_pseudo": i in PSEUDO,
         }
         for i, s in SUPPLIERS.items()
     ]

@@ -106,3 +106,32 @@ def test_admin_changes_a_users_role_on_the_page(own_app_data: Path) -> None:
     engine = make_engine(f"sqlite:///{own_app_data / 'innsikt.sqlite'}")
     sc = scope_for(engine, "leder")
     assert sc is not None and sc.role == "analyst"
+
+
+# --- issue 10 ---
+def test_admin_reviews_and_releases_a_suspected_private_person(own_app_data: Path) -> None:
+    from data_access.importing import import_file
+
+    engine = make_engine(f"sqlite:///{own_app_data / 'innsikt.sqlite'}")
+    text = "Kommunenr;Dato;Leverandør;Konto;Beløp\n5038;15.04.2024;Snekker Mistenkt;27000;100,00\n"
+    r = import_file(engine, text.encode(), filename="mistanke.csv", username="t")
+    assert r.private_lines == {"mistanke": 1}
+    at = new_app("admin_t")
+    at.run()
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception
+    held = [df.value for df in at.dataframe if "status" in df.value.columns]
+    assert held and held[0]["name"].tolist() == ["Snekker Mistenkt"]
+    pick = at.selectbox(key="admin_private_pick")
+    assert "Snekker Mistenkt" in pick.format_func(pick.value)
+    at.button(key="admin_private_release").click().run()
+    assert not at.exception
+    assert any("Frigitt: Snekker Mistenkt" in s.value for s in at.success)
+    with engine.connect() as c:
+        row = c.execute(
+            sa.text("select name, is_private from supplier where name = 'Snekker Mistenkt'")
+        ).one()
+    assert tuple(row) == ("Snekker Mistenkt", False)
+    # the pseudo-supplier list is there, seeded
+    lists = [df.value for df in at.dataframe if "value" in df.value.columns]
+    assert lists and "Diverse leverandører" in lists[0]["value"].tolist()

@@ -54,14 +54,14 @@ SELECT CASE
     + " GROUP BY 1"
 )
 
-# Net spend per category and supplier with a valid orgnr, not a private person, net > 0.
+# Net spend per category and supplier (any identity), not private nor pseudo, net > 0.
 PER_SUPPLIER = (
     """
 SELECT l.category_id AS cat, l.supplier_id AS sup, SUM(l.amount_ore) AS ore
 """
     + BASE
     + """
-  AND s.identity_kind = 'orgnr' AND NOT s.is_private
+  AND NOT s.is_private AND NOT s.is_pseudo
 GROUP BY l.category_id, l.supplier_id
 HAVING SUM(l.amount_ore) > 0
 """
@@ -85,7 +85,7 @@ WITH t AS (
 """
     + BASE
     + """
-    AND s.identity_kind = 'orgnr' AND NOT s.is_private
+    AND NOT s.is_private AND NOT s.is_pseudo
   GROUP BY l.supplier_id HAVING SUM(l.amount_ore) > 0
 ), c AS (
   SELECT sup, ore,

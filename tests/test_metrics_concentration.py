@@ -77,21 +77,26 @@ def test_net_negative_supplier_is_excluded_from_shares_and_counted_apart() -> No
 
 
 def test_pseudo_suppliers_and_private_persons_are_excluded_and_counted_apart() -> None:
+    """PRODUCT §3.3: suppliers without an orgnr (foreign, ERP number only) are counted like any
+    other; only collective posts (pseudo-suppliers) and private persons stand apart."""
     c = cube(
         [
             ("2024-01", "5038", 1, 11, 100.0),
-            ("2024-02", "5038", 5, 11, 1000.0),  # no orgnr (foreign, name only)
+            ("2024-02", "5038", 5, 11, 1000.0),  # no orgnr (foreign, name only): counted
             ("2024-03", "5038", 6, 11, 500.0),  # private person
-            ("2024-04", "5038", 7, 11, 250.0),  # ERP supplier number only
+            ("2024-04", "5038", 7, 11, 250.0),  # ERP supplier number only: counted
+            ("2024-05", "5038", 9, 11, 400.0),  # "Diverse leverandører": pseudo
         ]
     )
     row = _cat(conc.by_category(c, Y), "Bygg")
-    assert row["hhi"] == pytest.approx(10_000.0)
-    assert row["n_suppliers"] == 1
-    assert row["excluded_suppliers"] == 3
-    assert row["excluded_amount"] == pytest.approx(1750.0)
+    total = 100.0 + 1000.0 + 250.0
+    expected = sum((100 * a / total) ** 2 for a in (100.0, 1000.0, 250.0))
+    assert row["hhi"] == pytest.approx(expected)
+    assert row["n_suppliers"] == 3
+    assert row["excluded_suppliers"] == 2
+    assert row["excluded_amount"] == pytest.approx(900.0)
     fig = analysis_figures(c, Y)
-    assert fig["excluded"]["pseudo"] == {"amount": 1250.0, "n_suppliers": 2}
+    assert fig["excluded"]["pseudo"] == {"amount": 400.0, "n_suppliers": 1}
     assert fig["excluded"]["private"] == {"amount": 500.0, "n_suppliers": 1}
     # the private person is never named in any table
     assert "Ola Nordmann" not in str(conc.suppliers(c, Y).to_dicts())

@@ -153,3 +153,16 @@ def test_lines_behind_each_flag_add_up_to_the_flag_and_respect_scope(engine: sa.
             window_start=levanger["window_start"],
             window_end=levanger["window_end"],
         )
+
+
+# --- issue 10 ---
+def test_suppliers_without_orgnr_are_watched_pseudo_suppliers_are_not() -> None:
+    """A foreign or names-only supplier is one supplier to watch; "Diverse leverandører" is not."""
+    cube = frames.cube(
+        [
+            {"supplier_id": 5, "amount": 1_400_000.0, "orgnr": None},
+            {"supplier_id": 6, "amount": 3_000_000.0, "orgnr": None},
+        ]
+    ).with_columns(is_pseudo=pl.col("supplier_id") == 6)
+    flags = _flags(cube, Filters.year(2025))
+    assert flags["supplier_id"].to_list() == [5]

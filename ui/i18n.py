@@ -230,6 +230,11 @@ EN: dict[str, str] = {
         "Click a row to see the category's suppliers and invoice lines below."
     ),
     # --- end issue 13 ---
+    # --- issue 10 ---
+    "Privatpersoner": "Private persons",
+    "Samleposter (pseudo-leverandører)": "Collective posts (pseudo-suppliers)",
+    "Faste verdier for felt filen mangler": "Fixed values for fields the file lacks",
+    "Kontooppsett": "Account layout",
 }
 
 

@@ -29,6 +29,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access.importing.classify import classify, load_rules, unclassified_id
+from data_access.importing.layouts import LAYOUTS, Layout, choose_layout
 from data_access.importing.parsers import Decimal
 from data_access.importing.profiles import FIELDS, REQUIRED, Profile, load_profile, match_columns
 from data_access.importing.reader import ROW_COL, FileFormatError, read_table
@@ -74,6 +75,18 @@ class ImportReport:
     warnings_by_kind: dict[str, int] = field(default_factory=dict)
     examples: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     error: str | None = None
+    #: Account layout used: name, label, source (profile or proposed), examples account → art.
+    layout: dict[str, object] = field(default_factory=dict)
+    #: Fields given one value for every row (``[fixed]`` or the import page).
+    fixed: dict[str, str] = field(default_factory=dict)
+    #: Where the area came from: kolonne, fast verdi, kontoklasse, standard (drift).
+    area_source: str = ""
+    #: Stored lines paying private persons, by reason (fnr, flagg, mistanke), and of those
+    #: suspected (person-like name) how many distinct names; names are never in the report.
+    private_lines: dict[str, int] = field(default_factory=dict)
+    private_suspected_suppliers: int = 0
+    #: Stored lines of pseudo-suppliers marked by the profile's ``[values] pseudo``.
+    pseudo_lines: int = 0
 
     @property
     def ok(self) -> bool:
@@ -99,8 +112,63 @@ class ImportReport:
             s += f" (filen er importert før, import {self.already_imported_batch})"
         return s
 
+    def details(self) -> list[str]:
+        """Lines for the CLI and the page: layout with examples, fixed fields, private persons."""
+        out: list[str] = []
+        if self.layout:
+            out.append(f"Kontooppsett: {self.layout['beskrivelse']} ({self.layout['kilde']})")
+            for ex in self.layout.get("eksempler", []):  # type: ignore[union-attr]
+                area = f", {ex['område']}" if "område" in ex else ""
+                out.append(
+                    f"  konto {ex['konto']} → art {ex['art']} → {SPEND_CLASS_LABEL.get(ex['klasse'], ex['klasse'])}{area}"
+                )
+        if self.fixed:
+            shown = {k: FIXED_LABEL.get(v, v) for k, v in self.fixed.items()}
+            out.append(
+                "Faste verdier: " + ", ".join(f"{FIELDS.get(k, k)} = {v}" for k, v in shown.items())
+            )
+        if self.area_source:
+            out.append(f"Område (drift/investering) fra: {self.area_source}")
+        excluded_wages = self.excluded_by_reason.get("ikke_innkjop", 0)
+        if excluded_wages:
+            out.append(
+                f"Utelatt som ikke innkjøp (lønn, overføringer o.l.): {excluded_wages} rader"
+            )
+        if self.private_lines:
+            parts = [
+                f"{PRIVATE_REASON_LABEL.get(k, k)}: {v}" for k, v in self.private_lines.items()
+            ]
+            out.append("Privatpersoner (vises som «Privatperson»): " + ", ".join(parts) + " linjer")
+        if self.private_suspected_suppliers:
+            out.append(
+                f"  {self.private_suspected_suppliers} navn ser ut som personnavn og er skjult; "
+                "en administrator kan se og frigi dem under Administrasjon → Privatpersoner"
+            )
+        if self.pseudo_lines:
+            out.append(f"Samleposter (profilens pseudo-leverandører): {self.pseudo_lines} linjer")
+        return out
+
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, default=str)
+
+    @classmethod
+    def from_dict(cls, rep: dict[str, object]) -> ImportReport:
+        """A report from its stored JSON (older reports lack the newer fields: defaults)."""
+        names = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in rep.items() if k in names})  # type: ignore[arg-type]
+
+
+SPEND_CLASS_LABEL = {
+    "purchase": "innkjøp",
+    "intra_public": "kjøp fra offentlige",
+    "excluded": "ikke innkjøp (utelatt)",
+}
+PRIVATE_REASON_LABEL = {
+    "fnr": "fødselsnummer",
+    "flagg": "merket privat",
+    "mistanke": "personlignende navn",
+}
+FIXED_LABEL = {"\x01ja": "ja", "\x01nei": "nei"}
 
 
 def _noop(_f: float, _msg: str) -> None:
@@ -213,10 +281,16 @@ def _reference(conn: sa.Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
 def _upsert_suppliers(conn: sa.Connection, lines: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Supplier ids (and NACE) for the lines' keys, inserting new suppliers; aliases counted."""
     s = schema.supplier
+    if "private_reason" not in lines.columns:
+        lines = lines.with_columns(private_reason=pl.lit(None, pl.String))
+    if "is_pseudo" not in lines.columns:
+        lines = lines.with_columns(is_pseudo=pl.lit(False))
     wanted = lines.group_by("supplier_key").agg(
         pl.col("identity_kind").first(),
         pl.col("orgnr").first(),
         pl.col("is_private").any(),
+        pl.col("private_reason").drop_nulls().first(),
+        pl.col("is_pseudo").any(),
         name=pl.col("supplier_name").drop_nulls().mode().sort().first(),
     )
     existing = read_frame(conn, sa.select(s.c.id, s.c.key, s.c.orgnr))
@@ -241,6 +315,12 @@ def _upsert_suppliers(conn: sa.Connection, lines: pl.DataFrame) -> tuple[pl.Data
                 .str.slice(0, 200),
                 is_private="is_private",
                 is_public=pl.lit(False),
+                private_reason="private_reason",
+                # A suspected person's name is held for admins to review (never displayed).
+                held_name=pl.when(pl.col("private_reason") == "mistanke").then(
+                    pl.col("name").str.slice(0, 200)
+                ),
+                is_pseudo="is_pseudo",
             ),
         )
     ids = (
@@ -290,6 +370,24 @@ def _upsert_suppliers(conn: sa.Connection, lines: pl.DataFrame) -> tuple[pl.Data
         )
         bulk_insert(conn, al, ins)
     return ids, new.height
+
+
+def _released(conn: sa.Connection, ok: pl.DataFrame) -> pl.DataFrame:
+    """Lines of suppliers an admin released (a suspicion that was wrong) are not private."""
+    s = schema.supplier
+    keys = ok.filter(pl.col("is_private"))["supplier_key"].unique().to_list()
+    if not keys:
+        return ok
+    released = set(
+        conn.execute(
+            sa.select(s.c.key).where(s.c.key.in_(keys), s.c.private_reason == "frigitt")
+        ).scalars()
+    )
+    if not released:
+        return ok
+    return ok.with_columns(
+        is_private=pl.col("is_private") & ~pl.col("supplier_key").is_in(sorted(released))
+    )
 
 
 def store_lines(
@@ -399,6 +497,7 @@ def process(
     username: str,
     progress: Progress = _noop,
     decimal: Decimal | None = None,
+    layout: Layout | None = None,
 ) -> pl.DataFrame:
     """Validate ``lines`` (text in ledger fields + ``_row``), store what is valid and new, and
     quarantine the rest under a new batch; fill ``report``. Returns the validated frame.
@@ -407,8 +506,26 @@ def process(
     """
     munis, arts = _reference(conn)
     progress(0.15, "Kontrollerer rader")
+    if layout is None:
+        accounts = lines["account"].drop_nulls().unique().to_list()
+        layout, source, layout_examples = choose_layout(accounts, profile.layout, arts)
+        report.layout = {
+            "navn": layout.name,
+            "beskrivelse": layout.label,
+            "kilde": source,
+            "eksempler": layout_examples,
+            "mønster": layout.pattern,  # so corrected quarantine rows are read the same way
+        }
+    report.fixed = dict(profile.fixed)
+    report.area_source = _area_source(lines, profile, layout)
+    _same_file_other_layout(conn, report, layout)
     checked = validate(
-        lines, municipalities=munis, art_classes=arts, profile=profile, decimal=decimal
+        lines,
+        municipalities=munis,
+        art_classes=arts,
+        profile=profile,
+        decimal=decimal,
+        layout=layout,
     )
     report.detected.setdefault("desimaltegn", decimal or profile.decimal or "auto")
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -466,7 +583,9 @@ def process(
         ]
     )
     progress(0.5, f"Lagrer {ok.height} linjer")
+    ok = _mark_profile_pseudo(_released(conn, ok), profile)
     stored, n_new = store_lines(conn, ok, batch_id, progress)
+    _count_private(ok, report)
     bulk_insert(conn, schema.quarantine_row, _quarantine_frame(q, batch_id, report.file_name))
 
     report.rows_read = checked.height
@@ -506,6 +625,78 @@ def process(
     return checked
 
 
+def _same_file_other_layout(conn: sa.Connection, report: ImportReport, layout: Layout) -> None:
+    """A file imported before with another account layout may be imported again.
+
+    Rows the wrong layout excluded (``02700`` read as wage art 027) were never stored; with the
+    right layout they are. Rows stored before are recognised by their line identity (which holds
+    the account, not the art) and excluded as duplicates – re-read those with ``reread``.
+    """
+    if report.already_imported_batch is None:
+        return
+    b = schema.import_batch
+    earlier = conn.execute(
+        sa.select(b.c.id, b.c.report_json)
+        .where(b.c.file_hash == report.file_hash, b.c.rows_read > 0)
+        .order_by(b.c.id)
+    ).all()
+    for bid, js in earlier:
+        rep = json.loads(js) if js else {}
+        # the layout the file was *imported* with (a later ``reread`` changes "layout" only)
+        before = rep.get("importert_med") or (rep.get("layout") or {}).get("mønster")
+        if (before or LAYOUTS["art"].pattern) == layout.pattern:
+            report.already_imported_batch = int(bid)
+            return
+    report.detected["tidligere import"] = (
+        f"filen er importert før (import {report.already_imported_batch}) med et annet "
+        "kontooppsett; bare rader som ikke ble lagret da, lagres nå"
+    )
+    report.already_imported_batch = None
+
+
+def _area_source(lines: pl.DataFrame, profile: Profile, layout: Layout) -> str:
+    """Where the rows' area comes from, for the report."""
+    if "area" in profile.fixed:
+        return f"fast verdi ({profile.fixed['area']})"
+    has_col = lines["area"].drop_nulls().str.strip_chars().ne("").any()
+    if has_col and layout.has_class:
+        return "kolonne (kontoklassen der kolonnen er tom)"
+    if has_col:
+        return "kolonne"
+    if layout.has_class:
+        return "kontoklassen (0 investering, 1 drift)"
+    return "standard (drift)"
+
+
+def _mark_profile_pseudo(ok: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+    """``is_pseudo`` for lines whose name or supplier number the profile lists as a collective
+    post (``[values] pseudo``); the admin list is applied when suppliers are read."""
+    from data_access.pseudo import pseudo_expr
+
+    if not profile.pseudo_values or ok.height == 0:
+        return ok.with_columns(is_pseudo=pl.lit(False))
+    none = pl.DataFrame(schema={"kind": pl.String, "value": pl.String})
+    by_name = (
+        ok.select(name="supplier_name", key="supplier_key")
+        .select(pseudo_expr(none, profile.pseudo_values))
+        .to_series()
+    )
+    by_no = ok["supplier_no"].fill_null("").str.strip_chars().is_in(profile.pseudo_values)
+    return ok.with_columns(is_pseudo=(by_name | by_no) & ~ok["is_private"])
+
+
+def _count_private(ok: pl.DataFrame, report: ImportReport) -> None:
+    """Private-person lines by reason, and how many suspected names (never the names)."""
+    if ok.height == 0 or "private_reason" not in ok.columns:
+        return
+    priv = ok.filter(pl.col("is_private"))
+    report.private_lines = _counts(priv, "private_reason")
+    report.private_suspected_suppliers = priv.filter(pl.col("private_reason") == "mistanke")[
+        "supplier_key"
+    ].n_unique()
+    report.pseudo_lines = int(ok["is_pseudo"].sum()) if "is_pseudo" in ok.columns else 0
+
+
 def _read(path_or_bytes: str | Path | bytes, filename: str | None) -> tuple[bytes, str]:
     if isinstance(path_or_bytes, bytes):
         return path_or_bytes, filename or "opplastet fil"
@@ -522,11 +713,15 @@ def import_file(
     profile: str | Profile | None = None,
     municipality: str | None = None,
     progress: Progress | None = None,
+    fixed: dict[str, object] | None = None,
 ) -> ImportReport:
     """Import one ledger export in one transaction and return its report.
 
-    A file that cannot be read at all (not a table, required columns missing, unknown profile)
-    gives a report with ``error`` set and nothing stored; the failure is still audited. Other
+    ``fixed`` gives fields one value for every row (``{"account": "270", "area": "drift",
+    "ehandel": False}``), on top of the profile's ``[fixed]``.
+
+    A file that cannot be read at all (not a table, required columns missing, unknown profile,
+    accounts that fit no layout) gives a report with ``error`` set and nothing stored; the failure is still audited. Other
     exceptions (database errors, interruptions) roll back and propagate.
     """
     progress = progress or _noop
@@ -536,7 +731,7 @@ def import_file(
     try:
         with engine.begin() as conn:
             prof = profile if isinstance(profile, Profile) else load_profile(profile, conn)
-            prof = prof.with_municipality(municipality)
+            prof = prof.with_municipality(municipality).with_fixed(fixed)
             report.profile = prof.name
             progress(0.02, "Leser filen")
             table = read_table(data, name, prof)
@@ -572,12 +767,14 @@ def import_file(
 
 
 def _check_columns(mapping: dict[str, str], profile: Profile, headings: list[str]) -> None:
-    missing = [FIELDS[f] for f in REQUIRED if f not in mapping]
+    missing = [FIELDS[f] for f in REQUIRED if f not in mapping and f not in profile.fixed]
     if "amount" not in mapping and not ({"debit", "credit"} & set(mapping)):
         missing.append(FIELDS["amount"])
     if "municipality" not in mapping and not profile.municipality:
         missing.append(FIELDS["municipality"] + " (eller angi kommune for filen)")
-    if not ({"supplier_orgnr", "supplier_name", "supplier_no"} & set(mapping)):
+    if not (
+        {"supplier_orgnr", "supplier_name", "supplier_no"} & (set(mapping) | set(profile.fixed))
+    ):
         missing.append("leverandør (organisasjonsnummer, navn eller nummer)")
     if missing:
         raise ImportFailed(

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from data_access.importing.layouts import Layout, layout_from_settings
 from data_access.importing.parsers import Decimal
 from data_access.store import schema
 
@@ -78,6 +79,10 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
         "voucher date",
         "bokføringsdato",
         "transaksjonsdato",
+        "betalt dato",
+        "betalingsdato",
+        "utbetalingsdato",
+        "payment date",
     ],
     "supplier_orgnr": [
         "orgnr",
@@ -102,6 +107,13 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
         "lev.navn",
         "reskontronavn",
         "supplier_name",
+        "mottaker",
+        "betalingsmottaker",
+        "kreditor",
+        "kreditornavn",
+        "vendor",
+        "vendor name",
+        "payee",
     ],
     "supplier_no": [
         "leverandørnr",
@@ -114,6 +126,8 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
         "reskontronr",
         "apar_id",
         "supplier_no",
+        "kreditornr",
+        "vendor id",
     ],
     "account": ["konto", "art", "kontonr", "account", "artskonto", "kostnadsart"],
     "function": ["funksjon", "function", "funk"],
@@ -162,6 +176,14 @@ DEFAULT_ALIASES: dict[str, list[str]] = {
     "private": ["privatperson", "privat", "private"],
 }
 TRUE_VALUES = ["j", "ja", "y", "yes", "x", "1", "true", "sann"]
+FALSE_VALUES = ["", "0", "n", "nei", "no", "false", "usann", "-"]
+INVESTMENT_VALUES = ["i", "inv", "investering", "investment"]
+DRIFT_VALUES = ["d", "drift", "operations"]
+#: A fixed true/false flag is written into the text column as one of these tokens, which every
+#: flag reading recognises whatever the profile's ``[values]`` say.
+FIXED_TRUE, FIXED_FALSE = "\x01ja", "\x01nei"
+#: Fields that may be fixed (``[fixed]``): everything a file may lack but a row needs or can have.
+FIXABLE = tuple(f for f in FIELDS if f not in ("debit", "credit", "amount", "date"))
 
 
 @dataclass(frozen=True)
@@ -178,10 +200,83 @@ class Profile:
     municipality: str | None = None
     sheet: str | None = None
     true_values: list[str] = field(default_factory=lambda: list(TRUE_VALUES))
-    investment_values: list[str] = field(default_factory=lambda: ["i", "inv", "investering"])
+    investment_values: list[str] = field(default_factory=lambda: list(INVESTMENT_VALUES))
+    #: Per-field words (``[values.private]``, ``[values.ehandel]``, ``[values.area]``); None =
+    #: the global ``true``/``false`` lists. ``explicit_private``: the profile listed the words
+    #: that mean "private", so any other value means "not private".
+    false_values: list[str] = field(default_factory=lambda: list(FALSE_VALUES))
+    private_true: list[str] | None = None
+    private_false: list[str] | None = None
+    ehandel_true: list[str] | None = None
+    ehandel_false: list[str] | None = None
+    drift_values: list[str] = field(default_factory=lambda: list(DRIFT_VALUES))
+    explicit_private: bool = False
+    #: Names or supplier numbers that are collective posts in this ERP (pseudo-suppliers).
+    pseudo_values: list[str] = field(default_factory=list)
+    #: Account layout stated by the profile (None: proposed from the file).
+    layout: Layout | None = None
+    #: Field → value for every row (``[fixed]``); booleans as FIXED_TRUE / FIXED_FALSE.
+    fixed: dict[str, str] = field(default_factory=dict)
 
     def with_municipality(self, code: str | None) -> Profile:
         return self if not code else replace(self, municipality=code)
+
+    def with_fixed(self, values: dict[str, object] | None) -> Profile:
+        """This profile with more fixed values (from the import page or the command line)."""
+        if not values:
+            return self
+        return replace(self, fixed={**self.fixed, **parse_fixed(values)})
+
+    def flag_words(self, fld: str) -> tuple[list[str], list[str]]:
+        """(true words, false words) for a flag field (``private`` or ``ehandel``)."""
+        t = self.private_true if fld == "private" else self.ehandel_true
+        f = self.private_false if fld == "private" else self.ehandel_false
+        return (
+            [*(t if t is not None else self.true_values), FIXED_TRUE],
+            [*(f if f is not None else self.false_values), FIXED_FALSE],
+        )
+
+
+def parse_fixed(raw: dict[str, object]) -> dict[str, str]:
+    """``[fixed]`` values as text for the ledger fields; a typo or a wrong value is an error.
+
+    >>> parse_fixed({"account": 270, "area": "Drift", "ehandel": False})["area"]
+    'drift'
+
+    """
+    out: dict[str, str] = {}
+    for key, value in raw.items():
+        if key not in FIXABLE:
+            raise ValueError(f"ukjent felt i [fixed]: {key} (mulige: {', '.join(FIXABLE)})")
+        if value is None or value == "":
+            continue
+        if key in ("ehandel", "private"):
+            if isinstance(value, bool):
+                out[key] = FIXED_TRUE if value else FIXED_FALSE
+            elif str(value).strip().lower() in TRUE_VALUES:
+                out[key] = FIXED_TRUE
+            elif str(value).strip().lower() in FALSE_VALUES:
+                out[key] = FIXED_FALSE
+            else:
+                raise ValueError(f"[fixed] {key} må være true eller false, ikke «{value}»")
+        elif key == "area":
+            v = str(value).strip().lower()
+            if v not in ("drift", "investering"):
+                raise ValueError(
+                    f'[fixed] area må være "drift" eller "investering", ikke «{value}»'
+                )
+            out[key] = v
+        else:
+            out[key] = str(value).strip()
+    return out
+
+
+def _words(values: object, what: str) -> list[str]:
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list):
+        raise ValueError(f"[values] {what} må være en liste med ord")
+    return [str(v).strip().lower() for v in values]
 
 
 def parse_profile(text: str, *, name: str | None = None) -> Profile:
@@ -198,6 +293,30 @@ def parse_profile(text: str, *, name: str | None = None) -> Profile:
     decimal = raw.get("decimal")
     if decimal not in (None, ",", "."):
         raise ValueError('decimal må være "," eller "."')
+    known_values = {"true", "false", "investment", "drift", "pseudo", "private", "ehandel", "area"}
+    unknown_values = set(values) - known_values
+    if unknown_values:
+        raise ValueError(f"ukjente nøkler i [values]: {', '.join(sorted(unknown_values))}")
+    per: dict[str, dict[str, object]] = {}
+    for fld in ("private", "ehandel", "area"):
+        sub = values.get(fld, {})
+        if not isinstance(sub, dict):
+            raise ValueError(f'[values.{fld}] må være en tabell, f.eks. true = ["J"]')
+        per[fld] = sub
+    true_words = _words(values["true"], "true") if "true" in values else list(TRUE_VALUES)
+    false_words = _words(values["false"], "false") if "false" in values else list(FALSE_VALUES)
+    priv, eh, area = per["private"], per["ehandel"], per["area"]
+    inv = area.get("investment", area.get("investering", values.get("investment")))
+    drift = area.get("drift", values.get("drift"))
+    layout = layout_from_settings(
+        raw.get("account_layout"),
+        raw.get("art_digits"),
+        raw.get("class_digit"),
+        raw.get("account_pattern"),
+    )
+    fixed_raw = raw.get("fixed", {})
+    if not isinstance(fixed_raw, dict):
+        raise ValueError("[fixed] må være en tabell")
     return Profile(
         name=name or raw.get("name", "profil"),
         description=raw.get("description", ""),
@@ -208,10 +327,18 @@ def parse_profile(text: str, *, name: str | None = None) -> Profile:
         date_format=raw.get("date_format"),
         municipality=str(raw["municipality"]) if raw.get("municipality") else None,
         sheet=raw.get("sheet"),
-        true_values=[v.lower() for v in values.get("true", TRUE_VALUES)],
-        investment_values=[
-            v.lower() for v in values.get("investment", ["i", "inv", "investering"])
-        ],
+        true_values=true_words,
+        false_values=false_words,
+        investment_values=_words(inv, "investment") if inv is not None else list(INVESTMENT_VALUES),
+        drift_values=_words(drift, "drift") if drift is not None else list(DRIFT_VALUES),
+        private_true=_words(priv["true"], "private.true") if "true" in priv else None,
+        private_false=_words(priv["false"], "private.false") if "false" in priv else None,
+        ehandel_true=_words(eh["true"], "ehandel.true") if "true" in eh else None,
+        ehandel_false=_words(eh["false"], "ehandel.false") if "false" in eh else None,
+        explicit_private="true" in priv or "true" in values,
+        pseudo_values=[str(v).strip() for v in values.get("pseudo", [])],
+        layout=layout,
+        fixed=parse_fixed(fixed_raw),
     )
 
 

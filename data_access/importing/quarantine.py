@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from data_access.importing.layouts import LAYOUTS, Layout
 from data_access.importing.pipeline import ImportReport, Progress, _noop, process
 from data_access.importing.profiles import FIELDS, Profile
 from data_access.importing.reader import NFIELDS_COL, ROW_COL, decode
@@ -179,6 +180,29 @@ def _read_corrected(data: bytes) -> pl.DataFrame:
     return frame
 
 
+def batch_layout(conn: sa.Connection, batch_ids: list[int]) -> Layout:
+    """The account layout the rows' files were read with (issue 10), so a corrected row's art
+    is read as its file's was; batches from before layouts were reported used the ``art``
+    layout. Rows from files with different layouts must be re-imported one file at a time."""
+    b = schema.import_batch
+    found: dict[str, Layout] = {}
+    for (js,) in conn.execute(sa.select(b.c.report_json).where(b.c.id.in_(batch_ids))):
+        lay = (json.loads(js) if js else {}).get("layout") or {}
+        layout = (
+            Layout(str(lay["navn"]), str(lay["mønster"]), str(lay.get("beskrivelse", "")))
+            if lay.get("mønster")
+            else LAYOUTS["art"]
+        )
+        found[layout.pattern] = layout
+    if len(found) > 1:
+        raise ValueError(
+            "radene kommer fra filer med ulike kontooppsett ("
+            + ", ".join(sorted(lay.label for lay in found.values()))
+            + "); importer dem én fil om gangen"
+        )
+    return next(iter(found.values()), LAYOUTS["art"])
+
+
 def reimport_quarantine(
     engine: sa.Engine,
     corrected: pl.DataFrame | bytes,
@@ -236,6 +260,12 @@ def reimport_quarantine(
         if lines.height == 0:
             report.error = "ingen åpne karantenerader å importere"
             return report
+        batches = stored.filter(pl.col(ID_COL).is_in(lines[ROW_COL].implode()))["import"]
+        try:
+            layout = batch_layout(conn, batches.unique().to_list())
+        except ValueError as exc:
+            report.error = str(exc)
+            return report
         process(
             conn,
             lines,
@@ -243,6 +273,7 @@ def reimport_quarantine(
             profile=Profile(name="karantene"),
             username=username,
             progress=progress,
+            layout=layout,
         )
         conn.execute(
             q.update()

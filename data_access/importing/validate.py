@@ -17,6 +17,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from data_access.importing.layouts import DEFAULT as DEFAULT_LAYOUT
+from data_access.importing.layouts import Layout, read_expr
 from data_access.importing.parsers import Decimal, amount_expr, date_expr, detect_decimal
 from data_access.importing.profiles import FIELDS, Profile
 from data_access.importing.reader import NFIELDS_COL, ROW_COL, RawTable
@@ -42,19 +44,53 @@ REASON_LABELS: dict[str, str] = {
     "fil_importert": "filen er importert før (utelatt)",
 }
 
+#: Organisation words (PRODUCT.md §3.2): a name with one of these is never suspected to be a
+#: person. Whole words, Norwegian, Swedish, Danish, Finnish and English forms.
+_ORG_WORDS = (  # noqa: SIM905 (a word list reads better as text)
+    # legal forms
+    "as asa ans da sa ba nuf enk iks kf kes sf ab hb kb aps ivs oy oyj ry ky tmi gmbh ag kg "
+    "ltd limited plc llp lp llc inc corp corporation co cic cio company companies "
+    # Norwegian / Nordic
+    "kommune fylkeskommune kommun kommunen region regionen landsting fylke stat staten "
+    "stiftelse stiftelsen stiftinga forening foreningen förening föreningen lag laget "
+    "klubb klubben klub senter senteret sentret center centre centrum skole skolen skule "
+    "skola skolan barnehage barnehagen børnehave förskola vuggestue kirke kirken kyrka "
+    "menighet menigheten församling sokn sogn fond fonden selskap selskapet selskab "
+    "sällskap borettslag sameie sameiet samvirkelag samvirke kor koret korps "
+    "service services bygg transport regnskap advokat advokatfirma firma gruppen gruppe "
+    "holding invest eiendom helse kiosk butikk bil auto elektro rør maskin entreprenør "
+    "consult consulting konsult data media trykk hotell hotel restaurant kafe kafé café "
+    "catering apotek verksted handel import export norge norway sverige sweden danmark "
+    "denmark suomi finland sykehus legesenter legekontor tannlegesenter universitet "
+    "høgskole høyskole akademi akademiet institutt museum museet bibliotek teater "
+    "kunta koulu yhdistys säätiö kaupunki stad staden län region press kyrkan "
+    # English
+    "council school schools academy college university trust trustees church chapel "
+    "parish club society association foundation charity hospital hospice nhs surgery "
+    "practice clinic care homes housing county borough city district town village "
+    "partners partnership group holdings international solutions systems agency "
+    "authority board department ministry office institute federation union centre "
+    "community nursery primary secondary infant junior high grammar scouts guides "
+    "the of for and"
+).split()
+#: Compound endings (``Verdal idrettslag``, ``Ørin barneskole``, ``Mannskor``): the word's end.
+_ORG_ENDINGS = (  # noqa: SIM905
+    "skole skule skola barnehage forening förening senter klubb kommune stiftelse menighet "
+    "kirke borettslag idrettslag sanitetslag ungdomslag bygdelag velforening korps "
+    "fond selskap selskab sällskap verksted service regnskap eiendom handel sentral "
+    "hotell apotek senteret skolen kyrka klub"
+).split()
 _COMPANY_WORDS = (
-    r"(?i)\b(as|asa|a/s|ans|da|sa|ba|nuf|enk|iks|kf|ab|gmbh|ltd|inc|llc|oy|aps|kommune|"
-    r"fylkeskommune|stiftelse|forening|lag|klubb|senter|sentret|service|bygg|drift|transport|"
-    r"regnskap|advokat|firma|gruppen|holding|invest|eiendom|helse|skole|barnehage|kirke|menighet|"
-    r"kiosk|butikk|bil|auto|elektro|rør|maskin|entreprenør|consult|konsult|data|media|trykk|"
-    r"hotell|restaurant|kafe|catering|apotek|verksted|handel|import|export|norge|norway|"
-    r"co|&)\b"
+    r"(?i)(?:\b(?:"
+    + "|".join(_ORG_WORDS)
+    + r")\b|\b\w*(?:"
+    + "|".join(_ORG_ENDINGS)
+    + r")\b|\b\w{3,}lag\b|[&/@]|\bek\.? ?för\b)"
 )
 _PERSON = (
     r"^(?:\p{Lu}[\p{L}'\-]+(?: \p{Lu}\.?)?(?: \p{Lu}[\p{L}'\-]+){1,3}"
     r"|\p{Lu}[\p{L}'\-]+, \p{Lu}[\p{L}'\-]+(?: \p{Lu}[\p{L}'\-]+){0,2})$"
 )
-_FALSE = ["", "0", "n", "nei", "no", "false", "usann", "-"]
 
 
 def _field(frame: pl.DataFrame, mapping: dict[str, str], name: str) -> pl.Expr:
@@ -72,6 +108,9 @@ def canonical(table: RawTable, mapping: dict[str, str], profile: Profile) -> pl.
             pl.when(cols["municipality"] != "").then(cols["municipality"]),
             pl.lit(profile.municipality),
         )
+    # Fixed values (``[fixed]``, the import page) hold for every row, whatever the file says.
+    for name, value in profile.fixed.items():
+        cols[name] = pl.lit(value, pl.String)
     return f.select(
         pl.col(ROW_COL),
         pl.col(NFIELDS_COL),
@@ -137,12 +176,15 @@ def validate(
     art_classes: pl.DataFrame,
     profile: Profile,
     decimal: Decimal | None = None,
+    layout: Layout = DEFAULT_LAYOUT,
 ) -> pl.DataFrame:
     """Typed columns plus ``status`` (ok|quarantine|excluded), ``reason_kind``, ``reason`` and
     ``warning_kind``/``warning`` for stored lines with an invalid orgnr.
 
     ``lines`` are text in ledger-field columns (see :func:`canonical`); ``municipalities`` is the
-    ``municipality`` table; ``art_classes`` the KOSTRA art ranges with ``kostra_group``.
+    ``municipality`` table; ``art_classes`` the KOSTRA art ranges with ``kostra_group``;
+    ``layout`` where the art (and kontoklasse) sits in the account (see ``layouts``). The
+    kontoklasse, where the layout has one, gives the area of rows whose area cell is empty.
     """
     if decimal is None:
         decimal = profile.decimal or detect_decimal(
@@ -153,7 +195,8 @@ def validate(
     def blank(c: str) -> pl.Expr:
         return pl.col(c).is_null() | (pl.col(c) == "")
 
-    truthy = pl.col("ehandel").str.to_lowercase().str.strip_chars()
+    eh_true, eh_false = profile.flag_words("ehandel")
+    eh = pl.col("ehandel").str.strip_chars().str.to_lowercase()
     has_amount = ~blank("amount")
     has_split = ~blank("debit") | ~blank("credit")
     amount = (
@@ -171,14 +214,31 @@ def validate(
         date_parsed=date_expr(pl.col("date"), profile.date_format),
         amount_ore=amount,
         account_clean=pl.col("account").str.replace_all(r"[\s.]", ""),
-        ehandel_flag=(truthy.is_not_null() & ~truthy.is_in(_FALSE)).fill_null(False),
+        # An e-handel cell: a true word, a false word, or an order reference (true).
+        ehandel_flag=pl.when(eh.is_null() | (eh == "") | eh.is_in(eh_false))
+        .then(False)
+        .when(eh.is_in(eh_true))
+        .then(True)
+        .otherwise(True),
+        private_flag=private_flag(pl.col("private"), profile),
+    )
+    # Accounts repeat (a few hundred in a million lines): read each distinct one once.
+    art, klasse = read_expr(pl.col("account_clean"), layout)
+    accounts = df.select(pl.col("account_clean").drop_nulls().unique()).with_columns(
+        art=art, account_class=klasse
+    )
+    area_txt = pl.col("area").str.to_lowercase().str.strip_chars()
+    df = df.join(accounts, on="account_clean", how="left", maintain_order="left").with_columns(
         area_clean=pl.when(
-            pl.col("area").str.to_lowercase().str.strip_chars().is_in(profile.investment_values)
-            | pl.col("area").str.to_lowercase().str.starts_with("inv")
+            area_txt.is_in(profile.investment_values) | area_txt.str.starts_with("inv")
         )
         .then(pl.lit("investering"))
+        .when(area_txt.is_not_null() & (area_txt != ""))
+        .then(pl.lit("drift"))
+        .when(pl.col("account_class") == "0")
+        .then(pl.lit("investering"))
         .otherwise(pl.lit("drift")),
-    ).with_columns(art=pl.col("account_clean").str.slice(0, 3))
+    )
     # Organisation numbers repeat (one per supplier): check each distinct value once.
     orgs = (
         lines.select(pl.col("supplier_orgnr").drop_nulls().unique())
@@ -290,9 +350,19 @@ def validate(
         ),
         (blank("account"), "konto_mangler", pl.lit("konto mangler")),
         (
-            ~pl.col("account_clean").str.contains(r"^\d{3}"),
+            ~pl.col("account_clean").str.contains(r"^\d{3}")
+            & pl.lit(layout.name == "art"),  # other layouts say what they expect below
             "konto_ugyldig",
             pl.format("konto «{}» begynner ikke med tre siffer (KOSTRA-art)", "account"),
+        ),
+        (
+            pl.col("art").is_null(),
+            "konto_ugyldig",
+            pl.concat_str(  # not pl.format: a pattern's label may hold braces
+                pl.lit("konto «"),
+                pl.col("account"),
+                pl.lit(f"» passer ikke kontooppsettet «{layout.label}»"),
+            ),
         ),
         (
             blank("supplier_orgnr") & no_identity,
@@ -323,7 +393,16 @@ def validate(
     df = (
         df.with_columns(reason_kind=kind, reason=msg)
         .with_columns(
-            status=pl.when(pl.col("reason_kind").is_not_null())
+            # A wage or transfer line of a general ledger has no supplier: a missing supplier
+            # is no reason to quarantine a line that is excluded by its (valid) art anyway.
+            status=pl.when(
+                pl.col("reason_kind").is_not_null()
+                & ~(
+                    pl.col("reason_kind").is_in(["leverandor_mangler", "orgnr_ugyldig"])
+                    & pl.col("art").is_not_null()
+                    & excluded
+                )
+            )
             .then(pl.lit("quarantine"))
             .when(excluded)
             .then(pl.lit("excluded"))
@@ -366,6 +445,28 @@ def validate(
     return df.drop("s_code", "m_from", "m_to", "m_member")
 
 
+def private_flag(text: pl.Expr, profile: Profile | None = None) -> pl.Expr:
+    """The private-person cell as True / False / null (no flag), by the profile's words.
+
+    A true word (``[values.private] true``, else ``[values] true``) is True, a false word False.
+    Any other non-empty value is False when the profile listed its own true words (they say
+    what "private" looks like in this ERP), and True otherwise (a mark in a private column is
+    taken as a flag: masking too much is safer than showing a person's name).
+    """
+    p = profile or Profile()
+    t, f = p.flag_words("private")
+    v = text.str.strip_chars().str.to_lowercase()
+    return (
+        pl.when(v.is_null() | (v == ""))
+        .then(pl.lit(None, pl.Boolean))
+        .when(v.is_in(t))
+        .then(True)
+        .when(v.is_in(f))
+        .then(False)
+        .otherwise(pl.lit(not p.explicit_private))
+    )
+
+
 def private_expr(
     flag: pl.Expr, orgnr_ok: pl.Expr, digits: pl.Expr, person_like: pl.Expr
 ) -> pl.Expr:
@@ -377,11 +478,10 @@ def private_expr(
     * else a person-like name without a *valid* orgnr (empty, too short or a wrong check digit
       all count as none: ``12345;Kari Nordmann`` is a person).
     """
-    f = flag.str.to_lowercase().str.strip_chars()
     return (
         is_person_number(digits)
-        | pl.when(f.is_not_null() & (f != ""))
-        .then(~f.is_in(_FALSE))
+        | pl.when(flag.is_not_null())
+        .then(flag)
         .otherwise(~orgnr_ok.fill_null(False) & person_like.fill_null(False))
     ).fill_null(False)
 
@@ -391,7 +491,7 @@ def private_rows(frame: pl.DataFrame) -> pl.Series:
     digits = orgnr_digits(pl.col("supplier_orgnr"))
     return frame.select(
         private_expr(
-            pl.col("private"),
+            private_flag(pl.col("private")),
             orgnr_valid(digits),
             digits,
             is_person_name(pl.col("supplier_name")),
@@ -403,9 +503,11 @@ def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
     """Supplier identity of valid lines: ``supplier_key``, ``identity_kind``, ``orgnr``,
     ``is_private``, and the ``line_hash`` that makes re-imports idempotent.
 
-    Private persons (see :func:`private_expr`: a person number, the private flag, or a
-    person-like name without a valid orgnr) share one pseudo-supplier per buyer,
-    ``privat:KKKK``, whose name is never stored: they display as "Privatperson".
+    Private persons by a national identity number or the private flag share one
+    pseudo-supplier per buyer, ``privat:KKKK``, whose name is never stored. A *suspected*
+    private person (a person-like name without a valid orgnr, no flag) keeps a supplier of its
+    own (``mistanke:`` + a hash of its ERP-number or name key), masked as "Privatperson" everywhere, with
+    the name held for admins to review and release (``private_reason``).
     """
     names = ok["supplier_name"].drop_nulls().unique()
     # Names repeat (one per supplier): normalise and test each distinct name once.
@@ -414,12 +516,24 @@ def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
         schema={"supplier_name": pl.String, "name_norm": pl.String},
     )
     norm = norm.with_columns(person_like=is_person_name(pl.col("supplier_name")))
+    flag = (
+        pl.col("private_flag") if "private_flag" in ok.columns else private_flag(pl.col("private"))
+    )
+    fnr = is_person_number(pl.col("orgnr_digits"))
     df = (
         ok.join(norm, on="supplier_name", how="left", maintain_order="left")
         .with_columns(
             is_private=private_expr(
-                pl.col("private"), pl.col("orgnr_ok"), pl.col("orgnr_digits"), pl.col("person_like")
-            )
+                flag, pl.col("orgnr_ok"), pl.col("orgnr_digits"), pl.col("person_like")
+            ),
+            # Why: a number or a flag is certain and masked for good; a person-like name is a
+            # suspicion an admin may release (its own supplier, the name held for admins).
+            private_reason=pl.when(fnr)
+            .then(pl.lit("fnr"))
+            .when(flag.fill_null(False))
+            .then(pl.lit("flagg"))
+            .when(flag.is_null() & ~pl.col("orgnr_ok").fill_null(False) & pl.col("person_like"))
+            .then(pl.lit("mistanke")),
         )
         .with_columns(
             # A private person is never identified by an orgnr (a flagged sole proprietor's
@@ -428,7 +542,7 @@ def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
             supplier_no=pl.when(pl.col("supplier_no") != "").then(pl.col("supplier_no")),
         )
         .with_columns(
-            supplier_key=pl.when(pl.col("is_private"))
+            supplier_key=pl.when(pl.col("private_reason").is_in(["fnr", "flagg"]))
             .then(pl.format("privat:{}", "municipality_code"))
             .when(pl.col("orgnr").is_not_null())
             .then(pl.format("orgnr:{}", "orgnr"))
@@ -440,6 +554,19 @@ def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
             .when(pl.col("supplier_no").is_not_null() & ~pl.col("is_private"))
             .then(pl.lit("supplier_no"))
             .otherwise(pl.lit("name")),
+        )
+        .with_columns(
+            # The key of a suspected person must not spell the name: a hash of the identity.
+            supplier_key=pl.when(pl.col("private_reason") == "mistanke")
+            .then(
+                pl.format(
+                    "mistanke:{}",
+                    pl.col("supplier_key")
+                    .map_batches(_sha1, return_dtype=pl.String)
+                    .str.slice(0, 20),
+                )
+            )
+            .otherwise("supplier_key"),
         )
     )
     # Line identity: what the line *is* (buyer, date, supplier, account, function, amount,

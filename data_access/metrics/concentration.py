@@ -1,9 +1,11 @@
 """Supplier concentration (PRODUCT.md §4): shares, HHI, CRn, ABC classes, tail spend, dependency.
 
-Shares are taken over suppliers with **positive net spend and a known identity** (a valid
-orgnr). Pseudo-suppliers (identified only by ERP supplier number or by name) and private
-persons are excluded and counted apart (``excluded``), as are suppliers whose credit notes
-exceed their invoices (net ≤ 0). Credit notes are netted per supplier before anything else.
+Shares are taken over suppliers with **positive net spend and an identity** (PRODUCT.md §3.3:
+a valid orgnr, else the buyer's ERP supplier number, else the normalized name — a foreign
+supplier or a names-only file counts like any other). Pseudo-suppliers (collective posts such
+as "Diverse leverandører", ``is_pseudo``) and private persons are excluded and counted apart
+(``excluded``), as are suppliers whose credit notes exceed their invoices (net ≤ 0). Credit
+notes are netted per supplier before anything else.
 
 The HHI bands are **buyer-side heuristics** borrowed from competition practice (< 1 500 low,
 1 500–2 500 moderate, > 2 500 high): they describe how concentrated *our* purchases are, not the
@@ -64,11 +66,25 @@ def band_expr(col: str = "hhi") -> pl.Expr:
     )
 
 
+def eligible() -> pl.Expr:
+    """Suppliers counted in shares: any identity, not a private person nor a pseudo-supplier
+    (amount tested later). Needs ``is_pseudo``; see :func:`with_pseudo`."""
+    return ~pl.col("is_private").fill_null(False) & ~pl.col("is_pseudo").fill_null(False)
+
+
+def with_pseudo(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with an ``is_pseudo`` column (False where the cube was built without one)."""
+    if "is_pseudo" in frame.columns:
+        return frame
+    return frame.with_columns(is_pseudo=pl.lit(False))
+
+
 def supplier_totals(frame: pl.DataFrame, by: list[str] | None = None) -> pl.DataFrame:
     """Net purchase spend per supplier (within ``by`` groups), credit notes netted.
 
-    Adds ``kind``: ``supplier`` (counted in shares), ``pseudo`` (no orgnr), ``private`` or
-    ``negative`` (net ≤ 0). Expects purchase rows only.
+    Adds ``kind``: ``supplier`` (counted in shares, whatever its identity), ``pseudo`` (a
+    collective post, ``is_pseudo``), ``private`` or ``negative`` (net ≤ 0). Expects purchase
+    rows only.
 
     >>> f = pl.DataFrame({"supplier_id": [1, 1, 2], "supplier_name": ["A", "A", "B"],
     ...   "orgnr": ["1", "1", "2"], "identity_kind": ["orgnr"] * 3, "is_private": [False] * 3,
@@ -78,12 +94,14 @@ def supplier_totals(frame: pl.DataFrame, by: list[str] | None = None) -> pl.Data
     """
     by = list(by or [])
     out = (
-        frame.group_by([*by, "supplier_id"])
+        with_pseudo(frame)
+        .group_by([*by, "supplier_id"])
         .agg(
             pl.col("supplier_name").first(),
             pl.col("orgnr").first(),
             pl.col("identity_kind").first(),
             pl.col("is_private").first(),
+            pl.col("is_pseudo").first(),
             amount_ore=pl.col("amount_ore").sum(),
             n_lines=pl.col("n_lines").sum(),
         )
@@ -91,7 +109,7 @@ def supplier_totals(frame: pl.DataFrame, by: list[str] | None = None) -> pl.Data
         .with_columns(
             kind=pl.when(pl.col("is_private").fill_null(False))
             .then(pl.lit("private"))
-            .when(pl.col("identity_kind") != "orgnr")
+            .when(pl.col("is_pseudo").fill_null(False))
             .then(pl.lit("pseudo"))
             .when(pl.col("amount_ore") <= 0)
             .then(pl.lit("negative"))

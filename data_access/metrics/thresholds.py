@@ -42,9 +42,10 @@ REVIEW = "Krever vurdering"
 
 def _monthly(cube: pl.DataFrame, f: Filters, keys: list[str]) -> pl.DataFrame:
     """Unmatched purchase spend per key and month (period not applied: windows reach back)."""
-    d = apply(cube, f, period=False).filter(
-        PURCHASE & UNMATCHED & ~pl.col("is_private").fill_null(False)
-    )
+    # Private persons and pseudo-suppliers (collective posts) are not one supplier to watch.
+    d = apply(cube, f, period=False)
+    pseudo = pl.col("is_pseudo").fill_null(False) if "is_pseudo" in d.columns else pl.lit(False)
+    d = d.filter(PURCHASE & UNMATCHED & ~pl.col("is_private").fill_null(False) & ~pseudo)
     return d.group_by(*keys, "month").agg(amount=pl.col("amount").sum())
 
 

@@ -58,6 +58,14 @@ def rebuild_cube(conn: sa.Connection) -> int:
 
 
 def load_suppliers(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
+    """Every supplier with its display name and ``is_pseudo`` (profile mark or admin list)."""
+    from data_access.pseudo import mark_pseudo
+
+    with connected(conn) as conn:
+        return _load_suppliers(conn, mark_pseudo)
+
+
+def _load_suppliers(conn: sa.Connection, mark) -> pl.DataFrame:  # type: ignore[no-untyped-def]
     s = schema.supplier
     df = read_frame(
         conn,
@@ -74,8 +82,10 @@ def load_suppliers(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
             s.c.employees,
             s.c.is_private,
             s.c.is_public,
+            s.c.is_pseudo,
         ),
     )
+    df = mark(conn, df.with_columns(pl.col("is_private").cast(pl.Boolean)))
     return df.with_columns(display_name()).rename({"id": "supplier_id"})
 
 
@@ -182,6 +192,7 @@ def enrich(
         "employees",
         "is_private",
         "is_public",
+        *(["is_pseudo"] if "is_pseudo" in suppliers.columns else []),
     )
     out = (
         raw.join(m, on="municipality_code", how="left")

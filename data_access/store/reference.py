@@ -129,6 +129,9 @@ def thresholds() -> pl.DataFrame:
 
 def seed_reference(conn: sa.Connection) -> None:
     """Fill the configuration tables of an empty database from the shipped defaults."""
+    from data_access.pseudo import seed_pseudo_suppliers
+
+    seed_pseudo_suppliers(conn)  # once per database, also for databases made before the list
     if conn.execute(sa.select(sa.func.count()).select_from(schema.municipality)).scalar():
         return
     bulk_insert(conn, schema.municipality, municipality_rows())

@@ -106,6 +106,36 @@ supplier = sa.Table(
     sa.Column("is_private", sa.Boolean, nullable=False, default=False),
     sa.Column("is_public", sa.Boolean, nullable=False, default=False),
     sa.Column("enriched_at", sa.DateTime, nullable=True),
+    sa.Column(
+        "private_reason",
+        sa.String(12),
+        nullable=True,
+        comment="fnr | flagg | mistanke (person-like name) | frigitt (released by an admin)",
+    ),
+    sa.Column(
+        "held_name",
+        sa.String(200),
+        nullable=True,
+        comment="a suspected private person's name as written; shown to admins only",
+    ),
+    sa.Column(
+        "is_pseudo",
+        sa.Boolean,
+        nullable=False,
+        default=False,
+        server_default=sa.false(),
+        comment="a collective post marked by an import profile (not one supplier)",
+    ),
+)
+
+pseudo_supplier = sa.Table(
+    "pseudo_supplier",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(10), nullable=False, comment="navn | nummer | mønster"),
+    sa.Column("value", sa.String(200), nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.UniqueConstraint("kind", "value", name="uq_pseudo_supplier_kind_value"),
 )
 
 supplier_alias = sa.Table(
