@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
+import sqlalchemy as sa
 import streamlit as st
 
 from data_access.admin.categories import (
@@ -13,7 +16,7 @@ from data_access.admin.categories import (
     save_tree,
 )
 from data_access.admin.users import add_user, set_password, update_user
-from data_access.store.scope import ROLES
+from data_access.store.scope import ROLES, Scope
 from data_access.store.users import audit_log, list_users
 from ui import context, page
 from ui.i18n import t
@@ -28,38 +31,9 @@ ROLE_TEXT = {
 }
 
 
-def render() -> None:
-    scope = context.current().scope
-    st.title(t("Administrasjon"))
-    if scope.role != "admin":  # the page is only registered for admins; this is a second lock
-        st.error("Bare administratorer har tilgang til denne siden.")
-        return
-    engine = context.current().engine
-    munis = context.current().reference.municipalities
-    member_names = {
-        r["code"]: r["name"]
-        for r in munis.iter_rows(named=True)
-        if r["is_member"] and r["code"] == r["current_code"]
-    }
-
-    st.subheader(t("Brukere"))
-    users = list_users(engine)
-    st.dataframe(
-        users,
-        hide_index=True,
-        column_config={
-            "username": "Brukernavn",
-            "name": "Navn",
-            "role": "Rolle",
-            "municipalities": "Kommuner",
-            "line_detail": "Fakturalinjer",
-            "active": "Aktiv",
-            "created_at": st.column_config.DatetimeColumn("Opprettet", format="DD.MM.YYYY"),
-        },
-        key=KEY("users"),
-    )
-
-    left, right = st.columns(2)
+def _add_user_form(
+    left: Any, engine: sa.Engine, scope: Scope, member_names: dict[str, str]
+) -> None:
     with left, st.form(KEY("add_user"), clear_on_submit=True):
         st.markdown("**Ny bruker**")
         username = st.text_input("Brukernavn")
@@ -90,6 +64,14 @@ def render() -> None:
             except ValueError as exc:
                 st.error(f"Kunne ikke opprette brukeren: {exc}")
 
+
+def _edit_user_form(
+    right: Any,
+    engine: sa.Engine,
+    scope: Scope,
+    member_names: dict[str, str],
+    users: pl.DataFrame,
+) -> None:
     with right:
         st.markdown("**Endre bruker**")
         rows = {r["username"]: r for r in users.iter_rows(named=True)}
@@ -141,6 +123,43 @@ def render() -> None:
             except ValueError as exc:
                 st.error(f"Kunne ikke lagre: {exc}")
 
+
+def render() -> None:
+    scope = context.current().scope
+    st.title(t("Administrasjon"))
+    if scope.role != "admin":  # the page is only registered for admins; this is a second lock
+        st.error("Bare administratorer har tilgang til denne siden.")
+        return
+    engine = context.current().engine
+    munis = context.current().reference.municipalities
+    member_names = {
+        r["code"]: r["name"]
+        for r in munis.iter_rows(named=True)
+        if r["is_member"] and r["code"] == r["current_code"]
+    }
+
+    st.subheader(t("Brukere"))
+    users = list_users(engine)
+    st.dataframe(
+        users,
+        hide_index=True,
+        column_config={
+            "username": "Brukernavn",
+            "name": "Navn",
+            "role": "Rolle",
+            "municipalities": "Kommuner",
+            "line_detail": "Fakturalinjer",
+            "active": "Aktiv",
+            "created_at": st.column_config.DatetimeColumn("Opprettet", format="DD.MM.YYYY"),
+        },
+        key=KEY("users"),
+    )
+
+    left, right = st.columns(2)
+    _add_user_form(left, engine, scope, member_names)
+
+    _edit_user_form(right, engine, scope, member_names, users)
+
     _categories(engine, scope)
 
     st.subheader(t("Revisjonsspor"))
@@ -158,7 +177,7 @@ def render() -> None:
     )
 
 
-def _categories(engine, scope) -> None:
+def _categories(engine: sa.Engine, scope: Scope) -> None:
     """Edit the category tree and the rules; saving re-classifies every stored line."""
     st.subheader(t("Kategorier og klassifiseringsregler"))
     st.caption(
