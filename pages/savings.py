@@ -103,7 +103,7 @@ def _per_agreement(per_agreement: pl.DataFrame, in_view: frozenset[str] | None) 
         key="sav_per_agreement",
     )
     st.caption(DEFINITIONS["projected"] + " " + DEFINITIONS["loyalty"])
-    none = per_agreement.filter(per_agreement["status"] == "Ingen avtalekjøp").height
+    none = per_agreement.filter(per_agreement["status"] == "no_purchases").height
     if none:
         st.warning(
             f"{none} aktive avtaler har ingen avtalekjøp i utvalget – de står nederst i tabellen."
