@@ -18,6 +18,14 @@ PROJECTION = "#E69F00"
 SAVINGS_TYPE_LABEL = {"hard": "Hard gevinst", "avoidance": "Kostnadsunngåelse"}
 MONTHS = ["jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des"]
 
+# What a reader sees for an agreement's status (data values are English).
+STATUS_LABELS = {
+    "no_purchases": "Ingen avtalekjøp",
+    "no_projection": "Mangler anslag",
+    "above_expected": "Over forventet",
+    "below_expected": "Under forventet",
+}
+
 
 def _largest(values: pl.Series) -> float:
     """The largest value of a numeric column, 1 when there is none (an axis needs a range)."""
@@ -305,7 +313,7 @@ def agreement_table(df: pl.DataFrame) -> pl.DataFrame:
             "Realisert": [fmt.kr(v) for v in df["realized"].to_list()],
             "Lojalitet": [fmt.pct(v, 0) for v in df["loyalty"].to_list()],
             "Forventet × lojalitet": [fmt.kr(v) for v in df["expected_loyalty"].to_list()],
-            "Status": df["status"],
+            "Status": [STATUS_LABELS.get(s, s) for s in df["status"].to_list()],
         }
     )
 

@@ -14,7 +14,7 @@ import sys
 import polars as pl
 import sqlalchemy as sa
 
-from data_access import opportunities as opportunity_store
+from data_access.admin import opportunities as opportunity_store
 from data_access.metrics import opportunities, overview
 from data_access.metrics.analysis import analysis_figures
 from data_access.metrics.coverage import agreement_figures

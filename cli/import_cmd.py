@@ -53,7 +53,7 @@ def _progress(name: str):
     return report
 
 
-def cmd_import(args: argparse.Namespace) -> int:
+def cmd_import(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exit code, read top to bottom
     try:
         fixed = _fixed(args.fixed or [])
     except ValueError as exc:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
+import sqlalchemy as sa
 import streamlit as st
 
 from data_access.admin.categories import (
@@ -12,8 +15,11 @@ from data_access.admin.categories import (
     save_rules,
     save_tree,
 )
+from data_access.admin.private_review import release, suspected
+from data_access.admin.pseudo import add_pseudo, remove_pseudo
 from data_access.admin.users import add_user, set_password, update_user
-from data_access.store.scope import ROLES
+from data_access.store.pseudo import KINDS, load_pseudo
+from data_access.store.scope import ROLES, Scope
 from data_access.store.users import audit_log, list_users
 from ui import context, page
 from ui.i18n import t
@@ -28,38 +34,9 @@ ROLE_TEXT = {
 }
 
 
-def render() -> None:
-    scope = context.current().scope
-    st.title(t("Administrasjon"))
-    if scope.role != "admin":  # the page is only registered for admins; this is a second lock
-        st.error("Bare administratorer har tilgang til denne siden.")
-        return
-    engine = context.current().engine
-    munis = context.current().reference.municipalities
-    member_names = {
-        r["code"]: r["name"]
-        for r in munis.iter_rows(named=True)
-        if r["is_member"] and r["code"] == r["current_code"]
-    }
-
-    st.subheader(t("Brukere"))
-    users = list_users(engine)
-    st.dataframe(
-        users,
-        hide_index=True,
-        column_config={
-            "username": "Brukernavn",
-            "name": "Navn",
-            "role": "Rolle",
-            "municipalities": "Kommuner",
-            "line_detail": "Fakturalinjer",
-            "active": "Aktiv",
-            "created_at": st.column_config.DatetimeColumn("Opprettet", format="DD.MM.YYYY"),
-        },
-        key=KEY("users"),
-    )
-
-    left, right = st.columns(2)
+def _add_user_form(
+    left: Any, engine: sa.Engine, scope: Scope, member_names: dict[str, str]
+) -> None:
     with left, st.form(KEY("add_user"), clear_on_submit=True):
         st.markdown("**Ny bruker**")
         username = st.text_input("Brukernavn")
@@ -90,6 +67,14 @@ def render() -> None:
             except ValueError as exc:
                 st.error(f"Kunne ikke opprette brukeren: {exc}")
 
+
+def _edit_user_form(
+    right: Any,
+    engine: sa.Engine,
+    scope: Scope,
+    member_names: dict[str, str],
+    users: pl.DataFrame,
+) -> None:
     with right:
         st.markdown("**Endre bruker**")
         rows = {r["username"]: r for r in users.iter_rows(named=True)}
@@ -141,6 +126,43 @@ def render() -> None:
             except ValueError as exc:
                 st.error(f"Kunne ikke lagre: {exc}")
 
+
+def render() -> None:
+    scope = context.current().scope
+    st.title(t("Administrasjon"))
+    if scope.role != "admin":  # the page is only registered for admins; this is a second lock
+        st.error("Bare administratorer har tilgang til denne siden.")
+        return
+    engine = context.current().engine
+    munis = context.current().reference.municipalities
+    member_names = {
+        r["code"]: r["name"]
+        for r in munis.iter_rows(named=True)
+        if r["is_member"] and r["code"] == r["current_code"]
+    }
+
+    st.subheader(t("Brukere"))
+    users = list_users(engine)
+    st.dataframe(
+        users,
+        hide_index=True,
+        column_config={
+            "username": "Brukernavn",
+            "name": "Navn",
+            "role": "Rolle",
+            "municipalities": "Kommuner",
+            "line_detail": "Fakturalinjer",
+            "active": "Aktiv",
+            "created_at": st.column_config.DatetimeColumn("Opprettet", format="DD.MM.YYYY"),
+        },
+        key=KEY("users"),
+    )
+
+    left, right = st.columns(2)
+    _add_user_form(left, engine, scope, member_names)
+
+    _edit_user_form(right, engine, scope, member_names, users)
+
     _categories(engine, scope)
     _private_persons(engine, scope)
     _pseudo_suppliers(engine, scope)
@@ -160,7 +182,7 @@ def render() -> None:
     )
 
 
-def _categories(engine, scope) -> None:
+def _categories(engine: sa.Engine, scope: Scope) -> None:
     """Edit the category tree and the rules; saving re-classifies every stored line."""
     st.subheader(t("Kategorier og klassifiseringsregler"))
     st.caption(
@@ -229,10 +251,8 @@ def _categories(engine, scope) -> None:
 
 
 # --- issue 10 ---
-def _private_persons(engine, scope) -> None:  # type: ignore[no-untyped-def]
+def _private_persons(engine: sa.Engine, scope: Scope) -> None:
     """Suspected private persons (person-like names): admins see the names and may release."""
-    from data_access.private_review import release, suspected
-
     st.subheader(t("Privatpersoner"))
     st.caption(
         "Navn som ser ut som personnavn (uten organisasjonsnummer og uten merking) vises som "
@@ -248,7 +268,7 @@ def _private_persons(engine, scope) -> None:  # type: ignore[no-untyped-def]
     st.dataframe(
         table,
         hide_index=True,
-        key="admin_private",
+        key=KEY("private"),
         column_config={
             "supplier_id": st.column_config.NumberColumn("Id", format="%d"),
             "name": "Navn (bare for administratorer)",
@@ -264,9 +284,9 @@ def _private_persons(engine, scope) -> None:  # type: ignore[no-untyped-def]
             "Frigi (ikke en person)",
             list(options),
             format_func=lambda i: f"{options[i]} (id {i})",
-            key="admin_private_pick",
+            key=KEY("private_pick"),
         )
-        if st.button("Frigi", key="admin_private_release"):
+        if st.button("Frigi", key=KEY("private_release")):
             try:
                 with engine.begin() as conn:
                     name = release(conn, int(pick), scope, scope.username or "admin")
@@ -275,10 +295,8 @@ def _private_persons(engine, scope) -> None:  # type: ignore[no-untyped-def]
                 st.error(f"Ikke frigitt: {exc}")
 
 
-def _pseudo_suppliers(engine, scope) -> None:  # type: ignore[no-untyped-def]
+def _pseudo_suppliers(engine: sa.Engine, scope: Scope) -> None:
     """The admin-editable list of collective posts (pseudo-suppliers)."""
-    from data_access.pseudo import KINDS, add_pseudo, load_pseudo, remove_pseudo
-
     st.subheader(t("Samleposter (pseudo-leverandører)"))
     st.caption(
         "Poster som ikke er én leverandør («Diverse leverandører», engangsleverandør, "
@@ -291,7 +309,7 @@ def _pseudo_suppliers(engine, scope) -> None:  # type: ignore[no-untyped-def]
     st.dataframe(
         table,
         hide_index=True,
-        key="admin_pseudo",
+        key=KEY("pseudo"),
         column_config={
             "id": st.column_config.NumberColumn("Id", format="%d"),
             "kind": "Type",
@@ -300,10 +318,10 @@ def _pseudo_suppliers(engine, scope) -> None:  # type: ignore[no-untyped-def]
         },
     )
     c1, c2, c3 = st.columns([1, 2, 2])
-    kind = c1.selectbox("Type", list(KINDS), format_func=KINDS.get, key="admin_pseudo_kind")
-    value = c2.text_input("Verdi", key="admin_pseudo_value")
-    note = c3.text_input("Merknad", key="admin_pseudo_note")
-    if st.button("Legg til", key="admin_pseudo_add"):
+    kind = c1.selectbox("Type", list(KINDS), format_func=KINDS.get, key=KEY("pseudo_kind"))
+    value = c2.text_input("Verdi", key=KEY("pseudo_value"))
+    note = c3.text_input("Merknad", key=KEY("pseudo_note"))
+    if st.button("Legg til", key=KEY("pseudo_add")):
         try:
             with engine.begin() as conn:
                 add_pseudo(conn, kind, value, note, scope.username or "admin")
@@ -315,9 +333,9 @@ def _pseudo_suppliers(engine, scope) -> None:  # type: ignore[no-untyped-def]
             int(i): f"{k}: {v}" for i, k, v in table.select("id", "kind", "value").iter_rows()
         }
         gone = st.selectbox(
-            "Fjern", list(labels), format_func=labels.get, key="admin_pseudo_remove_pick"
+            "Fjern", list(labels), format_func=labels.get, key=KEY("pseudo_remove_pick")
         )
-        if st.button("Fjern fra listen", key="admin_pseudo_remove"):
+        if st.button("Fjern fra listen", key=KEY("pseudo_remove")):
             with engine.begin() as conn:
                 remove_pseudo(conn, int(gone), scope.username or "admin")
             st.success(f"Fjernet: {labels[int(gone)]}")

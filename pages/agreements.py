@@ -19,36 +19,15 @@ from data_access.metrics import coverage
 from data_access.store.filters import Filters
 from data_access.store.scope import Scope
 from data_access.store.thresholds import flag_lines
-from ui import context, page
+from ui import context, definitions, page
 from ui.context import AgreementData
 from ui.i18n import t
 
 KEY = page.Keys("avt")
 
-DEFINITIONS = {
-    "coverage": "Avtaledekning = kjøp på fakturalinjer knyttet til en aktiv avtale (leverandøren "
-    "er part, datoen er innenfor avtaleperioden og kommunen deltar) / alle kjøp.",
-    "loyalty": "Avtalelojalitet = kjøp i kategorien hos avtalens leverandører / alle kjøp i "
-    "kategorien, i deltakerkommunene og månedene avtalen gjelder.",
-    "outside": "Kjøp uten treff på en aktiv avtale for kjøperkommunen.",
-    "ehandel": "E-handelsandel = kjøp registrert gjennom e-handelssystemet / alle kjøp.",
-    "watch": "Kjøp uten avtale hos én leverandør innen 12 måneder (per kommune og samlet) mot "
-    "terskelverdien som gjaldt ved vinduets slutt, og 48 måneder mot EØS-terskelen. Beregnet på "
-    "månedssummer. Et flagg betyr at kjøpene **krever vurdering** – ikke at regelverket er brutt.",
-}
-LEVELS = {
-    "national": "Nasjonal terskel og over",
-    "eea": "Bare EØS-terskel",
-    "regulation": "Fra forskriftens nedre grense (100 000 kr)",
-}
-REGISTER_HELP = {
-    "ref": "Avtalenummer, unikt",
-    "suppliers": "Organisasjonsnummer, skilt med mellomrom",
-    "municipalities": "Dagens kommunenummer, skilt med komma; tomt = alle medlemmer",
-    "savings_rate": "Besparelsesgrad r mot nullpunktet, f.eks. 0,05 for 5 %",
-    "projected_saving_nok": "Eller: forventet gevinst i kroner per år (krever årsverdi)",
-    "savings_type": "hard eller avoidance (kostnadsunngåelse)",
-}
+DEFINITIONS = definitions.translated(definitions.AGREEMENTS)
+LEVELS = definitions.translated(definitions.THRESHOLD_LEVELS)
+REGISTER_HELP = definitions.translated(definitions.REGISTER_HELP)
 
 
 def _coverage_tab(

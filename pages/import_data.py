@@ -32,6 +32,7 @@ from data_access.importing import (
     save_profile,
 )
 from data_access.importing.layouts import LAYOUTS, LayoutError
+from data_access.importing.pipeline import ImportReport
 from data_access.importing.profiles import saved_profiles, shipped_profiles
 from data_access.importing.reclassify import reread_accounts
 from ui import context, page
@@ -56,8 +57,6 @@ FIXED_FIELDS = {
 
 def _details(rep: dict) -> None:
     """Account layout with examples, fixed fields, area source, private persons (no names)."""
-    from data_access.importing.pipeline import ImportReport
-
     lines = ImportReport.from_dict(rep).details()
     if lines:
         st.markdown("\n".join(f"- {md(line.strip())}" for line in lines))
@@ -334,14 +333,14 @@ def _batch_tools(batch_ids: list[int]) -> None:
     )
     if c3.button("Les på nytt", key=KEY("batch_reread")):
         try:
-            with context.engine().begin() as conn:
+            with context.current().engine.begin() as conn:
                 res = reread_accounts(
                     conn, LAYOUTS[layout], batch_ids=[int(bid)], username=context.current().username
                 )
             st.success(f"{fmt.number(res['changed'])} av {fmt.number(res['lines'])} linjer endret.")
         except LayoutError as exc:
             st.error(str(exc))
-    for rep in load_batch_reports(context.engine(), [int(bid)]):
+    for rep in load_batch_reports(context.current().engine, [int(bid)]):
         _report(rep)
 
 

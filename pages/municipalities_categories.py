@@ -11,13 +11,14 @@ from charts import spend as charts
 from charts.overview import empty
 from data_access.admin.population import save_population
 from data_access.metrics import spend
+from data_access.store.filters import Filters
 from data_access.store.lines import invoice_lines
-from ui import context, page
+from ui import context, definitions, page
 from ui.i18n import t
 
 KEY = page.Keys("kk")
 
-INCLUDED = "Uklassifisert kjøp og leverandører uten kjent identitet er med."
+INCLUDED = t(definitions.MUNICIPALITIES_INCLUDED)
 STRUCTURES = {"today": "Dagens kommuner", "historical": "Historisk (Verran egen i 2019)"}
 MEASURES = {"amount": "Kroner", "per_inhabitant": "Kroner per innbygger"}
 GRAINS = {"month": "Måned", "quarter": "Kvartal", "year": "År"}
@@ -170,6 +171,55 @@ def _population_editor() -> None:
                 )
 
 
+def _tiles(
+    cube: pl.DataFrame,
+    f: Filters,
+    total: float,
+    prev: float,
+    pop_today: pl.DataFrame,
+    tree: pl.DataFrame,
+) -> None:
+    m1, m2, m3 = st.columns(3)
+    m1.metric(
+        t("Innkjøp"),
+        fmt.mkr(total),
+        delta=f"{fmt.change(total / prev - 1)} fra året før" if prev else None,
+        help="Sum beløp eks. mva. på kjøpskontoer, kreditnotaer trukket fra. " + INCLUDED,
+    )
+    m2.metric(
+        t("Per innbygger"),
+        fmt.kr(spend.overall_per_inhabitant(cube, f, pop_today)),
+        help="Innkjøp delt på innbyggertallet i de valgte kommunene, år for år og summert "
+        "over perioden (SSB 07459, redigerbart av administrator).",
+    )
+    m3.metric(
+        t("Kategorier med kjøp"),
+        fmt.number(tree.filter(pl.col("amount") > 0).height),
+        help="Antall kategorier (nivå 2) med positivt netto kjøp i utvalget.",
+    )
+
+
+def _development(cube: pl.DataFrame, f: Filters, grain: str, structure: str) -> None:
+    st.subheader(t("Utvikling"))
+    tr = spend.trend(cube, f, grain=grain, by_municipality=False)
+    _chart(
+        charts.trend_total,
+        tr,
+        f"{t('Innkjøp per')} {t(GRAINS[grain]).lower()} {t('mot samme periode året før')}",
+        "kk_chart_trend",
+        "Blå: valgt periode. Grå: de samme månedene ett år tidligere. Etiketten er endringen. "
+        + INCLUDED,
+    )
+    trm = spend.trend(cube, f, grain=grain, structure=structure)
+    _chart(
+        charts.trend_by_municipality,
+        trm,
+        f"{t('Innkjøp per kommune per')} {t(GRAINS[grain]).lower()}",
+        "kk_chart_trend_muni",
+        "Én linje per kommune, med kommunens faste farge. " + INCLUDED,
+    )
+
+
 def render() -> None:
     ctx = context.current()
     f, token, cube, ref = ctx.filters, ctx.token, ctx.cube, ctx.reference
@@ -193,24 +243,7 @@ def render() -> None:
     trend_total = spend.trend(cube, f, grain="year", by_municipality=False)
     prev = float(trend_total["amount_prev"].sum()) if trend_total.height else 0.0
     tree = spend.tree(cube, f)
-    m1, m2, m3 = st.columns(3)
-    m1.metric(
-        t("Innkjøp"),
-        fmt.mkr(total),
-        delta=f"{fmt.change(total / prev - 1)} fra året før" if prev else None,
-        help="Sum beløp eks. mva. på kjøpskontoer, kreditnotaer trukket fra. " + INCLUDED,
-    )
-    m2.metric(
-        t("Per innbygger"),
-        fmt.kr(spend.overall_per_inhabitant(cube, f, pop_today)),
-        help="Innkjøp delt på innbyggertallet i de valgte kommunene, år for år og summert "
-        "over perioden (SSB 07459, redigerbart av administrator).",
-    )
-    m3.metric(
-        t("Kategorier med kjøp"),
-        fmt.number(tree.filter(pl.col("amount") > 0).height),
-        help="Antall kategorier (nivå 2) med positivt netto kjøp i utvalget.",
-    )
+    _tiles(cube, f, total, prev, pop_today, tree)
 
     unit = "kr per innbygger" if per_inh else "mill. kr"
     mat = spend.matrix(cube, f, structure=structure, population=pop)
@@ -244,24 +277,7 @@ def render() -> None:
         "fakturaer) vises ikke. " + INCLUDED,
     )
 
-    st.subheader(t("Utvikling"))
-    tr = spend.trend(cube, f, grain=grain, by_municipality=False)
-    _chart(
-        charts.trend_total,
-        tr,
-        f"{t('Innkjøp per')} {t(GRAINS[grain]).lower()} {t('mot samme periode året før')}",
-        "kk_chart_trend",
-        "Blå: valgt periode. Grå: de samme månedene ett år tidligere. Etiketten er endringen. "
-        + INCLUDED,
-    )
-    trm = spend.trend(cube, f, grain=grain, structure=structure)
-    _chart(
-        charts.trend_by_municipality,
-        trm,
-        f"{t('Innkjøp per kommune per')} {t(GRAINS[grain]).lower()}",
-        "kk_chart_trend_muni",
-        "Én linje per kommune, med kommunens faste farge. " + INCLUDED,
-    )
+    _development(cube, f, grain, structure)
 
     _drill_down(cube, f, tree)
     if context.current().scope.role == "admin":

@@ -13,7 +13,7 @@ from charts import fmt
 from charts import opportunities as charts
 from charts import overview as base
 from charts.escape import md
-from data_access import opportunities as store
+from data_access.admin import opportunities as store
 from data_access.metrics import opportunities as op
 from data_access.metrics import savings
 from data_access.store.filters import Filters, add_months
@@ -122,7 +122,7 @@ def _drill(ranked: pl.DataFrame, f: Filters, sc: Scope, clicked: int | None) -> 
     )
     if cat_id is None:
         return
-    sup = op.category_suppliers(context.cube(sc), f, int(cat_id))
+    sup = op.category_suppliers(context.current().cube, f, int(cat_id))
     st.dataframe(charts.supplier_table(sup), hide_index=True, width="stretch", key="mul_suppliers")
     st.caption(
         t("Leverandører med kjøp utenfor avtale i kategorien siste 12 mnd.")
@@ -132,7 +132,7 @@ def _drill(ranked: pl.DataFrame, f: Filters, sc: Scope, clicked: int | None) -> 
         st.info(t("Fakturalinjene krever tilgang til linjenivå."))
         return
     window = Filters(add_months(f.end, -11), f.end, f.municipalities, (), f.area)
-    lines = invoice_lines(context.engine(), sc, window, category_id=int(cat_id), limit=50)
+    lines = invoice_lines(context.current().engine, sc, window, category_id=int(cat_id), limit=50)
     st.caption(
         f"{fmt.number(lines.total)} {t('fakturalinjer i kategorien siste 12 mnd.')}, "
         f"{fmt.kr(lines.total_amount)} ({t('med og uten avtale')}) · {t('de 50 nyeste vises')}"
@@ -170,9 +170,11 @@ def _target_gap(ranked: pl.DataFrame, f: Filters, sc: Scope) -> None:
             )
         )
         return
-    target = float(context.agreement_data()["target"]["nok"][0])
+    target = context.agreement_data(context.current()).yearly_target_nok
     whole = Filters(f.start, f.end, (), (), f.area)
-    monthly = savings.realized_by_month(context.cube(sc), whole, context.reference()["agreements"])
+    monthly = savings.realized_by_month(
+        context.current().cube, whole, context.current().reference.agreements
+    )
     today = dt.date.today()
     starts = [add_months(today, i) for i in range(1, 25)]
     c1, c2 = st.columns(2)
@@ -233,8 +235,7 @@ def _target_gap(ranked: pl.DataFrame, f: Filters, sc: Scope) -> None:
 
 
 def _settings(sc: Scope) -> None:
-    ref = context.opportunity_reference()
-    s: op.OpportunitySettings = ref["settings"]  # type: ignore[assignment]
+    s = context.opportunity_reference(context.current()).settings
     with st.expander(t("Vekter og standardsatser")):
         st.caption(DEFINITIONS["rank"])
         if not sc.is_staff:
@@ -255,7 +256,7 @@ def _settings(sc: Scope) -> None:
             )
             if st.button(t("Lagre vekter"), key="mul_w_save"):
                 try:
-                    with context.engine().begin() as conn:
+                    with context.current().engine.begin() as conn:
                         store.save_weights(conn, op.Weights(wp, wb, wt), sc)
                     st.success(t("Vektene er lagret."))
                     st.rerun()
@@ -295,7 +296,7 @@ def _settings(sc: Scope) -> None:
                     for r in rows
                 }
                 fallback = new.pop(store.FALLBACK_GROUP, None)
-                with context.engine().begin() as conn:
+                with context.current().engine.begin() as conn:
                     store.save_default_rates(conn, new, sc, fallback=fallback)
                 st.success(t("Standardsatsene er lagret."))
                 st.rerun()
@@ -304,8 +305,9 @@ def _settings(sc: Scope) -> None:
 
 
 def render() -> None:
-    f, token = page.filters()
-    sc = context.scope()
+    ctx = context.current()
+    f, token = ctx.filters, ctx.token
+    sc = context.current().scope
     st.title(t("Muligheter"))
     st.caption(page.scope_text(f, token))
     since = add_months(f.end, -11)
@@ -317,7 +319,7 @@ def render() -> None:
         + f" {t('Siste 12 mnd.')}: {MONTHS[since.month - 1]} {since.year}–"
         f"{MONTHS[f.end.month - 1]} {f.end.year}. **{t('Potensial er anslag.')}**"
     )
-    ranked = context.opportunities(f, dt.date.today())
+    ranked = context.opportunities(ctx, dt.date.today())
     _metrics(ranked)
     if ranked.height == 0:
         st.info(t("Ingen kjøp utenfor avtale i utvalget."))

@@ -7,20 +7,10 @@ import streamlit as st
 from charts import fmt
 from charts import overview as charts
 from data_access.metrics import overview
-from ui import context, page
+from ui import context, definitions, page
 from ui.i18n import t
 
-DEFINITIONS = {
-    "spend": "Sum beløp eks. mva. på kjøpskontoer (KOSTRA-art), kreditnotaer trukket fra.",
-    "change": "Endring fra samme periode året før.",
-    "regional": "Andel av kjøp hos leverandører med hovedkontor i en medlemskommune, av kjøp "
-    "der leverandørens hjemkommune er kjent.",
-    "coverage": "Andel av kjøpene som er fakturert under en aktiv rammeavtale der kommunen deltar.",
-    "savings": "Avtalekjøp × r/(1 − r) for avtalens besparelsesgrad r, mot målet "
-    "for perioden (årsmål forholdsmessig).",
-    "ehandel": "Andel av kjøpene (beløp) som kom gjennom e-handelssystemet.",
-    "intra": "Kjøp fra staten, fylkeskommuner, kommuner, IKS og KF – holdt utenfor kjøpstallene.",
-}
+DEFINITIONS = definitions.translated(definitions.OVERVIEW)
 
 
 def render() -> None:

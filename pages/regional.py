@@ -3,6 +3,8 @@ and the region — per municipality, per category, over time, as flows, SME shar
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 import streamlit as st
 
@@ -10,20 +12,15 @@ from charts import fmt
 from charts import regional as charts
 from charts.overview import empty
 from data_access.metrics import regional
-from data_access.store.reference import member_codes_now, region
-from ui import context, page
+from data_access.store.filters import Filters
+from data_access.store.reference import Region, member_codes_now, region
+from ui import context, definitions, page
 from ui.i18n import t
 
 KEY = page.Keys("reg")
 
-INCLUDED = (
-    "Alt kjøp er med, også uklassifisert; leverandører uten kjent hjemkommune (utenlandske, "
-    "uten organisasjonsnummer, privatpersoner) står som «Utlandet eller ukjent»."
-)
-LEVELS_DEF = (
-    "Hjemkommune = forretningsadressen til hovedenheten i Enhetsregisteret, med dagens "
-    "kommunenummer (Verrans kjøp i 2019 regnes som Steinkjers)."
-)
+INCLUDED = t(definitions.REGIONAL_INCLUDED)
+LEVELS_DEF = t(definitions.REGIONAL_HOME)
 
 
 def _plot(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw) -> None:
@@ -32,25 +29,7 @@ def _plot(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw)
     st.caption(caption)
 
 
-def render() -> None:
-    ctx = context.current()
-    f, token, cube = ctx.filters, ctx.token, ctx.cube
-    reg = region()
-    members = member_codes_now()
-    munis = context.current().reference.municipalities
-    member_names = dict(
-        munis.filter(pl.col("is_member") & (pl.col("code") == pl.col("current_code")))
-        .sort("code")
-        .select("code", "name")
-        .iter_rows()
-    )
-    st.title(t("Regionalt næringsliv"))
-    st.caption(page.scope_text(f, token))
-
-    total = regional.levels(cube, f)
-    row = total.row(0, named=True) if total.height else {}
-    sme = regional.sme(cube, f, reg.sme_max_employees)
-    sme_row = sme.row(0, named=True) if sme.height else {}
+def _tiles(row: dict[str, Any], sme_row: dict[str, Any], reg: Region) -> None:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(
         t("Regional andel"),
@@ -76,6 +55,8 @@ def render() -> None:
         "regional andel.",
     )
 
+
+def _level_charts(cube: pl.DataFrame, f: Filters, reg: Region) -> None:
     level_caption = (
         "Andel av kjøpene på de fem nivåene: egen kommune, annen medlemskommune, resten av "
         f"{reg.county_name}, resten av Norge, utlandet eller ukjent. {LEVELS_DEF} {INCLUDED}"
@@ -107,17 +88,14 @@ def render() -> None:
         level_caption,
     )
 
-    fl = regional.flows(cube, f, member_names)
-    _plot(
-        charts.flow_matrix,
-        fl,
-        t("Pengestrømmer: kjøpende kommune × leverandørens hjemkommune"),
-        "reg_chart_flows",
-        "Hver rad er én kjøpende kommune og summerer til 100 %: andel av kommunens kjøp hos "
-        "leverandører hjemmehørende i hver medlemskommune, i resten av fylket, i resten av "
-        f"Norge og utlandet/ukjent. {INCLUDED}",
-    )
 
+def _sme_and_locations(
+    ctx: context.PageContext,
+    reg: Region,
+    members: list[str],
+    sme_row: dict[str, Any],
+) -> None:
+    cube, f = ctx.cube, ctx.filters
     left, right = st.columns(2)
     with left:
         sme_m = regional.sme(cube, f, reg.sme_max_employees, by="municipality")
@@ -154,6 +132,8 @@ def render() -> None:
                 f"avdelings beliggenhet ({n_sub} leverandører har underenheter). {INCLUDED}",
             )
 
+
+def _alternatives(cube: pl.DataFrame, f: Filters, members: list[str]) -> None:
     st.subheader(t("Store kjøp utenfor regionen der regionale alternativer finnes"))
     alt = regional.regional_alternatives(cube, f, members)
     if alt.height:
@@ -186,6 +166,45 @@ def render() -> None:
         "medlemskommune. Et utgangspunkt for markedsdialog, ikke en vurdering av om "
         "alternativet kan levere."
     )
+
+
+def render() -> None:
+    ctx = context.current()
+    f, token, cube = ctx.filters, ctx.token, ctx.cube
+    reg = region()
+    members = member_codes_now()
+    munis = context.current().reference.municipalities
+    member_names = dict(
+        munis.filter(pl.col("is_member") & (pl.col("code") == pl.col("current_code")))
+        .sort("code")
+        .select("code", "name")
+        .iter_rows()
+    )
+    st.title(t("Regionalt næringsliv"))
+    st.caption(page.scope_text(f, token))
+
+    total = regional.levels(cube, f)
+    row = total.row(0, named=True) if total.height else {}
+    sme = regional.sme(cube, f, reg.sme_max_employees)
+    sme_row = sme.row(0, named=True) if sme.height else {}
+    _tiles(row, sme_row, reg)
+
+    _level_charts(cube, f, reg)
+
+    fl = regional.flows(cube, f, member_names)
+    _plot(
+        charts.flow_matrix,
+        fl,
+        t("Pengestrømmer: kjøpende kommune × leverandørens hjemkommune"),
+        "reg_chart_flows",
+        "Hver rad er én kjøpende kommune og summerer til 100 %: andel av kommunens kjøp hos "
+        "leverandører hjemmehørende i hver medlemskommune, i resten av fylket, i resten av "
+        f"Norge og utlandet/ukjent. {INCLUDED}",
+    )
+
+    _sme_and_locations(ctx, reg, members, sme_row)
+
+    _alternatives(cube, f, members)
     page.footer(f, token, INCLUDED)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from charts import fmt
@@ -9,23 +10,12 @@ from charts import overview as base
 from charts import savings as charts
 from data_access.admin.agreements import set_savings_target
 from data_access.metrics import coverage, savings
-from ui import context, page
+from ui import context, definitions, page
 from ui.i18n import t
 
 KEY = page.Keys("sav")
 
-DEFINITIONS = {
-    "realized": "Realisert gevinst = avtalekjøp × r/(1 − r), der r er avtalens besparelsesgrad "
-    "mot nullpunktet (eller avtalekjøp × P/E for en avtale med gevinst P kr per år på "
-    "estimert årsverdi E).",
-    "target": "Målet er årlig; for en kortere periode regnes det forholdsmessig per måned.",
-    "projected": "Forventet gevinst = estimert årsverdi × r/(1 − r) (eller P), fordelt på dagene "
-    "avtalen er aktiv i perioden.",
-    "loyalty": "Lojalitet = andel av kjøpene i avtalens kategori, i deltakerkommunene mens avtalen "
-    "gjelder, som går til avtalens leverandører.",
-    "hard": "Hard gevinst er lavere pris som gir lavere utgift; kostnadsunngåelse er en "
-    "prisøkning som ble unngått.",
-}
+DEFINITIONS = definitions.translated(definitions.SAVINGS)
 
 
 def _tiles(
@@ -87,6 +77,46 @@ def _target_editor(ctx: context.PageContext, target: float) -> None:
                 st.error(str(e))
 
 
+def _per_municipality(by_muni: pl.DataFrame) -> None:
+    st.subheader(t("Gevinst per medlemskommune"))
+    title = t("Realisert gevinst per kommune i perioden")
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(
+            charts.by_municipality(by_muni, title=title) if by_muni.height else base.empty(title),
+            theme=None,
+            key="sav_by_muni",
+        )
+        st.caption("Hver kommunes gevinst regnes av kommunens egne avtalekjøp; summen er totalen.")
+    with right:
+        st.dataframe(charts.municipality_table(by_muni), hide_index=True, width="stretch")
+
+
+def _per_agreement(per_agreement: pl.DataFrame, in_view: frozenset[str] | None) -> None:
+    st.subheader(t("Gevinst per avtale"))
+    title = t("Forventet og realisert gevinst per avtale i perioden")
+    st.plotly_chart(
+        charts.projected_vs_realized(per_agreement, title=title)
+        if per_agreement.height
+        else base.empty(title),
+        theme=None,
+        key="sav_per_agreement",
+    )
+    st.caption(DEFINITIONS["projected"] + " " + DEFINITIONS["loyalty"])
+    none = per_agreement.filter(per_agreement["status"] == "no_purchases").height
+    if none:
+        st.warning(
+            f"{none} aktive avtaler har ingen avtalekjøp i utvalget – de står nederst i tabellen."
+        )
+    st.dataframe(charts.agreement_table(per_agreement), hide_index=True, width="stretch")
+    if in_view is not None:
+        st.caption(
+            "Forventet gevinst er avtalens anslag fordelt på deltakerkommunene etter innbyggertall; "
+            "realisert gevinst og lojalitet gjelder kommunene i utvalget. Gevinstmålet gjelder "
+            "hele samarbeidet."
+        )
+
+
 def render() -> None:
     ctx = context.current()
     f, token, cube, sc = ctx.filters, ctx.token, ctx.cube, ctx.scope
@@ -143,41 +173,9 @@ def render() -> None:
         "uthevet, og den prikkede linjen fremskriver det til desember."
     )
 
-    st.subheader(t("Gevinst per medlemskommune"))
-    title = t("Realisert gevinst per kommune i perioden")
-    left, right = st.columns([3, 2])
-    with left:
-        st.plotly_chart(
-            charts.by_municipality(by_muni, title=title) if by_muni.height else base.empty(title),
-            theme=None,
-            key="sav_by_muni",
-        )
-        st.caption("Hver kommunes gevinst regnes av kommunens egne avtalekjøp; summen er totalen.")
-    with right:
-        st.dataframe(charts.municipality_table(by_muni), hide_index=True, width="stretch")
+    _per_municipality(by_muni)
 
-    st.subheader(t("Gevinst per avtale"))
-    title = t("Forventet og realisert gevinst per avtale i perioden")
-    st.plotly_chart(
-        charts.projected_vs_realized(per_agreement, title=title)
-        if per_agreement.height
-        else base.empty(title),
-        theme=None,
-        key="sav_per_agreement",
-    )
-    st.caption(DEFINITIONS["projected"] + " " + DEFINITIONS["loyalty"])
-    none = per_agreement.filter(per_agreement["status"] == "Ingen avtalekjøp").height
-    if none:
-        st.warning(
-            f"{none} aktive avtaler har ingen avtalekjøp i utvalget – de står nederst i tabellen."
-        )
-    st.dataframe(charts.agreement_table(per_agreement), hide_index=True, width="stretch")
-    if in_view is not None:
-        st.caption(
-            "Forventet gevinst er avtalens anslag fordelt på deltakerkommunene etter innbyggertall; "
-            "realisert gevinst og lojalitet gjelder kommunene i utvalget. Gevinstmålet gjelder "
-            "hele samarbeidet."
-        )
+    _per_agreement(per_agreement, in_view)
 
     if sc.role == "admin":
         _target_editor(ctx, target)

@@ -12,17 +12,12 @@ from charts.overview import empty
 from data_access.metrics import concentration as conc
 from data_access.metrics.common import purchases
 from data_access.store.reference import region
-from ui import context, page
+from ui import context, definitions, page
 from ui.i18n import t
 
 KEY = page.Keys("lev")
 
-COUNTED = (
-    "Andeler regnes over alle leverandører med positivt netto kjøp – med organisasjonsnummer, "
-    "ellers leverandørnummer eller navn; samleposter (f.eks. «Diverse leverandører»), "
-    "privatpersoner og leverandører med negativt netto er holdt utenfor og talt opp for seg. "
-    "Uklassifisert kjøp er med."
-)
+COUNTED = t(definitions.SUPPLIERS_COUNTED)
 KIND_LABELS = {
     "pseudo": "samleposter (ikke én leverandør)",
     "private": "privatpersoner",
@@ -99,41 +94,7 @@ def _tiles(
     )
 
 
-def render() -> None:
-    ctx = context.current()
-    f, token, cube = ctx.filters, ctx.token, ctx.cube
-    st.title(t("Leverandører"))
-    st.caption(page.scope_text(f, token))
-    a, b, dep = _settings()
-
-    table = conc.suppliers(cube, f, a, b)
-    overall = conc.overall(table)
-    tail = conc.tail(table)
-    by_cat = conc.by_category(cube, f)
-    deps = conc.dependencies(by_cat, dep)
-    ex = conc.excluded(purchases(cube, f))
-
-    _tiles(overall, tail, deps.height, b, dep)
-    st.caption(_excluded_text(ex) + " " + COUNTED)
-
-    left, right = st.columns(2)
-    with left:
-        title = t("De 15 største leverandørene")
-        fig = charts.top_suppliers(table, title=title) if table.height else empty(title)
-        st.plotly_chart(fig, theme=None, key="lev_chart_top")
-        st.caption(
-            "Netto kjøp per leverandør (navn fra Enhetsregisteret), andel av kjøpene; "
-            "fargen er ABC-klassen. " + COUNTED
-        )
-    with right:
-        title = t("Paretokurven: hvor få leverandører står for det meste")
-        fig = charts.pareto(table, a=a, b=b, title=title) if table.height else empty(title)
-        st.plotly_chart(fig, theme=None, key="lev_chart_pareto")
-        st.caption(
-            f"Samlet andel av kjøpene når leverandørene legges til fra den største. "
-            f"Stiplet linje: {fmt.pct(a, 0)} (grensen for klasse A). " + COUNTED
-        )
-
+def _top_table(table: pl.DataFrame) -> None:
     st.subheader(t("Toppleverandører"))
     st.dataframe(
         _rounded(
@@ -157,26 +118,8 @@ def render() -> None:
         key=KEY("table_top"),
     )
 
-    left, right = st.columns([2, 3])
-    with left:
-        cls = conc.classes(table)
-        title = t("ABC-klasser: mange små, få store")
-        fig = charts.abc_classes(cls, title=title) if table.height else empty(title)
-        st.plotly_chart(fig, theme=None, key="lev_chart_abc")
-        st.caption(
-            f"A: leverandørene som til sammen står for de første {fmt.pct(a, 0)} av "
-            f"kjøpene, B: opp til {fmt.pct(b, 0)}, C: resten (halespend). " + COUNTED
-        )
-    with right:
-        title = t("Konsentrasjon per kategori (HHI)")
-        fig = charts.hhi_by_category(by_cat, title=title) if by_cat.height else empty(title)
-        st.plotly_chart(fig, theme=None, key="lev_chart_hhi")
-        st.caption(
-            "HHI = summen av kvadrerte andeler (0–10 000); etiketten er tilsvarende "
-            "antall like store leverandører (10 000/HHI). Grønn under 1 500, gul "
-            "1 500–2 500, rød over 2 500. " + conc.BAND_NOTE
-        )
 
+def _category_table(by_cat: pl.DataFrame) -> None:
     st.subheader(t("Per kategori"))
     st.dataframe(
         by_cat.select(
@@ -215,6 +158,8 @@ def render() -> None:
         key=KEY("table_categories"),
     )
 
+
+def _dependencies(deps: pl.DataFrame, dep: float) -> None:
     st.subheader(f"{t('Avhengighet: én leverandør over')} {fmt.pct(dep, 0)}")
     if deps.height:
         st.dataframe(
@@ -238,6 +183,68 @@ def render() -> None:
         )
     else:
         st.success(t("Ingen kategori har én leverandør over grensen."))
+
+
+def render() -> None:
+    ctx = context.current()
+    f, token, cube = ctx.filters, ctx.token, ctx.cube
+    st.title(t("Leverandører"))
+    st.caption(page.scope_text(f, token))
+    a, b, dep = _settings()
+
+    table = conc.suppliers(cube, f, a, b)
+    overall = conc.overall(table)
+    tail = conc.tail(table)
+    by_cat = conc.by_category(cube, f)
+    deps = conc.dependencies(by_cat, dep)
+    ex = conc.excluded(purchases(cube, f))
+
+    _tiles(overall, tail, deps.height, b, dep)
+    st.caption(_excluded_text(ex) + " " + COUNTED)
+
+    left, right = st.columns(2)
+    with left:
+        title = t("De 15 største leverandørene")
+        fig = charts.top_suppliers(table, title=title) if table.height else empty(title)
+        st.plotly_chart(fig, theme=None, key="lev_chart_top")
+        st.caption(
+            "Netto kjøp per leverandør (navn fra Enhetsregisteret), andel av kjøpene; "
+            "fargen er ABC-klassen. " + COUNTED
+        )
+    with right:
+        title = t("Paretokurven: hvor få leverandører står for det meste")
+        fig = charts.pareto(table, a=a, b=b, title=title) if table.height else empty(title)
+        st.plotly_chart(fig, theme=None, key="lev_chart_pareto")
+        st.caption(
+            f"Samlet andel av kjøpene når leverandørene legges til fra den største. "
+            f"Stiplet linje: {fmt.pct(a, 0)} (grensen for klasse A). " + COUNTED
+        )
+
+    _top_table(table)
+
+    left, right = st.columns([2, 3])
+    with left:
+        cls = conc.classes(table)
+        title = t("ABC-klasser: mange små, få store")
+        fig = charts.abc_classes(cls, title=title) if table.height else empty(title)
+        st.plotly_chart(fig, theme=None, key="lev_chart_abc")
+        st.caption(
+            f"A: leverandørene som til sammen står for de første {fmt.pct(a, 0)} av "
+            f"kjøpene, B: opp til {fmt.pct(b, 0)}, C: resten (halespend). " + COUNTED
+        )
+    with right:
+        title = t("Konsentrasjon per kategori (HHI)")
+        fig = charts.hhi_by_category(by_cat, title=title) if by_cat.height else empty(title)
+        st.plotly_chart(fig, theme=None, key="lev_chart_hhi")
+        st.caption(
+            "HHI = summen av kvadrerte andeler (0–10 000); etiketten er tilsvarende "
+            "antall like store leverandører (10 000/HHI). Grønn under 1 500, gul "
+            "1 500–2 500, rød over 2 500. " + conc.BAND_NOTE
+        )
+
+    _category_table(by_cat)
+
+    _dependencies(deps, dep)
     page.footer(f, token, COUNTED)
 
 

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from data_access import opportunities as store
+from data_access.admin import opportunities as store
 from data_access.metrics import opportunities as op
 from data_access.metrics.savings import realized_by_month
 from data_access.store.db import make_engine, migrate

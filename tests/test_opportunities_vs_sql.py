@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from data_access import opportunities as store
+from data_access.admin import opportunities as store
 from data_access.metrics import opportunities as op
 from data_access.store.agreements import load_agreements, load_parties
 from data_access.store.cube import load_cube

@@ -16,12 +16,12 @@ import pytest
 import sqlalchemy as sa
 
 from cli import main
+from data_access.admin.private_review import release, suspected
 from data_access.importing import import_file, parse_profile
 from data_access.importing.layouts import LAYOUTS
 from data_access.importing.reclassify import reread_accounts
 from data_access.importing.validate import is_person_name
 from data_access.metrics import concentration as conc
-from data_access.private_review import release, suspected
 from data_access.store import schema
 from data_access.store.cube import load_cube
 from data_access.store.db import make_engine, migrate

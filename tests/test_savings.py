@@ -160,13 +160,13 @@ def test_agreements_without_matched_spend_are_listed_not_hidden() -> None:
     by_id = {r["agreement_id"]: r for r in out.iter_rows(named=True)}
     assert set(by_id) == {1, 2, 4}  # agreement 3 is neither active nor bought on in 2025
     assert by_id[2]["matched"] == 0.0
-    assert by_id[2]["status"] == "Ingen avtalekjøp"
+    assert by_id[2]["status"] == "no_purchases"
     assert by_id[1]["realized"] == pytest.approx(20_000.0)
     assert by_id[1]["projected"] == pytest.approx(100_000.0)
     assert by_id[1]["expected_loyalty"] == pytest.approx(50_000.0)  # projected × loyalty
-    assert by_id[1]["status"] == "Under forventet"
+    assert by_id[1]["status"] == "below_expected"
     assert (by_id[4]["projected"], by_id[4]["realized"]) == (0.0, pytest.approx(1_000.0))
-    assert by_id[4]["status"] == "Mangler anslag"
+    assert by_id[4]["status"] == "no_projection"
 
 
 def test_cumulative_realized_restarts_each_year_and_projection_uses_last_12_months() -> None:

@@ -17,6 +17,7 @@ All ``st.cache_*`` decorators live here (STYLE.md §6).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -25,7 +26,9 @@ import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
+from data_access.admin import opportunities as store
 from data_access.bootstrap import initialize
+from data_access.metrics import opportunities as op
 from data_access.metrics.savings import savings_factors
 from data_access.metrics.thresholds import threshold_watch
 from data_access.store import db, settings
@@ -287,56 +290,66 @@ def threshold_flags(ctx: PageContext, *, by_category: bool, min_level: str) -> p
 # --- issue 13: Muligheter (joint-procurement opportunities) ---------------------------------
 
 
-@st.cache_data(ttl=3600, max_entries=8)
-def _opportunity_reference(_engine: sa.Engine, url: str, version: int) -> dict[str, object]:
-    from data_access import opportunities as store
-
-    with _engine.connect() as conn:
-        return {
-            "settings": store.load_settings(conn),
-            "members_total": store.members_total(conn),
-            "agreement_cats": store.agreement_categories_all(conn),
-        }
-
-
-def opportunity_reference() -> dict[str, object]:
+@dataclass(frozen=True)
+class OpportunityReference:
     """Stored weights and default rates, the number of members and every agreement's category
-    (cooperation-wide ids only), cached per data version (saving the settings bumps it)."""
-    return _opportunity_reference(engine(), settings.database_url(), data_version())
+    (cooperation-wide ids only)."""
+
+    settings: op.OpportunitySettings
+    members_total: int
+    agreement_cats: pl.DataFrame
+
+
+@st.cache_data(ttl=3600, max_entries=8)
+def _opportunity_reference(_engine: sa.Engine, url: str, version: int) -> OpportunityReference:
+    with _engine.connect() as conn:
+        return OpportunityReference(
+            settings=store.load_settings(conn),
+            members_total=store.members_total(conn),
+            agreement_cats=store.agreement_categories_all(conn),
+        )
+
+
+def opportunity_reference(ctx: PageContext) -> OpportunityReference:
+    """Cached per data version (saving the settings bumps it)."""
+    return _opportunity_reference(ctx.engine, str(ctx.engine.url), ctx.version)
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _opportunities(
-    _cube: pl.DataFrame, _engine: sa.Engine, scope: Scope, version: int, f: Filters, as_of: object
+    _ctx: PageContext,
+    url: str,
+    municipalities: Municipalities,
+    version: int,
+    f: Filters,
+    as_of: dt.date,
 ) -> pl.DataFrame:
-    from data_access import opportunities as store
-    from data_access.metrics import opportunities as op
-
-    ref = opportunity_reference()
-    ad = agreement_data()
+    ref = opportunity_reference(_ctx)
+    ad = agreement_data(_ctx)
     # A scoped or filtered view counts the cooperation's buying members in SQL (counts only).
     breadth = (
-        store.cooperation_breadth(_engine, f)
-        if scope.municipalities is not None or f.municipalities
+        store.cooperation_breadth(_ctx.engine, f)
+        if municipalities is not None or f.municipalities
         else None
     )
     opps = op.opportunities(
-        _cube,
+        _ctx.cube,
         f,
-        reference()["agreements"],
-        ad["participants"],
-        ad["thresholds"],
-        settings=ref["settings"],  # type: ignore[arg-type]
-        as_of=as_of,  # type: ignore[arg-type]
-        members_total=int(ref["members_total"]),  # type: ignore[call-overload]
+        _ctx.reference.agreements,
+        ad.participants,
+        ad.thresholds,
+        settings=ref.settings,
+        as_of=as_of,
+        members_total=ref.members_total,
         breadth=breadth,
-        agreement_cats=ref["agreement_cats"],  # type: ignore[arg-type]
-        municipalities=scope.municipalities,
+        agreement_cats=ref.agreement_cats,
+        municipalities=municipalities,
     )
-    return op.rank(opps, ref["settings"].weights)  # type: ignore[attr-defined]
+    return op.rank(opps, ref.settings.weights)
 
 
-def opportunities(f: Filters, as_of: object) -> pl.DataFrame:
-    """The ranked opportunities for the user's scope and filters (metrics.opportunities)."""
-    sc = scope()
-    return _opportunities(cube(sc), engine(), sc, data_version(), f, as_of)
+def opportunities(ctx: PageContext, as_of: dt.date) -> pl.DataFrame:
+    """The ranked opportunities for the context's scope and filters (metrics.opportunities)."""
+    return _opportunities(
+        ctx, str(ctx.engine.url), ctx.scope.municipalities, ctx.version, ctx.filters, as_of
+    )

@@ -105,11 +105,11 @@ def layout_from_settings(
             parts.append("(?P<klasse>[01])" if pos == class_digit else r"\d")
         if class_digit is not None and not 1 <= class_digit < start:
             raise ValueError("class_digit må stå foran art-sifrene")
-        rx = "^" + "".join(parts) + r"(?P<art>\d{3})\d*$"
+        digits_rx = "^" + "".join(parts) + r"(?P<art>\d{3})\d*$"
         label = f"art i siffer {start}–{start + 2}" + (
             f", kontoklasse i siffer {class_digit}" if class_digit else ""
         )
-        return Layout(f"siffer {start}-{start + 2}", rx, label)
+        return Layout(f"siffer {start}-{start + 2}", digits_rx, label)
     if name:
         if name not in LAYOUTS:
             raise ValueError(

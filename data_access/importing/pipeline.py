@@ -24,6 +24,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 import sqlalchemy as sa
@@ -38,6 +39,7 @@ from data_access.store import schema
 from data_access.store.agreements import load_agreements, load_parties, match_agreements
 from data_access.store.cube import rebuild_cube
 from data_access.store.db import audit, bulk_insert, bump_data_version, inserted_id, read_frame
+from data_access.store.pseudo import pseudo_expr
 from data_access.store.suppliers import PRIVATE_LABEL
 
 Progress = Callable[[float, str], None]
@@ -117,7 +119,8 @@ class ImportReport:
         out: list[str] = []
         if self.layout:
             out.append(f"Kontooppsett: {self.layout['beskrivelse']} ({self.layout['kilde']})")
-            for ex in self.layout.get("eksempler", []):  # type: ignore[union-attr]
+            examples = cast(list[dict[str, str]], self.layout.get("eksempler", []))
+            for ex in examples:
                 area = f", {ex['område']}" if "område" in ex else ""
                 out.append(
                     f"  konto {ex['konto']} → art {ex['art']} → {SPEND_CLASS_LABEL.get(ex['klasse'], ex['klasse'])}{area}"
@@ -488,7 +491,7 @@ def _quarantine_frame(q: pl.DataFrame, batch_id: int, file_name: str) -> pl.Data
     )
 
 
-def process(
+def process(  # noqa: PLR0915 - the steps of one import in order; each is a named helper
     conn: sa.Connection,
     lines: pl.DataFrame,
     report: ImportReport,
@@ -671,8 +674,6 @@ def _area_source(lines: pl.DataFrame, profile: Profile, layout: Layout) -> str:
 def _mark_profile_pseudo(ok: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     """``is_pseudo`` for lines whose name or supplier number the profile lists as a collective
     post (``[values] pseudo``); the admin list is applied when suppliers are read."""
-    from data_access.pseudo import pseudo_expr
-
     if not profile.pseudo_values or ok.height == 0:
         return ok.with_columns(is_pseudo=pl.lit(False))
     none = pl.DataFrame(schema={"kind": pl.String, "value": pl.String})

@@ -38,7 +38,7 @@ import polars as pl
 from babel.numbers import format_decimal
 
 from data_access.metrics.coverage import agreement_categories, expiring
-from data_access.metrics.savings import savings_factors
+from data_access.metrics.savings import savings_factors, year_end_projection
 from data_access.metrics.thresholds import _level, _with_threshold, rolling_windows
 from data_access.store.filters import Filters, add_months, apply
 
@@ -427,7 +427,7 @@ def rank(opps: pl.DataFrame, weights: Weights | None = None) -> pl.DataFrame:
     """
     w = weights or Weights()
     total = w.potential + w.breadth + w.threshold
-    top = float(opps["potential"].max() or 0.0) if opps.height else 0.0
+    top = float(opps.select(pl.col("potential").max()).item() or 0.0) if opps.height else 0.0
     pot = pl.col("potential") / top if top > 0 else pl.lit(0.0)
     breadth = (
         pl.when(pl.col("members_total") > 0)
@@ -543,8 +543,6 @@ def target_gap(
     >>> g.expected, g.gap, g.reach_year  # 6 M this year; 6 M + 1.8 M × 10/12 in 2027
     (6000000.0, 1500000.0, 2027)
     """
-    from data_access.metrics.savings import year_end_projection
-
     top = ranked.head(max(0, n))
     pot = float(top["potential"].sum()) if top.height else 0.0
     low = float(top["potential_low"].sum()) if top.height else 0.0
@@ -560,7 +558,10 @@ def target_gap(
             if proj is not None
             else float(monthly.filter(pl.col("year") == year)["realized"].sum())
         )
-        run_rate = float(monthly.sort("month").tail(12)["realized"].mean() or 0.0) * 12
+        run_rate = (
+            float(monthly.sort("month").tail(12).select(pl.col("realized").mean()).item() or 0.0)
+            * 12
+        )
     rows = []
     reach: int | None = None
     for y in range(year, max(year, start.year) + horizon_years):
@@ -647,7 +648,7 @@ def gap_sentence(g: TargetGap) -> str:
         return f"Målet nås allerede i {g.year} med dagens avtaler{more} (anslag)."
     if g.reach_year is None:
         return (
-            f"Med {what} {when} nås ikke målet innen {int(g.by_year['year'].max())} (anslag)."
+            f"Med {what} {when} nås ikke målet innen {int(g.by_year.select(pl.col('year').max()).item())} (anslag)."
             if g.by_year.height
             else f"Med {what} {when} nås ikke målet (anslag)."
         )

@@ -176,7 +176,8 @@ def agreement_savings(
     realized, the loyalty-adjusted expectation (projected × loyalty) and a status.
 
     Agreements with no matched spend are kept with ``matched = 0`` and status
-    ``"Ingen avtalekjøp"``: an agreement nobody buys on is news, not noise. ``loyalty`` is the
+    ``"no_purchases"`` (statuses are English values; ``charts.savings.STATUS_LABELS`` says them
+    in bokmål): an agreement nobody buys on is news, not noise. ``loyalty`` is the
     frame of ``coverage.loyalty_by_agreement`` (agreement_id, loyalty); without it the
     loyalty columns are null. ``shares`` (``participant_shares``) scales the projection to the
     municipalities in view; agreements none of them takes part in are then left out.
@@ -230,12 +231,12 @@ def agreement_savings(
             pl.col("realized") / pl.col("projected")
         ),
         status=pl.when(pl.col("matched") == 0)
-        .then(pl.lit("Ingen avtalekjøp"))
+        .then(pl.lit("no_purchases"))
         .when(pl.col("projected").fill_null(0) <= 0)
-        .then(pl.lit("Mangler anslag"))
+        .then(pl.lit("no_projection"))
         .when(pl.col("realized") >= pl.col("projected"))
-        .then(pl.lit("Over forventet"))
-        .otherwise(pl.lit("Under forventet")),
+        .then(pl.lit("above_expected"))
+        .otherwise(pl.lit("below_expected")),
     ).sort("realized", "projected", descending=True)
 
 

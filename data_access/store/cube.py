@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from data_access.store import schema
 from data_access.store.db import connected, read_frame
+from data_access.store.pseudo import mark_pseudo
 from data_access.store.scope import Scope, historical_codes
 from data_access.store.suppliers import display_name
 
@@ -59,13 +60,11 @@ def rebuild_cube(conn: sa.Connection) -> int:
 
 def load_suppliers(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
     """Every supplier with its display name and ``is_pseudo`` (profile mark or admin list)."""
-    from data_access.pseudo import mark_pseudo
-
     with connected(conn) as conn:
-        return _load_suppliers(conn, mark_pseudo)
+        return _load_suppliers(conn)
 
 
-def _load_suppliers(conn: sa.Connection, mark) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+def _load_suppliers(conn: sa.Connection) -> pl.DataFrame:
     s = schema.supplier
     df = read_frame(
         conn,
@@ -85,7 +84,7 @@ def _load_suppliers(conn: sa.Connection, mark) -> pl.DataFrame:  # type: ignore[
             s.c.is_pseudo,
         ),
     )
-    df = mark(conn, df.with_columns(pl.col("is_private").cast(pl.Boolean)))
+    df = mark_pseudo(conn, df.with_columns(pl.col("is_private").cast(pl.Boolean)))
     return df.with_columns(display_name()).rename({"id": "supplier_id"})
 
 

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from data_access.store import schema, settings
 from data_access.store.db import bulk_insert, set_setting, sync_id_sequences
+from data_access.store.pseudo import seed_pseudo_suppliers
 
 # The reference data is configuration, kept at data_access/reference/ beside the code packages.
 REF = Path(__file__).resolve().parents[1] / "reference"
@@ -129,8 +130,6 @@ def thresholds() -> pl.DataFrame:
 
 def seed_reference(conn: sa.Connection) -> None:
     """Fill the configuration tables of an empty database from the shipped defaults."""
-    from data_access.pseudo import seed_pseudo_suppliers
-
     seed_pseudo_suppliers(conn)  # once per database, also for databases made before the list
     if conn.execute(sa.select(sa.func.count()).select_from(schema.municipality)).scalar():
         return

@@ -11,13 +11,11 @@ Norwegian posts, and by an import profile's ``[values] pseudo`` (stored on the s
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
 import sqlalchemy as sa
 
 from data_access.store import schema
-from data_access.store.db import audit, bump_data_version, get_setting, read_frame, set_setting
+from data_access.store.db import get_setting, read_frame, set_setting
 from data_access.store.suppliers import _SUFFIXES, normalize_name
 
 KINDS = {"navn": "navn (eksakt)", "nummer": "leverandørnummer", "mønster": "mønster (regex)"}
@@ -57,36 +55,6 @@ def load_pseudo(conn: sa.Connection) -> pl.DataFrame:
     return read_frame(
         conn, sa.select(t.c.id, t.c.kind, t.c.value, t.c.note).order_by(t.c.kind, t.c.value)
     )
-
-
-def add_pseudo(conn: sa.Connection, kind: str, value: str, note: str, username: str) -> None:
-    """Add one entry; a pattern must compile. Norwegian ``ValueError`` on bad input."""
-    value = value.strip()
-    if kind not in KINDS:
-        raise ValueError(f"ukjent type «{kind}» (navn, nummer eller mønster)")
-    if not value:
-        raise ValueError("verdien kan ikke være tom")
-    if kind == "mønster":
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"mønsteret er ikke et gyldig regulært uttrykk: {exc}") from exc
-    t = schema.pseudo_supplier
-    if conn.execute(sa.select(t.c.id).where(t.c.kind == kind, t.c.value == value)).first():
-        raise ValueError(f"«{value}» står allerede på listen")
-    conn.execute(t.insert().values(kind=kind, value=value[:200], note=note or None))
-    bump_data_version(conn)
-    audit(conn, username, "pseudo.add", f"{kind}: {value}")
-
-
-def remove_pseudo(conn: sa.Connection, entry_id: int, username: str) -> None:
-    t = schema.pseudo_supplier
-    row = conn.execute(sa.select(t.c.kind, t.c.value).where(t.c.id == entry_id)).first()
-    if row is None:
-        raise ValueError("finnes ikke")
-    conn.execute(t.delete().where(t.c.id == entry_id))
-    bump_data_version(conn)
-    audit(conn, username, "pseudo.remove", f"{row[0]}: {row[1]}")
 
 
 def pseudo_expr(entries: pl.DataFrame, extra_values: list[str] | None = None) -> pl.Expr:
