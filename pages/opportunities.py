@@ -19,30 +19,11 @@ from data_access.metrics import savings
 from data_access.store.filters import Filters, add_months
 from data_access.store.lines import invoice_lines
 from data_access.store.scope import Scope
-from ui import context, page
+from ui import context, definitions, page
 from ui.i18n import t
 
 MONTHS = op.MONTH_NAMES
-DEFINITIONS = {
-    "addressable": "Kjøp utenfor avtale = kjøp (KOSTRA-kjøpskontoer) uten treff på en aktiv "
-    "avtale for kjøperkommunen, privatpersoner holdt utenfor, de siste 12 månedene til og med "
-    "periodens siste måned.",
-    "potential": "Anslått besparelse per år = kjøp utenfor avtale siste 12 mnd. × r/(1 − r), "
-    "samme formel som realisert gevinst. r er medianen av samarbeidets egne avtaler i "
-    "kategorien, ellers standardsatsen for kategorigruppen; spennet bruker 25.–75. persentil "
-    "(eller standardens lav–høy). Et anslag, ikke et løfte.",
-    "threshold": "Samlet kjøp utenfor avtale i kategorien siste 12 og 48 måneder (alle "
-    "kommunene i utvalget sammen; for én kommune dens egne kjøp) mot terskelverdiene som gjaldt "
-    "ved vinduets slutt. Over terskelen krever en felles anskaffelse vurdering – det er ikke en "
-    "juridisk konklusjon.",
-    "members": "Antall medlemskommuner med kjøp utenfor avtale i kategorien siste 12 mnd. "
-    "(alltid hele samarbeidet; ingen beløp fra andre kommuner vises).",
-    "rank": "Rangering = vektet sum av potensial (mot det største), bredde (kommuner som kjøper "
-    "/ alle medlemmer) og terskelstatus. Vektene står under «Vekter og standardsatser».",
-    "gap": "Forventet realisert gevinst i år = realisert hittil + snittet for de siste 12 "
-    "månedene × månedene som gjenstår. Senere år: snittet for de siste 12 månedene × 12. "
-    "Kandidatene gir potensial/12 per måned fra startmåneden (anslag).",
-}
+DEFINITIONS = definitions.translated(definitions.OPPORTUNITIES)
 
 
 def _metrics(ranked: pl.DataFrame) -> None:

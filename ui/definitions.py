@@ -81,6 +81,28 @@ SUPPLIERS_COUNTED = (
 )
 
 
+OPPORTUNITIES = {
+    "addressable": "Kjøp utenfor avtale = kjøp (KOSTRA-kjøpskontoer) uten treff på en aktiv "
+    "avtale for kjøperkommunen, privatpersoner holdt utenfor, de siste 12 månedene til og med "
+    "periodens siste måned.",
+    "potential": "Anslått besparelse per år = kjøp utenfor avtale siste 12 mnd. × r/(1 − r), "
+    "samme formel som realisert gevinst. r er medianen av samarbeidets egne avtaler i "
+    "kategorien, ellers standardsatsen for kategorigruppen; spennet bruker 25.–75. persentil "
+    "(eller standardens lav–høy). Et anslag, ikke et løfte.",
+    "threshold": "Samlet kjøp utenfor avtale i kategorien siste 12 og 48 måneder (alle "
+    "kommunene i utvalget sammen; for én kommune dens egne kjøp) mot terskelverdiene som gjaldt "
+    "ved vinduets slutt. Over terskelen krever en felles anskaffelse vurdering – det er ikke en "
+    "juridisk konklusjon.",
+    "members": "Antall medlemskommuner med kjøp utenfor avtale i kategorien siste 12 mnd. "
+    "(alltid hele samarbeidet; ingen beløp fra andre kommuner vises).",
+    "rank": "Rangering = vektet sum av potensial (mot det største), bredde (kommuner som kjøper "
+    "/ alle medlemmer) og terskelstatus. Vektene står under «Vekter og standardsatser».",
+    "gap": "Forventet realisert gevinst i år = realisert hittil + snittet for de siste 12 "
+    "månedene × månedene som gjenstår. Senere år: snittet for de siste 12 månedene × 12. "
+    "Kandidatene gir potensial/12 per måned fra startmåneden (anslag).",
+}
+
+
 def translated(texts: dict[str, str]) -> dict[str, str]:
     """The same keys with each text in the user's language."""
     return {key: t(text) for key, text in texts.items()}
