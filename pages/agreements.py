@@ -137,18 +137,7 @@ def _flag_lines(flags: pl.DataFrame, f: Filters, sc: Scope) -> None:
         key="avt_watch_pick",
     )
     row = flags.row(int(pick or 0), named=True)
-    lines, n, total = thresholds.flag_lines(
-        context.engine(),
-        sc,
-        supplier_id=int(row["supplier_id"]),
-        window_start=row["window_start"],
-        window_end=row["window_end"],
-        municipality_now=row["municipality_now"],
-        category_id=row["category_id"],
-        categories=f.categories,
-        municipalities=f.municipalities,
-        area=f.area,
-    )
+    lines, n, total = context.flag_lines(row, f)
     st.caption(
         f"{n} fakturalinjer uten avtale, sum {fmt.kr(total)}"
         + (f" – de {lines.height} største vises." if n > lines.height else ".")

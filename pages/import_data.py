@@ -167,7 +167,7 @@ def _report(rep: dict) -> None:
 
 
 def _quality_section() -> None:
-    q = load_data_quality(context.engine(), context.scope())
+    q = load_data_quality(context.engine(), context.scope(), cube=context.cube())
     st.subheader(t("Datakvalitet"))
     c = st.columns(4)
     c[0].metric(

@@ -11,10 +11,10 @@ import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
-from data_access import db, settings
+from data_access import db, settings, snapshot
 from data_access.agreements import load_agreements
 from data_access.bootstrap import initialize
-from data_access.cube import load_categories, load_cube, load_municipalities
+from data_access.cube import load_categories, load_municipalities
 from data_access.filters import Filters
 from data_access.metrics.savings import savings_factors
 from data_access.scope import Scope
@@ -25,6 +25,7 @@ from data_access.users import scope_for
 def _engine(url: str) -> sa.Engine:
     engine = db.make_engine(url)
     initialize(engine)
+    snapshot.start_warming(engine, settings.data_dir())  # the login form does not wait for it
     return engine
 
 
@@ -52,7 +53,7 @@ def scope() -> Scope:
 
 @st.cache_data(ttl=3600, show_spinner="Leser data …", max_entries=32)
 def _cube(_engine: sa.Engine, url: str, scope: Scope, version: int) -> pl.DataFrame:
-    return load_cube(_engine, scope)
+    return snapshot.scoped_cube(_engine, scope, settings.data_dir())
 
 
 def cube(sc: Scope | None = None) -> pl.DataFrame:
@@ -162,3 +163,40 @@ def threshold_flags(f: Filters, *, by_category: bool, min_level: str) -> pl.Data
     return _threshold_flags(
         cube(sc), agreement_data()["thresholds"], sc, data_version(), f, by_category, min_level
     )
+
+
+# --- issue 8: detail behind a flag, cached per data version, scope and flag -----------------
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _flag_lines(
+    _engine: sa.Engine, url: str, scope: Scope, version: int, flag: tuple, f: Filters
+) -> tuple[pl.DataFrame, int, float]:
+    from data_access.metrics.thresholds import flag_lines
+
+    supplier_id, window_start, window_end, municipality_now, category_id = flag
+    return flag_lines(
+        _engine,
+        scope,
+        supplier_id=supplier_id,
+        window_start=window_start,
+        window_end=window_end,
+        municipality_now=municipality_now,
+        category_id=category_id,
+        categories=f.categories,
+        municipalities=f.municipalities,
+        area=f.area,
+    )
+
+
+def flag_lines(flag: dict, f: Filters) -> tuple[pl.DataFrame, int, float]:
+    """The ledger lines behind one threshold flag (a row of :func:`threshold_flags`), read from
+    the database once per flag, filters, scope and data version — not again on every rerun."""
+    key = (
+        int(flag["supplier_id"]),
+        flag["window_start"],
+        flag["window_end"],
+        flag["municipality_now"],
+        flag["category_id"],
+    )
+    return _flag_lines(engine(), settings.database_url(), scope(), data_version(), key, f)
