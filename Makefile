@@ -34,8 +34,9 @@ test-fast: install ## the suite without browser tests
 lint: install ## ruff lint and format check
 	$(UV) run ruff check . && $(UV) run ruff format --check .
 
-bench: install ## measure loading and figures at scale (see bench/README.md)
-	$(UV) run python bench/cube_bench.py
+SIZE ?= 1.0
+bench: install browser-deps ## measure the app at SIZE (default 1.0 ≈ 1,1 M lines) on SQLite and PostgreSQL; prints one table
+	$(UV) run python bench/run_bench.py --size $(SIZE)
 
 clean-data: ## delete the local embedded database (demo data is recreated on next start)
 	rm -rf data/

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from data_access import schema
 from data_access.agreements import load_parties, match_agreements
+from data_access.bulkload import bulk_load
 from data_access.classify import classify, load_rules, unclassified_id, with_spend_class
 from data_access.cube import rebuild_cube
 from data_access.db import audit, bulk_insert, bump_data_version, sync_id_sequences
@@ -680,7 +681,8 @@ def generate(
     ).with_columns(
         line_hash=pl.concat_str([pl.lit(f"demo{seed}:"), pl.int_range(pl.len()).cast(pl.String)]),
     )
-    bulk_insert(conn, schema.ledger_line, out)
+    with bulk_load(conn, schema.ledger_line, out.height):  # PostgreSQL: constraints built once
+        bulk_insert(conn, schema.ledger_line, out)
     cube_rows = rebuild_cube(conn)
     bump_data_version(conn)
     audit(conn, username, "demo.generate", f"size={size} seed={seed} lines={n}")

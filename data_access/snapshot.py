@@ -25,6 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
+# pyarrow is imported here, at import time in the main thread, never first inside the warming
+# thread: Streamlit imports it too, and two threads importing it at once can see it
+# half-initialised (seen: "partially initialized module 'pyarrow.ipc'" on the login page).
+import pyarrow as pa
+import pyarrow.ipc as ipc
 import sqlalchemy as sa
 
 from data_access import schema
@@ -82,8 +88,6 @@ def read_snapshot(path: Path, stamp: Stamp) -> pl.DataFrame | None:
     if not path.exists():
         return None
     try:
-        import pyarrow.ipc as ipc
-
         with ipc.open_file(str(path)) as reader:
             meta = reader.schema.metadata or {}
         found = json.loads(meta.get(b"innsikt_stamp", b"{}"))
@@ -98,9 +102,6 @@ def read_snapshot(path: Path, stamp: Stamp) -> pl.DataFrame | None:
 
 def write_snapshot(path: Path, cube: pl.DataFrame, stamp: Stamp) -> None:
     """Write atomically (temporary file, then rename), then remove this database's older ones."""
-    import pyarrow as pa
-    import pyarrow.ipc as ipc
-
     path.parent.mkdir(parents=True, exist_ok=True)
     table = cube.to_arrow()
     table = table.replace_schema_metadata(stamp.as_metadata())
