@@ -62,6 +62,10 @@ def rebuild_cube(
                 cube.c.municipality_code.in_(munis), cube.c.month.between(first, last)
             )
         )
+    if conn.dialect.name == "postgresql":
+        # Written in month order, a period's rows sit together on disk: the pushed-down period
+        # queries at national scale then read a seventh of the table, not all of it.
+        select = select.order_by(month)
     conn.execute(
         cube.insert().from_select(
             ["month", *[c.name for c in dims], "amount_ore", "n_lines"], select

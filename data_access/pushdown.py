@@ -75,10 +75,13 @@ def _conditions(
 
 
 def _sums(conn: sa.Connection, scope: Scope, f: Filters, members: list[str]) -> pl.DataFrame:
-    """One row per (spend class, agreement) with every sum the headline needs, in øre."""
+    """One row per (period, spend class, agreement) with every sum the headline needs, in øre;
+    ``current`` is true for the selected period, false for the same months a year earlier.
+    Both periods come from one scan (one query per filter change)."""
     cube, m, c, s = schema.spend_cube, schema.municipality, schema.category, schema.supplier
     amount = cube.c.amount_ore
     home = s.c.home_municipality
+    prev = f.previous_year()
 
     def when(cond: sa.ColumnElement[bool], col: sa.ColumnElement = amount) -> sa.ColumnElement:
         return sa.func.coalesce(sa.func.sum(sa.case((cond, col), else_=0)), 0)
@@ -86,25 +89,32 @@ def _sums(conn: sa.Connection, scope: Scope, f: Filters, members: list[str]) -> 
     regional = sa.and_(
         home.is_not(None), sa.or_(home == m.c.current_code, home.in_(members or ["-"]))
     )
+    current = cube.c.month.between(f.start, f.end)
+    q = sa.select(
+        current.label("current"),
+        cube.c.spend_class,
+        cube.c.agreement_id,
+        sa.func.coalesce(sa.func.sum(amount), 0).label("amount"),
+        sa.func.coalesce(sa.func.sum(cube.c.n_lines), 0).label("n_lines"),
+        when(home.is_not(None)).label("known"),
+        when(regional).label("regional"),
+        when(cube.c.ehandel.is_(True)).label("ehandel"),
+        when(cube.c.ehandel.is_(True), cube.c.n_lines).label("ehandel_lines"),
+    ).select_from(cube)
+    # Join only what the filters and figures need: the buyer's current code (municipality
+    # filter, "same municipality" for the regional share), categories only when filtered.
+    q = q.join(m, m.c.code == cube.c.municipality_code)
+    if f.categories:
+        q = q.join(c, c.c.id == cube.c.category_id)
     q = (
-        sa.select(
-            cube.c.spend_class,
-            cube.c.agreement_id,
-            sa.func.coalesce(sa.func.sum(amount), 0).label("amount"),
-            sa.func.coalesce(sa.func.sum(cube.c.n_lines), 0).label("n_lines"),
-            when(home.is_not(None)).label("known"),
-            when(regional).label("regional"),
-            when(cube.c.ehandel.is_(True)).label("ehandel"),
-            when(cube.c.ehandel.is_(True), cube.c.n_lines).label("ehandel_lines"),
+        q.join(s, s.c.id == cube.c.supplier_id)
+        .where(
+            *_conditions(conn, scope, f, period=False),
+            sa.or_(current, cube.c.month.between(prev.start, prev.end)),
         )
-        .select_from(cube)
-        .join(m, m.c.code == cube.c.municipality_code)
-        .join(c, c.c.id == cube.c.category_id)
-        .join(s, s.c.id == cube.c.supplier_id)
-        .where(*_conditions(conn, scope, f))
-        .group_by(cube.c.spend_class, cube.c.agreement_id)
+        .group_by(sa.literal_column("1"), cube.c.spend_class, cube.c.agreement_id)
     )
-    return read_frame(conn, q)
+    return read_frame(conn, q).with_columns(pl.col("current").cast(pl.Boolean))
 
 
 def headline_sql(
@@ -115,14 +125,15 @@ def headline_sql(
     yearly_target_nok: float,
 ) -> Headline:
     """:func:`metrics.overview.headline`, aggregated by the database: the same figures from
-    two grouped queries (this period and the year before) of at most a few hundred rows."""
+    one grouped query (this period and the year before) of at most a few hundred rows."""
     with connected(conn) as c:
         mu = schema.municipality
         members = sorted(
             set(c.execute(sa.select(mu.c.current_code).where(mu.c.is_member.is_(True))).scalars())
         )
-        cur = _sums(c, scope, f, members)
-        prev = _sums(c, scope, f.previous_year(), members)
+        both = _sums(c, scope, f, members)
+    cur = both.filter(pl.col("current"))
+    prev = both.filter(~pl.col("current"))
 
     def total(df: pl.DataFrame, col: str, cond: pl.Expr | None = None) -> float:
         d = df if cond is None else df.filter(cond)
@@ -186,8 +197,11 @@ def spend_by_municipality_sql(
             .select_from(cube)
             .join(m, m.c.code == cube.c.municipality_code)
             .join(now, now.c.code == m.c.current_code)
-            .join(c, c.c.id == cube.c.category_id)
-            .where(*_conditions(cn, scope, f), cube.c.spend_class == "purchase")
+        )
+        if f.categories:
+            q = q.join(c, c.c.id == cube.c.category_id)
+        q = (
+            q.where(*_conditions(cn, scope, f), cube.c.spend_class == "purchase")
             .group_by(m.c.current_code, now.c.name)
             .order_by(sa.desc("amount"))
         )
