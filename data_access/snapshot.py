@@ -159,6 +159,8 @@ def scoped_cube(engine: sa.Engine, scope: Scope, folder: Path | None) -> pl.Data
     holding only rows of its municipalities' historical codes.
     """
     cube = full_cube(engine, folder)
+    if scope.municipalities is None:
+        return cube
     with engine.connect() as conn:
         codes = historical_codes(conn, scope)
     if codes is None:
