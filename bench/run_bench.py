@@ -323,7 +323,7 @@ def apptest_pages(url: str, data_dir: Path) -> dict[str, tuple[float, float, flo
     import streamlit.logger
     from streamlit.testing.v1 import AppTest
 
-    streamlit.logger.set_log_level("error")  # AppTest's "missing ScriptRunContext" noise
+    streamlit.logger.set_log_level("error")
 
     engine = make_engine(url)
     cube = snapshot.full_cube(engine, data_dir)
@@ -433,6 +433,14 @@ def machine() -> str:
     )
 
 
+def _failed(exc: BaseException) -> str:
+    """A failed part is reported in the table (and its traceback on stderr), not fatal."""
+    import traceback
+
+    traceback.print_exc()
+    return f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:80] if str(exc) else ''}"
+
+
 def timed(label: str, fn: Callable[[], object]) -> object:
     t = time.perf_counter()
     r = fn()
@@ -455,47 +463,60 @@ def main() -> None:
     lines = 0
     for kind in backends:
         col: dict[str, str] = {}
-        url = timed(
-            f"{kind} database",
-            lambda k=kind: sqlite_db(args.size) if k == "sqlite" else pg_db(args.size),
-        )
+        cols[kind] = col
+        try:
+            url = timed(
+                f"{kind} database",
+                lambda k=kind: sqlite_db(args.size) if k == "sqlite" else pg_db(args.size),
+            )
+        except Exception as exc:  # e.g. no PostgreSQL server: say so in the table, go on
+            col["database"] = _failed(exc)
+            continue
         assert isinstance(url, str)
         lines = _ledger_lines(url)
         data_dir = BENCH_DIR / f"run-{kind}-{_tag(args.size)}"
         shutil.rmtree(data_dir, ignore_errors=True)  # no snapshot: the first start after an import
         data_dir.mkdir(parents=True)
         if not args.skip_browser:
-            log(f"{kind}: cold start without snapshot")
-            first = browser_run(url, data_dir, pages=False)
-            log(f"{kind}: cold start with snapshot, then page switches")
-            second = browser_run(url, data_dir, pages=True)
-            col["cold start → drawn Oversikt, no snapshot (s)"] = f"{first['drawn']:.1f}"
-            col["cold start → drawn Oversikt, with snapshot (s)"] = f"{second['drawn']:.1f}"
-            col["cold start → server answers health check (s)"] = f"{second['health']:.1f}"
-            col["cold start → login form shown (s)"] = f"{second['login_form']:.1f}"
-            for title, _s in BROWSER_PAGES:
-                col[f"browser: switch to {title} (s)"] = f"{second[f'page:{title}']:.2f}"
-            col["peak RSS, server process (MB)"] = f"{second['server_rss_mb']:.0f}"
-        log(f"{kind}: server time per page (AppTest, 10 filter changes each)")
-        pages = apptest_pages(url, data_dir)
-        pol = next(iter(pages.values()))[2]
-        for title, (med, p95, _pol) in pages.items():
-            col[f"server: {title}, median / p95 (s) (median ÷ Polars)"] = (
-                f"{med:.3f} / {p95:.3f} ({med / pol:.0f}×)"
-            )
-        col["plain Polars, the same aggregations, median (s)"] = f"{pol:.4f}"
+            try:
+                log(f"{kind}: cold start without snapshot")
+                first = browser_run(url, data_dir, pages=False)
+                log(f"{kind}: cold start with snapshot, then page switches")
+                second = browser_run(url, data_dir, pages=True)
+                col["cold start → drawn Oversikt, no snapshot (s)"] = f"{first['drawn']:.1f}"
+                col["cold start → drawn Oversikt, with snapshot (s)"] = f"{second['drawn']:.1f}"
+                col["cold start → server answers health check (s)"] = f"{second['health']:.1f}"
+                col["cold start → login form shown (s)"] = f"{second['login_form']:.1f}"
+                for title, _s in BROWSER_PAGES:
+                    col[f"browser: switch to {title} (s)"] = f"{second[f'page:{title}']:.2f}"
+                col["peak RSS, server process (MB)"] = f"{second['server_rss_mb']:.0f}"
+            except Exception as exc:
+                col["browser"] = _failed(exc)
+        try:
+            log(f"{kind}: server time per page (AppTest, 10 filter changes each)")
+            pages = apptest_pages(url, data_dir)
+            pol = next(iter(pages.values()))[2]
+            for title, (med, p95, _pol) in pages.items():
+                col[f"server: {title}, median / p95 (s) (median ÷ Polars)"] = (
+                    f"{med:.3f} / {p95:.3f} ({med / pol:.0f}×)"
+                )
+            col["plain Polars, the same aggregations, median (s)"] = f"{pol:.4f}"
+        except Exception as exc:
+            col["server time per page"] = _failed(exc)
         rows = args.import_rows or int(min(1.0, args.size) * 1_000_000)
-        log(f"{kind}: import of {rows} lines")
-        secs, rate, t_read = import_rate(kind, rows)
-        col[f"import {rows:,} lines: s (lines/s)".replace(",", " ")] = (
-            f"{secs:.1f} ({rate:,.0f})".replace(",", " ")
-        )
-        col["polars.read_csv same file: s"] = f"{t_read:.2f}"
+        try:
+            log(f"{kind}: import of {rows} lines")
+            secs, rate, t_read = import_rate(kind, rows)
+            col[f"import {rows:,} lines: s (lines/s)".replace(",", " ")] = (
+                f"{secs:.1f} ({rate:,.0f})".replace(",", " ")
+            )
+            col["polars.read_csv same file: s"] = f"{t_read:.2f}"
+        except Exception as exc:
+            col["import"] = _failed(exc)
         col["report (innsikt report)"] = "not measured: no report yet (#12)"
-        col["peak RSS, bench process incl. AppTest (MB)"] = (
+        col["peak RSS, bench process so far, incl. AppTest (MB)"] = (
             f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}"
         )
-        cols[kind] = col
     print(f"\nMachine: {header}")
     print(
         f"Size {args.size}: {lines:,} ledger lines; {dt.datetime.now():%Y-%m-%d %H:%M}\n".replace(
