@@ -10,6 +10,10 @@ transactional — so a failed import still leaves the table, its indexes and con
 as they were. Small loads into a large table keep the constraints (re-validating 100 M rows for
 a file of 1 000 lines would cost more than it saves).
 
+While such a load runs, ``ledger_line`` is locked exclusively (line-detail reads wait for the
+import to commit); dashboards read ``spend_cube`` and cached frames. The table size is
+PostgreSQL's own estimate (``pg_class.reltuples``), kept current by autovacuum.
+
 SQLite enforces no foreign keys here and measured no gain from rebuilding its indexes (its
 inserts are bound by the driver's per-row cost), so it is left alone.
 """
