@@ -35,8 +35,9 @@ lint: install ## ruff (lint, complexity, format) and mypy --strict on data_acces
 	$(UV) run ruff format --check .
 	$(UV) run mypy
 
-bench: install ## measure loading and figures at scale (see bench/README.md)
-	$(UV) run python bench/cube_bench.py
+SIZE ?= 1.0
+bench: install browser-deps ## measure the app at SIZE (default 1.0 ≈ 1,1 M lines) on SQLite and PostgreSQL; prints one table
+	$(UV) run python bench/run_bench.py --size $(SIZE)
 
 clean-data: ## delete the local embedded database (demo data is recreated on next start)
 	rm -rf data/

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from data_access.importing.classify import classify, load_rules, unclassified_id, with_spend_class
 from data_access.store import schema
 from data_access.store.agreements import load_parties, match_agreements
+from data_access.store.bulkload import bulk_load
 from data_access.store.cube import rebuild_cube
 from data_access.store.db import (
     audit,
@@ -693,7 +694,8 @@ def generate(
     ).with_columns(
         line_hash=pl.concat_str([pl.lit(f"demo{seed}:"), pl.int_range(pl.len()).cast(pl.String)]),
     )
-    bulk_insert(conn, schema.ledger_line, out)
+    with bulk_load(conn, schema.ledger_line, out.height):  # PostgreSQL: constraints built once
+        bulk_insert(conn, schema.ledger_line, out)
     cube_rows = rebuild_cube(conn)
     bump_data_version(conn)
     audit(conn, username, "demo.generate", f"size={size} seed={seed} lines={n}")

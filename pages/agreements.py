@@ -18,7 +18,6 @@ from data_access.admin.thresholds import save_thresholds
 from data_access.metrics import coverage
 from data_access.store.filters import Filters
 from data_access.store.scope import Scope
-from data_access.store.thresholds import flag_lines
 from ui import context, definitions, page
 from ui.context import AgreementData
 from ui.i18n import t
@@ -124,18 +123,7 @@ def _flag_lines(flags: pl.DataFrame, f: Filters, sc: Scope) -> None:
         key=KEY("watch_pick"),
     )
     row = flags.row(int(pick or 0), named=True)
-    lines, n, total = flag_lines(
-        context.current().engine,
-        sc,
-        supplier_id=int(row["supplier_id"]),
-        window_start=row["window_start"],
-        window_end=row["window_end"],
-        municipality_now=row["municipality_now"],
-        category_id=row["category_id"],
-        categories=f.categories,
-        municipalities=f.municipalities,
-        area=f.area,
-    )
+    lines, n, total = context.flag_lines(context.current(), row)
     st.caption(
         f"{n} fakturalinjer uten avtale, sum {fmt.kr(total)}"
         + (f" – de {lines.height} største vises." if n > lines.height else ".")

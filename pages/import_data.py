@@ -216,7 +216,9 @@ def _report(rep: dict) -> None:
 
 
 def _quality_section() -> None:
-    q = load_data_quality(context.current().engine, context.current().scope)
+    q = load_data_quality(
+        context.current().engine, context.current().scope, cube=context.current().cube
+    )
     st.subheader(t("Datakvalitet"))
     c = st.columns(4)
     c[0].metric(

@@ -107,10 +107,12 @@ def test_interrupted_import_leaves_db_unchanged(
 def test_database_error_midway_rolls_back(eng: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     before = snapshot(eng)
 
-    def broken_cube(conn: sa.Connection) -> int:
-        raise sa.exc.OperationalError("rebuild", {}, Exception("disk full"))
+    def broken_cube(conn: sa.Connection, lines: object) -> int:
+        raise sa.exc.OperationalError("cube", {}, Exception("disk full"))
 
-    monkeypatch.setattr(pipeline, "rebuild_cube", broken_cube)
+    # The cube step, after every line was inserted (issue 8: the cube is updated from the new
+    # lines instead of being rebuilt, in the same transaction).
+    monkeypatch.setattr(pipeline, "add_lines_to_cube", broken_cube)
     with pytest.raises(sa.exc.OperationalError):
         import_file(eng, to_csv(standard_rows()), filename="x.csv", username="t")
     assert snapshot(eng) == before

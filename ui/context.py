@@ -21,6 +21,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -31,18 +32,19 @@ from data_access.bootstrap import initialize
 from data_access.metrics import opportunities as op
 from data_access.metrics.savings import savings_factors
 from data_access.metrics.thresholds import threshold_watch
-from data_access.store import db, settings
+from data_access.store import db, settings, snapshot
 from data_access.store.agreements import (
     load_agreements,
     load_parties,
     register_frame,
     savings_target,
 )
-from data_access.store.cube import load_categories, load_cube, load_municipalities
+from data_access.store.cube import load_categories, load_municipalities
 from data_access.store.filters import Filters
 from data_access.store.locations import load_supplier_locations
 from data_access.store.population import load_population
 from data_access.store.scope import Scope
+from data_access.store.thresholds import flag_lines as read_flag_lines
 from data_access.store.thresholds import load_thresholds
 from data_access.store.users import scope_for
 from ui import state
@@ -54,6 +56,7 @@ Municipalities = frozenset[str] | None  # the rows a scope may see; None = every
 def _engine(url: str) -> sa.Engine:
     engine = db.make_engine(url)
     initialize(engine)
+    snapshot.start_warming(engine, settings.data_dir())  # the login form does not wait for it
     return engine
 
 
@@ -82,7 +85,7 @@ def scope() -> Scope:
 def _cube(
     _engine: sa.Engine, url: str, version: int, municipalities: Municipalities
 ) -> pl.DataFrame:
-    return load_cube(_engine, Scope.for_rows(municipalities))
+    return snapshot.scoped_cube(_engine, Scope.for_rows(municipalities), settings.data_dir())
 
 
 def shared_cube(eng: sa.Engine, sc: Scope, version: int) -> pl.DataFrame:
@@ -353,3 +356,43 @@ def opportunities(ctx: PageContext, as_of: dt.date) -> pl.DataFrame:
     return _opportunities(
         ctx, str(ctx.engine.url), ctx.scope.municipalities, ctx.version, ctx.filters, as_of
     )
+
+
+# --- issue 8: detail behind a flag, cached per data version, scope and flag -----------------
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _flag_lines(
+    _engine: sa.Engine,
+    url: str,
+    scope: Scope,
+    version: int,
+    flag: tuple[int, dt.date, dt.date, str | None, int | None],
+    f: Filters,
+) -> tuple[pl.DataFrame, int, float]:
+    supplier_id, window_start, window_end, municipality_now, category_id = flag
+    return read_flag_lines(
+        _engine,
+        scope,
+        supplier_id=supplier_id,
+        window_start=window_start,
+        window_end=window_end,
+        municipality_now=municipality_now,
+        category_id=category_id,
+        categories=f.categories,
+        municipalities=f.municipalities,
+        area=f.area,
+    )
+
+
+def flag_lines(ctx: PageContext, flag: dict[str, Any]) -> tuple[pl.DataFrame, int, float]:
+    """The ledger lines behind one threshold flag (a row of :func:`threshold_flags`), read from
+    the database once per flag, filters, scope and data version — not again on every rerun."""
+    key = (
+        int(flag["supplier_id"]),
+        flag["window_start"],
+        flag["window_end"],
+        flag["municipality_now"],
+        flag["category_id"],
+    )
+    return _flag_lines(ctx.engine, str(ctx.engine.url), ctx.scope, ctx.version, key, ctx.filters)

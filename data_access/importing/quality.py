@@ -108,11 +108,19 @@ def data_quality(
     )
 
 
-def load_data_quality(conn: sa.Connection | sa.Engine, scope: Scope) -> DataQuality:
-    """:func:`data_quality` for what ``scope`` may see."""
+def load_data_quality(
+    conn: sa.Connection | sa.Engine, scope: Scope, *, cube: pl.DataFrame | None = None
+) -> DataQuality:
+    """:func:`data_quality` for what ``scope`` may see.
+
+    Pass the scope's cube when the caller already holds it (the app's cached cube): then only
+    the two small tables (aliases, open quarantine reasons) are read, instead of re-reading and
+    re-enriching the whole cube on every run of the import page.
+    """
     with connected(conn) as conn:
         al = schema.supplier_alias
-        cube = load_cube(conn, scope)
+        if cube is None:
+            cube = load_cube(conn, scope)
         aliases = read_frame(conn, sa.select(al.c.supplier_id, al.c.alias)).with_columns(
             pl.col("supplier_id").cast(pl.Int64)
         )

@@ -67,6 +67,15 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, df: pl.DataFrame) -> int:
         raise ValueError(f"columns not in {table.name}: {sorted(unknown)}")
     dialect = conn.dialect.name
     if dialect == "sqlite":
+        # sqlite3 binds every parameter of every row in Python: a column that is null in every
+        # row (often 4–5 of the ledger's 21) is left out of the statement instead, which stores
+        # the same NULL at a quarter less binding work. Not when the column has a server default.
+        empty = [
+            c for c in cols if df[c].null_count() == df.height and table.c[c].server_default is None
+        ]
+        if empty and len(empty) < len(cols):
+            df = df.drop(empty)
+            cols = df.columns
         df = df.with_columns(
             [pl.col(c).cast(pl.String) for c, t in df.schema.items() if t in (pl.Date, pl.Datetime)]
         )

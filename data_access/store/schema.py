@@ -265,6 +265,8 @@ spend_cube = sa.Table(
     sa.Column("amount_ore", sa.BigInteger, nullable=False),
     sa.Column("n_lines", sa.Integer, nullable=False),
     sa.Index("ix_cube_muni_month", "municipality_code", "month"),
+    # A period across every municipality in scope (the national pushdown queries, see pushdown).
+    sa.Index("ix_cube_month", "month"),
 )
 
 quarantine_row = sa.Table(

@@ -49,6 +49,12 @@ SETTINGS: tuple[Setting, ...] = (
         "INNSIKT_NO_DEMO", "", "Set to 1 to start with an empty database instead of demo data."
     ),
     Setting(
+        "INNSIKT_PUSHDOWN_ROWS",
+        "5000000",
+        "PostgreSQL only: from this many spend-cube rows in a user's scope, figures are "
+        "aggregated in the database instead of in the app.",
+    ),
+    Setting(
         "INNSIKT_REGION_FILE",
         None,
         "TOML file describing the cooperation (default: data_access/reference/region.toml).",

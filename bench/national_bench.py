@@ -1,0 +1,212 @@
+"""National scale on PostgreSQL: figures aggregated in the database over a generated
+multi-municipality cube (bench only, not CI).
+
+    uv run python bench/national_bench.py --lines 30000000 [--municipalities 357]
+
+Generates (once; cached as the PostgreSQL database ``innsikt_bench_national_<lines>``) the
+spend cube a ledger of ``--lines`` lines over ``--municipalities`` municipalities, 2019–2025,
+would give — ≈ 4 lines per cube row as in the demo data — with its suppliers and
+municipalities, then measures the pushdown path the app takes above ``INNSIKT_PUSHDOWN_ROWS``:
+headline figures and spend per municipality for 10 filter changes (median, p95), and the peak
+RSS of this process (the app's side: only aggregated rows arrive).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from data_access import pushdown  # noqa: E402
+from data_access.store import schema  # noqa: E402
+from data_access.store.bulkload import bulk_load  # noqa: E402
+from data_access.store.db import bulk_insert, get_setting, make_engine, migrate, set_setting  # noqa: E402
+from data_access.store.filters import Filters  # noqa: E402
+from data_access.store.reference import seed_reference  # noqa: E402
+from data_access.store.scope import Scope  # noqa: E402
+
+PG_ADMIN = os.environ.get(
+    "INNSIKT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+LINES_PER_ROW = 4
+CHUNK = 2_000_000
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def generate(engine: sa.Engine, lines: int, n_munis: int) -> None:
+    migrate(engine)
+    with engine.connect() as c:
+        if get_setting(c, "bench_national") == f"{lines}:{n_munis}":
+            if not c.execute(
+                sa.text(
+                    "SELECT 1 FROM pg_index WHERE indisclustered AND indexrelid = "
+                    "to_regclass('ix_cube_month')"
+                )
+            ).first():
+                log("clustering spend_cube by month")
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as a:
+                    a.exec_driver_sql("CLUSTER spend_cube USING ix_cube_month")
+                    a.exec_driver_sql("VACUUM ANALYZE spend_cube")
+            return
+    rng = np.random.default_rng(7)
+    rows = lines // LINES_PER_ROW
+    log(f"generating {rows:,} cube rows ({lines:,} lines, {n_munis} municipalities)")
+    with engine.begin() as c:
+        seed_reference(c)
+        codes = [f"{9000 + i:04d}" for i in range(n_munis)]
+        bulk_insert(
+            c,
+            schema.municipality,
+            pl.DataFrame(
+                {
+                    "code": codes,
+                    "name": [f"Kommune {k}" for k in codes],
+                    "current_code": codes,
+                    "county": [k[:2] if i % 10 else "50" for i, k in enumerate(codes)],
+                    "is_member": [i < 6 for i in range(n_munis)],
+                }
+            ),
+        )
+        n_sup = 60_000
+        sup_ids = np.arange(1_000_000, 1_000_000 + n_sup)
+        bulk_insert(
+            c,
+            schema.supplier,
+            pl.DataFrame(
+                {
+                    "id": sup_ids,
+                    "key": [f"bench:{i}" for i in sup_ids],
+                    "identity_kind": ["orgnr"] * n_sup,
+                    "name": [f"Leverandør {i} AS" for i in sup_ids],
+                    "home_municipality": [
+                        codes[i % n_munis] if i % 9 else None for i in range(n_sup)
+                    ],
+                    "is_private": [False] * n_sup,
+                    "is_public": [False] * n_sup,
+                }
+            ),
+        )
+        cats = (
+            c.execute(
+                sa.select(schema.category.c.id).where(schema.category.c.parent_id.is_not(None))
+            )
+            .scalars()
+            .all()
+        )
+        months = [dt.date(y, m, 1) for y in range(2019, 2026) for m in range(1, 13)]
+        c.execute(schema.spend_cube.delete())
+        with bulk_load(c, schema.spend_cube, rows):
+            done = 0
+            while done < rows:
+                n = min(CHUNK, rows - done)
+                # Suppliers drawn with a long tail (a few large, many small), as in real spend.
+                sup = sup_ids[np.minimum(rng.zipf(1.3, n) - 1, n_sup - 1)]
+                frame = pl.DataFrame(
+                    {
+                        "month": pl.Series(months).gather(rng.integers(0, len(months), n)),
+                        "municipality_code": pl.Series(codes).gather(rng.integers(0, n_munis, n)),
+                        "supplier_id": sup,
+                        "category_id": np.asarray(cats)[rng.integers(0, len(cats), n)],
+                        "area": np.where(rng.random(n) < 0.85, "drift", "investering"),
+                        "spend_class": np.where(rng.random(n) < 0.93, "purchase", "intra_public"),
+                        "ehandel": rng.random(n) < 0.3,
+                        "amount_ore": rng.integers(-50_000, 5_000_000, n),
+                        "n_lines": rng.integers(1, 2 * LINES_PER_ROW, n),
+                    }
+                )
+                bulk_insert(c, schema.spend_cube, frame)
+                done += n
+                log(f"  {done:,} / {rows:,}")
+        set_setting(c, "bench_national", f"{lines}:{n_munis}")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        # The app's cube is written in month order (rebuild_cube orders by month on PostgreSQL,
+        # imports append new months), so a period's rows sit together on disk: do the same.
+        c.exec_driver_sql("CLUSTER spend_cube USING ix_cube_month")
+        c.exec_driver_sql("VACUUM ANALYZE spend_cube")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=30_000_000)
+    ap.add_argument("--municipalities", type=int, default=357)
+    args = ap.parse_args()
+    name = f"innsikt_bench_national_{args.lines}"
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        if not c.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).first():
+            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engine = make_engine(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}")
+    t = time.perf_counter()
+    generate(engine, args.lines, args.municipalities)
+    log(f"database ready in {time.perf_counter() - t:.0f} s")
+    with engine.connect() as c:
+        total_lines = int(c.execute(sa.text("SELECT sum(n_lines) FROM spend_cube")).scalar() or 0)
+        size = c.execute(
+            sa.text("SELECT pg_size_pretty(pg_total_relation_size('spend_cube'))")
+        ).scalar()
+    everyone = Scope.everything()
+    rows_est = pushdown.cube_rows(engine, everyone)
+    one = Scope(role="kommune", municipalities=frozenset({"9010"}))
+    factors = pl.DataFrame(schema={"agreement_id": pl.Int64, "factor": pl.Float64})
+    sets = [
+        Filters.year(2025),
+        Filters.year(2024),
+        Filters.year(2025, municipalities=("9001",)),
+        Filters.year(2025, municipalities=tuple(f"{9000 + i}" for i in range(0, 40))),
+        Filters.year(2023, categories=(1,)),
+        Filters(dt.date(2025, 4, 1), dt.date(2025, 6, 1)),
+        Filters(dt.date(2024, 1, 1), dt.date(2025, 12, 1), area="alle"),
+        Filters.year(2022, municipalities=("9100", "9200")),
+        Filters(dt.date(2025, 10, 1), dt.date(2025, 12, 1), categories=(1, 2)),
+        Filters.year(2021),
+    ]
+    results: list[tuple[str, list[float]]] = []
+    for label, scope in (("all municipalities (admin)", everyone), ("one municipality", one)):
+        times = []
+        for f in sets:
+            t = time.perf_counter()
+            pushdown.headline_sql(engine, scope, f, factors, 7.5e6)
+            pushdown.spend_by_municipality_sql(engine, scope, f)
+            times.append(time.perf_counter() - t)
+        results.append((label, times))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    def n(x: int) -> str:
+        return f"{x:,}".replace(",", " ")
+
+    print(
+        f"\nNational bench on PostgreSQL: {n(total_lines)} ledger lines in {n(rows_est)} cube "
+        f"rows (estimate), {args.municipalities} municipalities; spend_cube {size} with "
+        f"indexes; load average {os.getloadavg()[0]:.1f}\n"
+    )
+    print(
+        "| pushdown: headline + spend per municipality, 10 filter changes | median (s) | p95 (s) |"
+    )
+    print("|---|---|---|")
+    for label, times in results:
+        p95 = sorted(times)[max(0, round(0.95 * (len(times) - 1)))]
+        print(f"| {label} | {statistics.median(times):.2f} | {p95:.2f} |")
+    print(f"| peak RSS of this (app-side) process | {rss:.0f} MB | |")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,534 @@
+"""`make bench`: what the app costs at one size, on SQLite and PostgreSQL, in one table.
+
+    uv run python bench/run_bench.py --size 1.0 [--backends sqlite,postgresql] [--skip-browser]
+
+Per backend, every number measured in this run on this machine:
+
+* **cold start to a drawn Oversikt**: ``streamlit run`` started, the login form shown, logged in
+  in headless Chromium, until the first chart is drawn — once without a cube snapshot (the
+  first start after an import) and once with it (every later start);
+* **server time per page** for 10 filter changes through the sidebar widgets (AppTest, a full
+  script run each, median and p95), beside the **same aggregations in plain Polars** on the
+  in-memory cube for the same filters (ratio = page / Polars);
+* **browser time** for three page switches (click to chart drawn and the app idle);
+* **import rate** of a generated ledger CSV (validation, classification, matching, storing and
+  the cube included) beside ``polars.read_csv`` of the same file;
+* **report time**: not measured until ``innsikt report`` exists (noted in the table);
+* **peak RSS** of the server process (browser part) and of this process (AppTest part).
+
+Generated databases are cached in ``data/bench/`` (SQLite files) and as PostgreSQL databases
+``innsikt_bench_<size>``, keyed by size, so a second run starts measuring at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.import_bench import make_csv  # noqa: E402
+from data_access import demo, snapshot  # noqa: E402
+from data_access.admin.users import add_user  # noqa: E402
+from data_access.bootstrap import initialize  # noqa: E402
+from data_access.importing import import_file  # noqa: E402
+from data_access.metrics import overview  # noqa: E402
+from data_access.metrics.savings import savings_factors  # noqa: E402
+from data_access.store.agreements import load_agreements  # noqa: E402
+from data_access.store.db import get_setting, make_engine, migrate, set_setting  # noqa: E402
+from data_access.store.filters import Filters, apply  # noqa: E402
+from data_access.store.reference import seed_reference  # noqa: E402
+
+BENCH_DIR = ROOT / "data" / "bench"
+PG_ADMIN = os.environ.get(
+    "INNSIKT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+USER, PASSWORD = "bench", "bench-passord-123"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+PAGES = [  # (script, title, section) — every page an admin sees
+    ("pages/overview.py", "Oversikt", "Analyse"),
+    ("pages/municipalities_categories.py", "Kommuner og kategorier", "Analyse"),
+    ("pages/suppliers.py", "Leverandører", "Analyse"),
+    ("pages/regional.py", "Regionalt næringsliv", "Analyse"),
+    ("pages/savings.py", "Gevinster", "Avtaler og gevinster"),
+    ("pages/agreements.py", "Avtaler", "Avtaler og gevinster"),
+    ("pages/import_data.py", "Import og datakvalitet", "Forvaltning"),
+    ("pages/admin.py", "Administrasjon", "Forvaltning"),
+]
+BROWSER_PAGES = [
+    ("Leverandører", "Analyse"),
+    ("Avtaler", "Avtaler og gevinster"),
+    ("Oversikt", "Analyse"),
+]
+TODAY = dt.date(2026, 11, 25)
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# --- databases, cached by size ---------------------------------------------------------------
+
+
+def _tag(size: float) -> str:
+    return f"{size:g}".replace(".", "_")
+
+
+def _fill(engine: sa.Engine, size: float) -> int:
+    migrate(engine)
+    with engine.connect() as c:
+        if get_setting(c, "bench_size") == str(size):
+            return -1
+    log(f"generating demo data, size {size} on {engine.dialect.name} (cached for later runs)")
+    with engine.begin() as c:
+        seed_reference(c)
+        info = demo.generate(c, size=size, today=TODAY)
+        add_user(c, USER, name="Bench", role="admin", password=PASSWORD, rounds=4)
+        set_setting(c, "bench_size", str(size))
+    initialize(engine, with_demo=False, log=lambda _m: None)
+    return int(info["lines"])
+
+
+def sqlite_db(size: float) -> str:
+    folder = BENCH_DIR / f"sqlite-{_tag(size)}"
+    folder.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{folder / 'innsikt.sqlite'}"
+    engine = make_engine(url)
+    try:
+        _fill(engine, size)
+    except Exception:
+        engine.dispose()
+        shutil.rmtree(folder, ignore_errors=True)  # never keep a half-generated cache
+        raise
+    engine.dispose()
+    return url
+
+
+def pg_db(size: float) -> str:
+    name = f"innsikt_bench_{_tag(size)}"
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        if not c.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).first():
+            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    engine = make_engine(url)
+    try:
+        _fill(engine, size)
+    except Exception:
+        engine.dispose()
+        with admin.connect() as c:
+            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        raise
+    finally:
+        admin.dispose()
+    engine.dispose()
+    return url
+
+
+def _ledger_lines(url: str) -> int:
+    engine = make_engine(url)
+    with engine.connect() as c:
+        n = c.execute(sa.text("SELECT sum(n_lines) FROM spend_cube")).scalar()
+    engine.dispose()
+    return int(n or 0)
+
+
+# --- cold start and browser ------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _rss_peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def browser_run(url: str, data_dir: Path, *, pages: bool) -> dict[str, float]:
+    """Start the server, log in, wait for the Oversikt chart; optionally switch pages."""
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "INNSIKT_DATA_DIR": str(data_dir),
+        "INNSIKT_COOKIE_KEY": "bench-cookie-key-0123456789-abcdefghijklmnop",
+        "INNSIKT_NO_DEMO": "1",
+    }
+    out: dict[str, float] = {}
+    logf = open(data_dir / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=logf,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.1)
+        out["health"] = time.perf_counter() - t0
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(base + "/")
+            page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=180_000)
+            out["login_form"] = time.perf_counter() - t0
+            page.get_by_role("textbox", name="Brukernavn").fill(USER)
+            page.get_by_role("textbox", name="Passord").fill(PASSWORD)
+            t_login = time.perf_counter()
+            page.get_by_role("button", name="Logg inn").click()
+            page.locator(".js-plotly-plot").first.wait_for(timeout=300_000)
+            page.wait_for_function(IDLE, timeout=300_000)
+            out["drawn"] = time.perf_counter() - t0
+            out["login_to_drawn"] = time.perf_counter() - t_login
+            if pages:
+                for title, section in BROWSER_PAGES:
+                    page.get_by_text(section, exact=True).first.click()
+                    t = time.perf_counter()
+                    page.get_by_role("menuitem", name=title).click()
+                    page.wait_for_timeout(50)
+                    page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
+                    page.wait_for_function(IDLE, timeout=120_000)
+                    out[f"page:{title}"] = time.perf_counter() - t
+            browser.close()
+        out["server_rss_mb"] = _rss_peak_mb(proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        logf.close()
+    return out
+
+
+# --- server time per page (AppTest) and the plain Polars baseline ----------------------------
+
+
+def filter_sets(cube: pl.DataFrame) -> list[dict[str, object]]:
+    """Ten deterministic filter changes over what the data holds."""
+    years = sorted({int(y) for y in cube["year"].unique()})
+    full = [y for y in years if cube.filter(pl.col("year") == y)["month"].n_unique() == 12] or years
+    munis = sorted(cube["municipality_now"].drop_nulls().unique().to_list())
+    cats = sorted(cube["category_l1_id"].drop_nulls().unique().to_list())
+    last = full[-1]
+    prev = full[-2] if len(full) > 1 else last
+    return [
+        {"periode": str(prev), "kommune": [], "kategori": []},
+        {"periode": str(last), "kommune": munis[:1], "kategori": []},
+        {"periode": f"{last}-K2", "kommune": munis[:2], "kategori": []},
+        {"periode": str(last), "kommune": [], "kategori": cats[:1]},
+        {"periode": str(prev), "kommune": munis[-1:], "kategori": cats[1:3]},
+        {"periode": f"{prev}-K4", "kommune": [], "kategori": []},
+        {"periode": str(last), "kommune": munis[1:4], "kategori": cats[:2]},
+        {"periode": str(full[0]), "kommune": [], "kategori": []},
+        {"periode": f"{last}-K1", "kommune": munis[2:3], "kategori": cats[2:3]},
+        {"periode": str(last), "kommune": [], "kategori": []},
+    ]
+
+
+def _filters(fs: dict[str, object]) -> Filters:
+    token = str(fs["periode"])
+    if "-K" in token:
+        y, q = token.split("-K")
+        start = dt.date(int(y), 3 * int(q) - 2, 1)
+        end = dt.date(int(y), 3 * int(q), 1)
+    else:
+        start, end = dt.date(int(token), 1, 1), dt.date(int(token), 12, 1)
+    return Filters(start, end, tuple(fs["kommune"]), tuple(fs["kategori"]))  # type: ignore[arg-type]
+
+
+def polars_baseline(cube: pl.DataFrame, f: Filters, factors: pl.DataFrame) -> None:
+    """The aggregations a page shows, in plain Polars on the in-memory cube: the headline
+    figures and the breakdowns by municipality, quarter, category, supplier and month."""
+    overview.headline(cube, f, factors, 7.5e6)
+    d = apply(cube, f).filter(pl.col("spend_class") == "purchase")
+    d.group_by("municipality_now").agg(pl.col("amount").sum())
+    apply(cube, f, period=False).group_by("year", "quarter", "municipality_now").agg(
+        pl.col("amount").sum()
+    )
+    d.group_by("category", "category_l1").agg(pl.col("amount").sum()).sort("amount").tail(10)
+    d.group_by("supplier_id").agg(pl.col("amount").sum()).sort("amount").tail(20)
+    d.group_by("month", "regional_level").agg(pl.col("amount").sum())
+
+
+def _pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    k = max(0, min(len(xs) - 1, round(q * (len(xs) - 1))))
+    return xs[k]
+
+
+def apptest_pages(url: str, data_dir: Path) -> dict[str, tuple[float, float, float]]:
+    """Per page: (median, p95) of a full script run after a filter change, and the median of
+    the same filter changes in plain Polars."""
+    os.environ["DATABASE_URL"] = url
+    os.environ["INNSIKT_DATA_DIR"] = str(data_dir)
+    os.environ["INNSIKT_COOKIE_KEY"] = "bench-cookie-key-0123456789-abcdefghijklmnop"
+    os.environ["INNSIKT_NO_DEMO"] = "1"
+    import streamlit.logger
+    from streamlit.testing.v1 import AppTest
+
+    streamlit.logger.set_log_level("error")
+
+    engine = make_engine(url)
+    cube = snapshot.full_cube(engine, data_dir)
+    factors = savings_factors(load_agreements(engine))
+    engine.dispose()
+    sets = filter_sets(cube)
+    base = []
+    for fs in sets:
+        t = time.perf_counter()
+        polars_baseline(cube, _filters(fs), factors)
+        base.append(time.perf_counter() - t)
+    polars_median = statistics.median(base)
+    result: dict[str, tuple[float, float, float]] = {}
+    for script, title, _section in PAGES:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = USER
+        at.session_state["name"] = "Bench"
+        at.session_state["roles"] = ["admin"]
+        at.session_state["logout"] = None
+        at.run()
+        at.switch_page(script).run()
+        times = []
+        for fs in sets:
+            at.sidebar.selectbox(key="f_periode").set_value(fs["periode"])
+            at.sidebar.multiselect(key="f_kommune").set_value(fs["kommune"])
+            at.sidebar.multiselect(key="f_kategori").set_value(fs["kategori"])
+            t = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - t)
+            if at.exception:
+                raise RuntimeError(f"{title}: {at.exception[0].message}")
+        result[title] = (statistics.median(times), _pct(times, 0.95), polars_median)
+        log(f"  {title}: median {result[title][0]:.3f} s, p95 {result[title][1]:.3f} s")
+    return result
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def import_rate(kind: str, rows: int) -> tuple[float, float, float]:
+    """(import seconds, lines/s, polars.read_csv seconds) for a generated CSV of ``rows``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ledger.csv"
+        path.write_bytes(make_csv(rows))
+        t = time.perf_counter()
+        plain = pl.read_csv(path, separator=";", infer_schema=False)
+        t_read = time.perf_counter() - t
+        assert plain.height == rows
+        if kind == "sqlite":
+            url, cleanup = f"sqlite:///{Path(tmp) / 'imp.sqlite'}", None
+        else:
+            name = f"innsikt_bench_import_{os.getpid()}"
+            admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+            with admin.connect() as c:
+                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+            def cleanup() -> None:
+                with admin.connect() as c:
+                    c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                admin.dispose()
+
+        engine = make_engine(url)
+        try:
+            migrate(engine)
+            with engine.begin() as c:
+                seed_reference(c)
+            t = time.perf_counter()
+            report = import_file(engine, path, username="bench")
+            secs = time.perf_counter() - t
+            assert report.ok and report.rows_read == rows, report.summary()
+        finally:
+            engine.dispose()
+            if cleanup:
+                cleanup()
+    return secs, rows / secs, t_read
+
+
+# --- the table -------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = (
+        int(
+            next(
+                ln.split()[1]
+                for ln in Path("/proc/meminfo").read_text().splitlines()
+                if ln.startswith("MemTotal")
+            )
+        )
+        / 1024**2
+    )
+    load = os.getloadavg()
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, load average at the start {load[0]:.1f}"
+    )
+
+
+def _failed(exc: BaseException) -> str:
+    """A failed part is reported in the table (and its traceback on stderr), not fatal."""
+    import traceback
+
+    traceback.print_exc()
+    return f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:80] if str(exc) else ''}"
+
+
+def timed(label: str, fn: Callable[[], object]) -> object:
+    t = time.perf_counter()
+    r = fn()
+    log(f"{label}: {time.perf_counter() - t:.1f} s")
+    return r
+
+
+def main() -> None:  # noqa: PLR0915 - one measurement after another, printed as one table
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--size", type=float, default=1.0)
+    ap.add_argument("--backends", default="sqlite,postgresql")
+    ap.add_argument(
+        "--import-rows", type=int, default=None, help="default: 1 M × size, at most 1 M"
+    )
+    ap.add_argument("--skip-browser", action="store_true")
+    args = ap.parse_args()
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    header = machine()
+    cols: dict[str, dict[str, str]] = {}
+    lines = 0
+    for kind in backends:
+        col: dict[str, str] = {}
+        cols[kind] = col
+        try:
+            url = timed(
+                f"{kind} database",
+                lambda k=kind: sqlite_db(args.size) if k == "sqlite" else pg_db(args.size),
+            )
+        except Exception as exc:  # e.g. no PostgreSQL server: say so in the table, go on
+            col["database"] = _failed(exc)
+            continue
+        assert isinstance(url, str)
+        lines = _ledger_lines(url)
+        data_dir = BENCH_DIR / f"run-{kind}-{_tag(args.size)}"
+        shutil.rmtree(data_dir, ignore_errors=True)  # no snapshot: the first start after an import
+        data_dir.mkdir(parents=True)
+        if not args.skip_browser:
+            try:
+                log(f"{kind}: cold start without snapshot")
+                first = browser_run(url, data_dir, pages=False)
+                log(f"{kind}: cold start with snapshot, then page switches")
+                second = browser_run(url, data_dir, pages=True)
+                col["cold start → drawn Oversikt, no snapshot (s)"] = f"{first['drawn']:.1f}"
+                col["cold start → drawn Oversikt, with snapshot (s)"] = f"{second['drawn']:.1f}"
+                col["cold start → server answers health check (s)"] = f"{second['health']:.1f}"
+                col["cold start → login form shown (s)"] = f"{second['login_form']:.1f}"
+                for title, _s in BROWSER_PAGES:
+                    col[f"browser: switch to {title} (s)"] = f"{second[f'page:{title}']:.2f}"
+                col["peak RSS, server process (MB)"] = f"{second['server_rss_mb']:.0f}"
+            except Exception as exc:
+                col["browser"] = _failed(exc)
+        try:
+            log(f"{kind}: server time per page (AppTest, 10 filter changes each)")
+            pages = apptest_pages(url, data_dir)
+            pol = next(iter(pages.values()))[2]
+            for title, (med, p95, _pol) in pages.items():
+                col[f"server: {title}, median / p95 (s) (median ÷ Polars)"] = (
+                    f"{med:.3f} / {p95:.3f} ({med / pol:.0f}×)"
+                )
+            col["plain Polars, the same aggregations, median (s)"] = f"{pol:.4f}"
+        except Exception as exc:
+            col["server time per page"] = _failed(exc)
+        rows = args.import_rows or int(min(1.0, args.size) * 1_000_000)
+        try:
+            log(f"{kind}: import of {rows} lines")
+            secs, rate, t_read = import_rate(kind, rows)
+            col[f"import {rows:,} lines: s (lines/s)".replace(",", " ")] = (
+                f"{secs:.1f} ({rate:,.0f})".replace(",", " ")
+            )
+            col["polars.read_csv same file: s"] = f"{t_read:.2f}"
+        except Exception as exc:
+            col["import"] = _failed(exc)
+        col["report (innsikt report)"] = "not measured: no report yet (#12)"
+        col["peak RSS, bench process so far, incl. AppTest (MB)"] = (
+            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}"
+        )
+    print(f"\nMachine: {header}")
+    print(
+        f"Size {args.size}: {lines:,} ledger lines; {dt.datetime.now():%Y-%m-%d %H:%M}\n".replace(
+            ",", " "
+        )
+    )
+    keys = list(dict.fromkeys(k for c in cols.values() for k in c))
+    print("| measurement | " + " | ".join(cols) + " |")
+    print("|---|" + "---|" * len(cols))
+    for k in keys:
+        print(f"| {k} | " + " | ".join(cols[b].get(k, "–") for b in cols) + " |")
+
+
+if __name__ == "__main__":
+    main()

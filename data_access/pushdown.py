@@ -1,0 +1,212 @@
+"""Aggregation in the database, for scopes too large to hold as a cube in the app.
+
+At national scale (all ~357 municipalities, ~100 M ledger lines) the enriched cube of an
+everything-scope has tens of millions of rows: too much to keep per app process. When
+``DATABASE_URL`` is PostgreSQL and a scope's cube passes ``INNSIKT_PUSHDOWN_ROWS`` rows,
+figures are computed by PostgreSQL on ``spend_cube`` with the scope and the filters in the
+``WHERE`` (indexes ``ix_cube_muni_month`` and ``ix_cube_month``), and only the few aggregated
+rows travel to the app. The figures are defined exactly as in ``metrics`` (tested against the
+Polars path on PostgreSQL for several filter sets).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+
+from data_access.metrics.overview import Headline
+from data_access.store import schema, settings
+from data_access.store.db import connected, read_frame
+from data_access.store.filters import Filters
+from data_access.store.scope import Scope, historical_codes
+
+DEFAULT_ROWS = 5_000_000
+
+
+def pushdown_rows() -> int:
+    """The cube size (rows in scope) from which PostgreSQL aggregates instead of the app."""
+    return int(settings.get("INNSIKT_PUSHDOWN_ROWS") or DEFAULT_ROWS)
+
+
+def cube_rows(conn: sa.Connection | sa.Engine, scope: Scope) -> int:
+    """Rows of ``spend_cube`` in ``scope``: the planner's estimate for the whole table (no scan
+    of a national cube on every run), an indexed count for a municipality scope."""
+    with connected(conn) as c:
+        codes = historical_codes(c, scope)
+        cube = schema.spend_cube
+        if codes is None and c.dialect.name == "postgresql":
+            est = c.execute(
+                sa.text(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('spend_cube')"
+                )
+            ).scalar()
+            if est is not None and int(est) >= 0:
+                return int(est)
+        q = sa.select(sa.func.count()).select_from(cube)
+        if codes is not None:
+            q = q.where(cube.c.municipality_code.in_(codes))
+        return int(c.execute(q).scalar() or 0)
+
+
+def use_pushdown(conn: sa.Connection | sa.Engine, scope: Scope) -> bool:
+    """True on PostgreSQL when the scope's cube is larger than ``INNSIKT_PUSHDOWN_ROWS``."""
+    return conn.dialect.name == "postgresql" and cube_rows(conn, scope) > pushdown_rows()
+
+
+def _conditions(
+    conn: sa.Connection, scope: Scope, f: Filters, *, period: bool = True
+) -> list[sa.ColumnElement[bool]]:
+    """``metrics.filters.apply`` and the scope, as SQL on spend_cube ⋈ municipality ⋈ category."""
+    cube, m, c = schema.spend_cube, schema.municipality, schema.category
+    cond: list[sa.ColumnElement[bool]] = []
+    codes = historical_codes(conn, scope)
+    if codes is not None:
+        cond.append(cube.c.municipality_code.in_(codes))
+    if period:
+        cond.append(cube.c.month.between(f.start, f.end))
+    if f.municipalities:
+        cond.append(m.c.current_code.in_(list(f.municipalities)))
+    if f.categories:
+        ids = list(f.categories)
+        cond.append(sa.or_(c.c.id.in_(ids), c.c.parent_id.in_(ids)))
+    if f.area != "alle":
+        cond.append(cube.c.area == f.area)
+    return cond
+
+
+def _sums(conn: sa.Connection, scope: Scope, f: Filters, members: list[str]) -> pl.DataFrame:
+    """One row per (period, spend class, agreement) with every sum the headline needs, in øre;
+    ``current`` is true for the selected period, false for the same months a year earlier.
+    Both periods come from one scan (one query per filter change)."""
+    cube, m, c, s = schema.spend_cube, schema.municipality, schema.category, schema.supplier
+    amount = cube.c.amount_ore
+    home = s.c.home_municipality
+    prev = f.previous_year()
+
+    def when(
+        cond: sa.ColumnElement[bool], col: sa.ColumnElement[Any] = amount
+    ) -> sa.ColumnElement[Any]:
+        return sa.func.coalesce(sa.func.sum(sa.case((cond, col), else_=0)), 0)
+
+    regional = sa.and_(
+        home.is_not(None), sa.or_(home == m.c.current_code, home.in_(members or ["-"]))
+    )
+    current = cube.c.month.between(f.start, f.end)
+    q = sa.select(
+        current.label("current"),
+        cube.c.spend_class,
+        cube.c.agreement_id,
+        sa.func.coalesce(sa.func.sum(amount), 0).label("amount"),
+        sa.func.coalesce(sa.func.sum(cube.c.n_lines), 0).label("n_lines"),
+        when(home.is_not(None)).label("known"),
+        when(regional).label("regional"),
+        when(cube.c.ehandel.is_(True)).label("ehandel"),
+        when(cube.c.ehandel.is_(True), cube.c.n_lines).label("ehandel_lines"),
+    ).select_from(cube)
+    # Join only what the filters and figures need: the buyer's current code (municipality
+    # filter, "same municipality" for the regional share), categories only when filtered.
+    q = q.join(m, m.c.code == cube.c.municipality_code)
+    if f.categories:
+        q = q.join(c, c.c.id == cube.c.category_id)
+    q = (
+        q.join(s, s.c.id == cube.c.supplier_id)
+        .where(
+            *_conditions(conn, scope, f, period=False),
+            sa.or_(current, cube.c.month.between(prev.start, prev.end)),
+        )
+        .group_by(sa.literal_column("1"), cube.c.spend_class, cube.c.agreement_id)
+    )
+    return read_frame(conn, q).with_columns(pl.col("current").cast(pl.Boolean))
+
+
+def headline_sql(
+    conn: sa.Connection | sa.Engine,
+    scope: Scope,
+    f: Filters,
+    factors: pl.DataFrame,
+    yearly_target_nok: float,
+) -> Headline:
+    """:func:`metrics.overview.headline`, aggregated by the database: the same figures from
+    one grouped query (this period and the year before) of at most a few hundred rows."""
+    with connected(conn) as c:
+        mu = schema.municipality
+        members = sorted(
+            set(c.execute(sa.select(mu.c.current_code).where(mu.c.is_member.is_(True))).scalars())
+        )
+        both = _sums(c, scope, f, members)
+    cur = both.filter(pl.col("current"))
+    prev = both.filter(~pl.col("current"))
+
+    def total(df: pl.DataFrame, col: str, cond: pl.Expr | None = None) -> float:
+        d = df if cond is None else df.filter(cond)
+        return float(d[col].sum() or 0) / 100.0 if d.height else 0.0
+
+    purchase = pl.col("spend_class") == "purchase"
+    buy = cur.filter(purchase).with_columns(pl.col("agreement_id").cast(pl.Int64))
+    spend = total(buy, "amount")
+    prev_spend = total(prev, "amount", purchase)
+    known = total(buy, "known")
+    realized = (
+        float(
+            buy.join(factors, on="agreement_id", how="left")
+            .select(
+                (pl.col("amount").cast(pl.Float64) / 100.0 * pl.col("factor").fill_null(0.0)).sum()
+            )
+            .item()
+            or 0.0
+        )
+        if buy.height
+        else 0.0
+    )
+    n_lines = int(buy["n_lines"].sum() or 0) if buy.height else 0
+    target = yearly_target_nok * f.n_months / 12.0
+
+    def share(num: float, den: float) -> float | None:
+        return num / den if den else None
+
+    return Headline(
+        spend=spend,
+        spend_previous_year=prev_spend,
+        change=(spend / prev_spend - 1) if prev_spend else None,
+        n_lines=n_lines,
+        intra_public=total(cur, "amount", pl.col("spend_class") == "intra_public"),
+        regional_share=share(total(buy, "regional"), known),
+        unknown_home_share=share(spend - known, spend),
+        contract_coverage=share(total(buy, "amount", pl.col("agreement_id").is_not_null()), spend),
+        realized_saving=realized,
+        savings_target=target,
+        savings_vs_target=share(realized, target),
+        ehandel_share=share(total(buy, "ehandel"), spend),
+        ehandel_line_share=share(
+            float(buy["ehandel_lines"].sum() or 0) if buy.height else 0.0, float(n_lines)
+        ),
+    )
+
+
+def spend_by_municipality_sql(
+    conn: sa.Connection | sa.Engine, scope: Scope, f: Filters
+) -> pl.DataFrame:
+    """:func:`metrics.overview.spend_by_municipality` in the database."""
+    cube, m, c = schema.spend_cube, schema.municipality, schema.category
+    now = m.alias("now")
+    with connected(conn) as cn:
+        q = (
+            sa.select(
+                m.c.current_code.label("municipality_now"),
+                now.c.name.label("municipality_name"),
+                (sa.func.sum(cube.c.amount_ore) / 100.0).label("amount"),
+            )
+            .select_from(cube)
+            .join(m, m.c.code == cube.c.municipality_code)
+            .join(now, now.c.code == m.c.current_code)
+        )
+        if f.categories:
+            q = q.join(c, c.c.id == cube.c.category_id)
+        q = (
+            q.where(*_conditions(cn, scope, f), cube.c.spend_class == "purchase")
+            .group_by(m.c.current_code, now.c.name)
+            .order_by(sa.desc("amount"))
+        )
+        return read_frame(cn, q)

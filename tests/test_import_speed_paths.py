@@ -1,0 +1,142 @@
+"""The fast paths of the import (issue 8, point 4) give the same database as the slow ones.
+
+* The cube is updated from the inserted lines (appended when their months are new, the touched
+  partitions recomputed otherwise): after any sequence of imports it equals a full rebuild.
+* On PostgreSQL a large load drops and re-creates the ledger's foreign keys and secondary
+  indexes inside the import's transaction: an interruption leaves them (and the data) as they
+  were, and a completed import leaves them all in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+
+from data_access.importing import import_file
+from data_access.store import bulkload, schema
+from data_access.store.cube import rebuild_cube
+from data_access.store.db import make_engine, migrate, read_frame
+from data_access.store.reference import seed_reference
+from tests.import_helpers import Row, fresh_engine, standard_rows, template_db, to_csv, valid_orgnr
+from tests.test_import_guarantees import check_interrupted_import_leaves_db_unchanged
+
+
+def _rows(n: int, *, year: int, offset: int = 0, munis: tuple[str, ...] = ("5038",)) -> list[Row]:
+    return [
+        Row(
+            munis[i % len(munis)],
+            dt.date(year, 1 + i % 12, 1 + i % 28),
+            1000 + i * 7,
+            orgnr=valid_orgnr(3000 + i % 40),
+            name=f"Firma {i % 40} AS",
+            account="12000" if i % 3 else "27000",
+            invoice=f"S{offset + i}",
+        )
+        for i in range(offset, offset + n)
+    ]
+
+
+def _cube(conn: sa.Connection) -> pl.DataFrame:
+    c = schema.spend_cube
+    df = read_frame(conn, sa.select(c))
+    return df.sort(df.columns)
+
+
+def check_cube_equals_full_rebuild(engine: sa.Engine) -> None:
+    files = [
+        to_csv(standard_rows()),  # a new period: appended from Polars
+        to_csv(_rows(300, year=2023, munis=("5038", "5006"))),  # new months again
+        to_csv(_rows(200, year=2023, offset=1000, munis=("5006", "5041"))),  # overlaps: partitions
+        to_csv(_rows(50, year=2023, offset=1000, munis=("5006", "5041"))),  # duplicates only
+    ]
+    for i, data in enumerate(files):
+        r = import_file(engine, data, filename=f"f{i}.csv", username="t")
+        assert r.ok, r.error
+    with engine.begin() as conn:
+        incremental = _cube(conn)
+        rebuild_cube(conn)
+        full = _cube(conn)
+    assert incremental.height > 0
+    assert incremental.equals(full)
+
+
+@pytest.fixture()
+def sqlite_eng(tmp_path: Path) -> sa.Engine:
+    return fresh_engine(template_db(tmp_path), tmp_path)
+
+
+@pytest.fixture()
+def pg_eng() -> Iterator[sa.Engine]:
+    from tests.conftest import fresh_pg_database
+
+    with fresh_pg_database("innsikt_speed") as url:
+        engine = make_engine(url)
+        try:
+            migrate(engine)
+            with engine.begin() as c:
+                seed_reference(c)
+            yield engine
+        finally:
+            engine.dispose()
+
+
+def test_incremental_cube_equals_full_rebuild_sqlite(sqlite_eng: sa.Engine) -> None:
+    check_cube_equals_full_rebuild(sqlite_eng)
+
+
+@pytest.mark.postgres
+def test_incremental_cube_equals_full_rebuild_pg(pg_eng: sa.Engine) -> None:
+    check_cube_equals_full_rebuild(pg_eng)
+
+
+def _ledger_ddl(engine: sa.Engine) -> tuple[set[str], set[str]]:
+    insp = sa.inspect(engine)
+    fks = {fk["name"] for fk in insp.get_foreign_keys("ledger_line")}
+    idx = {ix["name"] for ix in insp.get_indexes("ledger_line")}
+    return fks, idx
+
+
+@pytest.mark.postgres
+def test_pg_bulk_load_keeps_the_guarantees(
+    pg_eng: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    declared = _ledger_ddl(pg_eng)
+    assert len(declared[0]) == 4 and len(declared[1]) >= 3
+    monkeypatch.setattr(bulkload, "MIN_ROWS", 1)  # every load takes the bulk path
+    monkeypatch.setattr(bulkload, "MIN_SHARE", 0.0)
+    used: list[bool] = []
+    real = bulkload.bulk_load
+
+    def spy(conn, table, incoming):  # type: ignore[no-untyped-def]
+        cm = real(conn, table, incoming)
+        dropped = cm.__enter__()
+        used.append(dropped)
+
+        class _Wrap:
+            def __enter__(self):  # type: ignore[no-untyped-def]
+                return dropped
+
+            def __exit__(self, *exc):  # type: ignore[no-untyped-def]
+                return cm.__exit__(*exc)
+
+        return _Wrap()
+
+    from data_access.importing import pipeline
+
+    monkeypatch.setattr(pipeline, "bulk_load", spy)
+    # Interrupted half-way through the insert: everything as before, constraints included.
+    check_interrupted_import_leaves_db_unchanged(pg_eng, monkeypatch)
+    assert used and all(used)
+    assert _ledger_ddl(pg_eng) == declared
+    # The foreign keys are real again: a line pointing at no batch is refused.
+    with pytest.raises(sa.exc.IntegrityError), pg_eng.begin() as c:
+        c.execute(
+            sa.text(
+                "UPDATE ledger_line SET batch_id = -1 WHERE id = (SELECT min(id) FROM ledger_line)"
+            )
+        )
