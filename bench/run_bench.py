@@ -45,12 +45,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.import_bench import make_csv  # noqa: E402
-from data_access import demo, snapshot  # noqa: E402
+from data_access import demo  # noqa: E402
 from data_access.admin.users import add_user  # noqa: E402
 from data_access.bootstrap import initialize  # noqa: E402
 from data_access.importing import import_file  # noqa: E402
 from data_access.metrics import overview  # noqa: E402
 from data_access.metrics.savings import savings_factors  # noqa: E402
+from data_access.store import snapshot  # noqa: E402
 from data_access.store.agreements import load_agreements  # noqa: E402
 from data_access.store.db import get_setting, make_engine, migrate, set_setting  # noqa: E402
 from data_access.store.filters import Filters, apply  # noqa: E402

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from data_access import schema, snapshot
+from data_access.store import schema, snapshot
 from data_access.store.cube import load_cube
 from data_access.store.db import bump_data_version, make_engine
 from data_access.store.scope import Scope
