@@ -15,7 +15,7 @@ import streamlit as st
 
 import ui.context as context
 from data_access.metrics import concentration, overview
-from data_access.store import schema
+from data_access.store import schema, snapshot
 from data_access.store.agreements import register_frame
 from data_access.store.cube import load_cube
 from data_access.store.db import data_version, make_engine
@@ -75,7 +75,9 @@ def test_pages_of_one_session_get_the_same_cube_object_and_leave_it_unchanged(
 
         return wrapper
 
-    monkeypatch.setattr(context, "load_cube", counting_load)
+    snapshot.forget()  # the process-wide full cube, and no snapshot file: a real load is counted
+    monkeypatch.setattr(snapshot, "load_cube", counting_load)
+    monkeypatch.setattr(snapshot, "read_snapshot", lambda path, stamp: None)
     monkeypatch.setattr(overview, "headline", spy(overview.headline))
     monkeypatch.setattr(concentration, "suppliers", spy(concentration.suppliers))
 
