@@ -43,6 +43,11 @@ def _page(spec: tuple[str, str, str, str, str, tuple[str, ...] | None], default:
 def main() -> None:
     st.set_page_config(page_title="Innkjøpsinnsikt", page_icon="📊", layout="wide")
     authenticator = auth.authenticator()
+    # Every run: a revoked or deactivated login ends here; a valid cookie logs in.
+    if auth.logged_in():
+        auth.check_session()
+    else:
+        auth.login_from_cookie(authenticator)
 
     if not auth.logged_in():
         # Register every page (hidden) so the requested URL is remembered through the login.

@@ -48,6 +48,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "INNSIKT_NO_DEMO", "", "Set to 1 to start with an empty database instead of demo data."
     ),
+    # --- issue 11 ---
+    Setting(
+        "INNSIKT_LOGIN_MAX_FAILURES",
+        "5",
+        "Wrong passwords in a row before a user name is locked (a client address: 3x as many).",
+    ),
+    Setting(
+        "INNSIKT_LOGIN_LOCK_MINUTES",
+        "15",
+        "How long a lock lasts (an admin can lift it earlier); older failures are forgotten.",
+    ),
+    Setting(
+        "INNSIKT_TRUSTED_PROXY",
+        "",
+        "Set to 1 behind a reverse proxy: the client address for login throttling is then "
+        "read from X-Forwarded-For / X-Real-IP.",
+    ),
     Setting(
         "INNSIKT_REGION_FILE",
         None,

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from data_access import schema
 from data_access.db import audit, connected, read_frame
+from data_access.login_security import revoke_sessions
 from data_access.scope import ROLES, Scope
 
 BCRYPT_ROUNDS = 12
@@ -86,6 +87,7 @@ def set_password(conn: sa.Connection, username: str, password: str, *, by: str =
     if not n:
         raise ValueError(f"ingen bruker {username!r}")
     audit(conn, by, "user.passwd", username)
+    revoke_sessions(conn, username, by=by, reason="nytt passord")
 
 
 def list_users(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
@@ -196,6 +198,8 @@ def update_user(
         f"{username} role={role} municipalities={_codes(municipalities)} "
         f"line_detail={line_detail} active={active}",
     )
+    if not active:
+        revoke_sessions(conn, username, by=by, reason="deaktivert")
 
 
 def audit_log(conn: sa.Connection | sa.Engine, limit: int = 200) -> pl.DataFrame:

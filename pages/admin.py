@@ -16,6 +16,7 @@ from data_access.scope import ROLES
 from data_access.users import add_user, audit_log, list_users, set_password, update_user
 from ui import context
 from ui.i18n import t
+from ui.login_admin import login_security_section
 
 ROLE_TEXT = {
     "admin": "admin – alt, også brukere",
@@ -138,6 +139,7 @@ def render() -> None:
             except ValueError as exc:
                 st.error(f"Kunne ikke lagre: {exc}")
 
+    login_security_section(engine, scope, list(rows))
     _categories(engine, scope)
 
     st.subheader(t("Revisjonsspor"))

@@ -173,6 +173,15 @@ EN: dict[str, str] = {
     "Karantene": "Quarantine",
     "rader": "rows",
     "Pengestrømmer: kjøpende kommune × leverandørens hjemkommune": "Flows: buying municipality × supplier's home municipality",
+    # --- issue 11 ---
+    "Innlogging: sperrer og økter": "Login: locks and sessions",
+    "Ingen brukere eller adresser er sperret nå.": "No user or address is locked now.",
+    "Opphev sperre for": "Unlock",
+    "Opphev sperre": "Unlock",
+    "Sperren er opphevet": "Lock lifted",
+    "Logg ut overalt": "Log out everywhere",
+    "Alle innlogginger er avsluttet for": "Every session ended for",
+    "Databasen er ikke tilgjengelig": "The database is unavailable",
 }
 
 
