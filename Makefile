@@ -1,6 +1,8 @@
 # One task runner for people, README and CI.  `make help` lists the targets.
 SHELL := /bin/bash
 PORT ?= 8501
+# Loopback by default; set ADDRESS=0.0.0.0 only behind an HTTPS reverse proxy (SECURITY.md).
+ADDRESS ?= 127.0.0.1
 # uv from PATH, else the module pip installs (works whether or not pip's bin folder is on PATH).
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
@@ -15,9 +17,9 @@ uv:
 install: uv ## install the locked dependencies into .venv (uv; pip installs uv if missing)
 	$(UV) sync --locked --quiet
 
-run: install ## start the app on http://localhost:$(PORT) (creates the database and demo data on first start)
+run: install ## start the app on http://127.0.0.1:$(PORT) (creates the database and demo data on first start)
 	$(UV) run innsikt init
-	$(UV) run streamlit run app.py --server.port $(PORT) --server.headless true
+	$(UV) run streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
 
 browser-deps: ## Debian's chromium for browser tests and static chart images
 	@command -v chromium >/dev/null || { \

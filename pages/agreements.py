@@ -13,6 +13,7 @@ import streamlit as st
 from charts import agreements as charts
 from charts import fmt
 from charts import overview as base
+from charts.escape import csv_bytes
 from data_access import agreements as register
 from data_access.filters import Filters
 from data_access.metrics import coverage, thresholds
@@ -269,7 +270,7 @@ def _register_tab(ad: Data, sc: Scope) -> None:
     )
     st.download_button(
         t("Last ned registeret som mal (CSV)"),
-        data=lambda: ad["register"].write_csv(separator=";").encode("utf-8-sig"),
+        data=lambda: csv_bytes(ad["register"]),
         file_name="avtaleregister.csv",
         mime="text/csv",
         on_click="ignore",
