@@ -26,7 +26,9 @@ def make_engine(url: str | None = None) -> sa.Engine:
     """Create an engine for ``url`` (default: the configured ``DATABASE_URL``)."""
     url = url or settings.database_url()
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 60})
+        # pre-ping: a pooled connection that broke (file corrupted, disk gone) is replaced
+        # instead of failing a page (``data_access.health`` handles a deleted file).
+        engine = sa.create_engine(url, connect_args={"timeout": 60}, pool_pre_ping=True)
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
-from data_access import db, settings
+from data_access import db, health, settings
 from data_access.agreements import load_agreements
 from data_access.bootstrap import initialize
 from data_access.cube import load_categories, load_cube, load_municipalities
@@ -19,6 +19,7 @@ from data_access.filters import Filters
 from data_access.metrics.savings import savings_factors
 from data_access.scope import Scope
 from data_access.users import scope_for
+from ui.i18n import t
 
 
 @st.cache_resource(show_spinner="Starter databasen …")
@@ -30,6 +31,25 @@ def _engine(url: str) -> sa.Engine:
 
 def engine() -> sa.Engine:
     return _engine(settings.database_url())
+
+
+def check_database() -> None:
+    """Once per run, before anything reads: raise ``health.DatabaseUnavailable`` if the database
+    cannot be used; after a restored SQLite file, drop every cached result of the old one."""
+    if health.check(engine()):
+        st.cache_data.clear()
+
+
+def show_database_error() -> None:
+    """The one message every page shows while the database is unavailable (details in the log)."""
+    st.title("Innkjøpsinnsikt")
+    st.error(
+        f"**{t('Databasen er ikke tilgjengelig')}.** "
+        + t(
+            "Tallene vises igjen så snart den er tilbake – last siden på nytt om litt. "
+            "Feilen er logget for driftsansvarlig."
+        )
+    )
 
 
 def data_version() -> int:

@@ -182,6 +182,9 @@ EN: dict[str, str] = {
     "Logg ut overalt": "Log out everywhere",
     "Alle innlogginger er avsluttet for": "Every session ended for",
     "Databasen er ikke tilgjengelig": "The database is unavailable",
+    "Tallene vises igjen så snart den er tilbake – last siden på nytt om litt. "
+    "Feilen er logget for driftsansvarlig.": "The figures return as soon as it is back – "
+    "reload the page in a moment. The error has been logged for the operators.",
 }
 
 
