@@ -135,3 +135,99 @@ def test_unsigned_and_foreign_cookies_show_the_login_form(browser, app_url: str)
         context, page = _open_with(browser, app_url, cookie)
         assert _shows_clean_login_form(page), (name, value)
         context.close()
+
+
+# --- the hostile corpus in a real browser: nothing from it becomes an element -----------------
+
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.hostile import build_hostile_dir
+
+    folder = tmp_path_factory.mktemp("hostile_browser")
+    build_hostile_dir(folder)
+    port = test_browser._free_port()
+    env = {**os.environ, "INNSIKT_DATA_DIR": str(folder), "INNSIKT_COOKIE_KEY": "h" * 48}
+    env.pop("DATABASE_URL", None)
+    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=test_browser.ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+LIVE_ELEMENTS = """() => {
+  const bad = [];
+  for (const a of document.querySelectorAll('a[href*="127.0.0.1:9"]')) bad.push('a ' + a.href);
+  for (const i of document.querySelectorAll('img[src*="127.0.0.1:9"], image[href*="127.0.0.1:9"]'))
+    bad.push('img');
+  for (const s of document.querySelectorAll('script')) if (s.textContent.includes('alert(')) bad.push('script');
+  for (const k of document.querySelectorAll('.katex')) bad.push('katex ' + k.textContent);
+  for (const b of document.querySelectorAll('b, strong')) if (/Fet|rapport/.test(b.textContent)) bad.push('bold ' + b.textContent);
+  for (const t of document.querySelectorAll('.js-plotly-plot tspan[style*="bold"]'))
+    if (t.textContent.includes('Fet')) bad.push('plotly bold');
+  for (const t of document.querySelectorAll('.js-plotly-plot a')) bad.push('plotly link ' + t.outerHTML.slice(0, 80));
+  return bad;
+}"""
+
+
+def test_hostile_corpus_makes_no_element_in_the_dom(browser, hostile_url: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "127.0.0.1:9/" in r.url else None)
+    page.goto(hostile_url + "/")
+    _login(page, "admin_t")
+    shown_as_text = False
+    for path in ("leverandorer?kommune=5038", "oversikt", "kommuner", "regionalt", "import"):
+        page.goto(f"{hostile_url}/{path}")
+        page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=90_000)
+        page.wait_for_timeout(1_000)
+        _wait_idle(page)
+        assert page.evaluate(LIVE_ELEMENTS) == [], path
+        text = page.locator(".js-plotly-plot").all_inner_texts() if path.startswith("lev") else []
+        svg_text = page.evaluate(
+            "() => [...document.querySelectorAll('.js-plotly-plot text')].map(t => t.textContent).join(' ')"
+        )
+        shown_as_text |= '<a href="http://127.0.0.1:9/x">Klikk</a>' in svg_text or any(
+            "<a href" in t for t in text
+        )
+        if path.startswith("lev"):
+            _shot(page, "hostile_leverandorer")
+    assert shown_as_text, "the hostile name is drawn as plain text in a chart"
+    assert fetched == [], fetched
+    context.close()
