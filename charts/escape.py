@@ -24,6 +24,9 @@ from typing import ParamSpec, TypeVar
 import polars as pl
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:/])")
+#: Unicode bidirectional overrides/isolates and marks: in a name they reorder what is shown
+#: ("\u202eSA gnippohS" reads "Shopping AS"), so they are dropped wherever text is displayed.
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 \u00a0.,]*$")
 
@@ -38,7 +41,7 @@ def md(text: object) -> str:
     """
     if text is None:
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    return _MD_SPECIAL.sub(r"\\\1", BIDI_CONTROLS.sub("", str(text)))
 
 
 def plotly_text(text: object) -> str:
@@ -49,7 +52,7 @@ def plotly_text(text: object) -> str:
     """
     if text is None:
         return ""
-    return html.escape(str(text), quote=False)
+    return html.escape(BIDI_CONTROLS.sub("", str(text)), quote=False)
 
 
 def plotly_frame(df: pl.DataFrame, *columns: str) -> pl.DataFrame:
@@ -61,6 +64,7 @@ def plotly_frame(df: pl.DataFrame, *columns: str) -> pl.DataFrame:
     cols = columns or tuple(c for c, t in df.schema.items() if t == pl.String)
     return df.with_columns(
         pl.col(c)
+        .str.replace_all(BIDI_CONTROLS.pattern, "")
         .str.replace_all("&", "&amp;", literal=True)
         .str.replace_all("<", "&lt;", literal=True)
         .str.replace_all(">", "&gt;", literal=True)

@@ -91,6 +91,7 @@ def test_every_page_shows_the_corpus_inert(hostile_dir: tuple[Path, int]) -> Non
         for chart in at.get("plotly_chart"):
             for s in plotly_strings(chart.proto.spec):
                 assert not LIVE_PLOTLY.search(s), (script, s[:300])
+                assert "\u202e" not in s, "a bidi override would reorder what is shown"
                 seen_escaped_in_chart |= "&lt;a href" in s
     assert seen_escaped_in_chart, "the hostile suppliers must reach a chart for this to test"
 
