@@ -6,7 +6,7 @@ ADDRESS ?= 127.0.0.1
 # uv from PATH, else the module pip installs (works whether or not pip's bin folder is on PATH).
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: help uv install run test test-fast lint bench browser-deps clean-data
+.PHONY: help uv install run test test-fast lint bench load-bench browser-deps clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -38,6 +38,11 @@ lint: install ## ruff lint and format check
 
 bench: install ## measure loading and figures at scale (see bench/README.md)
 	$(UV) run python bench/cube_bench.py
+
+SESSIONS ?= 8
+BENCH_SECONDS ?= 120
+load-bench: install browser-deps ## N browser sessions against one local server (SESSIONS=8 BENCH_SECONDS=120)
+	$(UV) run python bench/load_bench.py --sessions $(SESSIONS) --seconds $(BENCH_SECONDS)
 
 clean-data: ## delete the local embedded database (demo data is recreated on next start)
 	rm -rf data/
