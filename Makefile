@@ -1,10 +1,12 @@
 # One task runner for people, README and CI.  `make help` lists the targets.
 SHELL := /bin/bash
 PORT ?= 8501
+# Loopback by default; set ADDRESS=0.0.0.0 only behind an HTTPS reverse proxy (SECURITY.md).
+ADDRESS ?= 127.0.0.1
 # uv from PATH, else the module pip installs (works whether or not pip's bin folder is on PATH).
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: help uv install run test test-fast lint bench browser-deps clean-data
+.PHONY: help uv install run test test-fast lint bench load-bench browser-deps clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -15,9 +17,9 @@ uv:
 install: uv ## install the locked dependencies into .venv (uv; pip installs uv if missing)
 	$(UV) sync --locked --quiet
 
-run: install ## start the app on http://localhost:$(PORT) (creates the database and demo data on first start)
+run: install ## start the app on http://127.0.0.1:$(PORT) (creates the database and demo data on first start)
 	$(UV) run innsikt init
-	$(UV) run streamlit run app.py --server.port $(PORT) --server.headless true
+	$(UV) run streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
 
 browser-deps: ## Debian's chromium for browser tests and static chart images
 	@command -v chromium >/dev/null || { \
@@ -38,6 +40,11 @@ lint: install ## ruff (lint, complexity, format) and mypy --strict on data_acces
 SIZE ?= 1.0
 bench: install browser-deps ## measure the app at SIZE (default 1.0 ≈ 1,1 M lines) on SQLite and PostgreSQL; prints one table
 	$(UV) run python bench/run_bench.py --size $(SIZE)
+
+SESSIONS ?= 8
+BENCH_SECONDS ?= 120
+load-bench: install browser-deps ## N browser sessions against one local server (SESSIONS=8 BENCH_SECONDS=120)
+	$(UV) run python bench/load_bench.py --sessions $(SESSIONS) --seconds $(BENCH_SECONDS)
 
 clean-data: ## delete the local embedded database (demo data is recreated on next start)
 	rm -rf data/

@@ -7,8 +7,12 @@ decided again in ``data_access`` (scope), never only here.
 
 from __future__ import annotations
 
+import logging
+
+import sqlalchemy as sa
 import streamlit as st
 
+from data_access.store.health import DatabaseUnavailable
 from ui import auth, context, state
 from ui.i18n import lang, t
 
@@ -43,7 +47,34 @@ def _page(spec: tuple[str, str, str, str, str, tuple[str, ...] | None], default:
 
 def main() -> None:
     st.set_page_config(page_title="Innkjøpsinnsikt", page_icon="📊", layout="wide")
+    try:
+        context.check_database()
+    except DatabaseUnavailable:
+        # Keep every page registered (hidden), so the requested URL stays and is shown again
+        # as soon as the database is back.
+        st.navigation([_page(p, i == 0) for i, p in enumerate(PAGES)], position="hidden")
+        _database_down()
+    try:
+        _gate_and_run()
+    except (DatabaseUnavailable, sa.exc.SQLAlchemyError):
+        _database_down()
+
+
+def _database_down() -> None:
+    """One clear message on every page, no traceback, no figures from before; the next run
+    checks again, so the app recovers by itself when the database is back."""
+    logging.getLogger("innsikt").warning("database unavailable", exc_info=True)
+    context.show_database_error()
+    st.stop()
+
+
+def _gate_and_run() -> None:
     authenticator = auth.authenticator()
+    # Every run: a revoked or deactivated login ends here; a valid cookie logs in.
+    if auth.logged_in():
+        auth.check_session()
+    else:
+        auth.login_from_cookie(authenticator)
 
     if not auth.logged_in():
         # Register every page (hidden) so the requested URL is remembered through the login.

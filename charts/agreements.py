@@ -7,6 +7,7 @@ import polars as pl
 
 from charts import fmt
 from charts.common import hbar
+from charts.escape import plotly_safe
 from charts.theme import NEUTRAL, PRIMARY, WARNING, municipality_colour, template
 
 
@@ -14,6 +15,7 @@ def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v * 100:.0f} %"
 
 
+@plotly_safe
 def coverage_heatmap(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Coverage (0–100 %) per level-1 category (rows) × municipality (columns), the figure
     written in each cell; cells without spend stay blank."""
@@ -56,6 +58,7 @@ def coverage_heatmap(df: pl.DataFrame, *, title: str, presentation: bool = False
     return fig
 
 
+@plotly_safe
 def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars 0–100 %: share of the category's spend bought from the agreement's
     suppliers while an agreement is active; lowest loyalty on top (where to act first)."""
@@ -87,6 +90,7 @@ def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
     return fig
 
 
+@plotly_safe
 def outside_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars of spend outside agreements per category, largest on top."""
     d = df.sort("outside")
@@ -105,6 +109,7 @@ def outside_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
     )
 
 
+@plotly_safe
 def ehandel_trend(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """One line per municipality (its fixed colour): e-handel share of spend per year or
     quarter (the frame of ``coverage.ehandel_over_time``)."""

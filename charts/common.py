@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from charts.escape import plotly_safe
 from charts.theme import NEUTRAL, template
 
 
+@plotly_safe
 def hbar(
     labels: Sequence[str],
     values_nok: Sequence[float],
@@ -47,6 +49,7 @@ def hbar(
     return fig
 
 
+@plotly_safe
 def empty(title: str, message: str = "Ingen data for utvalget") -> go.Figure:
     """A titled placeholder, so a selection without data says so instead of vanishing."""
     fig = go.Figure()

@@ -13,9 +13,11 @@ from charts import fmt
 from charts.common import empty, hbar
 
 __all__ = ["empty", "spend_by_municipality", "top_categories", "trend_by_quarter"]
+from charts.escape import plotly_safe
 from charts.theme import PRIMARY, municipality_colour, template
 
 
+@plotly_safe
 def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars, one fixed colour per municipality, largest on top."""
     d = df.sort("amount")
@@ -30,6 +32,7 @@ def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
     )
 
 
+@plotly_safe
 def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Stacked bars per quarter, one series per municipality; quarters outside the selected
     period are drawn faded so the selection stands out in its history."""
@@ -61,6 +64,7 @@ def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False
     return fig
 
 
+@plotly_safe
 def top_categories(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars of the largest categories, with their share of total spend."""
     d = df.sort("amount")

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
+from charts.escape import plotly_safe
 from charts.theme import GRID, INK, NEUTRAL, PRIMARY, WARNING, municipality_colour, template
 
 HARD = PRIMARY
@@ -53,6 +54,7 @@ def _target_line(fig: go.Figure, target: float, presentation: bool, whole: bool 
     )
 
 
+@plotly_safe
 def realized_by_year(
     yearly: pl.DataFrame,
     target: float,
@@ -130,6 +132,7 @@ def realized_by_year(
     return fig
 
 
+@plotly_safe
 def cumulative_by_month(
     monthly: pl.DataFrame,
     target: float,
@@ -186,6 +189,7 @@ def cumulative_by_month(
     return fig
 
 
+@plotly_safe
 def by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal stacked bars per member (hard, avoidance), each member's own colour as the
     bar outline, largest on top."""
@@ -242,6 +246,7 @@ def by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False)
     return fig
 
 
+@plotly_safe
 def projected_vs_realized(
     df: pl.DataFrame, *, title: str, n: int = 15, presentation: bool = False
 ) -> go.Figure:

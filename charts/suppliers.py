@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts.common import hbar
+from charts.escape import plotly_safe
 from charts.theme import GRID, INK, NEUTRAL, POSITIVE, PRIMARY, WARNING, template
 
 ABC_COLOURS = {"A": PRIMARY, "B": "#56B4E9", "C": NEUTRAL}
@@ -18,6 +19,7 @@ def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v * 100:.1f} %".replace(".", ",")
 
 
+@plotly_safe
 def top_suppliers(
     df: pl.DataFrame, *, title: str, n: int = 15, presentation: bool = False
 ) -> go.Figure:
@@ -36,6 +38,7 @@ def top_suppliers(
     )
 
 
+@plotly_safe
 def pareto(
     df: pl.DataFrame, *, a: float, b: float, title: str, presentation: bool = False
 ) -> go.Figure:
@@ -76,6 +79,7 @@ def pareto(
     return fig
 
 
+@plotly_safe
 def abc_classes(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Per ABC class: share of suppliers beside share of spend (the tail is many, small)."""
     labels = [f"Klasse {c}" for c in df["abc"].to_list()]
@@ -114,6 +118,7 @@ def abc_classes(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
     return fig
 
 
+@plotly_safe
 def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """HHI per category as horizontal bars coloured by band, with the band limits drawn and
     the equivalent number of suppliers as label."""

@@ -3,6 +3,7 @@
     innsikt init                       schema, reference data, first admin, demo data if empty
     innsikt demo [--size S] [--seed N] recreate the demo data (replaces all ledger data)
     innsikt user add|passwd|list       manage users
+    innsikt user unlock|logout NAME    lift a login lock / end every session of a user
     innsikt figures --year Y [--municipality K] [--json]
                                        the Oversikt headline figures, from the same functions
 
@@ -106,6 +107,27 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    from data_access.store.login_security import unlock
+
+    with _engine(args).begin() as conn:
+        n = unlock(conn, args.username, by="cli")
+    _err(f"Sperren for {args.username} er opphevet." if n else f"{args.username} var ikke sperret.")
+    return 0
+
+
+def cmd_user_logout(args: argparse.Namespace) -> int:
+    from data_access.store.login_security import revoke_sessions, token_version
+
+    with _engine(args).begin() as conn:
+        if token_version(conn, args.username) is None:
+            _err(f"Ingen aktiv bruker {args.username!r}.")
+            return 1
+        revoke_sessions(conn, args.username, by="cli", reason="logg ut overalt")
+    _err(f"Alle innlogginger for {args.username} er avsluttet.")
+    return 0
+
+
 def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
@@ -146,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_user_passwd)
     p = user.add_parser("list", help="list brukere")
     p.set_defaults(func=cmd_user_list)
+    p = user.add_parser("unlock", help="opphev innloggingssperre (brukernavn eller ip:adresse)")
+    p.add_argument("username")
+    p.set_defaults(func=cmd_user_unlock)
+    p = user.add_parser("logout", help="avslutt alle innlogginger for brukeren (logg ut overalt)")
+    p.add_argument("username")
+    p.set_defaults(func=cmd_user_logout)
 
     for name in COMMAND_MODULES:
         try:

@@ -23,6 +23,7 @@ from data_access.store.scope import ROLES, Scope
 from data_access.store.users import audit_log, list_users
 from ui import context, page
 from ui.i18n import t
+from ui.login_admin import login_security_section
 
 KEY = page.Keys("admin")
 
@@ -162,7 +163,7 @@ def render() -> None:
     _add_user_form(left, engine, scope, member_names)
 
     _edit_user_form(right, engine, scope, member_names, users)
-
+    login_security_section(engine, scope, users["username"].to_list())
     _categories(engine, scope)
     _private_persons(engine, scope)
     _pseudo_suppliers(engine, scope)

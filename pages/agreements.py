@@ -13,6 +13,7 @@ import streamlit as st
 from charts import agreements as charts
 from charts import fmt
 from charts import overview as base
+from charts.escape import csv_bytes
 from data_access.admin import agreements as register
 from data_access.admin.thresholds import save_thresholds
 from data_access.metrics import coverage
@@ -242,7 +243,7 @@ def _register_tab(ad: AgreementData, sc: Scope) -> None:
     )
     st.download_button(
         t("Last ned registeret som mal (CSV)"),
-        data=lambda: ad.register.write_csv(separator=";").encode("utf-8-sig"),
+        data=lambda: csv_bytes(ad.register),
         file_name="avtaleregister.csv",
         mime="text/csv",
         on_click="ignore",

@@ -125,7 +125,8 @@ def _upload_section() -> None:
     if st.button("Importer", type="primary", disabled=not files, key=KEY("go")):
         done: list[int] = []
         for f in files or []:
-            bar = st.progress(0.0, text=f"{f.name}: starter …")
+            shown = md(f.name)  # a file name is text from outside: never Markdown
+            bar = st.progress(0.0, text=f"{shown}: starter …")
             try:
                 report = import_file(
                     engine,
@@ -135,18 +136,20 @@ def _upload_section() -> None:
                     profile=profile,
                     municipality=muni or None,
                     fixed=fixed,
-                    progress=lambda x, msg, b=bar, n=f.name: b.progress(
-                        min(x, 1.0), text=f"{n}: {msg}"
+                    progress=lambda x, msg, b=bar, n=shown: b.progress(
+                        min(x, 1.0), text=f"{n}: {md(msg)}"
                     ),
                 )
             except Exception as exc:  # rolled back; show it as a failed file, not a traceback
                 st.error(
-                    f"**{f.name}**: importen feilet ({type(exc).__name__}: {exc}). "
+                    f"**{md(f.name)}**: importen feilet ({type(exc).__name__}: {md(exc)}). "
                     "Ingenting er lagret."
                 )
                 continue
             if report.error:
-                st.error(f"**{f.name}**: importen feilet – {report.error}. Ingenting er lagret.")
+                st.error(
+                    f"**{md(f.name)}**: importen feilet – {md(report.error)}. Ingenting er lagret."
+                )
             elif report.batch_id is not None:
                 done.append(report.batch_id)
         st.session_state[KEY("last")] = done
@@ -170,16 +173,16 @@ def _profile_editor() -> None:
                 with engine.begin() as conn:
                     save_profile(conn, name.strip(), toml)
             except (ValueError, tomllib.TOMLDecodeError) as exc:
-                st.error(f"Profilen er ikke lagret: {exc}")
+                st.error(f"Profilen er ikke lagret: {md(exc)}")
             else:
-                st.success(f"Profilen «{name.strip()}» er lagret.")
+                st.success(f"Profilen «{md(name.strip())}» er lagret.")
 
 
 def _report(rep: dict) -> None:
     read, stored = rep["rows_read"], rep["rows_stored"]
     q, ex = rep["rows_quarantined"], rep["rows_excluded"]
     icon = "⚠️" if q else "✅"
-    with st.expander(f"{icon} {rep['file_name']} – {fmt.number(read)} rader", expanded=True):
+    with st.expander(f"{icon} {md(rep['file_name'])} – {fmt.number(read)} rader", expanded=True):
         c = st.columns(4)
         c[0].metric(t("Rader lest"), fmt.number(read))
         c[1].metric(t("Lagret"), fmt.number(stored), help=fmt.kr(rep["amount_stored_ore"] / 100))
@@ -187,8 +190,8 @@ def _report(rep: dict) -> None:
         c[3].metric(t("Utelatt etter regel"), fmt.number(ex))
         st.caption(
             f"Lagret beløp {fmt.kr(rep['amount_stored_ore'] / 100)} · nye leverandører "
-            f"{fmt.number(rep['new_suppliers'])} · profil {rep['profile']} · "
-            + " · ".join(f"{k}: {v}" for k, v in rep["detected"].items() if k != "kolonner")
+            f"{fmt.number(rep['new_suppliers'])} · profil {md(rep['profile'])} · "
+            + " · ".join(f"{md(k)}: {md(v)}" for k, v in rep["detected"].items() if k != "kolonner")
         )
         _details(rep)
         if rep.get("already_imported_batch"):
@@ -302,7 +305,7 @@ def _quarantine_section() -> None:
     if c1.button("Importer rettede rader", disabled=fixed is None, key=KEY("refix")):
         rep = reimport_quarantine(engine, fixed.getvalue(), username=context.current().username)
         if rep.error:
-            st.error(rep.error)
+            st.error(md(rep.error))
         else:
             st.session_state[KEY("last")] = [rep.batch_id]
             st.rerun()

@@ -184,4 +184,17 @@ def new_app(logged_in_as: str | None = None):
         at.session_state["name"] = f"Test {role}"
         at.session_state["roles"] = [role]
         at.session_state["logout"] = None
+        at.session_state["_auth_tv"] = _token_version(logged_in_as)
     return at
+
+
+def _token_version(username: str) -> int | None:
+    """The user's current token version, as a real login would record it (issue 11)."""
+    from data_access.store import settings
+    from data_access.store.login_security import token_version
+
+    engine = make_engine(settings.database_url())
+    try:
+        return token_version(engine, username)
+    finally:
+        engine.dispose()

@@ -22,6 +22,7 @@ from tests.conftest import ROOT, TEST_PASSWORD
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "screenshots"  # pytest-playwright wipes test-results/
+BROWSER_COOKIE_KEY = "browser-test-cookie-key-0123456789-abcdefghij"
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 
 
@@ -57,7 +58,7 @@ def app_url(app_data_dir: Path) -> Iterator[str]:
     env = {
         **os.environ,
         "INNSIKT_DATA_DIR": str(app_data_dir),
-        "INNSIKT_COOKIE_KEY": "browser-test-cookie-key-0123456789-abcdefghij",
+        "INNSIKT_COOKIE_KEY": BROWSER_COOKIE_KEY,
     }
     env.pop("DATABASE_URL", None)
     log = open(app_data_dir / "streamlit.log", "w")  # noqa: SIM115 - closed below

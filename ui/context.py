@@ -32,7 +32,7 @@ from data_access.bootstrap import initialize
 from data_access.metrics import opportunities as op
 from data_access.metrics.savings import savings_factors
 from data_access.metrics.thresholds import threshold_watch
-from data_access.store import db, settings, snapshot
+from data_access.store import db, health, settings, snapshot
 from data_access.store.agreements import (
     load_agreements,
     load_parties,
@@ -48,6 +48,7 @@ from data_access.store.thresholds import flag_lines as read_flag_lines
 from data_access.store.thresholds import load_thresholds
 from data_access.store.users import scope_for
 from ui import state
+from ui.i18n import t
 
 Municipalities = frozenset[str] | None  # the rows a scope may see; None = every municipality
 
@@ -62,6 +63,25 @@ def _engine(url: str) -> sa.Engine:
 
 def engine() -> sa.Engine:
     return _engine(settings.database_url())
+
+
+def check_database() -> None:
+    """Once per run, before anything reads: raise ``health.DatabaseUnavailable`` if the database
+    cannot be used; after a restored SQLite file, drop every cached result of the old one."""
+    if health.check(engine()):
+        st.cache_data.clear()
+
+
+def show_database_error() -> None:
+    """The one message every page shows while the database is unavailable (details in the log)."""
+    st.title("Innkjøpsinnsikt")
+    st.error(
+        f"**{t('Databasen er ikke tilgjengelig')}.** "
+        + t(
+            "Tallene vises igjen så snart den er tilbake – last siden på nytt om litt. "
+            "Feilen er logget for driftsansvarlig."
+        )
+    )
 
 
 def username() -> str:

@@ -272,6 +272,18 @@ EN: dict[str, str] = {
     "Antall medlemskommuner med kjøp utenfor avtale i kategorien siste 12 mnd. (alltid hele samarbeidet; ingen beløp fra andre kommuner vises).": "Number of member municipalities with spend outside agreements in the category in the last 12 months (always the whole cooperation; no amounts from other municipalities are shown).",
     "Rangering = vektet sum av potensial (mot det største), bredde (kommuner som kjøper / alle medlemmer) og terskelstatus. Vektene står under «Vekter og standardsatser».": "Rank = weighted sum of potential (against the largest), breadth (municipalities buying / all members) and threshold status. The weights are under «Weights and default rates».",
     "Forventet realisert gevinst i år = realisert hittil + snittet for de siste 12 månedene × månedene som gjenstår. Senere år: snittet for de siste 12 månedene × 12. Kandidatene gir potensial/12 per måned fra startmåneden (anslag).": "Expected realized saving this year = realized so far + the average of the last 12 months × the months remaining. Later years: the average of the last 12 months × 12. The candidates give potential/12 per month from the start month (estimate).",
+    # --- issue 11 ---
+    "Innlogging: sperrer og økter": "Login: locks and sessions",
+    "Ingen brukere eller adresser er sperret nå.": "No user or address is locked now.",
+    "Opphev sperre for": "Unlock",
+    "Opphev sperre": "Unlock",
+    "Sperren er opphevet": "Lock lifted",
+    "Logg ut overalt": "Log out everywhere",
+    "Alle innlogginger er avsluttet for": "Every session ended for",
+    "Databasen er ikke tilgjengelig": "The database is unavailable",
+    "Tallene vises igjen så snart den er tilbake – last siden på nytt om litt. "
+    "Feilen er logget for driftsansvarlig.": "The figures return as soon as it is back – "
+    "reload the page in a moment. The error has been logged for the operators.",
 }
 
 

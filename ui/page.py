@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from charts.escape import md
 from data_access.store.filters import Filters
 from ui import context, state
 from ui.i18n import t
@@ -22,7 +23,8 @@ def scope_text(f: Filters, token: str) -> str:
     cats |= dict(ref.categories.select("category_l1_id", "category_l1").iter_rows())
     cat_text = ", ".join(cats.get(c, str(c)) for c in f.categories) or t("Alle kategorier")
     area = {"drift": t("Drift"), "investering": t("Investering"), "alle": t("Alle")}[f.area]
-    return f"{state.period_label(token, f)} · {munis} · {cat_text} · {area}"
+    # Names come from the database (categories are edited by admins): never Markdown.
+    return f"{state.period_label(token, f)} · {md(munis)} · {md(cat_text)} · {area}"
 
 
 def footer(f: Filters, token: str, note: str) -> None:

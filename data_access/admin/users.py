@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from data_access.store import schema
 from data_access.store.db import audit
+from data_access.store.login_security import revoke_sessions
 from data_access.store.scope import ROLES, Scope
 
 BCRYPT_ROUNDS = 12
@@ -86,6 +87,7 @@ def set_password(conn: sa.Connection, username: str, password: str, *, by: str =
     if not n:
         raise ValueError(f"ingen bruker {username!r}")
     audit(conn, by, "user.passwd", username)
+    revoke_sessions(conn, username, by=by, reason="nytt passord")
 
 
 def ensure_first_admin(conn: sa.Connection) -> str | None:
@@ -143,3 +145,5 @@ def update_user(
         f"{username} role={role} municipalities={_codes(municipalities)} "
         f"line_detail={line_detail} active={active}",
     )
+    if not active:
+        revoke_sessions(conn, username, by=by, reason="deaktivert")

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from data_access.importing.classify import classify, load_rules, unclassified_id
 from data_access.importing.layouts import LAYOUTS, Layout, choose_layout
+from data_access.importing.limits import FIELD_MAX, shown_headings, truncate_fields
 from data_access.importing.parsers import Decimal
 from data_access.importing.profiles import FIELDS, REQUIRED, Profile, load_profile, match_columns
 from data_access.importing.reader import ROW_COL, FileFormatError, read_table
@@ -607,7 +608,11 @@ def process(  # noqa: PLR0915 - the steps of one import in order; each is a name
     report.quarantined_by_reason = _counts(q, "reason_kind")
     report.excluded_by_reason = _counts(excl, "reason_kind")
     warn = ok.filter(pl.col("warning_kind").is_not_null())
-    report.warnings_by_kind = _counts(warn, "warning_kind")
+    # Cells cut to the field limit while reading (limits.py) are counted beside the row warnings.
+    report.warnings_by_kind = {
+        **{k: v for k, v in report.warnings_by_kind.items() if k == "felt_avkortet"},
+        **_counts(warn, "warning_kind"),
+    }
     report.examples = {
         **_examples(q, "reason_kind", "reason"),
         **_examples(excl, "reason_kind", "reason"),
@@ -752,6 +757,9 @@ def import_file(
                 "kolonner": {FIELDS[k]: v for k, v in mapping.items()},
             }
             lines = canonical(table, mapping, prof)
+            lines, cut = truncate_fields(lines, list(FIELD_MAX), FIELD_MAX)
+            if table.truncated_cells + cut:
+                report.warnings_by_kind["felt_avkortet"] = table.truncated_cells + cut
             b = schema.import_batch
             prev = conn.execute(
                 sa.select(b.c.id)
@@ -784,5 +792,6 @@ def _check_columns(mapping: dict[str, str], profile: Profile, headings: list[str
         missing.append("leverandør (organisasjonsnummer, navn eller nummer)")
     if missing:
         raise ImportFailed(
-            f"fant ikke kolonner for: {', '.join(missing)}. Kolonner i filen: {', '.join(headings)}"
+            f"fant ikke kolonner for: {', '.join(missing)}. "
+            f"Kolonner i filen: {shown_headings(headings)}"
         )

@@ -13,7 +13,6 @@ kommune user to its municipalities and never shows a private person's name.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from charts.escape import csv_bytes, unsafe_cells
 from data_access.importing.layouts import LAYOUTS, Layout
 from data_access.importing.pipeline import ImportReport, Progress, _noop, process
 from data_access.importing.profiles import FIELDS, Profile
@@ -164,17 +164,18 @@ def changed_ids(before: pl.DataFrame, after: pl.DataFrame) -> list[int]:
 
 
 def quarantine_csv(rows: pl.DataFrame) -> bytes:
-    """The rows as a semicolon CSV with a BOM (opens in Excel); edit, then re-import it."""
-    buf = io.BytesIO()
-    rows.write_csv(buf, separator=";")
-    return b"\xef\xbb\xbf" + buf.getvalue()
+    """The rows as a semicolon CSV with a BOM (opens in Excel); edit, then re-import it.
+
+    Text from the file that would run as a formula (``=``, ``+``, ``-``, ``@``…) gets a leading
+    apostrophe (``charts.escape``); the re-import takes it off again."""
+    return csv_bytes(rows)
 
 
 def _read_corrected(data: bytes) -> pl.DataFrame:
     text, _ = decode(data)
     head = text.split("\n", 1)[0]
     sep = max((";", ",", "\t"), key=head.count)
-    frame = pl.read_csv(text.encode("utf-8"), separator=sep, infer_schema=False)
+    frame = unsafe_cells(pl.read_csv(text.encode("utf-8"), separator=sep, infer_schema=False))
     if ID_COL not in frame.columns:
         raise ValueError(f"filen mangler kolonnen {ID_COL}; last ned karantenelisten og rett i den")
     return frame

@@ -25,8 +25,15 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+import openpyxl
 import polars as pl
 
+from data_access.importing.limits import (
+    check_columns,
+    check_file_size,
+    check_line_lengths,
+    truncate_fields,
+)
 from data_access.importing.profiles import Profile, heading_score
 
 DELIMITERS = (";", "\t", ",", "|")
@@ -50,6 +57,7 @@ class RawTable:
     delimiter: str | None = None
     header_line: int = 1
     blank_rows: int = 0
+    truncated_cells: int = 0  # text cells cut to limits.MAX_FIELD_CHARS
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -106,6 +114,7 @@ def read_text(data: bytes, profile: Profile) -> RawTable:
     text, used = decode(data, profile.encoding)
     if not text.strip():
         raise FileFormatError("filen er tom")
+    check_line_lengths(text)
     # Header detection looks only at the first lines; no need to split a 100 MB text for that.
     head = text[: 256 * 1024].split("\n")[:HEADER_SCAN]
     delimiter, header_idx = detect_layout(head, profile)
@@ -114,6 +123,7 @@ def read_text(data: bytes, profile: Profile) -> RawTable:
         start = text.index("\n", start) + 1
     body = text[start:]
     headings = _split(body.split("\n", 1)[0], delimiter)
+    check_columns(headings)
     frame = (
         pl.read_csv(
             body.encode("utf-8"),
@@ -228,8 +238,6 @@ def _cell_text(value: object) -> str | None:
 
 
 def read_xlsx(data: bytes, profile: Profile) -> RawTable:
-    import openpyxl
-
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
@@ -255,6 +263,7 @@ def read_xlsx(data: bytes, profile: Profile) -> RawTable:
         )
     header = rows[header_idx]
     width = max((i + 1 for i, c in enumerate(header) if c), default=0)
+    check_columns([c or "" for c in header[:width]])
     names = _unique_names([c or "" for c in header[:width]])
     body = [(list(r[:width]) + [None] * width)[:width] for r in rows[header_idx + 1 :]]
     frame = pl.DataFrame(body, schema={n: pl.String for n in names}, orient="row")
@@ -266,7 +275,9 @@ def read_xlsx(data: bytes, profile: Profile) -> RawTable:
 
 
 def read_table(data: bytes, filename: str, profile: Profile) -> RawTable:
-    """Read any supported export; rows that are blank in every column are dropped and counted."""
+    """Read any supported export; rows that are blank in every column are dropped and counted,
+    and the size limits (``limits.py``) are applied."""
+    check_file_size(data)
     is_zip = data[:2] == b"PK"
     if is_zip or filename.lower().endswith((".xlsx", ".xlsm")):
         table = read_xlsx(data, profile)
@@ -281,4 +292,5 @@ def read_table(data: bytes, filename: str, profile: Profile) -> RawTable:
     n_before = table.frame.height
     table.frame = table.frame.filter(~blank)
     table.blank_rows = n_before - table.frame.height
+    table.frame, table.truncated_cells = truncate_fields(table.frame, cols)
     return table

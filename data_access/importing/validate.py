@@ -13,6 +13,7 @@ and in data quality. Only a line with no usable supplier identity at all is quar
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import polars as pl
@@ -42,6 +43,7 @@ REASON_LABELS: dict[str, str] = {
     "ikke_innkjop": "ikke innkjøpskonto (utelatt etter regel)",
     "duplikat": "allerede importert (utelatt)",
     "fil_importert": "filen er importert før (utelatt)",
+    "felt_avkortet": "for lang tekst, avkortet (navn 200 tegn, annen tekst 1 000 tegn)",
 }
 
 #: Organisation words (PRODUCT.md §3.2): a name with one of these is never suspected to be a
@@ -97,6 +99,20 @@ def _field(frame: pl.DataFrame, mapping: dict[str, str], name: str) -> pl.Expr:
     if name in mapping:
         return pl.col(mapping[name]).str.strip_chars()
     return pl.lit(None, pl.String)
+
+
+ECHO_CHARS = 60
+
+
+def _echo(value: str | pl.Expr) -> pl.Expr:
+    """A bad value as quoted in a quarantine reason: cut short, so a 5 MB cell is not repeated
+    in full in every message (issue 11)."""
+    col = pl.col(value) if isinstance(value, str) else value
+    return (
+        pl.when(col.str.len_chars() > ECHO_CHARS)
+        .then(col.str.slice(0, ECHO_CHARS - 1) + pl.lit("…"))
+        .otherwise(col)
+    )
 
 
 def canonical(table: RawTable, mapping: dict[str, str], profile: Profile) -> pl.DataFrame:
@@ -327,33 +343,37 @@ def validate(
         (
             pl.col("m_name").is_null(),
             "kommune_ukjent",
-            pl.format("ukjent kommunenummer {}", "municipality"),
+            pl.format("ukjent kommunenummer {}", _echo("municipality")),
         ),
         (
             ~pl.col("m_member").fill_null(False),
             "kommune_ikke_medlem",
             pl.format(
-                "kommunenummer {} ({}) er ikke medlem av samarbeidet", "municipality", "m_name"
+                "kommunenummer {} ({}) er ikke medlem av samarbeidet",
+                _echo("municipality"),
+                "m_name",
             ),
         ),
         (blank("date"), "dato_mangler", pl.lit("dato mangler")),
         (
             pl.col("date_parsed").is_null(),
             "dato_ugyldig",
-            pl.format("dato «{}» kan ikke tolkes", "date"),
+            pl.format("dato «{}» kan ikke tolkes", _echo("date")),
         ),
         (blank("amount") & ~has_split, "belop_mangler", pl.lit("beløp mangler")),
         (
             pl.col("amount_ore").is_null(),
             "belop_ugyldig",
-            pl.format("beløp «{}» kan ikke tolkes", pl.coalesce("amount", "debit", "credit")),
+            pl.format(
+                "beløp «{}» kan ikke tolkes", _echo(pl.coalesce("amount", "debit", "credit"))
+            ),
         ),
         (blank("account"), "konto_mangler", pl.lit("konto mangler")),
         (
             ~pl.col("account_clean").str.contains(r"^\d{3}")
             & pl.lit(layout.name == "art"),  # other layouts say what they expect below
             "konto_ugyldig",
-            pl.format("konto «{}» begynner ikke med tre siffer (KOSTRA-art)", "account"),
+            pl.format("konto «{}» begynner ikke med tre siffer (KOSTRA-art)", _echo("account")),
         ),
         (
             pl.col("art").is_null(),
@@ -376,7 +396,7 @@ def validate(
             pl.format(
                 "organisasjonsnummer {} har feil kontrollsiffer, og leverandørnavn og "
                 "-nummer mangler",
-                "supplier_orgnr",
+                _echo("supplier_orgnr"),
             ),
         ),
     ]
@@ -604,12 +624,8 @@ def with_identity(ok: pl.DataFrame) -> pl.DataFrame:
 def line_hash(ident: str, occurrence: int) -> str:
     """The ``line_hash`` of a line identity and its occurrence number (as in
     :func:`with_identity`)."""
-    import hashlib
-
     return hashlib.sha1(f"{ident}|{occurrence}".encode()).hexdigest()
 
 
 def _sha1(s: pl.Series) -> pl.Series:
-    import hashlib
-
     return pl.Series([hashlib.sha1(v.encode("utf-8")).hexdigest() for v in s], dtype=pl.String)

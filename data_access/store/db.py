@@ -27,7 +27,10 @@ def make_engine(url: str | None = None) -> sa.Engine:
     """Create an engine for ``url`` (default: the configured ``DATABASE_URL``)."""
     url = url or settings.database_url()
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 60})
+        _private_sqlite_file(url)
+        # pre-ping: a pooled connection that broke (file corrupted, disk gone) is replaced
+        # instead of failing a page (``data_access.store.health`` handles a deleted file).
+        engine = sa.create_engine(url, connect_args={"timeout": 60}, pool_pre_ping=True)
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -38,6 +41,17 @@ def make_engine(url: str | None = None) -> sa.Engine:
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite file 0600 before SQLite does (it would use the umask, often 0644:
+    the password hashes world-readable); its -wal/-shm files inherit the mode."""
+    database = sa.engine.make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.parent.exists():
+        settings.private_file(path)
 
 
 def alembic_config(engine: sa.Engine) -> Config:

@@ -301,6 +301,24 @@ app_user = sa.Table(
     sa.Column("line_detail", sa.Boolean, nullable=False, default=False),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column(
+        "token_version",
+        sa.Integer,
+        nullable=False,
+        default=0,
+        server_default="0",
+        comment="bumped by logout, password change, deactivation: ends every login cookie",
+    ),
+)
+
+login_throttle = sa.Table(
+    "login_throttle",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True, comment="user:<name> or ip:<address>"),
+    sa.Column("failures", sa.Integer, nullable=False, default=0),
+    sa.Column("last_failure_at", sa.DateTime, nullable=False),
+    sa.Column("next_try_at", sa.DateTime, nullable=True, comment="growing delay between tries"),
+    sa.Column("locked_until", sa.DateTime, nullable=True),
 )
 
 audit_log = sa.Table(

@@ -48,6 +48,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "INNSIKT_NO_DEMO", "", "Set to 1 to start with an empty database instead of demo data."
     ),
+    # --- issue 11 ---
+    Setting(
+        "INNSIKT_LOGIN_MAX_FAILURES",
+        "5",
+        "Wrong passwords in a row before a user name is locked (a client address: 3x as many).",
+    ),
+    Setting(
+        "INNSIKT_LOGIN_LOCK_MINUTES",
+        "15",
+        "How long a lock lasts (an admin can lift it earlier); older failures are forgotten.",
+    ),
+    Setting(
+        "INNSIKT_TRUSTED_PROXY",
+        "",
+        "Set to 1 behind a reverse proxy: the client address for login throttling is then "
+        "read from X-Forwarded-For / X-Real-IP.",
+    ),
     Setting(
         "INNSIKT_PUSHDOWN_ROWS",
         "5000000",
@@ -84,11 +101,29 @@ def get(name: str) -> str | None:
 
 
 def data_dir() -> Path:
+    """The data folder, private to the app's user (0700): it holds the database with the
+    password hashes and the cookie key (issue 11)."""
     path = Path(get("INNSIKT_DATA_DIR") or "data")
     if not path.is_absolute():
         path = ROOT / path
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
     return path
+
+
+def private_file(path: Path, text: str | None = None) -> None:
+    """Create ``path`` readable by its owner only (0600) *before* anything is written to it;
+    an existing file is made private. Never a moment when another user could read it."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return
+    with os.fdopen(fd, "w") as f:
+        if text:
+            f.write(text)
 
 
 def database_url() -> str:
@@ -104,7 +139,5 @@ def cookie_key() -> str:
     if configured:
         return configured
     path = data_dir() / "cookie_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+    private_file(path, secrets.token_urlsafe(48))  # creates it 0600, or tightens an old one
     return path.read_text().strip()

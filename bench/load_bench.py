@@ -1,0 +1,336 @@
+"""Load bench: N concurrent browser sessions against one server for a bounded time (issue 11).
+
+Each session is its own browser context (own cookies, own Streamlit session) in one headless
+Chromium. It logs in once, then opens the pages in turn until the time is up (or
+``--max-rounds`` rounds are done), timing each page from navigation to "first chart drawn and
+the script run finished". Reported: p50/p95/max per page, errors (timeouts, an exception or
+error box on the page), and the server's resident memory before and after.
+
+Loopback only: the bench starts its own server on a free port (or takes ``--url`` pointing at
+127.0.0.1/localhost) and refuses anything else — it is not a tool for loading other machines.
+
+    uv run python bench/load_bench.py --sessions 8 --seconds 120          # demo size 1.0
+    uv run python bench/load_bench.py --sessions 2 --seconds 30 --demo-size 0.05 --json out.json
+
+A page load here is a full navigation (``page.goto``): a new Streamlit session that logs in
+from the cookie and draws the page, i.e. what a reload or an opened link costs — a little more
+than switching pages inside a running session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+BENCH_USER = "lastbenk"
+BENCH_PASSWORD = "lastbenk-passord-123"
+DEFAULT_PAGES = ("oversikt", "leverandorer", "avtaler")
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass
+class Result:
+    times: dict[str, list[float]] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    error_examples: list[str] = field(default_factory=list)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of a process and its children (MB), from /proc."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return round(total / 1024, 1) if total else None
+
+
+def prepare_data(folder: Path, demo_size: float) -> None:
+    """A data folder with demo data and the bench user (created once, reused afterwards)."""
+    from data_access.admin.users import add_user
+    from data_access.bootstrap import initialize
+    from data_access.store.db import make_engine
+    from data_access.store.login_security import token_version
+
+    engine = make_engine(f"sqlite:///{folder / 'innsikt.sqlite'}")
+    initialize(engine, demo_size=demo_size, with_demo=True, log=lambda m: print(m, flush=True))
+    if token_version(engine, BENCH_USER) is None:
+        with engine.begin() as conn:
+            add_user(
+                conn, BENCH_USER, name="Lastbenk", role="analyst", password=BENCH_PASSWORD, rounds=4
+            )
+    engine.dispose()
+
+
+def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "INNSIKT_DATA_DIR": str(folder),
+        "INNSIKT_COOKIE_KEY": "load-bench-cookie-key-0123456789-abcdefghijklmnop",
+        "INNSIKT_NO_DEMO": "",
+    }
+    env.pop("DATABASE_URL", None)
+    log = open(folder / "streamlit.log", "wb")  # noqa: SIM115 - lives as long as the server
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_healthy(url: str, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"server at {url} did not become healthy in {timeout_s:.0f} s")
+
+
+async def _settle(page, timeout_ms: int) -> None:  # type: ignore[no-untyped-def]
+    await page.locator(".js-plotly-plot").first.wait_for(timeout=timeout_ms)
+    await page.wait_for_function(IDLE, timeout=timeout_ms)
+
+
+async def _page_error(page) -> str | None:  # type: ignore[no-untyped-def]
+    for sel in ('[data-testid="stException"]', '[data-testid="stAlertContentError"]'):
+        if await page.locator(sel).count():
+            return (await page.locator(sel).first.inner_text())[:200]
+    return None
+
+
+async def session(  # type: ignore[no-untyped-def]
+    n: int,
+    browser,
+    url: str,
+    pages: list[str],
+    deadline: float,
+    max_rounds: int,
+    timeout_ms: int,
+    result: Result,
+) -> None:
+    context = await browser.new_context(viewport={"width": 1366, "height": 900})
+    page = await context.new_page()
+    try:
+        await page.goto(url + "/")
+        await page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=timeout_ms)
+        await page.wait_for_timeout(1_500)  # let the cookie component report back once
+        await page.wait_for_function(IDLE, timeout=timeout_ms)
+        await page.get_by_role("textbox", name="Brukernavn").fill(BENCH_USER)
+        await page.get_by_role("textbox", name="Passord").fill(BENCH_PASSWORD)
+        await page.get_by_role("button", name="Logg inn").click()
+        await _settle(page, timeout_ms)
+        await page.wait_for_timeout(500)  # the cookie is written in the run after login
+    except Exception as exc:  # a failed login is an error of the run, not of the bench
+        result.errors["login"] = result.errors.get("login", 0) + 1
+        result.error_examples.append(f"session {n} login: {type(exc).__name__}: {exc}"[:300])
+        await context.close()
+        return
+    rounds = 0
+    while time.monotonic() < deadline and rounds < max_rounds:
+        rounds += 1
+        for path in pages:
+            if time.monotonic() >= deadline:
+                break
+            t0 = time.perf_counter()
+            try:
+                await page.goto(f"{url}/{path}")
+                await _settle(page, timeout_ms)
+                problem = await _page_error(page)
+            except Exception as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            elapsed = time.perf_counter() - t0
+            if problem:
+                result.errors[path] = result.errors.get(path, 0) + 1
+                if len(result.error_examples) < 10:
+                    result.error_examples.append(f"session {n} {path}: {problem}"[:300])
+            else:
+                result.times.setdefault(path, []).append(elapsed)
+    await context.close()
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+async def run(
+    url: str, sessions: int, seconds: float, pages: list[str], max_rounds: int, timeout_ms: int
+) -> Result:
+    from playwright.async_api import async_playwright
+
+    result = Result()
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(
+            *[
+                session(i, browser, url, pages, deadline, max_rounds, timeout_ms, result)
+                for i in range(sessions)
+            ]
+        )
+        await browser.close()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - sets up, runs and reports one bounded load test in order
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--sessions", type=int, default=8, help="concurrent browser sessions")
+    ap.add_argument("--seconds", type=float, default=120, help="how long the sessions run")
+    ap.add_argument(
+        "--max-rounds", type=int, default=1_000, help="page rounds per session, at most"
+    )
+    ap.add_argument("--pages", default=",".join(DEFAULT_PAGES), help="url paths, comma-separated")
+    ap.add_argument("--demo-size", type=float, default=1.0, help="demo data size for a new folder")
+    ap.add_argument("--data-dir", type=Path, help="data folder to use (created if missing)")
+    ap.add_argument("--url", help="an already running server on the loopback (skips start-up)")
+    ap.add_argument("--server-pid", type=int, help="its process id, for RSS with --url")
+    ap.add_argument(
+        "--timeout", type=float, default=90, help="seconds before a page counts as an error"
+    )
+    ap.add_argument("--json", type=Path, help="write the results here as well")
+    args = ap.parse_args(argv)
+    if not 1 <= args.sessions <= 50:
+        ap.error("--sessions must be between 1 and 50")
+    if not 1 <= args.seconds <= 1_800:
+        ap.error("--seconds must be between 1 and 1800")
+    pages = [p.strip().strip("/") for p in args.pages.split(",") if p.strip()]
+
+    proc = None
+    if args.url:
+        host = urllib.parse.urlparse(args.url).hostname or ""
+        if host not in LOOPBACK:
+            ap.error(f"--url must point at the loopback (127.0.0.1/localhost), not {host!r}")
+        url, pid = args.url.rstrip("/"), args.server_pid
+    else:
+        folder = args.data_dir or Path(tempfile.mkdtemp(prefix="innsikt_load_"))
+        folder.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        prepare_data(folder, args.demo_size)
+        print(f"data ready in {time.perf_counter() - t0:.0f} s ({folder})", flush=True)
+        port = _free_port()
+        proc = start_server(folder, port)
+        url, pid = f"http://127.0.0.1:{port}", proc.pid
+    try:
+        wait_healthy(url)
+        rss_before = rss_mb(pid) if pid else None
+        t0 = time.perf_counter()
+        result = asyncio.run(
+            run(url, args.sessions, args.seconds, pages, args.max_rounds, int(args.timeout * 1000))
+        )
+        wall = time.perf_counter() - t0
+        rss_after = rss_mb(pid) if pid else None
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    report = {
+        "sessions": args.sessions,
+        "seconds": args.seconds,
+        "wall_s": round(wall, 1),
+        "demo_size": None if args.url else args.demo_size,
+        "server_rss_mb_before": rss_before,
+        "server_rss_mb_after": rss_after,
+        "pages": {
+            p: {
+                "loads": len(result.times.get(p, [])),
+                "p50_s": round(_pct(result.times.get(p, []), 50), 2),
+                "p95_s": round(_pct(result.times.get(p, []), 95), 2),
+                "max_s": round(max(result.times.get(p, [float("nan")])), 2),
+                "errors": result.errors.get(p, 0),
+            }
+            for p in pages
+        },
+        "login_errors": result.errors.get("login", 0),
+        "error_examples": result.error_examples,
+    }
+    every = [t for p in pages for t in result.times.get(p, [])]
+    report["all_pages"] = {
+        "loads": len(every),
+        "p50_s": round(_pct(every, 50), 2),
+        "p95_s": round(_pct(every, 95), 2),
+        "errors": sum(result.errors.values()),
+    }
+    print(f"\n{args.sessions} sessions × {args.seconds:.0f} s on {url} (wall {wall:.0f} s)")
+    print(f"{'page':<16}{'loads':>7}{'p50 s':>9}{'p95 s':>9}{'max s':>9}{'errors':>8}")
+    for p, r in report["pages"].items():
+        print(
+            f"{p:<16}{r['loads']:>7}{r['p50_s']:>9}{r['p95_s']:>9}{r['max_s']:>9}{r['errors']:>8}"
+        )
+    a = report["all_pages"]
+    print(f"{'all':<16}{a['loads']:>7}{a['p50_s']:>9}{a['p95_s']:>9}{'':>9}{a['errors']:>8}")
+    print(f"server RSS: {rss_before} MB before, {rss_after} MB after")
+    for e in result.error_examples:
+        print("  error:", e)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0 if a["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
