@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import auth, context, state
+from ui import auth, context, state, style
 from ui.i18n import lang, t
 
 STAFF = ("admin", "analyst")
@@ -42,6 +42,8 @@ def _page(spec: tuple[str, str, str, str, str, tuple[str, ...] | None], default:
 
 def main() -> None:
     st.set_page_config(page_title="Innkjøpsinnsikt", page_icon="📊", layout="wide")
+    style.inject()
+    style.page_language_and_skip_link()
     authenticator = auth.authenticator()
 
     if not auth.logged_in():

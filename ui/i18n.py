@@ -173,6 +173,8 @@ EN: dict[str, str] = {
     "Karantene": "Quarantine",
     "rader": "rows",
     "Pengestrømmer: kjøpende kommune × leverandørens hjemkommune": "Flows: buying municipality × supplier's home municipality",
+    # --- issue 14 ---
+    "Hopp til innholdet": "Skip to content",
 }
 
 
