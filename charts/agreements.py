@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
+from charts.a11y import responsive
 from charts.common import hbar
 from charts.theme import NEUTRAL, PRIMARY, WARNING, municipality_colour, template
 
@@ -14,6 +15,7 @@ def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v * 100:.0f} %"
 
 
+@responsive
 def coverage_heatmap(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Coverage (0–100 %) per level-1 category (rows) × municipality (columns), the figure
     written in each cell; cells without spend stay blank."""
@@ -56,6 +58,7 @@ def coverage_heatmap(df: pl.DataFrame, *, title: str, presentation: bool = False
     return fig
 
 
+@responsive
 def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars 0–100 %: share of the category's spend bought from the agreement's
     suppliers while an agreement is active; lowest loyalty on top (where to act first)."""
@@ -68,12 +71,11 @@ def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
             marker_color=[
                 WARNING if round(v * 100) < 60 else PRIMARY for v in d["loyalty"].to_list()
             ],
-            text=[
-                f"{_pct(v)} av {fmt.mkr(s)}"
-                for v, s in zip(d["loyalty"].to_list(), d["category_spend"].to_list(), strict=True)
-            ],
+            # The share on the bar (short enough for a phone), the category's spend on hover.
+            text=[_pct(v) for v in d["loyalty"].to_list()],
+            customdata=[fmt.mkr(s) for s in d["category_spend"].to_list()],
             textposition="auto",
-            hovertemplate="%{y}: %{x:.0f} %<extra></extra>",
+            hovertemplate="%{y}: %{x:.0f} % av %{customdata}<extra></extra>",
             name="",
         )
     )
@@ -87,6 +89,7 @@ def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
     return fig
 
 
+@responsive
 def outside_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars of spend outside agreements per category, largest on top."""
     d = df.sort("outside")
@@ -105,6 +108,7 @@ def outside_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
     )
 
 
+@responsive
 def ehandel_trend(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """One line per municipality (its fixed colour): e-handel share of spend per year or
     quarter (the frame of ``coverage.ehandel_over_time``)."""

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
+from charts.a11y import responsive
 from charts.common import empty, hbar
 
 __all__ = ["empty", "spend_by_municipality", "top_categories", "trend_by_quarter"]
@@ -18,6 +19,7 @@ from charts.theme import PRIMARY, municipality_colour, template
 HOVER_KR = "%{y:,.0f} kr<extra>%{fullData.name}</extra>"
 
 
+@responsive
 def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars, one fixed colour per municipality, largest on top."""
     d = df.sort("amount")
@@ -32,6 +34,7 @@ def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
     )
 
 
+@responsive
 def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Stacked bars per quarter, one series per municipality; quarters outside the selected
     period are drawn faded so the selection stands out in its history."""
@@ -63,6 +66,7 @@ def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False
     return fig
 
 
+@responsive
 def top_categories(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars of the largest categories, with their share of total spend."""
     d = df.sort("amount")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from charts.a11y import responsive
 from charts.theme import INK, LEVEL_COLOURS, NEUTRAL, PRIMARY, municipality_colour, template
 from data_access.cube import LEVELS
 from data_access.metrics.regional import LEVEL_LABELS
@@ -31,6 +32,7 @@ def _pct(v: float | None) -> str:
     return "" if v is None else f"{v * 100:.0f} %"
 
 
+@responsive
 def levels_stacked(
     df: pl.DataFrame, *, label: str, title: str, presentation: bool = False
 ) -> go.Figure:
@@ -70,6 +72,7 @@ def levels_stacked(
     return fig
 
 
+@responsive
 def levels_over_time(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Stacked 100 % columns per quarter (or year) over the whole history; the selected period
     is framed (not faded: faded colours would read as another level)."""
@@ -113,6 +116,7 @@ def levels_over_time(df: pl.DataFrame, *, title: str, presentation: bool = False
     return fig
 
 
+@responsive
 def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Heatmap buyer (rows) × supplier's home (columns): share of the buyer's spend, in %."""
     buyers = df.select("municipality_now", "municipality_name").unique().sort("municipality_now")
@@ -153,6 +157,7 @@ def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
     return fig
 
 
+@responsive
 def sme_by_municipality(
     df: pl.DataFrame, *, title: str, overall: float | None = None, presentation: bool = False
 ) -> go.Figure:
@@ -186,6 +191,7 @@ def sme_by_municipality(
     return fig
 
 
+@responsive
 def location_comparison(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Spend per level by head-office location beside nearest sub-unit location."""
     fig = go.Figure(

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
+from charts.a11y import responsive
 from charts.theme import GRID, INK, NEUTRAL, PRIMARY, WARNING, municipality_colour, template
 
 HARD = PRIMARY
@@ -39,6 +40,7 @@ def _target_line(fig: go.Figure, target: float, presentation: bool, whole: bool 
     )
 
 
+@responsive
 def realized_by_year(
     yearly: pl.DataFrame,
     target: float,
@@ -116,6 +118,7 @@ def realized_by_year(
     return fig
 
 
+@responsive
 def cumulative_by_month(
     monthly: pl.DataFrame,
     target: float,
@@ -172,6 +175,7 @@ def cumulative_by_month(
     return fig
 
 
+@responsive
 def by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal stacked bars per member (hard, avoidance), each member's own colour as the
     bar outline, largest on top."""
@@ -228,6 +232,7 @@ def by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False)
     return fig
 
 
+@responsive
 def projected_vs_realized(
     df: pl.DataFrame, *, title: str, n: int = 15, presentation: bool = False
 ) -> go.Figure:
@@ -271,8 +276,6 @@ def projected_vs_realized(
         title=title,
         barmode="group",
         bargap=0.25,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0},
-        margin={"t": 90},
         xaxis={"title": "tusen kr", "gridcolor": GRID},
         height=130 + 42 * max(d.height, 1),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from charts.a11y import responsive
 from charts.theme import NEUTRAL, PRIMARY, municipality_colour, template
 
 
@@ -27,6 +28,7 @@ def _layout(fig: go.Figure, title: str, presentation: bool, **kw: object) -> go.
     return fig
 
 
+@responsive
 def heatmap(
     df: pl.DataFrame, *, title: str, per_inhabitant: bool = False, presentation: bool = False
 ) -> go.Figure:
@@ -75,6 +77,7 @@ def heatmap(
     )
 
 
+@responsive
 def treemap(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """The category tree sized by spend (level 1 boxes holding level 2). Net negative
     categories (more credit notes than invoices) cannot be drawn as area and are left out."""
@@ -113,6 +116,7 @@ def treemap(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.F
     )
 
 
+@responsive
 def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Spend per inhabitant: bars per municipality in its colour; several years side by side.
 
@@ -171,6 +175,7 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
     )
 
 
+@responsive
 def trend_total(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Spend per period (bars) beside the same period one year earlier (grey), change in hover.
 
@@ -214,6 +219,7 @@ def trend_total(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
     )
 
 
+@responsive
 def trend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """One line per municipality (its colour), spend per period.
 
@@ -246,6 +252,7 @@ def trend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
     )
 
 
+@responsive
 def category_suppliers(
     df: pl.DataFrame, *, title: str, n: int = 15, presentation: bool = False
 ) -> go.Figure:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from charts.a11y import responsive
 from charts.common import hbar
 from charts.theme import GRID, INK, NEUTRAL, POSITIVE, PRIMARY, WARNING, template
 
@@ -16,6 +17,7 @@ def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v * 100:.1f} %".replace(".", ",")
 
 
+@responsive
 def top_suppliers(
     df: pl.DataFrame, *, title: str, n: int = 15, presentation: bool = False
 ) -> go.Figure:
@@ -34,6 +36,7 @@ def top_suppliers(
     )
 
 
+@responsive
 def pareto(
     df: pl.DataFrame, *, a: float, b: float, title: str, presentation: bool = False
 ) -> go.Figure:
@@ -74,6 +77,7 @@ def pareto(
     return fig
 
 
+@responsive
 def abc_classes(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Per ABC class: share of suppliers beside share of spend (the tail is many, small)."""
     labels = [f"Klasse {c}" for c in df["abc"].to_list()]
@@ -105,13 +109,12 @@ def abc_classes(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
         title=title,
         barmode="group",
         yaxis={"title": "%", "range": [0, 110], "ticksuffix": " %"},
-        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
-        margin={"t": 120},
         height=420,
     )
     return fig
 
 
+@responsive
 def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """HHI per category as horizontal bars coloured by band, with the band limits drawn and
     the equivalent number of suppliers as label."""
@@ -138,24 +141,18 @@ def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False)
             name="",
         )
     )
-    for x, text, anchor in ((1500, "1 500", "right"), (2500, "2 500", "left")):
+    for x in (1500, 2500):  # the band limits, labelled on the axis itself
         fig.add_vline(x=x, line={"color": INK, "dash": "dot", "width": 1})
-        fig.add_annotation(
-            x=x,
-            y=1.0,
-            yref="paper",
-            yanchor="bottom",
-            xanchor=anchor,
-            text=text,
-            showarrow=False,
-            font={"size": 12},
-        )
     fig.update_layout(
         template=template(presentation),
         title=title,
         showlegend=False,
-        xaxis={"title": "HHI (0–10 000)", "range": [0, 10_400], "tickformat": ",.0f"},
+        xaxis={
+            "title": "HHI (0–10 000)",
+            "range": [0, 10_400],
+            "tickformat": ",.0f",
+            "tickvals": [0, 1500, 2500, 5000, 10_000],
+        },
         height=130 + 28 * max(d.height, 1),
-        margin={"t": 80},
     )
     return fig
