@@ -190,7 +190,7 @@ def _unit(fig: go.Figure, axis: str) -> str:
 
 
 def _value(v: float, unit: str) -> str:
-    decimals = 0 if abs(v) >= 100 else 1
+    decimals = 0 if abs(v) >= 1000 else 1
     return f"{fmt.number(v, decimals)} {unit}".strip()
 
 
