@@ -4,7 +4,8 @@
 the width a figure gets is only known in the browser, so it makes each figure safe at the
 narrowest width we support (a 390 px phone):
 
-* long titles are wrapped (Plotly never wraps a title; it cuts it at the edge of the chart),
+* long titles and axis titles are wrapped (Plotly never wraps them; it cuts them at the edge
+  of the chart),
 * long category labels are wrapped on the axis (``ticktext``) while the data, and so the hover
   text, keep the full name,
 * the legend goes below the chart, where it can take as many rows as it needs, instead of
@@ -29,7 +30,10 @@ from charts import fmt
 from charts.theme import INK, text_on
 
 P = ParamSpec("P")
-TITLE_CHARS = 36  # 18 px title type on a 390 px phone holds ≈ 40 characters
+TITLE_CHARS = 32  # 18 px title type on a 390 px phone holds ≈ 36 characters, less in a column
+MIN_HEIGHT = 260  # px: room for a two-line title, one bar and an axis with its title
+LINE_PX = 24  # one more line of an 18 px title
+AXIS_TITLE_CHARS = 22  # an axis title is centred on the plot area, which a phone narrows
 LABEL_CHARS = 20  # a category label line; two lines at most, then "…"
 LABEL_LINES = 2
 CHAR_PX = 8.0  # average width of a character at 14 px (Source Sans / DejaVu), rounded up
@@ -132,9 +136,19 @@ def fit(fig: go.Figure) -> go.Figure:
     """Make ``fig`` readable at phone width in place (see the module docstring); returns it."""
     title = fig.layout.title.text
     if title and "<br>" not in title and len(title) > TITLE_CHARS:
-        fig.update_layout(title_text=wrap(title, TITLE_CHARS))
+        title = wrap(title, TITLE_CHARS)
+        fig.update_layout(title_text=title)
+        if fig.layout.height:  # the title's extra lines come on top, not out of the plot
+            fig.update_layout(height=fig.layout.height + LINE_PX * title.count("<br>"))
+    if fig.layout.height and fig.layout.height < MIN_HEIGHT:
+        fig.update_layout(height=MIN_HEIGHT)
     for axis in ("x", "y"):
         _wrap_axis(fig, axis)
+        axis_title = fig.layout[f"{axis}axis"].title.text
+        if axis_title and "<br>" not in axis_title and len(axis_title) > AXIS_TITLE_CHARS:
+            fig.update_layout(
+                {f"{axis}axis": {"title": {"text": wrap(axis_title, AXIS_TITLE_CHARS)}}}
+            )
     right = 0.0
     for tr in fig.data:
         if tr.type not in ("bar", "scatter") or tr.text is None:

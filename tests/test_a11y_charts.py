@@ -123,3 +123,13 @@ def test_the_ui_helper_puts_the_accessible_name_on_the_chart() -> None:
     at = AppTest.from_function(script).run()
     assert not at.exception
     assert at.get("plotly_chart")[0].proto.alt == "T – høyest: B, 3,0 mill. kr"
+
+
+def test_a_wrapped_title_adds_height_instead_of_squeezing_a_small_chart() -> None:
+    fig = go.Figure(go.Bar(x=[1.0], y=["Leverandør AS"], orientation="h"))
+    fig.update_layout(title="Største leverandører i Uklassifisert", height=120)
+    a11y.fit(fig)
+    assert fig.layout.title.text.count("<br>") == 1
+    assert fig.layout.height == a11y.MIN_HEIGHT  # 120 + one title line, then the minimum
+    tall = go.Figure().update_layout(title="Største leverandører i Uklassifisert", height=400)
+    assert a11y.fit(tall).layout.height == 400 + a11y.LINE_PX
