@@ -28,9 +28,13 @@ def top_suppliers(
         d["amount"].to_list(),
         title=title,
         colours=[ABC_COLOURS.get(c, NEUTRAL) for c in d["abc"].to_list()],
-        texts=[_pct(s) for s in d["share"].to_list()],
-        customdata=d["categories"].to_list(),
-        hover="%{y}: %{x:,.2f} mill. kr<br>%{customdata}<extra></extra>",
+        # The class in words too: colour is never the only carrier of meaning (WCAG 1.4.1).
+        texts=[
+            f"{_pct(s)} · {c}"
+            for s, c in zip(d["share"].to_list(), d["abc"].to_list(), strict=True)
+        ],
+        customdata=list(zip(d["categories"].to_list(), d["abc"].to_list(), strict=True)),
+        hover="%{y}: %{x:,.2f} mill. kr, klasse %{customdata[1]}<br>%{customdata[0]}<extra></extra>",
         row_height=30,
         presentation=presentation,
     )
