@@ -33,6 +33,8 @@ P = ParamSpec("P")
 TITLE_CHARS = 32  # 18 px title type on a 390 px phone holds ≈ 36 characters, less in a column
 MIN_HEIGHT = 260  # px: room for a two-line title, one bar and an axis with its title
 LINE_PX = 24  # one more line of an 18 px title
+TWO_LINE_ROW_PX = 36  # a category row holding a two-line 14 px label
+ROW_BASE_PX = 120  # title, x axis and its title around the rows
 AXIS_TITLE_CHARS = 22  # an axis title is centred on the plot area, which a phone narrows
 LABEL_CHARS = 20  # a category label line; two lines at most, then "…"
 LABEL_LINES = 2
@@ -112,6 +114,8 @@ def _wrap_axis(fig: go.Figure, axis: str) -> None:
             }
         }
     )
+    if axis == "y" and fig.layout.height:  # rows tall enough for two-line labels
+        fig.update_layout(height=max(fig.layout.height, ROW_BASE_PX + TWO_LINE_ROW_PX * len(cats)))
 
 
 def _text_px(texts: Sequence[object] | None) -> float:

@@ -133,3 +133,10 @@ def test_a_wrapped_title_adds_height_instead_of_squeezing_a_small_chart() -> Non
     assert fig.layout.height == a11y.MIN_HEIGHT  # 120 + one title line, then the minimum
     tall = go.Figure().update_layout(title="Største leverandører i Uklassifisert", height=400)
     assert a11y.fit(tall).layout.height == 400 + a11y.LINE_PX
+
+
+def test_rows_grow_when_their_labels_wrap_to_two_lines() -> None:
+    names = [f"Leverandør nummer {i} med langt navn AS" for i in range(15)]
+    fig = go.Figure(go.Bar(x=list(range(15)), y=names, orientation="h"))
+    a11y.fit(fig.update_layout(height=110 + 30 * 15))
+    assert fig.layout.height == a11y.ROW_BASE_PX + a11y.TWO_LINE_ROW_PX * 15
