@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
-from charts.a11y import responsive
+from charts.a11y import responsive, set_key_number
 from charts.theme import GRID, INK, NEUTRAL, PRIMARY, WARNING, municipality_colour, template
 
 HARD = PRIMARY
@@ -172,6 +172,11 @@ def cumulative_by_month(
         yaxis={"title": "mill. kr, akkumulert i året", "range": [0, top / 1e6 * 1.12]},
         height=460,
     )
+    if last is not None:
+        now = monthly.filter(pl.col("year") == last).sort("month_no")
+        set_key_number(
+            fig, f"{last}: {_mill(float(now['cum_realized'][-1]))} mill. kr hittil i året"
+        )
     return fig
 
 

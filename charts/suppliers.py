@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from charts.a11y import responsive
+from charts.a11y import responsive, set_key_number
 from charts.common import hbar
 from charts.theme import GRID, INK, NEUTRAL, POSITIVE, PRIMARY, WARNING, template
 
@@ -78,7 +78,7 @@ def pareto(
         yaxis={"title": "Andel av kjøpene, samlet (%)", "range": [0, 102], "ticksuffix": " %"},
         height=420,
     )
-    return fig
+    return set_key_number(fig, f"{a * 100:.0f} % av kjøpene hos {n_a} av {df.height} leverandører")
 
 
 @responsive

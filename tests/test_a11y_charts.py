@@ -140,3 +140,13 @@ def test_rows_grow_when_their_labels_wrap_to_two_lines() -> None:
     fig = go.Figure(go.Bar(x=list(range(15)), y=names, orientation="h"))
     a11y.fit(fig.update_layout(height=110 + 30 * 15))
     assert fig.layout.height == a11y.ROW_BASE_PX + a11y.TWO_LINE_ROW_PX * 15
+
+
+def test_line_charts_name_their_own_key_number() -> None:
+    from charts import savings as sav
+
+    monthly = pl.DataFrame(
+        {"year": [2025, 2025, 2026], "month_no": [1, 2, 1], "cum_realized": [1e6, 2.5e6, 0.7e6]}
+    )
+    fig = sav.cumulative_by_month(monthly, 7.5e6, None, title="Akkumulert gevinst")
+    assert a11y.accessible_name(fig) == "Akkumulert gevinst – 2026: 0,7 mill. kr hittil i året"
