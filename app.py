@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from data_access.store.health import DatabaseUnavailable
-from ui import auth, context, state
+from ui import auth, context, state, style
 from ui.i18n import lang, t
 
 STAFF = ("admin", "analyst")
@@ -47,6 +47,8 @@ def _page(spec: tuple[str, str, str, str, str, tuple[str, ...] | None], default:
 
 def main() -> None:
     st.set_page_config(page_title="Innkjøpsinnsikt", page_icon="📊", layout="wide")
+    style.inject()
+    style.page_language_and_skip_link()
     try:
         context.check_database()
     except DatabaseUnavailable:

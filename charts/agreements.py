@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
+from charts.a11y import responsive
 from charts.common import hbar
 from charts.escape import plotly_safe
 from charts.theme import NEUTRAL, PRIMARY, WARNING, municipality_colour, template
@@ -15,6 +16,7 @@ def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v * 100:.0f} %"
 
 
+@responsive
 @plotly_safe
 def coverage_heatmap(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Coverage (0–100 %) per level-1 category (rows) × municipality (columns), the figure
@@ -58,6 +60,7 @@ def coverage_heatmap(df: pl.DataFrame, *, title: str, presentation: bool = False
     return fig
 
 
+@responsive
 @plotly_safe
 def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars 0–100 %: share of the category's spend bought from the agreement's
@@ -71,12 +74,11 @@ def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
             marker_color=[
                 WARNING if round(v * 100) < 60 else PRIMARY for v in d["loyalty"].to_list()
             ],
-            text=[
-                f"{_pct(v)} av {fmt.mkr(s)}"
-                for v, s in zip(d["loyalty"].to_list(), d["category_spend"].to_list(), strict=True)
-            ],
+            # The share on the bar (short enough for a phone), the category's spend on hover.
+            text=[_pct(v) for v in d["loyalty"].to_list()],
+            customdata=[fmt.mkr(s) for s in d["category_spend"].to_list()],
             textposition="auto",
-            hovertemplate="%{y}: %{x:.0f} %<extra></extra>",
+            hovertemplate="%{y}: %{x:.0f} % av %{customdata}<extra></extra>",
             name="",
         )
     )
@@ -90,6 +92,7 @@ def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
     return fig
 
 
+@responsive
 @plotly_safe
 def outside_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars of spend outside agreements per category, largest on top."""
@@ -109,6 +112,7 @@ def outside_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
     )
 
 
+@responsive
 @plotly_safe
 def ehandel_trend(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """One line per municipality (its fixed colour): e-handel share of spend per year or

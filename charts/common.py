@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from charts.a11y import responsive
 from charts.escape import plotly_safe
-from charts.theme import NEUTRAL, template
+from charts.theme import MUTED, template
 
 
 @plotly_safe
@@ -49,11 +50,12 @@ def hbar(
     return fig
 
 
+@responsive
 @plotly_safe
 def empty(title: str, message: str = "Ingen data for utvalget") -> go.Figure:
     """A titled placeholder, so a selection without data says so instead of vanishing."""
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": NEUTRAL})
+    fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": MUTED})
     fig.update_layout(
         template=template(), title=title, xaxis_visible=False, yaxis_visible=False, height=300
     )

@@ -10,13 +10,15 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
+from charts.a11y import responsive
 from charts.common import empty, hbar
 
 __all__ = ["empty", "spend_by_municipality", "top_categories", "trend_by_quarter"]
 from charts.escape import plotly_safe
-from charts.theme import PRIMARY, municipality_colour, template
+from charts.theme import GRID, INK, PRIMARY, municipality_colour, template
 
 
+@responsive
 @plotly_safe
 def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars, one fixed colour per municipality, largest on top."""
@@ -32,6 +34,7 @@ def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
     )
 
 
+@responsive
 @plotly_safe
 def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Stacked bars per quarter, one series per municipality; quarters outside the selected
@@ -61,9 +64,24 @@ def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False
         xaxis={"categoryorder": "array", "categoryarray": labels, "tickangle": -45},
         height=420,
     )
+    # The selected period is also marked in words: the fading is not the only cue (WCAG 1.4.1).
+    in_period = set(df.filter(pl.col("in_period"))["label"].to_list())
+    chosen = [i for i, q in enumerate(labels) if q in in_period]
+    if chosen and len(chosen) < len(labels):
+        fig.add_vrect(
+            x0=chosen[0] - 0.5,
+            x1=chosen[-1] + 0.5,
+            fillcolor=GRID,
+            opacity=0.5,
+            layer="below",
+            line_width=0,
+            annotation={"text": "Valgt", "font": {"color": INK, "size": 12}},
+            annotation_position="top left",
+        )
     return fig
 
 
+@responsive
 @plotly_safe
 def top_categories(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars of the largest categories, with their share of total spend."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from charts.a11y import responsive
 from charts.escape import plotly_safe
 from charts.theme import INK, LEVEL_COLOURS, NEUTRAL, PRIMARY, municipality_colour, template
 from data_access.metrics.regional import LEVEL_LABELS
@@ -32,6 +33,7 @@ def _pct(v: float | None) -> str:
     return "" if v is None else f"{v * 100:.0f} %"
 
 
+@responsive
 @plotly_safe
 def levels_stacked(
     df: pl.DataFrame, *, label: str, title: str, presentation: bool = False
@@ -72,6 +74,7 @@ def levels_stacked(
     return fig
 
 
+@responsive
 @plotly_safe
 def levels_over_time(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Stacked 100 % columns per quarter (or year) over the whole history; the selected period
@@ -116,6 +119,7 @@ def levels_over_time(df: pl.DataFrame, *, title: str, presentation: bool = False
     return fig
 
 
+@responsive
 @plotly_safe
 def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Heatmap buyer (rows) × supplier's home (columns): share of the buyer's spend, in %."""
@@ -157,6 +161,7 @@ def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
     return fig
 
 
+@responsive
 @plotly_safe
 def sme_by_municipality(
     df: pl.DataFrame, *, title: str, overall: float | None = None, presentation: bool = False
@@ -191,6 +196,7 @@ def sme_by_municipality(
     return fig
 
 
+@responsive
 @plotly_safe
 def location_comparison(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Spend per level by head-office location beside nearest sub-unit location."""

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
+from charts.a11y import responsive, set_key_number
 from charts.escape import plotly_safe
 from charts.theme import GRID, INK, NEUTRAL, PRIMARY, WARNING, municipality_colour, template
 
@@ -54,6 +55,7 @@ def _target_line(fig: go.Figure, target: float, presentation: bool, whole: bool 
     )
 
 
+@responsive
 @plotly_safe
 def realized_by_year(
     yearly: pl.DataFrame,
@@ -132,6 +134,7 @@ def realized_by_year(
     return fig
 
 
+@responsive
 @plotly_safe
 def cumulative_by_month(
     monthly: pl.DataFrame,
@@ -186,9 +189,15 @@ def cumulative_by_month(
         yaxis={"title": "mill. kr, akkumulert i året", "range": [0, top / 1e6 * 1.12]},
         height=460,
     )
+    if last is not None:
+        now = monthly.filter(pl.col("year") == last).sort("month_no")
+        set_key_number(
+            fig, f"{last}: {_mill(float(now['cum_realized'][-1]))} mill. kr hittil i året"
+        )
     return fig
 
 
+@responsive
 @plotly_safe
 def by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal stacked bars per member (hard, avoidance), each member's own colour as the
@@ -246,6 +255,7 @@ def by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False)
     return fig
 
 
+@responsive
 @plotly_safe
 def projected_vs_realized(
     df: pl.DataFrame, *, title: str, n: int = 15, presentation: bool = False
@@ -290,8 +300,6 @@ def projected_vs_realized(
         title=title,
         barmode="group",
         bargap=0.25,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0},
-        margin={"t": 90},
         xaxis={"title": "tusen kr", "gridcolor": GRID},
         height=130 + 42 * max(d.height, 1),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from charts.a11y import responsive
 from charts.escape import plotly_safe
 from charts.theme import NEUTRAL, PRIMARY, municipality_colour, template
 
@@ -28,6 +29,7 @@ def _layout(fig: go.Figure, title: str, presentation: bool, **kw: object) -> go.
     return fig
 
 
+@responsive
 @plotly_safe
 def heatmap(
     df: pl.DataFrame, *, title: str, per_inhabitant: bool = False, presentation: bool = False
@@ -77,6 +79,7 @@ def heatmap(
     )
 
 
+@responsive
 @plotly_safe
 def treemap(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """The category tree sized by spend (level 1 boxes holding level 2). Net negative
@@ -116,6 +119,7 @@ def treemap(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.F
     )
 
 
+@responsive
 @plotly_safe
 def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Spend per inhabitant: bars per municipality in its colour; several years side by side.
@@ -175,6 +179,7 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
     )
 
 
+@responsive
 @plotly_safe
 def trend_total(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Spend per period (bars) beside the same period one year earlier (grey), change in hover.
@@ -219,6 +224,7 @@ def trend_total(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
     )
 
 
+@responsive
 @plotly_safe
 def trend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """One line per municipality (its colour), spend per period.
@@ -252,6 +258,7 @@ def trend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
     )
 
 
+@responsive
 @plotly_safe
 def category_suppliers(
     df: pl.DataFrame, *, title: str, n: int = 15, presentation: bool = False

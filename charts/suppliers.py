@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from charts.a11y import responsive, set_key_number
 from charts.common import hbar
 from charts.escape import plotly_safe
 from charts.theme import GRID, INK, NEUTRAL, POSITIVE, PRIMARY, WARNING, template
@@ -19,6 +20,7 @@ def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v * 100:.1f} %".replace(".", ",")
 
 
+@responsive
 @plotly_safe
 def top_suppliers(
     df: pl.DataFrame, *, title: str, n: int = 15, presentation: bool = False
@@ -30,14 +32,19 @@ def top_suppliers(
         d["amount"].to_list(),
         title=title,
         colours=[ABC_COLOURS.get(c, NEUTRAL) for c in d["abc"].to_list()],
-        texts=[_pct(s) for s in d["share"].to_list()],
-        customdata=d["categories"].to_list(),
-        hover="%{y}: %{x:,.2f} mill. kr<br>%{customdata}<extra></extra>",
+        # The class in words too: colour is never the only carrier of meaning (WCAG 1.4.1).
+        texts=[
+            f"{_pct(s)} · {c}"
+            for s, c in zip(d["share"].to_list(), d["abc"].to_list(), strict=True)
+        ],
+        customdata=list(zip(d["categories"].to_list(), d["abc"].to_list(), strict=True)),
+        hover="%{y}: %{x:,.2f} mill. kr, klasse %{customdata[1]}<br>%{customdata[0]}<extra></extra>",
         row_height=30,
         presentation=presentation,
     )
 
 
+@responsive
 @plotly_safe
 def pareto(
     df: pl.DataFrame, *, a: float, b: float, title: str, presentation: bool = False
@@ -76,9 +83,10 @@ def pareto(
         yaxis={"title": "Andel av kjøpene, samlet (%)", "range": [0, 102], "ticksuffix": " %"},
         height=420,
     )
-    return fig
+    return set_key_number(fig, f"{a * 100:.0f} % av kjøpene hos {n_a} av {df.height} leverandører")
 
 
+@responsive
 @plotly_safe
 def abc_classes(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Per ABC class: share of suppliers beside share of spend (the tail is many, small)."""
@@ -111,13 +119,12 @@ def abc_classes(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
         title=title,
         barmode="group",
         yaxis={"title": "%", "range": [0, 110], "ticksuffix": " %"},
-        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
-        margin={"t": 120},
         height=420,
     )
     return fig
 
 
+@responsive
 @plotly_safe
 def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """HHI per category as horizontal bars coloured by band, with the band limits drawn and
@@ -145,24 +152,18 @@ def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False)
             name="",
         )
     )
-    for x, text, anchor in ((1500, "1 500", "right"), (2500, "2 500", "left")):
+    for x in (1500, 2500):  # the band limits, labelled on the axis itself
         fig.add_vline(x=x, line={"color": INK, "dash": "dot", "width": 1})
-        fig.add_annotation(
-            x=x,
-            y=1.0,
-            yref="paper",
-            yanchor="bottom",
-            xanchor=anchor,
-            text=text,
-            showarrow=False,
-            font={"size": 12},
-        )
     fig.update_layout(
         template=template(presentation),
         title=title,
         showlegend=False,
-        xaxis={"title": "HHI (0–10 000)", "range": [0, 10_400], "tickformat": ",.0f"},
+        xaxis={
+            "title": "HHI (0–10 000)",
+            "range": [0, 10_400],
+            "tickformat": ",.0f",
+            "tickvals": [0, 1500, 2500, 5000, 10_000],
+        },
         height=130 + 28 * max(d.height, 1),
-        margin={"t": 80},
     )
     return fig

@@ -28,7 +28,8 @@ def _figures(at) -> dict[str, dict[str, Any]]:
     for el in at.get("plotly_chart"):
         fig = json.loads(el.proto.spec)
         title = fig["layout"].get("title", {})
-        out[title.get("text", "") if isinstance(title, dict) else str(title)] = fig
+        text = title.get("text", "") if isinstance(title, dict) else str(title)
+        out[text.replace("<br>", " ")] = fig  # long titles are wrapped for phones
     return out
 
 

@@ -41,7 +41,8 @@ def _figures(at) -> list[dict[str, Any]]:
 
 def _title(fig: dict[str, Any]) -> str:
     title = fig["layout"].get("title", {})
-    return title.get("text", "") if isinstance(title, dict) else str(title)
+    text = title.get("text", "") if isinstance(title, dict) else str(title)
+    return text.replace("<br>", " ")  # long titles are wrapped for phones
 
 
 def _axis_title(fig: dict[str, Any], axis: str) -> str:

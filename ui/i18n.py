@@ -284,6 +284,8 @@ EN: dict[str, str] = {
     "Tallene vises igjen så snart den er tilbake – last siden på nytt om litt. "
     "Feilen er logget for driftsansvarlig.": "The figures return as soon as it is back – "
     "reload the page in a moment. The error has been logged for the operators.",
+    # --- issue 14 ---
+    "Hopp til innholdet": "Skip to content",
 }
 
 

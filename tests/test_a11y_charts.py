@@ -1,0 +1,152 @@
+"""Charts that fit a phone and name themselves to a screen reader (charts.a11y), tested as data."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.graph_objects as go
+import polars as pl
+
+from charts import a11y
+from charts import overview as oc
+from charts import suppliers as suc
+from charts.theme import contrast, municipality_colour, text_on
+
+
+def _by_municipality() -> go.Figure:
+    df = pl.DataFrame(
+        {
+            "municipality_now": ["5006", "5037", "5038"],
+            "municipality_name": ["Steinkjer", "Levanger", "Verdal"],
+            "amount": [508_300_000.0, 425_700_000.0, 316_100_000.0],
+        }
+    )
+    return oc.spend_by_municipality(df, title="Innkjøp per kommune")
+
+
+def test_accessible_name_is_the_title_and_the_largest_bar() -> None:
+    name = a11y.accessible_name(_by_municipality())
+    assert name == "Innkjøp per kommune – høyest: Steinkjer, 508,3 mill. kr"
+
+
+def test_a_chart_can_name_its_own_key_number_and_dicts_work_too() -> None:
+    fig = a11y.set_key_number(_by_municipality(), "totalt 1 250,1 mill. kr")
+    assert a11y.accessible_name(fig) == "Innkjøp per kommune – totalt 1 250,1 mill. kr"
+    as_dict = json.loads(fig.to_json())
+    assert a11y.accessible_name(as_dict) == "Innkjøp per kommune – totalt 1 250,1 mill. kr"
+
+
+def test_stacked_bars_name_the_largest_total_and_heatmaps_the_largest_cell() -> None:
+    fig = go.Figure(
+        [
+            go.Bar(x=["2024 K1", "2024 K2"], y=[1.0, 5.0], name="A"),
+            go.Bar(x=["2024 K1", "2024 K2"], y=[9.0, 1.0], name="B"),
+        ]
+    ).update_layout(title="Per kvartal", yaxis_title="mill. kr")
+    assert a11y.accessible_name(fig) == "Per kvartal – høyest: 2024 K1, 10,0 mill. kr"
+    heat = go.Figure(go.Heatmap(x=["Verdal"], y=["Bygg", "Kontor"], z=[[0.2], [0.7]]))
+    heat.update_layout(title="Dekning")
+    assert a11y.accessible_name(heat) == "Dekning – høyest: Kontor – Verdal, 0,7"
+
+
+def test_long_titles_wrap_and_keep_their_words() -> None:
+    title = "Paretokurven: hvor få leverandører står for det meste"
+    fig = a11y.fit(go.Figure().update_layout(title=title))
+    text = fig.layout.title.text
+    assert "<br>" in text
+    assert all(len(line) <= a11y.TITLE_CHARS for line in text.split("<br>"))
+    assert a11y.plain(text) == title
+    assert a11y.accessible_name(fig) == title
+
+
+def test_long_category_labels_wrap_on_the_axis_while_data_and_hover_keep_the_full_name() -> None:
+    df = pl.DataFrame(
+        {
+            "category": ["Mat og drikke", "Forbruksmateriell og tjenester"],
+            "category_l1": ["Mat", "Forbruksvarer"],
+            "amount": [1e6, 2e6],
+            "share": [0.3, 0.7],
+        }
+    )
+    fig = oc.top_categories(df, title="Største kategorier")
+    assert list(fig.data[0].y) == ["Mat og drikke", "Forbruksmateriell og tjenester"]
+    assert list(fig.layout.yaxis.ticktext) == ["Mat og drikke", "Forbruksmateriell og<br>tjenester"]
+    assert list(fig.layout.yaxis.tickvals) == list(fig.data[0].y)
+    assert "%{y}" in fig.data[0].hovertemplate  # the hover shows the full category name
+
+
+def test_value_labels_are_not_clipped_and_the_right_margin_fits_the_longest() -> None:
+    fig = _by_municipality()
+    bar = fig.data[0]
+    assert bar.cliponaxis is False
+    assert fig.layout.margin.r >= a11y.CHAR_PX * len("508,3")
+
+
+def test_the_legend_sits_below_the_chart_not_over_the_title() -> None:
+    df = pl.DataFrame(
+        {
+            "abc": ["A", "B", "C"],
+            "supplier_share": [0.1, 0.3, 0.6],
+            "share": [0.8, 0.15, 0.05],
+            "n_suppliers": [10, 30, 60],
+        }
+    )
+    fig = suc.abc_classes(df, title="ABC-klasser")
+    leg = fig.layout.legend
+    assert (leg.yref, leg.y, leg.yanchor) == ("container", 0, "bottom")
+    title = fig.layout.template.layout.title  # the theme puts every title above the plot
+    assert (title.yref, title.yanchor, title.automargin) == ("paper", "bottom", True)
+
+
+def test_labels_inside_bars_read_at_4_5_to_1_on_every_member_colour() -> None:
+    fig = _by_municipality()
+    colours = list(fig.data[0].marker.color)
+    inks = list(fig.data[0].insidetextfont.color)
+    assert colours == [municipality_colour(c) for c in ("5038", "5037", "5006")]
+    for bg, ink in zip(colours, inks, strict=True):
+        assert contrast(ink, bg) >= 4.5, (bg, ink)
+    # Plotly's own rule (white on anything "dark") fails on the green member; ours does not.
+    assert contrast("#ffffff", "#009E73") < 4.5 and contrast(text_on("#009E73"), "#009E73") > 6
+
+
+def test_the_ui_helper_puts_the_accessible_name_on_the_chart() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    def script() -> None:
+        import plotly.graph_objects as go
+
+        from ui.style import plotly_chart
+
+        fig = go.Figure(go.Bar(x=[1.0, 3.0], y=["A", "B"], orientation="h"))
+        plotly_chart(fig.update_layout(title="T", xaxis_title="mill. kr"), key="k")
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    assert at.get("plotly_chart")[0].proto.alt == "T – høyest: B, 3,0 mill. kr"
+
+
+def test_a_wrapped_title_adds_height_instead_of_squeezing_a_small_chart() -> None:
+    fig = go.Figure(go.Bar(x=[1.0], y=["Leverandør AS"], orientation="h"))
+    fig.update_layout(title="Største leverandører i Uklassifisert", height=120)
+    a11y.fit(fig)
+    assert fig.layout.title.text.count("<br>") == 1
+    assert fig.layout.height == a11y.MIN_HEIGHT  # 120 + one title line, then the minimum
+    tall = go.Figure().update_layout(title="Største leverandører i Uklassifisert", height=400)
+    assert a11y.fit(tall).layout.height == 400 + a11y.LINE_PX
+
+
+def test_rows_grow_when_their_labels_wrap_to_two_lines() -> None:
+    names = [f"Leverandør nummer {i} med langt navn AS" for i in range(15)]
+    fig = go.Figure(go.Bar(x=list(range(15)), y=names, orientation="h"))
+    a11y.fit(fig.update_layout(height=110 + 30 * 15))
+    assert fig.layout.height == a11y.ROW_BASE_PX + a11y.TWO_LINE_ROW_PX * 15
+
+
+def test_line_charts_name_their_own_key_number() -> None:
+    from charts import savings as sav
+
+    monthly = pl.DataFrame(
+        {"year": [2025, 2025, 2026], "month_no": [1, 2, 1], "cum_realized": [1e6, 2.5e6, 0.7e6]}
+    )
+    fig = sav.cumulative_by_month(monthly, 7.5e6, None, title="Akkumulert gevinst")
+    assert a11y.accessible_name(fig) == "Akkumulert gevinst – 2026: 0,7 mill. kr hittil i året"
