@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from charts.lang import set_language
 from ui import auth, context, state
 from ui.i18n import lang, t
 
@@ -42,6 +43,7 @@ def _page(spec: tuple[str, str, str, str, str, tuple[str, ...] | None], default:
 
 def main() -> None:
     st.set_page_config(page_title="Innkjøpsinnsikt", page_icon="📊", layout="wide")
+    set_language(lang())  # figures, number formats and report text follow ?lang=
     authenticator = auth.authenticator()
 
     if not auth.logged_in():

@@ -12,7 +12,7 @@ from charts.overview import empty
 from data_access.lines import invoice_lines
 from data_access.metrics import spend
 from data_access.population import save_population
-from ui import context, page
+from ui import chart_view, context, page
 from ui.i18n import t
 
 INCLUDED = "Uklassifisert kjøp og leverandører uten kjent identitet er med."
@@ -31,7 +31,7 @@ def _choice(label: str, options: dict[str, str], key: str, default: str) -> str:
 
 def _chart(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw) -> None:  # type: ignore[no-untyped-def]
     fig = fig_fn(frame, title=title, **kw) if frame.height else empty(title)
-    st.plotly_chart(fig, theme=None, key=key)
+    chart_view.show(fig, frame=frame, key=key)
     st.caption(caption)
 
 

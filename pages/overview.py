@@ -5,9 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import fmt
-from charts import overview as charts
 from data_access.metrics import overview
-from ui import context, page
+from ui import chart_view, context, page
 from ui.i18n import t
 
 DEFINITIONS = {
@@ -60,25 +59,12 @@ def render() -> None:
     )
     c6.metric(t("Kjøp fra offentlige"), fmt.mkr(h.intra_public), help=DEFINITIONS["intra"])
 
-    by_muni = overview.spend_by_municipality(cube, f)
-    cats = overview.top_categories(cube, f)
-    trend = overview.trend_by_quarter(cube, f)
     left, right = st.columns(2)
     with left:
-        title = t("Innkjøp per kommune")
-        fig = (
-            charts.spend_by_municipality(by_muni, title=title)
-            if by_muni.height
-            else charts.empty(title)
-        )
-        st.plotly_chart(fig, theme=None, key="chart_municipality")
+        chart_view.show("kommuner", key="chart_municipality", f=f, token=token)
     with right:
-        title = t("Største kategorier")
-        fig = charts.top_categories(cats, title=title) if cats.height else charts.empty(title)
-        st.plotly_chart(fig, theme=None, key="chart_categories")
-    title = t("Innkjøp per kvartal") + " " + t("(valgt periode uthevet)")
-    fig = charts.trend_by_quarter(trend, title=title) if trend.height else charts.empty(title)
-    st.plotly_chart(fig, theme=None, key="chart_trend")
+        chart_view.show("kategorier", key="chart_categories", f=f, token=token)
+    chart_view.show("kvartal", key="chart_trend", f=f, token=token)
 
     page.footer(
         f,

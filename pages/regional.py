@@ -11,7 +11,7 @@ from charts import regional as charts
 from charts.overview import empty
 from data_access.metrics import regional
 from data_access.reference import member_codes_now, region
-from ui import context, page
+from ui import chart_view, context, page
 from ui.i18n import t
 
 INCLUDED = (
@@ -26,7 +26,7 @@ LEVELS_DEF = (
 
 def _plot(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw) -> None:  # type: ignore[no-untyped-def]
     fig = fig_fn(frame, title=title, **kw) if frame.height else empty(title)
-    st.plotly_chart(fig, theme=None, key=key)
+    chart_view.show(fig, frame=frame, key=key)
     st.caption(caption)
 
 

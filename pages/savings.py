@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from charts import fmt
+from charts import fmt, registry
 from charts import overview as base
 from charts import savings as charts
 from data_access.agreements import set_savings_target
 from data_access.metrics import coverage, savings
-from ui import context, page
+from ui import chart_view, context, page
 from ui.i18n import t
 
 DEFINITIONS = {
@@ -89,13 +89,13 @@ def render() -> None:
         )
 
     title = t("Realisert gevinst per år mot målet")
-    st.plotly_chart(
+    chart_view.show(
         charts.realized_by_year(
             yearly, target, projection, title=title, whole_target=in_view is not None
         )
         if yearly.height
         else base.empty(title),
-        theme=None,
+        frame=yearly,
         key="sav_by_year",
     )
     st.caption(
@@ -103,13 +103,13 @@ def render() -> None:
         "velger ikke år her). " + DEFINITIONS["realized"]
     )
     title = t("Akkumulert gevinst gjennom året")
-    st.plotly_chart(
+    chart_view.show(
         charts.cumulative_by_month(
             monthly, target, projection, title=title, whole_target=in_view is not None
         )
         if monthly.height
         else base.empty(title),
-        theme=None,
+        frame=monthly,
         key="sav_cumulative",
     )
     st.caption(
@@ -121,22 +121,18 @@ def render() -> None:
     title = t("Realisert gevinst per kommune i perioden")
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(
-            charts.by_municipality(by_muni, title=title) if by_muni.height else base.empty(title),
-            theme=None,
-            key="sav_by_muni",
-        )
+        chart_view.show(registry.from_frame("gevinst", by_muni), key="sav_by_muni")
         st.caption("Hver kommunes gevinst regnes av kommunens egne avtalekjøp; summen er totalen.")
     with right:
         st.dataframe(charts.municipality_table(by_muni), hide_index=True, width="stretch")
 
     st.subheader(t("Gevinst per avtale"))
     title = t("Forventet og realisert gevinst per avtale i perioden")
-    st.plotly_chart(
+    chart_view.show(
         charts.projected_vs_realized(per_agreement, title=title)
         if per_agreement.height
         else base.empty(title),
-        theme=None,
+        frame=per_agreement,
         key="sav_per_agreement",
     )
     st.caption(DEFINITIONS["projected"] + " " + DEFINITIONS["loyalty"])

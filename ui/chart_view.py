@@ -1,0 +1,153 @@
+"""The one way a page shows a chart: the figure, "Vis som tabell", the downloads and "Legg til
+i presentasjon" — all from the same frame, so the table, the CSV/XLSX and the picture agree.
+
+Pages call :func:`show` instead of ``st.plotly_chart``: with a standard chart id (built from the
+registry on the user's cached, scoped data) or with a page-specific figure and the frame that
+drew it. Images are rendered only when a download is clicked (kaleido starts a browser).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from charts import export, registry
+from charts.escape import md, safe_cells
+from charts.registry import BuiltChart, ChartData
+from data_access.decks import add_view, clean_params
+from data_access.filters import Filters
+from ui import context, page
+from ui.i18n import t
+
+
+def chart_data() -> ChartData:
+    """The inputs of the standard charts for this user: cached scoped cube and references."""
+    ref = context.reference()
+    ad = context.agreement_data()
+    return ChartData(
+        cube=context.cube(),
+        agreements=ref["agreements"],
+        yearly_target=float(ad["target"]["nok"][0]),
+        municipalities=ref["municipalities"],
+        population=ad["population"],
+    )
+
+
+def export_context(f: Filters, token: str) -> export.Context:
+    until = context.cube()["month"].max()
+    data_date = f"{t('Data til og med')} {until:%m.%Y}" if until else t("Ingen regnskapsdata ennå")
+    scope = page.scope_text(f, token).split(" · ", 1)
+    return export.Context(
+        scope=scope[1] if len(scope) > 1 else "",
+        period=scope[0],
+        data_date=data_date,
+        demo=context.is_demo(),
+    )
+
+
+def build(chart_id: str, f: Filters, *, presentation: bool = False) -> BuiltChart:
+    return registry.build(chart_id, chart_data(), f, presentation=presentation)
+
+
+def show(
+    chart: str | BuiltChart | go.Figure,
+    *,
+    key: str,
+    frame: pl.DataFrame | None = None,
+    f: Filters | None = None,
+    token: str | None = None,
+    downloads: bool = True,
+) -> BuiltChart:
+    """Draw a chart with its table toggle and downloads.
+
+    ``chart``: a standard chart id (built here from the registry), an already built chart, or a
+    page-specific figure together with ``frame``, the data that drew it."""
+    if f is None or token is None:
+        f, token = page.filters()
+    if isinstance(chart, str):
+        built = build(chart, f)
+    elif isinstance(chart, BuiltChart):
+        built = chart
+    else:
+        built = registry.adhoc(key, chart, frame if frame is not None else pl.DataFrame())
+    st.plotly_chart(built.figure, theme=None, key=key)
+    if not downloads:
+        return built
+    _toolbar(built, key=key, f=f, token=token)
+    return built
+
+
+def _toolbar(built: BuiltChart, *, key: str, f: Filters, token: str) -> None:
+    ctx = export_context(f, token)
+    stem = export.file_stem(built.spec.id, token)
+    standard = built.spec.id in registry.BY_ID
+    cols = st.columns([2, 1, 1, 1, 1, 3] if standard else [2, 1, 1, 1, 1])
+    as_table = cols[0].toggle(t("Vis som tabell"), key=f"{key}_tabell")
+    cols[1].download_button(
+        "PNG",
+        data=lambda: export.png(built.figure),
+        file_name=f"{stem}.png",
+        mime="image/png",
+        on_click="ignore",
+        key=f"{key}_png",
+        help=t("Bildet i dobbel oppløsning, for lysbilder"),
+    )
+    cols[2].download_button(
+        "SVG",
+        data=lambda: export.svg(built.figure),
+        file_name=f"{stem}.svg",
+        mime="image/svg+xml",
+        on_click="ignore",
+        key=f"{key}_svg",
+    )
+    cols[3].download_button(
+        "Excel",
+        data=lambda: export.to_xlsx([built], ctx, title=built.spec.title),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        key=f"{key}_xlsx",
+    )
+    cols[4].download_button(
+        "CSV",
+        data=lambda: export.to_csv(built, ctx),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"{key}_csv",
+    )
+    if (
+        standard
+        and context.username()
+        and cols[5].button(t("Legg til i presentasjon"), key=f"{key}_deck")
+    ):
+        params = {k: st.query_params.get_all(k) for k in st.query_params}
+        with context.engine().begin() as conn:
+            deck = add_view(conn, context.username(), built.spec.id, params)
+        st.toast(f"{t('Lagt til i')} «{md(deck.name)}» ({len(deck.slides)})")
+    if as_table:
+        st.dataframe(
+            safe_cells(built.table), hide_index=True, width="stretch", key=f"{key}_table_df"
+        )
+
+
+def current_link(extra: dict[str, str] | None = None) -> str:
+    """This page's URL with its filters (and ``extra``, e.g. the selected tab)."""
+    base = str(st.context.url or "").split("?", 1)[0]
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    params = {**clean_params(params), **{k: [v] for k, v in (extra or {}).items()}}
+    if "lang" in st.query_params:
+        params["lang"] = [st.query_params["lang"]]
+    query = urlencode([(k, v) for k, vs in params.items() for v in vs])
+    return f"{base}?{query}" if query else base
+
+
+def copy_link(extra: dict[str, str] | None = None) -> None:
+    """ "Kopier lenke": the URL that reopens this view (filters, language, given extras);
+    the code box has a copy button."""
+    with st.popover(t("Kopier lenke"), key="copy_link_popover"):
+        st.caption(t("Lenken åpner samme visning (etter innlogging, med mottakerens tilgang)."))
+        st.code(current_link(extra), language=None, wrap_lines=True)
