@@ -145,6 +145,22 @@ def _sheet_name(title: str, used: set[str]) -> str:
 def to_xlsx(charts: Sequence[BuiltChart], ctx: Context, *, title: str = "") -> bytes:
     """One workbook, a sheet per chart (same layout as the CSV), numbers as numbers with
     number formats, deterministic bytes (fixed properties and timestamps)."""
+    return _workbook([(c, ctx) for c in charts], title, None)
+
+
+def to_xlsx_sections(
+    groups: Sequence[tuple[Context, Sequence[BuiltChart]]],
+    *,
+    title: str = "",
+    sheet_names: Sequence[str] | None = None,
+) -> bytes:
+    """As :func:`to_xlsx` for charts of several periods (each group has its own context)."""
+    return _workbook([(c, ctx) for ctx, charts in groups for c in charts], title, sheet_names)
+
+
+def _workbook(
+    items: Sequence[tuple[BuiltChart, Context]], title: str, names: Sequence[str] | None
+) -> bytes:
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
     wb.set_properties(
@@ -156,8 +172,8 @@ def to_xlsx(charts: Sequence[BuiltChart], ctx: Context, *, title: str = "") -> b
     number = {k: wb.add_format({"num_format": v}) for k, v in formats.items()}
     total_fmt = wb.add_format({"bold": True, "num_format": formats["kr"], "top": 1})
     used: set[str] = set()
-    for chart in charts:
-        ws = wb.add_worksheet(_sheet_name(chart.spec.title, used))
+    for n, (chart, ctx) in enumerate(items):
+        ws = wb.add_worksheet(_sheet_name(names[n] if names else chart.spec.title, used))
         cols = _columns(chart)
         ws.write_string(0, 0, str(cell(chart.spec.title)), big)
         ws.write_string(1, 0, str(cell(ctx.line())))

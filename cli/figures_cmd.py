@@ -11,20 +11,27 @@ import json
 import sys
 
 from data_access import db, settings
-from data_access.agreements import load_agreements, savings_target
+from data_access.agreements import load_agreements, load_parties, savings_target
 from data_access.cube import load_cube
 from data_access.filters import Filters, period_range
 from data_access.metrics import overview
 from data_access.metrics.analysis import analysis_figures
 from data_access.metrics.coverage import agreement_figures
 from data_access.metrics.savings import savings_factors
+from data_access.metrics.savings_summary import savings_summary, target_share
 from data_access.metrics.thresholds import load_thresholds
+from data_access.population import load_population
 from data_access.scope import Scope
+from data_access.users import scope_for
 
 
-def figures(engine, token: str, municipalities: list[str], area: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """All figures for a period token and municipality selection, as a JSON-ready dict."""
-    cube = load_cube(engine, Scope.everything())
+def figures(  # type: ignore[no-untyped-def]
+    engine, token: str, municipalities: list[str], area: str, scope: Scope | None = None
+) -> dict[str, object]:
+    """All figures for a period token and municipality selection, as a JSON-ready dict,
+    computed on what ``scope`` may see (default: everything, for the operator)."""
+    scope = scope or Scope.everything()
+    cube = load_cube(engine, scope)
     if cube.height == 0:
         raise LookupError("databasen har ingen regnskapslinjer")
     rng = period_range(token, cube["month"].min(), cube["month"].max())
@@ -39,7 +46,16 @@ def figures(engine, token: str, municipalities: list[str], area: str) -> dict[st
         agreements = load_agreements(conn)
         thresholds = load_thresholds(conn)
         target = savings_target(conn)
-    h = overview.headline(cube, f, savings_factors(agreements), target)
+        parties, participants = load_parties(conn)
+        population = load_population(conn)
+    in_view = frozenset(f.municipalities) if f.municipalities else scope.municipalities
+    # A kommune view is measured against the member's part of the target (PRODUCT §4).
+    share = (
+        target_share(load_cube(engine, Scope.everything()), f, in_view)
+        if in_view is not None
+        else 1.0
+    )
+    h = overview.headline(cube, f, savings_factors(agreements), target * share)
     out: dict[str, object] = {
         "period": {"token": token, "start": f.start.isoformat(), "end": f.end.isoformat()},
         "municipalities": list(f.municipalities) or "alle",
@@ -48,13 +64,29 @@ def figures(engine, token: str, municipalities: list[str], area: str) -> dict[st
     }
     out["analysis"] = analysis_figures(cube, f)
     out["agreements"] = agreement_figures(cube, f, agreements, thresholds, yearly_target_nok=target)
+    out["savings"] = savings_summary(
+        cube,
+        f,
+        agreements=agreements,
+        parties=parties,
+        participants=participants,
+        population=population,
+        yearly_target=target,
+        in_view=in_view,
+        share_of_target=share,
+    ).as_dict()
     return out
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
     engine = db.make_engine(args.database_url or settings.database_url())
     token = args.period or (f"{args.year}-K{args.quarter}" if args.quarter else str(args.year))
-    result = figures(engine, token, args.municipality or [], args.area)
+    scope = None
+    if args.user:
+        scope = scope_for(engine, args.user)
+        if scope is None:
+            raise LookupError(f"ukjent eller deaktivert bruker {args.user}")
+    result = figures(engine, token, args.municipality or [], args.area, scope)
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2, default=str)
         print()
@@ -73,5 +105,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--period", help="periode som i URL-en: 2025, 2025-K3 eller 2024-01_2025-06")
     p.add_argument("--municipality", action="append", help="dagens kommunenummer, kan gjentas")
     p.add_argument("--area", choices=["drift", "investering", "alle"], default="drift")
+    p.add_argument("--user", help="regn med denne brukerens tilgang (f.eks. en kommunebruker)")
     p.add_argument("--json", action="store_true", help="skriv JSON")
     p.set_defaults(func=cmd_figures)
