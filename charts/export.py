@@ -189,14 +189,19 @@ def _workbook(
                 if isinstance(value, bool):
                     ws.write_boolean(i, j, value)
                 elif isinstance(value, int | float):
-                    ws.write_number(i, j, float(value), number.get(c.kind, number["num"]))
+                    # Rounded (øre for amounts) so parallel float sums that differ in the last
+                    # bits still give the same file.
+                    digits = 2 if c.kind == "kr" else 8
+                    ws.write_number(
+                        i, j, round(float(value), digits), number.get(c.kind, number["num"])
+                    )
                 else:
                     ws.write_string(i, j, str(cell(str(value))))
         if chart.total is not None:
             i = 5 + frame.height
             ws.write_string(i, 0, tr(chart.spec.total_nb, chart.spec.total_en), bold)
             col = next((j for j, c in enumerate(cols) if c.kind == "kr"), max(len(cols) - 1, 1))
-            ws.write_number(i, col, float(chart.total), total_fmt)
+            ws.write_number(i, col, round(float(chart.total), 2), total_fmt)
         ws.freeze_panes(5, 0)
     wb.close()
     return buf.getvalue()

@@ -243,6 +243,18 @@ def collect(
     )
 
 
+def _rounded(value: object) -> object:
+    """Floats to 6 decimals: parallel float sums may differ in the last bits between runs, and
+    the data files must be byte-identical for the same data (far below øre precision)."""
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    return value
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -315,7 +327,7 @@ def build_report(
         wrote(xlsx, 0.35)
         fig_json = folder / "data" / "nokkeltall.json"
         fig_json.write_text(
-            json.dumps(content.figures, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+            json.dumps(_rounded(content.figures), ensure_ascii=False, indent=2, sort_keys=True, default=str)
             + "\n",
             encoding="utf-8",
         )

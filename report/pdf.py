@@ -65,7 +65,7 @@ def _doc(content: ReportContent, created: dt.datetime) -> _Doc:
 def _text(pdf: _Doc, text: str, size: float, *, bold: bool = False, colour=INK, h=None) -> None:  # type: ignore[no-untyped-def]
     pdf.set_font(pdf.body_font, "B" if bold else "", size)
     pdf.set_text_color(*colour)
-    pdf.multi_cell(0, h or size * 0.5, pdf.safe(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, h or size * 0.5, pdf.safe(text), align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def write_pdf(
