@@ -327,7 +327,9 @@ def build_report(
         wrote(xlsx, 0.35)
         fig_json = folder / "data" / "nokkeltall.json"
         fig_json.write_text(
-            json.dumps(_rounded(content.figures), ensure_ascii=False, indent=2, sort_keys=True, default=str)
+            json.dumps(
+                _rounded(content.figures), ensure_ascii=False, indent=2, sort_keys=True, default=str
+            )
             + "\n",
             encoding="utf-8",
         )
