@@ -31,6 +31,8 @@ PAGES: list[tuple[str, str, str, str, str, tuple[str, ...] | None]] = [
     ("pages/regional.py", "Regionalt næringsliv", "📍", "regionalt", "Analyse", None),
     ("pages/savings.py", "Gevinster", "💰", "gevinster", "Avtaler og gevinster", None),
     ("pages/agreements.py", "Avtaler", "📑", "avtaler", "Avtaler og gevinster", None),
+    ("pages/presentation.py", "Presentasjon", "📽️", "presentasjon", "Rapporter", None),
+    ("pages/export.py", "Eksport", "📦", "eksport", "Rapporter", None),
     ("pages/import_data.py", "Import og datakvalitet", "📥", "import", "Forvaltning", STAFF),
     ("pages/admin.py", "Administrasjon", "⚙️", "administrasjon", "Forvaltning", ADMIN),
 ]
@@ -79,7 +81,8 @@ def main() -> None:
     opts = state.options_from(
         context.cube(), context.reference()["municipalities"], context.reference()["categories"]
     )
-    state.sidebar_filters(opts)
+    if nav.url_path != "presentasjon":  # a presentation shows no filter clutter
+        state.sidebar_filters(opts)
     with st.sidebar:
         st.selectbox(
             t("Språk"),

@@ -8,8 +8,6 @@ drew it. Images are rendered only when a download is clicked (kaleido starts a b
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
@@ -17,7 +15,7 @@ import streamlit as st
 from charts import export, registry
 from charts.escape import md, safe_cells
 from charts.registry import BuiltChart, ChartData
-from data_access.decks import add_view, clean_params
+from data_access.decks import add_view
 from data_access.filters import Filters
 from ui import context, page
 from ui.i18n import t
@@ -132,22 +130,3 @@ def _toolbar(built: BuiltChart, *, key: str, f: Filters, token: str) -> None:
         st.dataframe(
             safe_cells(built.table), hide_index=True, width="stretch", key=f"{key}_table_df"
         )
-
-
-def current_link(extra: dict[str, str] | None = None) -> str:
-    """This page's URL with its filters (and ``extra``, e.g. the selected tab)."""
-    base = str(st.context.url or "").split("?", 1)[0]
-    params = {k: st.query_params.get_all(k) for k in st.query_params}
-    params = {**clean_params(params), **{k: [v] for k, v in (extra or {}).items()}}
-    if "lang" in st.query_params:
-        params["lang"] = [st.query_params["lang"]]
-    query = urlencode([(k, v) for k, vs in params.items() for v in vs])
-    return f"{base}?{query}" if query else base
-
-
-def copy_link(extra: dict[str, str] | None = None) -> None:
-    """ "Kopier lenke": the URL that reopens this view (filters, language, given extras);
-    the code box has a copy button."""
-    with st.popover(t("Kopier lenke"), key="copy_link_popover"):
-        st.caption(t("Lenken åpner samme visning (etter innlogging, med mottakerens tilgang)."))
-        st.code(current_link(extra), language=None, wrap_lines=True)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
+from data_access.decks import clean_params
 from data_access.filters import Filters
 from ui import context, state
 from ui.i18n import t
@@ -46,3 +49,23 @@ def footer(f: Filters, token: str, note: str) -> None:
         f"{scope_text(f, token)}{who} · {data_date} · {note}"
         + (f" · **{t('Demodata')}**" if context.is_demo() else "")
     )
+    copy_link()
+
+
+def current_link(extra: dict[str, str] | None = None) -> str:
+    """This page's URL with its filters (and ``extra``, e.g. the selected tab)."""
+    base = str(st.context.url or "").split("?", 1)[0]
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    params = {**clean_params(params), **{k: [v] for k, v in (extra or {}).items()}}
+    if "lang" in st.query_params:
+        params["lang"] = [st.query_params["lang"]]
+    query = urlencode([(k, v) for k, vs in params.items() for v in vs])
+    return f"{base}?{query}" if query else base
+
+
+def copy_link(extra: dict[str, str] | None = None) -> None:
+    """ "Kopier lenke": the URL that reopens this view (filters, language, given extras);
+    the code box has a copy button."""
+    with st.popover(t("Kopier lenke"), key="copy_link_popover"):
+        st.caption(t("Lenken åpner samme visning (etter innlogging, med mottakerens tilgang)."))
+        st.code(current_link(extra), language=None, wrap_lines=True)
