@@ -541,7 +541,10 @@ def draw(spec: ChartSpec, frame: pl.DataFrame, *, presentation: bool = False) ->
     if frame.height == 0:
         return localize(empty(spec.title))
     safe = plotly_frame(frame, *[c for c in spec.escape if c in frame.columns])
-    return localize(spec.draw(safe, spec.title, presentation))
+    fig = spec.draw(safe, spec.title, presentation)
+    if presentation:  # large type needs room: legends below the axis must not cover its title
+        fig.update_layout(height=max(int(fig.layout.height or 450), 620))
+    return localize(fig)
 
 
 def from_frame(chart_id: str, frame: pl.DataFrame, *, presentation: bool = False) -> BuiltChart:

@@ -110,7 +110,7 @@ def render() -> None:
         return
 
     st.markdown(f"# {md(built.headline)}")
-    chart_view.show(built, key="pres_chart", f=f, token=token, downloads=False)
+    chart_view.show(built, key=f"pres_chart_{n}", f=f, token=token, downloads=False)
 
     prev_col, number_col, next_col = st.columns([1, 2, 1])
     prev_col.button(
