@@ -6,6 +6,7 @@ import streamlit as st
 
 from charts import fmt
 from data_access.metrics import overview
+from data_access.metrics.savings_summary import target_share_from_db
 from ui import chart_view, context, page
 from ui.i18n import t
 
@@ -26,6 +27,9 @@ def render() -> None:
     f, token = page.filters()
     cube = context.cube()
     target = float(context.agreement_data()["target"]["nok"][0])
+    # A member's view is measured against its part of the target (PRODUCT §4).
+    in_view = frozenset(f.municipalities) if f.municipalities else context.scope().municipalities
+    target *= target_share_from_db(context.engine(), f, in_view)
     h = overview.headline(cube, f, context.savings_factor_table(), target)
 
     st.title(t("Oversikt"))
@@ -35,29 +39,31 @@ def render() -> None:
     c1.metric(
         t("Innkjøp totalt"),
         fmt.mkr(h.spend),
-        delta=f"{fmt.change(h.change)} fra året før" if h.change is not None else None,
-        help=DEFINITIONS["spend"] + " " + DEFINITIONS["change"],
+        delta=f"{fmt.change(h.change)} {t('fra året før')}" if h.change is not None else None,
+        help=t(DEFINITIONS["spend"]) + " " + t(DEFINITIONS["change"]),
     )
-    c2.metric(t("Regional andel"), fmt.pct(h.regional_share), help=DEFINITIONS["regional"])
-    c3.metric(t("Avtaledekning"), fmt.pct(h.contract_coverage), help=DEFINITIONS["coverage"])
+    c2.metric(t("Regional andel"), fmt.pct(h.regional_share), help=t(DEFINITIONS["regional"]))
+    c3.metric(t("Avtaledekning"), fmt.pct(h.contract_coverage), help=t(DEFINITIONS["coverage"]))
     c4, c5, c6 = st.columns(3, border=True)
     c4.metric(
         t("Realisert gevinst"),
         fmt.mkr(h.realized_saving),
-        delta=f"{fmt.pct(h.savings_vs_target, 0)} av målet ({fmt.mkr(h.savings_target)})",
+        delta=f"{fmt.pct(h.savings_vs_target, 0)} "
+        + (t("av kommunens del av målet") if in_view is not None else t("av målet"))
+        + f" ({fmt.mkr(h.savings_target)})",
         delta_color="off",
         delta_arrow="off",
-        help=DEFINITIONS["savings"],
+        help=t(DEFINITIONS["savings"]),
     )
     c5.metric(
         t("E-handelsandel"),
         fmt.pct(h.ehandel_share),
-        delta=f"{fmt.pct(h.ehandel_line_share)} av fakturalinjene",
+        delta=f"{fmt.pct(h.ehandel_line_share)} {t('av fakturalinjene')}",
         delta_color="off",
         delta_arrow="off",
-        help=DEFINITIONS["ehandel"],
+        help=t(DEFINITIONS["ehandel"]),
     )
-    c6.metric(t("Kjøp fra offentlige"), fmt.mkr(h.intra_public), help=DEFINITIONS["intra"])
+    c6.metric(t("Kjøp fra offentlige"), fmt.mkr(h.intra_public), help=t(DEFINITIONS["intra"]))
 
     left, right = st.columns(2)
     with left:

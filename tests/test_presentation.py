@@ -252,3 +252,24 @@ def test_export_page_builds_a_kommune_users_report() -> None:
                     with zipfile.ZipFile(io.BytesIO(body)) as x:
                         body = b" ".join(x.read(m) for m in x.namelist())
                 assert not FOREIGN.search(body.decode("utf-8", "replace")), n
+
+
+@pytest.mark.usefixtures("app_env")
+def test_oversikt_measures_a_kommune_user_against_its_part_of_the_target(app_data_dir) -> None:  # type: ignore[no-untyped-def]
+    from charts import fmt
+    from data_access.db import make_engine
+    from data_access.metrics.savings_summary import target_share_from_db
+
+    office = new_app("analytiker")
+    office.query_params["periode"] = ["2025"]
+    office.run()
+    assert "av målet (7,5\u00a0mill.\u00a0kr)" in office.metric[3].proto.delta
+    at = new_app("verdal")
+    at.query_params["periode"] = ["2025"]
+    at.run()
+    engine = make_engine(f"sqlite:///{app_data_dir / 'innsikt.sqlite'}")
+    share = target_share_from_db(engine, Filters.year(2025), frozenset({"5038"}))
+    engine.dispose()
+    assert 0 < share < 0.5
+    delta = at.metric[3].proto.delta
+    assert f"av kommunens del av målet ({fmt.mkr(7_500_000 * share)})" in delta

@@ -281,6 +281,35 @@ EN: dict[str, str] = {
     "Bildet i dobbel oppløsning, for lysbilder": "The image at double resolution, for slides",
     "Legg til i presentasjon": "Add to presentation",
     "Lagt til i": "Added to",
+    "fra året før": "from the year before",
+    "av målet": "of the target",
+    "av kommunens del av målet": "of the municipality's part of the target",
+    "av fakturalinjene": "of the invoice lines",
+    "Sum beløp eks. mva. på kjøpskontoer (KOSTRA-art), kreditnotaer trukket fra.": (
+        "Sum of amounts excl. VAT on purchase accounts (KOSTRA art), credit notes deducted."
+    ),
+    "Endring fra samme periode året før.": "Change from the same period a year earlier.",
+    "Andel av kjøp hos leverandører med hovedkontor i en medlemskommune, av kjøp der "
+    "leverandørens hjemkommune er kjent.": (
+        "Share of spend with suppliers headquartered in a member municipality, of spend where "
+        "the supplier's home municipality is known."
+    ),
+    "Andel av kjøpene som er fakturert under en aktiv rammeavtale der kommunen deltar.": (
+        "Share of spend invoiced under an active framework agreement the municipality takes "
+        "part in."
+    ),
+    "Avtalekjøp × r/(1 − r) for avtalens besparelsesgrad r, mot målet for perioden (årsmål "
+    "forholdsmessig).": (
+        "Matched spend × r/(1 − r) for the agreement's savings rate r, against the target for "
+        "the period (the yearly target pro rata)."
+    ),
+    "Andel av kjøpene (beløp) som kom gjennom e-handelssystemet.": (
+        "Share of spend (amount) that came through the e-commerce system."
+    ),
+    "Kjøp fra staten, fylkeskommuner, kommuner, IKS og KF – holdt utenfor kjøpstallene.": (
+        "Purchases from the state, counties, municipalities and municipal companies – left out "
+        "of the spend figures."
+    ),
 }
 
 

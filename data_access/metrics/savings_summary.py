@@ -12,7 +12,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import polars as pl
+import sqlalchemy as sa
 
+from data_access import schema
+from data_access.db import connected
 from data_access.filters import Filters, apply
 from data_access.metrics import coverage, savings
 from data_access.metrics.overview import PURCHASE
@@ -101,3 +104,26 @@ def savings_summary(
         period_target=period_target,
         realized_vs_target=realized / period_target if period_target else None,
     )
+
+
+def target_share_from_db(
+    conn: sa.Connection | sa.Engine, f: Filters, codes: frozenset[str] | None
+) -> float:
+    """:func:`target_share` computed in SQL on the spend cube, for a session that holds only
+    its own scoped cube: two sums leave the database, never another member's rows."""
+    if codes is None:
+        return 1.0
+    c, m = schema.spend_cube, schema.municipality
+    cond = [c.c.month.between(f.start, f.end), c.c.spend_class == "purchase"]
+    if f.area != "alle":
+        cond.append(c.c.area == f.area)
+    own = c.c.municipality_code.in_(
+        sa.select(m.c.code).where(m.c.current_code.in_(sorted(codes)))
+    ) | c.c.municipality_code.in_(sorted(codes))
+    q = sa.select(
+        sa.func.coalesce(sa.func.sum(c.c.amount_ore), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((own, c.c.amount_ore), else_=0)), 0),
+    ).where(*cond)
+    with connected(conn) as cn:
+        total, part = cn.execute(q).one()
+    return float(part) / float(total) if total else 0.0
