@@ -352,7 +352,9 @@ def render() -> None:
             t("Utløper snart"),
             t("E-handel"),
             t("Avtaleregister"),
-        ]
+        ],
+        key="fane",
+        bind="query-params",  # the selected tab is in the URL, so "Kopier lenke" keeps it
     )
     with tabs[0]:
         _coverage_tab(cube, f, agreements, ad)

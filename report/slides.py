@@ -47,6 +47,10 @@ def write_pptx(
     s.shapes.title.text_frame.paragraphs[0].font.color.rgb = PRIMARY
     sub = s.placeholders[1]
     sub.text = f"{content.scope_text}\n{content.data_date}{demo}"
+    for shape, top, height in ((s.shapes.title, 2.0, 1.5), (sub, 3.7, 1.6)):
+        # The default template is 4:3: stretch its placeholders across the 16:9 slide.
+        shape.left, shape.width = Inches(0.8), WIDTH - Inches(1.6)
+        shape.top, shape.height = Inches(top), Inches(height)
 
     for section in content.sections:
         for c in section.charts:

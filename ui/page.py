@@ -57,8 +57,9 @@ def current_link(extra: dict[str, str] | None = None) -> str:
     base = str(st.context.url or "").split("?", 1)[0]
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     params = {**clean_params(params), **{k: [v] for k, v in (extra or {}).items()}}
-    if "lang" in st.query_params:
-        params["lang"] = [st.query_params["lang"]]
+    for key in ("fane", "lang"):  # the selected tab (pages that bind it) and the language
+        if key in st.query_params:
+            params[key] = [st.query_params[key]]
     query = urlencode([(k, v) for k, vs in params.items() for v in vs])
     return f"{base}?{query}" if query else base
 
