@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 
+import polars as pl
+
 from data_access import db, settings
 from data_access.agreements import load_agreements, load_parties, savings_target
 from data_access.cube import load_cube
@@ -18,7 +20,7 @@ from data_access.metrics import overview
 from data_access.metrics.analysis import analysis_figures
 from data_access.metrics.coverage import agreement_figures
 from data_access.metrics.savings import savings_factors
-from data_access.metrics.savings_summary import savings_summary, target_share
+from data_access.metrics.savings_summary import savings_summary, target_share_from_db
 from data_access.metrics.thresholds import load_thresholds
 from data_access.population import load_population
 from data_access.scope import Scope
@@ -26,12 +28,19 @@ from data_access.users import scope_for
 
 
 def figures(  # type: ignore[no-untyped-def]
-    engine, token: str, municipalities: list[str], area: str, scope: Scope | None = None
+    engine,
+    token: str,
+    municipalities: list[str],
+    area: str,
+    scope: Scope | None = None,
+    cube: pl.DataFrame | None = None,
 ) -> dict[str, object]:
     """All figures for a period token and municipality selection, as a JSON-ready dict,
-    computed on what ``scope`` may see (default: everything, for the operator)."""
+    computed on what ``scope`` may see (default: everything, for the operator). ``cube``: the
+    scope's cube when the caller has it already (the report)."""
     scope = scope or Scope.everything()
-    cube = load_cube(engine, scope)
+    if cube is None:
+        cube = load_cube(engine, scope)
     if cube.height == 0:
         raise LookupError("databasen har ingen regnskapslinjer")
     rng = period_range(token, cube["month"].min(), cube["month"].max())
@@ -50,11 +59,7 @@ def figures(  # type: ignore[no-untyped-def]
         population = load_population(conn)
     in_view = frozenset(f.municipalities) if f.municipalities else scope.municipalities
     # A kommune view is measured against the member's part of the target (PRODUCT §4).
-    share = (
-        target_share(load_cube(engine, Scope.everything()), f, in_view)
-        if in_view is not None
-        else 1.0
-    )
+    share = target_share_from_db(engine, f, in_view)
     h = overview.headline(cube, f, savings_factors(agreements), target * share)
     out: dict[str, object] = {
         "period": {"token": token, "start": f.start.isoformat(), "end": f.end.isoformat()},

@@ -229,7 +229,8 @@ def collect(
             say(f"beregnet {cid} ({key})", 0.3 * done / n_total)
         sections.append(Section(key, _period_label(f, (year, q), ytd), token, f, tuple(built)))
     figs = {
-        s.key: figures_json(engine, s.token, list(munis_sel), req.area, scope) for s in sections
+        s.key: figures_json(engine, s.token, list(munis_sel), req.area, scope, cube)
+        for s in sections
     }
     return ReportContent(
         title=tr("Kvartalsrapport", "Quarterly report") + f" {_period_label(fq, (year, q), False)}",
