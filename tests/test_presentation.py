@@ -273,3 +273,26 @@ def test_oversikt_measures_a_kommune_user_against_its_part_of_the_target(app_dat
     assert 0 < share < 0.5
     delta = at.metric[3].proto.delta
     assert f"av kommunens del av målet ({fmt.mkr(7_500_000 * share)})" in delta
+
+
+@pytest.mark.usefixtures("app_env")
+def test_chart_toolbar_table_and_add_to_presentation(app_data_dir) -> None:  # type: ignore[no-untyped-def]
+    from data_access.db import make_engine
+
+    at = new_app("verdal")
+    at.query_params["periode"] = ["2025-K2"]
+    at.run()
+    at.toggle(key="chart_municipality_tabell").set_value(True).run()
+    table = next(d.value for d in at.dataframe if "Beløp (kr)" in d.value.columns)
+    assert list(table.columns) == ["Kommunenr.", "Kommune", "Beløp (kr)"]
+    assert list(table["Kommune"]) == ["Verdal"]
+    labels = [b.label for b in at.get("download_button")]
+    assert {"PNG", "SVG", "Excel", "CSV"} <= set(labels)
+    at.button(key="chart_categories_deck").click().run()
+    assert not at.exception
+    engine = make_engine(f"sqlite:///{app_data_dir / 'innsikt.sqlite'}")
+    with engine.connect() as conn:
+        mine = [d for d in decks.decks_for(conn, "verdal") if d.owner == "verdal"]
+    engine.dispose()
+    assert mine and mine[0].slides[-1].chart == "kategorier"
+    assert mine[0].slides[-1].params.get("periode") == ["2025-K2"]
