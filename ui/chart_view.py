@@ -82,9 +82,11 @@ def _toolbar(built: BuiltChart, *, key: str, f: Filters, token: str) -> None:
     ctx = export_context(f, token)
     stem = export.file_stem(built.spec.id, token)
     standard = built.spec.id in registry.BY_ID
-    cols = st.columns([2, 1, 1, 1, 1, 3] if standard else [2, 1, 1, 1, 1])
-    as_table = cols[0].toggle(t("Vis som tabell"), key=f"{key}_tabell")
-    cols[1].download_button(
+    # One wrapping row of content-wide controls: readable labels also in a half-width column.
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    as_table = row.toggle(t("Vis som tabell"), key=f"{key}_tabell")
+    downloads = row.popover(t("Last ned"), key=f"{key}_last_ned")
+    downloads.download_button(
         "PNG",
         data=lambda: export.png(built.figure),
         file_name=f"{stem}.png",
@@ -93,7 +95,7 @@ def _toolbar(built: BuiltChart, *, key: str, f: Filters, token: str) -> None:
         key=f"{key}_png",
         help=t("Bildet i dobbel oppløsning, for lysbilder"),
     )
-    cols[2].download_button(
+    downloads.download_button(
         "SVG",
         data=lambda: export.svg(built.figure),
         file_name=f"{stem}.svg",
@@ -101,7 +103,7 @@ def _toolbar(built: BuiltChart, *, key: str, f: Filters, token: str) -> None:
         on_click="ignore",
         key=f"{key}_svg",
     )
-    cols[3].download_button(
+    downloads.download_button(
         "Excel",
         data=lambda: export.to_xlsx([built], ctx, title=built.spec.title),
         file_name=f"{stem}.xlsx",
@@ -109,7 +111,7 @@ def _toolbar(built: BuiltChart, *, key: str, f: Filters, token: str) -> None:
         on_click="ignore",
         key=f"{key}_xlsx",
     )
-    cols[4].download_button(
+    downloads.download_button(
         "CSV",
         data=lambda: export.to_csv(built, ctx),
         file_name=f"{stem}.csv",
@@ -120,7 +122,7 @@ def _toolbar(built: BuiltChart, *, key: str, f: Filters, token: str) -> None:
     if (
         standard
         and context.username()
-        and cols[5].button(t("Legg til i presentasjon"), key=f"{key}_deck")
+        and row.button(t("Legg til i presentasjon"), key=f"{key}_deck")
     ):
         params = {k: st.query_params.get_all(k) for k in st.query_params}
         with context.engine().begin() as conn:

@@ -280,6 +280,7 @@ EN: dict[str, str] = {
     "Vis som tabell": "Show as table",
     "Bildet i dobbel oppløsning, for lysbilder": "The image at double resolution, for slides",
     "Legg til i presentasjon": "Add to presentation",
+    "Last ned": "Download",
     "Lagt til i": "Added to",
     "fra året før": "from the year before",
     "av målet": "of the target",
