@@ -296,3 +296,24 @@ def test_chart_toolbar_table_and_add_to_presentation(app_data_dir) -> None:  # t
     engine.dispose()
     assert mine and mine[0].slides[-1].chart == "kategorier"
     assert mine[0].slides[-1].params.get("periode") == ["2025-K2"]
+
+
+@pytest.mark.usefixtures("app_env")
+def test_figures_json_carries_what_gevinster_shows(app_data_dir, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from charts import fmt
+    from cli import main
+
+    url = f"sqlite:///{app_data_dir / 'innsikt.sqlite'}"
+    assert main(["--database-url", url, "figures", "--period", "2024", "--json"]) == 0
+    sav = json.loads(capsys.readouterr().out)["savings"]
+    at = new_app("analytiker")
+    at.query_params["periode"] = ["2024"]
+    at.run()
+    at.switch_page("pages/savings.py").run()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Realisert gevinst"] == fmt.mkr(sav["realized"])
+    assert shown["Forventet i perioden"] == fmt.mkr(sav["expected_period"])
+    assert shown["Forventet × lojalitet"] == fmt.mkr(sav["expected_loyalty"])
+    assert sav["target_share"] == 1.0 and sav["period_target"] == pytest.approx(7_500_000)
