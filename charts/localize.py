@@ -69,6 +69,19 @@ def _walk(value: object, fn=phrase) -> object:  # type: ignore[no-untyped-def]
     return value
 
 
+def numbers(text: str) -> str:
+    """Norwegian number writing in a value label → English: decimal point, thousands comma,
+    no space before ``%``.
+
+    >>> numbers("1 234 567,5 kr · 12,5 %")
+    '1,234,567.5 kr · 12.5%'
+    """
+    text = re.sub(r"(?<=\d),(?=\d)", ".", text)
+    text = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))", ",", text)
+    text = re.sub(r"(?<=\d)[ \u00a0\u202f]%", "%", text)
+    return phrase(text)
+
+
 def _quarters(text: str) -> str:
     """Only quarter labels change in data positions (names of suppliers stay as written)."""
     return _K_QUARTER.sub(r"\1 Q\2", text)
@@ -105,7 +118,7 @@ def localize(fig: go.Figure) -> go.Figure:
                     if any(isinstance(v, str) for v in value):
                         setattr(trace, key, _walk(value, _quarters))
                     continue
-                setattr(trace, key, _walk(value))
+                setattr(trace, key, _walk(value, numbers if key == "text" else phrase))
         bar = getattr(trace, "colorbar", None)
         if bar is not None and bar.title is not None and bar.title.text:
             bar.title.text = phrase(bar.title.text)
