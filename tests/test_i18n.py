@@ -59,3 +59,24 @@ def test_lang_en_gives_english_words_charts_and_numbers() -> None:
     assert any('"Spend per municipality"' in s for s in charts)
     assert all('"separators":".,"' in s.replace(" ", "") for s in charts)
     assert not any("mill. kr" in s for s in charts)
+
+
+@pytest.mark.usefixtures("app_env")
+@pytest.mark.parametrize(
+    ("script", "english"),
+    [
+        ("pages/suppliers.py", "Shares are over suppliers"),
+        ("pages/regional.py", "All spend is included"),
+        ("pages/savings.py", "Savings are computed on spend"),
+        ("pages/presentation.py", "Slide 1 of"),
+        ("pages/export.py", "The quarterly report holds every standard chart"),
+    ],
+)
+def test_page_texts_in_english(script: str, english: str) -> None:
+    at = new_app("analytiker")
+    at.query_params["lang"] = ["en"]
+    at.run()
+    at.switch_page(script).run()
+    assert not at.exception
+    text = " ".join(m.value for m in [*at.markdown, *at.caption])
+    assert english in text

@@ -311,6 +311,35 @@ EN: dict[str, str] = {
         "Purchases from the state, counties, municipalities and municipal companies – left out "
         "of the spend figures."
     ),
+    "Kjøp = KOSTRA-kjøpskontoer; uklassifisert kjøp og ukjente leverandører er med. "
+    "Privatpersoner vises aldri med navn og er holdt utenfor terskelvakten.": (
+        "Spend = KOSTRA purchase accounts; unclassified spend and unknown suppliers are "
+        "included. Private persons are never shown by name and are left out of the threshold "
+        "watch."
+    ),
+    "Uklassifisert kjøp og leverandører uten kjent identitet er med. Kjøp fra offentlige "
+    "virksomheter er holdt utenfor.": (
+        "Unclassified spend and suppliers without a known identity are included. Purchases "
+        "from public bodies are left out."
+    ),
+    "Alt kjøp er med, også uklassifisert; leverandører uten kjent hjemkommune (utenlandske, "
+    "uten organisasjonsnummer, privatpersoner) står som «Utlandet eller ukjent».": (
+        "All spend is included, also unclassified; suppliers without a known home "
+        "municipality (foreign, without an organisation number, private persons) count as "
+        "“Abroad or unknown”."
+    ),
+    "Gevinst regnes av kjøp (KOSTRA-kjøpskontoer) som er knyttet til en aktiv avtale; "
+    "uklassifisert kjøp og ukjente leverandører er med.": (
+        "Savings are computed on spend (KOSTRA purchase accounts) matched to an active "
+        "agreement; unclassified spend and unknown suppliers are included."
+    ),
+    "Andeler regnes over leverandører med organisasjonsnummer og positivt netto kjøp; "
+    "leverandører uten organisasjonsnummer, privatpersoner og leverandører med negativt netto "
+    "er holdt utenfor og talt opp for seg. Uklassifisert kjøp er med.": (
+        "Shares are over suppliers with an organisation number and positive net spend; "
+        "suppliers without an organisation number, private persons and suppliers with negative "
+        "net are left out and counted apart. Unclassified spend is included."
+    ),
 }
 
 

@@ -46,7 +46,7 @@ def footer(f: Filters, token: str, note: str) -> None:
     data_date = f"{t('Data til og med')} {until:%m.%Y}" if until else t("Ingen regnskapsdata ennå")
     st.divider()
     st.caption(
-        f"{scope_text(f, token)}{who} · {data_date} · {note}"
+        f"{scope_text(f, token)}{who} · {data_date} · {t(note)}"
         + (f" · **{t('Demodata')}**" if context.is_demo() else "")
     )
     copy_link()
