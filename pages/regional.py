@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from charts import fmt
+from charts import fmt, registry
 from charts import regional as charts
 from charts.overview import empty
 from data_access.metrics import regional
@@ -78,15 +78,9 @@ def render() -> None:
         "Andel av kjøpene på de fem nivåene: egen kommune, annen medlemskommune, resten av "
         f"{reg.county_name}, resten av Norge, utlandet eller ukjent. {LEVELS_DEF} {INCLUDED}"
     )
-    by_muni = regional.levels(cube, f, by="municipality")
-    _plot(
-        charts.levels_stacked,
-        by_muni,
-        t("Hvor kommunene handler: leverandørens hjemsted"),
-        "reg_chart_municipality",
-        level_caption,
-        label="municipality_name",
-    )
+    by_muni = regional.levels(cube, f, by="municipality")  # a standard chart (registry)
+    chart_view.show(registry.from_frame("regionalt", by_muni), key="reg_chart_municipality")
+    st.caption(level_caption)
     by_cat = regional.levels(cube, f, by="category").sort("total", descending=True)
     _plot(
         charts.levels_stacked,
