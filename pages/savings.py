@@ -9,6 +9,7 @@ from charts import overview as base
 from charts import savings as charts
 from data_access.agreements import set_savings_target
 from data_access.metrics import coverage, savings
+from data_access.metrics.savings_summary import target_share_from_db
 from ui import chart_view, context, page
 from ui.i18n import t
 
@@ -77,6 +78,13 @@ def render() -> None:
         fmt.mkr(expected),
         help=DEFINITIONS["projected"] + " " + DEFINITIONS["loyalty"],
     )
+    if in_view is not None:  # PRODUCT §4: a member is measured against its part of the target
+        share = target_share_from_db(context.engine(), f, in_view)
+        part = period_target * share
+        st.caption(
+            f"{t('Mot kommunenes del av målet')}: {fmt.pct(realized / part if part else None, 0)}"
+            f" {t('av')} {fmt.mkr(part)} ({fmt.pct(share)} {t('av medlemmenes felles innkjøp')})."
+        )
     if projection is not None:
         st.info(
             f"**{projection['year']}:** {fmt.mkr(float(projection['to_date']))} realisert til og "

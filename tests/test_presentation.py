@@ -317,3 +317,18 @@ def test_figures_json_carries_what_gevinster_shows(app_data_dir, capsys) -> None
     assert shown["Forventet i perioden"] == fmt.mkr(sav["expected_period"])
     assert shown["Forventet × lojalitet"] == fmt.mkr(sav["expected_loyalty"])
     assert sav["target_share"] == 1.0 and sav["period_target"] == pytest.approx(7_500_000)
+
+
+@pytest.mark.usefixtures("app_env")
+def test_gevinster_states_a_kommune_users_part_of_the_target() -> None:
+    at = new_app("verdal")
+    at.query_params["periode"] = ["2025"]
+    at.run()
+    at.switch_page("pages/savings.py").run()
+    assert not at.exception
+    caption = next(c.value for c in at.caption if c.value.startswith("Mot kommunenes del"))
+    assert "av medlemmenes felles innkjøp" in caption
+    office = new_app("analytiker")
+    office.run()
+    office.switch_page("pages/savings.py").run()
+    assert not any(c.value.startswith("Mot kommunenes del") for c in office.caption)

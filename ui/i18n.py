@@ -285,6 +285,8 @@ EN: dict[str, str] = {
     "fra året før": "from the year before",
     "av målet": "of the target",
     "av kommunens del av målet": "of the municipality's part of the target",
+    "Mot kommunenes del av målet": "Against the municipalities' part of the target",
+    "av medlemmenes felles innkjøp": "of the members' joint spend",
     "av fakturalinjene": "of the invoice lines",
     "Sum beløp eks. mva. på kjøpskontoer (KOSTRA-art), kreditnotaer trukket fra.": (
         "Sum of amounts excl. VAT on purchase accounts (KOSTRA art), credit notes deducted."
