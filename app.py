@@ -12,6 +12,7 @@ import logging
 import sqlalchemy as sa
 import streamlit as st
 
+from charts.lang import set_language
 from data_access.store.health import DatabaseUnavailable
 from ui import auth, context, state, style
 from ui.i18n import lang, t
@@ -35,6 +36,8 @@ PAGES: list[tuple[str, str, str, str, str, tuple[str, ...] | None]] = [
     ("pages/savings.py", "Gevinster", "💰", "gevinster", "Avtaler og gevinster", None),
     ("pages/agreements.py", "Avtaler", "📑", "avtaler", "Avtaler og gevinster", None),
     ("pages/opportunities.py", "Muligheter", "🎯", "muligheter", "Avtaler og gevinster", None),
+    ("pages/presentation.py", "Presentasjon", "📽️", "presentasjon", "Rapporter", None),
+    ("pages/export.py", "Eksport", "📦", "eksport", "Rapporter", None),
     ("pages/import_data.py", "Import og datakvalitet", "📥", "import", "Forvaltning", STAFF),
     ("pages/admin.py", "Administrasjon", "⚙️", "administrasjon", "Forvaltning", ADMIN),
 ]
@@ -71,6 +74,7 @@ def _database_down() -> None:
 
 
 def _gate_and_run() -> None:
+    set_language(lang())  # figures, number formats and report text follow ?lang=
     authenticator = auth.authenticator()
     # Every run: a revoked or deactivated login ends here; a valid cookie logs in.
     if auth.logged_in():
@@ -109,7 +113,11 @@ def _gate_and_run() -> None:
         st.markdown(f"**{st.session_state.get('name', '')}** · {scope.role}")
         if data.reference.is_demo:
             st.warning(f"**{t('Demodata')}** – {t('fiktive tall, ikke ekte regnskap.')}")
-    f, token = state.sidebar_filters(data.options)  # the filters, parsed once
+    if nav.url_path != "presentasjon":  # a presentation shows no filter clutter
+        f, token = state.sidebar_filters(data.options)  # the filters, parsed once
+    else:
+        url = {k: st.query_params.get_all(k) for k in state.KEYS}
+        f, token = state.parse_filters(url, data.options)
     with st.sidebar:
         st.selectbox(
             t("Språk"),

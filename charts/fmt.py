@@ -1,4 +1,5 @@
-"""Norwegian number formats for the UI (babel, locale nb_NO).
+"""Norwegian number formats for the UI (babel, locale nb_NO); English ones (``1,234.5``,
+``NOK 7.5 million``) when ``charts.lang`` says ``en``.
 
 Babel's group separator is a non-breaking space (U+00A0), so a figure never wraps in the middle.
 
@@ -10,6 +11,10 @@ Babel's group separator is a non-breaking space (U+00A0), so a figure never wrap
 '1,5\\xa0mrd.\\xa0kr'
 >>> mkr(7.5e6)
 '7,5\\xa0mill.\\xa0kr'
+>>> from charts.lang import using
+>>> with using("en"):
+...     (mkr(7.5e6), kr(1234567), pct(0.125))
+('NOK\\xa07.5\\xa0million', 'NOK\\xa01,234,567', '12.5%')
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ import math
 
 from babel.numbers import format_decimal
 
+from charts.lang import current
+
 LOCALE = "nb_NO"
+LOCALE_EN = "en_GB"
 NBSP = "\u00a0"
 
 
@@ -26,13 +34,16 @@ def number(value: float | None, decimals: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALE).replace("-", "−")
+    locale = LOCALE_EN if current() == "en" else LOCALE
+    return format_decimal(value, format=pattern, locale=locale).replace("-", "−")
 
 
 def kr(value: float | None, decimals: int = 0) -> str:
     """``1 234 567 kr``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if current() == "en":
+        return f"NOK{NBSP}{number(value, decimals)}"
     return f"{number(value, decimals)}{NBSP}kr"
 
 
@@ -41,6 +52,10 @@ def mkr(value: float | None, decimals: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     a = abs(value)
+    if current() == "en" and a >= 1e6:
+        big = a >= 1e9
+        body = number(value / (1e9 if big else 1e6), decimals)
+        return f"NOK{NBSP}{body}{NBSP}{'billion' if big else 'million'}"
     if a >= 1e9:
         return f"{number(value / 1e9, decimals)}{NBSP}mrd.{NBSP}kr"
     if a >= 1e6:
@@ -52,6 +67,8 @@ def pct(share: float | None, decimals: int = 1) -> str:
     """A share 0–1 as ``12,5 %``."""
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "–"
+    if current() == "en":
+        return f"{number(share * 100, decimals)}%"
     return f"{number(share * 100, decimals)}{NBSP}%"
 
 

@@ -26,7 +26,7 @@ from data_access.store import db, settings
 from data_access.store.scope import ROLES
 
 # Modules that add their own subcommands through ``register(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ("cli.figures_cmd", "cli.import_cmd")
+COMMAND_MODULES: tuple[str, ...] = ("cli.figures_cmd", "cli.import_cmd", "cli.report_cmd")
 
 
 def _engine(args: argparse.Namespace) -> sa.Engine:

@@ -19,17 +19,32 @@ from data_access.metrics import opportunities, overview
 from data_access.metrics.analysis import analysis_figures
 from data_access.metrics.coverage import agreement_figures
 from data_access.metrics.savings import savings_factors
+from data_access.metrics.savings_summary import savings_summary
 from data_access.store import db, schema, settings
 from data_access.store.agreements import load_agreements, load_parties, savings_target
 from data_access.store.cube import load_cube
 from data_access.store.filters import Filters, period_range
+from data_access.store.population import load_population
 from data_access.store.scope import Scope
+from data_access.store.targets import target_share_from_db
 from data_access.store.thresholds import load_thresholds
+from data_access.store.users import scope_for
 
 
-def figures(engine, token: str, municipalities: list[str], area: str) -> dict[str, object]:
-    """All figures for a period token and municipality selection, as a JSON-ready dict."""
-    cube = load_cube(engine, Scope.everything())
+def figures(  # type: ignore[no-untyped-def]
+    engine,
+    token: str,
+    municipalities: list[str],
+    area: str,
+    scope: Scope | None = None,
+    cube: pl.DataFrame | None = None,
+) -> dict[str, object]:
+    """All figures for a period token and municipality selection, as a JSON-ready dict,
+    computed on what ``scope`` may see (default: everything, for the operator). ``cube``: the
+    scope's cube when the caller has it already (the report)."""
+    scope = scope or Scope.everything()
+    if cube is None:
+        cube = load_cube(engine, scope)
     if cube.height == 0:
         raise LookupError("databasen har ingen regnskapslinjer")
     rng = period_range(token, cube["month"].min(), cube["month"].max())
@@ -41,11 +56,17 @@ def figures(engine, token: str, municipalities: list[str], area: str) -> dict[st
         agreements = load_agreements(conn)
         thresholds = load_thresholds(conn)
         target = savings_target(conn)
-        _parties, participants = load_parties(conn)
+        parties, participants = load_parties(conn)
+        population = load_population(conn)
         opp_settings = opportunity_store.load_settings(conn)
         members_total = opportunity_store.members_total(conn)
-        breadth = opportunity_store.cooperation_breadth(conn, f) if f.municipalities else None
-    h = overview.headline(cube, f, savings_factors(agreements), target)
+        scoped = scope.municipalities is not None or bool(f.municipalities)
+        breadth = opportunity_store.cooperation_breadth(conn, f) if scoped else None
+        agreement_cats = opportunity_store.agreement_categories_all(conn) if scoped else None
+    in_view = frozenset(f.municipalities) if f.municipalities else scope.municipalities
+    # A kommune view is measured against the member's part of the target (PRODUCT §4).
+    share = target_share_from_db(engine, f, in_view)
+    h = overview.headline(cube, f, savings_factors(agreements), target * share)
     out: dict[str, object] = {
         "period": {"token": token, "start": f.start.isoformat(), "end": f.end.isoformat()},
         "municipalities": list(f.municipalities) or "alle",
@@ -63,9 +84,22 @@ def figures(engine, token: str, municipalities: list[str], area: str) -> dict[st
         settings=opp_settings,
         members_total=members_total,
         breadth=breadth,
+        agreement_cats=agreement_cats,
+        municipalities=scope.municipalities,
     )
     # Muligheter: the top 10 joint-tender candidates, each potential an estimate with its range.
     out["opportunities"] = opportunities.top_figures(opportunities.rank(opps, opp_settings.weights))
+    out["savings"] = savings_summary(
+        cube,
+        f,
+        agreements=agreements,
+        parties=parties,
+        participants=participants,
+        population=population,
+        yearly_target=target,
+        in_view=in_view,
+        share_of_target=share,
+    ).as_dict()
     return out
 
 
@@ -118,7 +152,12 @@ def cmd_figures(args: argparse.Namespace) -> int:
         )
         return 2
     engine = db.make_engine(args.database_url or settings.database_url())
-    result = figures(engine, token, args.municipality or [], args.area)
+    scope = None
+    if args.user:
+        scope = scope_for(engine, args.user)
+        if scope is None:
+            raise LookupError(f"ukjent eller deaktivert bruker {args.user}")
+    result = figures(engine, token, args.municipality or [], args.area, scope)
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2, default=str)
         print()
@@ -137,5 +176,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--period", help="periode som i URL-en: 2025, 2025-K3 eller 2024-01_2025-06")
     p.add_argument("--municipality", action="append", help="dagens kommunenummer, kan gjentas")
     p.add_argument("--area", choices=["drift", "investering", "alle"], default="drift")
+    p.add_argument("--user", help="regn med denne brukerens tilgang (f.eks. en kommunebruker)")
     p.add_argument("--json", action="store_true", help="skriv JSON")
     p.set_defaults(func=cmd_figures)

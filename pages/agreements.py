@@ -19,7 +19,7 @@ from data_access.admin.thresholds import save_thresholds
 from data_access.metrics import coverage
 from data_access.store.filters import Filters
 from data_access.store.scope import Scope
-from ui import context, definitions, page
+from ui import chart_view, context, definitions, page
 from ui.context import AgreementData
 from ui.i18n import t
 
@@ -41,17 +41,17 @@ def _coverage_tab(
     c2.metric(t("Kjøp utenfor avtale"), fmt.mkr(outside_total), help=DEFINITIONS["outside"])
     title = t("Avtaledekning per kategori og kommune")
     grid = coverage.coverage_by_category_municipality(cube, f)
-    st.plotly_chart(
+    chart_view.show(
         charts.coverage_heatmap(grid, title=title) if grid.height else base.empty(title),
-        theme=None,
+        frame=grid,
         key="avt_heatmap",
     )
     st.caption(DEFINITIONS["coverage"] + " Lys celle = lav dekning.")
     title = t("Avtalelojalitet per kategori med aktiv avtale")
     loyal = coverage.loyalty_by_category(cube, f, agreements, ad.parties, ad.participants)
-    st.plotly_chart(
+    chart_view.show(
         charts.loyalty_by_category(loyal, title=title) if loyal.height else base.empty(title),
-        theme=None,
+        frame=loyal,
         key="avt_loyalty",
     )
     st.caption(DEFINITIONS["loyalty"] + " Rødt = under 60 %.")
@@ -60,9 +60,9 @@ def _coverage_tab(
 def _outside_tab(cube: pl.DataFrame, f: Filters) -> None:
     title = t("Kjøp utenfor avtale per kategori")
     cats = coverage.outside_by_category(cube, f)
-    st.plotly_chart(
+    chart_view.show(
         charts.outside_by_category(cats, title=title) if cats.height else base.empty(title),
-        theme=None,
+        frame=cats,
         key="avt_outside_cat",
     )
     st.caption(DEFINITIONS["outside"] + " Tallet etter beløpet er antall leverandører.")
@@ -196,9 +196,9 @@ def _ehandel_tab(cube: pl.DataFrame, f: Filters) -> None:
         else "E-handelsandel per kommune og kvartal"
     )
     trend = coverage.ehandel_over_time(cube, f, by)
-    st.plotly_chart(
+    chart_view.show(
         charts.ehandel_trend(trend, title=title) if trend.height else base.empty(title),
-        theme=None,
+        frame=trend,
         key="avt_ehandel",
     )
     last = cube["month"].max() if cube.height else None
@@ -325,7 +325,9 @@ def render() -> None:
             t("Utløper snart"),
             t("E-handel"),
             t("Avtaleregister"),
-        ]
+        ],
+        key="fane",
+        bind="query-params",  # the selected tab is in the URL, so "Kopier lenke" keeps it
     )
     with tabs[0]:
         _coverage_tab(cube, f, agreements, ad)

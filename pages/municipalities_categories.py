@@ -13,7 +13,7 @@ from data_access.admin.population import save_population
 from data_access.metrics import spend
 from data_access.store.filters import Filters
 from data_access.store.lines import invoice_lines
-from ui import context, definitions, page
+from ui import chart_view, context, definitions, page
 from ui.i18n import t
 
 KEY = page.Keys("kk")
@@ -34,7 +34,7 @@ def _choice(label: str, options: dict[str, str], key: str, default: str) -> str:
 
 def _chart(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw) -> None:
     fig = fig_fn(frame, title=title, **kw) if frame.height else empty(title)
-    st.plotly_chart(fig, theme=None, key=key)
+    chart_view.show(fig, frame=frame, key=key)
     st.caption(caption)
 
 

@@ -19,7 +19,7 @@ from data_access.metrics import savings
 from data_access.store.filters import Filters, add_months
 from data_access.store.lines import invoice_lines
 from data_access.store.scope import Scope
-from ui import context, definitions, page
+from ui import chart_view, context, definitions, page
 from ui.i18n import t
 
 MONTHS = op.MONTH_NAMES
@@ -201,7 +201,7 @@ def _target_gap(ranked: pl.DataFrame, f: Filters, sc: Scope) -> None:
     names = ", ".join(md(c) for c in g.candidates)
     (st.success if g.reach_year is not None else st.warning)(f"**{md(sentence)}** ({names})")
     title = t("Forventet gevinst per år med kandidatene (anslag)")
-    st.plotly_chart(
+    chart_view.show(
         charts.target_gap_by_year(
             g.by_year,
             title=title,
@@ -209,7 +209,7 @@ def _target_gap(ranked: pl.DataFrame, f: Filters, sc: Scope) -> None:
         )
         if g.by_year.height
         else base.empty(title),
-        theme=None,
+        frame=g.by_year,
         key="mul_gap_chart",
     )
     st.caption(DEFINITIONS["gap"])
@@ -309,8 +309,10 @@ def render() -> None:
         clicked = _table(ranked)
         st.caption(t("Klikk en rad for å se kategoriens leverandører og fakturalinjer nedenfor."))
         title = t("Anslått potensial mot kjøp utenfor avtale per kategori")
-        st.plotly_chart(
-            charts.potential_vs_addressable(ranked, title=title), theme=None, key="mul_scatter"
+        chart_view.show(
+            charts.potential_vs_addressable(ranked, title=title),
+            frame=charts.ranked_table(ranked),
+            key="mul_scatter",
         )
         st.caption(
             t("Boblens størrelse = antall kommuner som kjøper; strek = spennet i anslaget.")

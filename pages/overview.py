@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import fmt
-from charts import overview as charts
 from data_access.metrics import overview
-from ui import context, definitions, page
+from data_access.store.targets import target_share_from_db
+from ui import chart_view, context, definitions, page
 from ui.i18n import t
 
 DEFINITIONS = definitions.translated(definitions.OVERVIEW)
@@ -17,6 +17,9 @@ def render() -> None:
     ctx = context.current()
     f, token, cube = ctx.filters, ctx.token, ctx.cube
     target = context.agreement_data(ctx).yearly_target_nok
+    # A member's view is measured against its part of the target (PRODUCT §4).
+    in_view = frozenset(f.municipalities) if f.municipalities else ctx.scope.municipalities
+    target *= target_share_from_db(ctx.engine, f, in_view)
     h = overview.headline(cube, f, ctx.reference.savings_factors, target)
 
     st.title(t("Oversikt"))
@@ -26,49 +29,38 @@ def render() -> None:
     c1.metric(
         t("Innkjøp totalt"),
         fmt.mkr(h.spend),
-        delta=f"{fmt.change(h.change)} fra året før" if h.change is not None else None,
-        help=DEFINITIONS["spend"] + " " + DEFINITIONS["change"],
+        delta=f"{fmt.change(h.change)} {t('fra året før')}" if h.change is not None else None,
+        help=t(DEFINITIONS["spend"]) + " " + t(DEFINITIONS["change"]),
     )
-    c2.metric(t("Regional andel"), fmt.pct(h.regional_share), help=DEFINITIONS["regional"])
-    c3.metric(t("Avtaledekning"), fmt.pct(h.contract_coverage), help=DEFINITIONS["coverage"])
+    c2.metric(t("Regional andel"), fmt.pct(h.regional_share), help=t(DEFINITIONS["regional"]))
+    c3.metric(t("Avtaledekning"), fmt.pct(h.contract_coverage), help=t(DEFINITIONS["coverage"]))
     c4, c5, c6 = st.columns(3, border=True)
     c4.metric(
         t("Realisert gevinst"),
         fmt.mkr(h.realized_saving),
-        delta=f"{fmt.pct(h.savings_vs_target, 0)} av målet ({fmt.mkr(h.savings_target)})",
+        delta=f"{fmt.pct(h.savings_vs_target, 0)} "
+        + (t("av kommunens del av målet") if in_view is not None else t("av målet"))
+        + f" ({fmt.mkr(h.savings_target)})",
         delta_color="off",
         delta_arrow="off",
-        help=DEFINITIONS["savings"],
+        help=t(DEFINITIONS["savings"]),
     )
     c5.metric(
         t("E-handelsandel"),
         fmt.pct(h.ehandel_share),
-        delta=f"{fmt.pct(h.ehandel_line_share)} av fakturalinjene",
+        delta=f"{fmt.pct(h.ehandel_line_share)} {t('av fakturalinjene')}",
         delta_color="off",
         delta_arrow="off",
-        help=DEFINITIONS["ehandel"],
+        help=t(DEFINITIONS["ehandel"]),
     )
-    c6.metric(t("Kjøp fra offentlige"), fmt.mkr(h.intra_public), help=DEFINITIONS["intra"])
+    c6.metric(t("Kjøp fra offentlige"), fmt.mkr(h.intra_public), help=t(DEFINITIONS["intra"]))
 
-    by_muni = overview.spend_by_municipality(cube, f)
-    cats = overview.top_categories(cube, f)
-    trend = overview.trend_by_quarter(cube, f)
     left, right = st.columns(2)
     with left:
-        title = t("Innkjøp per kommune")
-        fig = (
-            charts.spend_by_municipality(by_muni, title=title)
-            if by_muni.height
-            else charts.empty(title)
-        )
-        st.plotly_chart(fig, theme=None, key="chart_municipality")
+        chart_view.show("kommuner", key="chart_municipality", f=f, token=token)
     with right:
-        title = t("Største kategorier")
-        fig = charts.top_categories(cats, title=title) if cats.height else charts.empty(title)
-        st.plotly_chart(fig, theme=None, key="chart_categories")
-    title = t("Innkjøp per kvartal") + " " + t("(valgt periode uthevet)")
-    fig = charts.trend_by_quarter(trend, title=title) if trend.height else charts.empty(title)
-    st.plotly_chart(fig, theme=None, key="chart_trend")
+        chart_view.show("kategorier", key="chart_categories", f=f, token=token)
+    chart_view.show("kvartal", key="chart_trend", f=f, token=token)
 
     page.footer(
         f,

@@ -8,13 +8,13 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from charts import fmt
+from charts import fmt, registry
 from charts import regional as charts
 from charts.overview import empty
 from data_access.metrics import regional
 from data_access.store.filters import Filters
 from data_access.store.reference import Region, member_codes_now, region
-from ui import context, definitions, page
+from ui import chart_view, context, definitions, page
 from ui.i18n import t
 
 KEY = page.Keys("reg")
@@ -25,7 +25,7 @@ LEVELS_DEF = t(definitions.REGIONAL_HOME)
 
 def _plot(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw) -> None:
     fig = fig_fn(frame, title=title, **kw) if frame.height else empty(title)
-    st.plotly_chart(fig, theme=None, key=key)
+    chart_view.show(fig, frame=frame, key=key)
     st.caption(caption)
 
 
@@ -61,15 +61,9 @@ def _level_charts(cube: pl.DataFrame, f: Filters, reg: Region) -> None:
         "Andel av kjøpene på de fem nivåene: egen kommune, annen medlemskommune, resten av "
         f"{reg.county_name}, resten av Norge, utlandet eller ukjent. {LEVELS_DEF} {INCLUDED}"
     )
-    by_muni = regional.levels(cube, f, by="municipality")
-    _plot(
-        charts.levels_stacked,
-        by_muni,
-        t("Hvor kommunene handler: leverandørens hjemsted"),
-        "reg_chart_municipality",
-        level_caption,
-        label="municipality_name",
-    )
+    by_muni = regional.levels(cube, f, by="municipality")  # a standard chart (registry)
+    chart_view.show(registry.from_frame("regionalt", by_muni), key="reg_chart_municipality")
+    st.caption(level_caption)
     by_cat = regional.levels(cube, f, by="category").sort("total", descending=True)
     _plot(
         charts.levels_stacked,

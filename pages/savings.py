@@ -5,12 +5,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from charts import fmt
+from charts import fmt, registry
 from charts import overview as base
 from charts import savings as charts
 from data_access.admin.agreements import set_savings_target
 from data_access.metrics import coverage, savings
-from ui import context, definitions, page
+from data_access.store.targets import target_share_from_db
+from ui import chart_view, context, definitions, page
 from ui.i18n import t
 
 KEY = page.Keys("sav")
@@ -45,6 +46,14 @@ def _tiles(
         fmt.mkr(h.expected),
         help=DEFINITIONS["projected"] + " " + DEFINITIONS["loyalty"],
     )
+    if in_view is not None:  # PRODUCT §4: a member is measured against its part of the target
+        ctx = context.current()
+        share = target_share_from_db(ctx.engine, ctx.filters, in_view)
+        part = h.period_target * share
+        st.caption(
+            f"{t('Mot kommunenes del av målet')}: {fmt.pct(h.realized / part if part else None, 0)}"
+            f" {t('av')} {fmt.mkr(part)} ({fmt.pct(share)} {t('av medlemmenes felles innkjøp')})."
+        )
     if projection is not None:
         st.info(
             f"**{projection['year']}:** {fmt.mkr(float(projection['to_date']))} realisert til og "
@@ -79,14 +88,9 @@ def _target_editor(ctx: context.PageContext, target: float) -> None:
 
 def _per_municipality(by_muni: pl.DataFrame) -> None:
     st.subheader(t("Gevinst per medlemskommune"))
-    title = t("Realisert gevinst per kommune i perioden")
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(
-            charts.by_municipality(by_muni, title=title) if by_muni.height else base.empty(title),
-            theme=None,
-            key="sav_by_muni",
-        )
+        chart_view.show(registry.from_frame("gevinst", by_muni), key="sav_by_muni")
         st.caption("Hver kommunes gevinst regnes av kommunens egne avtalekjøp; summen er totalen.")
     with right:
         st.dataframe(charts.municipality_table(by_muni), hide_index=True, width="stretch")
@@ -95,11 +99,11 @@ def _per_municipality(by_muni: pl.DataFrame) -> None:
 def _per_agreement(per_agreement: pl.DataFrame, in_view: frozenset[str] | None) -> None:
     st.subheader(t("Gevinst per avtale"))
     title = t("Forventet og realisert gevinst per avtale i perioden")
-    st.plotly_chart(
+    chart_view.show(
         charts.projected_vs_realized(per_agreement, title=title)
         if per_agreement.height
         else base.empty(title),
-        theme=None,
+        frame=per_agreement,
         key="sav_per_agreement",
     )
     st.caption(DEFINITIONS["projected"] + " " + DEFINITIONS["loyalty"])
@@ -145,13 +149,13 @@ def render() -> None:
     _tiles(h, projection, target, in_view)
 
     title = t("Realisert gevinst per år mot målet")
-    st.plotly_chart(
+    chart_view.show(
         charts.realized_by_year(
             yearly, target, projection, title=title, whole_target=in_view is not None
         )
         if yearly.height
         else base.empty(title),
-        theme=None,
+        frame=yearly,
         key="sav_by_year",
     )
     st.caption(
@@ -159,13 +163,13 @@ def render() -> None:
         "velger ikke år her). " + DEFINITIONS["realized"]
     )
     title = t("Akkumulert gevinst gjennom året")
-    st.plotly_chart(
+    chart_view.show(
         charts.cumulative_by_month(
             monthly, target, projection, title=title, whole_target=in_view is not None
         )
         if monthly.height
         else base.empty(title),
-        theme=None,
+        frame=monthly,
         key="sav_cumulative",
     )
     st.caption(

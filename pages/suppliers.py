@@ -6,13 +6,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from charts import fmt
+from charts import fmt, registry
 from charts import suppliers as charts
 from charts.overview import empty
 from data_access.metrics import concentration as conc
 from data_access.metrics.common import purchases
 from data_access.store.reference import region
-from ui import context, definitions, page
+from ui import chart_view, context, definitions, page
 from ui.i18n import t
 
 KEY = page.Keys("lev")
@@ -204,9 +204,7 @@ def render() -> None:
 
     left, right = st.columns(2)
     with left:
-        title = t("De 15 største leverandørene")
-        fig = charts.top_suppliers(table, title=title) if table.height else empty(title)
-        st.plotly_chart(fig, theme=None, key="lev_chart_top")
+        chart_view.show(registry.from_frame("leverandorer", table), key="lev_chart_top")
         st.caption(
             "Netto kjøp per leverandør (navn fra Enhetsregisteret), andel av kjøpene; "
             "fargen er ABC-klassen. " + COUNTED
@@ -214,7 +212,11 @@ def render() -> None:
     with right:
         title = t("Paretokurven: hvor få leverandører står for det meste")
         fig = charts.pareto(table, a=a, b=b, title=title) if table.height else empty(title)
-        st.plotly_chart(fig, theme=None, key="lev_chart_pareto")
+        chart_view.show(
+            fig,
+            frame=table.select("rank", "supplier_name", "amount", "cum_share", "abc"),
+            key="lev_chart_pareto",
+        )
         st.caption(
             f"Samlet andel av kjøpene når leverandørene legges til fra den største. "
             f"Stiplet linje: {fmt.pct(a, 0)} (grensen for klasse A). " + COUNTED
@@ -227,15 +229,14 @@ def render() -> None:
         cls = conc.classes(table)
         title = t("ABC-klasser: mange små, få store")
         fig = charts.abc_classes(cls, title=title) if table.height else empty(title)
-        st.plotly_chart(fig, theme=None, key="lev_chart_abc")
+        chart_view.show(fig, frame=cls, key="lev_chart_abc")
         st.caption(
             f"A: leverandørene som til sammen står for de første {fmt.pct(a, 0)} av "
             f"kjøpene, B: opp til {fmt.pct(b, 0)}, C: resten (halespend). " + COUNTED
         )
     with right:
         title = t("Konsentrasjon per kategori (HHI)")
-        fig = charts.hhi_by_category(by_cat, title=title) if by_cat.height else empty(title)
-        st.plotly_chart(fig, theme=None, key="lev_chart_hhi")
+        chart_view.show(registry.from_frame("hhi", by_cat), key="lev_chart_hhi")
         st.caption(
             "HHI = summen av kvadrerte andeler (0–10 000); etiketten er tilsvarende "
             "antall like store leverandører (10 000/HHI). Grønn under 1 500, gul "

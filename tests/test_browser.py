@@ -409,3 +409,30 @@ def test_english_page_declares_english(logged_in, app_url: str) -> None:  # type
     _settle(page)
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.locator("#innsikt-skip").inner_text() == "Skip to content"
+
+
+def test_deck_link_opens_the_slide_and_next_walks_three_slides(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    # A server's very first session may not know the page paths yet ("Page not found" dialog,
+    # seen for every deep link when it is the first request): open the root first.
+    page.goto(app_url)
+    page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+    page.goto(app_url + "/presentasjon?deck=standard&lysbilde=3&periode=2025-K2")
+    page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+    _login(page, "leder")
+    main = page.locator('[data-testid="stMain"]')
+    assert "Lysbilde 3 av 9" in main.inner_text()
+    assert "lysbilde=3" in page.url and "deck=standard" in page.url
+    _shot(page, "presentasjon_3")
+    for n in (4, 5, 6):
+        page.get_by_role("button", name="Neste ▶").click()
+        page.get_by_text(f"Lysbilde {n} av 9").wait_for(timeout=60_000)
+        _wait_idle(page)
+        assert f"lysbilde={n}" in page.url
+        page.wait_for_function(
+            "() => document.querySelectorAll('.js-plotly-plot').length === 1", timeout=30_000
+        )
+    footer = main.locator('[data-testid="stCaptionContainer"]').last.inner_text()
+    assert "2025 K2" in footer and "Data til og med" in footer and "Demodata" in footer
+    assert page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').count() == 0
+    _shot(page, "presentasjon_6")

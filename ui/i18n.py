@@ -286,6 +286,143 @@ EN: dict[str, str] = {
     "reload the page in a moment. The error has been logged for the operators.",
     # --- issue 14 ---
     "Hopp til innholdet": "Skip to content",
+    # --- issue 12 ---
+    "Lagrer og kobler alle fakturalinjer til avtalene på nytt …": (
+        "Saving and matching every invoice line to the agreements again …"
+    ),
+    "Ingen leverandører er holdt utenfor andelene.": "No suppliers are left out of the shares.",
+    "Klasse A til (%)": "Class A up to (%)",
+    "Klasse B til (%)": "Class B up to (%)",
+    "Avhengighet når én leverandør har over (%)": "Dependency when one supplier has over (%)",
+    "Ingen kategori har én leverandør over grensen.": "No category has one supplier above the limit.",
+    "Holdt utenfor andelene:": "Left out of the shares:",
+    "Org.nr.": "Org. no.",
+    "Klasse": "Class",
+    "Hovedkategori": "Main category",
+    "Nivå (tommelfingerregel)": "Level (rule of thumb)",
+    "Største leverandør": "Largest supplier",
+    "største": "largest",
+    "leverandører": "suppliers",
+    "Beløp (kr)": "Amount (NOK)",
+    "Andel": "Share",
+    "Linjer": "Lines",
+    "Tilsvarer antall": "Equivalent number",
+    "Utenfor andelene (kr)": "Outside the shares (NOK)",
+    "Kategoriens kjøp (kr)": "Category spend (NOK)",
+    "Leverandører i kategorien": "Suppliers in the category",
+    "Eksport": "Export",
+    "Kvartalsrapporten samler alle standardfigurene for kvartalet og hittil i år: "
+    "PDF-rapport, PowerPoint, hver figur som PNG og SVG, Excel med dataene og et manifest. "
+    "Den lages med din tilgang. Enkeltfigurer lastes ned under hver figur.": (
+        "The quarterly report holds every standard chart for the quarter and the year to date: "
+        "a PDF report, PowerPoint, each chart as PNG and SVG, Excel with the data and a "
+        "manifest. It is made with your access. Single charts are downloaded under each chart."
+    ),
+    "Lag kvartalsrapport": "Make the quarterly report",
+    "Ingen hele kvartaler med data ennå.": "No complete quarters with data yet.",
+    "Last ned kvartalsrapporten (zip)": "Download the quarterly report (zip)",
+    "Starter …": "Starting …",
+    "Ferdig": "Done",
+    "filer i rapporten": "files in the report",
+    "Ingen kjøp i utvalget.": "No spend in the selection.",
+    "Fakturalinjer vises ikke for din rolle. Be en administrator om tilgang til linjedetaljer "
+    "om du trenger dem.": (
+        "Invoice lines are not shown for your role. Ask an administrator for line-level access "
+        "if you need them."
+    ),
+    "Innbyggere per kommunenummer og år (SSB tabell 07459), med nummeret som gjaldt det året: "
+    "Verran (5039) og Steinkjer (5004) hver for seg i 2019. Endringer logges.": (
+        "Inhabitants per municipality number and year (Statistics Norway table 07459), with "
+        "the number in use that year: Verran (5039) and Steinkjer (5004) apart in 2019. "
+        "Changes are logged."
+    ),
+    "fakturalinjer": "invoice lines",
+    "side": "page",
+    "av": "of",
+    "nyeste først": "newest first",
+    "Kommune": "Municipality",
+    "Konto": "Account",
+    "Art": "Art",
+    "Bilag": "Voucher",
+    "Tekst": "Text",
+    "Kategori satt av regel": "Category set by rule",
+    "Alle leverandører i kategorien": "All suppliers in the category",
+    "Dato": "Date",
+    "Kommunenr.": "Municipality no.",
+    "Navn": "Name",
+    "Kilde": "Source",
+    "Innbyggere": "Inhabitants",
+    "Ingen treff: ingen av de største leverandørene utenfor regionen har samme næringskode som "
+    "en regional leverandør dere allerede bruker.": (
+        "No matches: none of the largest suppliers outside the region shares an industry code "
+        "with a regional supplier you already use."
+    ),
+    "Ingen av leverandørene i utvalget har registrerte underenheter ennå. Last inn "
+    "Enhetsregisterets fil over underenheter for å se om kjøp fra nasjonale firma går til en "
+    "lokal avdeling.": (
+        "None of the suppliers in the selection has registered sub-units yet. Load the "
+        "Register of Legal Entities' sub-unit file to see whether purchases from national "
+        "firms go to a local branch."
+    ),
+    "Hovedkontor eller lokal avdeling?": "Head office or local branch?",
+    "Næringskode": "Industry code",
+    "Hjemsted": "Home",
+    "Eksempler (allerede brukt)": "Examples (already used)",
+    "Etter avdelingens beliggenhet (underenheter)": "By the branch's location (sub-units)",
+    "Regionale alternativer": "Regional alternatives",
+    "Standardpresentasjon": "Standard presentation",
+    "Presentasjon": "Presentation",
+    "Fant ikke presentasjonen, eller den er ikke delt med deg.": (
+        "The presentation was not found, or it is not shared with you."
+    ),
+    "Rediger presentasjonen": "Edit the presentation",
+    "Del med andre (kun lesing)": "Share with others (read-only)",
+    "Lagre": "Save",
+    "Presentasjonen er tom. Bruk «Legg til i presentasjon» under en figur.": (
+        "The presentation is empty. Use “Add to presentation” under a chart."
+    ),
+    "Forrige": "Previous",
+    "Neste": "Next",
+    "Ukjent figur i presentasjonen.": "Unknown chart in the presentation.",
+    "Lysbilde": "Slide",
+    "delt av": "shared by",
+    "Kopier lenke": "Copy link",
+    "Lenken åpner samme visning (etter innlogging, med mottakerens tilgang).": (
+        "The link opens the same view (after login, with the recipient's access)."
+    ),
+    "Vis som tabell": "Show as table",
+    "Bildet i dobbel oppløsning, for lysbilder": "The image at double resolution, for slides",
+    "Legg til i presentasjon": "Add to presentation",
+    "Last ned": "Download",
+    "Lagt til i": "Added to",
+    "fra året før": "from the year before",
+    "av kommunens del av målet": "of the municipality's part of the target",
+    "Mot kommunenes del av målet": "Against the municipalities' part of the target",
+    "av medlemmenes felles innkjøp": "of the members' joint spend",
+    "av fakturalinjene": "of the invoice lines",
+    "Kjøp = KOSTRA-kjøpskontoer; uklassifisert kjøp og ukjente leverandører er med. "
+    "Privatpersoner vises aldri med navn og er holdt utenfor terskelvakten.": (
+        "Spend = KOSTRA purchase accounts; unclassified spend and unknown suppliers are "
+        "included. Private persons are never shown by name and are left out of the threshold "
+        "watch."
+    ),
+    "Uklassifisert kjøp og leverandører uten kjent identitet er med. Kjøp fra offentlige "
+    "virksomheter er holdt utenfor.": (
+        "Unclassified spend and suppliers without a known identity are included. Purchases "
+        "from public bodies are left out."
+    ),
+    "Gevinst regnes av kjøp (KOSTRA-kjøpskontoer) som er knyttet til en aktiv avtale; "
+    "uklassifisert kjøp og ukjente leverandører er med.": (
+        "Savings are computed on spend (KOSTRA purchase accounts) matched to an active "
+        "agreement; unclassified spend and unknown suppliers are included."
+    ),
+    "Andeler regnes over leverandører med organisasjonsnummer og positivt netto kjøp; "
+    "leverandører uten organisasjonsnummer, privatpersoner og leverandører med negativt netto "
+    "er holdt utenfor og talt opp for seg. Uklassifisert kjøp er med.": (
+        "Shares are over suppliers with an organisation number and positive net spend; "
+        "suppliers without an organisation number, private persons and suppliers with negative "
+        "net are left out and counted apart. Unclassified spend is included."
+    ),
 }
 
 

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from charts.escape import md
+from data_access.store.decks import clean_params
 from data_access.store.filters import Filters
 from ui import context, state
 from ui.i18n import t
@@ -40,9 +43,31 @@ def footer(f: Filters, token: str, note: str) -> None:
     data_date = f"{t('Data til og med')} {until:%m.%Y}" if until else t("Ingen regnskapsdata ennå")
     st.divider()
     st.caption(
-        f"{scope_text(f, token)}{who} · {data_date} · {note}"
+        f"{scope_text(f, token)}{who} · {data_date} · {t(note)}"
         + (f" · **{t('Demodata')}**" if ctx.reference.is_demo else "")
     )
+
+    copy_link()
+
+
+def current_link(extra: dict[str, str] | None = None) -> str:
+    """This page's URL with its filters (and ``extra``, e.g. the selected tab)."""
+    base = str(st.context.url or "").split("?", 1)[0]
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    params = {**clean_params(params), **{k: [v] for k, v in (extra or {}).items()}}
+    for key in ("fane", "lang"):  # the selected tab (pages that bind it) and the language
+        if key in st.query_params:
+            params[key] = [st.query_params[key]]
+    query = urlencode([(k, v) for k, vs in params.items() for v in vs])
+    return f"{base}?{query}" if query else base
+
+
+def copy_link(extra: dict[str, str] | None = None) -> None:
+    """ "Kopier lenke": the URL that reopens this view (filters, language, given extras);
+    the code box has a copy button."""
+    with st.popover(t("Kopier lenke"), key="copy_link_popover"):
+        st.caption(t("Lenken åpner samme visning (etter innlogging, med mottakerens tilgang)."))
+        st.code(current_link(extra), language=None, wrap_lines=True)
 
 
 class Keys:

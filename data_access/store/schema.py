@@ -337,3 +337,14 @@ app_setting = sa.Table(
     sa.Column("key", sa.String(60), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+deck = sa.Table(
+    "deck",
+    metadata,
+    sa.Column("id", sa.String(24), primary_key=True, comment="random token used in links"),
+    sa.Column("owner", sa.String(80), nullable=False, index=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("shared", sa.Boolean, nullable=False, default=False, comment="others may view"),
+    sa.Column("slides_json", sa.Text, nullable=False, comment='[{"chart": id, "params": {}}]'),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
