@@ -8,8 +8,8 @@ import polars as pl
 from charts import fmt
 from charts.a11y import responsive
 from charts.common import hbar
-from charts.escape import plotly_safe
 from charts.theme import NEUTRAL, PRIMARY, WARNING, municipality_colour, template
+from data_access.store.escape import plotly_safe
 
 
 def _pct(v: float | None) -> str:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from charts.a11y import responsive
-from charts.escape import plotly_safe
 from charts.theme import MUTED, template
+from data_access.store.escape import plotly_safe
 
 
 @plotly_safe

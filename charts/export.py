@@ -3,7 +3,7 @@
 Pure (no Streamlit), shared by the per-chart downloads and ``innsikt report``. Spreadsheets get
 a title row (chart, scope, period, data date), user-facing headings, numbers as numbers with
 Norwegian (or English) formats, a total row where the chart has one, and every text cell
-neutralized (``charts.escape.cell``) so a spreadsheet never runs a supplier name as a formula.
+neutralized (``data_access.store.escape.cell``) so a spreadsheet never runs a supplier name as a formula.
 The XLSX is deterministic: fixed document properties and timestamps, so the same data give the
 same bytes.
 """
@@ -24,9 +24,9 @@ import openpyxl
 import plotly.graph_objects as go
 import xlsxwriter
 
-from charts.escape import cell, safe_cells
 from charts.lang import current, tr
 from charts.registry import CHARTS, BuiltChart, Column
+from data_access.store.escape import cell, safe_cells
 
 PNG_WIDTH, PNG_HEIGHT_MIN = 1200, 500
 # Spreadsheet number formats; the codes are locale-free, Excel shows them with the reader's

@@ -10,8 +10,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
-from charts.escape import plotly_text
 from charts.theme import NEUTRAL, POSITIVE, PRIMARY, WARNING, template
+from data_access.store.escape import plotly_text
 
 STATUS_COLOURS = {
     "eea_12": WARNING,

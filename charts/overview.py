@@ -14,8 +14,8 @@ from charts.a11y import responsive
 from charts.common import empty, hbar
 
 __all__ = ["empty", "spend_by_municipality", "top_categories", "trend_by_quarter"]
-from charts.escape import plotly_safe
 from charts.theme import GRID, INK, PRIMARY, municipality_colour, template
+from data_access.store.escape import plotly_safe
 
 
 @responsive

@@ -6,10 +6,10 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts.a11y import responsive
-from charts.escape import plotly_safe
 from charts.theme import INK, LEVEL_COLOURS, NEUTRAL, PRIMARY, municipality_colour, template
 from data_access.metrics.regional import LEVEL_LABELS
 from data_access.store.cube import LEVELS
+from data_access.store.escape import plotly_safe
 
 SEQUENTIAL = [[0.0, "#F1F8E9"], [0.4, "#A5D6A7"], [0.75, "#43A047"], [1.0, "#1B5E20"]]
 # Legend between title and plot; the top margin leaves room for it to wrap to two lines

@@ -23,10 +23,10 @@ from charts import savings as savings_charts
 from charts import spend as spend_charts
 from charts import suppliers as supplier_charts
 from charts.common import empty
-from charts.escape import plotly_frame
 from charts.lang import tr
 from charts.localize import localize
 from data_access.metrics import concentration, coverage, overview, regional, savings, spend
+from data_access.store.escape import plotly_frame
 from data_access.store.filters import Filters
 from data_access.store.reference import region
 

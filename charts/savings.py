@@ -11,8 +11,8 @@ import polars as pl
 
 from charts import fmt
 from charts.a11y import responsive, set_key_number
-from charts.escape import plotly_safe
 from charts.theme import GRID, INK, NEUTRAL, PRIMARY, WARNING, municipality_colour, template
+from data_access.store.escape import plotly_safe
 
 HARD = PRIMARY
 AVOIDANCE = "#56B4E9"

@@ -10,8 +10,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts.a11y import responsive
-from charts.escape import plotly_safe
 from charts.theme import NEUTRAL, PRIMARY, municipality_colour, template
+from data_access.store.escape import plotly_safe
 
 
 def _colour(key: str, now: str) -> str:

@@ -7,8 +7,8 @@ import polars as pl
 
 from charts.a11y import responsive, set_key_number
 from charts.common import hbar
-from charts.escape import plotly_safe
 from charts.theme import GRID, INK, NEUTRAL, POSITIVE, PRIMARY, WARNING, template
+from data_access.store.escape import plotly_safe
 
 ABC_COLOURS = {"A": PRIMARY, "B": "#56B4E9", "C": NEUTRAL}
 BAND_COLOURS = {"low": POSITIVE, "moderate": "#E69F00", "high": WARNING}

@@ -13,10 +13,10 @@ import streamlit as st
 from charts import agreements as charts
 from charts import fmt
 from charts import overview as base
-from charts.escape import csv_bytes
 from data_access.admin import agreements as register
 from data_access.admin.thresholds import save_thresholds
 from data_access.metrics import coverage
+from data_access.store.escape import csv_bytes
 from data_access.store.filters import Filters
 from data_access.store.scope import Scope
 from ui import chart_view, context, definitions, page

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from charts.escape import md
+from data_access.store.escape import md
 from report import ReportError, ReportRequest, build_report
 from ui import context, page, state
 from ui.i18n import lang, t

@@ -14,7 +14,6 @@ import polars as pl
 import streamlit as st
 
 from charts import fmt
-from charts.escape import md
 from data_access.importing import (
     FIELDS,
     REASON_LABELS,
@@ -35,6 +34,7 @@ from data_access.importing.layouts import LAYOUTS, LayoutError
 from data_access.importing.pipeline import ImportReport
 from data_access.importing.profiles import saved_profiles, shipped_profiles
 from data_access.importing.reclassify import reread_accounts
+from data_access.store.escape import md
 from ui import context, page
 from ui.i18n import t
 

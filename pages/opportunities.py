@@ -12,10 +12,10 @@ import streamlit as st
 from charts import fmt
 from charts import opportunities as charts
 from charts import overview as base
-from charts.escape import md
 from data_access.admin import opportunities as store
 from data_access.metrics import opportunities as op
 from data_access.metrics import savings
+from data_access.store.escape import md
 from data_access.store.filters import Filters, add_months
 from data_access.store.lines import invoice_lines
 from data_access.store.scope import Scope

@@ -11,8 +11,8 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import registry
-from charts.escape import md
 from data_access.store import decks
+from data_access.store.escape import md
 from ui import chart_view, context, page, state
 from ui.i18n import t
 

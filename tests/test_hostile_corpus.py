@@ -13,8 +13,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from charts.escape import FORMULA_START, csv_bytes, xlsx_bytes
 from data_access.importing.quarantine import quarantine_csv, quarantine_rows
+from data_access.store.escape import FORMULA_START, csv_bytes, xlsx_bytes
 from data_access.store.scope import Scope
 from tests.conftest import ROOT, new_app
 from tests.hostile import (

@@ -13,9 +13,9 @@ import polars as pl
 import streamlit as st
 
 from charts import export, registry
-from charts.escape import md, safe_cells
 from charts.registry import BuiltChart, ChartData
 from data_access.store.decks import add_view
+from data_access.store.escape import md, safe_cells
 from data_access.store.filters import Filters
 from ui import context, page, style
 from ui.i18n import t

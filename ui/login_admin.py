@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 import streamlit as st
 
-from charts.escape import md
 from data_access.store import login_security
+from data_access.store.escape import md
 from data_access.store.scope import Scope
 from ui.i18n import t
 

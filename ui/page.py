@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from charts.escape import md
 from data_access.store.decks import clean_params
+from data_access.store.escape import md
 from data_access.store.filters import Filters
 from ui import context, state
 from ui.i18n import t

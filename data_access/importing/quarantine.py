@@ -20,7 +20,6 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from charts.escape import csv_bytes, unsafe_cells
 from data_access.importing.layouts import LAYOUTS, Layout
 from data_access.importing.pipeline import ImportReport, Progress, _noop, process
 from data_access.importing.profiles import FIELDS, Profile
@@ -28,6 +27,7 @@ from data_access.importing.reader import NFIELDS_COL, ROW_COL, decode
 from data_access.importing.validate import orgnr_digits, private_rows
 from data_access.store import schema
 from data_access.store.db import connected, read_frame
+from data_access.store.escape import csv_bytes, unsafe_cells
 from data_access.store.scope import Scope, historical_codes
 from data_access.store.suppliers import PRIVATE_LABEL
 
@@ -167,7 +167,7 @@ def quarantine_csv(rows: pl.DataFrame) -> bytes:
     """The rows as a semicolon CSV with a BOM (opens in Excel); edit, then re-import it.
 
     Text from the file that would run as a formula (``=``, ``+``, ``-``, ``@``…) gets a leading
-    apostrophe (``charts.escape``); the re-import takes it off again."""
+    apostrophe (``data_access.store.escape``); the re-import takes it off again."""
     return csv_bytes(rows)
 
 
