@@ -26,7 +26,7 @@ from charts.common import empty
 from charts.lang import tr
 from charts.localize import localize
 from data_access.metrics import concentration, coverage, overview, regional, savings, spend
-from data_access.store.escape import plotly_frame
+from data_access.store.escape import already_escaped, plotly_frame
 from data_access.store.filters import Filters
 from data_access.store.reference import region
 
@@ -541,7 +541,8 @@ def draw(spec: ChartSpec, frame: pl.DataFrame, *, presentation: bool = False) ->
     if frame.height == 0:
         return localize(empty(spec.title))
     safe = plotly_frame(frame, *[c for c in spec.escape if c in frame.columns])
-    fig = spec.draw(safe, spec.title, presentation)
+    with already_escaped():
+        fig = spec.draw(safe, spec.title, presentation)
     if presentation:  # large type needs room: legends below the axis must not cover its title
         fig.update_layout(height=max(int(fig.layout.height or 450), 620))
     return localize(fig)

@@ -34,9 +34,9 @@ import sqlalchemy as sa
 
 from charts import export, fmt, registry
 from charts.lang import tr, using
-from charts.registry import BuiltChart, ChartData
+from charts.registry import ChartData
 from cli.figures_cmd import figures as figures_json
-from data_access.metrics.overview import PURCHASE
+from data_access.metrics.common import PURCHASE
 from data_access.store import db
 from data_access.store.agreements import load_agreements, savings_target
 from data_access.store.cube import load_categories, load_cube, load_municipalities
@@ -45,6 +45,7 @@ from data_access.store.population import load_population
 from data_access.store.reference import UNCLASSIFIED
 from data_access.store.scope import Scope
 from data_access.store.users import scope_for
+from report.content import ReportContent, Section
 from report.pdf import write_pdf
 from report.slides import write_pptx
 
@@ -66,34 +67,6 @@ class ReportRequest:
     user: str | None = None  # None: the operator (everything)
     area: str = "drift"
     charts: tuple[str, ...] = field(default_factory=lambda: tuple(c.id for c in registry.CHARTS))
-
-
-@dataclass(frozen=True)
-class Section:
-    """One period of the report: the quarter or the year to date."""
-
-    key: str  # "kvartal" | "hittil"
-    label: str
-    token: str
-    filters: Filters
-    charts: tuple[BuiltChart, ...]
-
-
-@dataclass(frozen=True)
-class ReportContent:
-    """Everything the writers need, computed once."""
-
-    title: str
-    scope_text: str
-    data_date: str
-    data_version: int
-    demo: bool
-    sections: tuple[Section, ...]
-    quality_notes: tuple[str, ...]
-    figures: dict[str, object]
-
-    def context(self, section: Section) -> export.Context:
-        return export.Context(self.scope_text, section.label, self.data_date, self.demo)
 
 
 @dataclass(frozen=True)

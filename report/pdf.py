@@ -13,7 +13,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from charts.lang import tr
-from report.bundle import ReportContent
+from report.content import ReportContent
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 PAGE_W, PAGE_H, MARGIN = 297.0, 210.0, 12.0

@@ -12,7 +12,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from charts.lang import tr
-from report.bundle import ReportContent
+from report.content import ReportContent
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 PRIMARY = RGBColor(0x0B, 0x53, 0x94)

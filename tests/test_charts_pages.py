@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from charts import agreements as ac
 from charts import overview as oc
 from charts import savings as sc
+from charts.a11y import plain
 from charts.theme import PRIMARY, WARNING, municipality_colour
 from data_access.metrics import coverage, overview, savings
 from data_access.store.agreements import load_agreements, load_parties
@@ -39,7 +40,7 @@ def _json(fig: Any) -> dict[str, Any]:
 
 
 def _axis_title(layout: dict[str, Any], axis: str) -> str:
-    return str(layout[axis]["title"]["text"])
+    return plain(layout[axis]["title"]["text"])  # titles wrap for phones (#14)
 
 
 # --- Oversikt -------------------------------------------------------------------------------

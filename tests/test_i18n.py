@@ -65,8 +65,8 @@ def test_lang_en_gives_english_words_charts_and_numbers() -> None:
 @pytest.mark.parametrize(
     ("script", "english"),
     [
-        ("pages/suppliers.py", "Shares are over suppliers"),
-        ("pages/regional.py", "All spend is included"),
+        ("pages/suppliers.py", "Shares are computed over all suppliers"),
+        ("pages/regional.py", "All purchases are included"),
         ("pages/savings.py", "Savings are computed on spend"),
         ("pages/presentation.py", "Slide 1 of"),
         ("pages/export.py", "The quarterly report holds every standard chart"),

@@ -13,12 +13,13 @@ Three sinks, three functions — all pure, no Streamlit:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import io
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
 import polars as pl
@@ -104,13 +105,23 @@ def plotly_safe(fn: Callable[_P, _R]) -> Callable[_P, _R]:
 
         new_args = [safe(None, a) for a in args]
         new_kwargs = {k: safe(k, v) for k, v in kwargs.items()}
-        _inside.depth = 1
-        try:
+        with already_escaped():
             return fn(*new_args, **new_kwargs)  # type: ignore[arg-type]
-        finally:
-            _inside.depth = 0
 
     return wrapper
+
+
+@contextlib.contextmanager
+def already_escaped() -> Iterator[None]:
+    """Inside this block figure builders take their frames as given, because the caller has
+    escaped them itself (``charts.registry`` escapes exactly the columns a chart draws) — so
+    no text is escaped twice and shown as ``&amp;lt;``."""
+    before = getattr(_inside, "depth", 0)
+    _inside.depth = 1
+    try:
+        yield
+    finally:
+        _inside.depth = before
 
 
 def cell(value: object) -> object:
