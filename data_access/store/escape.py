@@ -33,17 +33,28 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 \u00a0.,]*$")
 
 
-def md(text: object) -> str:
-    r"""Text safe to put inside Markdown: every Markdown/LaTeX/HTML control character escaped.
+WORD_JOINER = "\u2060"
+# "http\:", "https\:", "ftp\:" after escaping, "www\.", and "@" (e-mail autolinks)
+_AUTOLINK = re.compile(r"(?i)(?<=h)ttps?\\:|(?<=f)tp\\:|(?<=w)ww\\.|@")
 
-    >>> md("**fet** [lenke](http://x) $x$")
-    '\\*\\*fet\\*\\* \\[lenke\\]\\(http\\:\\/\\/x\\) \\$x\\$'
+
+def md(text: object) -> str:
+    r"""Text safe to put inside Markdown: every Markdown/LaTeX/HTML control character escaped,
+    and the starts of bare links (``http://``, ``www.``, ``@``) broken with an invisible word
+    joiner, because widget labels (e.g. an expander's) turn bare URLs into links even when
+    their characters are escaped.
+
+    >>> md("**fet** [lenke](x) $x$")
+    '\\*\\*fet\\*\\* \\[lenke\\]\\(x\\) \\$x\\$'
+    >>> md("http://x www.x a@b") == "ht\u2060tp\\:\\/\\/x ww\u2060w\\.x a@\u2060b"
+    True
     >>> md(None)
     ''
     """
     if text is None:
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", BIDI_CONTROLS.sub("", str(text)))
+    escaped = _MD_SPECIAL.sub(r"\\\1", BIDI_CONTROLS.sub("", str(text)))
+    return _AUTOLINK.sub(lambda m: m.group(0)[:1] + WORD_JOINER + m.group(0)[1:], escaped)
 
 
 def plotly_text(text: object) -> str:
