@@ -11,6 +11,15 @@ from charts.common import hbar
 from charts.theme import NEUTRAL, PRIMARY, WARNING, municipality_colour, template
 from data_access.store.escape import plotly_safe
 
+# What a reader sees for a threshold flag (data values are English, see metrics.thresholds).
+WINDOW_LABELS = {"12m": "12 mnd", "48m": "48 mnd"}
+THRESHOLD_LEVEL_LABELS = {
+    "regulation": "Over forskriftens nedre grense",
+    "national": "Over nasjonal terskelverdi",
+    "eea": "Over EØS-terskelverdi",
+}
+REVIEW = "Krever vurdering"
+
 
 def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v * 100:.0f} %"
@@ -191,7 +200,7 @@ def expiring_table(df: pl.DataFrame) -> pl.DataFrame:
 def flags_table(df: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(
         {
-            "Vurdering": df["review"],
+            "Vurdering": pl.Series([REVIEW] * df.height, dtype=pl.String),
             "Grunnlag": [
                 "Alle kommuner i utvalget samlet" if b == "samlet" else n
                 for b, n in zip(
@@ -201,7 +210,7 @@ def flags_table(df: pl.DataFrame) -> pl.DataFrame:
             "Leverandør": df["supplier_name"],
             "Kategori": df["category"].fill_null("Alle"),
             "Vindu": [
-                f"{w}: {MONTHS[a.month - 1]} {a.year}–{MONTHS[b.month - 1]} {b.year}"
+                f"{WINDOW_LABELS.get(w, w)}: {MONTHS[a.month - 1]} {a.year}–{MONTHS[b.month - 1]} {b.year}"
                 for w, a, b in zip(
                     df["window"].to_list(),
                     df["window_start"].to_list(),
@@ -211,10 +220,8 @@ def flags_table(df: pl.DataFrame) -> pl.DataFrame:
             ],
             "Kjøp uten avtale": [fmt.kr(v) for v in df["amount"].to_list()],
             "Terskel": [
-                f"{t} ({fmt.kr(v)})"
-                for t, v in zip(
-                    df["level_text"].to_list(), df["threshold_nok"].to_list(), strict=True
-                )
+                f"{THRESHOLD_LEVEL_LABELS.get(lvl, lvl)} ({fmt.kr(v)})"
+                for lvl, v in zip(df["level"].to_list(), df["threshold_nok"].to_list(), strict=True)
             ],
         }
     )

@@ -7,10 +7,17 @@ import polars as pl
 
 from charts.a11y import responsive
 from charts.theme import INK, LEVEL_COLOURS, NEUTRAL, PRIMARY, municipality_colour, template
-from data_access.metrics.regional import LEVEL_LABELS
 from data_access.store.cube import LEVELS
 from data_access.store.escape import plotly_safe
 
+# What a reader sees for a regional level (data values are the English keys of ``LEVELS``).
+LEVEL_LABELS = {
+    "same": "Egen kommune",
+    "member": "Annen medlemskommune",
+    "county": "Resten av fylket",
+    "norway": "Resten av Norge",
+    "abroad_unknown": "Utlandet eller ukjent",
+}
 SEQUENTIAL = [[0.0, "#F1F8E9"], [0.4, "#A5D6A7"], [0.75, "#43A047"], [1.0, "#1B5E20"]]
 # Legend between title and plot; the top margin leaves room for it to wrap to two lines
 # (long category labels narrow the plot) without running into the title.
@@ -31,6 +38,30 @@ SHORT_HOME = {
 
 def _pct(v: float | None) -> str:
     return "" if v is None else f"{v * 100:.0f} %"
+
+
+def level_label(level: pl.Expr) -> pl.Expr:
+    """The Norwegian name of a regional level key (unknown keys pass through unchanged)."""
+    return level.replace_strict(LEVEL_LABELS, default=level, return_dtype=pl.String)
+
+
+def label_flows(df: pl.DataFrame) -> pl.DataFrame:
+    """A ``metrics.regional.flows`` frame with ``home_label`` in place of ``home_name``: the
+    member's name, or the level's Norwegian name for the homes outside the members."""
+    if "home_name" not in df.columns:
+        return df
+    label = pl.coalesce(pl.col("home_name"), level_label(pl.col("home_key")))
+    return df.with_columns(label.alias("home_name")).rename({"home_name": "home_label"})
+
+
+def label_locations(df: pl.DataFrame) -> pl.DataFrame:
+    """A ``metrics.regional.location_comparison`` frame with each level's Norwegian ``label``
+    (before ``n_suppliers_with_subunits``, as shown and downloaded)."""
+    if "label" in df.columns:
+        return df
+    out = df.with_columns(label=level_label(pl.col("level")))
+    last = [c for c in ("label", "n_suppliers_with_subunits") if c in out.columns]
+    return out.select(*[c for c in out.columns if c not in last], *last)
 
 
 @responsive
@@ -123,6 +154,7 @@ def levels_over_time(df: pl.DataFrame, *, title: str, presentation: bool = False
 @plotly_safe
 def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Heatmap buyer (rows) × supplier's home (columns): share of the buyer's spend, in %."""
+    df = label_flows(df)
     buyers = df.select("municipality_now", "municipality_name").unique().sort("municipality_now")
     homes = df.select("home_key", "home_label", "home_order").unique().sort("home_order")
     cell = {(r["municipality_now"], r["home_key"]): r for r in df.iter_rows(named=True)}
@@ -200,6 +232,7 @@ def sme_by_municipality(
 @plotly_safe
 def location_comparison(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Spend per level by head-office location beside nearest sub-unit location."""
+    df = label_locations(df)
     fig = go.Figure(
         [
             go.Bar(

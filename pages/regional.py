@@ -105,7 +105,9 @@ def _sme_and_locations(
         )
     with right:
         locations = context.analysis_reference(ctx).locations
-        cmp = regional.location_comparison(cube, f, locations, members, reg.county)
+        cmp = charts.label_locations(
+            regional.location_comparison(cube, f, locations, members, reg.county)
+        )
         n_sub = int(cmp["n_suppliers_with_subunits"][0]) if cmp.height else 0
         if n_sub == 0:
             st.markdown(f"**{t('Etter avdelingens beliggenhet (underenheter)')}**")
@@ -132,7 +134,9 @@ def _alternatives(cube: pl.DataFrame, f: Filters, members: list[str]) -> None:
     alt = regional.regional_alternatives(cube, f, members)
     if alt.height:
         st.dataframe(
-            alt.head(30).with_columns(pl.col("amount").round(0)),
+            alt.head(30).with_columns(
+                pl.col("amount").round(0), level=charts.level_label(pl.col("level"))
+            ),
             column_config={
                 "category_l1": t("Hovedkategori"),
                 "category": t("Kategori"),
@@ -185,7 +189,7 @@ def render() -> None:
 
     _level_charts(cube, f, reg)
 
-    fl = regional.flows(cube, f, member_names)
+    fl = charts.label_flows(regional.flows(cube, f, member_names))
     _plot(
         charts.flow_matrix,
         fl,

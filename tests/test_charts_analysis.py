@@ -58,7 +58,7 @@ def test_levels_chart_has_five_level_traces_in_fixed_colours_summing_to_100() ->
     c = cube(ROWS)
     lv = regional.levels(c, Filters.year(2019), by="municipality")
     fig = rc.levels_stacked(lv, label="municipality_name", title="T").to_plotly_json()
-    assert [t["name"] for t in fig["data"]] == list(regional.LEVEL_LABELS.values())
+    assert [t["name"] for t in fig["data"]] == list(rc.LEVEL_LABELS.values())
     assert [t["marker"]["color"] for t in fig["data"]] == list(LEVEL_COLOURS.values())
     for i in range(len(fig["data"][0]["x"])):
         assert sum(t["x"][i] for t in fig["data"]) == pytest.approx(100.0)

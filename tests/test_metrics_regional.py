@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from charts import regional as rc
 from data_access.metrics import regional
 from data_access.store.filters import Filters
 from data_access.store.reference import member_codes_now
@@ -81,13 +82,24 @@ def test_flow_matrix_member_by_supplier_home() -> None:
         ]
     )
     fl = regional.flows(c, Filters.year(2024), MEMBERS)
-    got = {(r["municipality_name"], r["home_label"]): r["amount"] for r in fl.iter_rows(named=True)}
+    got = {(r["municipality_name"], r["home_key"]): r["amount"] for r in fl.iter_rows(named=True)}
     assert got == {
-        ("Verdal", "Verdal"): 100.0,
-        ("Verdal", "Steinkjer"): 200.0,
-        ("Levanger", "Steinkjer"): 50.0,
-        ("Levanger", "Resten av Norge"): 150.0,
-        ("Levanger", "Utlandet eller ukjent"): 25.0,
+        ("Verdal", "5038"): 100.0,
+        ("Verdal", "5006"): 200.0,
+        ("Levanger", "5006"): 50.0,
+        ("Levanger", "norway"): 150.0,
+        ("Levanger", "abroad_unknown"): 25.0,
+    }
+    # Metrics name only the members (data); the levels are named for readers in charts.
+    assert fl.filter(pl.col("home_key") == "norway")["home_name"].to_list() == [None]
+    shown = rc.label_flows(fl)
+    got = {(r["municipality_name"], r["home_label"]) for r in shown.iter_rows(named=True)}
+    assert got == {
+        ("Verdal", "Verdal"),
+        ("Verdal", "Steinkjer"),
+        ("Levanger", "Steinkjer"),
+        ("Levanger", "Resten av Norge"),
+        ("Levanger", "Utlandet eller ukjent"),
     }
     lev = fl.filter(pl.col("municipality_now") == "5037")
     assert lev["share"].sum() == pytest.approx(1.0)
@@ -120,6 +132,10 @@ def test_subunit_view_uses_the_nearest_registered_location() -> None:
     assert got["norway"] == (500.0, 0.0)
     assert got["county"] == (100.0, 0.0)
     assert cmp["n_suppliers_with_subunits"][0] == 2
+    assert "label" not in cmp.columns
+    shown = rc.label_locations(cmp)
+    assert shown.columns[-2:] == ["label", "n_suppliers_with_subunits"]
+    assert shown["label"].to_list() == list(rc.LEVEL_LABELS.values())
 
 
 def test_regional_alternatives_same_nace_in_the_region() -> None:
@@ -135,4 +151,5 @@ def test_regional_alternatives_same_nace_in_the_region() -> None:
     assert alt["supplier_name"].to_list() == ["Delta AS"]
     assert alt["n_alternatives"].item() == 2
     assert alt["alternatives"].item() == "Alfa AS, Beta AS"
-    assert alt["level"].item() == "Resten av Norge"
+    assert alt["level"].item() == "norway"
+    assert alt.select(rc.level_label(pl.col("level")))["level"].item() == "Resten av Norge"

@@ -8,6 +8,8 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
+from charts import fmt
+from charts.agreements import flags_table
 from data_access.metrics.thresholds import threshold_watch
 from data_access.store.cube import load_cube
 from data_access.store.filters import Filters
@@ -23,7 +25,7 @@ THR = frames.thresholds(
 
 
 def _flags(cube: pl.DataFrame, f: Filters, **kw: object) -> pl.DataFrame:
-    return threshold_watch(cube, f, THR, **kw).filter(pl.col("window") == "12 mnd")
+    return threshold_watch(cube, f, THR, **kw).filter(pl.col("window") == "12m")
 
 
 def test_12_month_window_crosses_the_year_boundary() -> None:
@@ -41,7 +43,13 @@ def test_12_month_window_crosses_the_year_boundary() -> None:
     assert (row["window_start"], row["window_end"]) == (D(2023, 3, 1), D(2024, 2, 1))
     assert row["amount"] == 1_500_000.0
     assert row["level"] == "national"
-    assert row["review"] == "Krever vurdering"
+    assert row["window"] == "12m"
+    assert "review" not in flags.columns and "level_text" not in flags.columns
+    # The reader's wording comes from charts: the table on the Avtaler page is unchanged.
+    shown = flags_table(flags).row(0, named=True)
+    assert shown["Vurdering"] == "Krever vurdering"
+    assert shown["Vindu"] == "12 mnd: mar 2023–feb 2024"
+    assert shown["Terskel"] == f"Over nasjonal terskelverdi ({fmt.kr(1_300_000)})"
     # Window Dec 2023–Nov 2024 no longer holds Nov 2023: 700 000 is only above the lower limit.
     late = _flags(cube, Filters(D(2024, 11, 1), D(2024, 11, 1)), min_level="regulation")
     assert late["amount"].to_list() == [700_000.0]
@@ -96,14 +104,14 @@ def test_by_category_splits_a_supplier_and_48_months_checks_against_eea() -> Non
     cube = frames.cube(rows)
     f = Filters.year(2025)
     supplier_level = threshold_watch(cube, f, THR)
-    w12 = supplier_level.filter(pl.col("window") == "12 mnd")
+    w12 = supplier_level.filter(pl.col("window") == "12m")
     assert w12["amount"].to_list() == [1_300_000.0]  # both categories together
-    w48 = supplier_level.filter(pl.col("window") == "48 mnd")
+    w48 = supplier_level.filter(pl.col("window") == "48m")
     assert w48["amount"].to_list() == [5_200_000.0]  # Jan 2022–Dec 2025 holds all eight rows
     assert w48["level"].to_list() == ["eea"]
     per_cat = threshold_watch(cube, f, THR, by_category=True)
-    assert per_cat.filter(pl.col("window") == "12 mnd").height == 0  # 650 000 each
-    assert sorted(per_cat.filter(pl.col("window") == "48 mnd")["category"].to_list()) == [
+    assert per_cat.filter(pl.col("window") == "12m").height == 0  # 650 000 each
+    assert sorted(per_cat.filter(pl.col("window") == "48m")["category"].to_list()) == [
         "Kontor",
         "Skole",
     ]

@@ -12,6 +12,7 @@ import polars as pl
 
 from data_access.metrics import concentration, regional, spend
 from data_access.metrics.common import purchases
+from data_access.store.cube import LEVELS
 from data_access.store.filters import Filters
 from data_access.store.reference import member_codes_now, region
 
@@ -95,9 +96,7 @@ def analysis_figures(
         ],
         "dependency_share": dep,
         "dependencies": concentration.dependencies(by_cat, dep).to_dicts(),
-        "regional": {
-            lvl: {"amount": lv[lvl], "share": lv[f"{lvl}_share"]} for lvl in regional.LEVEL_LABELS
-        },
+        "regional": {lvl: {"amount": lv[lvl], "share": lv[f"{lvl}_share"]} for lvl in LEVELS},
         "regional_share": lv["regional_share"],
         "unknown_home_share": lv["unknown_share"],
         "sme": {

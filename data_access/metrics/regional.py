@@ -16,13 +16,6 @@ from data_access.metrics.overview import KNOWN_HOME, REGIONAL
 from data_access.store.cube import LEVELS
 from data_access.store.filters import Filters
 
-LEVEL_LABELS = {
-    "same": "Egen kommune",
-    "member": "Annen medlemskommune",
-    "county": "Resten av fylket",
-    "norway": "Resten av Norge",
-    "abroad_unknown": "Utlandet eller ukjent",
-}
 _RANK = {lvl: i for i, lvl in enumerate(LEVELS)}
 GROUPS = {
     "municipality": ["municipality_now", "municipality_name"],
@@ -105,11 +98,13 @@ def regional_share(cube: pl.DataFrame, f: Filters) -> float | None:
 
 def flows(cube: pl.DataFrame, f: Filters, member_names: dict[str, str]) -> pl.DataFrame:
     """The flow matrix buyer (today's code) × supplier home: one column per member home,
-    then ``Resten av fylket``, ``Resten av Norge``, ``Utlandet eller ukjent``.
+    then the levels ``county``, ``norway``, ``abroad_unknown``.
 
     ``member_names``: today's code → name for all members (supplier homes are named even when
     the user's scope holds one buyer). Long form: municipality_now, municipality_name,
-    home_key, home_label, home_order, amount, share (of the buyer's spend).
+    home_key (a member's code or one of the three level keys), home_name (the member's name;
+    null for a level, named for readers by ``charts.regional.label_flows``), home_order,
+    amount, share (of the buyer's spend).
     """
     d = purchases(cube, f)
     home = pl.col("home_municipality")
@@ -119,16 +114,14 @@ def flows(cube: pl.DataFrame, f: Filters, member_names: dict[str, str]) -> pl.Da
     d = d.with_columns(
         home_key=pl.when(is_member_home).then(home).otherwise(pl.col("regional_level")),
     ).with_columns(home_key=pl.when(pl.col("home_key") == "same").then(home).otherwise("home_key"))
-    labels = {
-        **member_names,
-        **{k: v for k, v in LEVEL_LABELS.items() if k not in ("same", "member")},
-    }
     orders = {**order, "county": n, "norway": n + 1, "abroad_unknown": n + 2}
     out = (
         d.group_by("municipality_now", "municipality_name", "home_key")
         .agg(pl.col("amount").sum())
         .with_columns(
-            home_label=pl.col("home_key").replace_strict(labels, default=pl.col("home_key")),
+            home_name=pl.col("home_key").replace_strict(
+                member_names, default=None, return_dtype=pl.String
+            ),
             home_order=pl.col("home_key").replace_strict(orders, default=n + 3).cast(pl.Int64),
             share=pl.col("amount") / pl.col("amount").sum().over("municipality_now"),
         )
@@ -200,7 +193,8 @@ def location_comparison(
     cube: pl.DataFrame, f: Filters, locations: pl.DataFrame, members: list[str], county: str
 ) -> pl.DataFrame:
     """Per level: spend by head-office location and by nearest sub-unit location, side by
-    side (``head_office``, ``subunit``), with ``n_suppliers_with_subunits`` in the selection."""
+    side (``head_office``, ``subunit``), with ``n_suppliers_with_subunits`` in the selection.
+    ``level`` is the English key; ``charts.regional.label_locations`` names it."""
     d = purchases(cube, f)
     d = with_location_level(d, locations, members, county)
     head = d.group_by("regional_level").agg(head_office=pl.col("amount").sum())
@@ -213,7 +207,6 @@ def location_comparison(
         .with_columns(
             pl.col("head_office").fill_null(0.0),
             pl.col("subunit").fill_null(0.0),
-            label=pl.col("level").replace_strict(LEVEL_LABELS),
             n_suppliers_with_subunits=pl.lit(n, pl.Int64),
         )
     )
@@ -227,7 +220,8 @@ def regional_alternatives(
 
     "Used" means with purchase spend anywhere in the user's scope (any period), so the list
     stays stable when the period is narrowed. Columns: category_l1, category, supplier_name,
-    orgnr, nace, amount, level, n_alternatives, alternatives (up to three names, largest first).
+    orgnr, nace, amount, level (the English key, as ``regional_level``), n_alternatives,
+    alternatives (up to three names, largest first).
     """
     d = purchases(cube, f)
     used = (
@@ -258,7 +252,6 @@ def regional_alternatives(
         far.with_columns(r=pl.int_range(1, pl.len() + 1).over("category"))
         .filter(pl.col("r") <= per_category)
         .drop("r")
-        .with_columns(level=pl.col("level").replace_strict(LEVEL_LABELS))
         .sort("amount", descending=True)
         .drop("sort", "supplier_id")
     )

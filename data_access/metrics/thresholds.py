@@ -29,12 +29,9 @@ from data_access.store.filters import Filters, add_months, apply
 
 UNMATCHED = pl.col("agreement_id").is_null()
 LEVEL_RANK = {"regulation": 1, "national": 2, "eea": 3}
-LEVEL_TEXT = {
-    "regulation": "Over forskriftens nedre grense",
-    "national": "Over nasjonal terskelverdi",
-    "eea": "Over EØS-terskelverdi",
-}
-REVIEW = "Krever vurdering"
+# Window keys (data values are English; charts.agreements.WINDOW_LABELS names them for readers).
+WINDOW_12 = "12m"
+WINDOW_48 = "48m"
 
 
 # --- the watch -------------------------------------------------------------------------------
@@ -128,7 +125,7 @@ def _watch(
         .filter(pl.col("rank") >= min_rank)
         .sort(["rank", "amount", "window_end"], descending=True)
         .unique(keys, keep="first")
-        .with_columns(window=pl.lit("12 mnd"))
+        .with_columns(window=pl.lit(WINDOW_12))
     )
     out.append(w12)
     # 48 months ending with the period's last month, against the EEA threshold.
@@ -136,7 +133,7 @@ def _watch(
     w48 = (
         w48.with_columns(level=_level(pl.col("amount"), eea_only=True))
         .filter(pl.col("level").is_not_null())
-        .with_columns(rank=pl.lit(3, pl.Int8), window=pl.lit("48 mnd"))
+        .with_columns(rank=pl.lit(3, pl.Int8), window=pl.lit(WINDOW_48))
     )
     out.append(w48)
     cols = [*keys, "window", "window_start", "window_end", "amount", "level", "threshold_nok"]
@@ -167,9 +164,10 @@ def threshold_watch(
     view (``"samlet"``, only when more than one is in view), largest amount first.
 
     Columns: basis, municipality_now, municipality_name, supplier_id, supplier_name, orgnr,
-    category_id, category (null unless ``by_category``), window ("12 mnd" | "48 mnd"),
+    category_id, category (null unless ``by_category``), window ("12m" | "48m"),
     window_start, window_end (first days of the first and last month), amount (NOK), level
-    (regulation | national | eea), level_text, threshold_nok, review ("Krever vurdering").
+    (regulation | national | eea), threshold_nok. Every flag needs review ("krever
+    vurdering"); the wording is the reader's, in ``charts.agreements``.
     """
     rank = LEVEL_RANK[min_level]
     cat_keys = ["category_id"] if by_category else []
@@ -196,8 +194,6 @@ def threshold_watch(
         .join(munis, on="municipality_now", how="left")
         .join(cats, on="category_id", how="left")
         .with_columns(
-            level_text=pl.col("level").replace_strict(LEVEL_TEXT, return_dtype=pl.String),
-            review=pl.lit(REVIEW),
             municipality_name=pl.when(pl.col("basis") == "samlet")
             .then(pl.lit("Alle i utvalget"))
             .otherwise("municipality_name"),
@@ -216,9 +212,7 @@ def threshold_watch(
             "window_end",
             "amount",
             "level",
-            "level_text",
             "threshold_nok",
-            "review",
         )
         .sort("amount", descending=True)
     )
