@@ -143,14 +143,14 @@ def _thresholds_editor(table: pl.DataFrame, sc: Scope) -> None:
         hide_index=True,
         key=KEY("thr_editor"),
         column_config={
-            "valid_from": st.column_config.DateColumn("Gyldig fra", format="DD.MM.YYYY"),
-            "regulation_lower_limit_nok": st.column_config.NumberColumn("Nedre grense (kr)"),
-            "national_threshold_nok": st.column_config.NumberColumn("Nasjonal terskel (kr)"),
+            "valid_from": st.column_config.DateColumn(t("Gyldig fra"), format="DD.MM.YYYY"),
+            "regulation_lower_limit_nok": st.column_config.NumberColumn(t("Nedre grense (kr)")),
+            "national_threshold_nok": st.column_config.NumberColumn(t("Nasjonal terskel (kr)")),
             "eea_threshold_municipal_goods_services_nok": st.column_config.NumberColumn(
-                "EØS, varer og tjenester (kr)"
+                t("EØS, varer og tjenester (kr)")
             ),
-            "eea_threshold_works_nok": st.column_config.NumberColumn("EØS, bygg og anlegg (kr)"),
-            "source": st.column_config.TextColumn("Kilde"),
+            "eea_threshold_works_nok": st.column_config.NumberColumn(t("EØS, bygg og anlegg (kr)")),
+            "source": st.column_config.TextColumn(t("Kilde")),
         },
     )
     if st.button(t("Lagre terskelverdier"), key=KEY("thr_save")):
@@ -219,8 +219,10 @@ def _register_tab(ad: AgreementData, sc: Scope) -> None:
         st.dataframe(reg, hide_index=True, width="stretch", column_config=config)
         return
     st.caption(
-        "Rediger direkte i tabellen (legg til eller slett rader) og lagre. Alle endringer "
-        "logges, og avtalekoblingen av alle fakturalinjer beregnes på nytt."
+        t(
+            "Rediger direkte i tabellen (legg til eller slett rader) og lagre. Alle endringer "
+            "logges, og avtalekoblingen av alle fakturalinjer beregnes på nytt."
+        )
     )
     edited = st.data_editor(
         reg.to_pandas(),
@@ -237,9 +239,11 @@ def _register_tab(ad: AgreementData, sc: Scope) -> None:
         )
     st.markdown("**" + t("Importer avtaler fra CSV eller Excel") + "**")
     st.caption(
-        "Kolonner som i tabellen over (eller norske overskrifter: avtalenr, navn, kategori, "
-        "start, slutt, …). Rader oppdateres etter avtalenummer; andre avtaler beholdes. "
-        "Er én rad ugyldig, lagres ingenting."
+        t(
+            "Kolonner som i tabellen over (eller norske overskrifter: avtalenr, navn, kategori, "
+            "start, slutt, …). Rader oppdateres etter avtalenummer; andre avtaler beholdes. "
+            "Er én rad ugyldig, lagres ingenting."
+        )
     )
     st.download_button(
         t("Last ned registeret som mal (CSV)"),
@@ -257,33 +261,41 @@ def _register_tab(ad: AgreementData, sc: Scope) -> None:
 def _register_columns(categories: list[str]) -> dict[str, object]:
     """Column labels, formats and help for the register, read-only or editable."""
     return {
-        "ref": st.column_config.TextColumn("Avtalenr.", help=REGISTER_HELP["ref"], required=True),
-        "name": st.column_config.TextColumn("Navn", required=True),
-        "category": st.column_config.SelectboxColumn("Kategori", options=sorted(set(categories))),
+        "ref": st.column_config.TextColumn(
+            t("Avtalenr."), help=REGISTER_HELP["ref"], required=True
+        ),
+        "name": st.column_config.TextColumn(t("Navn"), required=True),
+        "category": st.column_config.SelectboxColumn(
+            t("Kategori"), options=sorted(set(categories))
+        ),
         "start": st.column_config.DateColumn("Start", format="DD.MM.YYYY", required=True),
-        "end": st.column_config.DateColumn("Slutt", format="DD.MM.YYYY", required=True),
-        "end_with_options": st.column_config.DateColumn("Slutt med opsjoner", format="DD.MM.YYYY"),
+        "end": st.column_config.DateColumn(t("Slutt"), format="DD.MM.YYYY", required=True),
+        "end_with_options": st.column_config.DateColumn(
+            t("Slutt med opsjoner"), format="DD.MM.YYYY"
+        ),
         "estimated_annual_value_nok": st.column_config.NumberColumn(
-            "Estimert årsverdi (kr)", format="localized", min_value=0
+            t("Estimert årsverdi (kr)"), format="localized", min_value=0
         ),
         "savings_rate": st.column_config.NumberColumn(
-            "Besparelsesgrad",
+            t("Besparelsesgrad"),
             help=REGISTER_HELP["savings_rate"],
             format="percent",
             min_value=0.0,
             max_value=0.99,
         ),
         "projected_saving_nok": st.column_config.NumberColumn(
-            "Gevinst per år (kr)", help=REGISTER_HELP["projected_saving_nok"], format="localized"
+            t("Gevinst per år (kr)"), help=REGISTER_HELP["projected_saving_nok"], format="localized"
         ),
         "savings_type": st.column_config.SelectboxColumn(
-            "Gevinsttype", options=["hard", "avoidance"], help=REGISTER_HELP["savings_type"]
+            t("Gevinsttype"), options=["hard", "avoidance"], help=REGISTER_HELP["savings_type"]
         ),
-        "owner": st.column_config.TextColumn("Eier"),
-        "baseline_note": st.column_config.TextColumn("Nullpunkt"),
-        "suppliers": st.column_config.TextColumn("Leverandører", help=REGISTER_HELP["suppliers"]),
+        "owner": st.column_config.TextColumn(t("Eier")),
+        "baseline_note": st.column_config.TextColumn(t("Nullpunkt")),
+        "suppliers": st.column_config.TextColumn(
+            t("Leverandører"), help=REGISTER_HELP["suppliers"]
+        ),
         "municipalities": st.column_config.TextColumn(
-            "Kommuner", help=REGISTER_HELP["municipalities"]
+            t("Kommuner"), help=REGISTER_HELP["municipalities"]
         ),
     }
 

@@ -99,30 +99,32 @@ def _upload_section() -> None:
 
     st.subheader(t("Importer regnskapsuttrekk"))
     files = st.file_uploader(
-        "CSV-, tekst- eller Excel-filer fra økonomisystemet",
+        t("CSV-, tekst- eller Excel-filer fra økonomisystemet"),
         type=["csv", "txt", "xlsx"],
         accept_multiple_files=True,
         key=KEY("files"),
     )
     c1, c2 = st.columns(2)
     profile = c1.selectbox(
-        "Importprofil",
+        t("Importprofil"),
         names,
         key=KEY("profile"),
-        help="«auto» kjenner vanlige kolonnenavn; velg en profil for eksport fra Visma eller "
-        "Unit4/Agresso, eller en profil lagret av dere.",
+        help=t(
+            "«auto» kjenner vanlige kolonnenavn; velg en profil for eksport fra Visma eller "
+            "Unit4/Agresso, eller en profil lagret av dere."
+        ),
     )
     if profile != "auto":
         c1.caption(load_profile(profile).description)
     muni = c2.selectbox(
-        "Kommune for hele filen",
+        t("Kommune for hele filen"),
         ["", *muni_names],
         key=KEY("muni"),
         format_func=lambda c: f"{c} {muni_names[c]}" if c else "Fra kolonne i filen",
-        help="Brukes når filen ikke har kolonne for kommunenummer.",
+        help=t("Brukes når filen ikke har kolonne for kommunenummer."),
     )
     fixed = _fixed_inputs()
-    if st.button("Importer", type="primary", disabled=not files, key=KEY("go")):
+    if st.button(t("Importer"), type="primary", disabled=not files, key=KEY("go")):
         done: list[int] = []
         for f in files or []:
             shown = md(f.name)  # a file name is text from outside: never Markdown
@@ -158,17 +160,17 @@ def _upload_section() -> None:
 def _profile_editor() -> None:
     """Show a profile's TOML and save new or changed ones (validated before they are stored)."""
     engine = context.current().engine
-    with st.expander("Importprofiler"):
+    with st.expander(t("Importprofiler")):
         with engine.connect() as conn:
             names = profile_names(conn)
             saved = saved_profiles(conn)
         base = st.selectbox(
-            "Ta utgangspunkt i", [n for n in names if n != "auto"], key=KEY("pbase")
+            t("Ta utgangspunkt i"), [n for n in names if n != "auto"], key=KEY("pbase")
         )
         text = saved.get(base) or shipped_profiles().get(base, "")
-        name = st.text_input("Navn på profilen", value=base, key=KEY("pname"))
-        toml = st.text_area("Definisjon (TOML)", value=text, height=300, key=KEY("ptoml"))
-        if st.button("Lagre profil", key=KEY("psave")):
+        name = st.text_input(t("Navn på profilen"), value=base, key=KEY("pname"))
+        toml = st.text_area(t("Definisjon (TOML)"), value=text, height=300, key=KEY("ptoml"))
+        if st.button(t("Lagre profil"), key=KEY("psave")):
             try:
                 with engine.begin() as conn:
                     save_profile(conn, name.strip(), toml)
@@ -256,11 +258,11 @@ def _quarantine_section() -> None:
     rows = quarantine_rows(engine, scope=context.current().scope)
     st.subheader(f"{t('Karantene')} ({fmt.number(rows.height)} {t('rader')})")
     if rows.height == 0:
-        st.caption("Ingen åpne rader i karantene.")
+        st.caption(t("Ingen åpne rader i karantene."))
         return
     shown = rows.head(500).select("karantene_id", "fil", "rad", "årsak", *FIELDS.keys())
     st.caption(
-        "Rett verdiene direkte i tabellen (de 500 første radene), eller last ned hele listen."
+        t("Rett verdiene direkte i tabellen (de 500 første radene), eller last ned hele listen.")
     )
     edited = st.data_editor(
         shown,
@@ -289,7 +291,7 @@ def _quarantine_section() -> None:
             st.session_state[KEY("last")] = [rep.batch_id]
             st.rerun()
     st.download_button(
-        "Last ned karantenelisten (CSV)",
+        t("Last ned karantenelisten (CSV)"),
         data=lambda: quarantine_csv(rows),
         file_name="karantene.csv",
         mime="text/csv",
@@ -297,12 +299,14 @@ def _quarantine_section() -> None:
         key=KEY("dl"),
     )
     st.caption(
-        "Rett verdiene i filen (behold kolonnen karantene_id), og last den opp igjen. "
-        "Rader som fortsatt har feil blir stående med ny årsak."
+        t(
+            "Rett verdiene i filen (behold kolonnen karantene_id), og last den opp igjen. "
+            "Rader som fortsatt har feil blir stående med ny årsak."
+        )
     )
-    fixed = st.file_uploader("Rettet karanteneliste", type=["csv"], key=KEY("fixed"))
+    fixed = st.file_uploader(t("Rettet karanteneliste"), type=["csv"], key=KEY("fixed"))
     c1, c2 = st.columns(2)
-    if c1.button("Importer rettede rader", disabled=fixed is None, key=KEY("refix")):
+    if c1.button(t("Importer rettede rader"), disabled=fixed is None, key=KEY("refix")):
         rep = reimport_quarantine(engine, fixed.getvalue(), username=context.current().username)
         if rep.error:
             st.error(md(rep.error))
@@ -310,9 +314,9 @@ def _quarantine_section() -> None:
             st.session_state[KEY("last")] = [rep.batch_id]
             st.rerun()
     if c2.button(
-        "Prøv alle på nytt uten endring",
+        t("Prøv alle på nytt uten endring"),
         key=KEY("retry"),
-        help="Nyttig etter at referansedata (kommuner, kontoer) er rettet.",
+        help=t("Nyttig etter at referansedata (kommuner, kontoer) er rettet."),
     ):
         rep = reimport_quarantine(engine, rows, username=context.current().username)
         if rep.error:
@@ -327,16 +331,18 @@ def _batch_tools(batch_ids: list[int]) -> None:
     if not batch_ids:
         return
     c1, c2, c3 = st.columns([1, 2, 1])
-    bid = c1.selectbox("Import", batch_ids, key=KEY("batch_pick"))
+    bid = c1.selectbox(t("Import"), batch_ids, key=KEY("batch_pick"))
     layout = c2.selectbox(
-        "Les kontoene på nytt med kontooppsett",
+        t("Les kontoene på nytt med kontooppsett"),
         list(LAYOUTS),
         format_func=lambda n: LAYOUTS[n].label,
         key=KEY("batch_layout"),
-        help="Når en fil er lest med feil kontooppsett: art, utgiftsklasse, kategori og "
-        "område leses på nytt fra de lagrede kontoene, uten ny import.",
+        help=t(
+            "Når en fil er lest med feil kontooppsett: art, utgiftsklasse, kategori og "
+            "område leses på nytt fra de lagrede kontoene, uten ny import."
+        ),
     )
-    if c3.button("Les på nytt", key=KEY("batch_reread")):
+    if c3.button(t("Les på nytt"), key=KEY("batch_reread")):
         try:
             with context.current().engine.begin() as conn:
                 res = reread_accounts(
@@ -353,7 +359,7 @@ def render() -> None:
     st.title(t("Import og datakvalitet"))
     sc = context.current().scope
     if not sc.is_staff:
-        st.error("Denne siden er bare for innkjøpskontoret (admin og analytiker).")
+        st.error(t("Denne siden er bare for innkjøpskontoret (admin og analytiker)."))
         st.stop()
 
     _upload_section()
@@ -382,9 +388,9 @@ def render() -> None:
     st.dataframe(log, hide_index=True, width="stretch")
     _batch_tools(log["Import"].to_list())
     if st.button(
-        "Klassifiser alle linjer på nytt",
+        t("Klassifiser alle linjer på nytt"),
         key=KEY("reclass"),
-        help="Bruk etter endring i kategoriregler; ingen ny import trengs.",
+        help=t("Bruk etter endring i kategoriregler; ingen ny import trengs."),
     ):
         with context.current().engine.begin() as conn:
             res = reclassify(conn, username=context.current().username)

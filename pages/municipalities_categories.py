@@ -189,13 +189,15 @@ def _tiles(
     m2.metric(
         t("Per innbygger"),
         fmt.kr(spend.overall_per_inhabitant(cube, f, pop_today)),
-        help="Innkjøp delt på innbyggertallet i de valgte kommunene, år for år og summert "
-        "over perioden (SSB 07459, redigerbart av administrator).",
+        help=t(
+            "Innkjøp delt på innbyggertallet i de valgte kommunene, år for år og summert "
+            "over perioden (SSB 07459, redigerbart av administrator)."
+        ),
     )
     m3.metric(
         t("Kategorier med kjøp"),
         fmt.number(tree.filter(pl.col("amount") > 0).height),
-        help="Antall kategorier (nivå 2) med positivt netto kjøp i utvalget.",
+        help=t("Antall kategorier (nivå 2) med positivt netto kjøp i utvalget."),
     )
 
 

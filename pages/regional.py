@@ -40,7 +40,7 @@ def _tiles(row: dict[str, Any], sme_row: dict[str, Any], reg: Region) -> None:
     m2.metric(
         t("I egen kommune"),
         fmt.pct(row.get("same_share")),
-        help="Andel av alle kjøp hos leverandører i kjøpende kommune.",
+        help=t("Andel av alle kjøp hos leverandører i kjøpende kommune."),
     )
     m3.metric(
         t("Små og mellomstore (SMB)"),
@@ -51,8 +51,10 @@ def _tiles(row: dict[str, Any], sme_row: dict[str, Any], reg: Region) -> None:
     m4.metric(
         t("Ukjent hjemkommune"),
         fmt.pct(row.get("unknown_share")),
-        help="Andel av kjøpene der leverandørens hjemkommune ikke er kjent; holdt utenfor "
-        "regional andel.",
+        help=t(
+            "Andel av kjøpene der leverandørens hjemkommune ikke er kjent; holdt utenfor "
+            "regional andel."
+        ),
     )
 
 
@@ -155,10 +157,12 @@ def _alternatives(cube: pl.DataFrame, f: Filters, members: list[str]) -> None:
             )
         )
     st.caption(
-        "De største leverandørene per kategori med hjemsted utenfor medlemskommunene, der minst "
-        "én leverandør dere allerede handler med har samme næringskode (NACE) og hjemsted i en "
-        "medlemskommune. Et utgangspunkt for markedsdialog, ikke en vurdering av om "
-        "alternativet kan levere."
+        t(
+            "De største leverandørene per kategori med hjemsted utenfor medlemskommunene, der minst "
+            "én leverandør dere allerede handler med har samme næringskode (NACE) og hjemsted i en "
+            "medlemskommune. Et utgangspunkt for markedsdialog, ikke en vurdering av om "
+            "alternativet kan levere."
+        )
     )
 
 

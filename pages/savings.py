@@ -91,7 +91,9 @@ def _per_municipality(by_muni: pl.DataFrame) -> None:
     left, right = st.columns([3, 2])
     with left:
         chart_view.show(registry.from_frame("gevinst", by_muni), key="sav_by_muni")
-        st.caption("Hver kommunes gevinst regnes av kommunens egne avtalekjøp; summen er totalen.")
+        st.caption(
+            t("Hver kommunes gevinst regnes av kommunens egne avtalekjøp; summen er totalen.")
+        )
     with right:
         st.dataframe(charts.municipality_table(by_muni), hide_index=True, width="stretch")
 
@@ -115,9 +117,11 @@ def _per_agreement(per_agreement: pl.DataFrame, in_view: frozenset[str] | None) 
     st.dataframe(charts.agreement_table(per_agreement), hide_index=True, width="stretch")
     if in_view is not None:
         st.caption(
-            "Forventet gevinst er avtalens anslag fordelt på deltakerkommunene etter innbyggertall; "
-            "realisert gevinst og lojalitet gjelder kommunene i utvalget. Gevinstmålet gjelder "
-            "hele samarbeidet."
+            t(
+                "Forventet gevinst er avtalens anslag fordelt på deltakerkommunene etter innbyggertall; "
+                "realisert gevinst og lojalitet gjelder kommunene i utvalget. Gevinstmålet gjelder "
+                "hele samarbeidet."
+            )
         )
 
 
@@ -173,8 +177,10 @@ def render() -> None:
         key="sav_cumulative",
     )
     st.caption(
-        "Linjene viser hvor mye som er spart hittil i hvert år, måned for måned; inneværende år er "
-        "uthevet, og den prikkede linjen fremskriver det til desember."
+        t(
+            "Linjene viser hvor mye som er spart hittil i hvert år, måned for måned; inneværende år er "
+            "uthevet, og den prikkede linjen fremskriver det til desember."
+        )
     )
 
     _per_municipality(by_muni)

@@ -67,7 +67,9 @@ def _tiles(
     m1.metric(
         t("Leverandører med kjøp"),
         fmt.number(overall["n_suppliers"]),
-        help="Leverandører (organisasjonsnummer, leverandørnummer eller navn) med positivt netto kjøp i utvalget; samleposter og privatpersoner ikke med.",
+        help=t(
+            "Leverandører (organisasjonsnummer, leverandørnummer eller navn) med positivt netto kjøp i utvalget; samleposter og privatpersoner ikke med."
+        ),
     )
     m2.metric(
         t("De fem største (CR5)"),

@@ -423,6 +423,192 @@ EN: dict[str, str] = {
         "suppliers without an organisation number, private persons and suppliers with negative "
         "net are left out and counted apart. Unclassified spend is included."
     ),
+    # --- fix-c ---
+    "**Endre bruker**": "**Edit user**",
+    "**Kategoritre** (nivå 1 › nivå 2)": "**Category tree** (level 1 › level 2)",
+    "**Ny bruker**": "**New user**",
+    "**Regler**": "**Rules**",
+    "Aktiv": "Active",
+    "Andel av alle kjøp hos leverandører i kjøpende kommune.": (
+        "Share of all spend with suppliers in the purchasing municipality."
+    ),
+    "Andel av kjøpene der leverandørens hjemkommune ikke er kjent; holdt utenfor regional andel.": (
+        "Share of spend where the supplier's home municipality is unknown; left out of the "
+        "regional share."
+    ),
+    "Antall kategorier (nivå 2) med positivt netto kjøp i utvalget.": (
+        "Number of categories (level 2) with positive net spend in the selection."
+    ),
+    "Art fra": "Account from",
+    "Art til": "Account to",
+    "Avtalenr.": "Agreement no.",
+    "Bare administratorer har tilgang til denne siden.": "Only administrators can open this page.",
+    "Besparelsesgrad": "Savings rate",
+    "Bruk etter endring i kategoriregler; ingen ny import trengs.": (
+        "Use after changing category rules; no new import is needed."
+    ),
+    "Bruker": "User",
+    "Brukes når filen ikke har kolonne for kommunenummer.": (
+        "Used when the file has no municipality number column."
+    ),
+    "CSV-, tekst- eller Excel-filer fra økonomisystemet": (
+        "CSV, text or Excel files from the finance system"
+    ),
+    "De største leverandørene per kategori med hjemsted utenfor medlemskommunene, der minst én "
+    "leverandør dere allerede handler med har samme næringskode (NACE) og hjemsted i en "
+    "medlemskommune. Et utgangspunkt for markedsdialog, ikke en vurdering av om alternativet kan "
+    "levere.": (
+        "The largest suppliers per category based outside the member municipalities, where at "
+        "least one supplier you already buy from has the same industry code (NACE) and is based "
+        "in a member municipality. A starting point for market dialogue, not an assessment of "
+        "whether the alternative can deliver."
+    ),
+    "Definisjon (TOML)": "Definition (TOML)",
+    "Denne siden er bare for innkjøpskontoret (admin og analytiker).": (
+        "This page is only for the procurement office (admin and analyst)."
+    ),
+    "Eier": "Owner",
+    "En linje får kategori etter første regel som passer: leverandør → konto (art) → NACE → "
+    "«Uklassifisert». Lagring kjører klassifiseringen på nytt for alle lagrede linjer; ingen ny "
+    "import trengs.": (
+        "A line gets its category from the first rule that matches: supplier → account (art) → "
+        "NACE → “Unclassified”. Saving re-runs the classification for all stored lines; no new "
+        "import is needed."
+    ),
+    "Estimert årsverdi (kr)": "Estimated annual value (NOK)",
+    "EØS, bygg og anlegg (kr)": "EEA, works (NOK)",
+    "EØS, varer og tjenester (kr)": "EEA, goods and services (NOK)",
+    "Fjern fra listen": "Remove from the list",
+    "Fjern": "Remove",
+    "Forventet gevinst er avtalens anslag fordelt på deltakerkommunene etter innbyggertall; "
+    "realisert gevinst og lojalitet gjelder kommunene i utvalget. Gevinstmålet gjelder hele "
+    "samarbeidet.": (
+        "Projected savings are the agreement's estimate split over the participating "
+        "municipalities by population; realized savings and loyalty apply to the municipalities "
+        "in the selection. The savings target applies to the whole partnership."
+    ),
+    "Frigi (ikke en person)": "Release (not a person)",
+    "Frigi": "Release",
+    "Gevinst per år (kr)": "Savings per year (NOK)",
+    "Gevinsttype": "Savings type",
+    "Gyldig fra": "Valid from",
+    "Hvem gjorde hva og når: import, avtaler, brukere, referansedata.": (
+        "Who did what and when: imports, agreements, users, reference data."
+    ),
+    "Hver kommunes gevinst regnes av kommunens egne avtalekjøp; summen er totalen.": (
+        "Each municipality's savings are computed on its own agreement spend; the sum is the total."
+    ),
+    "Import": "Import",
+    "Importer rettede rader": "Import corrected rows",
+    "Importprofil": "Import profile",
+    "Importprofiler": "Import profiles",
+    "Ingen mistenkte privatpersoner.": "No suspected private persons.",
+    "Ingen åpne rader i karantene.": "No open rows in quarantine.",
+    "Innkjøp delt på innbyggertallet i de valgte kommunene, år for år og summert over perioden "
+    "(SSB 07459, redigerbart av administrator).": (
+        "Spend divided by the population of the selected municipalities, year by year and summed "
+        "over the period (Statistics Norway 07459, editable by an administrator)."
+    ),
+    "Innkjøpsanalyse for Innherred innkjøp – logg inn for å se tallene.": (
+        "Spend analysis for Innherred innkjøp – log in to see the figures."
+    ),
+    "Klassifiser alle linjer på nytt": "Reclassify all lines",
+    "Kolonner som i tabellen over (eller norske overskrifter: avtalenr, navn, kategori, start, "
+    "slutt, …). Rader oppdateres etter avtalenummer; andre avtaler beholdes. Er én rad ugyldig, "
+    "lagres ingenting.": (
+        "Columns as in the table above (or Norwegian headings: avtalenr, navn, kategori, start, "
+        "slutt, …). Rows are updated by agreement number; other agreements are kept. If one row "
+        "is invalid, nothing is saved."
+    ),
+    "Kommune for hele filen": "Municipality for the whole file",
+    "Kommuner (for rollen kommune)": "Municipalities (for the municipality role)",
+    "Lagre endringer": "Save changes",
+    "Lagre kategoritreet": "Save the category tree",
+    "Lagre profil": "Save profile",
+    "Lagre regler og klassifiser på nytt": "Save rules and reclassify",
+    "Last ned karantenelisten (CSV)": "Download the quarantine list (CSV)",
+    "Leder kan se fakturalinjer": "Manager can see invoice lines",
+    "Legg til": "Add",
+    "Les kontoene på nytt med kontooppsett": "Re-read the accounts with account layout",
+    "Les på nytt": "Re-read",
+    "Leverandør (orgnr:…)": "Supplier (orgnr:…)",
+    "Leverandører (organisasjonsnummer, leverandørnummer eller navn) med positivt netto kjøp i "
+    "utvalget; samleposter og privatpersoner ikke med.": (
+        "Suppliers (organisation number, supplier number or name) with positive net spend in the "
+        "selection; collective entries and private persons not included."
+    ),
+    "Linjene viser hvor mye som er spart hittil i hvert år, måned for måned; inneværende år er "
+    "uthevet, og den prikkede linjen fremskriver det til desember.": (
+        "The lines show how much has been saved so far in each year, month by month; the current "
+        "year is highlighted, and the dotted line projects it to December."
+    ),
+    "Merknad": "Note",
+    "Nasjonal terskel (kr)": "National threshold (NOK)",
+    "Navn på profilen": "Profile name",
+    "Navn som ser ut som personnavn (uten organisasjonsnummer og uten merking) vises som "
+    "«Privatperson» overalt. Bare administratorer ser navnene her. Frigi en leverandør som ikke "
+    "er en person; den vises da med navn og telles i alle tall. Rader merket som privatperson og "
+    "fødselsnumre vises aldri med navn.": (
+        "Names that look like personal names (without an organisation number and unmarked) are "
+        "shown as “Private person” everywhere. Only administrators see the names here. Release a "
+        "supplier that is not a person; it is then shown by name and counted in all figures. "
+        "Rows marked as private persons and national identity numbers are never shown by name."
+    ),
+    "Nedre grense (kr)": "Lower limit (NOK)",
+    "Nivå 1": "Level 1",
+    "Nivå 2": "Level 2",
+    "Nullpunkt": "Baseline",
+    "Nytt passord (tomt = uendret)": "New password (empty = unchanged)",
+    "Nyttig etter at referansedata (kommuner, kontoer) er rettet.": (
+        "Useful after reference data (municipalities, accounts) has been corrected."
+    ),
+    "Når en fil er lest med feil kontooppsett: art, utgiftsklasse, kategori og område leses på "
+    "nytt fra de lagrede kontoene, uten ny import.": (
+        "When a file was read with the wrong account layout: account type, expense class, "
+        "category and area are re-read from the stored accounts, without a new import."
+    ),
+    "Opprett bruker": "Create user",
+    "Opprettet": "Created",
+    "Poster som ikke er én leverandør («Diverse leverandører», engangsleverandør, kontant/kort) "
+    "holdes utenfor HHI, CR, ABC og Pareto og telles for seg. Navn sammenlignes uten store/små "
+    "bokstaver og selskapsform, nummer er ERP-ets leverandørnummer, mønster er et regulært "
+    "uttrykk mot navnet.": (
+        "Entries that are not one supplier (“Diverse leverandører”, one-off supplier, cash/card) "
+        "are left out of HHI, CR, ABC and Pareto and counted apart. Names are compared ignoring "
+        "case and company form, number is the ERP's supplier number, pattern is a regular "
+        "expression matched against the name."
+    ),
+    "Prioritet": "Priority",
+    "Prøv alle på nytt uten endring": "Retry all without changes",
+    "Rediger direkte i tabellen (legg til eller slett rader) og lagre. Alle endringer logges, og "
+    "avtalekoblingen av alle fakturalinjer beregnes på nytt.": (
+        "Edit directly in the table (add or delete rows) and save. Every change is logged, and "
+        "the agreement matching of all invoice lines is recomputed."
+    ),
+    "Rett verdiene direkte i tabellen (de 500 første radene), eller last ned hele listen.": (
+        "Correct the values directly in the table (the first 500 rows), or download the whole list."
+    ),
+    "Rett verdiene i filen (behold kolonnen karantene_id), og last den opp igjen. Rader som "
+    "fortsatt har feil blir stående med ny årsak.": (
+        "Correct the values in the file (keep the karantene_id column) and upload it again. Rows "
+        "that still have errors stay with a new reason."
+    ),
+    "Rettet karanteneliste": "Corrected quarantine list",
+    "Rolle": "Role",
+    "Siste feil (UTC)": "Last failure (UTC)",
+    "Slutt med opsjoner": "End with options",
+    "Slutt": "End",
+    "Sperret til (UTC)": "Locked until (UTC)",
+    "Startpassord (minst 8 tegn)": "Initial password (at least 8 characters)",
+    "Ta utgangspunkt i": "Start from",
+    "Tidspunkt (UTC)": "Time (UTC)",
+    "Velg kommuner": "Choose municipalities",
+    "Verdi": "Value",
+    "«auto» kjenner vanlige kolonnenavn; velg en profil for eksport fra Visma eller "
+    "Unit4/Agresso, eller en profil lagret av dere.": (
+        "“auto” knows common column names; choose a profile for exports from Visma or "
+        "Unit4/Agresso, or a profile you have saved."
+    ),
 }
 
 

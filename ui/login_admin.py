@@ -29,10 +29,10 @@ def login_security_section(engine: sa.Engine, scope: Scope, usernames: list[str]
                     "key": "Sperret",
                     "failures": "Feil",
                     "last_failure_at": st.column_config.DatetimeColumn(
-                        "Siste feil (UTC)", format="DD.MM.YYYY HH:mm"
+                        t("Siste feil (UTC)"), format="DD.MM.YYYY HH:mm"
                     ),
                     "locked_until": st.column_config.DatetimeColumn(
-                        "Sperret til (UTC)", format="DD.MM.YYYY HH:mm"
+                        t("Sperret til (UTC)"), format="DD.MM.YYYY HH:mm"
                     ),
                 },
                 key="admin_locks",
