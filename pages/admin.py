@@ -64,9 +64,9 @@ def _add_user_form(
                         line_detail=detail,
                         by=scope.username,
                     )
-                st.success(f"Brukeren {username} er opprettet.")
+                st.success(t("Brukeren {name} er opprettet.").format(name=username))
             except ValueError as exc:
-                st.error(f"Kunne ikke opprette brukeren: {exc}")
+                st.error(f"{t('Kunne ikke opprette brukeren:')} {exc}")
 
 
 def _edit_user_form(
@@ -123,9 +123,9 @@ def _edit_user_form(
                     )
                     if new_password:
                         set_password(conn, who, new_password, by=scope.username)
-                st.success(f"Endringene for {who} er lagret.")
+                st.success(t("Endringene for {name} er lagret.").format(name=who))
             except ValueError as exc:
-                st.error(f"Kunne ikke lagre: {exc}")
+                st.error(f"{t('Kunne ikke lagre:')} {exc}")
 
 
 def render() -> None:
@@ -215,10 +215,12 @@ def _categories(engine: sa.Engine, scope: Scope) -> None:
                 with engine.begin() as conn:
                     r = save_tree(conn, pl.DataFrame(edited_tree).drop("n_lines"), scope)
                 st.success(
-                    f"Lagret: {r['added']} nye, {r['changed']} endret, {r['removed']} fjernet."
+                    t("Lagret: {added} nye, {changed} endret, {removed} fjernet.").format(
+                        added=r["added"], changed=r["changed"], removed=r["removed"]
+                    )
                 )
             except (ValueError, PermissionError) as exc:
-                st.error(f"Ikke lagret: {exc}")
+                st.error(f"{t('Ikke lagret:')} {exc}")
     with right:
         st.markdown(t("**Regler**"))
         labels = (tree["level1"] + " › " + tree["level2"]).to_list()
@@ -247,10 +249,12 @@ def _categories(engine: sa.Engine, scope: Scope) -> None:
                 with engine.begin() as conn:
                     r = save_rules(conn, pl.DataFrame(edited_rules), scope)
                 st.success(
-                    f"{r['rules']} regler lagret; {r['changed']} av {r['lines']} linjer fikk ny kategori."
+                    t(
+                        "{rules} regler lagret; {changed} av {lines} linjer fikk ny kategori."
+                    ).format(rules=r["rules"], changed=r["changed"], lines=r["lines"])
                 )
             except (ValueError, PermissionError) as exc:
-                st.error(f"Ikke lagret: {exc}")
+                st.error(f"{t('Ikke lagret:')} {exc}")
 
 
 # --- issue 10 ---
@@ -295,9 +299,9 @@ def _private_persons(engine: sa.Engine, scope: Scope) -> None:
             try:
                 with engine.begin() as conn:
                     name = release(conn, int(pick), scope, scope.username or "admin")
-                st.success(f"Frigitt: {name} vises nå med navn.")
+                st.success(t("Frigitt: {name} vises nå med navn.").format(name=name))
             except (ValueError, PermissionError) as exc:
-                st.error(f"Ikke frigitt: {exc}")
+                st.error(f"{t('Ikke frigitt:')} {exc}")
 
 
 def _pseudo_suppliers(engine: sa.Engine, scope: Scope) -> None:
@@ -332,9 +336,9 @@ def _pseudo_suppliers(engine: sa.Engine, scope: Scope) -> None:
         try:
             with engine.begin() as conn:
                 add_pseudo(conn, kind, value, note, scope.username or "admin")
-            st.success(f"Lagt til: {value}")
+            st.success(f"{t('Lagt til:')} {value}")
         except ValueError as exc:
-            st.error(f"Ikke lagt til: {exc}")
+            st.error(f"{t('Ikke lagt til:')} {exc}")
     if table.height:
         labels = {
             int(i): f"{k}: {v}" for i, k, v in table.select("id", "kind", "value").iter_rows()
@@ -345,7 +349,7 @@ def _pseudo_suppliers(engine: sa.Engine, scope: Scope) -> None:
         if st.button(t("Fjern fra listen"), key=KEY("pseudo_remove")):
             with engine.begin() as conn:
                 remove_pseudo(conn, int(gone), scope.username or "admin")
-            st.success(f"Fjernet: {labels[int(gone)]}")
+            st.success(f"{t('Fjernet:')} {labels[int(gone)]}")
 
 
 render()

@@ -46,7 +46,7 @@ def _coverage_tab(
         frame=grid,
         key="avt_heatmap",
     )
-    st.caption(DEFINITIONS["coverage"] + " Lys celle = lav dekning.")
+    st.caption(DEFINITIONS["coverage"] + " " + t("Lys celle = lav dekning."))
     title = t("Avtalelojalitet per kategori med aktiv avtale")
     loyal = coverage.loyalty_by_category(cube, f, agreements, ad.parties, ad.participants)
     chart_view.show(
@@ -54,7 +54,7 @@ def _coverage_tab(
         frame=loyal,
         key="avt_loyalty",
     )
-    st.caption(DEFINITIONS["loyalty"] + " Rødt = under 60 %.")
+    st.caption(DEFINITIONS["loyalty"] + " " + t("Rødt = under 60 %."))
 
 
 def _outside_tab(cube: pl.DataFrame, f: Filters) -> None:
@@ -65,7 +65,7 @@ def _outside_tab(cube: pl.DataFrame, f: Filters) -> None:
         frame=cats,
         key="avt_outside_cat",
     )
-    st.caption(DEFINITIONS["outside"] + " Tallet etter beløpet er antall leverandører.")
+    st.caption(DEFINITIONS["outside"] + " " + t("Tallet etter beløpet er antall leverandører."))
     st.markdown("**" + t("Leverandørene med mest kjøp utenfor avtale") + "**")
     sup = coverage.outside_by_supplier(cube, f)
     st.dataframe(charts.outside_supplier_table(sup), hide_index=True, width="stretch")
@@ -94,8 +94,10 @@ def _watch_tab(f: Filters, ad: AgreementData, sc: Scope) -> None:
         st.success(t("Ingen leverandører over terskelverdiene uten avtale i utvalget."))
     else:
         st.markdown(
-            f"**{flags.height} {t('flagg krever vurdering')}**, størst beløp først "
-            f"({flags.filter(pl.col('level') == 'eea').height} over EØS-terskelen)."
+            f"**{flags.height} {t('flagg krever vurdering')}**, "
+            + t("størst beløp først ({n} over EØS-terskelen).").format(
+                n=flags.filter(pl.col("level") == "eea").height
+            )
         )
         table = charts.flags_table(flags)
         if table.height > 8:  # long lists scroll; short ones show without empty rows
@@ -126,8 +128,8 @@ def _flag_lines(flags: pl.DataFrame, f: Filters, sc: Scope) -> None:
     row = flags.row(int(pick or 0), named=True)
     lines, n, total = context.flag_lines(context.current(), row)
     st.caption(
-        f"{n} fakturalinjer uten avtale, sum {fmt.kr(total)}"
-        + (f" – de {lines.height} største vises." if n > lines.height else ".")
+        t("{n} fakturalinjer uten avtale, sum {total}").format(n=n, total=fmt.kr(total))
+        + (t(" – de {n} største vises.").format(n=lines.height) if n > lines.height else ".")
     )
     st.dataframe(charts.lines_table(lines), hide_index=True, width="stretch")
 
@@ -157,7 +159,7 @@ def _thresholds_editor(table: pl.DataFrame, sc: Scope) -> None:
         try:
             with context.current().engine.begin() as conn:
                 n = save_thresholds(conn, pl.from_pandas(edited), sc)
-            st.success(f"{n} terskelrader lagret.")
+            st.success(t("{n} terskelrader lagret.").format(n=n))
         except (ValueError, PermissionError) as e:
             st.error(str(e))
 
@@ -175,8 +177,10 @@ def _expiring_tab(
     if exp.height:
         st.dataframe(charts.expiring_table(exp), hide_index=True, width="stretch")
     st.caption(
-        f"Avtaler der gjeldende periode slutter mellom {today:%d.%m.%Y} og 12 måneder frem. "
-        "«Kjøpt siste 12 mnd» er avtalekjøp de siste 12 månedene med data i din tilgang."
+        t(
+            "Avtaler der gjeldende periode slutter mellom {today} og 12 måneder frem. "
+            "«Kjøpt siste 12 mnd» er avtalekjøp de siste 12 månedene med data i din tilgang."
+        ).format(today=f"{today:%d.%m.%Y}")
     )
 
 
@@ -203,12 +207,18 @@ def _ehandel_tab(cube: pl.DataFrame, f: Filters) -> None:
     )
     last = cube["month"].max() if cube.height else None
     partial = (
-        f" Siste år er til og med {charts.MONTHS[last.month - 1]} {last.year}."
+        " "
+        + t("Siste år er til og med {month} {year}.").format(
+            month=charts.MONTHS[last.month - 1], year=last.year
+        )
         if last is not None and last.month != 12
         else ""
     )
     st.caption(
-        DEFINITIONS["ehandel"] + " Hele historikken vises; perioden velger ikke år her." + partial
+        DEFINITIONS["ehandel"]
+        + " "
+        + t("Hele historikken vises; perioden velger ikke år her.")
+        + partial
     )
 
 
@@ -311,10 +321,13 @@ def _save(action: Callable[[sa.Connection], dict[str, object]]) -> None:
         st.error(t("Ingenting ble lagret:") + "\n\n" + str(e).replace("\n", "  \n"))
         return
     st.success(
-        f"Nye: {len(result['created'])}, endret: {len(result['updated'])}, "
-        f"slettet: {len(result['deleted'])}."
+        t("Nye: {created}, endret: {updated}, slettet: {deleted}.").format(
+            created=len(result["created"]),
+            updated=len(result["updated"]),
+            deleted=len(result["deleted"]),
+        )
         + (
-            f" {result['matched_lines']} linjer er nå knyttet til avtaler."
+            " " + t("{n} linjer er nå knyttet til avtaler.").format(n=result["matched_lines"])
             if "matched_lines" in result
             else ""
         )

@@ -128,7 +128,7 @@ def _upload_section() -> None:
         done: list[int] = []
         for f in files or []:
             shown = md(f.name)  # a file name is text from outside: never Markdown
-            bar = st.progress(0.0, text=f"{shown}: starter …")
+            bar = st.progress(0.0, text=f"{shown}: {t('starter …')}")
             try:
                 report = import_file(
                     engine,
@@ -144,13 +144,18 @@ def _upload_section() -> None:
                 )
             except Exception as exc:  # rolled back; show it as a failed file, not a traceback
                 st.error(
-                    f"**{md(f.name)}**: importen feilet ({type(exc).__name__}: {md(exc)}). "
-                    "Ingenting er lagret."
+                    f"**{md(f.name)}**: "
+                    + t("importen feilet ({error}). Ingenting er lagret.").format(
+                        error=f"{type(exc).__name__}: {md(exc)}"
+                    )
                 )
                 continue
             if report.error:
                 st.error(
-                    f"**{md(f.name)}**: importen feilet – {md(report.error)}. Ingenting er lagret."
+                    f"**{md(f.name)}**: "
+                    + t("importen feilet – {error}. Ingenting er lagret.").format(
+                        error=md(report.error)
+                    )
                 )
             elif report.batch_id is not None:
                 done.append(report.batch_id)
@@ -175,31 +180,37 @@ def _profile_editor() -> None:
                 with engine.begin() as conn:
                     save_profile(conn, name.strip(), toml)
             except (ValueError, tomllib.TOMLDecodeError) as exc:
-                st.error(f"Profilen er ikke lagret: {md(exc)}")
+                st.error(f"{t('Profilen er ikke lagret:')} {md(exc)}")
             else:
-                st.success(f"Profilen «{md(name.strip())}» er lagret.")
+                st.success(t("Profilen «{name}» er lagret.").format(name=md(name.strip())))
 
 
 def _report(rep: dict) -> None:
     read, stored = rep["rows_read"], rep["rows_stored"]
     q, ex = rep["rows_quarantined"], rep["rows_excluded"]
     icon = "⚠️" if q else "✅"
-    with st.expander(f"{icon} {md(rep['file_name'])} – {fmt.number(read)} rader", expanded=True):
+    with st.expander(
+        f"{icon} {md(rep['file_name'])} – {fmt.number(read)} {t('rader')}", expanded=True
+    ):
         c = st.columns(4)
         c[0].metric(t("Rader lest"), fmt.number(read))
         c[1].metric(t("Lagret"), fmt.number(stored), help=fmt.kr(rep["amount_stored_ore"] / 100))
         c[2].metric(t("I karantene"), fmt.number(q))
         c[3].metric(t("Utelatt etter regel"), fmt.number(ex))
         st.caption(
-            f"Lagret beløp {fmt.kr(rep['amount_stored_ore'] / 100)} · nye leverandører "
-            f"{fmt.number(rep['new_suppliers'])} · profil {md(rep['profile'])} · "
+            t("Lagret beløp {amount} · nye leverandører {new} · profil {profile} · ").format(
+                amount=fmt.kr(rep["amount_stored_ore"] / 100),
+                new=fmt.number(rep["new_suppliers"]),
+                profile=md(rep["profile"]),
+            )
             + " · ".join(f"{md(k)}: {md(v)}" for k, v in rep["detected"].items() if k != "kolonner")
         )
         _details(rep)
         if rep.get("already_imported_batch"):
             st.info(
-                f"Filen er importert før (import {rep['already_imported_batch']}); "
-                "ingen rader ble lagret på nytt."
+                t(
+                    "Filen er importert før (import {batch}); ingen rader ble lagret på nytt."
+                ).format(batch=rep["already_imported_batch"])
             )
         counts = {
             **rep["quarantined_by_reason"],
@@ -229,20 +240,24 @@ def _quality_section() -> None:
     c[0].metric(
         t("Uten gyldig organisasjonsnummer"),
         fmt.pct(q.share_without_orgnr),
-        help=f"{fmt.kr(q.spend_without_orgnr_ore / 100)} av {fmt.kr(q.spend_ore / 100)} "
-        "er kjøp der leverandøren bare er kjent ved leverandørnummer eller navn "
-        "(utenlandske, privatpersoner, feil i nummeret).",
+        help=t(
+            "{part} av {total} er kjøp der leverandøren bare er kjent ved leverandørnummer "
+            "eller navn (utenlandske, privatpersoner, feil i nummeret)."
+        ).format(part=fmt.kr(q.spend_without_orgnr_ore / 100), total=fmt.kr(q.spend_ore / 100)),
     )
     c[1].metric(
         t("Uklassifisert"),
         fmt.pct(q.share_unclassified),
-        help=f"{fmt.kr(q.unclassified_ore / 100)} har kategorien «Uklassifisert».",
+        help=t("{amount} har kategorien «Uklassifisert».").format(
+            amount=fmt.kr(q.unclassified_ore / 100)
+        ),
     )
     c[2].metric(
         t("Leverandører slått sammen"),
         fmt.number(q.suppliers_with_aliases),
-        help=f"{fmt.number(q.aliases_merged)} ekstra skrivemåter av navnet er samlet "
-        "under samme organisasjonsnummer.",
+        help=t(
+            "{n} ekstra skrivemåter av navnet er samlet under samme organisasjonsnummer."
+        ).format(n=fmt.number(q.aliases_merged)),
     )
     c[3].metric(t("Rader i karantene"), fmt.number(q.quarantine_open))
     if q.quarantine_by_reason.height:
@@ -279,7 +294,7 @@ def _quarantine_section() -> None:
     )
     changed = changed_ids(shown, edited)
     if st.button(
-        f"Importer {fmt.number(len(changed))} endrede rader",
+        t("Importer {n} endrede rader").format(n=fmt.number(len(changed))),
         disabled=not changed,
         type="primary",
         key=KEY("edited"),
@@ -348,7 +363,11 @@ def _batch_tools(batch_ids: list[int]) -> None:
                 res = reread_accounts(
                     conn, LAYOUTS[layout], batch_ids=[int(bid)], username=context.current().username
                 )
-            st.success(f"{fmt.number(res['changed'])} av {fmt.number(res['lines'])} linjer endret.")
+            st.success(
+                t("{changed} av {lines} linjer endret.").format(
+                    changed=fmt.number(res["changed"]), lines=fmt.number(res["lines"])
+                )
+            )
         except LayoutError as exc:
             st.error(str(exc))
     for rep in load_batch_reports(context.current().engine, [int(bid)]):
@@ -395,7 +414,9 @@ def render() -> None:
         with context.current().engine.begin() as conn:
             res = reclassify(conn, username=context.current().username)
         st.success(
-            f"{fmt.number(res['changed'])} av {fmt.number(res['lines'])} linjer fikk ny kategori."
+            t("{changed} av {lines} linjer fikk ny kategori.").format(
+                changed=fmt.number(res["changed"]), lines=fmt.number(res["lines"])
+            )
         )
 
 

@@ -166,8 +166,9 @@ def _population_editor() -> None:
                 st.error(str(exc))
             else:
                 st.success(
-                    f"Lagret: {result['changed']} endret, {result['added']} nye, "
-                    f"{result['removed']} fjernet."
+                    t("Lagret: {changed} endret, {added} nye, {removed} fjernet.").format(
+                        changed=result["changed"], added=result["added"], removed=result["removed"]
+                    )
                 )
 
 
@@ -183,8 +184,8 @@ def _tiles(
     m1.metric(
         t("Innkjøp"),
         fmt.mkr(total),
-        delta=f"{fmt.change(total / prev - 1)} fra året før" if prev else None,
-        help="Sum beløp eks. mva. på kjøpskontoer, kreditnotaer trukket fra. " + INCLUDED,
+        delta=f"{fmt.change(total / prev - 1)} {t('fra året før')}" if prev else None,
+        help=t("Sum beløp eks. mva. på kjøpskontoer, kreditnotaer trukket fra.") + " " + INCLUDED,
     )
     m2.metric(
         t("Per innbygger"),

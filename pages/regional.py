@@ -34,8 +34,12 @@ def _tiles(row: dict[str, Any], sme_row: dict[str, Any], reg: Region) -> None:
     m1.metric(
         t("Regional andel"),
         fmt.pct(row.get("regional_share")),
-        help="Kjøp hos leverandører med hjemkommune i en medlemskommune (egen eller annen), "
-        "av kjøp der hjemkommunen er kjent. " + LEVELS_DEF,
+        help=t(
+            "Kjøp hos leverandører med hjemkommune i en medlemskommune (egen eller annen), "
+            "av kjøp der hjemkommunen er kjent."
+        )
+        + " "
+        + LEVELS_DEF,
     )
     m2.metric(
         t("I egen kommune"),
@@ -45,8 +49,10 @@ def _tiles(row: dict[str, Any], sme_row: dict[str, Any], reg: Region) -> None:
     m3.metric(
         t("Små og mellomstore (SMB)"),
         fmt.pct(sme_row.get("sme_share")),
-        help=f"Andel av kjøpene hos leverandører med færre enn {reg.sme_max_employees} ansatte, "
-        "av kjøp der antall ansatte er kjent (EU-definisjonen etter ansatte).",
+        help=t(
+            "Andel av kjøpene hos leverandører med færre enn {n} ansatte, "
+            "av kjøp der antall ansatte er kjent (EU-definisjonen etter ansatte)."
+        ).format(n=reg.sme_max_employees),
     )
     m4.metric(
         t("Ukjent hjemkommune"),
@@ -60,8 +66,11 @@ def _tiles(row: dict[str, Any], sme_row: dict[str, Any], reg: Region) -> None:
 
 def _level_charts(cube: pl.DataFrame, f: Filters, reg: Region) -> None:
     level_caption = (
-        "Andel av kjøpene på de fem nivåene: egen kommune, annen medlemskommune, resten av "
-        f"{reg.county_name}, resten av Norge, utlandet eller ukjent. {LEVELS_DEF} {INCLUDED}"
+        t(
+            "Andel av kjøpene på de fem nivåene: egen kommune, annen medlemskommune, resten av "
+            "{county}, resten av Norge, utlandet eller ukjent."
+        ).format(county=reg.county_name)
+        + f" {LEVELS_DEF} {INCLUDED}"
     )
     by_muni = regional.levels(cube, f, by="municipality")  # a standard chart (registry)
     chart_view.show(registry.from_frame("regionalt", by_muni), key="reg_chart_municipality")
@@ -72,7 +81,7 @@ def _level_charts(cube: pl.DataFrame, f: Filters, reg: Region) -> None:
         by_cat,
         t("Hvor kjøpene i hver kategori går"),
         "reg_chart_category",
-        level_caption + " Største kategori øverst.",
+        level_caption + " " + t("Største kategori øverst."),
         label="category",
     )
     over_time = regional.levels(cube, f, by="quarter")
@@ -100,9 +109,10 @@ def _sme_and_locations(
             sme_m,
             t("Andel hos små og mellomstore leverandører (SMB)"),
             "reg_chart_sme",
-            f"Kjøp hos leverandører med færre enn {reg.sme_max_employees} ansatte, av kjøp der "
-            f"antall ansatte er kjent ({fmt.pct(sme_row.get('unknown_share'))} ukjent, holdt "
-            "utenfor). Uklassifisert kjøp er med.",
+            t(
+                "Kjøp hos leverandører med færre enn {n} ansatte, av kjøp der antall ansatte "
+                "er kjent ({unknown} ukjent, holdt utenfor). Uklassifisert kjøp er med."
+            ).format(n=reg.sme_max_employees, unknown=fmt.pct(sme_row.get("unknown_share"))),
             overall=sme_row.get("sme_share"),
         )
     with right:
@@ -124,8 +134,11 @@ def _sme_and_locations(
                 cmp,
                 t("Hovedkontor eller lokal avdeling?"),
                 "reg_chart_locations",
-                f"Samme kjøp fordelt etter hovedkontorets og etter nærmeste registrerte "
-                f"avdelings beliggenhet ({n_sub} leverandører har underenheter). {INCLUDED}",
+                t(
+                    "Samme kjøp fordelt etter hovedkontorets og etter nærmeste registrerte "
+                    "avdelings beliggenhet ({n} leverandører har underenheter)."
+                ).format(n=n_sub)
+                + f" {INCLUDED}",
             )
 
 

@@ -36,7 +36,8 @@ def _tiles(
         help=DEFINITIONS["realized"]
         + " "
         + DEFINITIONS["target"]
-        + f" Målet for perioden er {fmt.mkr(h.period_target)}.",
+        + " "
+        + t("Målet for perioden er {target}.").format(target=fmt.mkr(h.period_target)),
     )
     c2.metric(t("Hard gevinst"), fmt.mkr(h.hard), help=DEFINITIONS["hard"])
     c2b.metric(t("Kostnadsunngåelse"), fmt.mkr(h.avoidance), help=DEFINITIONS["hard"])
@@ -56,13 +57,20 @@ def _tiles(
         )
     if projection is not None:
         st.info(
-            f"**{projection['year']}:** {fmt.mkr(float(projection['to_date']))} realisert til og "
-            f"med {charts.MONTHS[int(projection['last_month']) - 1]}. Med snittet for de siste 12 "
-            f"månedene ({fmt.mkr(float(projection['monthly_average']))} per måned) blir året "
-            f"**{fmt.mkr(float(projection['projected_year_end']))}** – "
-            f"{fmt.pct(float(projection['projected_year_end']) / target, 0)} av "
-            + ("samarbeidets mål" if in_view is not None else "målet")
-            + f" på {fmt.mkr(target)}."
+            t(
+                "**{year}:** {to_date} realisert til og med {month}. Med snittet for de siste "
+                "12 månedene ({average} per måned) blir året **{year_end}** – {share} av "
+                "{goal} på {target}."
+            ).format(
+                year=projection["year"],
+                to_date=fmt.mkr(float(projection["to_date"])),
+                month=charts.MONTHS[int(projection["last_month"]) - 1],
+                average=fmt.mkr(float(projection["monthly_average"])),
+                year_end=fmt.mkr(float(projection["projected_year_end"])),
+                share=fmt.pct(float(projection["projected_year_end"]) / target, 0),
+                goal=t("samarbeidets mål") if in_view is not None else t("målet"),
+                target=fmt.mkr(target),
+            )
         )
 
 
@@ -80,7 +88,7 @@ def _target_editor(ctx: context.PageContext, target: float) -> None:
             try:
                 with ctx.engine.begin() as conn:
                     set_savings_target(conn, float(value), sc)
-                st.success(f"Målet er nå {fmt.mkr(float(value))} per år.")
+                st.success(t("Målet er nå {target} per år.").format(target=fmt.mkr(float(value))))
                 st.rerun()
             except (ValueError, PermissionError) as e:
                 st.error(str(e))
@@ -112,7 +120,9 @@ def _per_agreement(per_agreement: pl.DataFrame, in_view: frozenset[str] | None) 
     none = per_agreement.filter(per_agreement["status"] == "no_purchases").height
     if none:
         st.warning(
-            f"{none} aktive avtaler har ingen avtalekjøp i utvalget – de står nederst i tabellen."
+            t(
+                "{n} aktive avtaler har ingen avtalekjøp i utvalget – de står nederst i tabellen."
+            ).format(n=none)
         )
     st.dataframe(charts.agreement_table(per_agreement), hide_index=True, width="stretch")
     if in_view is not None:
@@ -163,8 +173,12 @@ def render() -> None:
         key="sav_by_year",
     )
     st.caption(
-        "Hvert år fra 2019 med den valgte kommune-, kategori- og områdeavgrensningen (perioden "
-        "velger ikke år her). " + DEFINITIONS["realized"]
+        t(
+            "Hvert år fra 2019 med den valgte kommune-, kategori- og områdeavgrensningen "
+            "(perioden velger ikke år her)."
+        )
+        + " "
+        + DEFINITIONS["realized"]
     )
     title = t("Akkumulert gevinst gjennom året")
     chart_view.show(

@@ -609,6 +609,156 @@ EN: dict[str, str] = {
         "“auto” knows common column names; choose a profile for exports from Visma or "
         "Unit4/Agresso, or a profile you have saved."
     ),
+    "Brukeren {name} er opprettet.": "The user {name} has been created.",
+    "Kunne ikke opprette brukeren:": "Could not create the user:",
+    "Endringene for {name} er lagret.": "The changes for {name} have been saved.",
+    "Kunne ikke lagre:": "Could not save:",
+    "Lagret: {added} nye, {changed} endret, {removed} fjernet.": (
+        "Saved: {added} new, {changed} changed, {removed} removed."
+    ),
+    "Lagret: {changed} endret, {added} nye, {removed} fjernet.": (
+        "Saved: {changed} changed, {added} new, {removed} removed."
+    ),
+    "Ikke lagret:": "Not saved:",
+    "{rules} regler lagret; {changed} av {lines} linjer fikk ny kategori.": (
+        "{rules} rules saved; {changed} of {lines} lines got a new category."
+    ),
+    "Frigitt: {name} vises nå med navn.": "Released: {name} is now shown by name.",
+    "Ikke frigitt:": "Not released:",
+    "Lagt til:": "Added:",
+    "Ikke lagt til:": "Not added:",
+    "Fjernet:": "Removed:",
+    "{n} fakturalinjer uten avtale, sum {total}": "{n} invoice lines without agreement, total {total}",
+    " – de {n} største vises.": " – the {n} largest are shown.",
+    "{n} terskelrader lagret.": "{n} threshold rows saved.",
+    "Avtaler der gjeldende periode slutter mellom {today} og 12 måneder frem. «Kjøpt siste 12 "
+    "mnd» er avtalekjøp de siste 12 månedene med data i din tilgang.": (
+        "Agreements whose current period ends between {today} and 12 months ahead. “Bought last "
+        "12 months” is agreement spend in the last 12 months with data in your access."
+    ),
+    "Siste år er til og med {month} {year}.": "The last year runs through {month} {year}.",
+    "Hele historikken vises; perioden velger ikke år her.": (
+        "The whole history is shown; the period does not select years here."
+    ),
+    "Nye: {created}, endret: {updated}, slettet: {deleted}.": (
+        "New: {created}, changed: {updated}, deleted: {deleted}."
+    ),
+    "{n} linjer er nå knyttet til avtaler.": "{n} lines are now matched to agreements.",
+    "Lys celle = lav dekning.": "Light cell = low coverage.",
+    "Rødt = under 60 %.": "Red = below 60%.",
+    "Tallet etter beløpet er antall leverandører.": "The number after the amount is the number of suppliers.",
+    "størst beløp først ({n} over EØS-terskelen).": "largest amount first ({n} above the EEA threshold).",
+    "starter …": "starting …",
+    "importen feilet ({error}). Ingenting er lagret.": "the import failed ({error}). Nothing was saved.",
+    "importen feilet – {error}. Ingenting er lagret.": "the import failed – {error}. Nothing was saved.",
+    "Profilen er ikke lagret:": "The profile was not saved:",
+    "Profilen «{name}» er lagret.": "The profile “{name}” has been saved.",
+    "Lagret beløp {amount} · nye leverandører {new} · profil {profile} · ": (
+        "Stored amount {amount} · new suppliers {new} · profile {profile} · "
+    ),
+    "Filen er importert før (import {batch}); ingen rader ble lagret på nytt.": (
+        "The file was imported before (import {batch}); no rows were stored again."
+    ),
+    "{part} av {total} er kjøp der leverandøren bare er kjent ved leverandørnummer eller navn "
+    "(utenlandske, privatpersoner, feil i nummeret).": (
+        "{part} of {total} is spend where the supplier is only known by supplier number or name "
+        "(foreign, private persons, errors in the number)."
+    ),
+    "{amount} har kategorien «Uklassifisert».": "{amount} has the category “Unclassified”.",
+    "{n} ekstra skrivemåter av navnet er samlet under samme organisasjonsnummer.": (
+        "{n} extra spellings of the name are merged under the same organisation number."
+    ),
+    "Importer {n} endrede rader": "Import {n} changed rows",
+    "{changed} av {lines} linjer endret.": "{changed} of {lines} lines changed.",
+    "{changed} av {lines} linjer fikk ny kategori.": "{changed} of {lines} lines got a new category.",
+    "Sum beløp eks. mva. på kjøpskontoer, kreditnotaer trukket fra.": (
+        "Sum of amounts excl. VAT on purchase accounts, credit notes deducted."
+    ),
+    "Kjøp hos leverandører med færre enn {n} ansatte, av kjøp der antall ansatte er kjent "
+    "({unknown} ukjent, holdt utenfor). Uklassifisert kjøp er med.": (
+        "Spend with suppliers with fewer than {n} employees, of spend where the number of "
+        "employees is known ({unknown} unknown, left out). Unclassified spend is included."
+    ),
+    "Samme kjøp fordelt etter hovedkontorets og etter nærmeste registrerte avdelings "
+    "beliggenhet ({n} leverandører har underenheter).": (
+        "The same spend split by the location of the head office and of the nearest registered "
+        "branch ({n} suppliers have sub-units)."
+    ),
+    "Kjøp hos leverandører med hjemkommune i en medlemskommune (egen eller annen), av kjøp der "
+    "hjemkommunen er kjent.": (
+        "Spend with suppliers whose home municipality is a member municipality (own or other), "
+        "of spend where the home municipality is known."
+    ),
+    "Andel av kjøpene hos leverandører med færre enn {n} ansatte, av kjøp der antall ansatte er "
+    "kjent (EU-definisjonen etter ansatte).": (
+        "Share of spend with suppliers with fewer than {n} employees, of spend where the number "
+        "of employees is known (the EU definition by employees)."
+    ),
+    "Andel av kjøpene på de fem nivåene: egen kommune, annen medlemskommune, resten av {county}, "
+    "resten av Norge, utlandet eller ukjent.": (
+        "Share of spend at the five levels: own municipality, other member municipality, rest of "
+        "{county}, rest of Norway, abroad or unknown."
+    ),
+    "Største kategori øverst.": "Largest category at the top.",
+    "{n} aktive avtaler har ingen avtalekjøp i utvalget – de står nederst i tabellen.": (
+        "{n} active agreements have no agreement spend in the selection – they are at the "
+        "bottom of the table."
+    ),
+    "Hvert år fra 2019 med den valgte kommune-, kategori- og områdeavgrensningen (perioden "
+    "velger ikke år her).": (
+        "Every year from 2019 with the selected municipality, category and area filter (the "
+        "period does not select years here)."
+    ),
+    "Målet for perioden er {target}.": "The target for the period is {target}.",
+    "**{year}:** {to_date} realisert til og med {month}. Med snittet for de siste 12 månedene "
+    "({average} per måned) blir året **{year_end}** – {share} av {goal} på {target}.": (
+        "**{year}:** {to_date} realized through {month}. At the average of the last 12 months "
+        "({average} per month) the year ends at **{year_end}** – {share} of {goal} of {target}."
+    ),
+    "målet": "the target",
+    "samarbeidets mål": "the partnership's target",
+    "Målet er nå {target} per år.": "The target is now {target} per year.",
+    "En høy andel kan være riktig (én rammeavtale), men bør være et bevisst valg.": (
+        "A high share can be right (one framework agreement), but should be a deliberate choice."
+    ),
+    "Netto kjøp per leverandør (navn fra Enhetsregisteret), andel av kjøpene; fargen er "
+    "ABC-klassen.": (
+        "Net spend per supplier (names from the Central Coordinating Register), share of spend; "
+        "the colour is the ABC class."
+    ),
+    "Samlet andel av kjøpene når leverandørene legges til fra den største. Stiplet linje: {a} "
+    "(grensen for klasse A).": (
+        "Cumulative share of spend as suppliers are added from the largest. Dashed line: {a} "
+        "(the limit for class A)."
+    ),
+    "A: leverandørene som til sammen står for de første {a} av kjøpene, B: opp til {b}, C: "
+    "resten (halespend).": (
+        "A: the suppliers that together make up the first {a} of spend, B: up to {b}, C: the "
+        "rest (tail spend)."
+    ),
+    "HHI = summen av kvadrerte andeler (0–10 000); etiketten er tilsvarende antall like store "
+    "leverandører (10 000/HHI). Grønn under 1 500, gul 1 500–2 500, rød over 2 500.": (
+        "HHI = the sum of squared shares (0–10,000); the label is the equivalent number of "
+        "equally large suppliers (10,000/HHI). Green below 1,500, yellow 1,500–2,500, red above "
+        "2,500."
+    ),
+    "Andel av kjøpene hos de fem største leverandørene (CR5) og hos den største (CR1).": (
+        "Share of spend with the five largest suppliers (CR5) and with the largest (CR1)."
+    ),
+    "Klasse C: leverandørene etter de første {b} av kjøpene. Andel av kjøpene; {lines} av "
+    "fakturalinjene.": (
+        "Class C: the suppliers after the first {b} of spend. Share of spend; {lines} of the "
+        "invoice lines."
+    ),
+    "Kategorier der én leverandør har over {share} av kjøpene.": (
+        "Categories where one supplier has more than {share} of spend."
+    ),
+    "samleposter (ikke én leverandør)": "collective entries (not one supplier)",
+    "privatpersoner": "private persons",
+    "med negativt netto (kreditnotaer)": "with negative net (credit notes)",
+    "Grenser for HHI er tommelfingerregler sett fra kjøpers side, ikke en markedsanalyse.": (
+        "The HHI limits are rules of thumb from the buyer's side, not a market analysis."
+    ),
 }
 
 
