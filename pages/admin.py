@@ -42,7 +42,7 @@ def _add_user_form(
         st.markdown(t("**Ny bruker**"))
         username = st.text_input(t("Brukernavn"))
         name = st.text_input(t("Navn"))
-        role = st.selectbox(t("Rolle"), ROLES, format_func=ROLE_TEXT.get)
+        role = st.selectbox(t("Rolle"), ROLES, format_func=lambda r: t(ROLE_TEXT[r]))
         chosen = st.multiselect(
             t("Kommuner (for rollen kommune)"),
             list(member_names),
@@ -87,7 +87,7 @@ def _edit_user_form(
             t("Rolle"),
             ROLES,
             index=ROLES.index(current.get("role") or "leder"),
-            format_func=ROLE_TEXT.get,
+            format_func=lambda r: t(ROLE_TEXT[r]),
             key=KEY(f"edit_role_{who}"),
         )
         new_munis = st.multiselect(
@@ -148,12 +148,12 @@ def render() -> None:
         users,
         hide_index=True,
         column_config={
-            "username": "Brukernavn",
-            "name": "Navn",
-            "role": "Rolle",
-            "municipalities": "Kommuner",
-            "line_detail": "Fakturalinjer",
-            "active": "Aktiv",
+            "username": t("Brukernavn"),
+            "name": t("Navn"),
+            "role": t("Rolle"),
+            "municipalities": t("Kommuner"),
+            "line_detail": t("Fakturalinjer"),
+            "active": t("Aktiv"),
             "created_at": st.column_config.DatetimeColumn(t("Opprettet"), format="DD.MM.YYYY"),
         },
         key=KEY("users"),
@@ -175,9 +175,9 @@ def render() -> None:
         hide_index=True,
         column_config={
             "at": st.column_config.DatetimeColumn(t("Tidspunkt (UTC)"), format="DD.MM.YYYY HH:mm"),
-            "username": "Bruker",
-            "action": "Handling",
-            "detail": "Detaljer",
+            "username": t("Bruker"),
+            "action": t("Handling"),
+            "detail": t("Detaljer"),
         },
         key=KEY("audit"),
     )
@@ -280,7 +280,7 @@ def _private_persons(engine: sa.Engine, scope: Scope) -> None:
         key=KEY("private"),
         column_config={
             "supplier_id": st.column_config.NumberColumn("Id", format="%d"),
-            "name": "Navn (bare for administratorer)",
+            "name": t("Navn (bare for administratorer)"),
             "status": "Status",
             "n_lines": st.column_config.NumberColumn(t("Linjer"), format="%d"),
             "amount": st.column_config.NumberColumn(t("Beløp (kr)"), format="localized"),
@@ -324,12 +324,14 @@ def _pseudo_suppliers(engine: sa.Engine, scope: Scope) -> None:
         column_config={
             "id": st.column_config.NumberColumn("Id", format="%d"),
             "kind": "Type",
-            "value": "Verdi",
-            "note": "Merknad",
+            "value": t("Verdi"),
+            "note": t("Merknad"),
         },
     )
     c1, c2, c3 = st.columns([1, 2, 2])
-    kind = c1.selectbox("Type", list(KINDS), format_func=KINDS.get, key=KEY("pseudo_kind"))
+    kind = c1.selectbox(
+        "Type", list(KINDS), format_func=lambda k: t(KINDS[k]), key=KEY("pseudo_kind")
+    )
     value = c2.text_input(t("Verdi"), key=KEY("pseudo_value"))
     note = c3.text_input(t("Merknad"), key=KEY("pseudo_note"))
     if st.button(t("Legg til"), key=KEY("pseudo_add")):

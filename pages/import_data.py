@@ -66,17 +66,17 @@ def _fixed_inputs() -> dict[str, object]:
     """Fixed values for fields the file lacks (``[fixed]`` in a profile does the same)."""
     with st.expander(t("Faste verdier for felt filen mangler")):
         c1, c2, c3 = st.columns(3)
-        account = c1.text_input(FIXED_FIELDS["account"], key=KEY("fix_account"))
+        account = c1.text_input(t(FIXED_FIELDS["account"]), key=KEY("fix_account"))
         area = c2.selectbox(
-            FIXED_FIELDS["area"],
+            t(FIXED_FIELDS["area"]),
             ["", "drift", "investering"],
-            format_func=lambda v: v or "Fra filen",
+            format_func=lambda v: v or t("Fra filen"),
             key=KEY("fix_area"),
         )
         ehandel = c3.selectbox(
-            FIXED_FIELDS["ehandel"],
+            t(FIXED_FIELDS["ehandel"]),
             ["", "ja", "nei"],
-            format_func=lambda v: v or "Fra filen",
+            format_func=lambda v: v or t("Fra filen"),
             key=KEY("fix_ehandel"),
         )
     out: dict[str, object] = {}
@@ -120,7 +120,7 @@ def _upload_section() -> None:
         t("Kommune for hele filen"),
         ["", *muni_names],
         key=KEY("muni"),
-        format_func=lambda c: f"{c} {muni_names[c]}" if c else "Fra kolonne i filen",
+        format_func=lambda c: f"{c} {muni_names[c]}" if c else t("Fra kolonne i filen"),
         help=t("Brukes når filen ikke har kolonne for kommunenummer."),
     )
     fixed = _fixed_inputs()

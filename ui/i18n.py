@@ -759,6 +759,26 @@ EN: dict[str, str] = {
     "Grenser for HHI er tommelfingerregler sett fra kjøpers side, ikke en markedsanalyse.": (
         "The HHI limits are rules of thumb from the buyer's side, not a market analysis."
     ),
+    "Detaljer": "Details",
+    "Fakturalinjer": "Invoice lines",
+    "Feil": "Failures",
+    "Handling": "Action",
+    "Navn (bare for administratorer)": "Name (administrators only)",
+    "Sperret": "Locked",
+    "admin – alt, også brukere": "admin – everything, users included",
+    "analyst – alle kommuner og sider, import": "analyst – all municipalities and pages, import",
+    "leder – alle kommuners tall, ikke fakturalinjer": (
+        "manager – every municipality's figures, no invoice lines"
+    ),
+    "kommune – bare egne kommuner": "municipality – own municipalities only",
+    "Konto/art for alle rader (f.eks. 270)": "Account/type for all rows (e.g. 270)",
+    "Område for alle rader": "Area for all rows",
+    "E-handel for alle rader": "E-commerce for all rows",
+    "Fra filen": "From the file",
+    "Fra kolonne i filen": "From a column in the file",
+    "navn (eksakt)": "name (exact)",
+    "leverandørnummer": "supplier number",
+    "mønster (regex)": "pattern (regex)",
 }
 
 

@@ -26,8 +26,8 @@ def login_security_section(engine: sa.Engine, scope: Scope, usernames: list[str]
                 locks,
                 hide_index=True,
                 column_config={
-                    "key": "Sperret",
-                    "failures": "Feil",
+                    "key": t("Sperret"),
+                    "failures": t("Feil"),
                     "last_failure_at": st.column_config.DatetimeColumn(
                         t("Siste feil (UTC)"), format="DD.MM.YYYY HH:mm"
                     ),
