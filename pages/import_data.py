@@ -262,7 +262,7 @@ def _quality_section() -> None:
     c[3].metric(t("Rader i karantene"), fmt.number(q.quarantine_open))
     if q.quarantine_by_reason.height:
         st.dataframe(
-            q.quarantine_by_reason.rename({"årsak": "Årsak", "rader": "Rader"}),
+            q.quarantine_by_reason.rename({"årsak": t("Årsak"), "rader": t("Rader")}),
             hide_index=True,
             width="stretch",
         )

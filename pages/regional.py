@@ -208,9 +208,12 @@ def render() -> None:
         fl,
         t("Pengestrømmer: kjøpende kommune × leverandørens hjemkommune"),
         "reg_chart_flows",
-        "Hver rad er én kjøpende kommune og summerer til 100 %: andel av kommunens kjøp hos "
-        "leverandører hjemmehørende i hver medlemskommune, i resten av fylket, i resten av "
-        f"Norge og utlandet/ukjent. {INCLUDED}",
+        t(
+            "Hver rad er én kjøpende kommune og summerer til 100 %: andel av kommunens kjøp hos "
+            "leverandører hjemmehørende i hver medlemskommune, i resten av fylket, i resten av "
+            "Norge og utlandet/ukjent."
+        )
+        + f" {INCLUDED}",
     )
 
     _sme_and_locations(ctx, reg, members, sme_row)

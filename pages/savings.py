@@ -29,8 +29,12 @@ def _tiles(
     c1.metric(
         t("Realisert gevinst"),
         fmt.mkr(h.realized),
-        delta=f"{fmt.pct(h.vs_target, 0)} av "
-        + ("samarbeidets mål" if in_view is not None else f"målet ({fmt.mkr(h.period_target)})"),
+        delta=f"{fmt.pct(h.vs_target, 0)} {t('av')} "
+        + (
+            t("samarbeidets mål")
+            if in_view is not None
+            else f"{t('målet')} ({fmt.mkr(h.period_target)})"
+        ),
         delta_color="off",
         delta_arrow="off",
         help=DEFINITIONS["realized"]

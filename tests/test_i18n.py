@@ -105,6 +105,8 @@ NEUTRAL = {
     *("PNG", "SVG", "Excel", "CSV", "Norsk", "English"),
 }
 NOT_UI_RECEIVERS = {"log", "logger", "logging", "LOG", "warnings"}
+#: Page helpers that pass one positional argument on to ``st.caption`` (argument index).
+CAPTION_HELPERS = {"_chart": 4, "_plot": 4}
 
 
 def _bare_literals(node: ast.AST) -> list[tuple[int, str]]:
@@ -163,6 +165,12 @@ def untranslated_ui_literals(path: Path) -> list[tuple[int, str]]:
         if name in UI_CALLS:
             shown += node.args[:1]
             shown += [k.value for k in node.keywords if k.arg in UI_KEYWORDS]
+        if name in CAPTION_HELPERS and len(node.args) > CAPTION_HELPERS[name]:
+            shown.append(node.args[CAPTION_HELPERS[name]])
+        if name == "footer" and len(node.args) > 2:  # page.footer translates its note itself
+            note = node.args[2]
+            if not (isinstance(note, ast.Constant) and note.value in EN):
+                shown.append(note)
         for k in node.keywords:
             if k.arg == "column_config" and isinstance(k.value, ast.Dict):
                 shown += [v for v in k.value.values if v is not None]
@@ -190,7 +198,10 @@ def test_the_untranslated_scan_catches_what_it_should(tmp_path: Path) -> None:
         "    st.markdown(f\"<div class='x'>{n}</div>\", unsafe_allow_html=True)\n"
         "    st.download_button('CSV', b'', file_name='a.csv')\n"
         "    logger.warning('database unavailable')\n"
-        "    logging.getLogger('x').warning('database unavailable')\n",
+        "    logging.getLogger('x').warning('database unavailable')\n"
+        "    _chart(charts.trend, frame, t('Tittel'), 'key', 'Blå: valgt periode.')\n"
+        "    page.footer(f, token, 'Demodata')\n"
+        "    page.footer(f, token, 'Ny merknad')\n",
         encoding="utf-8",
     )
     assert untranslated_ui_literals(page) == [
@@ -199,4 +210,6 @@ def test_the_untranslated_scan_catches_what_it_should(tmp_path: Path) -> None:
         (3, " linjer"),
         (5, "Lagre"),
         (6, "Beløp"),
+        (11, "Blå: valgt periode."),
+        (13, "Ny merknad"),
     ]

@@ -779,6 +779,61 @@ EN: dict[str, str] = {
     "navn (eksakt)": "name (exact)",
     "leverandørnummer": "supplier number",
     "mønster (regex)": "pattern (regex)",
+    "Lav": "Low",
+    "Forventet": "Expected",
+    "Høy": "High",
+    "kr per innbygger": "NOK per inhabitant",
+    "mill. kr": "NOK million",
+    "Netto kjøp per leverandør i kategorien (kreditnotaer trukket fra), andel av kategorien. "
+    "Leverandører uten organisasjonsnummer er med; privatpersoner samlet som «Privatperson».": (
+        "Net spend per supplier in the category (credit notes deducted), share of the category. "
+        "Suppliers without an organisation number are included; private persons grouped as "
+        "“Private person”."
+    ),
+    "Blå: valgt periode. Grå: de samme månedene ett år tidligere. Etiketten er endringen.": (
+        "Blue: the selected period. Grey: the same months a year earlier. The label is the change."
+    ),
+    "Én linje per kommune, med kommunens faste farge.": (
+        "One line per municipality, in the municipality's fixed colour."
+    ),
+    "Hver rute er kommunens netto kjøp i kategorien i perioden, delt på innbyggertallet (år for "
+    "år). Kategoriene står i kategoritreets rekkefølge.": (
+        "Each cell is the municipality's net spend in the category in the period, divided by the "
+        "population (year by year). The categories follow the category tree's order."
+    ),
+    "Hver rute er kommunens netto kjøp i kategorien i perioden. Kategoriene står i "
+    "kategoritreets rekkefølge.": (
+        "Each cell is the municipality's net spend in the category in the period. The categories "
+        "follow the category tree's order."
+    ),
+    "Netto kjøp i året delt på kommunens innbyggertall det året; Verran og Steinkjer summeres "
+    "for 2019 i dagens struktur.": (
+        "Net spend in the year divided by the municipality's population that year; Verran and "
+        "Steinkjer are summed for 2019 in today's structure."
+    ),
+    "Arealet er netto kjøp; store felt er hovedkategorier, små er underkategorier (pek på et "
+    "felt for tall). Kategorier med negativt netto (flere kreditnotaer enn fakturaer) vises "
+    "ikke.": (
+        "The area is net spend; large fields are main categories, small ones are subcategories "
+        "(point at a field for figures). Categories with negative net (more credit notes than "
+        "invoices) are not shown."
+    ),
+    "Hver rad er én kjøpende kommune og summerer til 100 %: andel av kommunens kjøp hos "
+    "leverandører hjemmehørende i hver medlemskommune, i resten av fylket, i resten av Norge og "
+    "utlandet/ukjent.": (
+        "Each row is one purchasing municipality and sums to 100%: the share of the "
+        "municipality's spend with suppliers based in each member municipality, in the rest of "
+        "the county, in the rest of Norway and abroad/unknown."
+    ),
+    "Uklassifisert kjøp og leverandører med ukjent hjemkommune er med i totalene; regional andel "
+    "regnes av kjøp med kjent hjemkommune ({unknown} ukjent er holdt utenfor).": (
+        "Unclassified spend and suppliers with an unknown home municipality are included in the "
+        "totals; the regional share is computed on spend with a known home municipality "
+        "({unknown} unknown is left out)."
+    ),
+    "Kjøp fra offentlige virksomheter er holdt utenfor.": "Purchases from public bodies are left out.",
+    "Årsak": "Reason",
+    "Rader": "Rows",
 }
 
 
