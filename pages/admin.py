@@ -39,19 +39,19 @@ def _add_user_form(
     left: Any, engine: sa.Engine, scope: Scope, member_names: dict[str, str]
 ) -> None:
     with left, st.form(KEY("add_user"), clear_on_submit=True):
-        st.markdown("**Ny bruker**")
-        username = st.text_input("Brukernavn")
-        name = st.text_input("Navn")
-        role = st.selectbox("Rolle", ROLES, format_func=ROLE_TEXT.get)
+        st.markdown(t("**Ny bruker**"))
+        username = st.text_input(t("Brukernavn"))
+        name = st.text_input(t("Navn"))
+        role = st.selectbox(t("Rolle"), ROLES, format_func=lambda r: t(ROLE_TEXT[r]))
         chosen = st.multiselect(
-            "Kommuner (for rollen kommune)",
+            t("Kommuner (for rollen kommune)"),
             list(member_names),
             format_func=member_names.get,
-            placeholder="Velg kommuner",
+            placeholder=t("Velg kommuner"),
         )
-        detail = st.checkbox("Leder kan se fakturalinjer")
-        password = st.text_input("Startpassord (minst 8 tegn)", type="password")
-        if st.form_submit_button("Opprett bruker"):
+        detail = st.checkbox(t("Leder kan se fakturalinjer"))
+        password = st.text_input(t("Startpassord (minst 8 tegn)"), type="password")
+        if st.form_submit_button(t("Opprett bruker")):
             try:
                 with engine.begin() as conn:
                     add_user(
@@ -64,9 +64,9 @@ def _add_user_form(
                         line_detail=detail,
                         by=scope.username,
                     )
-                st.success(f"Brukeren {username} er opprettet.")
+                st.success(t("Brukeren {name} er opprettet.").format(name=username))
             except ValueError as exc:
-                st.error(f"Kunne ikke opprette brukeren: {exc}")
+                st.error(f"{t('Kunne ikke opprette brukeren:')} {exc}")
 
 
 def _edit_user_form(
@@ -77,39 +77,39 @@ def _edit_user_form(
     users: pl.DataFrame,
 ) -> None:
     with right:
-        st.markdown("**Endre bruker**")
+        st.markdown(t("**Endre bruker**"))
         rows = {r["username"]: r for r in users.iter_rows(named=True)}
         # Outside the form, so the fields below show the chosen user's values at once.
-        who = st.selectbox("Bruker", list(rows), key=KEY("edit_who"))
+        who = st.selectbox(t("Bruker"), list(rows), key=KEY("edit_who"))
         current = rows.get(who, {})
     with right, st.form(KEY(f"edit_user_{who}")):
         new_role = st.selectbox(
-            "Rolle",
+            t("Rolle"),
             ROLES,
             index=ROLES.index(current.get("role") or "leder"),
-            format_func=ROLE_TEXT.get,
+            format_func=lambda r: t(ROLE_TEXT[r]),
             key=KEY(f"edit_role_{who}"),
         )
         new_munis = st.multiselect(
-            "Kommuner",
+            t("Kommuner"),
             list(member_names),
             format_func=member_names.get,
-            placeholder="Velg kommuner",
+            placeholder=t("Velg kommuner"),
             key=KEY(f"edit_munis_{who}"),
             default=[
                 m for m in (current.get("municipalities") or "").split(",") if m in member_names
             ],
         )
         new_detail = st.checkbox(
-            "Leder kan se fakturalinjer",
+            t("Leder kan se fakturalinjer"),
             value=bool(current.get("line_detail")),
             key=KEY(f"edit_detail_{who}"),
         )
         active = st.checkbox(
-            "Aktiv", value=bool(current.get("active", True)), key=KEY(f"edit_active_{who}")
+            t("Aktiv"), value=bool(current.get("active", True)), key=KEY(f"edit_active_{who}")
         )
-        new_password = st.text_input("Nytt passord (tomt = uendret)", type="password")
-        if st.form_submit_button("Lagre endringer") and who:
+        new_password = st.text_input(t("Nytt passord (tomt = uendret)"), type="password")
+        if st.form_submit_button(t("Lagre endringer")) and who:
             try:
                 with engine.begin() as conn:
                     update_user(
@@ -123,16 +123,16 @@ def _edit_user_form(
                     )
                     if new_password:
                         set_password(conn, who, new_password, by=scope.username)
-                st.success(f"Endringene for {who} er lagret.")
+                st.success(t("Endringene for {name} er lagret.").format(name=who))
             except ValueError as exc:
-                st.error(f"Kunne ikke lagre: {exc}")
+                st.error(f"{t('Kunne ikke lagre:')} {exc}")
 
 
 def render() -> None:
     scope = context.current().scope
     st.title(t("Administrasjon"))
     if scope.role != "admin":  # the page is only registered for admins; this is a second lock
-        st.error("Bare administratorer har tilgang til denne siden.")
+        st.error(t("Bare administratorer har tilgang til denne siden."))
         return
     engine = context.current().engine
     munis = context.current().reference.municipalities
@@ -148,13 +148,13 @@ def render() -> None:
         users,
         hide_index=True,
         column_config={
-            "username": "Brukernavn",
-            "name": "Navn",
-            "role": "Rolle",
-            "municipalities": "Kommuner",
-            "line_detail": "Fakturalinjer",
-            "active": "Aktiv",
-            "created_at": st.column_config.DatetimeColumn("Opprettet", format="DD.MM.YYYY"),
+            "username": t("Brukernavn"),
+            "name": t("Navn"),
+            "role": t("Rolle"),
+            "municipalities": t("Kommuner"),
+            "line_detail": t("Fakturalinjer"),
+            "active": t("Aktiv"),
+            "created_at": st.column_config.DatetimeColumn(t("Opprettet"), format="DD.MM.YYYY"),
         },
         key=KEY("users"),
     )
@@ -169,15 +169,15 @@ def render() -> None:
     _pseudo_suppliers(engine, scope)
 
     st.subheader(t("Revisjonsspor"))
-    st.caption("Hvem gjorde hva og når: import, avtaler, brukere, referansedata.")
+    st.caption(t("Hvem gjorde hva og når: import, avtaler, brukere, referansedata."))
     st.dataframe(
         audit_log(engine),
         hide_index=True,
         column_config={
-            "at": st.column_config.DatetimeColumn("Tidspunkt (UTC)", format="DD.MM.YYYY HH:mm"),
-            "username": "Bruker",
-            "action": "Handling",
-            "detail": "Detaljer",
+            "at": st.column_config.DatetimeColumn(t("Tidspunkt (UTC)"), format="DD.MM.YYYY HH:mm"),
+            "username": t("Bruker"),
+            "action": t("Handling"),
+            "detail": t("Detaljer"),
         },
         key=KEY("audit"),
     )
@@ -187,15 +187,17 @@ def _categories(engine: sa.Engine, scope: Scope) -> None:
     """Edit the category tree and the rules; saving re-classifies every stored line."""
     st.subheader(t("Kategorier og klassifiseringsregler"))
     st.caption(
-        "En linje får kategori etter første regel som passer: leverandør → konto (art) → "
-        "NACE → «Uklassifisert». Lagring kjører klassifiseringen på nytt for alle lagrede "
-        "linjer; ingen ny import trengs."
+        t(
+            "En linje får kategori etter første regel som passer: leverandør → konto (art) → "
+            "NACE → «Uklassifisert». Lagring kjører klassifiseringen på nytt for alle lagrede "
+            "linjer; ingen ny import trengs."
+        )
     )
     with engine.connect() as conn:
         tree, rules = load_tree(conn), load_rules_table(conn)
     left, right = st.columns([2, 3])
     with left:
-        st.markdown("**Kategoritre** (nivå 1 › nivå 2)")
+        st.markdown(t("**Kategoritre** (nivå 1 › nivå 2)"))
         edited_tree = st.data_editor(
             tree,
             num_rows="dynamic",
@@ -203,22 +205,24 @@ def _categories(engine: sa.Engine, scope: Scope) -> None:
             key=KEY("tree"),
             column_config={
                 "id": st.column_config.NumberColumn("Id", disabled=True),
-                "level1": st.column_config.TextColumn("Nivå 1", required=True),
-                "level2": st.column_config.TextColumn("Nivå 2", required=True),
-                "n_lines": st.column_config.NumberColumn("Linjer", disabled=True),
+                "level1": st.column_config.TextColumn(t("Nivå 1"), required=True),
+                "level2": st.column_config.TextColumn(t("Nivå 2"), required=True),
+                "n_lines": st.column_config.NumberColumn(t("Linjer"), disabled=True),
             },
         )
-        if st.button("Lagre kategoritreet", key=KEY("tree_save")):
+        if st.button(t("Lagre kategoritreet"), key=KEY("tree_save")):
             try:
                 with engine.begin() as conn:
                     r = save_tree(conn, pl.DataFrame(edited_tree).drop("n_lines"), scope)
                 st.success(
-                    f"Lagret: {r['added']} nye, {r['changed']} endret, {r['removed']} fjernet."
+                    t("Lagret: {added} nye, {changed} endret, {removed} fjernet.").format(
+                        added=r["added"], changed=r["changed"], removed=r["removed"]
+                    )
                 )
             except (ValueError, PermissionError) as exc:
-                st.error(f"Ikke lagret: {exc}")
+                st.error(f"{t('Ikke lagret:')} {exc}")
     with right:
-        st.markdown("**Regler**")
+        st.markdown(t("**Regler**"))
         labels = (tree["level1"] + " › " + tree["level2"]).to_list()
         edited_rules = st.data_editor(
             rules.drop("id"),
@@ -229,26 +233,28 @@ def _categories(engine: sa.Engine, scope: Scope) -> None:
                 "kind": st.column_config.SelectboxColumn(
                     "Type", options=list(RULE_KINDS), required=True
                 ),
-                "supplier_key": st.column_config.TextColumn("Leverandør (orgnr:…)"),
-                "art_from": st.column_config.TextColumn("Art fra"),
-                "art_to": st.column_config.TextColumn("Art til"),
+                "supplier_key": st.column_config.TextColumn(t("Leverandør (orgnr:…)")),
+                "art_from": st.column_config.TextColumn(t("Art fra")),
+                "art_to": st.column_config.TextColumn(t("Art til")),
                 "nace_prefix": st.column_config.TextColumn("NACE"),
                 "category": st.column_config.SelectboxColumn(
-                    "Kategori", options=labels, required=True
+                    t("Kategori"), options=labels, required=True
                 ),
-                "priority": st.column_config.NumberColumn("Prioritet", min_value=0, step=1),
-                "note": st.column_config.TextColumn("Merknad"),
+                "priority": st.column_config.NumberColumn(t("Prioritet"), min_value=0, step=1),
+                "note": st.column_config.TextColumn(t("Merknad")),
             },
         )
-        if st.button("Lagre regler og klassifiser på nytt", key=KEY("rules_save")):
+        if st.button(t("Lagre regler og klassifiser på nytt"), key=KEY("rules_save")):
             try:
                 with engine.begin() as conn:
                     r = save_rules(conn, pl.DataFrame(edited_rules), scope)
                 st.success(
-                    f"{r['rules']} regler lagret; {r['changed']} av {r['lines']} linjer fikk ny kategori."
+                    t(
+                        "{rules} regler lagret; {changed} av {lines} linjer fikk ny kategori."
+                    ).format(rules=r["rules"], changed=r["changed"], lines=r["lines"])
                 )
             except (ValueError, PermissionError) as exc:
-                st.error(f"Ikke lagret: {exc}")
+                st.error(f"{t('Ikke lagret:')} {exc}")
 
 
 # --- issue 10 ---
@@ -256,15 +262,17 @@ def _private_persons(engine: sa.Engine, scope: Scope) -> None:
     """Suspected private persons (person-like names): admins see the names and may release."""
     st.subheader(t("Privatpersoner"))
     st.caption(
-        "Navn som ser ut som personnavn (uten organisasjonsnummer og uten merking) vises som "
-        "«Privatperson» overalt. Bare administratorer ser navnene her. Frigi en leverandør som "
-        "ikke er en person; den vises da med navn og telles i alle tall. Rader merket som "
-        "privatperson og fødselsnumre vises aldri med navn."
+        t(
+            "Navn som ser ut som personnavn (uten organisasjonsnummer og uten merking) vises som "
+            "«Privatperson» overalt. Bare administratorer ser navnene her. Frigi en leverandør som "
+            "ikke er en person; den vises da med navn og telles i alle tall. Rader merket som "
+            "privatperson og fødselsnumre vises aldri med navn."
+        )
     )
     with engine.connect() as conn:
         table = suspected(conn, scope)
     if table.height == 0:
-        st.info("Ingen mistenkte privatpersoner.")
+        st.info(t("Ingen mistenkte privatpersoner."))
         return
     st.dataframe(
         table,
@@ -272,38 +280,40 @@ def _private_persons(engine: sa.Engine, scope: Scope) -> None:
         key=KEY("private"),
         column_config={
             "supplier_id": st.column_config.NumberColumn("Id", format="%d"),
-            "name": "Navn (bare for administratorer)",
+            "name": t("Navn (bare for administratorer)"),
             "status": "Status",
-            "n_lines": st.column_config.NumberColumn("Linjer", format="%d"),
-            "amount": st.column_config.NumberColumn("Beløp (kr)", format="localized"),
+            "n_lines": st.column_config.NumberColumn(t("Linjer"), format="%d"),
+            "amount": st.column_config.NumberColumn(t("Beløp (kr)"), format="localized"),
         },
     )
     hidden = table.filter(pl.col("status") == "skjult")
     if hidden.height:
         options = dict(zip(hidden["supplier_id"].to_list(), hidden["name"].to_list(), strict=True))
         pick = st.selectbox(
-            "Frigi (ikke en person)",
+            t("Frigi (ikke en person)"),
             list(options),
             format_func=lambda i: f"{options[i]} (id {i})",
             key=KEY("private_pick"),
         )
-        if st.button("Frigi", key=KEY("private_release")):
+        if st.button(t("Frigi"), key=KEY("private_release")):
             try:
                 with engine.begin() as conn:
                     name = release(conn, int(pick), scope, scope.username or "admin")
-                st.success(f"Frigitt: {name} vises nå med navn.")
+                st.success(t("Frigitt: {name} vises nå med navn.").format(name=name))
             except (ValueError, PermissionError) as exc:
-                st.error(f"Ikke frigitt: {exc}")
+                st.error(f"{t('Ikke frigitt:')} {exc}")
 
 
 def _pseudo_suppliers(engine: sa.Engine, scope: Scope) -> None:
     """The admin-editable list of collective posts (pseudo-suppliers)."""
     st.subheader(t("Samleposter (pseudo-leverandører)"))
     st.caption(
-        "Poster som ikke er én leverandør («Diverse leverandører», engangsleverandør, "
-        "kontant/kort) holdes utenfor HHI, CR, ABC og Pareto og telles for seg. Navn "
-        "sammenlignes uten store/små bokstaver og selskapsform, nummer er ERP-ets "
-        "leverandørnummer, mønster er et regulært uttrykk mot navnet."
+        t(
+            "Poster som ikke er én leverandør («Diverse leverandører», engangsleverandør, "
+            "kontant/kort) holdes utenfor HHI, CR, ABC og Pareto og telles for seg. Navn "
+            "sammenlignes uten store/små bokstaver og selskapsform, nummer er ERP-ets "
+            "leverandørnummer, mønster er et regulært uttrykk mot navnet."
+        )
     )
     with engine.connect() as conn:
         table = load_pseudo(conn)
@@ -314,32 +324,34 @@ def _pseudo_suppliers(engine: sa.Engine, scope: Scope) -> None:
         column_config={
             "id": st.column_config.NumberColumn("Id", format="%d"),
             "kind": "Type",
-            "value": "Verdi",
-            "note": "Merknad",
+            "value": t("Verdi"),
+            "note": t("Merknad"),
         },
     )
     c1, c2, c3 = st.columns([1, 2, 2])
-    kind = c1.selectbox("Type", list(KINDS), format_func=KINDS.get, key=KEY("pseudo_kind"))
-    value = c2.text_input("Verdi", key=KEY("pseudo_value"))
-    note = c3.text_input("Merknad", key=KEY("pseudo_note"))
-    if st.button("Legg til", key=KEY("pseudo_add")):
+    kind = c1.selectbox(
+        "Type", list(KINDS), format_func=lambda k: t(KINDS[k]), key=KEY("pseudo_kind")
+    )
+    value = c2.text_input(t("Verdi"), key=KEY("pseudo_value"))
+    note = c3.text_input(t("Merknad"), key=KEY("pseudo_note"))
+    if st.button(t("Legg til"), key=KEY("pseudo_add")):
         try:
             with engine.begin() as conn:
                 add_pseudo(conn, kind, value, note, scope.username or "admin")
-            st.success(f"Lagt til: {value}")
+            st.success(f"{t('Lagt til:')} {value}")
         except ValueError as exc:
-            st.error(f"Ikke lagt til: {exc}")
+            st.error(f"{t('Ikke lagt til:')} {exc}")
     if table.height:
         labels = {
             int(i): f"{k}: {v}" for i, k, v in table.select("id", "kind", "value").iter_rows()
         }
         gone = st.selectbox(
-            "Fjern", list(labels), format_func=labels.get, key=KEY("pseudo_remove_pick")
+            t("Fjern"), list(labels), format_func=labels.get, key=KEY("pseudo_remove_pick")
         )
-        if st.button("Fjern fra listen", key=KEY("pseudo_remove")):
+        if st.button(t("Fjern fra listen"), key=KEY("pseudo_remove")):
             with engine.begin() as conn:
                 remove_pseudo(conn, int(gone), scope.username or "admin")
-            st.success(f"Fjernet: {labels[int(gone)]}")
+            st.success(f"{t('Fjernet:')} {labels[int(gone)]}")
 
 
 render()

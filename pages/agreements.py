@@ -46,7 +46,7 @@ def _coverage_tab(
         frame=grid,
         key="avt_heatmap",
     )
-    st.caption(DEFINITIONS["coverage"] + " Lys celle = lav dekning.")
+    st.caption(DEFINITIONS["coverage"] + " " + t("Lys celle = lav dekning."))
     title = t("Avtalelojalitet per kategori med aktiv avtale")
     loyal = coverage.loyalty_by_category(cube, f, agreements, ad.parties, ad.participants)
     chart_view.show(
@@ -54,7 +54,7 @@ def _coverage_tab(
         frame=loyal,
         key="avt_loyalty",
     )
-    st.caption(DEFINITIONS["loyalty"] + " Rødt = under 60 %.")
+    st.caption(DEFINITIONS["loyalty"] + " " + t("Rødt = under 60 %."))
 
 
 def _outside_tab(cube: pl.DataFrame, f: Filters) -> None:
@@ -65,7 +65,7 @@ def _outside_tab(cube: pl.DataFrame, f: Filters) -> None:
         frame=cats,
         key="avt_outside_cat",
     )
-    st.caption(DEFINITIONS["outside"] + " Tallet etter beløpet er antall leverandører.")
+    st.caption(DEFINITIONS["outside"] + " " + t("Tallet etter beløpet er antall leverandører."))
     st.markdown("**" + t("Leverandørene med mest kjøp utenfor avtale") + "**")
     sup = coverage.outside_by_supplier(cube, f)
     st.dataframe(charts.outside_supplier_table(sup), hide_index=True, width="stretch")
@@ -94,8 +94,10 @@ def _watch_tab(f: Filters, ad: AgreementData, sc: Scope) -> None:
         st.success(t("Ingen leverandører over terskelverdiene uten avtale i utvalget."))
     else:
         st.markdown(
-            f"**{flags.height} {t('flagg krever vurdering')}**, størst beløp først "
-            f"({flags.filter(pl.col('level') == 'eea').height} over EØS-terskelen)."
+            f"**{flags.height} {t('flagg krever vurdering')}**, "
+            + t("størst beløp først ({n} over EØS-terskelen).").format(
+                n=flags.filter(pl.col("level") == "eea").height
+            )
         )
         table = charts.flags_table(flags)
         if table.height > 8:  # long lists scroll; short ones show without empty rows
@@ -126,8 +128,8 @@ def _flag_lines(flags: pl.DataFrame, f: Filters, sc: Scope) -> None:
     row = flags.row(int(pick or 0), named=True)
     lines, n, total = context.flag_lines(context.current(), row)
     st.caption(
-        f"{n} fakturalinjer uten avtale, sum {fmt.kr(total)}"
-        + (f" – de {lines.height} største vises." if n > lines.height else ".")
+        t("{n} fakturalinjer uten avtale, sum {total}").format(n=n, total=fmt.kr(total))
+        + (t(" – de {n} største vises.").format(n=lines.height) if n > lines.height else ".")
     )
     st.dataframe(charts.lines_table(lines), hide_index=True, width="stretch")
 
@@ -143,21 +145,21 @@ def _thresholds_editor(table: pl.DataFrame, sc: Scope) -> None:
         hide_index=True,
         key=KEY("thr_editor"),
         column_config={
-            "valid_from": st.column_config.DateColumn("Gyldig fra", format="DD.MM.YYYY"),
-            "regulation_lower_limit_nok": st.column_config.NumberColumn("Nedre grense (kr)"),
-            "national_threshold_nok": st.column_config.NumberColumn("Nasjonal terskel (kr)"),
+            "valid_from": st.column_config.DateColumn(t("Gyldig fra"), format="DD.MM.YYYY"),
+            "regulation_lower_limit_nok": st.column_config.NumberColumn(t("Nedre grense (kr)")),
+            "national_threshold_nok": st.column_config.NumberColumn(t("Nasjonal terskel (kr)")),
             "eea_threshold_municipal_goods_services_nok": st.column_config.NumberColumn(
-                "EØS, varer og tjenester (kr)"
+                t("EØS, varer og tjenester (kr)")
             ),
-            "eea_threshold_works_nok": st.column_config.NumberColumn("EØS, bygg og anlegg (kr)"),
-            "source": st.column_config.TextColumn("Kilde"),
+            "eea_threshold_works_nok": st.column_config.NumberColumn(t("EØS, bygg og anlegg (kr)")),
+            "source": st.column_config.TextColumn(t("Kilde")),
         },
     )
     if st.button(t("Lagre terskelverdier"), key=KEY("thr_save")):
         try:
             with context.current().engine.begin() as conn:
                 n = save_thresholds(conn, pl.from_pandas(edited), sc)
-            st.success(f"{n} terskelrader lagret.")
+            st.success(t("{n} terskelrader lagret.").format(n=n))
         except (ValueError, PermissionError) as e:
             st.error(str(e))
 
@@ -175,8 +177,10 @@ def _expiring_tab(
     if exp.height:
         st.dataframe(charts.expiring_table(exp), hide_index=True, width="stretch")
     st.caption(
-        f"Avtaler der gjeldende periode slutter mellom {today:%d.%m.%Y} og 12 måneder frem. "
-        "«Kjøpt siste 12 mnd» er avtalekjøp de siste 12 månedene med data i din tilgang."
+        t(
+            "Avtaler der gjeldende periode slutter mellom {today} og 12 måneder frem. "
+            "«Kjøpt siste 12 mnd» er avtalekjøp de siste 12 månedene med data i din tilgang."
+        ).format(today=f"{today:%d.%m.%Y}")
     )
 
 
@@ -203,12 +207,18 @@ def _ehandel_tab(cube: pl.DataFrame, f: Filters) -> None:
     )
     last = cube["month"].max() if cube.height else None
     partial = (
-        f" Siste år er til og med {charts.MONTHS[last.month - 1]} {last.year}."
+        " "
+        + t("Siste år er til og med {month} {year}.").format(
+            month=charts.MONTHS[last.month - 1], year=last.year
+        )
         if last is not None and last.month != 12
         else ""
     )
     st.caption(
-        DEFINITIONS["ehandel"] + " Hele historikken vises; perioden velger ikke år her." + partial
+        DEFINITIONS["ehandel"]
+        + " "
+        + t("Hele historikken vises; perioden velger ikke år her.")
+        + partial
     )
 
 
@@ -219,8 +229,10 @@ def _register_tab(ad: AgreementData, sc: Scope) -> None:
         st.dataframe(reg, hide_index=True, width="stretch", column_config=config)
         return
     st.caption(
-        "Rediger direkte i tabellen (legg til eller slett rader) og lagre. Alle endringer "
-        "logges, og avtalekoblingen av alle fakturalinjer beregnes på nytt."
+        t(
+            "Rediger direkte i tabellen (legg til eller slett rader) og lagre. Alle endringer "
+            "logges, og avtalekoblingen av alle fakturalinjer beregnes på nytt."
+        )
     )
     edited = st.data_editor(
         reg.to_pandas(),
@@ -237,9 +249,11 @@ def _register_tab(ad: AgreementData, sc: Scope) -> None:
         )
     st.markdown("**" + t("Importer avtaler fra CSV eller Excel") + "**")
     st.caption(
-        "Kolonner som i tabellen over (eller norske overskrifter: avtalenr, navn, kategori, "
-        "start, slutt, …). Rader oppdateres etter avtalenummer; andre avtaler beholdes. "
-        "Er én rad ugyldig, lagres ingenting."
+        t(
+            "Kolonner som i tabellen over (eller norske overskrifter: avtalenr, navn, kategori, "
+            "start, slutt, …). Rader oppdateres etter avtalenummer; andre avtaler beholdes. "
+            "Er én rad ugyldig, lagres ingenting."
+        )
     )
     st.download_button(
         t("Last ned registeret som mal (CSV)"),
@@ -257,33 +271,41 @@ def _register_tab(ad: AgreementData, sc: Scope) -> None:
 def _register_columns(categories: list[str]) -> dict[str, object]:
     """Column labels, formats and help for the register, read-only or editable."""
     return {
-        "ref": st.column_config.TextColumn("Avtalenr.", help=REGISTER_HELP["ref"], required=True),
-        "name": st.column_config.TextColumn("Navn", required=True),
-        "category": st.column_config.SelectboxColumn("Kategori", options=sorted(set(categories))),
+        "ref": st.column_config.TextColumn(
+            t("Avtalenr."), help=REGISTER_HELP["ref"], required=True
+        ),
+        "name": st.column_config.TextColumn(t("Navn"), required=True),
+        "category": st.column_config.SelectboxColumn(
+            t("Kategori"), options=sorted(set(categories))
+        ),
         "start": st.column_config.DateColumn("Start", format="DD.MM.YYYY", required=True),
-        "end": st.column_config.DateColumn("Slutt", format="DD.MM.YYYY", required=True),
-        "end_with_options": st.column_config.DateColumn("Slutt med opsjoner", format="DD.MM.YYYY"),
+        "end": st.column_config.DateColumn(t("Slutt"), format="DD.MM.YYYY", required=True),
+        "end_with_options": st.column_config.DateColumn(
+            t("Slutt med opsjoner"), format="DD.MM.YYYY"
+        ),
         "estimated_annual_value_nok": st.column_config.NumberColumn(
-            "Estimert årsverdi (kr)", format="localized", min_value=0
+            t("Estimert årsverdi (kr)"), format="localized", min_value=0
         ),
         "savings_rate": st.column_config.NumberColumn(
-            "Besparelsesgrad",
+            t("Besparelsesgrad"),
             help=REGISTER_HELP["savings_rate"],
             format="percent",
             min_value=0.0,
             max_value=0.99,
         ),
         "projected_saving_nok": st.column_config.NumberColumn(
-            "Gevinst per år (kr)", help=REGISTER_HELP["projected_saving_nok"], format="localized"
+            t("Gevinst per år (kr)"), help=REGISTER_HELP["projected_saving_nok"], format="localized"
         ),
         "savings_type": st.column_config.SelectboxColumn(
-            "Gevinsttype", options=["hard", "avoidance"], help=REGISTER_HELP["savings_type"]
+            t("Gevinsttype"), options=["hard", "avoidance"], help=REGISTER_HELP["savings_type"]
         ),
-        "owner": st.column_config.TextColumn("Eier"),
-        "baseline_note": st.column_config.TextColumn("Nullpunkt"),
-        "suppliers": st.column_config.TextColumn("Leverandører", help=REGISTER_HELP["suppliers"]),
+        "owner": st.column_config.TextColumn(t("Eier")),
+        "baseline_note": st.column_config.TextColumn(t("Nullpunkt")),
+        "suppliers": st.column_config.TextColumn(
+            t("Leverandører"), help=REGISTER_HELP["suppliers"]
+        ),
         "municipalities": st.column_config.TextColumn(
-            "Kommuner", help=REGISTER_HELP["municipalities"]
+            t("Kommuner"), help=REGISTER_HELP["municipalities"]
         ),
     }
 
@@ -299,10 +321,13 @@ def _save(action: Callable[[sa.Connection], dict[str, object]]) -> None:
         st.error(t("Ingenting ble lagret:") + "\n\n" + str(e).replace("\n", "  \n"))
         return
     st.success(
-        f"Nye: {len(result['created'])}, endret: {len(result['updated'])}, "
-        f"slettet: {len(result['deleted'])}."
+        t("Nye: {created}, endret: {updated}, slettet: {deleted}.").format(
+            created=len(result["created"]),
+            updated=len(result["updated"]),
+            deleted=len(result["deleted"]),
+        )
         + (
-            f" {result['matched_lines']} linjer er nå knyttet til avtaler."
+            " " + t("{n} linjer er nå knyttet til avtaler.").format(n=result["matched_lines"])
             if "matched_lines" in result
             else ""
         )

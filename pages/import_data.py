@@ -66,17 +66,17 @@ def _fixed_inputs() -> dict[str, object]:
     """Fixed values for fields the file lacks (``[fixed]`` in a profile does the same)."""
     with st.expander(t("Faste verdier for felt filen mangler")):
         c1, c2, c3 = st.columns(3)
-        account = c1.text_input(FIXED_FIELDS["account"], key=KEY("fix_account"))
+        account = c1.text_input(t(FIXED_FIELDS["account"]), key=KEY("fix_account"))
         area = c2.selectbox(
-            FIXED_FIELDS["area"],
+            t(FIXED_FIELDS["area"]),
             ["", "drift", "investering"],
-            format_func=lambda v: v or "Fra filen",
+            format_func=lambda v: v or t("Fra filen"),
             key=KEY("fix_area"),
         )
         ehandel = c3.selectbox(
-            FIXED_FIELDS["ehandel"],
+            t(FIXED_FIELDS["ehandel"]),
             ["", "ja", "nei"],
-            format_func=lambda v: v or "Fra filen",
+            format_func=lambda v: v or t("Fra filen"),
             key=KEY("fix_ehandel"),
         )
     out: dict[str, object] = {}
@@ -99,34 +99,36 @@ def _upload_section() -> None:
 
     st.subheader(t("Importer regnskapsuttrekk"))
     files = st.file_uploader(
-        "CSV-, tekst- eller Excel-filer fra økonomisystemet",
+        t("CSV-, tekst- eller Excel-filer fra økonomisystemet"),
         type=["csv", "txt", "xlsx"],
         accept_multiple_files=True,
         key=KEY("files"),
     )
     c1, c2 = st.columns(2)
     profile = c1.selectbox(
-        "Importprofil",
+        t("Importprofil"),
         names,
         key=KEY("profile"),
-        help="«auto» kjenner vanlige kolonnenavn; velg en profil for eksport fra Visma eller "
-        "Unit4/Agresso, eller en profil lagret av dere.",
+        help=t(
+            "«auto» kjenner vanlige kolonnenavn; velg en profil for eksport fra Visma eller "
+            "Unit4/Agresso, eller en profil lagret av dere."
+        ),
     )
     if profile != "auto":
         c1.caption(load_profile(profile).description)
     muni = c2.selectbox(
-        "Kommune for hele filen",
+        t("Kommune for hele filen"),
         ["", *muni_names],
         key=KEY("muni"),
-        format_func=lambda c: f"{c} {muni_names[c]}" if c else "Fra kolonne i filen",
-        help="Brukes når filen ikke har kolonne for kommunenummer.",
+        format_func=lambda c: f"{c} {muni_names[c]}" if c else t("Fra kolonne i filen"),
+        help=t("Brukes når filen ikke har kolonne for kommunenummer."),
     )
     fixed = _fixed_inputs()
-    if st.button("Importer", type="primary", disabled=not files, key=KEY("go")):
+    if st.button(t("Importer"), type="primary", disabled=not files, key=KEY("go")):
         done: list[int] = []
         for f in files or []:
             shown = md(f.name)  # a file name is text from outside: never Markdown
-            bar = st.progress(0.0, text=f"{shown}: starter …")
+            bar = st.progress(0.0, text=f"{shown}: {t('starter …')}")
             try:
                 report = import_file(
                     engine,
@@ -142,13 +144,18 @@ def _upload_section() -> None:
                 )
             except Exception as exc:  # rolled back; show it as a failed file, not a traceback
                 st.error(
-                    f"**{md(f.name)}**: importen feilet ({type(exc).__name__}: {md(exc)}). "
-                    "Ingenting er lagret."
+                    f"**{md(f.name)}**: "
+                    + t("importen feilet ({error}). Ingenting er lagret.").format(
+                        error=f"{type(exc).__name__}: {md(exc)}"
+                    )
                 )
                 continue
             if report.error:
                 st.error(
-                    f"**{md(f.name)}**: importen feilet – {md(report.error)}. Ingenting er lagret."
+                    f"**{md(f.name)}**: "
+                    + t("importen feilet – {error}. Ingenting er lagret.").format(
+                        error=md(report.error)
+                    )
                 )
             elif report.batch_id is not None:
                 done.append(report.batch_id)
@@ -158,46 +165,52 @@ def _upload_section() -> None:
 def _profile_editor() -> None:
     """Show a profile's TOML and save new or changed ones (validated before they are stored)."""
     engine = context.current().engine
-    with st.expander("Importprofiler"):
+    with st.expander(t("Importprofiler")):
         with engine.connect() as conn:
             names = profile_names(conn)
             saved = saved_profiles(conn)
         base = st.selectbox(
-            "Ta utgangspunkt i", [n for n in names if n != "auto"], key=KEY("pbase")
+            t("Ta utgangspunkt i"), [n for n in names if n != "auto"], key=KEY("pbase")
         )
         text = saved.get(base) or shipped_profiles().get(base, "")
-        name = st.text_input("Navn på profilen", value=base, key=KEY("pname"))
-        toml = st.text_area("Definisjon (TOML)", value=text, height=300, key=KEY("ptoml"))
-        if st.button("Lagre profil", key=KEY("psave")):
+        name = st.text_input(t("Navn på profilen"), value=base, key=KEY("pname"))
+        toml = st.text_area(t("Definisjon (TOML)"), value=text, height=300, key=KEY("ptoml"))
+        if st.button(t("Lagre profil"), key=KEY("psave")):
             try:
                 with engine.begin() as conn:
                     save_profile(conn, name.strip(), toml)
             except (ValueError, tomllib.TOMLDecodeError) as exc:
-                st.error(f"Profilen er ikke lagret: {md(exc)}")
+                st.error(f"{t('Profilen er ikke lagret:')} {md(exc)}")
             else:
-                st.success(f"Profilen «{md(name.strip())}» er lagret.")
+                st.success(t("Profilen «{name}» er lagret.").format(name=md(name.strip())))
 
 
 def _report(rep: dict) -> None:
     read, stored = rep["rows_read"], rep["rows_stored"]
     q, ex = rep["rows_quarantined"], rep["rows_excluded"]
     icon = "⚠️" if q else "✅"
-    with st.expander(f"{icon} {md(rep['file_name'])} – {fmt.number(read)} rader", expanded=True):
+    with st.expander(
+        f"{icon} {md(rep['file_name'])} – {fmt.number(read)} {t('rader')}", expanded=True
+    ):
         c = st.columns(4)
         c[0].metric(t("Rader lest"), fmt.number(read))
         c[1].metric(t("Lagret"), fmt.number(stored), help=fmt.kr(rep["amount_stored_ore"] / 100))
         c[2].metric(t("I karantene"), fmt.number(q))
         c[3].metric(t("Utelatt etter regel"), fmt.number(ex))
         st.caption(
-            f"Lagret beløp {fmt.kr(rep['amount_stored_ore'] / 100)} · nye leverandører "
-            f"{fmt.number(rep['new_suppliers'])} · profil {md(rep['profile'])} · "
+            t("Lagret beløp {amount} · nye leverandører {new} · profil {profile} · ").format(
+                amount=fmt.kr(rep["amount_stored_ore"] / 100),
+                new=fmt.number(rep["new_suppliers"]),
+                profile=md(rep["profile"]),
+            )
             + " · ".join(f"{md(k)}: {md(v)}" for k, v in rep["detected"].items() if k != "kolonner")
         )
         _details(rep)
         if rep.get("already_imported_batch"):
             st.info(
-                f"Filen er importert før (import {rep['already_imported_batch']}); "
-                "ingen rader ble lagret på nytt."
+                t(
+                    "Filen er importert før (import {batch}); ingen rader ble lagret på nytt."
+                ).format(batch=rep["already_imported_batch"])
             )
         counts = {
             **rep["quarantined_by_reason"],
@@ -227,25 +240,29 @@ def _quality_section() -> None:
     c[0].metric(
         t("Uten gyldig organisasjonsnummer"),
         fmt.pct(q.share_without_orgnr),
-        help=f"{fmt.kr(q.spend_without_orgnr_ore / 100)} av {fmt.kr(q.spend_ore / 100)} "
-        "er kjøp der leverandøren bare er kjent ved leverandørnummer eller navn "
-        "(utenlandske, privatpersoner, feil i nummeret).",
+        help=t(
+            "{part} av {total} er kjøp der leverandøren bare er kjent ved leverandørnummer "
+            "eller navn (utenlandske, privatpersoner, feil i nummeret)."
+        ).format(part=fmt.kr(q.spend_without_orgnr_ore / 100), total=fmt.kr(q.spend_ore / 100)),
     )
     c[1].metric(
         t("Uklassifisert"),
         fmt.pct(q.share_unclassified),
-        help=f"{fmt.kr(q.unclassified_ore / 100)} har kategorien «Uklassifisert».",
+        help=t("{amount} har kategorien «Uklassifisert».").format(
+            amount=fmt.kr(q.unclassified_ore / 100)
+        ),
     )
     c[2].metric(
         t("Leverandører slått sammen"),
         fmt.number(q.suppliers_with_aliases),
-        help=f"{fmt.number(q.aliases_merged)} ekstra skrivemåter av navnet er samlet "
-        "under samme organisasjonsnummer.",
+        help=t(
+            "{n} ekstra skrivemåter av navnet er samlet under samme organisasjonsnummer."
+        ).format(n=fmt.number(q.aliases_merged)),
     )
     c[3].metric(t("Rader i karantene"), fmt.number(q.quarantine_open))
     if q.quarantine_by_reason.height:
         st.dataframe(
-            q.quarantine_by_reason.rename({"årsak": "Årsak", "rader": "Rader"}),
+            q.quarantine_by_reason.rename({"årsak": t("Årsak"), "rader": t("Rader")}),
             hide_index=True,
             width="stretch",
         )
@@ -256,11 +273,11 @@ def _quarantine_section() -> None:
     rows = quarantine_rows(engine, scope=context.current().scope)
     st.subheader(f"{t('Karantene')} ({fmt.number(rows.height)} {t('rader')})")
     if rows.height == 0:
-        st.caption("Ingen åpne rader i karantene.")
+        st.caption(t("Ingen åpne rader i karantene."))
         return
     shown = rows.head(500).select("karantene_id", "fil", "rad", "årsak", *FIELDS.keys())
     st.caption(
-        "Rett verdiene direkte i tabellen (de 500 første radene), eller last ned hele listen."
+        t("Rett verdiene direkte i tabellen (de 500 første radene), eller last ned hele listen.")
     )
     edited = st.data_editor(
         shown,
@@ -277,7 +294,7 @@ def _quarantine_section() -> None:
     )
     changed = changed_ids(shown, edited)
     if st.button(
-        f"Importer {fmt.number(len(changed))} endrede rader",
+        t("Importer {n} endrede rader").format(n=fmt.number(len(changed))),
         disabled=not changed,
         type="primary",
         key=KEY("edited"),
@@ -289,7 +306,7 @@ def _quarantine_section() -> None:
             st.session_state[KEY("last")] = [rep.batch_id]
             st.rerun()
     st.download_button(
-        "Last ned karantenelisten (CSV)",
+        t("Last ned karantenelisten (CSV)"),
         data=lambda: quarantine_csv(rows),
         file_name="karantene.csv",
         mime="text/csv",
@@ -297,12 +314,14 @@ def _quarantine_section() -> None:
         key=KEY("dl"),
     )
     st.caption(
-        "Rett verdiene i filen (behold kolonnen karantene_id), og last den opp igjen. "
-        "Rader som fortsatt har feil blir stående med ny årsak."
+        t(
+            "Rett verdiene i filen (behold kolonnen karantene_id), og last den opp igjen. "
+            "Rader som fortsatt har feil blir stående med ny årsak."
+        )
     )
-    fixed = st.file_uploader("Rettet karanteneliste", type=["csv"], key=KEY("fixed"))
+    fixed = st.file_uploader(t("Rettet karanteneliste"), type=["csv"], key=KEY("fixed"))
     c1, c2 = st.columns(2)
-    if c1.button("Importer rettede rader", disabled=fixed is None, key=KEY("refix")):
+    if c1.button(t("Importer rettede rader"), disabled=fixed is None, key=KEY("refix")):
         rep = reimport_quarantine(engine, fixed.getvalue(), username=context.current().username)
         if rep.error:
             st.error(md(rep.error))
@@ -310,9 +329,9 @@ def _quarantine_section() -> None:
             st.session_state[KEY("last")] = [rep.batch_id]
             st.rerun()
     if c2.button(
-        "Prøv alle på nytt uten endring",
+        t("Prøv alle på nytt uten endring"),
         key=KEY("retry"),
-        help="Nyttig etter at referansedata (kommuner, kontoer) er rettet.",
+        help=t("Nyttig etter at referansedata (kommuner, kontoer) er rettet."),
     ):
         rep = reimport_quarantine(engine, rows, username=context.current().username)
         if rep.error:
@@ -327,22 +346,28 @@ def _batch_tools(batch_ids: list[int]) -> None:
     if not batch_ids:
         return
     c1, c2, c3 = st.columns([1, 2, 1])
-    bid = c1.selectbox("Import", batch_ids, key=KEY("batch_pick"))
+    bid = c1.selectbox(t("Import"), batch_ids, key=KEY("batch_pick"))
     layout = c2.selectbox(
-        "Les kontoene på nytt med kontooppsett",
+        t("Les kontoene på nytt med kontooppsett"),
         list(LAYOUTS),
         format_func=lambda n: LAYOUTS[n].label,
         key=KEY("batch_layout"),
-        help="Når en fil er lest med feil kontooppsett: art, utgiftsklasse, kategori og "
-        "område leses på nytt fra de lagrede kontoene, uten ny import.",
+        help=t(
+            "Når en fil er lest med feil kontooppsett: art, utgiftsklasse, kategori og "
+            "område leses på nytt fra de lagrede kontoene, uten ny import."
+        ),
     )
-    if c3.button("Les på nytt", key=KEY("batch_reread")):
+    if c3.button(t("Les på nytt"), key=KEY("batch_reread")):
         try:
             with context.current().engine.begin() as conn:
                 res = reread_accounts(
                     conn, LAYOUTS[layout], batch_ids=[int(bid)], username=context.current().username
                 )
-            st.success(f"{fmt.number(res['changed'])} av {fmt.number(res['lines'])} linjer endret.")
+            st.success(
+                t("{changed} av {lines} linjer endret.").format(
+                    changed=fmt.number(res["changed"]), lines=fmt.number(res["lines"])
+                )
+            )
         except LayoutError as exc:
             st.error(str(exc))
     for rep in load_batch_reports(context.current().engine, [int(bid)]):
@@ -353,7 +378,7 @@ def render() -> None:
     st.title(t("Import og datakvalitet"))
     sc = context.current().scope
     if not sc.is_staff:
-        st.error("Denne siden er bare for innkjøpskontoret (admin og analytiker).")
+        st.error(t("Denne siden er bare for innkjøpskontoret (admin og analytiker)."))
         st.stop()
 
     _upload_section()
@@ -382,14 +407,16 @@ def render() -> None:
     st.dataframe(log, hide_index=True, width="stretch")
     _batch_tools(log["Import"].to_list())
     if st.button(
-        "Klassifiser alle linjer på nytt",
+        t("Klassifiser alle linjer på nytt"),
         key=KEY("reclass"),
-        help="Bruk etter endring i kategoriregler; ingen ny import trengs.",
+        help=t("Bruk etter endring i kategoriregler; ingen ny import trengs."),
     ):
         with context.current().engine.begin() as conn:
             res = reclassify(conn, username=context.current().username)
         st.success(
-            f"{fmt.number(res['changed'])} av {fmt.number(res['lines'])} linjer fikk ny kategori."
+            t("{changed} av {lines} linjer fikk ny kategori.").format(
+                changed=fmt.number(res["changed"]), lines=fmt.number(res["lines"])
+            )
         )
 
 

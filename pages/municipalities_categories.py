@@ -60,9 +60,11 @@ def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:
             sup,
             title,
             "kk_chart_drill",
-            "Netto kjøp per leverandør i kategorien (kreditnotaer trukket fra), andel av "
-            "kategorien. Leverandører uten organisasjonsnummer er med; privatpersoner samlet "
-            "som «Privatperson».",
+            t(
+                "Netto kjøp per leverandør i kategorien (kreditnotaer trukket fra), andel av "
+                "kategorien. Leverandører uten organisasjonsnummer er med; privatpersoner samlet "
+                "som «Privatperson»."
+            ),
         )
     with right:
         st.dataframe(
@@ -166,8 +168,9 @@ def _population_editor() -> None:
                 st.error(str(exc))
             else:
                 st.success(
-                    f"Lagret: {result['changed']} endret, {result['added']} nye, "
-                    f"{result['removed']} fjernet."
+                    t("Lagret: {changed} endret, {added} nye, {removed} fjernet.").format(
+                        changed=result["changed"], added=result["added"], removed=result["removed"]
+                    )
                 )
 
 
@@ -183,19 +186,21 @@ def _tiles(
     m1.metric(
         t("Innkjøp"),
         fmt.mkr(total),
-        delta=f"{fmt.change(total / prev - 1)} fra året før" if prev else None,
-        help="Sum beløp eks. mva. på kjøpskontoer, kreditnotaer trukket fra. " + INCLUDED,
+        delta=f"{fmt.change(total / prev - 1)} {t('fra året før')}" if prev else None,
+        help=t("Sum beløp eks. mva. på kjøpskontoer, kreditnotaer trukket fra.") + " " + INCLUDED,
     )
     m2.metric(
         t("Per innbygger"),
         fmt.kr(spend.overall_per_inhabitant(cube, f, pop_today)),
-        help="Innkjøp delt på innbyggertallet i de valgte kommunene, år for år og summert "
-        "over perioden (SSB 07459, redigerbart av administrator).",
+        help=t(
+            "Innkjøp delt på innbyggertallet i de valgte kommunene, år for år og summert "
+            "over perioden (SSB 07459, redigerbart av administrator)."
+        ),
     )
     m3.metric(
         t("Kategorier med kjøp"),
         fmt.number(tree.filter(pl.col("amount") > 0).height),
-        help="Antall kategorier (nivå 2) med positivt netto kjøp i utvalget.",
+        help=t("Antall kategorier (nivå 2) med positivt netto kjøp i utvalget."),
     )
 
 
@@ -207,7 +212,8 @@ def _development(cube: pl.DataFrame, f: Filters, grain: str, structure: str) -> 
         tr,
         f"{t('Innkjøp per')} {t(GRAINS[grain]).lower()} {t('mot samme periode året før')}",
         "kk_chart_trend",
-        "Blå: valgt periode. Grå: de samme månedene ett år tidligere. Etiketten er endringen. "
+        t("Blå: valgt periode. Grå: de samme månedene ett år tidligere. Etiketten er endringen.")
+        + " "
         + INCLUDED,
     )
     trm = spend.trend(cube, f, grain=grain, structure=structure)
@@ -216,7 +222,7 @@ def _development(cube: pl.DataFrame, f: Filters, grain: str, structure: str) -> 
         trm,
         f"{t('Innkjøp per kommune per')} {t(GRAINS[grain]).lower()}",
         "kk_chart_trend_muni",
-        "Én linje per kommune, med kommunens faste farge. " + INCLUDED,
+        t("Én linje per kommune, med kommunens faste farge.") + " " + INCLUDED,
     )
 
 
@@ -245,16 +251,25 @@ def render() -> None:
     tree = spend.tree(cube, f)
     _tiles(cube, f, total, prev, pop_today, tree)
 
-    unit = "kr per innbygger" if per_inh else "mill. kr"
+    unit = t("kr per innbygger") if per_inh else t("mill. kr")
     mat = spend.matrix(cube, f, structure=structure, population=pop)
     _chart(
         charts.heatmap,
         mat,
         f"{t('Innkjøp per kommune og kategori')} ({unit})",
         "kk_chart_heatmap",
-        "Hver rute er kommunens netto kjøp i kategorien i perioden"
-        + (", delt på innbyggertallet (år for år)" if per_inh else "")
-        + ". Kategoriene står i kategoritreets rekkefølge. "
+        (
+            t(
+                "Hver rute er kommunens netto kjøp i kategorien i perioden, delt på "
+                "innbyggertallet (år for år). Kategoriene står i kategoritreets rekkefølge."
+            )
+            if per_inh
+            else t(
+                "Hver rute er kommunens netto kjøp i kategorien i perioden. Kategoriene står i "
+                "kategoritreets rekkefølge."
+            )
+        )
+        + " "
         + INCLUDED,
         per_inhabitant=per_inh,
     )
@@ -264,17 +279,25 @@ def render() -> None:
         years,
         t("Innkjøp per innbygger"),
         "kk_chart_per_inhabitant",
-        "Netto kjøp i året delt på kommunens innbyggertall det året; Verran og Steinkjer "
-        "summeres for 2019 i dagens struktur. " + INCLUDED,
+        t(
+            "Netto kjøp i året delt på kommunens innbyggertall det året; Verran og Steinkjer "
+            "summeres for 2019 i dagens struktur."
+        )
+        + " "
+        + INCLUDED,
     )
     _chart(
         charts.treemap,
         tree,
         t("Kategoritreet etter innkjøp"),
         "kk_chart_tree",
-        "Arealet er netto kjøp; store felt er hovedkategorier, små er underkategorier "
-        "(pek på et felt for tall). Kategorier med negativt netto (flere kreditnotaer enn "
-        "fakturaer) vises ikke. " + INCLUDED,
+        t(
+            "Arealet er netto kjøp; store felt er hovedkategorier, små er underkategorier "
+            "(pek på et felt for tall). Kategorier med negativt netto (flere kreditnotaer enn "
+            "fakturaer) vises ikke."
+        )
+        + " "
+        + INCLUDED,
     )
 
     _development(cube, f, grain, structure)
@@ -282,7 +305,11 @@ def render() -> None:
     _drill_down(cube, f, tree)
     if context.current().scope.role == "admin":
         _population_editor()
-    page.footer(f, token, INCLUDED + " Kjøp fra offentlige virksomheter er holdt utenfor.")
+    page.footer(
+        f,
+        token,
+        INCLUDED + " " + t("Kjøp fra offentlige virksomheter er holdt utenfor."),
+    )
 
 
 render()

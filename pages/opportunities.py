@@ -256,7 +256,7 @@ def _settings(sc: Scope) -> None:
             )
         )
         pct = {
-            c: st.column_config.NumberColumn(c, format="percent", min_value=0.0, max_value=0.99)
+            c: st.column_config.NumberColumn(t(c), format="percent", min_value=0.0, max_value=0.99)
             for c in ("Lav", "Forventet", "Høy")
         }
         if not sc.is_staff:

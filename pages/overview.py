@@ -65,9 +65,11 @@ def render() -> None:
     page.footer(
         f,
         token,
-        "Uklassifisert kjøp og leverandører med ukjent hjemkommune er med i totalene; "
-        f"regional andel regnes av kjøp med kjent hjemkommune ({fmt.pct(h.unknown_home_share)} "
-        "ukjent er holdt utenfor).",
+        t(
+            "Uklassifisert kjøp og leverandører med ukjent hjemkommune er med i totalene; "
+            "regional andel regnes av kjøp med kjent hjemkommune ({unknown} ukjent er holdt "
+            "utenfor)."
+        ).format(unknown=fmt.pct(h.unknown_home_share)),
     )
 
 

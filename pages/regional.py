@@ -34,32 +34,43 @@ def _tiles(row: dict[str, Any], sme_row: dict[str, Any], reg: Region) -> None:
     m1.metric(
         t("Regional andel"),
         fmt.pct(row.get("regional_share")),
-        help="Kjøp hos leverandører med hjemkommune i en medlemskommune (egen eller annen), "
-        "av kjøp der hjemkommunen er kjent. " + LEVELS_DEF,
+        help=t(
+            "Kjøp hos leverandører med hjemkommune i en medlemskommune (egen eller annen), "
+            "av kjøp der hjemkommunen er kjent."
+        )
+        + " "
+        + LEVELS_DEF,
     )
     m2.metric(
         t("I egen kommune"),
         fmt.pct(row.get("same_share")),
-        help="Andel av alle kjøp hos leverandører i kjøpende kommune.",
+        help=t("Andel av alle kjøp hos leverandører i kjøpende kommune."),
     )
     m3.metric(
         t("Små og mellomstore (SMB)"),
         fmt.pct(sme_row.get("sme_share")),
-        help=f"Andel av kjøpene hos leverandører med færre enn {reg.sme_max_employees} ansatte, "
-        "av kjøp der antall ansatte er kjent (EU-definisjonen etter ansatte).",
+        help=t(
+            "Andel av kjøpene hos leverandører med færre enn {n} ansatte, "
+            "av kjøp der antall ansatte er kjent (EU-definisjonen etter ansatte)."
+        ).format(n=reg.sme_max_employees),
     )
     m4.metric(
         t("Ukjent hjemkommune"),
         fmt.pct(row.get("unknown_share")),
-        help="Andel av kjøpene der leverandørens hjemkommune ikke er kjent; holdt utenfor "
-        "regional andel.",
+        help=t(
+            "Andel av kjøpene der leverandørens hjemkommune ikke er kjent; holdt utenfor "
+            "regional andel."
+        ),
     )
 
 
 def _level_charts(cube: pl.DataFrame, f: Filters, reg: Region) -> None:
     level_caption = (
-        "Andel av kjøpene på de fem nivåene: egen kommune, annen medlemskommune, resten av "
-        f"{reg.county_name}, resten av Norge, utlandet eller ukjent. {LEVELS_DEF} {INCLUDED}"
+        t(
+            "Andel av kjøpene på de fem nivåene: egen kommune, annen medlemskommune, resten av "
+            "{county}, resten av Norge, utlandet eller ukjent."
+        ).format(county=reg.county_name)
+        + f" {LEVELS_DEF} {INCLUDED}"
     )
     by_muni = regional.levels(cube, f, by="municipality")  # a standard chart (registry)
     chart_view.show(registry.from_frame("regionalt", by_muni), key="reg_chart_municipality")
@@ -70,7 +81,7 @@ def _level_charts(cube: pl.DataFrame, f: Filters, reg: Region) -> None:
         by_cat,
         t("Hvor kjøpene i hver kategori går"),
         "reg_chart_category",
-        level_caption + " Største kategori øverst.",
+        level_caption + " " + t("Største kategori øverst."),
         label="category",
     )
     over_time = regional.levels(cube, f, by="quarter")
@@ -98,9 +109,10 @@ def _sme_and_locations(
             sme_m,
             t("Andel hos små og mellomstore leverandører (SMB)"),
             "reg_chart_sme",
-            f"Kjøp hos leverandører med færre enn {reg.sme_max_employees} ansatte, av kjøp der "
-            f"antall ansatte er kjent ({fmt.pct(sme_row.get('unknown_share'))} ukjent, holdt "
-            "utenfor). Uklassifisert kjøp er med.",
+            t(
+                "Kjøp hos leverandører med færre enn {n} ansatte, av kjøp der antall ansatte "
+                "er kjent ({unknown} ukjent, holdt utenfor). Uklassifisert kjøp er med."
+            ).format(n=reg.sme_max_employees, unknown=fmt.pct(sme_row.get("unknown_share"))),
             overall=sme_row.get("sme_share"),
         )
     with right:
@@ -124,8 +136,11 @@ def _sme_and_locations(
                 cmp,
                 t("Hovedkontor eller lokal avdeling?"),
                 "reg_chart_locations",
-                f"Samme kjøp fordelt etter hovedkontorets og etter nærmeste registrerte "
-                f"avdelings beliggenhet ({n_sub} leverandører har underenheter). {INCLUDED}",
+                t(
+                    "Samme kjøp fordelt etter hovedkontorets og etter nærmeste registrerte "
+                    "avdelings beliggenhet ({n} leverandører har underenheter)."
+                ).format(n=n_sub)
+                + f" {INCLUDED}",
             )
 
 
@@ -159,10 +174,12 @@ def _alternatives(cube: pl.DataFrame, f: Filters, members: list[str]) -> None:
             )
         )
     st.caption(
-        "De største leverandørene per kategori med hjemsted utenfor medlemskommunene, der minst "
-        "én leverandør dere allerede handler med har samme næringskode (NACE) og hjemsted i en "
-        "medlemskommune. Et utgangspunkt for markedsdialog, ikke en vurdering av om "
-        "alternativet kan levere."
+        t(
+            "De største leverandørene per kategori med hjemsted utenfor medlemskommunene, der minst "
+            "én leverandør dere allerede handler med har samme næringskode (NACE) og hjemsted i en "
+            "medlemskommune. Et utgangspunkt for markedsdialog, ikke en vurdering av om "
+            "alternativet kan levere."
+        )
     )
 
 
@@ -195,9 +212,12 @@ def render() -> None:
         fl,
         t("Pengestrømmer: kjøpende kommune × leverandørens hjemkommune"),
         "reg_chart_flows",
-        "Hver rad er én kjøpende kommune og summerer til 100 %: andel av kommunens kjøp hos "
-        "leverandører hjemmehørende i hver medlemskommune, i resten av fylket, i resten av "
-        f"Norge og utlandet/ukjent. {INCLUDED}",
+        t(
+            "Hver rad er én kjøpende kommune og summerer til 100 %: andel av kommunens kjøp hos "
+            "leverandører hjemmehørende i hver medlemskommune, i resten av fylket, i resten av "
+            "Norge og utlandet/ukjent."
+        )
+        + f" {INCLUDED}",
     )
 
     _sme_and_locations(ctx, reg, members, sme_row)

@@ -29,14 +29,19 @@ def _tiles(
     c1.metric(
         t("Realisert gevinst"),
         fmt.mkr(h.realized),
-        delta=f"{fmt.pct(h.vs_target, 0)} av "
-        + ("samarbeidets mål" if in_view is not None else f"målet ({fmt.mkr(h.period_target)})"),
+        delta=f"{fmt.pct(h.vs_target, 0)} {t('av')} "
+        + (
+            t("samarbeidets mål")
+            if in_view is not None
+            else f"{t('målet')} ({fmt.mkr(h.period_target)})"
+        ),
         delta_color="off",
         delta_arrow="off",
         help=DEFINITIONS["realized"]
         + " "
         + DEFINITIONS["target"]
-        + f" Målet for perioden er {fmt.mkr(h.period_target)}.",
+        + " "
+        + t("Målet for perioden er {target}.").format(target=fmt.mkr(h.period_target)),
     )
     c2.metric(t("Hard gevinst"), fmt.mkr(h.hard), help=DEFINITIONS["hard"])
     c2b.metric(t("Kostnadsunngåelse"), fmt.mkr(h.avoidance), help=DEFINITIONS["hard"])
@@ -56,13 +61,20 @@ def _tiles(
         )
     if projection is not None:
         st.info(
-            f"**{projection['year']}:** {fmt.mkr(float(projection['to_date']))} realisert til og "
-            f"med {charts.MONTHS[int(projection['last_month']) - 1]}. Med snittet for de siste 12 "
-            f"månedene ({fmt.mkr(float(projection['monthly_average']))} per måned) blir året "
-            f"**{fmt.mkr(float(projection['projected_year_end']))}** – "
-            f"{fmt.pct(float(projection['projected_year_end']) / target, 0)} av "
-            + ("samarbeidets mål" if in_view is not None else "målet")
-            + f" på {fmt.mkr(target)}."
+            t(
+                "**{year}:** {to_date} realisert til og med {month}. Med snittet for de siste "
+                "12 månedene ({average} per måned) blir året **{year_end}** – {share} av "
+                "{goal} på {target}."
+            ).format(
+                year=projection["year"],
+                to_date=fmt.mkr(float(projection["to_date"])),
+                month=charts.MONTHS[int(projection["last_month"]) - 1],
+                average=fmt.mkr(float(projection["monthly_average"])),
+                year_end=fmt.mkr(float(projection["projected_year_end"])),
+                share=fmt.pct(float(projection["projected_year_end"]) / target, 0),
+                goal=t("samarbeidets mål") if in_view is not None else t("målet"),
+                target=fmt.mkr(target),
+            )
         )
 
 
@@ -80,7 +92,7 @@ def _target_editor(ctx: context.PageContext, target: float) -> None:
             try:
                 with ctx.engine.begin() as conn:
                     set_savings_target(conn, float(value), sc)
-                st.success(f"Målet er nå {fmt.mkr(float(value))} per år.")
+                st.success(t("Målet er nå {target} per år.").format(target=fmt.mkr(float(value))))
                 st.rerun()
             except (ValueError, PermissionError) as e:
                 st.error(str(e))
@@ -91,7 +103,9 @@ def _per_municipality(by_muni: pl.DataFrame) -> None:
     left, right = st.columns([3, 2])
     with left:
         chart_view.show(registry.from_frame("gevinst", by_muni), key="sav_by_muni")
-        st.caption("Hver kommunes gevinst regnes av kommunens egne avtalekjøp; summen er totalen.")
+        st.caption(
+            t("Hver kommunes gevinst regnes av kommunens egne avtalekjøp; summen er totalen.")
+        )
     with right:
         st.dataframe(charts.municipality_table(by_muni), hide_index=True, width="stretch")
 
@@ -110,14 +124,18 @@ def _per_agreement(per_agreement: pl.DataFrame, in_view: frozenset[str] | None) 
     none = per_agreement.filter(per_agreement["status"] == "no_purchases").height
     if none:
         st.warning(
-            f"{none} aktive avtaler har ingen avtalekjøp i utvalget – de står nederst i tabellen."
+            t(
+                "{n} aktive avtaler har ingen avtalekjøp i utvalget – de står nederst i tabellen."
+            ).format(n=none)
         )
     st.dataframe(charts.agreement_table(per_agreement), hide_index=True, width="stretch")
     if in_view is not None:
         st.caption(
-            "Forventet gevinst er avtalens anslag fordelt på deltakerkommunene etter innbyggertall; "
-            "realisert gevinst og lojalitet gjelder kommunene i utvalget. Gevinstmålet gjelder "
-            "hele samarbeidet."
+            t(
+                "Forventet gevinst er avtalens anslag fordelt på deltakerkommunene etter innbyggertall; "
+                "realisert gevinst og lojalitet gjelder kommunene i utvalget. Gevinstmålet gjelder "
+                "hele samarbeidet."
+            )
         )
 
 
@@ -159,8 +177,12 @@ def render() -> None:
         key="sav_by_year",
     )
     st.caption(
-        "Hvert år fra 2019 med den valgte kommune-, kategori- og områdeavgrensningen (perioden "
-        "velger ikke år her). " + DEFINITIONS["realized"]
+        t(
+            "Hvert år fra 2019 med den valgte kommune-, kategori- og områdeavgrensningen "
+            "(perioden velger ikke år her)."
+        )
+        + " "
+        + DEFINITIONS["realized"]
     )
     title = t("Akkumulert gevinst gjennom året")
     chart_view.show(
@@ -173,8 +195,10 @@ def render() -> None:
         key="sav_cumulative",
     )
     st.caption(
-        "Linjene viser hvor mye som er spart hittil i hvert år, måned for måned; inneværende år er "
-        "uthevet, og den prikkede linjen fremskriver det til desember."
+        t(
+            "Linjene viser hvor mye som er spart hittil i hvert år, måned for måned; inneværende år er "
+            "uthevet, og den prikkede linjen fremskriver det til desember."
+        )
     )
 
     _per_municipality(by_muni)

@@ -50,7 +50,7 @@ def _excluded_text(ex: pl.DataFrame) -> str:
     if ex.height == 0:
         return t("Ingen leverandører er holdt utenfor andelene.")
     parts = [
-        f"{r['n_suppliers']} {KIND_LABELS[r['kind']]} ({fmt.kr(r['amount'])})"
+        f"{r['n_suppliers']} {t(KIND_LABELS[r['kind']])} ({fmt.kr(r['amount'])})"
         for r in ex.iter_rows(named=True)
     ]
     return t("Holdt utenfor andelene:") + " " + "; ".join(parts) + "."
@@ -67,7 +67,9 @@ def _tiles(
     m1.metric(
         t("Leverandører med kjøp"),
         fmt.number(overall["n_suppliers"]),
-        help="Leverandører (organisasjonsnummer, leverandørnummer eller navn) med positivt netto kjøp i utvalget; samleposter og privatpersoner ikke med.",
+        help=t(
+            "Leverandører (organisasjonsnummer, leverandørnummer eller navn) med positivt netto kjøp i utvalget; samleposter og privatpersoner ikke med."
+        ),
     )
     m2.metric(
         t("De fem største (CR5)"),
@@ -75,8 +77,9 @@ def _tiles(
         delta=f"{t('største')} {fmt.pct(overall['cr1'])}",
         delta_color="off",
         delta_arrow="off",
-        help="Andel av kjøpene hos de fem største leverandørene (CR5) og hos den største "
-        "(CR1). " + COUNTED,
+        help=t("Andel av kjøpene hos de fem største leverandørene (CR5) og hos den største (CR1).")
+        + " "
+        + COUNTED,
     )
     m3.metric(
         t("Halespend (klasse C)"),
@@ -84,13 +87,17 @@ def _tiles(
         delta=f"{fmt.number(tail['n_suppliers'])} {t('leverandører')}",
         delta_color="off",
         delta_arrow="off",
-        help=f"Klasse C: leverandørene etter de første {fmt.pct(b, 0)} av kjøpene. "
-        f"Andel av kjøpene; {fmt.pct(tail['line_share'])} av fakturalinjene.",
+        help=t(
+            "Klasse C: leverandørene etter de første {b} av kjøpene. "
+            "Andel av kjøpene; {lines} av fakturalinjene."
+        ).format(b=fmt.pct(b, 0), lines=fmt.pct(tail["line_share"])),
     )
     m4.metric(
         t("Kategorier med avhengighet"),
         fmt.number(n_dependencies),
-        help=f"Kategorier der én leverandør har over {fmt.pct(dep, 0)} av kjøpene.",
+        help=t("Kategorier der én leverandør har over {share} av kjøpene.").format(
+            share=fmt.pct(dep, 0)
+        ),
     )
 
 
@@ -178,7 +185,8 @@ def _dependencies(deps: pl.DataFrame, dep: float) -> None:
             key=KEY("table_dependencies"),
         )
         st.caption(
-            "En høy andel kan være riktig (én rammeavtale), men bør være et bevisst valg. "
+            t("En høy andel kan være riktig (én rammeavtale), men bør være et bevisst valg.")
+            + " "
             + COUNTED
         )
     else:
@@ -206,8 +214,12 @@ def render() -> None:
     with left:
         chart_view.show(registry.from_frame("leverandorer", table), key="lev_chart_top")
         st.caption(
-            "Netto kjøp per leverandør (navn fra Enhetsregisteret), andel av kjøpene; "
-            "fargen er ABC-klassen. " + COUNTED
+            t(
+                "Netto kjøp per leverandør (navn fra Enhetsregisteret), andel av kjøpene; "
+                "fargen er ABC-klassen."
+            )
+            + " "
+            + COUNTED
         )
     with right:
         title = t("Paretokurven: hvor få leverandører står for det meste")
@@ -218,8 +230,12 @@ def render() -> None:
             key="lev_chart_pareto",
         )
         st.caption(
-            f"Samlet andel av kjøpene når leverandørene legges til fra den største. "
-            f"Stiplet linje: {fmt.pct(a, 0)} (grensen for klasse A). " + COUNTED
+            t(
+                "Samlet andel av kjøpene når leverandørene legges til fra den største. "
+                "Stiplet linje: {a} (grensen for klasse A)."
+            ).format(a=fmt.pct(a, 0))
+            + " "
+            + COUNTED
         )
 
     _top_table(table)
@@ -231,16 +247,24 @@ def render() -> None:
         fig = charts.abc_classes(cls, title=title) if table.height else empty(title)
         chart_view.show(fig, frame=cls, key="lev_chart_abc")
         st.caption(
-            f"A: leverandørene som til sammen står for de første {fmt.pct(a, 0)} av "
-            f"kjøpene, B: opp til {fmt.pct(b, 0)}, C: resten (halespend). " + COUNTED
+            t(
+                "A: leverandørene som til sammen står for de første {a} av "
+                "kjøpene, B: opp til {b}, C: resten (halespend)."
+            ).format(a=fmt.pct(a, 0), b=fmt.pct(b, 0))
+            + " "
+            + COUNTED
         )
     with right:
         title = t("Konsentrasjon per kategori (HHI)")
         chart_view.show(registry.from_frame("hhi", by_cat), key="lev_chart_hhi")
         st.caption(
-            "HHI = summen av kvadrerte andeler (0–10 000); etiketten er tilsvarende "
-            "antall like store leverandører (10 000/HHI). Grønn under 1 500, gul "
-            "1 500–2 500, rød over 2 500. " + conc.BAND_NOTE
+            t(
+                "HHI = summen av kvadrerte andeler (0–10 000); etiketten er tilsvarende "
+                "antall like store leverandører (10 000/HHI). Grønn under 1 500, gul "
+                "1 500–2 500, rød over 2 500."
+            )
+            + " "
+            + t(conc.BAND_NOTE)
         )
 
     _category_table(by_cat)

@@ -183,7 +183,7 @@ def login_form(auth: stauth.Authenticate) -> None:
     if st.session_state.pop("_delete_cookie", False):
         _delete_cookie(auth)
     st.title("Innkjøpsinnsikt")
-    st.caption("Innkjøpsanalyse for Innherred innkjøp – logg inn for å se tallene.")
+    st.caption(t("Innkjøpsanalyse for Innherred innkjøp – logg inn for å se tallene."))
     st.session_state.pop("_login_refused", None)
     auth.login(
         location="main",

@@ -423,6 +423,417 @@ EN: dict[str, str] = {
         "suppliers without an organisation number, private persons and suppliers with negative "
         "net are left out and counted apart. Unclassified spend is included."
     ),
+    # --- fix-c ---
+    "**Endre bruker**": "**Edit user**",
+    "**Kategoritre** (nivå 1 › nivå 2)": "**Category tree** (level 1 › level 2)",
+    "**Ny bruker**": "**New user**",
+    "**Regler**": "**Rules**",
+    "Aktiv": "Active",
+    "Andel av alle kjøp hos leverandører i kjøpende kommune.": (
+        "Share of all spend with suppliers in the purchasing municipality."
+    ),
+    "Andel av kjøpene der leverandørens hjemkommune ikke er kjent; holdt utenfor regional andel.": (
+        "Share of spend where the supplier's home municipality is unknown; left out of the "
+        "regional share."
+    ),
+    "Antall kategorier (nivå 2) med positivt netto kjøp i utvalget.": (
+        "Number of categories (level 2) with positive net spend in the selection."
+    ),
+    "Art fra": "Account from",
+    "Art til": "Account to",
+    "Avtalenr.": "Agreement no.",
+    "Bare administratorer har tilgang til denne siden.": "Only administrators can open this page.",
+    "Besparelsesgrad": "Savings rate",
+    "Bruk etter endring i kategoriregler; ingen ny import trengs.": (
+        "Use after changing category rules; no new import is needed."
+    ),
+    "Bruker": "User",
+    "Brukes når filen ikke har kolonne for kommunenummer.": (
+        "Used when the file has no municipality number column."
+    ),
+    "CSV-, tekst- eller Excel-filer fra økonomisystemet": (
+        "CSV, text or Excel files from the finance system"
+    ),
+    "De største leverandørene per kategori med hjemsted utenfor medlemskommunene, der minst én "
+    "leverandør dere allerede handler med har samme næringskode (NACE) og hjemsted i en "
+    "medlemskommune. Et utgangspunkt for markedsdialog, ikke en vurdering av om alternativet kan "
+    "levere.": (
+        "The largest suppliers per category based outside the member municipalities, where at "
+        "least one supplier you already buy from has the same industry code (NACE) and is based "
+        "in a member municipality. A starting point for market dialogue, not an assessment of "
+        "whether the alternative can deliver."
+    ),
+    "Definisjon (TOML)": "Definition (TOML)",
+    "Denne siden er bare for innkjøpskontoret (admin og analytiker).": (
+        "This page is only for the procurement office (admin and analyst)."
+    ),
+    "Eier": "Owner",
+    "En linje får kategori etter første regel som passer: leverandør → konto (art) → NACE → "
+    "«Uklassifisert». Lagring kjører klassifiseringen på nytt for alle lagrede linjer; ingen ny "
+    "import trengs.": (
+        "A line gets its category from the first rule that matches: supplier → account (art) → "
+        "NACE → “Unclassified”. Saving re-runs the classification for all stored lines; no new "
+        "import is needed."
+    ),
+    "Estimert årsverdi (kr)": "Estimated annual value (NOK)",
+    "EØS, bygg og anlegg (kr)": "EEA, works (NOK)",
+    "EØS, varer og tjenester (kr)": "EEA, goods and services (NOK)",
+    "Fjern fra listen": "Remove from the list",
+    "Fjern": "Remove",
+    "Forventet gevinst er avtalens anslag fordelt på deltakerkommunene etter innbyggertall; "
+    "realisert gevinst og lojalitet gjelder kommunene i utvalget. Gevinstmålet gjelder hele "
+    "samarbeidet.": (
+        "Projected savings are the agreement's estimate split over the participating "
+        "municipalities by population; realized savings and loyalty apply to the municipalities "
+        "in the selection. The savings target applies to the whole partnership."
+    ),
+    "Frigi (ikke en person)": "Release (not a person)",
+    "Frigi": "Release",
+    "Gevinst per år (kr)": "Savings per year (NOK)",
+    "Gevinsttype": "Savings type",
+    "Gyldig fra": "Valid from",
+    "Hvem gjorde hva og når: import, avtaler, brukere, referansedata.": (
+        "Who did what and when: imports, agreements, users, reference data."
+    ),
+    "Hver kommunes gevinst regnes av kommunens egne avtalekjøp; summen er totalen.": (
+        "Each municipality's savings are computed on its own agreement spend; the sum is the total."
+    ),
+    "Import": "Import",
+    "Importer rettede rader": "Import corrected rows",
+    "Importprofil": "Import profile",
+    "Importprofiler": "Import profiles",
+    "Ingen mistenkte privatpersoner.": "No suspected private persons.",
+    "Ingen åpne rader i karantene.": "No open rows in quarantine.",
+    "Innkjøp delt på innbyggertallet i de valgte kommunene, år for år og summert over perioden "
+    "(SSB 07459, redigerbart av administrator).": (
+        "Spend divided by the population of the selected municipalities, year by year and summed "
+        "over the period (Statistics Norway 07459, editable by an administrator)."
+    ),
+    "Innkjøpsanalyse for Innherred innkjøp – logg inn for å se tallene.": (
+        "Spend analysis for Innherred innkjøp – log in to see the figures."
+    ),
+    "Klassifiser alle linjer på nytt": "Reclassify all lines",
+    "Kolonner som i tabellen over (eller norske overskrifter: avtalenr, navn, kategori, start, "
+    "slutt, …). Rader oppdateres etter avtalenummer; andre avtaler beholdes. Er én rad ugyldig, "
+    "lagres ingenting.": (
+        "Columns as in the table above (or Norwegian headings: avtalenr, navn, kategori, start, "
+        "slutt, …). Rows are updated by agreement number; other agreements are kept. If one row "
+        "is invalid, nothing is saved."
+    ),
+    "Kommune for hele filen": "Municipality for the whole file",
+    "Kommuner (for rollen kommune)": "Municipalities (for the municipality role)",
+    "Lagre endringer": "Save changes",
+    "Lagre kategoritreet": "Save the category tree",
+    "Lagre profil": "Save profile",
+    "Lagre regler og klassifiser på nytt": "Save rules and reclassify",
+    "Last ned karantenelisten (CSV)": "Download the quarantine list (CSV)",
+    "Leder kan se fakturalinjer": "Manager can see invoice lines",
+    "Legg til": "Add",
+    "Les kontoene på nytt med kontooppsett": "Re-read the accounts with account layout",
+    "Les på nytt": "Re-read",
+    "Leverandør (orgnr:…)": "Supplier (orgnr:…)",
+    "Leverandører (organisasjonsnummer, leverandørnummer eller navn) med positivt netto kjøp i "
+    "utvalget; samleposter og privatpersoner ikke med.": (
+        "Suppliers (organisation number, supplier number or name) with positive net spend in the "
+        "selection; collective entries and private persons not included."
+    ),
+    "Linjene viser hvor mye som er spart hittil i hvert år, måned for måned; inneværende år er "
+    "uthevet, og den prikkede linjen fremskriver det til desember.": (
+        "The lines show how much has been saved so far in each year, month by month; the current "
+        "year is highlighted, and the dotted line projects it to December."
+    ),
+    "Merknad": "Note",
+    "Nasjonal terskel (kr)": "National threshold (NOK)",
+    "Navn på profilen": "Profile name",
+    "Navn som ser ut som personnavn (uten organisasjonsnummer og uten merking) vises som "
+    "«Privatperson» overalt. Bare administratorer ser navnene her. Frigi en leverandør som ikke "
+    "er en person; den vises da med navn og telles i alle tall. Rader merket som privatperson og "
+    "fødselsnumre vises aldri med navn.": (
+        "Names that look like personal names (without an organisation number and unmarked) are "
+        "shown as “Private person” everywhere. Only administrators see the names here. Release a "
+        "supplier that is not a person; it is then shown by name and counted in all figures. "
+        "Rows marked as private persons and national identity numbers are never shown by name."
+    ),
+    "Nedre grense (kr)": "Lower limit (NOK)",
+    "Nivå 1": "Level 1",
+    "Nivå 2": "Level 2",
+    "Nullpunkt": "Baseline",
+    "Nytt passord (tomt = uendret)": "New password (empty = unchanged)",
+    "Nyttig etter at referansedata (kommuner, kontoer) er rettet.": (
+        "Useful after reference data (municipalities, accounts) has been corrected."
+    ),
+    "Når en fil er lest med feil kontooppsett: art, utgiftsklasse, kategori og område leses på "
+    "nytt fra de lagrede kontoene, uten ny import.": (
+        "When a file was read with the wrong account layout: account type, expense class, "
+        "category and area are re-read from the stored accounts, without a new import."
+    ),
+    "Opprett bruker": "Create user",
+    "Opprettet": "Created",
+    "Poster som ikke er én leverandør («Diverse leverandører», engangsleverandør, kontant/kort) "
+    "holdes utenfor HHI, CR, ABC og Pareto og telles for seg. Navn sammenlignes uten store/små "
+    "bokstaver og selskapsform, nummer er ERP-ets leverandørnummer, mønster er et regulært "
+    "uttrykk mot navnet.": (
+        "Entries that are not one supplier (“Diverse leverandører”, one-off supplier, cash/card) "
+        "are left out of HHI, CR, ABC and Pareto and counted apart. Names are compared ignoring "
+        "case and company form, number is the ERP's supplier number, pattern is a regular "
+        "expression matched against the name."
+    ),
+    "Prioritet": "Priority",
+    "Prøv alle på nytt uten endring": "Retry all without changes",
+    "Rediger direkte i tabellen (legg til eller slett rader) og lagre. Alle endringer logges, og "
+    "avtalekoblingen av alle fakturalinjer beregnes på nytt.": (
+        "Edit directly in the table (add or delete rows) and save. Every change is logged, and "
+        "the agreement matching of all invoice lines is recomputed."
+    ),
+    "Rett verdiene direkte i tabellen (de 500 første radene), eller last ned hele listen.": (
+        "Correct the values directly in the table (the first 500 rows), or download the whole list."
+    ),
+    "Rett verdiene i filen (behold kolonnen karantene_id), og last den opp igjen. Rader som "
+    "fortsatt har feil blir stående med ny årsak.": (
+        "Correct the values in the file (keep the karantene_id column) and upload it again. Rows "
+        "that still have errors stay with a new reason."
+    ),
+    "Rettet karanteneliste": "Corrected quarantine list",
+    "Rolle": "Role",
+    "Siste feil (UTC)": "Last failure (UTC)",
+    "Slutt med opsjoner": "End with options",
+    "Slutt": "End",
+    "Sperret til (UTC)": "Locked until (UTC)",
+    "Startpassord (minst 8 tegn)": "Initial password (at least 8 characters)",
+    "Ta utgangspunkt i": "Start from",
+    "Tidspunkt (UTC)": "Time (UTC)",
+    "Velg kommuner": "Choose municipalities",
+    "Verdi": "Value",
+    "«auto» kjenner vanlige kolonnenavn; velg en profil for eksport fra Visma eller "
+    "Unit4/Agresso, eller en profil lagret av dere.": (
+        "“auto” knows common column names; choose a profile for exports from Visma or "
+        "Unit4/Agresso, or a profile you have saved."
+    ),
+    "Brukeren {name} er opprettet.": "The user {name} has been created.",
+    "Kunne ikke opprette brukeren:": "Could not create the user:",
+    "Endringene for {name} er lagret.": "The changes for {name} have been saved.",
+    "Kunne ikke lagre:": "Could not save:",
+    "Lagret: {added} nye, {changed} endret, {removed} fjernet.": (
+        "Saved: {added} new, {changed} changed, {removed} removed."
+    ),
+    "Lagret: {changed} endret, {added} nye, {removed} fjernet.": (
+        "Saved: {changed} changed, {added} new, {removed} removed."
+    ),
+    "Ikke lagret:": "Not saved:",
+    "{rules} regler lagret; {changed} av {lines} linjer fikk ny kategori.": (
+        "{rules} rules saved; {changed} of {lines} lines got a new category."
+    ),
+    "Frigitt: {name} vises nå med navn.": "Released: {name} is now shown by name.",
+    "Ikke frigitt:": "Not released:",
+    "Lagt til:": "Added:",
+    "Ikke lagt til:": "Not added:",
+    "Fjernet:": "Removed:",
+    "{n} fakturalinjer uten avtale, sum {total}": "{n} invoice lines without agreement, total {total}",
+    " – de {n} største vises.": " – the {n} largest are shown.",
+    "{n} terskelrader lagret.": "{n} threshold rows saved.",
+    "Avtaler der gjeldende periode slutter mellom {today} og 12 måneder frem. «Kjøpt siste 12 "
+    "mnd» er avtalekjøp de siste 12 månedene med data i din tilgang.": (
+        "Agreements whose current period ends between {today} and 12 months ahead. “Bought last "
+        "12 months” is agreement spend in the last 12 months with data in your access."
+    ),
+    "Siste år er til og med {month} {year}.": "The last year runs through {month} {year}.",
+    "Hele historikken vises; perioden velger ikke år her.": (
+        "The whole history is shown; the period does not select years here."
+    ),
+    "Nye: {created}, endret: {updated}, slettet: {deleted}.": (
+        "New: {created}, changed: {updated}, deleted: {deleted}."
+    ),
+    "{n} linjer er nå knyttet til avtaler.": "{n} lines are now matched to agreements.",
+    "Lys celle = lav dekning.": "Light cell = low coverage.",
+    "Rødt = under 60 %.": "Red = below 60%.",
+    "Tallet etter beløpet er antall leverandører.": "The number after the amount is the number of suppliers.",
+    "størst beløp først ({n} over EØS-terskelen).": "largest amount first ({n} above the EEA threshold).",
+    "starter …": "starting …",
+    "importen feilet ({error}). Ingenting er lagret.": "the import failed ({error}). Nothing was saved.",
+    "importen feilet – {error}. Ingenting er lagret.": "the import failed – {error}. Nothing was saved.",
+    "Profilen er ikke lagret:": "The profile was not saved:",
+    "Profilen «{name}» er lagret.": "The profile “{name}” has been saved.",
+    "Lagret beløp {amount} · nye leverandører {new} · profil {profile} · ": (
+        "Stored amount {amount} · new suppliers {new} · profile {profile} · "
+    ),
+    "Filen er importert før (import {batch}); ingen rader ble lagret på nytt.": (
+        "The file was imported before (import {batch}); no rows were stored again."
+    ),
+    "{part} av {total} er kjøp der leverandøren bare er kjent ved leverandørnummer eller navn "
+    "(utenlandske, privatpersoner, feil i nummeret).": (
+        "{part} of {total} is spend where the supplier is only known by supplier number or name "
+        "(foreign, private persons, errors in the number)."
+    ),
+    "{amount} har kategorien «Uklassifisert».": "{amount} has the category “Unclassified”.",
+    "{n} ekstra skrivemåter av navnet er samlet under samme organisasjonsnummer.": (
+        "{n} extra spellings of the name are merged under the same organisation number."
+    ),
+    "Importer {n} endrede rader": "Import {n} changed rows",
+    "{changed} av {lines} linjer endret.": "{changed} of {lines} lines changed.",
+    "{changed} av {lines} linjer fikk ny kategori.": "{changed} of {lines} lines got a new category.",
+    "Sum beløp eks. mva. på kjøpskontoer, kreditnotaer trukket fra.": (
+        "Sum of amounts excl. VAT on purchase accounts, credit notes deducted."
+    ),
+    "Kjøp hos leverandører med færre enn {n} ansatte, av kjøp der antall ansatte er kjent "
+    "({unknown} ukjent, holdt utenfor). Uklassifisert kjøp er med.": (
+        "Spend with suppliers with fewer than {n} employees, of spend where the number of "
+        "employees is known ({unknown} unknown, left out). Unclassified spend is included."
+    ),
+    "Samme kjøp fordelt etter hovedkontorets og etter nærmeste registrerte avdelings "
+    "beliggenhet ({n} leverandører har underenheter).": (
+        "The same spend split by the location of the head office and of the nearest registered "
+        "branch ({n} suppliers have sub-units)."
+    ),
+    "Kjøp hos leverandører med hjemkommune i en medlemskommune (egen eller annen), av kjøp der "
+    "hjemkommunen er kjent.": (
+        "Spend with suppliers whose home municipality is a member municipality (own or other), "
+        "of spend where the home municipality is known."
+    ),
+    "Andel av kjøpene hos leverandører med færre enn {n} ansatte, av kjøp der antall ansatte er "
+    "kjent (EU-definisjonen etter ansatte).": (
+        "Share of spend with suppliers with fewer than {n} employees, of spend where the number "
+        "of employees is known (the EU definition by employees)."
+    ),
+    "Andel av kjøpene på de fem nivåene: egen kommune, annen medlemskommune, resten av {county}, "
+    "resten av Norge, utlandet eller ukjent.": (
+        "Share of spend at the five levels: own municipality, other member municipality, rest of "
+        "{county}, rest of Norway, abroad or unknown."
+    ),
+    "Største kategori øverst.": "Largest category at the top.",
+    "{n} aktive avtaler har ingen avtalekjøp i utvalget – de står nederst i tabellen.": (
+        "{n} active agreements have no agreement spend in the selection – they are at the "
+        "bottom of the table."
+    ),
+    "Hvert år fra 2019 med den valgte kommune-, kategori- og områdeavgrensningen (perioden "
+    "velger ikke år her).": (
+        "Every year from 2019 with the selected municipality, category and area filter (the "
+        "period does not select years here)."
+    ),
+    "Målet for perioden er {target}.": "The target for the period is {target}.",
+    "**{year}:** {to_date} realisert til og med {month}. Med snittet for de siste 12 månedene "
+    "({average} per måned) blir året **{year_end}** – {share} av {goal} på {target}.": (
+        "**{year}:** {to_date} realized through {month}. At the average of the last 12 months "
+        "({average} per month) the year ends at **{year_end}** – {share} of {goal} of {target}."
+    ),
+    "målet": "the target",
+    "samarbeidets mål": "the partnership's target",
+    "Målet er nå {target} per år.": "The target is now {target} per year.",
+    "En høy andel kan være riktig (én rammeavtale), men bør være et bevisst valg.": (
+        "A high share can be right (one framework agreement), but should be a deliberate choice."
+    ),
+    "Netto kjøp per leverandør (navn fra Enhetsregisteret), andel av kjøpene; fargen er "
+    "ABC-klassen.": (
+        "Net spend per supplier (names from the Central Coordinating Register), share of spend; "
+        "the colour is the ABC class."
+    ),
+    "Samlet andel av kjøpene når leverandørene legges til fra den største. Stiplet linje: {a} "
+    "(grensen for klasse A).": (
+        "Cumulative share of spend as suppliers are added from the largest. Dashed line: {a} "
+        "(the limit for class A)."
+    ),
+    "A: leverandørene som til sammen står for de første {a} av kjøpene, B: opp til {b}, C: "
+    "resten (halespend).": (
+        "A: the suppliers that together make up the first {a} of spend, B: up to {b}, C: the "
+        "rest (tail spend)."
+    ),
+    "HHI = summen av kvadrerte andeler (0–10 000); etiketten er tilsvarende antall like store "
+    "leverandører (10 000/HHI). Grønn under 1 500, gul 1 500–2 500, rød over 2 500.": (
+        "HHI = the sum of squared shares (0–10,000); the label is the equivalent number of "
+        "equally large suppliers (10,000/HHI). Green below 1,500, yellow 1,500–2,500, red above "
+        "2,500."
+    ),
+    "Andel av kjøpene hos de fem største leverandørene (CR5) og hos den største (CR1).": (
+        "Share of spend with the five largest suppliers (CR5) and with the largest (CR1)."
+    ),
+    "Klasse C: leverandørene etter de første {b} av kjøpene. Andel av kjøpene; {lines} av "
+    "fakturalinjene.": (
+        "Class C: the suppliers after the first {b} of spend. Share of spend; {lines} of the "
+        "invoice lines."
+    ),
+    "Kategorier der én leverandør har over {share} av kjøpene.": (
+        "Categories where one supplier has more than {share} of spend."
+    ),
+    "samleposter (ikke én leverandør)": "collective entries (not one supplier)",
+    "privatpersoner": "private persons",
+    "med negativt netto (kreditnotaer)": "with negative net (credit notes)",
+    "Grenser for HHI er tommelfingerregler sett fra kjøpers side, ikke en markedsanalyse.": (
+        "The HHI limits are rules of thumb from the buyer's side, not a market analysis."
+    ),
+    "Detaljer": "Details",
+    "Fakturalinjer": "Invoice lines",
+    "Feil": "Failures",
+    "Handling": "Action",
+    "Navn (bare for administratorer)": "Name (administrators only)",
+    "Sperret": "Locked",
+    "admin – alt, også brukere": "admin – everything, users included",
+    "analyst – alle kommuner og sider, import": "analyst – all municipalities and pages, import",
+    "leder – alle kommuners tall, ikke fakturalinjer": (
+        "manager – every municipality's figures, no invoice lines"
+    ),
+    "kommune – bare egne kommuner": "municipality – own municipalities only",
+    "Konto/art for alle rader (f.eks. 270)": "Account/type for all rows (e.g. 270)",
+    "Område for alle rader": "Area for all rows",
+    "E-handel for alle rader": "E-commerce for all rows",
+    "Fra filen": "From the file",
+    "Fra kolonne i filen": "From a column in the file",
+    "navn (eksakt)": "name (exact)",
+    "leverandørnummer": "supplier number",
+    "mønster (regex)": "pattern (regex)",
+    "Lav": "Low",
+    "Forventet": "Expected",
+    "Høy": "High",
+    "kr per innbygger": "NOK per inhabitant",
+    "mill. kr": "NOK million",
+    "Netto kjøp per leverandør i kategorien (kreditnotaer trukket fra), andel av kategorien. "
+    "Leverandører uten organisasjonsnummer er med; privatpersoner samlet som «Privatperson».": (
+        "Net spend per supplier in the category (credit notes deducted), share of the category. "
+        "Suppliers without an organisation number are included; private persons grouped as "
+        "“Private person”."
+    ),
+    "Blå: valgt periode. Grå: de samme månedene ett år tidligere. Etiketten er endringen.": (
+        "Blue: the selected period. Grey: the same months a year earlier. The label is the change."
+    ),
+    "Én linje per kommune, med kommunens faste farge.": (
+        "One line per municipality, in the municipality's fixed colour."
+    ),
+    "Hver rute er kommunens netto kjøp i kategorien i perioden, delt på innbyggertallet (år for "
+    "år). Kategoriene står i kategoritreets rekkefølge.": (
+        "Each cell is the municipality's net spend in the category in the period, divided by the "
+        "population (year by year). The categories follow the category tree's order."
+    ),
+    "Hver rute er kommunens netto kjøp i kategorien i perioden. Kategoriene står i "
+    "kategoritreets rekkefølge.": (
+        "Each cell is the municipality's net spend in the category in the period. The categories "
+        "follow the category tree's order."
+    ),
+    "Netto kjøp i året delt på kommunens innbyggertall det året; Verran og Steinkjer summeres "
+    "for 2019 i dagens struktur.": (
+        "Net spend in the year divided by the municipality's population that year; Verran and "
+        "Steinkjer are summed for 2019 in today's structure."
+    ),
+    "Arealet er netto kjøp; store felt er hovedkategorier, små er underkategorier (pek på et "
+    "felt for tall). Kategorier med negativt netto (flere kreditnotaer enn fakturaer) vises "
+    "ikke.": (
+        "The area is net spend; large fields are main categories, small ones are subcategories "
+        "(point at a field for figures). Categories with negative net (more credit notes than "
+        "invoices) are not shown."
+    ),
+    "Hver rad er én kjøpende kommune og summerer til 100 %: andel av kommunens kjøp hos "
+    "leverandører hjemmehørende i hver medlemskommune, i resten av fylket, i resten av Norge og "
+    "utlandet/ukjent.": (
+        "Each row is one purchasing municipality and sums to 100%: the share of the "
+        "municipality's spend with suppliers based in each member municipality, in the rest of "
+        "the county, in the rest of Norway and abroad/unknown."
+    ),
+    "Uklassifisert kjøp og leverandører med ukjent hjemkommune er med i totalene; regional andel "
+    "regnes av kjøp med kjent hjemkommune ({unknown} ukjent er holdt utenfor).": (
+        "Unclassified spend and suppliers with an unknown home municipality are included in the "
+        "totals; the regional share is computed on spend with a known home municipality "
+        "({unknown} unknown is left out)."
+    ),
+    "Kjøp fra offentlige virksomheter er holdt utenfor.": "Purchases from public bodies are left out.",
+    "Årsak": "Reason",
+    "Rader": "Rows",
 }
 
 

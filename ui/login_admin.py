@@ -26,13 +26,13 @@ def login_security_section(engine: sa.Engine, scope: Scope, usernames: list[str]
                 locks,
                 hide_index=True,
                 column_config={
-                    "key": "Sperret",
-                    "failures": "Feil",
+                    "key": t("Sperret"),
+                    "failures": t("Feil"),
                     "last_failure_at": st.column_config.DatetimeColumn(
-                        "Siste feil (UTC)", format="DD.MM.YYYY HH:mm"
+                        t("Siste feil (UTC)"), format="DD.MM.YYYY HH:mm"
                     ),
                     "locked_until": st.column_config.DatetimeColumn(
-                        "Sperret til (UTC)", format="DD.MM.YYYY HH:mm"
+                        t("Sperret til (UTC)"), format="DD.MM.YYYY HH:mm"
                     ),
                 },
                 key="admin_locks",
