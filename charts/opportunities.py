@@ -50,6 +50,7 @@ def potential_vs_addressable(
     fig = go.Figure()
     if "rank" in df.columns:
         df = df.sort("rank")
+    x_mid = max(df["addressable_12m"].to_list(), default=0.0) / 2
     for status, colour in STATUS_COLOURS.items():
         d = df.filter(pl.col("threshold_status") == status)
         if d.height == 0:
@@ -81,7 +82,11 @@ def potential_vs_addressable(
                     f"{r}. {n}" if r is not None and r <= label_top else ""
                     for r, n in zip(ranks, names, strict=True)
                 ],
-                textposition="top center",
+                # Names read away from the nearer edge, so neither axis end cuts them.
+                textposition=[
+                    "top left" if x > x_mid else "top right" for x in d["addressable_12m"].to_list()
+                ],
+                cliponaxis=False,
                 customdata=list(
                     zip(
                         names,
