@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
+from charts.lang import tr
 from charts.theme import NEUTRAL, POSITIVE, PRIMARY, WARNING, template
 from data_access.store.escape import plotly_text
 
@@ -27,6 +28,13 @@ STATUS_LEGEND = {
     "regulation": "Over 100 000 kr",
     "under": "Under terskelverdiene",
 }
+STATUS_LEGEND_EN = {
+    "eea_12": "Above the EEA threshold (12 months)",
+    "eea_48": "Above the EEA threshold (48 months)",
+    "national": "Above the national threshold",
+    "regulation": "Above NOK 100,000",
+    "under": "Below the thresholds",
+}
 
 
 def potential_vs_addressable(
@@ -42,6 +50,7 @@ def potential_vs_addressable(
     fig = go.Figure()
     if "rank" in df.columns:
         df = df.sort("rank")
+    x_mid = max(df["addressable_12m"].to_list(), default=0.0) / 2
     for status, colour in STATUS_COLOURS.items():
         d = df.filter(pl.col("threshold_status") == status)
         if d.height == 0:
@@ -53,7 +62,7 @@ def potential_vs_addressable(
                 x=(d["addressable_12m"] / 1e6).to_list(),
                 y=(d["potential"] / 1e6).to_list(),
                 mode="markers+text",
-                name=STATUS_LEGEND[status],
+                name=tr(STATUS_LEGEND[status], STATUS_LEGEND_EN[status]),
                 marker={
                     "color": colour,
                     "size": [10 + 5 * int(m) for m in d["members"].to_list()],
@@ -73,7 +82,11 @@ def potential_vs_addressable(
                     f"{r}. {n}" if r is not None and r <= label_top else ""
                     for r, n in zip(ranks, names, strict=True)
                 ],
-                textposition="top center",
+                # Names read away from the nearer edge, so neither axis end cuts them.
+                textposition=[
+                    "top left" if x > x_mid else "top right" for x in d["addressable_12m"].to_list()
+                ],
+                cliponaxis=False,
                 customdata=list(
                     zip(
                         names,
@@ -84,21 +97,31 @@ def potential_vs_addressable(
                         strict=True,
                     )
                 ),
-                hovertemplate=(
+                hovertemplate=tr(
                     "<b>%{customdata[0]}</b><br>Utenfor avtale siste 12 mnd.: %{x:,.1f} mill. kr"
                     "<br>Anslått potensial: %{y:,.2f} mill. kr "
-                    "(%{customdata[3]:,.2f}–%{customdata[4]:,.2f})"
-                    "<br>%{customdata[1]} av %{customdata[2]} kommuner kjøper<extra></extra>"
+                    "(%{customdata[3]:,.2f}–%{customdata[4]:,.2f}, anslag)"
+                    "<br>%{customdata[1]} av %{customdata[2]} kommuner kjøper<extra></extra>",
+                    "<b>%{customdata[0]}</b><br>Outside agreements, last 12 months: "
+                    "NOK %{x:,.1f} million<br>Estimated potential: NOK %{y:,.2f} million "
+                    "(%{customdata[3]:,.2f}–%{customdata[4]:,.2f}, estimate)"
+                    "<br>%{customdata[1]} of %{customdata[2]} municipalities buy<extra></extra>",
                 ),
             )
         )
     fig.update_layout(
         template=template(presentation),
         title=title,
-        xaxis_title="Kjøp utenfor avtale siste 12 mnd. (mill. kr)",
-        yaxis_title="Anslått besparelse per år (mill. kr, anslag)",
+        xaxis_title=tr(
+            "Kjøp utenfor avtale siste 12 mnd. (mill. kr)",
+            "Spend outside agreements, last 12 months (NOK million)",
+        ),
+        yaxis_title=tr(
+            "Anslått besparelse per år (mill. kr, anslag)",
+            "Estimated saving a year (NOK million, estimate)",
+        ),
         height=560,
-        legend_title_text="Samlet mot terskel:",
+        legend_title_text=tr("Samlet mot terskel:", "Joint spend against thresholds:"),
         legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
     )
     # No "tozero": autorange pads for the bubbles, so a small category at the origin shows whole.

@@ -17,6 +17,7 @@ import polars as pl
 
 from charts import agreements as agreement_charts
 from charts import fmt
+from charts import opportunities as opportunity_charts
 from charts import overview as overview_charts
 from charts import regional as regional_charts
 from charts import savings as savings_charts
@@ -40,6 +41,11 @@ class ChartData:
     yearly_target: float
     municipalities: pl.DataFrame | None = None
     population: pl.DataFrame | None = None
+    # The ranked opportunities (``metrics.opportunities.rank``'s frame) for a filter selection.
+    # A function, not a frame: its inputs (stored weights, the cooperation's member counts) are
+    # read from the database by the caller (ui/, report/), which charts may not do. None: the
+    # Muligheter chart is empty.
+    opportunities: Callable[[Filters], pl.DataFrame] | None = None
 
 
 @dataclass(frozen=True)
@@ -250,6 +256,32 @@ def _matrix_headline(d: pl.DataFrame) -> str:
         f"{fmt.mkr(top['amount'])}",
         f"Largest cell: {_name(top['muni_label'])} – {_name(top['category'])}, "
         f"{fmt.mkr(top['amount'])}",
+    )
+
+
+def _opportunities_frame(data: ChartData, f: Filters) -> pl.DataFrame:
+    return data.opportunities(f) if data.opportunities is not None else pl.DataFrame()
+
+
+TOP_OPPORTUNITIES = 10  # as many as ``innsikt figures`` lists
+
+
+def _opportunities_total(d: pl.DataFrame) -> float:
+    return _sum(d.sort("rank").head(TOP_OPPORTUNITIES), "potential")
+
+
+def _opportunities_headline(d: pl.DataFrame) -> str:
+    if d.height == 0 or _sum(d, "potential") <= 0:
+        return tr(
+            "Ingen anslått potensial for felles anskaffelser i utvalget",
+            "No estimated potential for joint tenders in the selection",
+        )
+    top = d.sort("potential", descending=True).row(0, named=True)
+    return tr(
+        f"Størst anslått potensial: {_name(top['category'])}, {fmt.mkr(top['potential'])} "
+        "per år (anslag)",
+        f"Largest estimated potential: {_name(top['category'])}, {fmt.mkr(top['potential'])} "
+        "a year (estimate)",
     )
 
 
@@ -466,6 +498,67 @@ CHARTS: tuple[ChartSpec, ...] = (
         ),
         total=lambda d: _sum(d, "amount"),
         escape=("muni_label", "category", "category_l1"),
+    ),
+    ChartSpec(
+        id="muligheter",
+        title_nb="Anslått potensial mot kjøp utenfor avtale per kategori",
+        title_en="Estimated potential against spend outside agreements per category",
+        definition_nb="Anslått potensial (anslag) = kjøp utenfor avtale siste 12 mnd. × "
+        "r/(1 − r), r = median besparelsesgrad i samarbeidets egne avtaler i kategorien (ellers "
+        "standardsats), spenn fra 25.–75. persentil; rangert etter potensial, bredde blant "
+        "medlemmene og terskelstatus.",
+        definition_en="Estimated potential (estimate) = spend outside agreements in the last 12 "
+        "months × r/(1 − r), r = the median savings rate of the cooperation's own agreements in "
+        "the category (else the default rate), range from the 25th–75th percentile; ranked by "
+        "potential, breadth across members and threshold status.",
+        frame=_opportunities_frame,
+        draw=lambda d, title, p: opportunity_charts.potential_vs_addressable(
+            d, title=title, presentation=p
+        ),
+        headline=_opportunities_headline,
+        columns=(
+            Column("rank", "Rang", "Rank", "int"),
+            Column("category_l1", "Hovedkategori", "Main category"),
+            Column("category", "Kategori", "Category"),
+            Column(
+                "potential",
+                "Anslått potensial (kr, anslag)",
+                "Estimated potential (NOK, estimate)",
+                "kr",
+            ),
+            Column(
+                "potential_low", "Potensial lav (kr, anslag)", "Potential low (NOK, estimate)", "kr"
+            ),
+            Column(
+                "potential_high",
+                "Potensial høy (kr, anslag)",
+                "Potential high (NOK, estimate)",
+                "kr",
+            ),
+            Column(
+                "addressable_12m",
+                "Utenfor avtale siste 12 mnd. (kr)",
+                "Outside agreements, last 12 months (NOK)",
+                "kr",
+            ),
+            Column("members", "Kommuner som kjøper", "Buying municipalities", "int"),
+            Column("members_total", "Medlemmer", "Members", "int"),
+            Column("suppliers", "Leverandører", "Suppliers", "int"),
+            Column("threshold_text", "Terskel (samlet kjøp)", "Threshold (joint spend)"),
+            Column(
+                "expiring",
+                "Avtaler som utløper innen 12 mnd.",
+                "Agreements expiring within 12 months",
+                "int",
+            ),
+            Column("rate", "Sats r (anslag)", "Rate r (estimate)", "pct"),
+            Column("rate_source", "Kilde for sats", "Rate source"),
+            Column("reasons", "Begrunnelse", "Reasons"),
+        ),
+        total=_opportunities_total,
+        total_nb=f"Sum anslått potensial, de {TOP_OPPORTUNITIES} øverste (anslag)",
+        total_en=f"Total estimated potential, top {TOP_OPPORTUNITIES} (estimate)",
+        escape=("category", "category_l1"),
     ),
 )
 BY_ID: dict[str, ChartSpec] = {c.id: c for c in CHARTS}

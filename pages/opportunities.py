@@ -9,7 +9,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from charts import fmt
+from charts import fmt, registry
 from charts import opportunities as charts
 from charts import overview as base
 from data_access.admin import opportunities as store
@@ -308,12 +308,8 @@ def render() -> None:
         st.subheader(t("Neste felles anskaffelser"))
         clicked = _table(ranked)
         st.caption(t("Klikk en rad for å se kategoriens leverandører og fakturalinjer nedenfor."))
-        title = t("Anslått potensial mot kjøp utenfor avtale per kategori")
-        chart_view.show(
-            charts.potential_vs_addressable(ranked, title=title),
-            frame=charts.ranked_table(ranked),
-            key="mul_scatter",
-        )
+        # The standard chart (also in the decks and the report), drawn from this same frame.
+        chart_view.show(registry.from_frame("muligheter", ranked), key="mul_scatter")
         st.caption(
             t("Boblens størrelse = antall kommuner som kjøper; strek = spennet i anslaget.")
             + " "

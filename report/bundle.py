@@ -46,6 +46,7 @@ from data_access.store.reference import UNCLASSIFIED
 from data_access.store.scope import Scope
 from data_access.store.users import scope_for
 from report.content import ReportContent, Section
+from report.opportunities import opportunity_source
 from report.pdf import write_pdf
 from report.slides import write_pptx
 
@@ -177,7 +178,9 @@ def collect(
     munis_sel = tuple(sorted(req.municipalities))
     fq = Filters(rng[0], rng[1], munis_sel, (), req.area)
     fy = Filters(max(dt.date(year, 1, 1), first), rng[1], munis_sel, (), req.area)  # type: ignore[type-var]
-    data = ChartData(cube, agreements, target, munis, population)
+    data = ChartData(
+        cube, agreements, target, munis, population, opportunity_source(engine, cube, scope)
+    )
     names = _names(munis)
     chosen = munis_sel or tuple(sorted(scope.municipalities or ()))
     scope_text = ", ".join(names.get(c, c) for c in chosen) or tr(

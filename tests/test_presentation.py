@@ -22,6 +22,7 @@ from data_access.store.cube import load_cube
 from data_access.store.filters import Filters
 from data_access.store.scope import Scope
 from data_access.store.users import scope_for
+from report.opportunities import opportunity_source
 from tests.conftest import ROLE_USERS, SPURIOUS_LEVANGER_ORE, new_app
 
 PRESENTATION, EXPORT = "pages/presentation.py", "pages/export.py"
@@ -34,7 +35,10 @@ K2 = Filters(dt.date(2025, 4, 1), dt.date(2025, 6, 1))
 def _data(engine: sa.Engine, scope: Scope) -> ChartData:
     with engine.connect() as conn:
         agreements = load_agreements(conn)
-    return ChartData(load_cube(engine, scope), agreements, 7_500_000.0)
+    cube = load_cube(engine, scope)
+    return ChartData(
+        cube, agreements, 7_500_000.0, opportunities=opportunity_source(engine, cube, scope)
+    )
 
 
 # --- registry and per-chart files (no Streamlit) -------------------------------------------

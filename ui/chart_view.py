@@ -8,6 +8,9 @@ drew it. Images are rendered only when a download is clicked (kaleido starts a b
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
@@ -31,7 +34,14 @@ def chart_data() -> ChartData:
         yearly_target=ad.yearly_target_nok,
         municipalities=ctx.reference.municipalities,
         population=ad.population,
+        opportunities=lambda f: _opportunities(ctx, f),
     )
+
+
+def _opportunities(ctx: context.PageContext, f: Filters) -> pl.DataFrame:
+    """The ranked opportunities for ``f`` on the user's scope, from the page context's cache
+    (the same frame as the Muligheter page's table; expiring agreements counted from today)."""
+    return context.opportunities(dataclasses.replace(ctx, filters=f), dt.date.today())
 
 
 def export_context(f: Filters, token: str) -> export.Context:

@@ -31,6 +31,7 @@ DEFAULT_CHARTS = (
     "utenfor_avtale",
     "hhi",
     "kommune_kategori",
+    "muligheter",
 )
 FILTER_KEYS = ("periode", "kommune", "kategori", "omrade")
 MAX_SLIDES = 60
