@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
+from charts.a11y import responsive
 from charts.lang import tr
 from charts.theme import NEUTRAL, POSITIVE, PRIMARY, WARNING, template
 from data_access.store.escape import plotly_text
@@ -37,6 +38,7 @@ STATUS_LEGEND_EN = {
 }
 
 
+@responsive
 def potential_vs_addressable(
     df: pl.DataFrame, *, title: str, label_top: int = 3, presentation: bool = False
 ) -> go.Figure:
@@ -128,6 +130,7 @@ def potential_vs_addressable(
     return fig
 
 
+@responsive
 def target_gap_by_year(
     by_year: pl.DataFrame, *, title: str, start_label: str, presentation: bool = False
 ) -> go.Figure:
