@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
-from charts.a11y import responsive
+from charts.a11y import responsive, wrap
 from charts.lang import tr
 from charts.theme import NEUTRAL, POSITIVE, PRIMARY, WARNING, template
 from data_access.store.escape import plotly_text
@@ -81,7 +81,8 @@ def potential_vs_addressable(
                     "width": 3,
                 },
                 text=[
-                    f"{r}. {n}" if r is not None and r <= label_top else ""
+                    # wrapped: a phone-wide plot has room for about 16 characters a line
+                    wrap(f"{r}. {n}", 16) if r is not None and r <= label_top else ""
                     for r, n in zip(ranks, names, strict=True)
                 ],
                 # Names read away from the nearer edge, so neither axis end cuts them.
