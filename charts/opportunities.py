@@ -125,7 +125,8 @@ def potential_vs_addressable(
         ),
         height=560,
         legend_title_text=tr("Samlet mot terskel:", "Joint spend against thresholds:"),
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        # the title above the items: beside them it pushes the last item past a phone's width
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "title_side": "top"},
     )
     # No "tozero": autorange pads for the bubbles, so a small category at the origin shows whole.
     return fig

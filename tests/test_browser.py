@@ -107,7 +107,7 @@ def _wait_idle(page) -> None:
 def _login(page, user: str) -> None:
     # The login cookie component reports back once after the page loads and triggers a rerun;
     # a click inside that rerun can be lost (a person simply clicks again), so let it settle.
-    page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
     page.wait_for_timeout(1_500)
     _wait_idle(page)
     page.get_by_role("textbox", name="Brukernavn").fill(user)
@@ -125,7 +125,7 @@ def _shot(page, name: str) -> None:
 def test_login_page_shows_nothing_but_the_form(page, app_url: str) -> None:
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(app_url + "/?periode=2024")
-    page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
     _wait_idle(page)
     _shot(page, "login")
     assert page.locator(".js-plotly-plot").count() == 0
@@ -137,7 +137,7 @@ def test_login_page_shows_nothing_but_the_form(page, app_url: str) -> None:
 def test_deep_link_survives_login_and_reload(page, app_url: str) -> None:
     page.set_viewport_size({"width": 1440, "height": 1000})
     page.goto(app_url + "/?periode=2024-K3&kommune=5038&omrade=alle")
-    page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
     _login(page, "analytiker")
     assert "periode=2024-K3" in page.url and "kommune=5038" in page.url
     caption = page.locator('[data-testid="stCaptionContainer"]').first.inner_text()
@@ -158,7 +158,7 @@ def test_deep_link_survives_login_and_reload(page, app_url: str) -> None:
 def test_kommune_user_sees_only_verdal(page, app_url: str) -> None:
     page.set_viewport_size({"width": 1440, "height": 1000})
     page.goto(app_url + "/?kommune=5037")
-    page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
     _login(page, "verdal")
     _shot(page, "oversikt_verdal")
     text = page.locator('[data-testid="stMain"]').inner_text()
@@ -173,10 +173,10 @@ def test_muligheter_deep_link_for_a_kommune_user(page, app_url: str) -> None:  #
     # A cold server's very first request on a page path answers "Page not found" (seen for
     # every page, e.g. /avtaler): open the root once so the test does not depend on order.
     page.goto(app_url)
-    page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
     _wait_idle(page)
     page.goto(app_url + "/muligheter?periode=2025")
-    page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
     _login(page, "verdal")
     assert "/muligheter" in page.url and "periode=2025" in page.url
     main = page.locator('[data-testid="stMain"]')
@@ -317,7 +317,7 @@ def _axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
 def test_login_page_passes_an_axe_wcag_21_aa_scan(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(app_url + "/")
-    page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
     assert _axe_violations(page) == []
     assert page.evaluate("document.documentElement.lang") == "nb"
 
@@ -417,9 +417,9 @@ def test_deck_link_opens_the_slide_and_next_walks_three_slides(page, app_url: st
     # A server's very first session may not know the page paths yet ("Page not found" dialog,
     # seen for every deep link when it is the first request): open the root first.
     page.goto(app_url)
-    page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
     page.goto(app_url + "/presentasjon?deck=standard&lysbilde=3&periode=2025-K2")
-    page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
     _login(page, "leder")
     main = page.locator('[data-testid="stMain"]')
     total = len(DEFAULT_CHARTS)  # the slides of the default deck

@@ -95,7 +95,7 @@ def test_copied_cookie_is_refused_after_revocation(
 
     if revoke == "logout":
         page.get_by_role("button", name="Logg ut").click()
-        page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+        page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
         _wait_idle(page)
         assert _shows_clean_login_form(page), "logout shows the form, no error flash"
     elif revoke == "passwd":
@@ -121,7 +121,7 @@ def test_copied_cookie_is_refused_after_revocation(
     copy.close()
     if revoke != "logout":  # the original session ends too, on its next run
         page.reload()
-        page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=60_000)
+        page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
         _wait_idle(page)
         assert _shows_clean_login_form(page)
     original.close()
