@@ -55,6 +55,7 @@ from data_access.store import snapshot  # noqa: E402
 from data_access.store.agreements import load_agreements  # noqa: E402
 from data_access.store.db import get_setting, make_engine, migrate, set_setting  # noqa: E402
 from data_access.store.filters import Filters, apply  # noqa: E402
+from data_access.store.login_security import token_version  # noqa: E402
 from data_access.store.reference import seed_reference  # noqa: E402
 
 BENCH_DIR = ROOT / "data" / "bench"
@@ -329,6 +330,7 @@ def apptest_pages(url: str, data_dir: Path) -> dict[str, tuple[float, float, flo
     engine = make_engine(url)
     cube = snapshot.full_cube(engine, data_dir)
     factors = savings_factors(load_agreements(engine))
+    version = token_version(engine, USER)  # a seeded login carries it, as a real one does
     engine.dispose()
     sets = filter_sets(cube)
     base = []
@@ -345,6 +347,7 @@ def apptest_pages(url: str, data_dir: Path) -> dict[str, tuple[float, float, flo
         at.session_state["name"] = "Bench"
         at.session_state["roles"] = ["admin"]
         at.session_state["logout"] = None
+        at.session_state["_auth_tv"] = version
         at.run()
         at.switch_page(script).run()
         times = []

@@ -119,7 +119,10 @@ def potential_vs_addressable(
             "Kjøp utenfor avtale siste 12 mnd. (mill. kr)",
             "Spend outside agreements, last 12 months (NOK million)",
         ),
-        yaxis_title=tr(
+        # In large type a long vertical title runs into the chart title: keep it short there.
+        yaxis_title=tr("mill. kr per år (anslag)", "NOK million a year (estimate)")
+        if presentation
+        else tr(
             "Anslått besparelse per år (mill. kr, anslag)",
             "Estimated saving a year (NOK million, estimate)",
         ),
@@ -128,6 +131,8 @@ def potential_vs_addressable(
         # the title above the items: beside them it pushes the last item past a phone's width
         legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "title_side": "top"},
     )
+    if presentation:  # room below the axis for the legend in large type (and in exported PNGs)
+        fig.update_layout(margin={"b": 190})
     # No "tozero": autorange pads for the bubbles, so a small category at the origin shows whole.
     return fig
 

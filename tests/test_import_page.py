@@ -6,8 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from data_access.importing import import_file
+from data_access.importing.quality import load_batch_reports
+from data_access.store import schema
 from data_access.store.db import make_engine
 from tests.conftest import ROOT
 from tests.import_helpers import Row, standard_rows, to_csv
@@ -49,3 +52,14 @@ def test_page_refuses_non_staff() -> None:
     at = _page("verdal").run()
     assert not at.exception
     assert any("bare for innkjøpskontoret" in e.value for e in at.error)
+
+
+def test_batch_reports_leave_out_the_demo_batch(sqlite_engine: sa.Engine) -> None:
+    """The demo generator's batch has no file-import report; the Import page lists reports of
+    the newest imports, so on a fresh demo database it must not meet one it cannot show (it
+    crashed with KeyError 'rows_read' before)."""
+    b = schema.import_batch
+    with sqlite_engine.connect() as conn:
+        ids = [int(i) for i in conn.execute(sa.select(b.c.id)).scalars()]
+    assert ids  # the demo batch is there
+    assert load_batch_reports(sqlite_engine, ids) == []

@@ -154,7 +154,9 @@ def recent_imports(conn: sa.Connection | sa.Engine, limit: int = 20) -> pl.DataF
 def load_batch_reports(
     conn: sa.Connection | sa.Engine, batch_ids: list[int]
 ) -> list[dict[str, Any]]:
-    """The stored reports (``report_json``) of the given imports, in the given order."""
+    """The stored file-import reports (``report_json``) of the given imports, in the given
+    order. Batches without one (the demo generator's) are left out, so a page that lists the
+    reports never meets a batch it cannot describe."""
     if not batch_ids:
         return []
     b = schema.import_batch
@@ -164,7 +166,8 @@ def load_batch_reports(
             conn, sa.select(b.c.id, b.c.report_json).where(b.c.id.in_(batch_ids))
         )
     )
-    return [json.loads(rows[i]) for i in batch_ids if rows.get(i)]
+    reports = [json.loads(rows[i]) for i in batch_ids if rows.get(i)]
+    return [r for r in reports if isinstance(r, dict) and "rows_read" in r]
 
 
 def _execute(conn: sa.Connection | sa.Engine, stmt: sa.Select[Any]) -> list[tuple[Any, ...]]:
