@@ -17,12 +17,13 @@ import argparse
 import getpass
 import importlib
 import sys
+import time
 from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 
 from data_access.bootstrap import initialize
-from data_access.store import db, settings
+from data_access.store import db, settings, snapshot
 from data_access.store.scope import ROLES
 
 # Modules that add their own subcommands through ``register(subparsers)``.
@@ -34,8 +35,18 @@ def _engine(args: argparse.Namespace) -> sa.Engine:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    """Database, first admin, demo data — and the cube snapshot of the data version, so the
+    server that `make run` starts next reads one Arrow file for its first page instead of
+    aggregating the ledger while the first visitors wait."""
     engine = _engine(args)
     initialize(engine, demo_size=args.size, with_demo=not args.no_demo, log=_err)
+    started = time.perf_counter()
+    cube = snapshot.full_cube(engine, settings.data_dir())
+    _err(
+        f"Kuben er klar: {cube.height:,} rader ({time.perf_counter() - started:.1f} s).".replace(
+            ",", " "
+        )
+    )
     return 0
 
 

@@ -100,3 +100,27 @@ def test_user_add_list_passwd(
     )
     assert "trenger minst én kommune" in capsys.readouterr().err
     assert set(list_users(engine)["username"]) == {"admin", "steinkjer"}
+
+
+def test_init_writes_the_cube_snapshot_the_server_reads(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make run` runs `innsikt init` before the server: the snapshot it leaves is what the
+    server's first cube load reads (no aggregation of the ledger while visitors wait)."""
+    from data_access.store import snapshot
+    from data_access.store.db import make_engine
+
+    monkeypatch.setenv("INNSIKT_DATA_DIR", str(tmp_path / "data"))
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    assert main(["--database-url", url, "init", "--size", "0.02"]) == 0
+    written = list((tmp_path / "data").glob("cube-*.arrow"))
+    assert len(written) == 1
+    engine = make_engine(url)
+    try:
+        snapshot.forget()
+        monkeypatch.setattr(snapshot, "load_cube", lambda *_a: pytest.fail("rebuilt from SQL"))
+        cube = snapshot.full_cube(engine, tmp_path / "data")
+        assert cube.height > 1_000
+    finally:
+        engine.dispose()
+        snapshot.forget()

@@ -58,7 +58,10 @@ def export_context(f: Filters, token: str) -> export.Context:
 
 
 def build(chart_id: str, f: Filters, *, presentation: bool = False) -> BuiltChart:
-    return registry.build(chart_id, chart_data(), f, presentation=presentation)
+    """A standard chart for ``f``, from the shared chart cache (``context.standard_chart``)."""
+    return context.standard_chart(
+        context.current(), chart_data(), chart_id, f, presentation=presentation
+    )
 
 
 def show(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
+from charts import lang as chart_lang
+from charts import registry
 from data_access.admin import opportunities as store
 from data_access.bootstrap import initialize
 from data_access.metrics import opportunities as op
@@ -128,9 +131,24 @@ class Reference:
     savings_factors: pl.DataFrame
     is_demo: bool
 
-    def municipality_names(self) -> dict[str, str]:
-        """Code → name for every code (historical codes included)."""
+    @functools.cached_property
+    def _names(self) -> dict[str, str]:
         return dict(self.municipalities.select("code", "name").iter_rows())
+
+    @functools.cached_property
+    def _category_names(self) -> dict[int, str]:
+        cats = self.categories
+        names = dict(cats.select("category_id", "category").iter_rows())
+        return names | dict(cats.select("category_l1_id", "category_l1").iter_rows())
+
+    def municipality_names(self) -> dict[str, str]:
+        """Code → name for every code (historical codes included); built once per cached
+        reference, since every caption and footer of every run asks for it."""
+        return dict(self._names)
+
+    def category_names(self) -> dict[int, str]:
+        """Category id (level 1 and 2) → name, built once per cached reference."""
+        return dict(self._category_names)
 
 
 @st.cache_data(ttl=3600, max_entries=8)
@@ -416,3 +434,43 @@ def flag_lines(ctx: PageContext, flag: dict[str, Any]) -> tuple[pl.DataFrame, in
         flag["category_id"],
     )
     return _flag_lines(ctx.engine, str(ctx.engine.url), ctx.scope, ctx.version, key, ctx.filters)
+
+
+# --- standard charts, per data version, rows, filters and language --------------------------
+
+
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
+def _standard_chart(
+    _data: registry.ChartData,
+    url: str,
+    version: int,
+    municipalities: Municipalities,
+    chart_id: str,
+    f: Filters,
+    presentation: bool,
+    language: str,
+    today: dt.date,
+) -> registry.BuiltChart:
+    with chart_lang.using(language):
+        return registry.build(chart_id, _data, f, presentation=presentation)
+
+
+def standard_chart(
+    ctx: PageContext, data: registry.ChartData, chart_id: str, f: Filters, *, presentation: bool
+) -> registry.BuiltChart:
+    """A standard chart built once per data version, set of visible rows, filters, size and
+    language, and shared read-only by every session that may see the same rows (a leader's
+    Oversikt opened by eight people is built once). ``today`` is in the key because the
+    Muligheter chart counts expiring agreements from it. Nothing may mutate the result:
+    Streamlit serialises the figure without changing it, and the downloads only read it."""
+    return _standard_chart(
+        data,
+        str(ctx.engine.url),
+        ctx.version,
+        ctx.scope.municipalities,
+        chart_id,
+        f,
+        presentation,
+        chart_lang.current(),
+        dt.date.today(),
+    )

@@ -22,8 +22,7 @@ def scope_text(f: Filters, token: str) -> str:
     own = ctx.scope.municipalities
     chosen = f.municipalities or tuple(sorted(own or ()))
     munis = ", ".join(names.get(c, c) for c in chosen) or t("Alle kommuner")
-    cats = dict(ref.categories.select("category_id", "category").iter_rows())
-    cats |= dict(ref.categories.select("category_l1_id", "category_l1").iter_rows())
+    cats = ref.category_names()
     cat_text = ", ".join(cats.get(c, str(c)) for c in f.categories) or t("Alle kategorier")
     area = {"drift": t("Drift"), "investering": t("Investering"), "alle": t("Alle")}[f.area]
     # Names come from the database (categories are edited by admins): never Markdown.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from data_access.store.filters import Filters, apply
+from data_access.store.filters import Filters, selection
 
 PURCHASE = pl.col("spend_class") == "purchase"
 
@@ -21,7 +21,7 @@ def purchases(cube: pl.DataFrame, f: Filters, *, period: bool = True) -> pl.Data
     >>> purchases(cube, Filters.year(2025)).height
     1
     """
-    return apply(cube, f, period=period).filter(PURCHASE)
+    return selection(cube, f, period=period, purchase_only=True)
 
 
 def period_target(yearly_target_nok: float, f: Filters) -> float:

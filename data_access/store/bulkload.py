@@ -14,8 +14,10 @@ While such a load runs, ``ledger_line`` is locked exclusively (line-detail reads
 import to commit); dashboards read ``spend_cube`` and cached frames. The table size is
 PostgreSQL's own estimate (``pg_class.reltuples``), kept current by autovacuum.
 
-SQLite enforces no foreign keys here and measured no gain from rebuilding its indexes (its
-inserts are bound by the driver's per-row cost), so it is left alone.
+SQLite enforces no foreign keys here, so only its secondary indexes are dropped and rebuilt
+(its DDL is transactional as well). With four composite indexes, 190 000 lines into an empty
+``ledger_line`` took 10,1 s of CPU with the indexes maintained per row and 5,5 s loaded bare
+and indexed afterwards (measured here for issue 8).
 """
 
 from __future__ import annotations
@@ -41,7 +43,10 @@ def worth_rebuilding(incoming: int, stored: int) -> bool:
 
 
 def _estimated_rows(conn: sa.Connection, table: sa.Table) -> int:
-    """PostgreSQL's own estimate (no scan); exact enough to choose a strategy."""
+    """PostgreSQL's own estimate (no scan); exact enough to choose a strategy. SQLite counts
+    (it has no estimate; a count walks the smallest index, milliseconds at a million rows)."""
+    if conn.dialect.name == "sqlite":
+        return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0)
     n = conn.execute(
         sa.text("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(:t)"),
         {"t": table.name},
@@ -51,22 +56,28 @@ def _estimated_rows(conn: sa.Connection, table: sa.Table) -> int:
 
 @contextlib.contextmanager
 def bulk_load(conn: sa.Connection, table: sa.Table, incoming: int) -> Iterator[bool]:
-    """Within the block, ``table`` has no foreign keys and no secondary (non-unique) indexes
-    when that pays off on PostgreSQL; they are re-created, exactly as declared in ``schema``,
-    when the block ends without error. Yields whether they were dropped."""
-    if conn.dialect.name != "postgresql" or not worth_rebuilding(
+    """Within the block, ``table`` has no secondary (non-unique) indexes — and on PostgreSQL
+    no foreign keys — when that pays off; they are re-created, exactly as declared in
+    ``schema``, when the block ends without error. Yields whether they were dropped."""
+    dialect = conn.dialect.name
+    if dialect not in ("postgresql", "sqlite") or not worth_rebuilding(
         incoming, _estimated_rows(conn, table)
     ):
         yield False
         return
-    fks = [c for c in table.constraints if isinstance(c, sa.ForeignKeyConstraint)]
+    fks = (
+        [c for c in table.constraints if isinstance(c, sa.ForeignKeyConstraint)]
+        if dialect == "postgresql"
+        else []
+    )
     indexes = [i for i in table.indexes if not i.unique]
     for fk in fks:
         conn.execute(sa.schema.DropConstraint(fk))
     for ix in indexes:
         conn.execute(sa.schema.DropIndex(ix))
     yield True
-    conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")  # sorted index builds
+    if dialect == "postgresql":
+        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")  # sorted index builds
     for ix in indexes:
         conn.execute(sa.schema.CreateIndex(ix))
     for fk in fks:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from data_access.store import schema
 from data_access.store.db import bulk_insert, connected, read_frame
+from data_access.store.filters import SORT_ORDER
 from data_access.store.pseudo import mark_pseudo
 from data_access.store.scope import Scope, historical_codes
 from data_access.store.suppliers import display_name
@@ -211,7 +212,8 @@ def enrich(
     members: list[str],
     county: str = "50",
 ) -> pl.DataFrame:
-    """Join names and attributes onto raw cube rows and derive period and regional columns."""
+    """Join names and attributes onto raw cube rows and derive period and regional columns;
+    rows in :data:`filters.SORT_ORDER`."""
     if raw.height == 0:
         raw = pl.DataFrame(schema={c.name: _POLARS_TYPES[c.name] for c in schema.spend_cube.c})
     raw = raw.with_columns(
@@ -253,7 +255,8 @@ def enrich(
             amount=pl.col("amount_ore").cast(pl.Float64) / 100.0,
         )
     )
-    return with_regional_level(out, members, county)
+    # Sorted so that an area, a spend class and a month range are one slice (filters.selection).
+    return with_regional_level(out, members, county).sort(SORT_ORDER, maintain_order=True)
 
 
 _POLARS_TYPES: dict[str, type[pl.DataType] | pl.DataType] = {

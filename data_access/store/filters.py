@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import polars as pl
@@ -70,18 +73,193 @@ class Filters:
 
 
 def apply(cube: pl.DataFrame, f: Filters, *, period: bool = True) -> pl.DataFrame:
-    """Rows of the enriched cube inside the filters (period optional, for trends)."""
-    cond = pl.lit(True)
-    if period:
-        cond = cond & pl.col("month").is_between(f.start, f.end)
+    """Rows of the enriched cube inside the filters (period optional, for trends).
+
+    One page run asks for the same rows of the same shared cube many times (every figure
+    starts here), and copying them is the largest single cost of a run at a million ledger
+    lines. The result is therefore remembered per cube object, filters and ``period``
+    (:func:`selection`); callers treat it as read-only, as they treat the cube.
+    """
+    return selection(cube, f, period=period, purchase_only=False)
+
+
+# The enriched cube is sorted by these columns when it is built (``store.cube.enrich``), so an
+# area, a spend class and a month range are one contiguous run of rows: a zero-copy slice.
+SORT_ORDER = ("area", "spend_class", "month")
+
+
+def _blocks(cube: pl.DataFrame) -> list[tuple[str, str, int, int]] | None:
+    """(area, spend class, first row, end row) of each block when ``cube`` is laid out in
+    :data:`SORT_ORDER` (every block contiguous, months ascending within it); else None.
+
+    >>> cube = pl.DataFrame({"area": ["drift", "drift", "investering"],
+    ...     "spend_class": ["purchase"] * 3,
+    ...     "month": [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 1, 1)]})
+    >>> _blocks(cube)
+    [('drift', 'purchase', 0, 2), ('investering', 'purchase', 2, 3)]
+    >>> _blocks(cube.reverse()) is None
+    True
+    """
+    if cube.height == 0 or not set(SORT_ORDER) <= set(cube.columns):
+        return None
+    runs = (
+        cube.select(*SORT_ORDER)
+        .with_row_index("row")
+        .group_by("area", "spend_class", maintain_order=True)
+        .agg(
+            lo=pl.col("row").min(),
+            hi=pl.col("row").max() + 1,
+            n=pl.len(),
+            ascending=(pl.col("month").diff().fill_null(dt.timedelta(0)) >= dt.timedelta(0)).all(),
+        )
+    )
+    contiguous = (runs["hi"] - runs["lo"] == runs["n"]).all() and runs["ascending"].all()
+    keys = list(zip(runs["area"], runs["spend_class"], strict=True))
+    if not contiguous or keys != sorted(keys):
+        return None
+    return [
+        (a, c, int(lo), int(hi))
+        for a, c, lo, hi in runs.select("area", "spend_class", "lo", "hi").iter_rows()
+    ]
+
+
+def _select(cube: pl.DataFrame, f: Filters, period: bool, purchase_only: bool) -> pl.DataFrame:
+    blocks = _layout.get(cube)
+    if blocks is None:
+        rows = cube
+        cond = pl.lit(True)
+        if period:
+            cond = cond & pl.col("month").is_between(f.start, f.end)
+        if f.area != "alle":
+            cond = cond & (pl.col("area") == f.area)
+        if purchase_only:
+            cond = cond & (pl.col("spend_class") == "purchase")
+    else:  # slices of the sorted cube: no copy for area, spend class and period
+        pieces = []
+        for area, spend_class, lo, hi in blocks:
+            if (f.area != "alle" and area != f.area) or (
+                purchase_only and spend_class != "purchase"
+            ):
+                continue
+            if period:
+                months = cube["month"].slice(lo, hi - lo)
+                lo, hi = (
+                    lo + int(months.search_sorted(f.start, "left")),
+                    lo + int(months.search_sorted(f.end, "right")),
+                )
+            pieces.append(cube.slice(lo, hi - lo))
+        rows = pl.concat(pieces, rechunk=False) if pieces else cube.clear()
+        cond = pl.lit(True)
     if f.municipalities:
         cond = cond & pl.col("municipality_now").is_in(list(f.municipalities))
     if f.categories:
         ids = list(f.categories)
         cond = cond & (pl.col("category_id").is_in(ids) | pl.col("category_l1_id").is_in(ids))
-    if f.area != "alle":
-        cond = cond & (pl.col("area") == f.area)
-    return cube.filter(cond)
+    return (
+        rows if blocks is not None and not (f.municipalities or f.categories) else rows.filter(cond)
+    )
+
+
+class _Layouts:
+    """:func:`_blocks` of each shared cube, computed once per cube object (weakly held)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._map: dict[
+            int, tuple[weakref.ref[pl.DataFrame], list[tuple[str, str, int, int]] | None]
+        ] = {}
+
+    def get(self, cube: pl.DataFrame) -> list[tuple[str, str, int, int]] | None:
+        with self._lock:
+            held = self._map.get(id(cube))
+            if held is not None and held[0]() is cube:
+                return held[1]
+        blocks = _blocks(cube)
+        with self._lock:
+            self._map = {k: v for k, v in self._map.items() if v[0]() is not None}
+            self._map[id(cube)] = (weakref.ref(cube), blocks)
+        return blocks
+
+
+_layout = _Layouts()
+
+
+class _Memo:
+    """The last filtered selections of shared cubes, bounded by entries and by bytes.
+
+    Keyed on the cube's identity (checked through a weak reference, so a freed cube's id that
+    Python reuses never returns stale rows), the filters and the selection kind. Streamlit runs
+    sessions in threads: one lock guards the map; the filtering itself runs outside it.
+    """
+
+    def __init__(self, entries: int, max_bytes: int) -> None:
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._map: OrderedDict[
+            tuple[int, Filters, bool, bool], tuple[weakref.ref[pl.DataFrame], pl.DataFrame, int]
+        ] = OrderedDict()
+
+    def get(self, key: tuple[int, Filters, bool, bool], cube: pl.DataFrame) -> pl.DataFrame | None:
+        with self._lock:
+            hit = self._map.get(key)
+            if hit is None:
+                return None
+            if hit[0]() is not cube:
+                del self._map[key]
+                return None
+            self._map.move_to_end(key)
+            return hit[1]
+
+    def put(
+        self, key: tuple[int, Filters, bool, bool], cube: pl.DataFrame, rows: pl.DataFrame
+    ) -> None:
+        size = int(rows.estimated_size())
+        with self._lock:
+            self._map[key] = (weakref.ref(cube), rows, size)
+            self._map.move_to_end(key)
+            total = sum(v[2] for v in self._map.values())
+            while len(self._map) > 1 and (len(self._map) > self.entries or total > self.max_bytes):
+                _k, (_r, _rows, dropped) = self._map.popitem(last=False)
+                total -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._map.clear()
+
+
+_ALL_MONTHS = dt.date(1, 1, 1)
+
+# 16 selections, at most 512 MB: at 1,1 M ledger lines a whole-cube selection is ≈ 50 MB.
+_memo = _Memo(entries=16, max_bytes=512 * 2**20)
+
+
+def selection(
+    cube: pl.DataFrame, f: Filters, *, period: bool = True, purchase_only: bool = False
+) -> pl.DataFrame:
+    """``apply`` (and with ``purchase_only`` only spend class ``purchase``), remembered.
+
+    >>> cube = pl.DataFrame({"month": [dt.date(2025, 1, 1)] * 2, "spend_class":
+    ...     ["purchase", "intra_public"], "municipality_now": ["5038"] * 2,
+    ...     "category_id": [1, 1], "category_l1_id": [1, 1], "area": ["drift"] * 2})
+    >>> first = selection(cube, Filters.year(2025), purchase_only=True)
+    >>> first.height, selection(cube, Filters.year(2025), purchase_only=True) is first
+    (1, True)
+    """
+    if not period:  # the months do not matter: every period shares one selection
+        f = replace(f, start=_ALL_MONTHS, end=_ALL_MONTHS)
+    key = (id(cube), f, period, purchase_only)
+    hit = _memo.get(key, cube)
+    if hit is not None:
+        return hit
+    rows = _select(cube, f, period, purchase_only)
+    _memo.put(key, cube, rows)
+    return rows
+
+
+def forget_selections() -> None:
+    """Drop the remembered selections (tests; a process that wants its memory back)."""
+    _memo.clear()
 
 
 def period_range(token: str, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:

@@ -247,8 +247,11 @@ ledger_line = sa.Table(
     sa.Column("category_rule", sa.String(40), nullable=False, comment="rule that decided"),
     sa.Column("agreement_id", sa.Integer, sa.ForeignKey("agreement.id"), nullable=True),
     sa.Index("ix_ledger_muni_date", "municipality_code", "date"),
-    sa.Index("ix_ledger_supplier", "supplier_id"),
     sa.Index("ix_ledger_batch", "batch_id"),
+    # Detail queries (migration 0007): one category's newest lines in a period (drill-down),
+    # one supplier's lines in a window (threshold flags).
+    sa.Index("ix_ledger_category_date", "category_id", "date"),
+    sa.Index("ix_ledger_supplier_date", "supplier_id", "date"),
 )
 
 spend_cube = sa.Table(
