@@ -123,3 +123,41 @@ def test_the_agreement_register_is_scoped_in_the_store(app_engine: sa.Engine) ->
     assert "LEV-ONLY" not in verdal["ref"].to_list()
     assert verdal.height == everything.height - 1
     assert all("5038" in m.split(",") for m in verdal["municipalities"].to_list())
+
+
+def test_standard_charts_are_built_once_per_rows_and_filters(
+    app_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two roles that see the same rows share Oversikt's built charts; a kommune user's charts
+    are built from their own rows, never taken from the shared ones; English builds its own."""
+    from charts import registry
+
+    st.cache_resource.clear()
+    built: list[tuple[str, int]] = []
+    real = registry.build
+
+    def counting(chart_id: str, data: registry.ChartData, f: Any, **kw: Any) -> Any:
+        built.append((chart_id, data.cube.height))
+        return real(chart_id, data, f, **kw)
+
+    monkeypatch.setattr(registry, "build", counting)
+    admin = new_app("admin_t")
+    admin.run()
+    assert not admin.exception
+    first = list(built)
+    assert {c for c, _ in first} >= {"kommuner", "kategorier", "kvartal"}
+    leder = new_app("leder")
+    leder.run()
+    assert not leder.exception
+    assert built == first  # nothing rebuilt for the second role with the same rows
+    verdal = new_app("verdal")
+    verdal.run()
+    assert not verdal.exception
+    own = built[len(first) :]
+    assert {c for c, _ in own} >= {"kommuner", "kategorier", "kvartal"}
+    assert all(rows < first[0][1] for _, rows in own)  # from Verdal's smaller cube
+    english = new_app("admin_t")
+    english.query_params["lang"] = "en"
+    english.run()
+    assert not english.exception
+    assert len(built) > len(first) + len(own)  # English figures are built in English
