@@ -6,7 +6,6 @@ import streamlit as st
 
 from charts import fmt
 from data_access.metrics import overview
-from data_access.store.targets import target_share_from_db
 from ui import chart_view, context, definitions, page
 from ui.i18n import t
 
@@ -19,7 +18,7 @@ def render() -> None:
     target = context.agreement_data(ctx).yearly_target_nok
     # A member's view is measured against its part of the target (PRODUCT §4).
     in_view = frozenset(f.municipalities) if f.municipalities else ctx.scope.municipalities
-    target *= target_share_from_db(ctx.engine, f, in_view)
+    target *= context.target_share(ctx, f, in_view)
     h = overview.headline(cube, f, ctx.reference.savings_factors, target)
 
     st.title(t("Oversikt"))

@@ -10,7 +10,6 @@ from charts import overview as base
 from charts import savings as charts
 from data_access.admin.agreements import set_savings_target
 from data_access.metrics import coverage, savings
-from data_access.store.targets import target_share_from_db
 from ui import chart_view, context, definitions, page
 from ui.i18n import t
 
@@ -53,7 +52,7 @@ def _tiles(
     )
     if in_view is not None:  # PRODUCT §4: a member is measured against its part of the target
         ctx = context.current()
-        share = target_share_from_db(ctx.engine, ctx.filters, in_view)
+        share = context.target_share(ctx, ctx.filters, in_view)
         part = h.period_target * share
         st.caption(
             f"{t('Mot kommunenes del av målet')}: {fmt.pct(h.realized / part if part else None, 0)}"

@@ -34,6 +34,7 @@ from data_access.admin import opportunities as store
 from data_access.bootstrap import initialize
 from data_access.metrics import opportunities as op
 from data_access.metrics.savings import savings_factors
+from data_access.metrics.savings_summary import target_share as cube_target_share
 from data_access.metrics.thresholds import threshold_watch
 from data_access.store import db, health, settings, snapshot
 from data_access.store.agreements import (
@@ -47,6 +48,7 @@ from data_access.store.filters import Filters
 from data_access.store.locations import load_supplier_locations
 from data_access.store.population import load_population
 from data_access.store.scope import Scope
+from data_access.store.targets import target_share_from_db
 from data_access.store.thresholds import flag_lines as read_flag_lines
 from data_access.store.thresholds import load_thresholds
 from data_access.store.users import scope_for
@@ -474,3 +476,26 @@ def standard_chart(
         chart_lang.current(),
         dt.date.today(),
     )
+
+
+# --- a member's part of the savings target (Oversikt, Gevinster) ----------------------------
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _target_share_sql(
+    _engine: sa.Engine, url: str, version: int, f: Filters, codes: frozenset[str]
+) -> float:
+    return target_share_from_db(_engine, f, codes)
+
+
+def target_share(ctx: PageContext, f: Filters, codes: frozenset[str] | None) -> float:
+    """The part of the yearly target that falls on ``codes`` (PRODUCT §4; 1.0 for None).
+
+    A session that holds the whole cooperation's cube computes it there (a slice of the shared
+    cube, no query); a kommune session, which holds only its own rows, asks the database for
+    the two sums, once per data version, filters and municipalities."""
+    if codes is None:
+        return 1.0
+    if ctx.scope.municipalities is None:
+        return cube_target_share(ctx.cube, f, codes)
+    return _target_share_sql(ctx.engine, str(ctx.engine.url), ctx.version, f, codes)

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 import polars as pl
 
 from data_access.metrics import coverage, savings
-from data_access.metrics.common import PURCHASE
-from data_access.store.filters import Filters, apply
+from data_access.metrics.common import purchases
+from data_access.store.filters import Filters
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def target_share(all_members_cube: pl.DataFrame, f: Filters, codes: frozenset[st
     if codes is None:
         return 1.0
     period = Filters(f.start, f.end, (), (), f.area)
-    d = apply(all_members_cube, period).filter(PURCHASE)
+    d = purchases(all_members_cube, period)
     total = float(d["amount"].sum()) if d.height else 0.0
     part = float(d.filter(pl.col("municipality_now").is_in(sorted(codes)))["amount"].sum())
     return part / total if total else 0.0
