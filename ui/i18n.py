@@ -834,6 +834,7 @@ EN: dict[str, str] = {
     "Kjøp fra offentlige virksomheter er holdt utenfor.": "Purchases from public bodies are left out.",
     "Årsak": "Reason",
     "Rader": "Rows",
+    "Gruppe": "Group",
 }
 
 
