@@ -26,7 +26,7 @@ from typing import Any, ParamSpec
 
 import plotly.graph_objects as go
 
-from charts import fmt
+from charts import fmt, lang
 from charts.theme import INK, text_on
 
 P = ParamSpec("P")
@@ -226,7 +226,7 @@ def _derived_key_number(fig: go.Figure) -> str | None:
                     totals[plain(c)] = totals.get(plain(c), 0.0) + float(v)
         if totals:
             best = max(totals, key=lambda k: totals[k])
-            return f"høyest: {best}, {_value(totals[best], _unit(fig, val_axis))}"
+            return f"{lang.tr('høyest', 'highest')}: {best}, {_value(totals[best], _unit(fig, val_axis))}"
     heat = [t for t in fig.data if t.type == "heatmap" and t.z is not None]
     if heat:
         h = heat[0]
@@ -238,7 +238,7 @@ def _derived_key_number(fig: go.Figure) -> str | None:
         ]
         if cells:
             v, y, x = max(cells)
-            return f"høyest: {y} – {x}, {fmt.number(v, 1)}"
+            return f"{lang.tr('høyest', 'highest')}: {y} – {x}, {fmt.number(v, 1)}"
     return None
 
 
@@ -247,7 +247,7 @@ def accessible_name(fig: go.Figure | dict[str, Any]) -> str:
     høyest: Steinkjer, 508,3 mill. kr". A chart names its own key number with
     ``set_key_number``; otherwise the largest bar (or heatmap cell) is used."""
     f = fig if isinstance(fig, go.Figure) else go.Figure(fig)
-    title = plain(f.layout.title.text) or "Diagram"
+    title = plain(f.layout.title.text) or lang.tr("Diagram", "Chart")
     meta = f.layout.meta if isinstance(f.layout.meta, dict) else {}
     key = meta.get(KEY_NUMBER) or _derived_key_number(f)
     return f"{title} – {plain(key)}" if key else title

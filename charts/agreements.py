@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
 from charts.a11y import responsive
 from charts.common import hbar
+from charts.lang import tr
 from charts.theme import NEUTRAL, PRIMARY, WARNING, municipality_colour, template
 from data_access.store.escape import plotly_safe
 
-# What a reader sees for a threshold flag (data values are English, see metrics.thresholds).
-WINDOW_LABELS = {"12m": "12 mnd", "48m": "48 mnd"}
+# What a reader sees for a threshold flag (data values are English, see metrics.thresholds):
+# (bokmål, English).
+WINDOW_LABELS = {"12m": ("12 mnd", "12 months"), "48m": ("48 mnd", "48 months")}
 THRESHOLD_LEVEL_LABELS = {
-    "regulation": "Over forskriftens nedre grense",
-    "national": "Over nasjonal terskelverdi",
-    "eea": "Over EØS-terskelverdi",
+    "regulation": ("Over forskriftens nedre grense", "Above the regulation's lower limit"),
+    "national": ("Over nasjonal terskelverdi", "Above the national threshold"),
+    "eea": ("Over EØS-terskelverdi", "Above the EEA threshold"),
 }
-REVIEW = "Krever vurdering"
+REVIEW = ("Krever vurdering", "Needs review")
+#: The threshold watch's ``basis``: per municipality, or all municipalities in view together.
+JOINT = ("Alle kommuner i utvalget samlet", "All municipalities in the selection together")
+
+
+def _say(labels: dict[str, tuple[str, str]], key: str) -> str:
+    return tr(*labels[key]) if key in labels else key
 
 
 def _pct(v: float | None) -> str:
-    return "–" if v is None else f"{v * 100:.0f} %"
+    return "–" if v is None else tr(f"{v * 100:.0f} %", f"{v * 100:.0f}%")
 
 
 @responsive
@@ -35,15 +45,15 @@ def coverage_heatmap(df: pl.DataFrame, *, title: str, presentation: bool = False
     look = {(r["category_l1"], r["municipality_now"]): r for r in df.iter_rows(named=True)}
     z, text, custom = [], [], []
     for cat in cats["category_l1"].to_list():
-        zr, tr, cr = [], [], []
+        zr, tx, cr = [], [], []
         for code in munis["municipality_now"].to_list():
             r = look.get((cat, code))
             cov = r["coverage"] if r else None
             zr.append(None if cov is None else cov * 100)
-            tr.append(_pct(cov))
+            tx.append(_pct(cov))
             cr.append((r["spend"] / 1e6) if r else 0.0)
         z.append(zr)
-        text.append(tr)
+        text.append(tx)
         custom.append(cr)
     fig = go.Figure(
         go.Heatmap(
@@ -57,7 +67,10 @@ def coverage_heatmap(df: pl.DataFrame, *, title: str, presentation: bool = False
             zmax=100,
             colorscale=[[0, "#FDECEA"], [0.5, "#9EC5E8"], [1, PRIMARY]],
             colorbar={"title": "%", "ticksuffix": " %"},
-            hovertemplate="%{y} – %{x}: %{z:.0f} % av %{customdata:,.1f} mill. kr<extra></extra>",
+            hovertemplate=tr(
+                "%{y} – %{x}: %{z:.0f} % av %{customdata:,.1f} mill. kr<extra></extra>",
+                "%{y} – %{x}: %{z:.0f}% of NOK %{customdata:,.1f} million<extra></extra>",
+            ),
         )
     )
     fig.update_layout(
@@ -87,7 +100,10 @@ def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
             text=[_pct(v) for v in d["loyalty"].to_list()],
             customdata=[fmt.mkr(s) for s in d["category_spend"].to_list()],
             textposition="auto",
-            hovertemplate="%{y}: %{x:.0f} % av %{customdata}<extra></extra>",
+            hovertemplate=tr(
+                "%{y}: %{x:.0f} % av %{customdata}<extra></extra>",
+                "%{y}: %{x:.0f}% of %{customdata}<extra></extra>",
+            ),
             name="",
         )
     )
@@ -95,7 +111,12 @@ def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
         template=template(presentation),
         title=title,
         showlegend=False,
-        xaxis={"title": "avtalelojalitet, %", "range": [0, 102], "dtick": 20, "ticksuffix": " %"},
+        xaxis={
+            "title": tr("avtalelojalitet, %", "contract loyalty, %"),
+            "range": [0, 102],
+            "dtick": 20,
+            "ticksuffix": tr(" %", "%"),
+        },
         height=110 + 40 * max(d.height, 1),
     )
     return fig
@@ -112,10 +133,13 @@ def outside_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
         title=title,
         colours=NEUTRAL,
         texts=[
-            f"{fmt.mkr(v)} · {n} lev."
+            f"{fmt.mkr(v)} · {n} {tr('lev.', 'supp.')}"
             for v, n in zip(d["outside"].to_list(), d["suppliers"].to_list(), strict=True)
         ],
-        hover="%{y}: %{x:,.1f} mill. kr utenfor avtale<extra></extra>",
+        hover=tr(
+            "%{y}: %{x:,.1f} mill. kr utenfor avtale<extra></extra>",
+            "%{y}: NOK %{x:,.1f} million outside agreements<extra></extra>",
+        ),
         row_height=36,
         presentation=presentation,
     )
@@ -139,13 +163,17 @@ def ehandel_trend(df: pl.DataFrame, *, title: str, presentation: bool = False) -
                 name=str(name),
                 mode="lines+markers" if len(labels) <= 12 else "lines",
                 line={"color": municipality_colour(str(code)), "width": 3},
-                hovertemplate=f"{name} %{{x}}: %{{y:.1f}} %<extra></extra>",
+                hovertemplate=f"{name} %{{x}}: %{{y:.1f}}{tr(' %', '%')}<extra></extra>",
             )
         )
     fig.update_layout(
         template=template(presentation),
         title=title,
-        yaxis={"title": "andel av innkjøp, %", "ticksuffix": " %", "rangemode": "tozero"},
+        yaxis={
+            "title": tr("andel av innkjøp, %", "share of spend, %"),
+            "ticksuffix": tr(" %", "%"),
+            "rangemode": "tozero",
+        },
         legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
         xaxis={
             "categoryorder": "array",
@@ -162,55 +190,79 @@ def _date(d: object) -> str:
     return "–" if d is None else f"{d:%d.%m.%Y}"
 
 
+def _yes(flag: object) -> str:
+    return tr("Ja", "Yes") if flag else ""
+
+
 def outside_supplier_table(df: pl.DataFrame) -> pl.DataFrame:
+    """Suppliers with most spend outside agreements, as displayed (current language)."""
     return pl.DataFrame(
         {
-            "Leverandør": df["supplier_name"],
-            "Org.nr.": df["orgnr"].fill_null("–"),
-            "Største kategori": df["main_category"],
-            "Utenfor avtale": [fmt.kr(v) for v in df["outside"].to_list()],
-            "Kommuner": df["municipalities"],
-            "Fakturalinjer": df["n_lines"],
+            tr("Leverandør", "Supplier"): df["supplier_name"],
+            tr("Org.nr.", "Org. no."): df["orgnr"].fill_null("–"),
+            tr("Største kategori", "Largest category"): df["main_category"],
+            tr("Utenfor avtale", "Outside agreements"): [
+                fmt.kr(v) for v in df["outside"].to_list()
+            ],
+            tr("Kommuner", "Municipalities"): df["municipalities"],
+            tr("Fakturalinjer", "Invoice lines"): df["n_lines"],
         }
     )
 
 
 def expiring_table(df: pl.DataFrame) -> pl.DataFrame:
+    """Agreements expiring soon, as displayed (current language)."""
+    days = tr("Dager igjen", "Days left")
     return pl.DataFrame(
         {
-            "Avtale": df["name"],
-            "Avtalenr.": df["ref"],
-            "Utløper": [_date(d) for d in df["end"].to_list()],
-            "Dager igjen": df["days_left"],
-            "Innen 6 mnd": ["Ja" if v else "" for v in df["within_6"].to_list()],
-            "Opsjon igjen": [
-                f"Ja, til {_date(d)}" if o else "Nei"
+            tr("Avtale", "Agreement"): df["name"],
+            tr("Avtalenr.", "Agreement no."): df["ref"],
+            tr("Utløper", "Expires"): [_date(d) for d in df["end"].to_list()],
+            days: df["days_left"],
+            tr("Innen 6 mnd", "Within 6 months"): [_yes(v) for v in df["within_6"].to_list()],
+            tr("Opsjon igjen", "Option left"): [
+                tr(f"Ja, til {_date(d)}", f"Yes, to {_date(d)}") if o else tr("Nei", "No")
                 for o, d in zip(
                     df["options_left"].to_list(), df["end_with_options"].to_list(), strict=True
                 )
             ],
-            "Kjøpt siste 12 mnd": [fmt.kr(v) for v in df["volume_12m"].to_list()],
-            "Estimert årsverdi": [fmt.kr(v) for v in df["estimated_annual_value"].to_list()],
-            "Eier": df["owner"].fill_null(""),
+            tr("Kjøpt siste 12 mnd", "Bought last 12 months"): [
+                fmt.kr(v) for v in df["volume_12m"].to_list()
+            ],
+            tr("Estimert årsverdi", "Estimated annual value"): [
+                fmt.kr(v) for v in df["estimated_annual_value"].to_list()
+            ],
+            tr("Eier", "Owner"): df["owner"].fill_null(""),
         },
-        schema_overrides={"Dager igjen": pl.Int64},
+        schema_overrides={days: pl.Int64},
     )
 
 
+def _basis(basis: str, municipality: str | None) -> str:
+    """Who a threshold flag is about: one municipality (its name) or all in view together."""
+    return tr(*JOINT) if basis == "total" else (municipality or "–")
+
+
+def _window(window: str, start: dt.date, end: dt.date) -> str:
+    """``12 mnd: jan 2025–des 2025`` / ``12 months: Jan 2025–Dec 2025``."""
+    return f"{_say(WINDOW_LABELS, window)}: {fmt.month_year(start)}–{fmt.month_year(end)}"
+
+
 def flags_table(df: pl.DataFrame) -> pl.DataFrame:
+    """The threshold watch's flags as displayed (current language)."""
     return pl.DataFrame(
         {
-            "Vurdering": pl.Series([REVIEW] * df.height, dtype=pl.String),
-            "Grunnlag": [
-                "Alle kommuner i utvalget samlet" if b == "samlet" else n
+            tr("Vurdering", "Assessment"): pl.Series([tr(*REVIEW)] * df.height, dtype=pl.String),
+            tr("Grunnlag", "Basis"): [
+                _basis(b, n)
                 for b, n in zip(
                     df["basis"].to_list(), df["municipality_name"].to_list(), strict=True
                 )
             ],
-            "Leverandør": df["supplier_name"],
-            "Kategori": df["category"].fill_null("Alle"),
-            "Vindu": [
-                f"{WINDOW_LABELS.get(w, w)}: {MONTHS[a.month - 1]} {a.year}–{MONTHS[b.month - 1]} {b.year}"
+            tr("Leverandør", "Supplier"): df["supplier_name"],
+            tr("Kategori", "Category"): df["category"].fill_null(tr("Alle", "All")),
+            tr("Vindu", "Window"): [
+                _window(w, a, b)
                 for w, a, b in zip(
                     df["window"].to_list(),
                     df["window_start"].to_list(),
@@ -218,29 +270,45 @@ def flags_table(df: pl.DataFrame) -> pl.DataFrame:
                     strict=True,
                 )
             ],
-            "Kjøp uten avtale": [fmt.kr(v) for v in df["amount"].to_list()],
-            "Terskel": [
-                f"{THRESHOLD_LEVEL_LABELS.get(lvl, lvl)} ({fmt.kr(v)})"
+            tr("Kjøp uten avtale", "Spend without agreement"): [
+                fmt.kr(v) for v in df["amount"].to_list()
+            ],
+            tr("Terskel", "Threshold"): [
+                f"{_say(THRESHOLD_LEVEL_LABELS, lvl)} ({fmt.kr(v)})"
                 for lvl, v in zip(df["level"].to_list(), df["threshold_nok"].to_list(), strict=True)
             ],
         }
     )
 
 
+def flag_labels(df: pl.DataFrame) -> list[str]:
+    """One line per flag for a picker: supplier · basis · category · window · amount."""
+    return [
+        " · ".join(
+            (
+                str(r["supplier_name"]),
+                _basis(r["basis"], r["municipality_name"]),
+                str(r["category"] or tr("Alle", "All")),
+                _window(r["window"], r["window_start"], r["window_end"]),
+                fmt.kr(r["amount"]),
+            )
+        )
+        for r in df.iter_rows(named=True)
+    ]
+
+
 def lines_table(df: pl.DataFrame) -> pl.DataFrame:
+    """Invoice lines behind a flag, as displayed (current language)."""
     return pl.DataFrame(
         {
-            "Dato": [_date(d) for d in df["date"].to_list()],
-            "Kommune (kode)": df["municipality_code"],
-            "Leverandør": df["supplier_name"],
-            "Konto": df["account"],
-            "Kategori": df["category"],
-            "Beløp": [fmt.kr(v, 2) for v in df["amount"].to_list()],
-            "Bilag": df["invoice_id"].fill_null(""),
-            "E-handel": ["Ja" if v else "" for v in df["ehandel"].to_list()],
-            "Tekst": df["description"].fill_null(""),
+            tr("Dato", "Date"): [_date(d) for d in df["date"].to_list()],
+            tr("Kommune (kode)", "Municipality (code)"): df["municipality_code"],
+            tr("Leverandør", "Supplier"): df["supplier_name"],
+            tr("Konto", "Account"): df["account"],
+            tr("Kategori", "Category"): df["category"],
+            tr("Beløp", "Amount"): [fmt.kr(v, 2) for v in df["amount"].to_list()],
+            tr("Bilag", "Voucher"): df["invoice_id"].fill_null(""),
+            tr("E-handel", "E-commerce"): [_yes(v) for v in df["ehandel"].to_list()],
+            tr("Tekst", "Text"): df["description"].fill_null(""),
         }
     )
-
-
-MONTHS = ["jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des"]

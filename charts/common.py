@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from charts.a11y import responsive
+from charts.lang import tr
 from charts.theme import MUTED, template
 from data_access.store.escape import plotly_safe
 
@@ -19,13 +20,18 @@ def hbar(
     title: str,
     colours: str | Sequence[str],
     texts: Sequence[str] | None = None,
-    hover: str = "%{y}: %{x:,.1f} mill. kr<extra></extra>",
+    hover: str | None = None,
     customdata: Sequence[object] | None = None,
     row_height: int = 38,
     presentation: bool = False,
 ) -> go.Figure:
     """Horizontal bars in mill. kr, largest at the top when given largest-last (Plotly draws
-    the first category at the bottom); one row per label, a readable minimum height."""
+    the first category at the bottom); one row per label, a readable minimum height. ``hover``
+    defaults to the label and the amount, in the current language."""
+    if hover is None:
+        hover = tr(
+            "%{y}: %{x:,.1f} mill. kr<extra></extra>", "%{y}: NOK %{x:,.1f} million<extra></extra>"
+        )
     fig = go.Figure(
         go.Bar(
             x=[v / 1e6 for v in values_nok],
@@ -44,7 +50,7 @@ def hbar(
         template=template(presentation),
         title=title,
         showlegend=False,
-        xaxis_title="mill. kr",
+        xaxis_title=tr("mill. kr", "NOK million"),
         height=max(280, 110 + row_height * len(labels)),
     )
     return fig
@@ -52,8 +58,10 @@ def hbar(
 
 @responsive
 @plotly_safe
-def empty(title: str, message: str = "Ingen data for utvalget") -> go.Figure:
+def empty(title: str, message: str | None = None) -> go.Figure:
     """A titled placeholder, so a selection without data says so instead of vanishing."""
+    if message is None:
+        message = tr("Ingen data for utvalget", "No data for the selection")
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": MUTED})
     fig.update_layout(

@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 import xlsxwriter
 
 from charts.lang import current, tr
-from charts.registry import CHARTS, BuiltChart, Column
+from charts.registry import CHARTS, BuiltChart, Column, shown
 from data_access.store.escape import cell, safe_cells
 
 PNG_WIDTH, PNG_HEIGHT_MIN = 1200, 500
@@ -124,7 +124,7 @@ def to_csv(chart: BuiltChart, ctx: Context) -> bytes:
     w.writerow([cell(chart.spec.title)])
     w.writerow([cell(ctx.line())])
     w.writerow([c.heading for c in cols])
-    safe = safe_cells(chart.frame.select(c.name for c in cols))
+    safe = safe_cells(shown(chart.spec.columns, chart.frame))
     for row in safe.iter_rows():
         w.writerow([_csv_number(v, c.kind) for v, c in zip(row, cols, strict=True)])
     if chart.total is not None:
@@ -180,8 +180,8 @@ def _workbook(
         ws.write_string(2, 0, str(cell(chart.headline)))
         for j, c in enumerate(cols):
             ws.write_string(4, j, c.heading, bold)
-            ws.set_column(j, j, 14 if c.kind != "text" else 28)
-        frame = chart.frame.select(c.name for c in cols)
+            ws.set_column(j, j, 28 if c.kind == "text" else 14)
+        frame = shown(chart.spec.columns, chart.frame)
         for i, row in enumerate(frame.iter_rows(), start=5):
             for j, (value, c) in enumerate(zip(row, cols, strict=True)):
                 if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -15,12 +15,17 @@ Babel's group separator is a non-breaking space (U+00A0), so a figure never wrap
 >>> with using("en"):
 ...     (mkr(7.5e6), kr(1234567), pct(0.125))
 ('NOK\\xa07.5\\xa0million', 'NOK\\xa01,234,567', '12.5%')
+
+Dates and periods follow the language too: month names, ``1. mars 2027`` / ``1 March 2027``,
+quarters ``2025 K3`` / ``2025 Q3``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import math
+import re
 
 from babel.numbers import format_decimal
 
@@ -99,3 +104,77 @@ def change(share: float | None, decimals: int = 1) -> str:
     # ASCII signs: st.metric colours a delta by its leading "-" (a U+2212 minus reads as up).
     body = pct(abs(share), decimals)
     return ("+" if share >= 0 else "-") + body
+
+
+# --- months and periods ----------------------------------------------------------------------
+
+MONTHS_NB = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_NAMES_NB = (
+    *("januar", "februar", "mars", "april", "mai", "juni"),
+    *("juli", "august", "september", "oktober", "november", "desember"),
+)
+MONTH_NAMES_EN = (
+    *("January", "February", "March", "April", "May", "June"),
+    *("July", "August", "September", "October", "November", "December"),
+)
+
+
+def months() -> tuple[str, ...]:
+    """The twelve short month names in the current language (an axis's category order)."""
+    return MONTHS_EN if current() == "en" else MONTHS_NB
+
+
+def month(number: int) -> str:
+    """Short month name: ``mai`` / ``May``."""
+    return months()[number - 1]
+
+
+def month_year(d: dt.date) -> str:
+    """``mai 2025`` / ``May 2025``."""
+    return f"{month(d.month)} {d.year}"
+
+
+def month_name(number: int) -> str:
+    """Full month name: ``oktober`` / ``October``."""
+    return (MONTH_NAMES_EN if current() == "en" else MONTH_NAMES_NB)[number - 1]
+
+
+def first_of_month(d: dt.date) -> str:
+    """``1. mars 2027`` / ``1 March 2027``.
+
+    >>> first_of_month(dt.date(2027, 3, 1))
+    '1. mars 2027'
+    """
+    if current() == "en":
+        return f"1 {month_name(d.month)} {d.year}"
+    return f"1. {month_name(d.month)} {d.year}"
+
+
+def quarter(year: int, q: int) -> str:
+    """``2025 K3`` / ``2025 Q3``."""
+    return f"{year} {'Q' if current() == 'en' else 'K'}{q}"
+
+
+_PERIOD = re.compile(r"(\d{4}) [QK]([1-4])|(" + "|".join(MONTHS_EN) + r") (\d{4})")
+
+
+def period(label: str) -> str:
+    """A period label of the data (``2025 Q3``, ``Mar 2025`` — English, as ``data_access.metrics``
+    writes them) in the current language; any other value (a name that merely holds a date)
+    passes through.
+
+    >>> period("2025 Q3"), period("May 2025"), period("Avtale May 2025")
+    ('2025 K3', 'mai 2025', 'Avtale May 2025')
+    >>> from charts.lang import using
+    >>> with using("en"):
+    ...     period("2025 Q3"), period("2025 K3"), period("May 2025")
+    ('2025 Q3', '2025 Q3', 'May 2025')
+    """
+
+    m = _PERIOD.fullmatch(label)
+    if m is None:
+        return label
+    if m[1]:
+        return quarter(int(m[1]), int(m[2]))
+    return f"{month(MONTHS_EN.index(m[3]) + 1)} {m[4]}"

@@ -1,9 +1,11 @@
 """English for figures drawn by the Norwegian chart functions, without touching each of them.
 
-The chart modules write their fixed texts (axis titles, legend names, hover templates, value
-labels, annotations) in bokmål. :func:`localize` rewrites those texts through one phrase table
-and switches Plotly's separators, so an English figure has English words and ``1,234.5``
-numbers. Data values (names of municipalities, suppliers, categories) are left as they are.
+The chart modules write their fixed texts in the current language (``charts.lang.tr``); what
+is still written in bokmål only (axis titles, legend names, hover templates, value labels,
+annotations) :func:`localize` rewrites through one phrase table, and it switches Plotly's
+separators, so an English figure has English words and ``1,234.5`` numbers. Data values (names
+of municipalities, suppliers, categories) are left as they are — except period labels
+(``2025 Q3``, ``Mar 2025``: English in the data), shown in the reader's language in both.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 
 import plotly.graph_objects as go
 
+from charts.fmt import period
 from charts.lang import current
 
 # Longest phrases first, so "mill. kr, akkumulert i året" wins over "mill. kr".
@@ -82,18 +85,41 @@ def numbers(text: str) -> str:
     return phrase(text)
 
 
-def _quarters(text: str) -> str:
-    """Only quarter labels change in data positions (names of suppliers stay as written)."""
-    return _K_QUARTER.sub(r"\1 Q\2", text)
+def _periods(value: object) -> object:
+    """Only period labels change in data positions (names of suppliers stay as written)."""
+    if isinstance(value, str):
+        return period(value)
+    if isinstance(value, list | tuple):
+        return [_periods(v) for v in value]
+    return value
 
 
 _TRACE_KEYS = ("name", "hovertemplate", "texttemplate", "text", "x", "y")
 
 
+def _period_labels(fig: go.Figure) -> go.Figure:
+    """Period labels of the data (``2025 Q3``) on category axes and in trace positions, in the
+    current language (``2025 K3`` in bokmål)."""
+    for name in dir(fig.layout):
+        if re.fullmatch(r"[xy]axis\d*", name):
+            axis = getattr(fig.layout, name)
+            for key in ("categoryarray", "tickvals"):
+                value = getattr(axis, key, None) if axis is not None else None
+                if value is not None:
+                    setattr(axis, key, _periods(value))
+    for trace in fig.data:
+        for key in ("x", "y"):
+            value = getattr(trace, key, None)
+            if isinstance(value, list | tuple) and any(isinstance(v, str) for v in value):
+                setattr(trace, key, _periods(value))
+    return fig
+
+
 def localize(fig: go.Figure) -> go.Figure:  # noqa: C901 - one guarded step per part of a figure
-    """The figure in the current language (bokmål: unchanged). English: English separators,
-    fixed texts translated in titles, axes, legends, hover, labels and annotations; quarter
-    labels ``2025 K3`` → ``2025 Q3``."""
+    """The figure in the current language. Both: period labels as the reader writes them
+    (``2025 K3`` / ``2025 Q3``). English: English separators, fixed texts translated in titles,
+    axes, legends, hover, labels and annotations."""
+    _period_labels(fig)
     if current() != "en":
         return fig
     fig.update_layout(separators=".,")
@@ -105,19 +131,13 @@ def localize(fig: go.Figure) -> go.Figure:  # noqa: C901 - one guarded step per 
             axis = getattr(layout, name)
             if axis is not None and axis.title is not None and axis.title.text:
                 axis.title.text = phrase(axis.title.text)
-            if axis is not None and axis.categoryarray is not None:
-                axis.categoryarray = _walk(axis.categoryarray, _quarters)
     for ann in layout.annotations or ():
         if ann.text:
             ann.text = phrase(ann.text)
     for trace in fig.data:
         for key in _TRACE_KEYS:
             value = getattr(trace, key, None)
-            if isinstance(value, str | list | tuple) and value is not None:
-                if key in ("x", "y"):
-                    if any(isinstance(v, str) for v in value):
-                        setattr(trace, key, _walk(value, _quarters))
-                    continue
+            if isinstance(value, str | list | tuple) and key not in ("x", "y"):
                 setattr(trace, key, _walk(value, numbers if key == "text" else phrase))
         bar = getattr(trace, "colorbar", None)
         if bar is not None and bar.title is not None and bar.title.text:

@@ -1,10 +1,15 @@
-"""Figures and tables of the Muligheter page: frame in, figure (or display frame) out.
+"""Figures, tables and words of the Muligheter page: frame in, figure (or display frame, or
+sentence) out, in the current language (``charts.lang``).
 
 Every potential is an estimate; the figures say so in their axis titles and hover text.
 Category names come from the editable category tree, so they are escaped for Plotly.
+``data_access.metrics.opportunities`` gives values (a threshold status, ``joint``, a rate
+source); the texts a reader sees are made from them here.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import plotly.graph_objects as go
 import polars as pl
@@ -13,6 +18,7 @@ from charts import fmt
 from charts.a11y import responsive, wrap
 from charts.lang import tr
 from charts.theme import NEUTRAL, POSITIVE, PRIMARY, WARNING, template
+from data_access.metrics.opportunities import TargetGap
 from data_access.store.escape import plotly_text
 
 STATUS_COLOURS = {
@@ -36,6 +42,181 @@ STATUS_LEGEND_EN = {
     "regulation": "Above NOK 100,000",
     "under": "Below the thresholds",
 }
+
+
+# A category's joint 12/48-month sums against the thresholds, as a reader says it: (bokmål,
+# English), jointly across the municipalities in view; one municipality in view is not "joint".
+THRESHOLD_TEXT = {
+    "eea_12": ("Over EØS-terskel samlet (12 mnd.)", "Above the EEA threshold jointly (12 months)"),
+    "eea_48": ("Over EØS-terskel samlet (48 mnd.)", "Above the EEA threshold jointly (48 months)"),
+    "national": ("Over nasjonal terskel samlet", "Above the national threshold jointly"),
+    "regulation": ("Over 100 000 kr samlet", "Above NOK 100,000 jointly"),
+    "under": ("Under terskelverdiene", "Below the thresholds"),
+}
+RATE_SOURCE_TEXT = {
+    "agreements": ("egne avtaler", "own agreements"),
+    "default": ("standard", "default"),
+}
+NUMBER_WORDS = {
+    1: ("denne anskaffelsen", "this tender"),
+    2: ("disse to anskaffelsene", "these two tenders"),
+    3: ("disse tre anskaffelsene", "these three tenders"),
+    4: ("disse fire anskaffelsene", "these four tenders"),
+    5: ("disse fem anskaffelsene", "these five tenders"),
+}
+
+
+def threshold_text(status: str | None, joint: bool = True) -> str:
+    """``Over EØS-terskel samlet (12 mnd.)``; without "samlet" when one municipality is in view.
+
+    >>> threshold_text("national"), threshold_text("national", joint=False)
+    ('Over nasjonal terskel samlet', 'Over nasjonal terskel')
+    >>> from charts.lang import using
+    >>> with using("en"):
+    ...     threshold_text("eea_48")
+    'Above the EEA threshold jointly (48 months)'
+    """
+    text = tr(*THRESHOLD_TEXT[status or "under"])
+    return text if joint else text.replace(" samlet", "").replace(" jointly", "")
+
+
+def _int(value: object) -> int:
+    """A count from a row (null: 0)."""
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def reasons(row: Mapping[str, object]) -> str:
+    """The reasons for a rank, in words a procurement leader can read aloud (``row`` is a row of
+    ``metrics.opportunities.rank``'s frame).
+
+    >>> r = {"members": 4, "members_total": 5, "suppliers": 37, "suppliers_single": 20,
+    ...      "addressable_12m": 12_400_000.0, "threshold_status": "eea_12", "joint": True,
+    ...      "expiring": 1, "rate_source": "agreements", "n_agreements": 2}
+    >>> reasons(r).replace("\xa0", " ")
+    '4 av 5 kommuner kjøper, 37 leverandører (20 brukt av bare én kommune), 12,4 mill. kr utenfor avtale siste 12 mnd., over EØS-terskel samlet, 1 avtale utløper innen 12 mnd., sats fra 2 egne avtaler'
+    >>> from charts.lang import using
+    >>> with using("en"):
+    ...     reasons(r).replace("\xa0", " ")
+    '4 of 5 municipalities buy, 37 suppliers (20 used by only one municipality), NOK 12.4 million outside agreements in the last 12 months, above the EEA threshold jointly, 1 agreement expires within 12 months, rate from 2 own agreements'
+    """
+    members, total = _int(row.get("members")), _int(row.get("members_total"))
+    n_sup, single = _int(row.get("suppliers")), _int(row.get("suppliers_single"))
+    parts = [
+        tr(f"{members} av {total} kommuner kjøper", f"{members} of {total} municipalities buy")
+    ]
+    sup = tr(
+        f"{n_sup} leverandør" + ("" if n_sup == 1 else "er"),
+        f"{n_sup} supplier" + ("" if n_sup == 1 else "s"),
+    )
+    if single and members > 1:
+        sup += tr(
+            f" ({single} brukt av bare én kommune)", f" ({single} used by only one municipality)"
+        )
+    parts.append(sup)
+    amount = row.get("addressable_12m")
+    outside = fmt.mkr(float(amount) if isinstance(amount, int | float) else 0.0)
+    parts.append(
+        tr(
+            f"{outside} utenfor avtale siste 12 mnd.",
+            f"{outside} outside agreements in the last 12 months",
+        )
+    )
+    status = str(row.get("threshold_status") or "under")
+    if status != "under":
+        text = threshold_text(status, row.get("joint") is not False)
+        text = text.replace(" (12 mnd.)", "").replace(" (12 months)", "")
+        parts.append(text[0].lower() + text[1:])
+    n_exp = _int(row.get("expiring"))
+    if n_exp:
+        parts.append(
+            tr(
+                f"{n_exp} avtale{'' if n_exp == 1 else 'r'} utløper innen 12 mnd.",
+                f"{n_exp} agreement{' expires' if n_exp == 1 else 's expire'} within 12 months",
+            )
+        )
+    n_ag = _int(row.get("n_agreements"))
+    if row.get("rate_source") == "agreements":
+        parts.append(
+            tr(
+                f"sats fra {n_ag} egne avtale{'' if n_ag == 1 else 'r'}",
+                f"rate from {n_ag} own agreement{'' if n_ag == 1 else 's'}",
+            )
+        )
+    else:
+        parts.append(tr("standardsats for kategorigruppen", "default rate of the category group"))
+    return ", ".join(parts)
+
+
+def described(ranked: pl.DataFrame) -> pl.DataFrame:
+    """``metrics.opportunities.rank``'s frame with the texts a reader sees, in the current
+    language: ``threshold_text``, ``rate_source_text`` and ``reasons``."""
+    rows = list(ranked.iter_rows(named=True))
+    return ranked.with_columns(
+        threshold_text=pl.Series(
+            [threshold_text(r["threshold_status"], r.get("joint") is not False) for r in rows],
+            dtype=pl.String,
+        ),
+        rate_source_text=pl.Series(
+            [tr(*RATE_SOURCE_TEXT.get(str(r.get("rate_source")), ("", ""))) for r in rows],
+            dtype=pl.String,
+        ),
+        reasons=pl.Series([reasons(r) for r in rows], dtype=pl.String),
+    )
+
+
+def gap_sentence(g: TargetGap) -> str:
+    """'Med disse tre anskaffelsene fra 1. mars 2027 nås målet i 2027.' (an estimate).
+
+    >>> import datetime as dt
+    >>> g = TargetGap(2026, 7.5e6, 6e6, 1.5e6, dt.date(2027, 3, 1), ("A", "B", "C"), 2e6, 1e6,
+    ...               3e6, pl.DataFrame(), 2027)
+    >>> gap_sentence(g)
+    'Med disse tre anskaffelsene fra 1. mars 2027 nås målet i 2027 (anslag).'
+    >>> from charts.lang import using
+    >>> with using("en"):
+    ...     gap_sentence(g)
+    'With these three tenders from 1 March 2027 the target is reached in 2027 (estimate).'
+    >>> met = TargetGap(2026, 7.5e6, 9e6, -1.5e6, dt.date(2027, 3, 1), ("A",), 2e6, 1e6, 3e6,
+    ...     pl.DataFrame({"year": [2026, 2027, 2028], "total": [9e6, 10.7e6, 11e6]}), 2026)
+    >>> gap_sentence(met).replace("\xa0", " ")
+    'Målet nås allerede i 2026 med dagens avtaler; med denne anskaffelsen fra 1. mars 2027 ventes 11,0 mill. kr i 2028 (anslag).'
+    """
+    n = len(g.candidates)
+    if n == 0:
+        return tr("Ingen kandidater valgt.", "No candidates chosen.")
+    what = tr(*NUMBER_WORDS.get(n, (f"disse {n} anskaffelsene", f"these {n} tenders")))
+    when = tr("fra", "from") + " " + fmt.first_of_month(g.start)
+    if g.met_already:
+        full = g.start.year + (1 if g.start.month > 1 else 0)
+        row = g.by_year.filter(pl.col("year") == full) if g.by_year.height else g.by_year
+        total = fmt.mkr(float(row["total"][0])) if row.height else ""
+        more = (
+            tr(
+                f"; med {what} {when} ventes {total} i {full}",
+                f"; with {what} {when} {total} is expected in {full}",
+            )
+            if row.height
+            else ""
+        )
+        return tr(
+            f"Målet nås allerede i {g.year} med dagens avtaler{more} (anslag).",
+            f"The target is already met in {g.year} with today's agreements{more} (estimate).",
+        )
+    if g.reach_year is None:
+        if g.by_year.height:
+            last = int(g.by_year.select(pl.col("year").max()).item())
+            return tr(
+                f"Med {what} {when} nås ikke målet innen {last} (anslag).",
+                f"With {what} {when} the target is not reached by {last} (estimate).",
+            )
+        return tr(
+            f"Med {what} {when} nås ikke målet (anslag).",
+            f"With {what} {when} the target is not reached (estimate).",
+        )
+    return tr(
+        f"Med {what} {when} nås målet i {g.reach_year} (anslag).",
+        f"With {what} {when} the target is reached in {g.reach_year} (estimate).",
+    )
 
 
 @responsive
@@ -149,16 +330,28 @@ def target_gap_by_year(
             go.Bar(
                 x=years,
                 y=(by_year["baseline"] / 1e6).to_list(),
-                name="Forventet realisert gevinst (dagens avtaler)",
+                name=tr(
+                    "Forventet realisert gevinst (dagens avtaler)",
+                    "Expected realized savings (today's agreements)",
+                ),
                 marker_color=PRIMARY,
-                hovertemplate="%{x}: %{y:,.1f} mill. kr<extra>dagens avtaler</extra>",
+                hovertemplate=tr(
+                    "%{x}: %{y:,.1f} mill. kr<extra>dagens avtaler</extra>",
+                    "%{x}: NOK %{y:,.1f} million<extra>today's agreements</extra>",
+                ),
             ),
             go.Bar(
                 x=years,
                 y=(by_year["added"] / 1e6).to_list(),
-                name=f"Anslag for kandidatene fra {start_label}",
+                name=tr(
+                    f"Anslag for kandidatene fra {start_label}",
+                    f"Estimate for the candidates from {start_label}",
+                ),
                 marker_color=POSITIVE,
-                hovertemplate="%{x}: +%{y:,.1f} mill. kr<extra>kandidatene (anslag)</extra>",
+                hovertemplate=tr(
+                    "%{x}: +%{y:,.1f} mill. kr<extra>kandidatene (anslag)</extra>",
+                    "%{x}: +NOK %{y:,.1f} million<extra>the candidates (estimate)</extra>",
+                ),
             ),
         ]
     )
@@ -167,62 +360,94 @@ def target_gap_by_year(
         fig.add_hline(
             y=target / 1e6,
             line={"color": WARNING, "dash": "dash", "width": 2},
-            annotation_text=f"Mål {fmt.mkr(target)} per år",
+            annotation_text=tr(f"Mål {fmt.mkr(target)} per år", f"Target {fmt.mkr(target)} a year"),
             annotation_position="top left",
         )
     fig.update_layout(
         template=template(presentation),
         title=title,
         barmode="stack",
-        yaxis_title="mill. kr per år",
+        yaxis_title=tr("mill. kr per år", "NOK million a year"),
         height=440,
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
     )
     return fig
 
 
+# The ranked list's columns: id → (bokmål, English). A page keys its column settings on
+# ``ranked_headings()[id]``, so they follow the language of the table.
+RANKED_COLUMNS = {
+    "rank": ("Rang", "Rank"),
+    "category": ("Kategori", "Category"),
+    "potential": ("Potensial (anslag)", "Potential (estimate)"),
+    "range": ("Spenn (anslag)", "Range (estimate)"),
+    "members": ("Kommuner", "Municipalities"),
+    "suppliers": ("Leverandører", "Suppliers"),
+    "addressable_12m": ("Utenfor avtale 12 mnd.", "Outside agreements 12 months"),
+    "threshold": ("Terskel", "Threshold"),
+    "expiring": ("Utløper innen 12 mnd.", "Expiring within 12 months"),
+    "reasons": ("Begrunnelse", "Reasons"),
+    "addressable_48m": ("Utenfor avtale 48 mnd.", "Outside agreements 48 months"),
+    "rate": ("Sats r", "Rate r"),
+    "group": ("Gruppe", "Group"),
+}
+
+
+def ranked_headings() -> dict[str, str]:
+    """The ranked list's column headings in the current language, by column id."""
+    return {k: tr(*v) for k, v in RANKED_COLUMNS.items()}
+
+
 def ranked_table(df: pl.DataFrame) -> pl.DataFrame:
-    """The ranked list for display: Norwegian headings and formats, estimates marked."""
+    """The ranked list for display: headings, formats and texts in the current language,
+    estimates marked. ``df`` is ``metrics.opportunities.rank``'s frame."""
+    d = described(df)
+    h = ranked_headings()
+    of = tr("av", "of")
     return pl.DataFrame(
         {
-            "Rang": df["rank"],
-            "Kategori": df["category"],
-            "Potensial (anslag)": [fmt.mkr(v, 2) for v in df["potential"].to_list()],
-            "Spenn (anslag)": [
+            h["rank"]: d["rank"],
+            h["category"]: d["category"],
+            h["potential"]: [fmt.mkr(v, 2) for v in d["potential"].to_list()],
+            h["range"]: [
                 f"{fmt.mkr(lo, 2)} – {fmt.mkr(hi, 2)}"
                 for lo, hi in zip(
-                    df["potential_low"].to_list(), df["potential_high"].to_list(), strict=True
+                    d["potential_low"].to_list(), d["potential_high"].to_list(), strict=True
                 )
             ],
-            "Kommuner": [
-                f"{m} av {t}"
-                for m, t in zip(df["members"].to_list(), df["members_total"].to_list(), strict=True)
+            h["members"]: [
+                f"{m} {of} {t}"
+                for m, t in zip(d["members"].to_list(), d["members_total"].to_list(), strict=True)
             ],
-            "Leverandører": df["suppliers"],
-            "Utenfor avtale 12 mnd.": [fmt.mkr(v) for v in df["addressable_12m"].to_list()],
-            "Terskel": df["threshold_text"],
-            "Utløper innen 12 mnd.": df["expiring"],
-            "Begrunnelse": df["reasons"],
-            "Utenfor avtale 48 mnd.": [fmt.mkr(v) for v in df["addressable_48m"].to_list()],
-            "Sats r": [
-                f"{fmt.pct(r)} ({'egne avtaler' if s == 'avtaler' else 'standard'})"
-                for r, s in zip(df["rate"].to_list(), df["rate_source"].to_list(), strict=True)
+            h["suppliers"]: d["suppliers"],
+            h["addressable_12m"]: [fmt.mkr(v) for v in d["addressable_12m"].to_list()],
+            h["threshold"]: d["threshold_text"],
+            h["expiring"]: d["expiring"],
+            h["reasons"]: d["reasons"],
+            h["addressable_48m"]: [fmt.mkr(v) for v in d["addressable_48m"].to_list()],
+            h["rate"]: [
+                f"{fmt.pct(r)} ({s})"
+                for r, s in zip(d["rate"].to_list(), d["rate_source_text"].to_list(), strict=True)
             ],
-            "Gruppe": df["category_l1"],
+            h["group"]: d["category_l1"],
         },
-        schema_overrides={"Rang": pl.Int64, "Leverandører": pl.Int64},
+        schema_overrides={h["rank"]: pl.Int64, h["suppliers"]: pl.Int64},
     )
 
 
 def supplier_table(df: pl.DataFrame) -> pl.DataFrame:
-    """The category's suppliers outside agreements (``opportunities.category_suppliers``)."""
+    """The category's suppliers outside agreements (``opportunities.category_suppliers``), as
+    displayed in the current language."""
+    municipalities = tr("Kommuner", "Municipalities")
     return pl.DataFrame(
         {
-            "Leverandør": df["supplier_name"],
-            "Organisasjonsnr.": df["orgnr"].fill_null(""),
-            "Kommuner": df["municipalities"],
-            "Utenfor avtale 12 mnd.": [fmt.kr(v) for v in df["addressable_12m"].to_list()],
-            "Andel": [fmt.pct(v) for v in df["share"].to_list()],
+            tr("Leverandør", "Supplier"): df["supplier_name"],
+            tr("Organisasjonsnr.", "Organisation no."): df["orgnr"].fill_null(""),
+            municipalities: df["municipalities"],
+            tr("Utenfor avtale 12 mnd.", "Outside agreements 12 months"): [
+                fmt.kr(v) for v in df["addressable_12m"].to_list()
+            ],
+            tr("Andel", "Share"): [fmt.pct(v) for v in df["share"].to_list()],
         },
-        schema_overrides={"Kommuner": pl.Int64},
+        schema_overrides={municipalities: pl.Int64},
     )

@@ -12,6 +12,7 @@ import polars as pl
 from charts import fmt
 from charts.a11y import responsive
 from charts.common import empty, hbar
+from charts.lang import tr
 
 __all__ = ["empty", "spend_by_municipality", "top_categories", "trend_by_quarter"]
 from charts.theme import GRID, INK, PRIMARY, municipality_colour, template
@@ -60,7 +61,7 @@ def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False
         template=template(presentation),
         title=title,
         barmode="stack",
-        yaxis_title="mill. kr",
+        yaxis_title=tr("mill. kr", "NOK million"),
         xaxis={"categoryorder": "array", "categoryarray": labels, "tickangle": -45},
         height=420,
     )
@@ -75,7 +76,7 @@ def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False
             opacity=0.5,
             layer="below",
             line_width=0,
-            annotation={"text": "Valgt", "font": {"color": INK, "size": 12}},
+            annotation={"text": tr("Valgt", "Selected"), "font": {"color": INK, "size": 12}},
             annotation_position="top left",
         )
     return fig
@@ -93,6 +94,9 @@ def top_categories(df: pl.DataFrame, *, title: str, presentation: bool = False) 
         colours=PRIMARY,
         texts=[fmt.pct(s) for s in d["share"].to_list()],
         customdata=d["category_l1"].to_list(),
-        hover="%{y} (%{customdata}): %{x:,.1f} mill. kr<extra></extra>",
+        hover=tr(
+            "%{y} (%{customdata}): %{x:,.1f} mill. kr<extra></extra>",
+            "%{y} (%{customdata}): NOK %{x:,.1f} million<extra></extra>",
+        ),
         presentation=presentation,
     )

@@ -6,17 +6,26 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts.a11y import responsive
+from charts.lang import tr
 from charts.theme import INK, LEVEL_COLOURS, NEUTRAL, PRIMARY, municipality_colour, template
 from data_access.store.cube import LEVELS
 from data_access.store.escape import plotly_safe
 
-# What a reader sees for a regional level (data values are the English keys of ``LEVELS``).
+# What a reader sees for a regional level (data values are the English keys of ``LEVELS``):
+# bokmål, and English beside it (``level_labels()`` gives the current language's).
 LEVEL_LABELS = {
     "same": "Egen kommune",
     "member": "Annen medlemskommune",
     "county": "Resten av fylket",
     "norway": "Resten av Norge",
     "abroad_unknown": "Utlandet eller ukjent",
+}
+LEVEL_LABELS_EN = {
+    "same": "Own municipality",
+    "member": "Other member",
+    "county": "Rest of the county",
+    "norway": "Rest of Norway",
+    "abroad_unknown": "Abroad or unknown",
 }
 SEQUENTIAL = [[0.0, "#F1F8E9"], [0.4, "#A5D6A7"], [0.75, "#43A047"], [1.0, "#1B5E20"]]
 # Legend between title and plot; the top margin leaves room for it to wrap to two lines
@@ -33,21 +42,29 @@ SHORT_HOME = {
     "Resten av fylket": "Resten av<br>fylket",
     "Resten av Norge": "Resten av<br>Norge",
     "Utlandet eller ukjent": "Utlandet<br>eller ukjent",
+    "Rest of the county": "Rest of the<br>county",
+    "Abroad or unknown": "Abroad or<br>unknown",
 }
 
 
 def _pct(v: float | None) -> str:
-    return "" if v is None else f"{v * 100:.0f} %"
+    return "" if v is None else tr(f"{v * 100:.0f} %", f"{v * 100:.0f}%")
+
+
+def level_labels() -> dict[str, str]:
+    """Level key → its name in the current language."""
+    return LEVEL_LABELS_EN if tr("nb", "en") == "en" else LEVEL_LABELS
 
 
 def level_label(level: pl.Expr) -> pl.Expr:
-    """The Norwegian name of a regional level key (unknown keys pass through unchanged)."""
-    return level.replace_strict(LEVEL_LABELS, default=level, return_dtype=pl.String)
+    """The name of a regional level key in the current language (unknown keys pass through
+    unchanged)."""
+    return level.replace_strict(level_labels(), default=level, return_dtype=pl.String)
 
 
 def label_flows(df: pl.DataFrame) -> pl.DataFrame:
     """A ``metrics.regional.flows`` frame with ``home_label`` in place of ``home_name``: the
-    member's name, or the level's Norwegian name for the homes outside the members."""
+    member's name, or the level's name for the homes outside the members."""
     if "home_name" not in df.columns:
         return df
     label = pl.coalesce(pl.col("home_name"), level_label(pl.col("home_key")))
@@ -55,7 +72,7 @@ def label_flows(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def label_locations(df: pl.DataFrame) -> pl.DataFrame:
-    """A ``metrics.regional.location_comparison`` frame with each level's Norwegian ``label``
+    """A ``metrics.regional.location_comparison`` frame with each level's ``label``
     (before ``n_suppliers_with_subunits``, as shown and downloaded)."""
     if "label" in df.columns:
         return df
@@ -74,6 +91,7 @@ def levels_stacked(
     d = df.filter(pl.col("total") > 0)
     ys = d[label].to_list()
     fig = go.Figure()
+    names = level_labels()
     for lvl in LEVELS:
         shares = d[f"{lvl}_share"].to_list()
         fig.add_trace(
@@ -81,22 +99,30 @@ def levels_stacked(
                 x=[(s or 0) * 100 for s in shares],
                 y=ys,
                 orientation="h",
-                name=LEVEL_LABELS[lvl],
+                name=names[lvl],
                 marker_color=LEVEL_COLOURS[lvl],
                 text=[_pct(s) if (s or 0) >= 0.06 else "" for s in shares],
                 textposition="inside",
                 insidetextanchor="middle",
                 customdata=(d[lvl] / 1e6).to_list(),
                 hovertemplate="%{y} – "
-                + LEVEL_LABELS[lvl]
-                + ": %{x:.1f} % (%{customdata:,.1f} mill. kr)<extra></extra>",
+                + names[lvl]
+                + tr(
+                    ": %{x:.1f} % (%{customdata:,.1f} mill. kr)",
+                    ": %{x:.1f}% (NOK %{customdata:,.1f} million)",
+                )
+                + "<extra></extra>",
             )
         )
     fig.update_layout(
         template=template(presentation),
         title=title,
         barmode="stack",
-        xaxis={"title": "Andel av kjøpene (%)", "range": [0, 100], "ticksuffix": " %"},
+        xaxis={
+            "title": tr("Andel av kjøpene (%)", "Share of spend (%)"),
+            "range": [0, 100],
+            "ticksuffix": tr(" %", "%"),
+        },
         yaxis={"autorange": "reversed", "title": None},
         legend=LEGEND_TOP,
         height=170 + 34 * max(len(ys), 1),
@@ -113,14 +139,15 @@ def levels_over_time(df: pl.DataFrame, *, title: str, presentation: bool = False
     d = df.filter(pl.col("total") > 0)
     labels = d["label"].to_list()
     fig = go.Figure()
+    names = level_labels()
     for lvl in LEVELS:
         fig.add_trace(
             go.Bar(
                 x=labels,
                 y=(d[f"{lvl}_share"].fill_null(0) * 100).to_list(),
-                name=LEVEL_LABELS[lvl],
+                name=names[lvl],
                 marker_color=LEVEL_COLOURS[lvl],
-                hovertemplate="%{x} – " + LEVEL_LABELS[lvl] + ": %{y:.1f} %<extra></extra>",
+                hovertemplate=f"%{{x}} – {names[lvl]}: %{{y:.1f}}{tr(' %', '%')}<extra></extra>",
             )
         )
     inside = [i for i, p in enumerate(d["in_period"].to_list()) if p]
@@ -133,7 +160,7 @@ def levels_over_time(df: pl.DataFrame, *, title: str, presentation: bool = False
             line={"color": INK, "width": 2},
             fillcolor="rgba(0,0,0,0)",
             layer="above",
-            annotation_text="Valgt periode",
+            annotation_text=tr("Valgt periode", "Selected period"),
             annotation_position="top left",
         )
     fig.update_layout(
@@ -141,7 +168,11 @@ def levels_over_time(df: pl.DataFrame, *, title: str, presentation: bool = False
         title=title,
         barmode="stack",
         bargap=0.15,
-        yaxis={"title": "Andel av kjøpene (%)", "range": [0, 106], "ticksuffix": " %"},
+        yaxis={
+            "title": tr("Andel av kjøpene (%)", "Share of spend (%)"),
+            "range": [0, 106],
+            "ticksuffix": tr(" %", "%"),
+        },
         xaxis={"type": "category", "tickangle": -45, "title": None},
         legend=LEGEND_TOP,
         height=450,
@@ -174,10 +205,16 @@ def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
             y=buyers["municipality_name"].to_list(),
             customdata=custom,
             colorscale=SEQUENTIAL,
-            texttemplate="%{z:.1f} %",
-            hovertemplate="%{y} kjøper fra %{x}: %{z:.1f} % (%{customdata:,.1f} mill. kr)"
-            "<extra></extra>",
-            colorbar={"title": {"text": "% av kommunens kjøp"}, "thickness": 12},
+            texttemplate=tr("%{z:.1f} %", "%{z:.1f}%"),
+            hovertemplate=tr(
+                "%{y} kjøper fra %{x}: %{z:.1f} % (%{customdata:,.1f} mill. kr)",
+                "%{y} buys from %{x}: %{z:.1f}% (NOK %{customdata:,.1f} million)",
+            )
+            + "<extra></extra>",
+            colorbar={
+                "title": {"text": tr("% av kommunens kjøp", "% of the municipality's spend")},
+                "thickness": 12,
+            },
             xgap=2,
             ygap=2,
             zmin=0,
@@ -186,8 +223,11 @@ def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
     fig.update_layout(
         template=template(presentation),
         title=title,
-        xaxis={"title": "Leverandørens hjemkommune", "tickangle": 0},
-        yaxis={"autorange": "reversed", "title": "Kjøpende kommune"},
+        xaxis={
+            "title": tr("Leverandørens hjemkommune", "Supplier's home municipality"),
+            "tickangle": 0,
+        },
+        yaxis={"autorange": "reversed", "title": tr("Kjøpende kommune", "Buying municipality")},
         height=200 + 48 * max(buyers.height, 1),
     )
     return fig
@@ -207,7 +247,10 @@ def sme_by_municipality(
             marker_color=[municipality_colour(c) for c in d["municipality_now"].to_list()],
             text=[_pct(v) for v in d["sme_share"].to_list()],
             textposition="outside",
-            hovertemplate="%{x}: %{y:.1f} % hos SMB<extra></extra>",
+            hovertemplate=tr(
+                "%{x}: %{y:.1f} % hos SMB<extra></extra>",
+                "%{x}: %{y:.1f}% with SMEs<extra></extra>",
+            ),
             name="",
         )
     )
@@ -215,14 +258,18 @@ def sme_by_municipality(
         fig.add_hline(
             y=overall * 100,
             line={"color": PRIMARY, "dash": "dash", "width": 1},
-            annotation_text=f"Samlet {_pct(overall)}",
+            annotation_text=f"{tr('Samlet', 'Overall')} {_pct(overall)}",
             annotation_position="top right",
         )
     fig.update_layout(
         template=template(presentation),
         title=title,
         showlegend=False,
-        yaxis={"title": "Andel av kjøpene (%)", "range": [0, 100], "ticksuffix": " %"},
+        yaxis={
+            "title": tr("Andel av kjøpene (%)", "Share of spend (%)"),
+            "range": [0, 100],
+            "ticksuffix": tr(" %", "%"),
+        },
         height=380,
     )
     return fig
@@ -238,16 +285,22 @@ def location_comparison(df: pl.DataFrame, *, title: str, presentation: bool = Fa
             go.Bar(
                 x=df["label"].to_list(),
                 y=(df["head_office"] / 1e6).to_list(),
-                name="Etter hovedkontor",
+                name=tr("Etter hovedkontor", "By head office"),
                 marker_color=NEUTRAL,
-                hovertemplate="%{x}: %{y:,.1f} mill. kr (hovedkontor)<extra></extra>",
+                hovertemplate=tr(
+                    "%{x}: %{y:,.1f} mill. kr (hovedkontor)<extra></extra>",
+                    "%{x}: NOK %{y:,.1f} million (head office)<extra></extra>",
+                ),
             ),
             go.Bar(
                 x=df["label"].to_list(),
                 y=(df["subunit"] / 1e6).to_list(),
-                name="Etter nærmeste avdeling (underenhet)",
+                name=tr("Etter nærmeste avdeling (underenhet)", "By nearest branch (sub-unit)"),
                 marker_color=[LEVEL_COLOURS[lvl] for lvl in df["level"].to_list()],
-                hovertemplate="%{x}: %{y:,.1f} mill. kr (avdeling)<extra></extra>",
+                hovertemplate=tr(
+                    "%{x}: %{y:,.1f} mill. kr (avdeling)<extra></extra>",
+                    "%{x}: NOK %{y:,.1f} million (branch)<extra></extra>",
+                ),
             ),
         ]
     )
@@ -255,7 +308,7 @@ def location_comparison(df: pl.DataFrame, *, title: str, presentation: bool = Fa
         template=template(presentation),
         title=title,
         barmode="group",
-        yaxis_title="mill. kr",
+        yaxis_title=tr("mill. kr", "NOK million"),
         xaxis_title=None,
         height=380,
     )

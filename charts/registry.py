@@ -51,7 +51,8 @@ class ChartData:
 @dataclass(frozen=True)
 class Column:
     """One column of a chart's data: internal name, headings, and how a spreadsheet shows it
-    (``text``, ``kr``, ``pct`` (a share 0–1), ``int`` or ``num``)."""
+    (``text``, ``period`` (a period label of the data, ``2025 Q3``, shown in the reader's
+    language), ``kr``, ``pct`` (a share 0–1), ``int`` or ``num``)."""
 
     name: str
     nb: str
@@ -111,10 +112,23 @@ class BuiltChart:
         return self.spec.total(self.frame) if self.spec.total and self.frame.height else None
 
 
+def shown(columns: tuple[Column, ...], frame: pl.DataFrame) -> pl.DataFrame:
+    """The documented columns of ``frame`` (internal names), period labels in the current
+    language: what a table and a spreadsheet show."""
+    cols = [c for c in columns if c.name in frame.columns]
+    out = frame.select(c.name for c in cols)
+    for c in cols:
+        if c.kind == "period" and out.height:
+            labels = {v: fmt.period(v) for v in out[c.name].unique().drop_nulls().to_list()}
+            out = out.with_columns(pl.col(c.name).cast(pl.String).replace(labels))
+    return out
+
+
 def table(spec: ChartSpec, frame: pl.DataFrame) -> pl.DataFrame:
     """The chart's frame with only its documented columns, headed in the current language."""
-    cols = [c for c in spec.columns if c.name in frame.columns]
-    return frame.select(pl.col(c.name).alias(c.heading) for c in cols)
+    cols = {c.name: c.heading for c in spec.columns}
+    out = shown(spec.columns, frame)
+    return out.rename({name: cols[name] for name in out.columns})
 
 
 def _sum(frame: pl.DataFrame, col: str) -> float:
@@ -260,7 +274,12 @@ def _matrix_headline(d: pl.DataFrame) -> str:
 
 
 def _opportunities_frame(data: ChartData, f: Filters) -> pl.DataFrame:
-    return data.opportunities(f) if data.opportunities is not None else pl.DataFrame()
+    """The ranked opportunities with the texts a reader sees (threshold, rate source, reasons),
+    in the current language."""
+    if data.opportunities is None:
+        return pl.DataFrame()
+    ranked = data.opportunities(f)
+    return opportunity_charts.described(ranked) if ranked.height else ranked
 
 
 TOP_OPPORTUNITIES = 10  # as many as ``innsikt figures`` lists
@@ -340,7 +359,7 @@ CHARTS: tuple[ChartSpec, ...] = (
         draw=lambda d, title, p: overview_charts.trend_by_quarter(d, title=title, presentation=p),
         headline=_trend_headline,
         columns=(
-            Column("label", "Kvartal", "Quarter"),
+            Column("label", "Kvartal", "Quarter", "period"),
             Column("municipality_now", "Kommunenr.", "Municipality no."),
             MUNI,
             AMOUNT,
@@ -552,7 +571,7 @@ CHARTS: tuple[ChartSpec, ...] = (
                 "int",
             ),
             Column("rate", "Sats r (anslag)", "Rate r (estimate)", "pct"),
-            Column("rate_source", "Kilde for sats", "Rate source"),
+            Column("rate_source_text", "Kilde for sats", "Rate source"),
             Column("reasons", "Begrunnelse", "Reasons"),
         ),
         total=_opportunities_total,
@@ -585,7 +604,7 @@ HEADINGS: dict[str, tuple[str, str, str]] = {
     "sme_share": ("SMB-andel", "SME share", "pct"),
     "ehandel_share": ("E-handelsandel", "E-commerce share", "pct"),
     "cum_share": ("Kumulativ andel", "Cumulative share", "pct"),
-    "label": ("Periode", "Period", "text"),
+    "label": ("Periode", "Period", "period"),
     "n_categories": ("Kategorier", "Categories", "int"),
     "equivalent": ("Tilsvarer antall", "Equivalent number", "num"),
 }

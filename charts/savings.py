@@ -11,22 +11,29 @@ import polars as pl
 
 from charts import fmt
 from charts.a11y import responsive, set_key_number
+from charts.lang import tr
 from charts.theme import GRID, INK, NEUTRAL, PRIMARY, WARNING, municipality_colour, template
 from data_access.store.escape import plotly_safe
 
 HARD = PRIMARY
 AVOIDANCE = "#56B4E9"
 PROJECTION = "#E69F00"
-SAVINGS_TYPE_LABEL = {"hard": "Hard gevinst", "avoidance": "Kostnadsunngåelse"}
-MONTHS = ["jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des"]
-
-# What a reader sees for an agreement's status (data values are English).
-STATUS_LABELS = {
-    "no_purchases": "Ingen avtalekjøp",
-    "no_projection": "Mangler anslag",
-    "above_expected": "Over forventet",
-    "below_expected": "Under forventet",
+# What a reader sees for a savings type and an agreement's status (data values are English):
+# (bokmål, English).
+SAVINGS_TYPE_LABEL = {
+    "hard": ("Hard gevinst", "Hard savings"),
+    "avoidance": ("Kostnadsunngåelse", "Cost avoidance"),
 }
+STATUS_LABELS = {
+    "no_purchases": ("Ingen avtalekjøp", "No agreement purchases"),
+    "no_projection": ("Mangler anslag", "No projection"),
+    "above_expected": ("Over forventet", "Above projection"),
+    "below_expected": ("Under forventet", "Below projection"),
+}
+
+
+def _label(labels: dict[str, tuple[str, str]], key: str) -> str:
+    return tr(*labels[key]) if key in labels else key
 
 
 def _largest(values: pl.Series) -> float:
@@ -36,18 +43,21 @@ def _largest(values: pl.Series) -> float:
 
 
 def _mill(v: float) -> str:
-    return f"{v / 1e6:,.1f}".replace(",", " ").replace(".", ",")
+    return fmt.number(v / 1e6, 1)
 
 
 def _target_line(fig: go.Figure, target: float, presentation: bool, whole: bool = False) -> None:
     """The yearly target as a dashed red line; ``whole`` says it is the whole cooperation's
     target while the bars show only some members."""
-    label = "Samarbeidets mål" if whole else "Mål"
+    label = tr("Samarbeidets mål", "The cooperation's target") if whole else tr("Mål", "Target")
     fig.add_hline(
         y=target / 1e6,
         line={"color": WARNING, "width": 3, "dash": "dash"},
         annotation={
-            "text": f"{label} {_mill(target)} mill. kr per år",
+            "text": tr(
+                f"{label} {_mill(target)} mill. kr per år",
+                f"{label} NOK {_mill(target)} million a year",
+            ),
             "font": {"color": WARNING, "size": 20 if presentation else 14},
             "bgcolor": "rgba(255,255,255,0.8)",
         },
@@ -74,18 +84,24 @@ def realized_by_year(
         go.Bar(
             x=years,
             y=(yearly["hard"] / 1e6).to_list(),
-            name="Hard gevinst",
+            name=tr("Hard gevinst", "Hard savings"),
             marker_color=HARD,
-            hovertemplate="%{x}: %{y:,.2f} mill. kr hard gevinst<extra></extra>",
+            hovertemplate=tr(
+                "%{x}: %{y:,.2f} mill. kr hard gevinst<extra></extra>",
+                "%{x}: NOK %{y:,.2f} million hard savings<extra></extra>",
+            ),
         )
     )
     fig.add_trace(
         go.Bar(
             x=years,
             y=(yearly["avoidance"] / 1e6).to_list(),
-            name="Kostnadsunngåelse",
+            name=tr("Kostnadsunngåelse", "Cost avoidance"),
             marker_color=AVOIDANCE,
-            hovertemplate="%{x}: %{y:,.2f} mill. kr kostnadsunngåelse<extra></extra>",
+            hovertemplate=tr(
+                "%{x}: %{y:,.2f} mill. kr kostnadsunngåelse<extra></extra>",
+                "%{x}: NOK %{y:,.2f} million cost avoidance<extra></extra>",
+            ),
         )
     )
     if projection is not None:
@@ -94,11 +110,14 @@ def realized_by_year(
             go.Bar(
                 x=[str(projection["year"])],
                 y=[rest / 1e6],
-                name="Fremskrevet resten av året",
+                name=tr("Fremskrevet resten av året", "Projected rest of the year"),
                 marker={"color": "rgba(0,0,0,0)", "line": {"color": PROJECTION, "width": 2}},
                 marker_pattern_shape="/",
                 marker_pattern_fgcolor=PROJECTION,
-                hovertemplate="%{x}: + %{y:,.2f} mill. kr fremskrevet<extra></extra>",
+                hovertemplate=tr(
+                    "%{x}: + %{y:,.2f} mill. kr fremskrevet<extra></extra>",
+                    "%{x}: + NOK %{y:,.2f} million projected<extra></extra>",
+                ),
             )
         )
     totals = yearly["realized"].to_list()
@@ -127,7 +146,7 @@ def realized_by_year(
         title=title,
         barmode="stack",
         legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
-        yaxis={"title": "mill. kr", "range": [0, top / 1e6 * 1.15]},
+        yaxis={"title": tr("mill. kr", "NOK million"), "range": [0, top / 1e6 * 1.15]},
         xaxis={"type": "category"},
         height=460,
     )
@@ -155,28 +174,34 @@ def cumulative_by_month(
         strong = y == last
         fig.add_trace(
             go.Scatter(
-                x=[MONTHS[m - 1] for m in g["month_no"].to_list()],
+                x=[fmt.month(m) for m in g["month_no"].to_list()],
                 y=(g["cum_realized"] / 1e6).to_list(),
                 name=str(y),
                 mode="lines+markers" if strong else "lines",
                 line={"color": PRIMARY if strong else NEUTRAL, "width": 4 if strong else 1.5},
                 opacity=1.0 if strong else 0.45 + 0.5 * (y - years[0]) / max(len(years), 1),
-                hovertemplate=f"{y} %{{x}}: %{{y:,.2f}} mill. kr hittil i året<extra></extra>",
+                hovertemplate=tr(
+                    f"{y} %{{x}}: %{{y:,.2f}} mill. kr hittil i året<extra></extra>",
+                    f"{y} %{{x}}: NOK %{{y:,.2f}} million so far this year<extra></extra>",
+                ),
             )
         )
     if projection is not None:
         m0 = int(projection["last_month"])
         fig.add_trace(
             go.Scatter(
-                x=[MONTHS[m0 - 1], "des"],
+                x=[fmt.month(m0), fmt.month(12)],
                 y=[
                     float(projection["to_date"]) / 1e6,
                     float(projection["projected_year_end"]) / 1e6,
                 ],
-                name=f"Fremskriving {projection['year']}",
+                name=f"{tr('Fremskriving', 'Projection')} {projection['year']}",
                 mode="lines+markers",
                 line={"color": PROJECTION, "width": 3, "dash": "dot"},
-                hovertemplate="Fremskrevet %{x}: %{y:,.2f} mill. kr<extra></extra>",
+                hovertemplate=tr(
+                    "Fremskrevet %{x}: %{y:,.2f} mill. kr<extra></extra>",
+                    "Projected %{x}: NOK %{y:,.2f} million<extra></extra>",
+                ),
             )
         )
     _target_line(fig, target, presentation, whole_target)
@@ -184,15 +209,23 @@ def cumulative_by_month(
     fig.update_layout(
         template=template(presentation),
         title=title,
-        xaxis={"categoryorder": "array", "categoryarray": MONTHS, "type": "category"},
+        xaxis={"categoryorder": "array", "categoryarray": list(fmt.months()), "type": "category"},
         legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0},
-        yaxis={"title": "mill. kr, akkumulert i året", "range": [0, top / 1e6 * 1.12]},
+        yaxis={
+            "title": tr("mill. kr, akkumulert i året", "NOK million, cumulative in the year"),
+            "range": [0, top / 1e6 * 1.12],
+        },
         height=460,
     )
     if last is not None:
         now = monthly.filter(pl.col("year") == last).sort("month_no")
+        so_far = _mill(float(now["cum_realized"][-1]))
         set_key_number(
-            fig, f"{last}: {_mill(float(now['cum_realized'][-1]))} mill. kr hittil i året"
+            fig,
+            tr(
+                f"{last}: {so_far} mill. kr hittil i året",
+                f"{last}: NOK {so_far} million so far this year",
+            ),
         )
     return fig
 
@@ -211,10 +244,13 @@ def by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False)
             y=names,
             x=(d["hard"] / 1e3).to_list(),
             orientation="h",
-            name="Hard gevinst",
+            name=tr("Hard gevinst", "Hard savings"),
             showlegend=False,
             marker={"color": colours, "line": {"color": colours, "width": 1}},
-            hovertemplate="%{y}: %{x:,.0f} tusen kr hard gevinst<extra></extra>",
+            hovertemplate=tr(
+                "%{y}: %{x:,.0f} tusen kr hard gevinst<extra></extra>",
+                "%{y}: NOK %{x:,.0f} thousand hard savings<extra></extra>",
+            ),
         )
     )
     fig.add_trace(
@@ -222,17 +258,23 @@ def by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False)
             y=names,
             x=(d["avoidance"] / 1e3).to_list(),
             orientation="h",
-            name="Kostnadsunngåelse",
+            name=tr("Kostnadsunngåelse", "Cost avoidance"),
             showlegend=False,
             marker={"color": colours, "opacity": 0.45, "line": {"color": colours, "width": 1}},
-            text=[f"{v / 1e3:,.0f}".replace(",", " ") + " tusen kr" for v in d["realized"]],
+            text=[
+                tr(f"{fmt.number(v / 1e3)} tusen kr", f"NOK {fmt.number(v / 1e3)} thousand")
+                for v in d["realized"]
+            ],
             textposition="outside",
-            hovertemplate="%{y}: %{x:,.0f} tusen kr kostnadsunngåelse<extra></extra>",
+            hovertemplate=tr(
+                "%{y}: %{x:,.0f} tusen kr kostnadsunngåelse<extra></extra>",
+                "%{y}: NOK %{x:,.0f} thousand cost avoidance<extra></extra>",
+            ),
         )
     )
     for label, colour in (
-        ("Hard gevinst (mørk)", "#52606D"),
-        ("Kostnadsunngåelse (lys)", "#C5CDD5"),
+        (tr("Hard gevinst (mørk)", "Hard savings (dark)"), "#52606D"),
+        (tr("Kostnadsunngåelse (lys)", "Cost avoidance (light)"), "#C5CDD5"),
     ):
         fig.add_trace(  # legend keys only: the bars carry each member's own colour
             go.Scatter(
@@ -249,7 +291,10 @@ def by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False)
         barmode="stack",
         legend={"orientation": "h", "yanchor": "top", "y": -0.38, "x": 0},
         margin={"b": 40},
-        xaxis={"title": "tusen kr", "range": [0, _largest(d["realized"]) / 1e3 * 1.3]},
+        xaxis={
+            "title": tr("tusen kr", "NOK thousand"),
+            "range": [0, _largest(d["realized"]) / 1e3 * 1.3],
+        },
         height=110 + 50 * max(d.height, 1),
     )
     return fig
@@ -270,9 +315,12 @@ def projected_vs_realized(
             y=labels,
             x=(d["projected"] / 1e3).to_list(),
             orientation="h",
-            name="Forventet (periode)",
+            name=tr("Forventet (periode)", "Projected (period)"),
             marker_color="#CBD2D9",
-            hovertemplate="%{y}: forventet %{x:,.0f} tusen kr<extra></extra>",
+            hovertemplate=tr(
+                "%{y}: forventet %{x:,.0f} tusen kr<extra></extra>",
+                "%{y}: projected NOK %{x:,.0f} thousand<extra></extra>",
+            ),
         )
     )
     fig.add_trace(
@@ -280,9 +328,12 @@ def projected_vs_realized(
             y=labels,
             x=(d["realized"] / 1e3).to_list(),
             orientation="h",
-            name="Realisert",
+            name=tr("Realisert", "Realized"),
             marker_color=PRIMARY,
-            hovertemplate="%{y}: realisert %{x:,.0f} tusen kr<extra></extra>",
+            hovertemplate=tr(
+                "%{y}: realisert %{x:,.0f} tusen kr<extra></extra>",
+                "%{y}: realized NOK %{x:,.0f} thousand<extra></extra>",
+            ),
         )
     )
     fig.add_trace(
@@ -290,9 +341,12 @@ def projected_vs_realized(
             y=labels,
             x=(d["expected_loyalty"] / 1e3).to_list(),
             mode="markers",
-            name="Forventet × lojalitet",
+            name=tr("Forventet × lojalitet", "Projected × loyalty"),
             marker={"symbol": "diamond", "size": 12, "color": PROJECTION, "line": {"width": 1}},
-            hovertemplate="%{y}: forventet × lojalitet %{x:,.0f} tusen kr<extra></extra>",
+            hovertemplate=tr(
+                "%{y}: forventet × lojalitet %{x:,.0f} tusen kr<extra></extra>",
+                "%{y}: projected × loyalty NOK %{x:,.0f} thousand<extra></extra>",
+            ),
         )
     )
     fig.update_layout(
@@ -300,47 +354,58 @@ def projected_vs_realized(
         title=title,
         barmode="group",
         bargap=0.25,
-        xaxis={"title": "tusen kr", "gridcolor": GRID},
+        xaxis={"title": tr("tusen kr", "NOK thousand"), "gridcolor": GRID},
         height=130 + 42 * max(d.height, 1),
     )
     return fig
 
 
 def agreement_table(df: pl.DataFrame) -> pl.DataFrame:
-    """The per-agreement table as displayed (Norwegian formats, Norwegian headings)."""
+    """The per-agreement table as displayed: headings, formats and labels in the current
+    language."""
     rate = [
-        fmt.pct(r, 1) if r is not None else "absolutt beløp" for r in df["savings_rate"].to_list()
+        fmt.pct(r, 1) if r is not None else tr("absolutt beløp", "absolute amount")
+        for r in df["savings_rate"].to_list()
     ]
     return pl.DataFrame(
         {
-            "Avtale": df["name"],
-            "Avtalenr.": df["ref"],
-            "Type": [SAVINGS_TYPE_LABEL.get(t, t) for t in df["savings_type"].to_list()],
-            "Gyldig": [
+            tr("Avtale", "Agreement"): df["name"],
+            tr("Avtalenr.", "Agreement no."): df["ref"],
+            "Type": [_label(SAVINGS_TYPE_LABEL, t) for t in df["savings_type"].to_list()],
+            tr("Gyldig", "Valid"): [
                 f"{a:%d.%m.%Y}–{b:%d.%m.%Y}" for a, b in zip(df["start"], df["end"], strict=True)
             ],
-            "Besparelsesgrad": rate,
-            "Aktive dager i perioden": df["active_days"],
-            "Forventet": [fmt.kr(v) for v in df["projected"].to_list()],
-            "Avtalekjøp": [fmt.kr(v) for v in df["matched"].to_list()],
-            "Realisert": [fmt.kr(v) for v in df["realized"].to_list()],
-            "Lojalitet": [fmt.pct(v, 0) for v in df["loyalty"].to_list()],
-            "Forventet × lojalitet": [fmt.kr(v) for v in df["expected_loyalty"].to_list()],
-            "Status": [STATUS_LABELS.get(s, s) for s in df["status"].to_list()],
+            tr("Besparelsesgrad", "Savings rate"): rate,
+            tr("Aktive dager i perioden", "Active days in the period"): df["active_days"],
+            tr("Forventet", "Projected"): [fmt.kr(v) for v in df["projected"].to_list()],
+            tr("Avtalekjøp", "Agreement purchases"): [fmt.kr(v) for v in df["matched"].to_list()],
+            tr("Realisert", "Realized"): [fmt.kr(v) for v in df["realized"].to_list()],
+            tr("Lojalitet", "Loyalty"): [fmt.pct(v, 0) for v in df["loyalty"].to_list()],
+            tr("Forventet × lojalitet", "Projected × loyalty"): [
+                fmt.kr(v) for v in df["expected_loyalty"].to_list()
+            ],
+            "Status": [_label(STATUS_LABELS, s) for s in df["status"].to_list()],
         }
     )
 
 
 def municipality_table(df: pl.DataFrame) -> pl.DataFrame:
+    """Savings per member as displayed, in the current language."""
     total = float(df["realized"].sum()) if df.height else 0.0
     return pl.DataFrame(
         {
-            "Kommune": df["municipality_name"],
-            "Innkjøp": [fmt.kr(v) for v in df["spend"].to_list()],
-            "Avtalekjøp": [fmt.kr(v) for v in df["matched"].to_list()],
-            "Hard gevinst": [fmt.kr(v) for v in df["hard"].to_list()],
-            "Kostnadsunngåelse": [fmt.kr(v) for v in df["avoidance"].to_list()],
-            "Realisert i alt": [fmt.kr(v) for v in df["realized"].to_list()],
-            "Andel": [fmt.pct(v / total if total else None) for v in df["realized"].to_list()],
+            tr("Kommune", "Municipality"): df["municipality_name"],
+            tr("Innkjøp", "Spend"): [fmt.kr(v) for v in df["spend"].to_list()],
+            tr("Avtalekjøp", "Agreement purchases"): [fmt.kr(v) for v in df["matched"].to_list()],
+            tr("Hard gevinst", "Hard savings"): [fmt.kr(v) for v in df["hard"].to_list()],
+            tr("Kostnadsunngåelse", "Cost avoidance"): [
+                fmt.kr(v) for v in df["avoidance"].to_list()
+            ],
+            tr("Realisert i alt", "Realized in total"): [
+                fmt.kr(v) for v in df["realized"].to_list()
+            ],
+            tr("Andel", "Share"): [
+                fmt.pct(v / total if total else None) for v in df["realized"].to_list()
+            ],
         }
     )

@@ -9,7 +9,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from charts import fmt
 from charts.a11y import responsive
+from charts.lang import tr
 from charts.theme import NEUTRAL, PRIMARY, municipality_colour, template
 from data_access.store.escape import plotly_safe
 
@@ -52,17 +54,21 @@ def heatmap(
     scale = 1.0 if per_inhabitant else 1e6
     zs = [[None if v is None else v / scale for v in row] for row in z]
     y = [f"{r['category']}  ·  {r['category_l1']}" for r in wide.iter_rows(named=True)]
-    fmt = "%{z:,.0f}" if per_inhabitant else "%{z:,.1f}"
-    unit = "kr per innbygger" if per_inhabitant else "mill. kr"
+    number = "%{z:,.0f}" if per_inhabitant else "%{z:,.1f}"
+    unit = (
+        tr("kr per innbygger", "NOK per inhabitant")
+        if per_inhabitant
+        else tr("mill. kr", "NOK million")
+    )
     fig = go.Figure(
         go.Heatmap(
             z=zs,
             x=[lbl.replace(" (", "<br>(") for lbl in munis["muni_label"].to_list()],
             y=y,
             colorscale=SEQUENTIAL,
-            texttemplate=fmt,
+            texttemplate=number,
             textfont={"size": 12},
-            hovertemplate="%{y}<br>%{x}: " + fmt + " " + unit + "<extra></extra>",
+            hovertemplate="%{y}<br>%{x}: " + number + " " + unit + "<extra></extra>",
             colorbar={"title": {"text": unit}, "thickness": 12},
             xgap=2,
             ygap=2,
@@ -92,7 +98,8 @@ def treemap(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.F
         *l1["category_l1"].to_list(),
         *(d["category_l1"] + "/" + d["category"]).to_list(),
     ]
-    labels = ["Alle kategorier", *l1["category_l1"].to_list(), *d["category"].to_list()]
+    everything = tr("Alle kategorier", "All categories")
+    labels = [everything, *l1["category_l1"].to_list(), *d["category"].to_list()]
     parents = ["", *["alle"] * l1.height, *d["category_l1"].to_list()]
     values = [total, *l1["amount"].to_list(), *d["amount"].to_list()]
     fig = go.Figure(
@@ -101,10 +108,16 @@ def treemap(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.F
             labels=labels,
             parents=parents,
             values=[v / 1e6 for v in values],
-            customdata=[f"{v / total * 100:.0f} %" for v in values],
+            customdata=[fmt.pct(v / total, 0) for v in values],
             branchvalues="total",
-            texttemplate="<b>%{label}</b><br>%{value:,.1f} mill. kr · %{customdata}",
-            hovertemplate="%{label}: %{value:,.1f} mill. kr (%{customdata} av alt)<extra></extra>",
+            texttemplate=tr(
+                "<b>%{label}</b><br>%{value:,.1f} mill. kr · %{customdata}",
+                "<b>%{label}</b><br>NOK %{value:,.1f} million · %{customdata}",
+            ),
+            hovertemplate=tr(
+                "%{label}: %{value:,.1f} mill. kr (%{customdata} av alt)<extra></extra>",
+                "%{label}: NOK %{value:,.1f} million (%{customdata} of all)<extra></extra>",
+            ),
             maxdepth=3,
             marker={"colorscale": SEQUENTIAL, "line": {"width": 1, "color": "white"}},
             root_color="white",
@@ -139,11 +152,14 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
                 marker_color=[
                     _colour(k, n) for k, n in zip(d["muni_key"], d["municipality_now"], strict=True)
                 ],
-                text=[f"{v:,.0f} kr".replace(",", " ") for v in d["per_inhabitant"].to_list()],
+                text=[fmt.kr(v) for v in d["per_inhabitant"].to_list()],
                 textposition="auto",
                 customdata=d["population"].to_list(),
-                hovertemplate="%{y}: %{x:,.0f} kr per innbygger"
-                " (%{customdata:,.0f} innbyggere)<extra></extra>",
+                hovertemplate=tr(
+                    "%{y}: %{x:,.0f} kr per innbygger (%{customdata:,.0f} innbyggere)",
+                    "%{y}: NOK %{x:,.0f} per inhabitant (%{customdata:,.0f} inhabitants)",
+                )
+                + "<extra></extra>",
                 name="",
             )
         )
@@ -152,7 +168,7 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
             title,
             presentation,
             showlegend=False,
-            xaxis={"title": "kr per innbygger", "tickformat": ",.0f"},
+            xaxis={"title": tr("kr per innbygger", "NOK per inhabitant"), "tickformat": ",.0f"},
             height=90 + 45 * max(d.height, 1),
         )
     for (key, label, now), g in d.sort("muni_key", "year").group_by(
@@ -165,14 +181,20 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
                 name=str(label),
                 mode="lines+markers",
                 line={"color": _colour(str(key), str(now)), "width": 3},
-                hovertemplate=str(label) + " %{x}: %{y:,.0f} kr per innbygger<extra></extra>",
+                hovertemplate=str(label)
+                + tr(" %{x}: %{y:,.0f} kr per innbygger", " %{x}: NOK %{y:,.0f} per inhabitant")
+                + "<extra></extra>",
             )
         )
     return _layout(
         fig,
         title,
         presentation,
-        yaxis={"title": "kr per innbygger", "rangemode": "tozero", "tickformat": ",.0f"},
+        yaxis={
+            "title": tr("kr per innbygger", "NOK per inhabitant"),
+            "rangemode": "tozero",
+            "tickformat": ",.0f",
+        },
         xaxis={"type": "category", "title": None},
         height=440,
         margin={"t": 90},
@@ -187,28 +209,31 @@ def trend_total(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
     ``df``: ``metrics.spend.trend(..., by_municipality=False)``.
     """
     labels = df["label"].to_list()
-    change = [
-        "–" if c is None else f"{c * 100:+.1f} %".replace(".", ",").replace("-", "−")
-        for c in df["change"].to_list()
-    ]
+    change = ["–" if c is None else fmt.change(c).replace("-", "−") for c in df["change"].to_list()]
     fig = go.Figure(
         [
             go.Bar(
                 x=labels,
                 y=(df["amount_prev"] / 1e6).to_list(),
-                name="Samme periode året før",
+                name=tr("Samme periode året før", "Same period a year earlier"),
                 marker_color=NEUTRAL,
-                hovertemplate="%{x}, året før: %{y:,.1f} mill. kr<extra></extra>",
+                hovertemplate=tr(
+                    "%{x}, året før: %{y:,.1f} mill. kr<extra></extra>",
+                    "%{x}, a year earlier: NOK %{y:,.1f} million<extra></extra>",
+                ),
             ),
             go.Bar(
                 x=labels,
                 y=(df["amount"] / 1e6).to_list(),
-                name="Valgt periode",
+                name=tr("Valgt periode", "Selected period"),
                 marker_color=PRIMARY,
                 customdata=change,
                 text=[("" if c == "–" else c) for c in change] if len(labels) <= 12 else None,
                 textposition="outside",
-                hovertemplate="%{x}: %{y:,.1f} mill. kr (%{customdata})<extra></extra>",
+                hovertemplate=tr(
+                    "%{x}: %{y:,.1f} mill. kr (%{customdata})<extra></extra>",
+                    "%{x}: NOK %{y:,.1f} million (%{customdata})<extra></extra>",
+                ),
             ),
         ]
     )
@@ -217,7 +242,7 @@ def trend_total(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
         title,
         presentation,
         barmode="group",
-        yaxis_title="mill. kr",
+        yaxis_title=tr("mill. kr", "NOK million"),
         xaxis={"type": "category", "title": None, "tickangle": -45 if len(labels) > 12 else 0},
         height=440,
         margin={"t": 90},
@@ -243,14 +268,16 @@ def trend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
                 name=str(label),
                 mode="lines+markers",
                 line={"color": _colour(str(key), str(now)), "width": 3},
-                hovertemplate=str(label) + " %{x}: %{y:,.1f} mill. kr<extra></extra>",
+                hovertemplate=str(label)
+                + tr(" %{x}: %{y:,.1f} mill. kr", " %{x}: NOK %{y:,.1f} million")
+                + "<extra></extra>",
             )
         )
     return _layout(
         fig,
         title,
         presentation,
-        yaxis={"title": "mill. kr", "rangemode": "tozero"},
+        yaxis={"title": tr("mill. kr", "NOK million"), "rangemode": "tozero"},
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": order, "title": None},
         showlegend=True,
         height=440,
@@ -271,9 +298,12 @@ def category_suppliers(
             y=d["supplier_name"].to_list(),
             orientation="h",
             marker_color=PRIMARY,
-            text=[f"{(s or 0) * 100:.1f} %".replace(".", ",") for s in d["share"].to_list()],
+            text=[fmt.pct(s or 0) for s in d["share"].to_list()],
             textposition="auto",
-            hovertemplate="%{y}: %{x:,.2f} mill. kr<extra></extra>",
+            hovertemplate=tr(
+                "%{y}: %{x:,.2f} mill. kr<extra></extra>",
+                "%{y}: NOK %{x:,.2f} million<extra></extra>",
+            ),
             name="",
         )
     )
@@ -282,6 +312,6 @@ def category_suppliers(
         title,
         presentation,
         showlegend=False,
-        xaxis_title="mill. kr",
+        xaxis_title=tr("mill. kr", "NOK million"),
         height=90 + 30 * max(d.height, 1),
     )

@@ -5,19 +5,27 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from charts import fmt
 from charts.a11y import responsive, set_key_number
 from charts.common import hbar
+from charts.lang import tr
 from charts.theme import GRID, INK, NEUTRAL, POSITIVE, PRIMARY, WARNING, template
 from data_access.store.escape import plotly_safe
 
 ABC_COLOURS = {"A": PRIMARY, "B": "#56B4E9", "C": NEUTRAL}
 BAND_COLOURS = {"low": POSITIVE, "moderate": "#E69F00", "high": WARNING}
-# What a reader sees for a band (bokmål; the page translates it for the English view).
+# What a reader sees for a band (bokmål; the page translates it for the English view, and
+# ``band_label`` gives it in the current language).
 BAND_LABELS = {"low": "lav", "moderate": "moderat", "high": "høy"}
+BAND_LABELS_EN = {"low": "low", "moderate": "moderate", "high": "high"}
+
+
+def band_label(band: str) -> str:
+    return (BAND_LABELS_EN if tr("nb", "en") == "en" else BAND_LABELS).get(band, band)
 
 
 def _pct(v: float | None) -> str:
-    return "–" if v is None else f"{v * 100:.1f} %".replace(".", ",")
+    return fmt.pct(v)
 
 
 @responsive
@@ -38,7 +46,11 @@ def top_suppliers(
             for s, c in zip(d["share"].to_list(), d["abc"].to_list(), strict=True)
         ],
         customdata=list(zip(d["categories"].to_list(), d["abc"].to_list(), strict=True)),
-        hover="%{y}: %{x:,.2f} mill. kr, klasse %{customdata[1]}<br>%{customdata[0]}<extra></extra>",
+        hover=tr(
+            "%{y}: %{x:,.2f} mill. kr, klasse %{customdata[1]}<br>%{customdata[0]}",
+            "%{y}: NOK %{x:,.2f} million, class %{customdata[1]}<br>%{customdata[0]}",
+        )
+        + "<extra></extra>",
         row_height=30,
         presentation=presentation,
     )
@@ -63,54 +75,79 @@ def pareto(
                 mode="lines+markers",
                 marker={"size": 4, "color": ABC_COLOURS[cls]},
                 line={"color": ABC_COLOURS[cls], "width": 3},
-                name=f"Klasse {cls}",
+                name=f"{tr('Klasse', 'Class')} {cls}",
                 customdata=g["supplier_name"].to_list(),
-                hovertemplate="%{x}. %{customdata}: %{y:.1f} % samlet<extra></extra>",
+                hovertemplate=tr(
+                    "%{x}. %{customdata}: %{y:.1f} % samlet<extra></extra>",
+                    "%{x}. %{customdata}: %{y:.1f}% cumulative<extra></extra>",
+                ),
             )
         )
     n_a = df.filter(pl.col("abc") == "A").height
+    share = fmt.pct(a, 0)
     fig.add_hline(
         y=a * 100,
         line={"color": INK, "dash": "dash", "width": 1},
-        annotation_text=f"{a * 100:.0f} % av kjøpene: {n_a} av {df.height} leverandører",
+        annotation_text=tr(
+            f"{share} av kjøpene: {n_a} av {df.height} leverandører",
+            f"{share} of spend: {n_a} of {df.height} suppliers",
+        ),
         annotation_position="bottom right",
     )
     fig.add_hline(y=b * 100, line={"color": GRID, "dash": "dot", "width": 1})
     fig.update_layout(
         template=template(presentation),
         title=title,
-        xaxis_title="Antall leverandører (største først)",
-        yaxis={"title": "Andel av kjøpene, samlet (%)", "range": [0, 102], "ticksuffix": " %"},
+        xaxis_title=tr(
+            "Antall leverandører (største først)", "Number of suppliers (largest first)"
+        ),
+        yaxis={
+            "title": tr("Andel av kjøpene, samlet (%)", "Share of spend, cumulative (%)"),
+            "range": [0, 102],
+            "ticksuffix": tr(" %", "%"),
+        },
         height=420,
     )
-    return set_key_number(fig, f"{a * 100:.0f} % av kjøpene hos {n_a} av {df.height} leverandører")
+    return set_key_number(
+        fig,
+        tr(
+            f"{share} av kjøpene hos {n_a} av {df.height} leverandører",
+            f"{share} of spend with {n_a} of {df.height} suppliers",
+        ),
+    )
 
 
 @responsive
 @plotly_safe
 def abc_classes(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Per ABC class: share of suppliers beside share of spend (the tail is many, small)."""
-    labels = [f"Klasse {c}" for c in df["abc"].to_list()]
+    labels = [f"{tr('Klasse', 'Class')} {c}" for c in df["abc"].to_list()]
     fig = go.Figure(
         [
             go.Bar(
                 x=labels,
                 y=(df["supplier_share"] * 100).to_list(),
-                name="Andel av leverandørene",
+                name=tr("Andel av leverandørene", "Share of the suppliers"),
                 marker_color=NEUTRAL,
                 text=[_pct(v) for v in df["supplier_share"].to_list()],
                 textposition="outside",
                 customdata=df["n_suppliers"].to_list(),
-                hovertemplate="%{x}: %{customdata} leverandører (%{y:.1f} %)<extra></extra>",
+                hovertemplate=tr(
+                    "%{x}: %{customdata} leverandører (%{y:.1f} %)<extra></extra>",
+                    "%{x}: %{customdata} suppliers (%{y:.1f}%)<extra></extra>",
+                ),
             ),
             go.Bar(
                 x=labels,
                 y=(df["share"] * 100).to_list(),
-                name="Andel av kjøpene",
+                name=tr("Andel av kjøpene", "Share of spend"),
                 marker_color=PRIMARY,
                 text=[_pct(v) for v in df["share"].to_list()],
                 textposition="outside",
-                hovertemplate="%{x}: %{y:.1f} % av kjøpene<extra></extra>",
+                hovertemplate=tr(
+                    "%{x}: %{y:.1f} % av kjøpene<extra></extra>",
+                    "%{x}: %{y:.1f}% of spend<extra></extra>",
+                ),
             ),
         ]
     )
@@ -118,7 +155,7 @@ def abc_classes(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
         template=template(presentation),
         title=title,
         barmode="group",
-        yaxis={"title": "%", "range": [0, 110], "ticksuffix": " %"},
+        yaxis={"title": "%", "range": [0, 110], "ticksuffix": tr(" %", "%")},
         height=420,
     )
     return fig
@@ -130,7 +167,7 @@ def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False)
     """HHI per category as horizontal bars coloured by band, with the band limits drawn and
     the equivalent number of suppliers as label."""
     d = df.filter(pl.col("hhi").is_not_null()).sort("hhi")
-    eq = [f"≈ {v:.1f}".replace(".", ",") + " lev." for v in d["equivalent"].to_list()]
+    eq = [f"≈ {fmt.number(v, 1)} {tr('lev.', 'supp.')}" for v in d["equivalent"].to_list()]
     fig = go.Figure(
         go.Bar(
             x=d["hhi"].to_list(),
@@ -141,14 +178,19 @@ def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False)
             textposition="auto",
             customdata=list(
                 zip(
-                    [BAND_LABELS.get(b, b) for b in d["band"].to_list()],
+                    [band_label(b) for b in d["band"].to_list()],
                     d["n_suppliers"].to_list(),
                     [_pct(v) for v in d["cr1"].to_list()],
                     strict=True,
                 )
             ),
-            hovertemplate="%{y}: HHI %{x:,.0f} (%{customdata[0]}), %{customdata[1]} leverandører,"
-            " største %{customdata[2]}<extra></extra>",
+            hovertemplate=tr(
+                "%{y}: HHI %{x:,.0f} (%{customdata[0]}), %{customdata[1]} leverandører,"
+                " største %{customdata[2]}",
+                "%{y}: HHI %{x:,.0f} (%{customdata[0]}), %{customdata[1]} suppliers,"
+                " largest %{customdata[2]}",
+            )
+            + "<extra></extra>",
             name="",
         )
     )
@@ -159,7 +201,7 @@ def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False)
         title=title,
         showlegend=False,
         xaxis={
-            "title": "HHI (0–10 000)",
+            "title": tr("HHI (0–10 000)", "HHI (0–10,000)"),
             "range": [0, 10_400],
             "tickformat": ",.0f",
             "tickvals": [0, 1500, 2500, 5000, 10_000],

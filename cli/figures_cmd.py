@@ -14,6 +14,7 @@ import sys
 import polars as pl
 import sqlalchemy as sa
 
+from charts import opportunities as opportunity_charts
 from data_access.admin import opportunities as opportunity_store
 from data_access.metrics import opportunities, overview
 from data_access.metrics.analysis import analysis_figures
@@ -88,7 +89,9 @@ def figures(  # type: ignore[no-untyped-def]
         municipalities=scope.municipalities,
     )
     # Muligheter: the top 10 joint-tender candidates, each potential an estimate with its range.
-    out["opportunities"] = opportunities.top_figures(opportunities.rank(opps, opp_settings.weights))
+    # The reasons are worded (bokmål, or English under ``charts.lang``) from the ranked values.
+    ranked = opportunities.rank(opps, opp_settings.weights)
+    out["opportunities"] = opportunities.top_figures(opportunity_charts.described(ranked))
     out["savings"] = savings_summary(
         cube,
         f,

@@ -66,7 +66,7 @@ def _add_user_form(
                     )
                 st.success(t("Brukeren {name} er opprettet.").format(name=username))
             except ValueError as exc:
-                st.error(f"{t('Kunne ikke opprette brukeren:')} {exc}")
+                st.error(f"{t('Kunne ikke opprette brukeren:')} {t(str(exc))}")
 
 
 def _edit_user_form(
@@ -125,7 +125,7 @@ def _edit_user_form(
                         set_password(conn, who, new_password, by=scope.username)
                 st.success(t("Endringene for {name} er lagret.").format(name=who))
             except ValueError as exc:
-                st.error(f"{t('Kunne ikke lagre:')} {exc}")
+                st.error(f"{t('Kunne ikke lagre:')} {t(str(exc))}")
 
 
 def render() -> None:
@@ -220,7 +220,7 @@ def _categories(engine: sa.Engine, scope: Scope) -> None:
                     )
                 )
             except (ValueError, PermissionError) as exc:
-                st.error(f"{t('Ikke lagret:')} {exc}")
+                st.error(f"{t('Ikke lagret:')} {t(str(exc))}")
     with right:
         st.markdown(t("**Regler**"))
         labels = (tree["level1"] + " › " + tree["level2"]).to_list()
@@ -254,7 +254,7 @@ def _categories(engine: sa.Engine, scope: Scope) -> None:
                     ).format(rules=r["rules"], changed=r["changed"], lines=r["lines"])
                 )
             except (ValueError, PermissionError) as exc:
-                st.error(f"{t('Ikke lagret:')} {exc}")
+                st.error(f"{t('Ikke lagret:')} {t(str(exc))}")
 
 
 # --- issue 10 ---
@@ -301,7 +301,7 @@ def _private_persons(engine: sa.Engine, scope: Scope) -> None:
                     name = release(conn, int(pick), scope, scope.username or "admin")
                 st.success(t("Frigitt: {name} vises nå med navn.").format(name=name))
             except (ValueError, PermissionError) as exc:
-                st.error(f"{t('Ikke frigitt:')} {exc}")
+                st.error(f"{t('Ikke frigitt:')} {t(str(exc))}")
 
 
 def _pseudo_suppliers(engine: sa.Engine, scope: Scope) -> None:
@@ -318,7 +318,11 @@ def _pseudo_suppliers(engine: sa.Engine, scope: Scope) -> None:
     with engine.connect() as conn:
         table = load_pseudo(conn)
     st.dataframe(
-        table,
+        table.with_columns(
+            pl.col("kind").replace_strict(
+                {k: t(v) for k, v in KINDS.items()}, default=pl.col("kind")
+            )
+        ),
         hide_index=True,
         key=KEY("pseudo"),
         column_config={
@@ -340,10 +344,11 @@ def _pseudo_suppliers(engine: sa.Engine, scope: Scope) -> None:
                 add_pseudo(conn, kind, value, note, scope.username or "admin")
             st.success(f"{t('Lagt til:')} {value}")
         except ValueError as exc:
-            st.error(f"{t('Ikke lagt til:')} {exc}")
+            st.error(f"{t('Ikke lagt til:')} {t(str(exc))}")
     if table.height:
         labels = {
-            int(i): f"{k}: {v}" for i, k, v in table.select("id", "kind", "value").iter_rows()
+            int(i): f"{t(KINDS.get(k, k))}: {v}"
+            for i, k, v in table.select("id", "kind", "value").iter_rows()
         }
         gone = st.selectbox(
             t("Fjern"), list(labels), format_func=labels.get, key=KEY("pseudo_remove_pick")

@@ -113,12 +113,7 @@ def _flag_lines(flags: pl.DataFrame, f: Filters, sc: Scope) -> None:
     if not sc.may_see_lines:
         st.info(t("Fakturalinjene bak flaggene krever tilgang til linjenivå."))
         return
-    table = charts.flags_table(flags)
-    labels = [
-        f"{r['Leverandør']} · {r['Grunnlag']} · {r['Kategori']} · {r['Vindu']} · "
-        f"{r['Kjøp uten avtale']}"
-        for r in table.iter_rows(named=True)
-    ]
+    labels = charts.flag_labels(flags)
     pick = st.selectbox(
         t("Vis fakturalinjene bak"),
         range(len(labels)),
@@ -161,7 +156,7 @@ def _thresholds_editor(table: pl.DataFrame, sc: Scope) -> None:
                 n = save_thresholds(conn, pl.from_pandas(edited), sc)
             st.success(t("{n} terskelrader lagret.").format(n=n))
         except (ValueError, PermissionError) as e:
-            st.error(str(e))
+            st.error(t(str(e)))
 
 
 def _expiring_tab(
@@ -209,7 +204,7 @@ def _ehandel_tab(cube: pl.DataFrame, f: Filters) -> None:
     partial = (
         " "
         + t("Siste år er til og med {month} {year}.").format(
-            month=charts.MONTHS[last.month - 1], year=last.year
+            month=fmt.month(last.month), year=last.year
         )
         if last is not None and last.month != 12
         else ""
@@ -318,7 +313,7 @@ def _save(action: Callable[[sa.Connection], dict[str, object]]) -> None:
         ):
             result = action(conn)
     except (ValueError, PermissionError) as e:
-        st.error(t("Ingenting ble lagret:") + "\n\n" + str(e).replace("\n", "  \n"))
+        st.error(t("Ingenting ble lagret:") + "\n\n" + t(str(e)).replace("\n", "  \n"))
         return
     st.success(
         t("Nye: {created}, endret: {updated}, slettet: {deleted}.").format(

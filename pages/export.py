@@ -76,7 +76,7 @@ def render() -> None:
                 )
             except ReportError as exc:
                 bar.empty()
-                st.error(md(str(exc)))
+                st.error(md(t(str(exc))))
                 return
             st.session_state["exp_zip"] = (result.zip_path.name, result.zip_path.read_bytes())
             st.session_state["exp_files"] = sorted(result.manifest["files"])  # type: ignore[arg-type]

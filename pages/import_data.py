@@ -35,16 +35,18 @@ from data_access.importing.pipeline import ImportReport
 from data_access.importing.profiles import saved_profiles, shipped_profiles
 from data_access.importing.reclassify import reread_accounts
 from data_access.store.escape import md
-from ui import context, page
+from ui import context, definitions, page
 from ui.i18n import t
 
 KEY = page.Keys("imp")
 
 
 def _label(kind: str) -> str:
+    """A reason code of the import report as the user reads it (``REASON_LABELS``, translated)."""
     if kind.startswith("advarsel:"):
-        return "Advarsel: " + REASON_LABELS.get(kind.removeprefix("advarsel:"), kind) + " (lagret)"
-    return REASON_LABELS.get(kind, kind)
+        reason = REASON_LABELS.get(kind.removeprefix("advarsel:"), kind)
+        return t("Advarsel: {reason} (lagret)").format(reason=t(reason))
+    return t(REASON_LABELS.get(kind, kind))
 
 
 # --- issue 10 ---
@@ -59,7 +61,7 @@ def _details(rep: dict) -> None:
     """Account layout with examples, fixed fields, area source, private persons (no names)."""
     lines = ImportReport.from_dict(rep).details()
     if lines:
-        st.markdown("\n".join(f"- {md(line.strip())}" for line in lines))
+        st.markdown("\n".join(f"- {md(t(line).strip())}" for line in lines))
 
 
 def _fixed_inputs() -> dict[str, object]:
@@ -70,13 +72,13 @@ def _fixed_inputs() -> dict[str, object]:
         area = c2.selectbox(
             t(FIXED_FIELDS["area"]),
             ["", "drift", "investering"],
-            format_func=lambda v: v or t("Fra filen"),
+            format_func=lambda v: t(v) if v else t("Fra filen"),
             key=KEY("fix_area"),
         )
         ehandel = c3.selectbox(
             t(FIXED_FIELDS["ehandel"]),
             ["", "ja", "nei"],
-            format_func=lambda v: v or t("Fra filen"),
+            format_func=lambda v: t(v) if v else t("Fra filen"),
             key=KEY("fix_ehandel"),
         )
     out: dict[str, object] = {}
@@ -109,10 +111,7 @@ def _upload_section() -> None:
         t("Importprofil"),
         names,
         key=KEY("profile"),
-        help=t(
-            "«auto» kjenner vanlige kolonnenavn; velg en profil for eksport fra Visma eller "
-            "Unit4/Agresso, eller en profil lagret av dere."
-        ),
+        help=t(definitions.IMPORT_HELP["profile"]),
     )
     if profile != "auto":
         c1.caption(load_profile(profile).description)
@@ -139,14 +138,14 @@ def _upload_section() -> None:
                     municipality=muni or None,
                     fixed=fixed,
                     progress=lambda x, msg, b=bar, n=shown: b.progress(
-                        min(x, 1.0), text=f"{n}: {md(msg)}"
+                        min(x, 1.0), text=f"{n}: {md(t(msg))}"
                     ),
                 )
             except Exception as exc:  # rolled back; show it as a failed file, not a traceback
                 st.error(
                     f"**{md(f.name)}**: "
                     + t("importen feilet ({error}). Ingenting er lagret.").format(
-                        error=f"{type(exc).__name__}: {md(exc)}"
+                        error=f"{type(exc).__name__}: {md(t(str(exc)))}"
                     )
                 )
                 continue
@@ -154,7 +153,7 @@ def _upload_section() -> None:
                 st.error(
                     f"**{md(f.name)}**: "
                     + t("importen feilet – {error}. Ingenting er lagret.").format(
-                        error=md(report.error)
+                        error=md(t(report.error))
                     )
                 )
             elif report.batch_id is not None:
@@ -180,7 +179,7 @@ def _profile_editor() -> None:
                 with engine.begin() as conn:
                     save_profile(conn, name.strip(), toml)
             except (ValueError, tomllib.TOMLDecodeError) as exc:
-                st.error(f"{t('Profilen er ikke lagret:')} {md(exc)}")
+                st.error(f"{t('Profilen er ikke lagret:')} {md(t(str(exc)))}")
             else:
                 st.success(t("Profilen «{name}» er lagret.").format(name=md(name.strip())))
 
@@ -203,7 +202,11 @@ def _report(rep: dict) -> None:
                 new=fmt.number(rep["new_suppliers"]),
                 profile=md(rep["profile"]),
             )
-            + " · ".join(f"{md(k)}: {md(v)}" for k, v in rep["detected"].items() if k != "kolonner")
+            + " · ".join(
+                f"{md(t(k))}: {md(t(str(v)))}"
+                for k, v in rep["detected"].items()
+                if k != "kolonner"
+            )
         )
         _details(rep)
         if rep.get("already_imported_batch"):
@@ -218,12 +221,14 @@ def _report(rep: dict) -> None:
             **{f"advarsel:{k}": v for k, v in rep["warnings_by_kind"].items()},
         }
         if counts:
+            row = t("rad")
             rows = [
                 {
-                    "Årsak": _label(kind),
-                    "Rader": n,
-                    "Eksempler": " | ".join(
-                        f"rad {e['rad']}: {e['melding']}" for e in rep["examples"].get(kind, [])[:3]
+                    t("Årsak"): _label(kind),
+                    t("Rader"): n,
+                    t("Eksempler"): " | ".join(
+                        f"{row} {e['rad']}: {t(e['melding'])}"
+                        for e in rep["examples"].get(kind, [])[:3]
                     ),
                 }
                 for kind, n in counts.items()
@@ -240,10 +245,9 @@ def _quality_section() -> None:
     c[0].metric(
         t("Uten gyldig organisasjonsnummer"),
         fmt.pct(q.share_without_orgnr),
-        help=t(
-            "{part} av {total} er kjøp der leverandøren bare er kjent ved leverandørnummer "
-            "eller navn (utenlandske, privatpersoner, feil i nummeret)."
-        ).format(part=fmt.kr(q.spend_without_orgnr_ore / 100), total=fmt.kr(q.spend_ore / 100)),
+        help=t(definitions.IMPORT_HELP["without_orgnr"]).format(
+            part=fmt.kr(q.spend_without_orgnr_ore / 100), total=fmt.kr(q.spend_ore / 100)
+        ),
     )
     c[1].metric(
         t("Uklassifisert"),
@@ -255,14 +259,14 @@ def _quality_section() -> None:
     c[2].metric(
         t("Leverandører slått sammen"),
         fmt.number(q.suppliers_with_aliases),
-        help=t(
-            "{n} ekstra skrivemåter av navnet er samlet under samme organisasjonsnummer."
-        ).format(n=fmt.number(q.aliases_merged)),
+        help=t(definitions.IMPORT_HELP["aliases"]).format(n=fmt.number(q.aliases_merged)),
     )
     c[3].metric(t("Rader i karantene"), fmt.number(q.quarantine_open))
     if q.quarantine_by_reason.height:
         st.dataframe(
-            q.quarantine_by_reason.rename({"årsak": t("Årsak"), "rader": t("Rader")}),
+            q.quarantine_by_reason.with_columns(pl.col("årsak").map_elements(t, pl.String)).rename(
+                {"årsak": t("Årsak"), "rader": t("Rader")}
+            ),
             hide_index=True,
             width="stretch",
         )
@@ -280,11 +284,17 @@ def _quarantine_section() -> None:
         t("Rett verdiene direkte i tabellen (de 500 første radene), eller last ned hele listen.")
     )
     edited = st.data_editor(
-        shown,
+        # the reason in the user's language (a stored message; re-imports read only the fields)
+        shown.with_columns(pl.col("årsak").map_elements(t, pl.String)),
         hide_index=True,
         width="stretch",
         disabled=["karantene_id", "fil", "rad", "årsak"],
-        column_config={k: st.column_config.TextColumn(v) for k, v in FIELDS.items()},
+        column_config={k: st.column_config.TextColumn(t(v)) for k, v in FIELDS.items()}
+        | {
+            "fil": st.column_config.TextColumn(t("Fil")),
+            "rad": st.column_config.NumberColumn(t("Rad")),
+            "årsak": st.column_config.TextColumn(t("Årsak")),
+        },
         key=KEY("editor"),
     )
     edited = (
@@ -301,7 +311,7 @@ def _quarantine_section() -> None:
     ):
         rep = reimport_quarantine(engine, edited, ids=changed, username=context.current().username)
         if rep.error:
-            st.error(rep.error)
+            st.error(md(t(rep.error)))
         else:
             st.session_state[KEY("last")] = [rep.batch_id]
             st.rerun()
@@ -324,7 +334,7 @@ def _quarantine_section() -> None:
     if c1.button(t("Importer rettede rader"), disabled=fixed is None, key=KEY("refix")):
         rep = reimport_quarantine(engine, fixed.getvalue(), username=context.current().username)
         if rep.error:
-            st.error(md(rep.error))
+            st.error(md(t(rep.error)))
         else:
             st.session_state[KEY("last")] = [rep.batch_id]
             st.rerun()
@@ -335,7 +345,7 @@ def _quarantine_section() -> None:
     ):
         rep = reimport_quarantine(engine, rows, username=context.current().username)
         if rep.error:
-            st.error(rep.error)
+            st.error(md(t(rep.error)))
         else:
             st.session_state[KEY("last")] = [rep.batch_id]
             st.rerun()
@@ -350,12 +360,9 @@ def _batch_tools(batch_ids: list[int]) -> None:
     layout = c2.selectbox(
         t("Les kontoene på nytt med kontooppsett"),
         list(LAYOUTS),
-        format_func=lambda n: LAYOUTS[n].label,
+        format_func=lambda n: t(LAYOUTS[n].label),
         key=KEY("batch_layout"),
-        help=t(
-            "Når en fil er lest med feil kontooppsett: art, utgiftsklasse, kategori og "
-            "område leses på nytt fra de lagrede kontoene, uten ny import."
-        ),
+        help=t(definitions.IMPORT_HELP["reread"]),
     )
     if c3.button(t("Les på nytt"), key=KEY("batch_reread")):
         try:
@@ -369,7 +376,7 @@ def _batch_tools(batch_ids: list[int]) -> None:
                 )
             )
         except LayoutError as exc:
-            st.error(str(exc))
+            st.error(t(str(exc)))
     for rep in load_batch_reports(context.current().engine, [int(bid)]):
         _report(rep)
 
@@ -394,18 +401,33 @@ def render() -> None:
     st.divider()
     st.subheader(t("Importlogg"))
     log = recent_imports(context.current().engine, limit=20).select(
-        pl.col("id").alias("Import"),
-        pl.col("imported_at").dt.strftime("%d.%m.%Y %H:%M").alias("Tid"),
-        pl.col("imported_by").alias("Av"),
-        pl.col("file_name").alias("Fil"),
-        pl.col("profile").alias("Profil"),
-        pl.col("rows_read").alias("Lest"),
-        pl.col("rows_stored").alias("Lagret"),
-        pl.col("rows_quarantined").alias("Karantene"),
-        pl.col("rows_excluded").alias("Utelatt"),
+        "id",
+        pl.col("imported_at").dt.strftime("%d.%m.%Y %H:%M"),
+        "imported_by",
+        "file_name",
+        "profile",
+        "rows_read",
+        "rows_stored",
+        "rows_quarantined",
+        "rows_excluded",
     )
-    st.dataframe(log, hide_index=True, width="stretch")
-    _batch_tools(log["Import"].to_list())
+    st.dataframe(
+        log,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "id": st.column_config.NumberColumn(t("Import")),
+            "imported_at": t("Tid"),
+            "imported_by": t("Av"),
+            "file_name": t("Fil"),
+            "profile": t("Profil"),
+            "rows_read": st.column_config.NumberColumn(t("Lest")),
+            "rows_stored": st.column_config.NumberColumn(t("Lagret")),
+            "rows_quarantined": st.column_config.NumberColumn(t("Karantene")),
+            "rows_excluded": st.column_config.NumberColumn(t("Utelatt")),
+        },
+    )
+    _batch_tools(log["id"].to_list())
     if st.button(
         t("Klassifiser alle linjer på nytt"),
         key=KEY("reclass"),

@@ -165,7 +165,7 @@ def _population_editor() -> None:
                 with context.current().engine.begin() as conn:
                     result = save_population(conn, frame, scope=context.current().scope)
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(t(str(exc)))
             else:
                 st.success(
                     t("Lagret: {changed} endret, {added} nye, {removed} fjernet.").format(
@@ -192,10 +192,7 @@ def _tiles(
     m2.metric(
         t("Per innbygger"),
         fmt.kr(spend.overall_per_inhabitant(cube, f, pop_today)),
-        help=t(
-            "Innkjøp delt på innbyggertallet i de valgte kommunene, år for år og summert "
-            "over perioden (SSB 07459, redigerbart av administrator)."
-        ),
+        help=t(definitions.MUNICIPALITIES_HELP["per_inhabitant"]),
     )
     m3.metric(
         t("Kategorier med kjøp"),

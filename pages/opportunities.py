@@ -22,7 +22,6 @@ from data_access.store.scope import Scope
 from ui import chart_view, context, definitions, page
 from ui.i18n import t
 
-MONTHS = op.MONTH_NAMES
 DEFINITIONS = definitions.translated(definitions.OPPORTUNITIES)
 
 
@@ -60,6 +59,7 @@ def _metrics(ranked: pl.DataFrame) -> None:
 
 def _table(ranked: pl.DataFrame) -> int | None:
     """The ranked list; a click on a row returns that category (for the drill-down below)."""
+    h = charts.ranked_headings()  # the table's headings, in the page's language
     event = st.dataframe(
         charts.ranked_table(ranked),
         on_select="rerun",
@@ -68,19 +68,13 @@ def _table(ranked: pl.DataFrame) -> int | None:
         width="stretch",
         height=min(38 * (ranked.height + 1) + 3, 460),
         column_config={
-            "Rang": st.column_config.NumberColumn(t("Rang"), help=DEFINITIONS["rank"]),
-            "Kommuner": st.column_config.TextColumn(t("Kommuner"), help=DEFINITIONS["members"]),
-            "Utenfor avtale 12 mnd.": st.column_config.TextColumn(
-                t("Utenfor avtale 12 mnd."), help=DEFINITIONS["addressable"]
-            ),
-            "Potensial (anslag)": st.column_config.TextColumn(
-                t("Potensial (anslag)"), help=DEFINITIONS["potential"]
-            ),
-            "Spenn (anslag)": st.column_config.TextColumn(
-                t("Spenn (anslag)"), help=DEFINITIONS["potential"]
-            ),
-            "Terskel": st.column_config.TextColumn(t("Terskel"), help=DEFINITIONS["threshold"]),
-            "Begrunnelse": st.column_config.TextColumn(t("Begrunnelse"), width="large"),
+            h["rank"]: st.column_config.NumberColumn(help=DEFINITIONS["rank"]),
+            h["members"]: st.column_config.TextColumn(help=DEFINITIONS["members"]),
+            h["addressable_12m"]: st.column_config.TextColumn(help=DEFINITIONS["addressable"]),
+            h["potential"]: st.column_config.TextColumn(help=DEFINITIONS["potential"]),
+            h["range"]: st.column_config.TextColumn(help=DEFINITIONS["potential"]),
+            h["threshold"]: st.column_config.TextColumn(help=DEFINITIONS["threshold"]),
+            h["reasons"]: st.column_config.TextColumn(width="large"),
         },
         key="mul_table",
     )
@@ -170,7 +164,7 @@ def _target_gap(ranked: pl.DataFrame, f: Filters, sc: Scope) -> None:
         t("Konkurransene gir effekt fra"),
         starts,
         index=3,
-        format_func=lambda d: f"1. {MONTHS[d.month - 1]} {d.year}",
+        format_func=fmt.first_of_month,
         key="mul_gap_start",
     )
     g = op.target_gap(monthly, target, ranked, n=int(n), start=start or starts[3])
@@ -197,7 +191,7 @@ def _target_gap(ranked: pl.DataFrame, f: Filters, sc: Scope) -> None:
         delta_arrow="off",
         help=DEFINITIONS["potential"],
     )
-    sentence = op.gap_sentence(g)
+    sentence = charts.gap_sentence(g)
     names = ", ".join(md(c) for c in g.candidates)
     (st.success if g.reach_year is not None else st.warning)(f"**{md(sentence)}** ({names})")
     title = t("Forventet gevinst per år med kandidatene (anslag)")
@@ -205,7 +199,7 @@ def _target_gap(ranked: pl.DataFrame, f: Filters, sc: Scope) -> None:
         charts.target_gap_by_year(
             g.by_year,
             title=title,
-            start_label=f"1. {MONTHS[g.start.month - 1]} {g.start.year}",
+            start_label=fmt.first_of_month(g.start),
         )
         if g.by_year.height
         else base.empty(title),
@@ -242,7 +236,7 @@ def _settings(sc: Scope) -> None:
                     st.success(t("Vektene er lagret."))
                     st.rerun()
                 except (ValueError, PermissionError) as e:
-                    st.error(str(e))
+                    st.error(t(str(e)))
         rates = pl.DataFrame(
             [
                 {"Gruppe": g, "Lav": r.low, "Forventet": r.rate, "Høy": r.high}
@@ -258,7 +252,7 @@ def _settings(sc: Scope) -> None:
         pct = {
             c: st.column_config.NumberColumn(t(c), format="percent", min_value=0.0, max_value=0.99)
             for c in ("Lav", "Forventet", "Høy")
-        }
+        } | {"Gruppe": st.column_config.TextColumn(t("Gruppe"))}
         if not sc.is_staff:
             st.dataframe(rates, hide_index=True, column_config=pct, key="mul_rates_view")
             return
@@ -282,7 +276,7 @@ def _settings(sc: Scope) -> None:
                 st.success(t("Standardsatsene er lagret."))
                 st.rerun()
             except (ValueError, TypeError, PermissionError) as e:
-                st.error(str(e))
+                st.error(t(str(e)))
 
 
 def render() -> None:
@@ -297,8 +291,8 @@ def render() -> None:
             "Hvor bør medlemmene kjøpe sammen neste gang? Kategorier med mye kjøp utenfor avtale, "
             "mange kjøpere og leverandører og høy samlet verdi står øverst."
         )
-        + f" {t('Siste 12 mnd.')}: {MONTHS[since.month - 1]} {since.year}–"
-        f"{MONTHS[f.end.month - 1]} {f.end.year}. **{t('Potensial er anslag.')}**"
+        + f" {t('Siste 12 mnd.')}: {fmt.month_name(since.month)} {since.year}–"
+        f"{fmt.month_name(f.end.month)} {f.end.year}. **{t('Potensial er anslag.')}**"
     )
     ranked = context.opportunities(ctx, dt.date.today())
     _metrics(ranked)
@@ -309,7 +303,9 @@ def render() -> None:
         clicked = _table(ranked)
         st.caption(t("Klikk en rad for å se kategoriens leverandører og fakturalinjer nedenfor."))
         # The standard chart (also in the decks and the report), drawn from this same frame.
-        chart_view.show(registry.from_frame("muligheter", ranked), key="mul_scatter")
+        chart_view.show(
+            registry.from_frame("muligheter", charts.described(ranked)), key="mul_scatter"
+        )
         st.caption(
             t("Boblens størrelse = antall kommuner som kjøper; strek = spennet i anslaget.")
             + " "

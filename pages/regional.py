@@ -34,12 +34,7 @@ def _tiles(row: dict[str, Any], sme_row: dict[str, Any], reg: Region) -> None:
     m1.metric(
         t("Regional andel"),
         fmt.pct(row.get("regional_share")),
-        help=t(
-            "Kjøp hos leverandører med hjemkommune i en medlemskommune (egen eller annen), "
-            "av kjøp der hjemkommunen er kjent."
-        )
-        + " "
-        + LEVELS_DEF,
+        help=t(definitions.REGIONAL_HELP["regional"]) + " " + LEVELS_DEF,
     )
     m2.metric(
         t("I egen kommune"),
@@ -49,18 +44,12 @@ def _tiles(row: dict[str, Any], sme_row: dict[str, Any], reg: Region) -> None:
     m3.metric(
         t("Små og mellomstore (SMB)"),
         fmt.pct(sme_row.get("sme_share")),
-        help=t(
-            "Andel av kjøpene hos leverandører med færre enn {n} ansatte, "
-            "av kjøp der antall ansatte er kjent (EU-definisjonen etter ansatte)."
-        ).format(n=reg.sme_max_employees),
+        help=t(definitions.REGIONAL_HELP["sme"]).format(n=reg.sme_max_employees),
     )
     m4.metric(
         t("Ukjent hjemkommune"),
         fmt.pct(row.get("unknown_share")),
-        help=t(
-            "Andel av kjøpene der leverandørens hjemkommune ikke er kjent; holdt utenfor "
-            "regional andel."
-        ),
+        help=t(definitions.REGIONAL_HELP["unknown"]),
     )
 
 

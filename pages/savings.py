@@ -67,7 +67,7 @@ def _tiles(
             ).format(
                 year=projection["year"],
                 to_date=fmt.mkr(float(projection["to_date"])),
-                month=charts.MONTHS[int(projection["last_month"]) - 1],
+                month=fmt.month(int(projection["last_month"])),
                 average=fmt.mkr(float(projection["monthly_average"])),
                 year_end=fmt.mkr(float(projection["projected_year_end"])),
                 share=fmt.pct(float(projection["projected_year_end"]) / target, 0),
@@ -94,7 +94,7 @@ def _target_editor(ctx: context.PageContext, target: float) -> None:
                 st.success(t("Målet er nå {target} per år.").format(target=fmt.mkr(float(value))))
                 st.rerun()
             except (ValueError, PermissionError) as e:
-                st.error(str(e))
+                st.error(t(str(e)))
 
 
 def _per_municipality(by_muni: pl.DataFrame) -> None:

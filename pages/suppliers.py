@@ -67,9 +67,7 @@ def _tiles(
     m1.metric(
         t("Leverandører med kjøp"),
         fmt.number(overall["n_suppliers"]),
-        help=t(
-            "Leverandører (organisasjonsnummer, leverandørnummer eller navn) med positivt netto kjøp i utvalget; samleposter og privatpersoner ikke med."
-        ),
+        help=t(definitions.SUPPLIERS_HELP["n_suppliers"]),
     )
     m2.metric(
         t("De fem største (CR5)"),
@@ -87,10 +85,9 @@ def _tiles(
         delta=f"{fmt.number(tail['n_suppliers'])} {t('leverandører')}",
         delta_color="off",
         delta_arrow="off",
-        help=t(
-            "Klasse C: leverandørene etter de første {b} av kjøpene. "
-            "Andel av kjøpene; {lines} av fakturalinjene."
-        ).format(b=fmt.pct(b, 0), lines=fmt.pct(tail["line_share"])),
+        help=t(definitions.SUPPLIERS_HELP["tail"]).format(
+            b=fmt.pct(b, 0), lines=fmt.pct(tail["line_share"])
+        ),
     )
     m4.metric(
         t("Kategorier med avhengighet"),

@@ -51,8 +51,6 @@ from report.pdf import write_pdf
 from report.slides import write_pptx
 
 Progress = Callable[[str, float], None]
-MONTHS_NB = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class ReportError(ValueError):
@@ -102,10 +100,9 @@ def _names(municipalities: pl.DataFrame) -> dict[str, str]:
 
 
 def _period_label(f: Filters, quarter: tuple[int, int], ytd: bool) -> str:
-    months = MONTHS_EN if tr("nb", "en") == "en" else MONTHS_NB
     if not ytd:
-        return tr(f"{quarter[0]} K{quarter[1]}", f"{quarter[0]} Q{quarter[1]}")
-    span = f"{months[f.start.month - 1]}–{months[f.end.month - 1]} {f.end.year}"
+        return fmt.quarter(*quarter)
+    span = f"{fmt.month(f.start.month)}–{fmt.month(f.end.month)} {f.end.year}"
     return tr(f"Hittil i år ({span})", f"Year to date ({span})")
 
 

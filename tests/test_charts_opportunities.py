@@ -7,6 +7,7 @@ import pytest
 
 from charts import opportunities as charts
 from charts.a11y import plain
+from charts.lang import using
 from data_access.metrics import opportunities as op
 
 
@@ -24,13 +25,13 @@ def _ranked() -> pl.DataFrame:
                 "suppliers": [37, 8, 1],
                 "suppliers_single": [12, 5, 1],
                 "threshold_status": ["eea_12", "eea_48", "regulation"],
-                "threshold_text": [op.STATUS_TEXT[s] for s in ("eea_12", "eea_48", "regulation")],
+                "joint": [True, True, True],
                 "expiring": [1, 0, 0],
                 "n_agreements": [2, 0, 0],
                 "rate": [0.2, 0.05, 0.05],
                 "rate_low": [0.1, 0.03, 0.03],
                 "rate_high": [0.25, 0.08, 0.08],
-                "rate_source": ["avtaler", "standard", "standard"],
+                "rate_source": ["agreements", "default", "default"],
                 "potential": [2_500_000.0, 4e6 * 0.05 / 0.95, 5e5 * 0.05 / 0.95],
                 "potential_low": [10e6 * 0.1 / 0.9, 4e6 * 0.03 / 0.97, 5e5 * 0.03 / 0.97],
                 "potential_high": [10e6 * 0.25 / 0.75, 4e6 * 0.08 / 0.92, 5e5 * 0.08 / 0.92],
@@ -80,3 +81,28 @@ def test_ranked_table_formats_and_marks_estimates() -> None:
     assert row["Potensial (anslag)"] == "2,50\xa0mill.\xa0kr"
     assert row["Sats r"] == "20,0\xa0% (egne avtaler)"
     assert row["Begrunnelse"].startswith("5 av 5 kommuner kjøper, 37 leverandører")
+
+
+def test_ranked_table_and_gap_chart_in_english() -> None:
+    """``lang=en``: English headings, numbers and texts made from the metrics' values."""
+    with using("en"):
+        t = charts.ranked_table(_ranked())
+        gap = charts.target_gap_by_year(
+            pl.DataFrame(
+                {"year": [2026], "baseline": [4.8e6], "added": [0.0], "total": [4.8e6]},
+            ).with_columns(target=pl.lit(7.5e6)),
+            title="T",
+            start_label="1 March 2027",
+        ).to_plotly_json()
+    assert t.columns[:4] == ["Rank", "Category", "Potential (estimate)", "Range (estimate)"]
+    row = t.row(0, named=True)
+    assert row["Municipalities"] == "5 of 5"
+    assert row["Potential (estimate)"] == "NOK\xa02.50\xa0million"
+    assert row["Rate r"] == "20.0% (own agreements)"
+    assert row["Threshold"] == "Above the EEA threshold jointly (12 months)"
+    assert row["Reasons"].startswith("5 of 5 municipalities buy, 37 suppliers (12 used by only")
+    assert [d["name"] for d in gap["data"]] == [
+        "Expected realized savings (today's agreements)",
+        "Estimate for the candidates from 1 March 2027",
+    ]
+    assert gap["layout"]["yaxis"]["title"]["text"] == "NOK million a year"

@@ -3,6 +3,7 @@ values drawn against the metric frames they were given, axis titles — via to_p
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import polars as pl
@@ -10,15 +11,18 @@ import pytest
 import sqlalchemy as sa
 
 from charts import agreements as ac
+from charts import fmt, registry
 from charts import overview as oc
 from charts import savings as sc
 from charts.a11y import plain
+from charts.lang import using
 from charts.theme import PRIMARY, WARNING, municipality_colour
 from data_access.metrics import coverage, overview, savings
 from data_access.store.agreements import load_agreements, load_parties
 from data_access.store.cube import load_cube
 from data_access.store.filters import Filters
 from data_access.store.scope import Scope
+from ui import state
 
 F = Filters.year(2025)
 
@@ -179,3 +183,142 @@ def test_outside_by_category_and_ehandel_trend(data: dict) -> None:
     rows = trend.filter(pl.col("municipality_now") == "5038").sort("label")
     assert verdal["y"] == pytest.approx((rows["share"] * 100).to_list())
     assert _axis_title(fig["layout"], "yaxis") == "andel av innkjøp, %"
+
+
+# --- issue 12 point 6: tables, months and period labels in English --------------------------
+
+
+def _flags() -> pl.DataFrame:
+    """Two threshold flags as ``metrics.thresholds.threshold_watch`` gives them: one for a
+    municipality, one for all in view together (``basis`` values are English)."""
+    return pl.DataFrame(
+        {
+            "basis": ["municipality", "total"],
+            "municipality_now": ["5038", None],
+            "municipality_name": ["Verdal", None],
+            "supplier_id": [1, 1],
+            "supplier_name": ["Kontorkjeden AS"] * 2,
+            "orgnr": [None, None],
+            "category_id": [None, None],
+            "category": [None, None],
+            "window": ["12m", "48m"],
+            "window_start": [dt.date(2025, 1, 1), dt.date(2022, 1, 1)],
+            "window_end": [dt.date(2025, 12, 1)] * 2,
+            "amount": [1_500_000.0, 2_500_000.0],
+            "level": ["national", "eea"],
+            "threshold_nok": [1_300_000.0, 2_300_000.0],
+        }
+    )
+
+
+def test_agreement_tables_follow_the_language(data: dict) -> None:
+    exp = coverage.expiring(
+        data["agreements"], data["cube"], data["participants"], dt.date(2025, 1, 1), 24
+    )
+    assert exp.height
+    nb = ac.flags_table(_flags())
+    assert nb.columns[:4] == ["Vurdering", "Grunnlag", "Leverandør", "Kategori"]
+    assert nb["Grunnlag"].to_list() == ["Verdal", "Alle kommuner i utvalget samlet"]
+    assert nb["Vindu"].to_list()[0] == "12 mnd: jan 2025–des 2025"
+    with using("en"):
+        flags = ac.flags_table(_flags())
+        labels = ac.flag_labels(_flags())
+        expiring = ac.expiring_table(exp)
+        outside = ac.outside_supplier_table(coverage.outside_by_supplier(data["cube"], F))
+    assert flags.columns == [
+        "Assessment",
+        "Basis",
+        "Supplier",
+        "Category",
+        "Window",
+        "Spend without agreement",
+        "Threshold",
+    ]
+    assert flags.row(1) == (
+        "Needs review",
+        "All municipalities in the selection together",
+        "Kontorkjeden AS",
+        "All",
+        "48 months: Jan 2022–Dec 2025",
+        "NOK\xa02,500,000",
+        "Above the EEA threshold (NOK\xa02,300,000)",
+    )
+    assert labels[0] == (
+        "Kontorkjeden AS · Verdal · All · 12 months: Jan 2025–Dec 2025 · NOK\xa01,500,000"
+    )
+    assert expiring.columns[:5] == [
+        "Agreement",
+        "Agreement no.",
+        "Expires",
+        "Days left",
+        "Within 6 months",
+    ]
+    assert set(expiring["Option left"].to_list()) <= {"No"} | {
+        v for v in expiring["Option left"].to_list() if v.startswith("Yes, to ")
+    }
+    assert outside.columns[0] == "Supplier" and "Invoice lines" in outside.columns
+
+
+def test_savings_tables_follow_the_language(data: dict) -> None:
+    per_agreement = savings.agreement_savings(data["cube"], F, data["agreements"])
+    by_muni = savings.realized_by_municipality(data["cube"], F, data["agreements"])
+    with using("en"):
+        agreements = sc.agreement_table(per_agreement)
+        municipalities = sc.municipality_table(by_muni)
+    assert agreements.columns == [
+        "Agreement",
+        "Agreement no.",
+        "Type",
+        "Valid",
+        "Savings rate",
+        "Active days in the period",
+        "Projected",
+        "Agreement purchases",
+        "Realized",
+        "Loyalty",
+        "Projected × loyalty",
+        "Status",
+    ]
+    assert set(agreements["Type"].to_list()) <= {"Hard savings", "Cost avoidance"}
+    assert all(v.startswith("NOK") for v in agreements["Realized"].to_list())
+    assert municipalities.columns[0] == "Municipality"
+    assert "Realized in total" in municipalities.columns
+
+
+def test_month_names_and_period_labels_follow_the_language(data: dict) -> None:
+    monthly = savings.realized_by_month(data["cube"], Filters.year(2024), data["agreements"])
+    nb = _json(sc.cumulative_by_month(monthly, 7_500_000, None, title="T"))
+    with using("en"):
+        en = _json(sc.cumulative_by_month(monthly, 7_500_000, None, title="T"))
+    assert nb["layout"]["xaxis"]["categoryarray"][4] == "mai"
+    assert en["layout"]["xaxis"]["categoryarray"] == [
+        *("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    ]
+    assert {x for t in en["data"] for x in t["x"]} <= set(en["layout"]["xaxis"]["categoryarray"])
+    # Period labels are English values in the data, shown as the reader writes them.
+    built = {}
+    for lang in ("nb", "en"):
+        with using(lang):
+            built[lang] = registry.build(
+                "kvartal", registry.ChartData(data["cube"], data["agreements"], 7.5e6), F
+            )
+    assert "2025 Q1" in built["nb"].frame["label"].to_list()
+    x_nb = {x for t in _json(built["nb"].figure)["data"] for x in t["x"]}
+    x_en = {x for t in _json(built["en"].figure)["data"] for x in t["x"]}
+    assert "2025 K1" in x_nb and "2025 Q1" not in x_nb
+    assert "2025 Q1" in x_en and "2025 K1" not in x_en
+    assert "2025 K1" in built["nb"].table["Kvartal"].to_list()
+    with using("en"):
+        assert "2025 Q1" in built["en"].table["Quarter"].to_list()
+        assert fmt.first_of_month(dt.date(2027, 3, 1)) == "1 March 2027"
+        assert (
+            state.period_label("2025-K3", Filters(dt.date(2025, 7, 1), dt.date(2025, 9, 1)))
+            == "2025 Q3"
+        )
+        assert state.period_label("2026", Filters(dt.date(2026, 1, 1), dt.date(2026, 5, 1))) == (
+            "2026 (Jan–May)"
+        )
+    assert (
+        state.period_label("2025-K3", Filters(dt.date(2025, 7, 1), dt.date(2025, 9, 1)))
+        == "2025 K3"
+    )

@@ -142,7 +142,7 @@ def test_ehandel_share_over_time_and_cli_figures_are_json() -> None:
     f = Filters.year(2025)
     assert coverage.ehandel_share(cube, f) == pytest.approx(700 / 7800)
     trend = coverage.ehandel_over_time(cube, f, by="quarter")
-    q2 = trend.filter((pl.col("label") == "2025 K2") & (pl.col("municipality_now") == "5038"))
+    q2 = trend.filter((pl.col("label") == "2025 Q2") & (pl.col("municipality_now") == "5038"))
     assert q2["share"].to_list() == pytest.approx([700 / (400 + 700 + 100)])
     yearly = coverage.ehandel_over_time(cube, f).filter(pl.col("municipality_now") == "5038")
     assert yearly["label"].to_list() == ["2025"]

@@ -63,3 +63,30 @@ def test_batch_reports_leave_out_the_demo_batch(sqlite_engine: sa.Engine) -> Non
         ids = [int(i) for i in conn.execute(sa.select(b.c.id)).scalars()]
     assert ids  # the demo batch is there
     assert load_batch_reports(sqlite_engine, ids) == []
+
+
+def test_page_in_english_translates_the_import_messages(app_env: Path) -> None:
+    """``?lang=en``: the report's reasons, the quarantine list and the data-quality groups come
+    from ``data_access`` in bokmål and are shown in English (issue 12 point 6)."""
+    engine = make_engine(f"sqlite:///{app_env / 'innsikt.sqlite'}")
+    rows = [
+        *standard_rows(6),
+        Row("5098", dt.date(2021, 1, 1), 100, invoice="Y1"),
+        Row("5038", None, 100, invoice="Y2"),
+    ]
+    rep = import_file(engine, to_csv(rows), filename="english.csv", username="admin_t")
+    assert rep.rows_quarantined == 2
+    at = _page("admin_t")
+    at.query_params["lang"] = ["en"]
+    at.session_state["imp_last"] = [rep.batch_id]
+    at.run()
+    assert not at.exception, at.exception
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["Rows read"] == "8" and labels["Quarantined"] == "2"
+    text = " ".join(str(df.value) for df in at.dataframe)
+    assert "unknown municipality number 5098" in text
+    assert "date missing" in text
+    assert "ukjent kommunenummer" not in text and "dato mangler" not in text
+    shown = " ".join(e.value for e in [*at.markdown, *at.caption])
+    assert "Account layout" in shown and "Kontooppsett" not in shown
+    assert "delimiter" in shown and "skilletegn" not in shown

@@ -61,7 +61,7 @@ def test_levels_for_same_member_verran_county_norway_unknown() -> None:
 def test_levels_over_time_mark_the_selected_period() -> None:
     c = cube([("2023-02", "5038", 1, 11, 10.0), ("2024-05", "5038", 4, 11, 30.0)])
     q = regional.levels(c, Filters.year(2024), by="quarter")
-    assert q["label"].to_list() == ["2023 K1", "2024 K2"]
+    assert q["label"].to_list() == ["2023 Q1", "2024 Q2"]
     assert q["in_period"].to_list() == [False, True]
     assert q["same_share"].to_list() == pytest.approx([1.0, 0.0])
 

@@ -94,7 +94,7 @@ def test_matrix_by_municipality_and_category() -> None:
 def test_trend_compares_with_the_same_period_a_year_earlier() -> None:
     c = cube(ROWS)
     t = spend.trend(c, Filters.year(2020), grain="quarter", by_municipality=False)
-    assert t["label"].to_list() == ["2020 K1", "2020 K2"]
+    assert t["label"].to_list() == ["2020 Q1", "2020 Q2"]
     assert t["amount"].to_list() == [85_500.0, 20_000.0]
     assert t["amount_prev"].to_list() == [66_000.0, 10_000.0]
     assert t["change"].to_list() == pytest.approx([85_500 / 66_000 - 1, 1.0])
@@ -104,7 +104,7 @@ def test_trend_compares_with_the_same_period_a_year_earlier() -> None:
     m = spend.trend(
         c, Filters(dt.date(2020, 3, 1), dt.date(2020, 3, 1)), grain="month", by_municipality=False
     )
-    assert m["label"].to_list() == ["mar 2020"]
+    assert m["label"].to_list() == ["Mar 2020"]
     assert m["amount_prev"].to_list() == [66_000.0]
 
 

@@ -9,6 +9,8 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
+from charts import opportunities as opportunity_charts
+from charts.lang import using
 from data_access.admin import opportunities as store
 from data_access.metrics import opportunities as op
 from data_access.metrics.savings import realized_by_month
@@ -84,7 +86,7 @@ def test_category_bought_by_three_members_from_five_suppliers_with_one_agreement
     assert (row["joint_12m"], row["joint_48m"]) == (900_000.0, 1_900_000.0)
     assert row["threshold_status"] == "regulation"  # 0.9 M ≥ 100 000, < 1.3 M national
     assert row["expiring"] == 1  # ends 30 June 2026, within 12 months of 1 January 2026
-    assert (row["rate_source"], row["n_agreements"]) == ("avtaler", 1)
+    assert (row["rate_source"], row["n_agreements"]) == ("agreements", 1)
     assert (row["rate_low"], row["rate"], row["rate_high"]) == (0.2, 0.2, 0.2)
     # 900 000 × 0.2/0.8, not 900 000 × 0.2.
     assert row["potential"] == pytest.approx(225_000.0)
@@ -103,7 +105,7 @@ def test_a_kommune_filter_keeps_only_its_part_of_the_amounts() -> None:
     )
     assert (row["members"], row["addressable_12m"]) == (3, 350_000.0)
     assert row["suppliers_single"] is None  # other members' suppliers are not in view
-    reason = op.rank(pl.DataFrame([row])).row(0, named=True)["reasons"]
+    reason = opportunity_charts.reasons(op.rank(pl.DataFrame([row])).row(0, named=True))
     assert reason.startswith("3 av 5 kommuner kjøper, 2 leverandører, 350")
 
 
@@ -114,7 +116,7 @@ def test_rate_falls_back_to_the_group_default_without_own_agreements() -> None:
     )
     o = op.opportunities(cube, F, ag, part, THR, members_total=5)
     row = o.filter(pl.col("category_id") == 12).row(0, named=True)
-    assert row["rate_source"] == "standard"
+    assert row["rate_source"] == "default"
     assert (row["rate_low"], row["rate"], row["rate_high"]) == (0.03, 0.05, 0.08)
     assert row["potential"] == pytest.approx(100_000 * 0.05 / 0.95)
     assert row["potential_low"] == pytest.approx(100_000 * 0.03 / 0.97)
@@ -174,7 +176,8 @@ def test_48_month_joint_sum_crosses_the_eea_threshold_in_the_right_month() -> No
     # 12 × 75 000 = 900 000 in the 12 months: the crossing is the 48-month sum's, not the 12's.
     row = op.opportunities(cube, Filters(D(2023, 6, 1), D(2023, 6, 1)), ag, NO_PARTICIPANTS, THR)
     assert row["joint_12m"].to_list() == [900_000.0]
-    assert "over EØS-terskel samlet (48 mnd.)" in op.rank(row, op.Weights())["reasons"][0]
+    ranked = opportunity_charts.described(op.rank(row, op.Weights()))
+    assert "over EØS-terskel samlet (48 mnd.)" in ranked["reasons"][0]
 
 
 def _ranked_frame() -> pl.DataFrame:
@@ -265,9 +268,13 @@ def test_target_gap_says_when_the_top_candidates_reach_the_target() -> None:
     assert g.by_year["added"].to_list() == pytest.approx([0.0, 2_250_000.0, 2.7e6, 2.7e6, 2.7e6])
     assert g.reach_year == 2028
     assert (
-        op.gap_sentence(g)
+        opportunity_charts.gap_sentence(g)
         == "Med disse tre anskaffelsene fra 1. mars 2027 nås målet i 2028 (anslag)."
     )
+    with using("en"):
+        assert opportunity_charts.gap_sentence(g) == (
+            "With these three tenders from 1 March 2027 the target is reached in 2028 (estimate)."
+        )
     assert op.target_gap(monthly, 7_500_000, ranked, n=1, start=D(2027, 3, 1)).reach_year is None
 
 
@@ -276,8 +283,15 @@ def test_one_municipality_in_view_is_not_called_joint() -> None:
         [{"muni": "5038", "amount": 800_000.0}, {"muni": "5037", "amount": 700_000.0}]
     )
     ag, part = _three_members_five_suppliers()[1:]
-    joint = op.rank(op.opportunities(cube, F, ag, part, THR)).row(0, named=True)
+    ranked = op.rank(op.opportunities(cube, F, ag, part, THR))
+    assert ranked.row(0, named=True)["joint"] is True  # a value; the words come from charts
+    joint = opportunity_charts.described(ranked).row(0, named=True)
     assert joint["threshold_text"] == "Over nasjonal terskel samlet"  # 1.5 M ≥ 1.3 M
     assert "over nasjonal terskel samlet" in joint["reasons"]
-    own = op.opportunities(cube, Filters(F.start, F.end, ("5037",)), ag, part, THR)
-    assert op.rank(own).row(0, named=True)["threshold_text"] == "Over 100 000 kr"
+    with using("en"):
+        english = opportunity_charts.described(ranked).row(0, named=True)
+    assert english["threshold_text"] == "Above the national threshold jointly"
+    assert "above the national threshold jointly" in english["reasons"]
+    own = op.rank(op.opportunities(cube, Filters(F.start, F.end, ("5037",)), ag, part, THR))
+    assert own.row(0, named=True)["joint"] is False
+    assert opportunity_charts.described(own)["threshold_text"][0] == "Over 100 000 kr"

@@ -47,8 +47,8 @@ def test_trend_marks_quarters_overlapping_the_period() -> None:
     c = cube(ROWS)
     t = overview.trend_by_quarter(c, Filters(dt.date(2024, 3, 1), dt.date(2024, 4, 1)))
     marked = sorted(set(t.filter("in_period")["label"].to_list()))
-    assert marked == ["2024 K1", "2024 K2"]
-    assert "2023 K1" in t["label"].to_list()
+    assert marked == ["2024 Q1", "2024 Q2"]
+    assert "2023 Q1" in t["label"].to_list()
 
 
 def _no_agreements() -> pl.DataFrame:

@@ -284,3 +284,58 @@ def test_report_refuses_bad_requests(
         main(["--database-url", url, "report", "--quarter", "2031-K1", "--out", str(tmp_path)]) == 1
     )
     assert not any(tmp_path.iterdir())  # nothing half-written
+
+
+# --- issue 12 point 6: ``--lang en`` gives English everywhere in the report -----------------
+
+#: Words that only a bokmål report writes (data values — names of suppliers, categories and
+#: agreements from the demo register — are Norwegian in both languages and not checked).
+BOKMAL_ONLY = re.compile(
+    r"\b(Kommune|Kommuner|Leverandør|Leverandører|Beløp|Andel|Kvartal|Kvartalsrapport|Innhold"
+    r"|Definisjoner|Datakvalitet|Hittil|Innkjøp|Realisert|Forventet|Anslått|kjøpte|mest"
+    r"|januar|februar|mars|april|mai|juni|juli|august|oktober|desember|okt|des)\b"
+    r"|mill\. kr|mrd\. kr|\d K[1-4]\b"
+)
+
+
+@pytest.fixture(scope="module")
+def english_report(sqlite_engine: sa.Engine, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _run(sqlite_engine, tmp_path_factory.mktemp("report_en"), "--lang", "en")
+
+
+def test_english_report_has_no_bokmal_in_pdf_xlsx_headings_and_slide_titles(
+    english_report: Path,
+) -> None:
+    import openpyxl
+
+    manifest = json.loads((english_report / "manifest.json").read_text())
+    assert manifest["language"] == "en"
+    reader = PdfReader(english_report / "rapport.pdf")
+    assert "Quarterly report 2025 Q2" in reader.pages[0].extract_text()
+    for i, page in enumerate(reader.pages):
+        # the report's own text; data values (supplier, category and agreement names) aside
+        text = page.extract_text().replace("\n", " ")
+        found = BOKMAL_ONLY.findall(text)
+        assert not found, f"PDF page {i + 1}: {found} in {text[:300]!r}"
+    wb = openpyxl.load_workbook(english_report / "data" / "kvartalsrapport.xlsx", read_only=True)
+    by_title = {spec.title_en: spec for spec in CHARTS}
+    for ws in wb.worksheets:
+        rows = list(ws.iter_rows(min_row=1, max_row=5, values_only=True))
+        title, context, headline = rows[0][0], rows[1][0], rows[2][0]
+        headings = [h for h in rows[4] if h]
+        spec = by_title[title]  # the chart's English title
+        assert headings and set(headings) <= {c.en for c in spec.columns}, (ws.title, headings)
+        words = f"{title} {context} {headline}"
+        assert not BOKMAL_ONLY.search(words), (ws.title, words)
+        cells = [v for r in ws.iter_rows(min_row=6, values_only=True) for v in r if v]
+        texts = [v for v in cells if isinstance(v, str)]
+        assert not [v for v in texts if BOKMAL_ONLY.search(v)], ws.title  # labels, reasons …
+        if "Reasons" in headings:
+            reasons = [
+                r[headings.index("Reasons")] for r in ws.iter_rows(min_row=6, values_only=True)
+            ]
+            assert any(re.match(r"\d+ of \d+ municipalities buy", str(v)) for v in reasons)
+    prs = Presentation(str(english_report / "presentasjon.pptx"))
+    for n, slide in enumerate(prs.slides, 1):
+        title = slide.shapes.title.text if slide.shapes.title else ""
+        assert title and not BOKMAL_ONLY.search(title), f"slide {n}: {title!r}"

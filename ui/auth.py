@@ -206,7 +206,7 @@ def login_form(auth: stauth.Authenticate) -> None:
         st.rerun()
     refused = st.session_state.get("_login_refused")
     if refused:
-        st.error(refused)
+        st.error(t(refused))
     elif st.session_state.get("authentication_status") is False:
         st.error(t("Feil brukernavn eller passord"))
 

@@ -102,6 +102,39 @@ OPPORTUNITIES = {
     "Kandidatene gir potensial/12 per måned fra startmåneden (anslag).",
 }
 
+# Help texts of single figures (``help=`` of a tile or a widget); ``{…}`` are filled in by the
+# page after translation.
+MUNICIPALITIES_HELP = {
+    "per_inhabitant": "Innkjøp delt på innbyggertallet i de valgte kommunene, år for år og "
+    "summert over perioden (SSB 07459, redigerbart av administrator).",
+}
+
+REGIONAL_HELP = {
+    "regional": "Kjøp hos leverandører med hjemkommune i en medlemskommune (egen eller annen), "
+    "av kjøp der hjemkommunen er kjent.",
+    "sme": "Andel av kjøpene hos leverandører med færre enn {n} ansatte, av kjøp der antall "
+    "ansatte er kjent (EU-definisjonen etter ansatte).",
+    "unknown": "Andel av kjøpene der leverandørens hjemkommune ikke er kjent; holdt utenfor "
+    "regional andel.",
+}
+
+SUPPLIERS_HELP = {
+    "n_suppliers": "Leverandører (organisasjonsnummer, leverandørnummer eller navn) med "
+    "positivt netto kjøp i utvalget; samleposter og privatpersoner ikke med.",
+    "tail": "Klasse C: leverandørene etter de første {b} av kjøpene. Andel av kjøpene; {lines} "
+    "av fakturalinjene.",
+}
+
+IMPORT_HELP = {
+    "profile": "«auto» kjenner vanlige kolonnenavn; velg en profil for eksport fra Visma eller "
+    "Unit4/Agresso, eller en profil lagret av dere.",
+    "without_orgnr": "{part} av {total} er kjøp der leverandøren bare er kjent ved "
+    "leverandørnummer eller navn (utenlandske, privatpersoner, feil i nummeret).",
+    "aliases": "{n} ekstra skrivemåter av navnet er samlet under samme organisasjonsnummer.",
+    "reread": "Når en fil er lest med feil kontooppsett: art, utgiftsklasse, kategori og "
+    "område leses på nytt fra de lagrede kontoene, uten ny import.",
+}
+
 
 def translated(texts: dict[str, str]) -> dict[str, str]:
     """The same keys with each text in the user's language."""

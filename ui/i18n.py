@@ -2,11 +2,22 @@
 
 Keys are the bokmål strings themselves, so pages read naturally and a missing translation
 falls back to bokmål rather than to a key.
+
+Messages from ``data_access`` (import and validation reasons, refusals, errors) are bokmål
+with values in them ("dato «31.02.2025» kan ikke tolkes"); :data:`MESSAGES` holds their
+templates, ``{}`` where a value goes, and :func:`t` translates them by template, the values
+themselves translated again where they are fixed words.
 """
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
+import polars as pl
 import streamlit as st
+
+from data_access.importing.quality import reason_group
 
 EN: dict[str, str] = {
     "Oversikt": "Overview",
@@ -834,6 +845,380 @@ EN: dict[str, str] = {
     "Kjøp fra offentlige virksomheter er holdt utenfor.": "Purchases from public bodies are left out.",
     "Årsak": "Reason",
     "Rader": "Rows",
+    "Gruppe": "Group",
+    # issue 12 point 6: the import page's reports and log in English
+    "Advarsel: {reason} (lagret)": "Warning: {reason} (stored)",
+    "Eksempler": "Examples",
+    "rad": "row",
+    "Rad": "Row",
+    "Fil": "File",
+    "Tid": "Time",
+    "Av": "By",
+    "Profil": "Profile",
+    "Lest": "Read",
+    "Utelatt": "Excluded",
+}
+
+
+#: Messages a user reads that ``data_access`` writes (validation and quarantine reasons, import
+#: progress and reports, refusals and errors): bokmål template → English, ``{}`` for each value
+#: in the same order. ``tests/test_i18n.py`` fails when a message in ``data_access`` has none.
+MESSAGES: dict[str, str] = {
+    # import: validation and quarantine reasons (data_access/importing/validate.py)
+    "raden har flere felt enn overskriften": "the row has more fields than the heading",
+    "raden er ufullstendig": "the row is incomplete",
+    "kommunenummer mangler": "municipality number missing",
+    "ukjent kommunenummer": "unknown municipality number",
+    "kommunen er ikke medlem": "the municipality is not a member",
+    "dato mangler": "date missing",
+    "dato kan ikke tolkes": "date cannot be read",
+    "beløp mangler": "amount missing",
+    "beløp kan ikke tolkes": "amount cannot be read",
+    "konto mangler": "account missing",
+    "konto er ikke en KOSTRA-art": "account is not a KOSTRA art",
+    "leverandør mangler": "supplier missing",
+    "ugyldig organisasjonsnummer": "invalid organisation number",
+    "ikke innkjøpskonto (utelatt etter regel)": "not a purchase account (excluded by rule)",
+    "allerede importert (utelatt)": "already imported (excluded)",
+    "filen er importert før (utelatt)": "the file was imported before (excluded)",
+    "for lang tekst, avkortet (navn 200 tegn, annen tekst 1 000 tegn)": (
+        "text too long, shortened (names 200 characters, other text 1,000 characters)"
+    ),
+    "raden har flere felt enn overskriften ({} i stedet for {}) – sjekk skilletegn i teksten": (
+        "the row has more fields than the heading ({} instead of {}) – check delimiters in the text"
+    ),
+    "raden har bare {} av {} felt (filen kan være avkortet)": (
+        "the row has only {} of {} fields (the file may be cut short)"
+    ),
+    "kommunenummer mangler (angi kommune for filen)": (
+        "municipality number missing (set a municipality for the file)"
+    ),
+    "ukjent kommunenummer {}": "unknown municipality number {}",
+    "kommunenummer {} ({}) er ikke medlem av samarbeidet": (
+        "municipality number {} ({}) is not a member of the cooperation"
+    ),
+    "dato «{}» kan ikke tolkes": "date “{}” cannot be read",
+    "beløp «{}» kan ikke tolkes": "amount “{}” cannot be read",
+    "konto «{}» begynner ikke med tre siffer (KOSTRA-art)": (
+        "account “{}” does not start with three digits (KOSTRA art)"
+    ),
+    "konto «{}» passer ikke kontooppsettet «{}»": "account “{}” does not fit the account layout “{}”",
+    "leverandør mangler (verken organisasjonsnummer, leverandørnummer eller navn)": (
+        "supplier missing (no organisation number, supplier number or name)"
+    ),
+    "organisasjonsnummer {} har feil kontrollsiffer, og leverandørnavn og -nummer mangler": (
+        "organisation number {} has a wrong check digit, and the supplier name and number are "
+        "missing"
+    ),
+    "art {} er ikke innkjøp ({})": "art {} is not a purchase ({})",
+    "utenfor KOSTRA-artene": "outside the KOSTRA arts",
+    "organisasjonsnummer {} har feil kontrollsiffer – lagret som ukjent leverandør": (
+        "organisation number {} has a wrong check digit – stored as an unknown supplier"
+    ),
+    "organisasjonsnummer «{}» har ikke 9 siffer – lagret som ukjent leverandør": (
+        "organisation number “{}” does not have 9 digits – stored as an unknown supplier"
+    ),
+    "filen er importert før (import {})": "the file was imported before (import {})",
+    "linjen er allerede importert (faktura {}, {} øre)": (
+        "the line is already imported (invoice {}, {} øre)"
+    ),
+    # import: fields, layouts and the report (profiles.py, layouts.py, pipeline.py)
+    "kommunenummer": "municipality number",
+    "dato": "date",
+    "organisasjonsnummer": "organisation number",
+    "leverandørnavn": "supplier name",
+    "leverandørnummer": "supplier number",
+    "konto": "account",
+    "funksjon": "function",
+    "beløp": "amount",
+    "debet": "debit",
+    "kredit": "credit",
+    "fakturanummer": "invoice number",
+    "e-handel": "e-commerce",
+    "avtalereferanse": "agreement reference",
+    "område": "area",
+    "beskrivelse": "description",
+    "privatperson": "private person",
+    "innkjøp": "purchase",
+    "kjøp fra offentlige": "purchases from public bodies",
+    "ikke innkjøp (utelatt)": "not a purchase (excluded)",
+    "fødselsnummer": "national identity number",
+    "merket privat": "marked private",
+    "personlignende navn": "person-like name",
+    "ja": "yes",
+    "nei": "no",
+    "drift": "operations",
+    "investering": "investment",
+    "art først (evt. med underkonto)": "art first (possibly with a sub-account)",
+    "kontoklasse + art + underkonto (5–6 siffer)": "account class + art + sub-account (5–6 digits)",
+    "ett prefikssiffer + kontoklasse + art + underkonto (6 siffer)": (
+        "one prefix digit + account class + art + sub-account (6 digits)"
+    ),
+    "art i siffer {}–{}{}": "art in digits {}–{}{}",
+    ", kontoklasse i siffer {}": ", account class in digit {}",
+    "mønster {}": "pattern {}",
+    "Kontooppsett: {} ({})": "Account layout: {} ({})",
+    "  konto {} → art {} → {}{}": "  account {} → art {} → {}{}",
+    "Faste verdier: {}": "Fixed values: {}",
+    "{} = {}": "{} = {}",
+    "Område (drift/investering) fra: {}": "Area (operations/investment) from: {}",
+    "fast verdi ({})": "fixed value ({})",
+    "kolonne (kontoklassen der kolonnen er tom)": "column (the account class where it is empty)",
+    "kolonne": "column",
+    "kontoklassen (0 investering, 1 drift)": "the account class (0 investment, 1 operations)",
+    "standard (drift)": "default (operations)",
+    "Utelatt som ikke innkjøp (lønn, overføringer o.l.): {} rader": (
+        "Excluded as not purchases (wages, transfers and the like): {} rows"
+    ),
+    "Privatpersoner (vises som «Privatperson»): {} linjer": (
+        "Private persons (shown as “Private person”): {} lines"
+    ),
+    "  {} navn ser ut som personnavn og er skjult; en administrator kan se og frigi dem under "
+    "Administrasjon → Privatpersoner": (
+        "  {} names look like a person's name and are hidden; an administrator can see and "
+        "release them under Administration → Private persons"
+    ),
+    "Samleposter (profilens pseudo-leverandører): {} linjer": (
+        "Collective posts (the profile's pseudo-suppliers): {} lines"
+    ),
+    "{}: FEILET – {} (ingenting lagret)": "{}: FAILED – {} (nothing stored)",
+    "filen er importert før (import {}) med et annet kontooppsett; bare rader som ikke ble "
+    "lagret da, lagres nå": (
+        "the file was imported before (import {}) with another account layout; only rows that "
+        "were not stored then are stored now"
+    ),
+    "lest på nytt fra lagrede kontoer": "read again from stored accounts",
+    "profil": "profile",
+    "foreslått fra filen": "proposed from the file",
+    "format": "format",
+    "tegnsett": "encoding",
+    "skilletegn": "delimiter",
+    "overskriftsrad": "heading row",
+    "tidligere import": "earlier import",
+    "desimaltegn": "decimal mark",
+    # import: progress
+    "Leser filen": "Reading the file",
+    "Kontrollerer rader": "Checking rows",
+    "Finner leverandører og duplikater": "Finding suppliers and duplicates",
+    "Lagrer {} linjer": "Storing {} lines",
+    "Lagrer linjer: {} av {}": "Storing lines: {} of {}",
+    "Oppdaterer kuben": "Updating the cube",
+    "Logger importen": "Logging the import",
+    "Ferdig": "Done",
+    "Importen feilet": "The import failed",
+    # import: refused files and profiles
+    "radtellingene går ikke opp; importen avbrytes": "the row counts do not add up; import stopped",
+    "fant ikke kolonner for: {}. Kolonner i filen: {}": (
+        "found no columns for: {}. Columns in the file: {}"
+    ),
+    "{} (eller angi kommune for filen)": "{} (or set a municipality for the file)",
+    "leverandør (organisasjonsnummer, navn eller nummer)": (
+        "supplier (organisation number, name or number)"
+    ),
+    "filen er tom": "the file is empty",
+    "Excel-filen kan ikke leses ({})": "the Excel file cannot be read ({})",
+    "gammelt Excel-format (.xls) støttes ikke; lagre som .xlsx eller CSV": (
+        "the old Excel format (.xls) is not supported; save as .xlsx or CSV"
+    ),
+    "fant ingen overskriftsrad med kjente kolonnenavn (dato, konto, beløp …) blant de første "
+    "linjene; velg eller lag en importprofil": (
+        "found no heading row with known column names (date, account, amount …) among the first "
+        "lines; choose or make an import profile"
+    ),
+    "fant ingen overskriftsrad med kjente kolonnenavn (dato, konto, beløp …); velg eller lag en "
+    "importprofil": (
+        "found no heading row with known column names (date, account, amount …); choose or make "
+        "an import profile"
+    ),
+    "filen er {} MB; høyst {} MB kan importeres (del den opp, f.eks. per år)": (
+        "the file is {} MB; at most {} MB can be imported (split it, e.g. by year)"
+    ),
+    "filen har {} kolonner; høyst {} er tillatt. Første kolonner: {}": (
+        "the file has {} columns; at most {} are allowed. First columns: {}"
+    ),
+    "linje {} er {} tegn lang; høyst {} tegn per linje er tillatt": (
+        "line {} is {} characters long; at most {} characters per line are allowed"
+    ),
+    "account_pattern er ikke et gyldig regulært uttrykk: {}": (
+        "account_pattern is not a valid regular expression: {}"
+    ),
+    "account_pattern må ha gruppen (?P<art>...) med de tre art-sifrene": (
+        "account_pattern must have the group (?P<art>...) with the three art digits"
+    ),
+    'art_digits må være tre sifferposisjoner, f.eks. "2-4"': (
+        'art_digits must be three digit positions, e.g. "2-4"'
+    ),
+    "class_digit må stå foran art-sifrene": "class_digit must come before the art digits",
+    "ukjent kontooppsett «{}» (kjente: {}, eller angi art_digits eller account_pattern)": (
+        "unknown account layout “{}” (known: {}, or give art_digits or account_pattern)"
+    ),
+    "kontoene kan leses med flere kontooppsett ({}), f.eks. {}. Angi account_layout eller "
+    "art_digits i importprofilen.": (
+        "the accounts can be read with more than one account layout ({}), e.g. {}. Give "
+        "account_layout or art_digits in the import profile."
+    ),
+    "kontoene passer ikke ett kontooppsett: noen ser ut som kontoklasse + art (f.eks. {}), "
+    "andre har en annen lengde (f.eks. {}). Angi account_layout eller art_digits i "
+    "importprofilen, eller rett kontoene i filen.": (
+        "the accounts fit no single account layout: some look like account class + art (e.g. "
+        "{}), others have another length (e.g. {}). Give account_layout or art_digits in the "
+        "import profile, or correct the accounts in the file."
+    ),
+    "{} lagrede linjer har kontoer som ikke passer kontooppsettet «{}», f.eks. {}; ingenting er "
+    "endret": (
+        "{} stored lines have accounts that do not fit the account layout “{}”, e.g. {}; "
+        "nothing was changed"
+    ),
+    "ukjent importprofil «{}» (finnes: {})": "unknown import profile “{}” (available: {})",
+    "[values] {} må være en liste med ord": "[values] {} must be a list of words",
+    'decimal må være "," eller "."': 'decimal must be "," or "."',
+    "ukjente nøkler i [values]: {}": "unknown keys in [values]: {}",
+    "ukjente felt i profilen: {}": "unknown fields in the profile: {}",
+    "[fixed] må være en tabell": "[fixed] must be a table",
+    "ukjent felt i [fixed]: {} (mulige: {})": "unknown field in [fixed]: {} (possible: {})",
+    '[values.{}] må være en tabell, f.eks. true = ["J"]': (
+        '[values.{}] must be a table, e.g. true = ["J"]'
+    ),
+    '[fixed] area må være "drift" eller "investering", ikke «{}»': (
+        '[fixed] area must be "drift" or "investering", not “{}”'
+    ),
+    "[fixed] {} må være true eller false, ikke «{}»": "[fixed] {} must be true or false, not “{}”",
+    "JSON-filen er ikke en liste av enheter": "the JSON file is not a list of units",
+    "{} enheter lest, {} leverandører oppdatert, {} underenheter lagret": (
+        "{} units read, {} suppliers updated, {} sub-units stored"
+    ),
+    # quarantine
+    "karantenerader er linjedetaljer; rollen har ikke tilgang til dem": (
+        "quarantined rows are line details; the role has no access to them"
+    ),
+    "filen mangler kolonnen {}; last ned karantenelisten og rett i den": (
+        "the file lacks the column {}; download the quarantine list and correct it"
+    ),
+    "radene kommer fra filer med ulike kontooppsett ({}); importer dem én fil om gangen": (
+        "the rows come from files with different account layouts ({}); import them one file at "
+        "a time"
+    ),
+    # registers and settings (data_access/admin)
+    "bare innkjøpskontoret (admin/analytiker) kan endre avtaleregisteret": (
+        "only the procurement office (admin/analyst) can change the agreement register"
+    ),
+    "bare administrator kan endre gevinstmålet": "only an administrator can change the savings target",
+    "målet må være et positivt beløp": "the target must be a positive amount",
+    "ugyldig besparelsesgrad {}": "invalid savings rate {}",
+    "mangler kolonne(r): {}": "missing column(s): {}",
+    "avtalenummer (ref) mangler": "agreement number (ref) missing",
+    "avtalenummeret finnes flere ganger": "the agreement number appears more than once",
+    "avtalenummeret er lengre enn 60 tegn": "the agreement number is longer than 60 characters",
+    "navn mangler": "name missing",
+    "startdato mangler eller er ugyldig": "start date missing or invalid",
+    "sluttdato mangler eller er ugyldig": "end date missing or invalid",
+    "sluttdato er før startdato": "the end date is before the start date",
+    "sluttdato med opsjoner er ugyldig": "the end date with options is invalid",
+    "sluttdato med opsjoner er før sluttdato": "the end date with options is before the end date",
+    "ukjent kategori {}": "unknown category {}",
+    "besparelsesgraden må være mellom 0 og 100 %": "the savings rate must be between 0 and 100%",
+    "estimert årsverdi kan ikke være negativ": "the estimated annual value cannot be negative",
+    "oppgi besparelsesgrad eller forventet gevinst per år": (
+        "give a savings rate or a projected saving per year"
+    ),
+    "forventet gevinst i kroner krever estimert årsverdi": (
+        "a projected saving in NOK requires an estimated annual value"
+    ),
+    "ukjent gevinsttype {} (hard eller kostnadsunngåelse)": (
+        "unknown savings type {} (hard or cost avoidance)"
+    ),
+    "ugyldig organisasjonsnummer: {}": "invalid organisation number: {}",
+    "minst én leverandør (organisasjonsnummer) må oppgis": (
+        "at least one supplier (organisation number) must be given"
+    ),
+    "ukjent kommunenummer: {}": "unknown municipality number: {}",
+    "bare administratorer kan endre kategorier og regler": (
+        "only administrators can change categories and rules"
+    ),
+    "samme kategori står flere ganger: {}": "the same category appears more than once: {}",
+    "«Uklassifisert» kan ikke gis nytt navn": "“Uklassifisert” cannot be renamed",
+    "rad {}: både nivå 1 og nivå 2 må ha navn": "row {}: both level 1 and level 2 need a name",
+    "«Uklassifisert» kan ikke fjernes": "“Uklassifisert” cannot be removed",
+    "rad {}: type må være supplier, account eller nace": (
+        "row {}: type must be supplier, account or nace"
+    ),
+    "rad {}: ukjent kategori «{}»": "row {}: unknown category “{}”",
+    "«{}» brukes av {} linjer og {} regler og kan ikke fjernes; flytt linjene med en regel først": (
+        "“{}” is used by {} lines and {} rules and cannot be removed; move the lines with a rule "
+        "first"
+    ),
+    "rad {}: leverandørnøkkel må være f.eks. orgnr:123456789": (
+        "row {}: the supplier key must be e.g. orgnr:123456789"
+    ),
+    "rad {}: art fra–til må være tre sifre, fra ≤ til": (
+        "row {}: art from–to must be three digits, from ≤ to"
+    ),
+    "rad {}: NACE-kode mangler eller er ugyldig": "row {}: NACE code missing or invalid",
+    "rad {}: {}": "row {}: {}",
+    "bare innkjøpskontoret (administrator eller analytiker) kan endre": (
+        "only the procurement office (administrator or analyst) can change this"
+    ),
+    "bare administratorer kan endre befolkningstall": "only administrators can change population",
+    "rad {}: ukjent kommunenummer {}": "row {}: unknown municipality number {}",
+    "rad {}: ugyldig år {}": "row {}: invalid year {}",
+    "rad {}: innbyggertallet må være et positivt heltall": (
+        "row {}: the population must be a positive whole number"
+    ),
+    "rad {}: {} {} står to ganger": "row {}: {} {} appears twice",
+    "bare administratorer kan se og frigi mistenkte privatpersoner": (
+        "only administrators can see and release suspected private persons"
+    ),
+    "bare leverandører skjult på grunn av et personlignende navn kan frigis (merkede "
+    "privatpersoner og fødselsnumre forblir skjult)": (
+        "only suppliers hidden because of a person-like name can be released (marked private "
+        "persons and national identity numbers stay hidden)"
+    ),
+    "ukjent type «{}» (navn, nummer eller mønster)": "unknown type “{}” (name, number or pattern)",
+    "verdien kan ikke være tom": "the value cannot be empty",
+    "«{}» står allerede på listen": "“{}” is already on the list",
+    "finnes ikke": "does not exist",
+    "mønsteret er ikke et gyldig regulært uttrykk: {}": (
+        "the pattern is not a valid regular expression: {}"
+    ),
+    "bare administrator kan endre terskelverdiene": "only an administrator can change the thresholds",
+    "hver rad må ha en gyldig-fra-dato": "every row needs a valid-from date",
+    "samme gyldig-fra-dato flere ganger: {}": "the same valid-from date more than once: {}",
+    "rad {}: alle terskelverdier må være positive tall": (
+        "row {}: every threshold must be a positive number"
+    ),
+    "rad {}: nedre grense ≤ nasjonal terskel ≤ EØS-terskel må holde": (
+        "row {}: lower limit ≤ national threshold ≤ EEA threshold must hold"
+    ),
+    "passordet kan være høyst 72 byte": "the password can be at most 72 bytes",
+    "passordet må ha minst 8 tegn": "the password needs at least 8 characters",
+    "ukjent rolle {}; gyldige: {}": "unknown role {}; valid: {}",
+    "brukeren {} finnes allerede": "the user {} already exists",
+    "ingen bruker {}": "no user {}",
+    "ukjent rolle {}": "unknown role {}",
+    "den siste aktive administratoren kan ikke fjernes": (
+        "the last active administrator cannot be removed"
+    ),
+    "vektene må være tall ≥ 0, og minst én må være større enn 0": (
+        "the weights must be numbers ≥ 0, and at least one must be above 0"
+    ),
+    "satsene må oppfylle 0 ≤ lav ≤ forventet ≤ høy < 100 %": (
+        "the rates must satisfy 0 ≤ low ≤ expected ≤ high < 100%"
+    ),
+    # access, decks, login, database (data_access/store)
+    "ikke innlogget": "not logged in",
+    "bare eieren kan endre en presentasjon": "only the owner can change a presentation",
+    "en presentasjon kan ha høyst {} lysbilder": "a presentation can have at most {} slides",
+    "databasefilen {} finnes ikke": "the database file {} does not exist",
+    "rollen har ikke tilgang til fakturalinjer": "the role has no access to invoice lines",
+    "en bruker med rollen kommune trenger minst én kommune": (
+        "a user with the role kommune needs at least one municipality"
+    ),
+    "brukeren har ikke tilgang til fakturalinjer": "the user has no access to invoice lines",
+    "Vent {} s før du prøver igjen.": "Wait {} s before you try again.",
+    "For mange mislykkede innlogginger. Innloggingen er sperret i {} min. En administrator kan "
+    "oppheve sperren.": (
+        "Too many failed logins. Login is locked for {} min. An administrator can lift the lock."
+    ),
 }
 
 
@@ -842,6 +1227,86 @@ def lang() -> str:
     return value if value in ("nb", "en") else "nb"
 
 
+@cache
+def _templates() -> tuple[tuple[tuple[re.Pattern[str], ...], str], ...]:
+    """The message templates with values as compiled patterns, longest (most specific) first;
+    each as a lazy and a greedy pattern (a value may itself hold brackets)."""
+    out = []
+    for nb, en in sorted(MESSAGES.items(), key=lambda kv: -len(kv[0])):
+        if "{}" in nb:
+            parts = re.split(r"({})", nb)
+            patterns = tuple(
+                re.compile("".join(value if part == "{}" else re.escape(part) for part in parts))
+                # a value never runs over into the next of several joined messages
+                for value in (r"((?:(?!; |\n).)+?)", r"((?:(?!; |\n).)+)")
+            )
+            out.append((patterns, en))
+    return tuple(out)
+
+
+def _by_template(text: str) -> str | None:
+    """``text`` translated by the first template that fits, its values translated again; of
+    the ways a template fits, the one whose values are most often known words."""
+    for patterns, en in _templates():
+        best: tuple[int, list[str]] | None = None
+        for rx in patterns:
+            m = rx.fullmatch(text)
+            if m:
+                values = [english(g) for g in m.groups()]
+                known = sum(v != g for v, g in zip(values, m.groups(), strict=True))
+                if best is None or known > best[0]:
+                    best = (known, values)
+        if best is not None:
+            return en.format(*best[1])
+    return None
+
+
+@cache
+def _reason_groups() -> dict[str, str]:
+    """Quarantine reasons as the data-quality panel groups them (values blanked to "…",
+    brackets dropped: ``data_access.importing.quality.reason_group``), bokmål → English: the
+    message templates grouped the same way."""
+    nb = [k.replace("{}", "0") for k in MESSAGES]
+    # English quotes as the bokmål ones, so the same grouping blanks what is quoted
+    en = [v.replace("{}", "0").replace("“", "«").replace("”", "»") for v in MESSAGES.values()]
+    grouped = pl.DataFrame({"reason": [*nb, *en]}).select(reason_group()).to_series().to_list()
+    return dict(zip(grouped[: len(nb)], grouped[len(nb) :], strict=True))
+
+
+def english(text: str) -> str:
+    """A bokmål UI text or ``data_access`` message in English; unknown text (a name, a value)
+    comes back unchanged.
+
+    >>> english("dato «31.02.2025» kan ikke tolkes")
+    'date “31.02.2025” cannot be read'
+    >>> english("art 010 er ikke innkjøp (utenfor KOSTRA-artene)")
+    'art 010 is not a purchase (outside the KOSTRA arts)'
+    >>> english("rad 2: ugyldig år 1899; rad 3: ukjent kommunenummer 9999")
+    'row 2: invalid year 1899; row 3: unknown municipality number 9999'
+    >>> english("beløp … kan ikke tolkes")  # a reason group of the data-quality panel
+    'amount … cannot be read'
+    >>> english("Kontorkjeden AS")
+    'Kontorkjeden AS'
+    """
+    if not text:
+        return text
+    if text in EN:
+        return EN[text]
+    if text in MESSAGES:
+        return MESSAGES[text]
+    done = _by_template(text) or _reason_groups().get(text)
+    if done is not None:
+        return done
+    for sep in ("\n", "; ", ", "):  # several messages joined into one
+        if sep in text:
+            parts = text.split(sep)
+            done = [english(p) for p in parts]
+            if done != parts:
+                return sep.join(done)
+    return text
+
+
 def t(text: str) -> str:
-    """Translate a bokmål UI string for the current language."""
-    return EN.get(text, text) if lang() == "en" else text
+    """Translate a bokmål UI string, or a message from ``data_access``, for the current
+    language."""
+    return english(text) if lang() == "en" else text

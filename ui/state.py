@@ -21,11 +21,11 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
+from charts import fmt
 from data_access.store.filters import AREAS, Filters, add_months, period_range
 from ui.i18n import t
 
 KEYS = ("periode", "kommune", "kategori", "omrade")
-_MONTHS = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
 
 
 @dataclass(frozen=True)
@@ -130,16 +130,22 @@ def period_choices(opts: Options) -> list[str]:
 
 
 def period_label(token: str, f: Filters) -> str:
-    """Human label of the selected period, e.g. '2026 (jan–sep)' or '2025 K3'."""
-    span = f"{_MONTHS[f.start.month - 1]} {f.start.year}–{_MONTHS[f.end.month - 1]} {f.end.year}"
+    """Human label of the selected period in the user's language, e.g. '2026 (jan–sep)' or
+    '2025 K3' ('2025 Q3' in English)."""
     if re.fullmatch(r"\d{4}", token):
         full = f.n_months == 12
-        return (
-            token if full else f"{token} ({_MONTHS[f.start.month - 1]}–{_MONTHS[f.end.month - 1]})"
-        )
-    if re.fullmatch(r"\d{4}-K[1-4]", token):
-        return token.replace("-", " ")
-    return span
+        return token if full else f"{token} ({fmt.month(f.start.month)}–{fmt.month(f.end.month)})"
+    return (
+        _token_label(token)
+        if re.fullmatch(r"\d{4}-K[1-4]", token)
+        else (f"{fmt.month_year(f.start)}–{fmt.month_year(f.end)}")
+    )
+
+
+def _token_label(token: str) -> str:
+    """A period choice as the user reads it: ``2025``, ``2025 K3`` / ``2025 Q3``."""
+    m = re.fullmatch(r"(\d{4})-K([1-4])", token)
+    return fmt.quarter(int(m[1]), int(m[2])) if m else token
 
 
 def _write_url(params: dict[str, list[str]]) -> None:
@@ -176,7 +182,7 @@ def sidebar_filters(opts: Options) -> tuple[Filters, str]:
         choices,
         key="f_periode",
         on_change=_changed,
-        format_func=lambda c: t("Fra–til …") if c == "custom" else c.replace("-", " "),
+        format_func=lambda c: t("Fra–til …") if c == "custom" else _token_label(c),
     )
     months = []
     m = opts.first_month
@@ -185,13 +191,12 @@ def sidebar_filters(opts: Options) -> tuple[Filters, str]:
         m = add_months(m, 1)
     if ss["f_periode"] == "custom":
         c1, c2 = sb.columns(2)
-        fmt_m = lambda d: f"{_MONTHS[d.month - 1]} {d.year}"  # noqa: E731
         if ss.get("f_fra") not in months:
             ss["f_fra"] = months[0]
         if ss.get("f_til") not in months:
             ss["f_til"] = months[-1]
-        c1.selectbox(t("Fra"), months, key="f_fra", format_func=fmt_m, on_change=_changed)
-        c2.selectbox(t("Til"), months, key="f_til", format_func=fmt_m, on_change=_changed)
+        c1.selectbox(t("Fra"), months, key="f_fra", format_func=fmt.month_year, on_change=_changed)
+        c2.selectbox(t("Til"), months, key="f_til", format_func=fmt.month_year, on_change=_changed)
         start, end = sorted((ss["f_fra"], ss["f_til"]))
         token = f"{start:%Y-%m}_{end:%Y-%m}"
     else:

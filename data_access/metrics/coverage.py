@@ -282,7 +282,8 @@ def expiring(
 def ehandel_over_time(cube: pl.DataFrame, f: Filters, by: str = "year") -> pl.DataFrame:
     """E-handel share per municipality and year (``by="year"``) or quarter (``"quarter"``) for
     the whole history (the period filter is not applied, so the trend shows), by amount and by
-    number of lines. ``label`` is the x value ("2024" or "2024 K3"), ``sort`` orders it."""
+    number of lines. ``label`` is the x value ("2024" or "2024 Q3", English; ``charts.fmt.period``
+    shows it to a reader), ``sort`` orders it."""
     d = purchases(cube, f, period=False)
     eh = pl.col("ehandel")
     keys = ["year", "quarter"] if by == "quarter" else ["year"]
@@ -302,7 +303,7 @@ def ehandel_over_time(cube: pl.DataFrame, f: Filters, by: str = "year") -> pl.Da
     )
     if by == "quarter":
         out = out.with_columns(
-            label=pl.format("{} K{}", "year", "quarter"),
+            label=pl.format("{} Q{}", "year", "quarter"),
             sort=pl.col("year").cast(pl.Int64) * 10 + pl.col("quarter").cast(pl.Int64),
         )
     else:

@@ -20,7 +20,10 @@ period's start does not matter: the windows reach back, as in the threshold watc
 - the **estimated potential** = addressable spend (12 months) × r/(1 − r): the same formula as
   the realized saving (``savings.savings_factors``), applied to spend not yet on agreement.
 
-Everything here is an estimate and is labelled so wherever it is shown.
+Everything here is an estimate and is labelled so wherever it is shown. The values are English
+identifiers and numbers (a threshold status, ``joint``, a rate source); the words a reader sees
+— threshold texts, the reasons for a rank, the target-gap sentence — are made from them in
+``charts.opportunities``, in the reader's language.
 
 A ``kommune`` user's cube holds only their own rows, so every amount is their own part; the
 number of buying members is the cooperation's, computed in SQL as a count only
@@ -31,11 +34,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
-from babel.numbers import format_decimal
 
 from data_access.metrics.coverage import agreement_categories, expiring
 from data_access.metrics.savings import savings_factors, year_end_projection
@@ -46,19 +47,9 @@ PURCHASE = pl.col("spend_class") == "purchase"
 ADDRESSABLE = PURCHASE & pl.col("agreement_id").is_null() & ~pl.col("is_private").fill_null(False)
 # Threshold status of a category, strongest first (what a reason and the ranking use).
 STATUS_RANK = {"eea_12": 4, "eea_48": 3, "national": 2, "regulation": 1, "under": 0}
-STATUS_TEXT = {
-    "eea_12": "Over EØS-terskel samlet (12 mnd.)",
-    "eea_48": "Over EØS-terskel samlet (48 mnd.)",
-    "national": "Over nasjonal terskel samlet",
-    "regulation": "Over 100 000 kr samlet",
-    "under": "Under terskelverdiene",
-}
-SINGLE_TEXT = {k: v.replace(" samlet", "") for k, v in STATUS_TEXT.items()}
-ESTIMATE_NOTE = (
-    "Anslag: kjøp utenfor avtale siste 12 mnd. × r/(1 − r), der r er medianen av samarbeidets "
-    "egne avtaler i kategorien (ellers standardsatsen for kategorigruppen); spennet bruker "
-    "25.–75. persentil."
-)
+#: Where a category's expected rate comes from: the cooperation's own agreements, or the
+#: default rate of its category group.
+RATE_SOURCES = ("agreements", "default")
 
 
 # --- settings: weights and default rates ------------------------------------------------------
@@ -217,8 +208,9 @@ def opportunities(
 
     Columns: category_id, category, category_l1, addressable_12m, addressable_48m, members,
     members_total, suppliers, suppliers_single, joint_12m, joint_48m, eea_nok,
-    threshold_status, threshold_text, expiring, n_agreements, rate, rate_low, rate_high,
-    rate_source ("avtaler" | "standard"), potential, potential_low, potential_high.
+    threshold_status, joint (the sums are over more than one municipality in view), expiring,
+    n_agreements, rate, rate_low, rate_high, rate_source ("agreements" | "default"), potential,
+    potential_low, potential_high.
     """
     settings = settings or OpportunitySettings()
     as_of = as_of or add_months(f.end, 1)
@@ -295,13 +287,11 @@ def opportunities(
             .cast(pl.Int64),
             pl.col("n_agreements").fill_null(0),
             members_total=pl.lit(members_total, pl.Int64),
-            rate_source=pl.when(has_own).then(pl.lit("avtaler")).otherwise(pl.lit("standard")),
+            rate_source=pl.when(has_own).then(pl.lit("agreements")).otherwise(pl.lit("default")),
             rate=pl.coalesce("rate", "d_rate", pl.lit(fb.rate)),
             rate_low=pl.coalesce("rate_low", "d_low", pl.lit(fb.low)),
             rate_high=pl.coalesce("rate_high", "d_high", pl.lit(fb.high)),
-            threshold_text=pl.col("threshold_status").replace_strict(
-                STATUS_TEXT if joint else SINGLE_TEXT, return_dtype=pl.String
-            ),
+            joint=pl.lit(joint, pl.Boolean),
         )
         .with_columns(
             potential=potential(pl.col("addressable_12m"), pl.col("rate")),
@@ -327,7 +317,7 @@ def opportunities(
         "joint_48m",
         "eea_nok",
         "threshold_status",
-        "threshold_text",
+        "joint",
         "expiring",
         "n_agreements",
         "rate",
@@ -371,49 +361,12 @@ def category_suppliers(cube: pl.DataFrame, f: Filters, category_id: int) -> pl.D
     ).sort(["addressable_12m", "supplier_id"], descending=[True, False])
 
 
-# --- the ranking and its reasons --------------------------------------------------------------
-
-
-def _nok(v: float) -> str:
-    """12,4 mill. kr / 850 000 kr — the dashboard's format (charts.fmt.mkr) without importing
-    the presentation layer into data_access."""
-    if abs(v) >= 1e6:
-        return format_decimal(v / 1e6, format="#,##0.0", locale="nb_NO") + "\u00a0mill.\u00a0kr"
-    return format_decimal(v, format="#,##0", locale="nb_NO") + "\u00a0kr"
-
-
-def reasons(row: Mapping[str, object]) -> str:
-    """The reasons for a rank, in words a procurement leader can read aloud.
-
-    >>> reasons({"members": 4, "members_total": 5, "suppliers": 37, "suppliers_single": 20,
-    ...          "addressable_12m": 12_400_000.0, "threshold_status": "eea_12", "expiring": 1,
-    ...          "rate_source": "avtaler", "n_agreements": 2}).replace("\\xa0", " ")
-    '4 av 5 kommuner kjøper, 37 leverandører (20 brukt av bare én kommune), 12,4 mill. kr utenfor avtale siste 12 mnd., over EØS-terskel samlet, 1 avtale utløper innen 12 mnd., sats fra 2 egne avtaler'
-    """
-    parts = [f"{row['members']} av {row['members_total']} kommuner kjøper"]
-    sup = f"{row['suppliers']} leverandør" + ("" if row["suppliers"] == 1 else "er")
-    single = row.get("suppliers_single")
-    if single and row["members"] and int(row["members"]) > 1:  # type: ignore[call-overload]
-        sup += f" ({single} brukt av bare én kommune)"
-    parts.append(sup)
-    parts.append(f"{_nok(float(row['addressable_12m']))} utenfor avtale siste 12 mnd.")  # type: ignore[arg-type]
-    status = row.get("threshold_status") or "under"
-    if status != "under":
-        text = str(row.get("threshold_text") or STATUS_TEXT[str(status)]).replace(" (12 mnd.)", "")
-        parts.append(text[0].lower() + text[1:])
-    n_exp = int(row.get("expiring") or 0)  # type: ignore[call-overload]
-    if n_exp:
-        parts.append(f"{n_exp} avtale{'' if n_exp == 1 else 'r'} utløper innen 12 mnd.")
-    n_ag = int(row.get("n_agreements") or 0)  # type: ignore[call-overload]
-    if row.get("rate_source") == "avtaler":
-        parts.append(f"sats fra {n_ag} egne avtale{'' if n_ag == 1 else 'r'}")
-    else:
-        parts.append("standardsats for kategorigruppen")
-    return ", ".join(parts)
+# --- the ranking ------------------------------------------------------------------------------
 
 
 def rank(opps: pl.DataFrame, weights: Weights | None = None) -> pl.DataFrame:
-    """Add score (0–1), rank (1 = tender first) and reasons; sorted by rank.
+    """Add score (0–1) and rank (1 = tender first); sorted by rank. The reasons for a rank are
+    worded from the row's values by ``charts.opportunities.reasons``.
 
     score = (w_p · potential / largest potential + w_b · members / members in the cooperation
     + w_t · threshold rank / 4) / (w_p + w_b + w_t). Ties go to the larger potential.
@@ -440,23 +393,19 @@ def rank(opps: pl.DataFrame, weights: Weights | None = None) -> pl.DataFrame:
     out = opps.with_columns(
         score=((w.potential * pot + w.breadth * breadth + w.threshold * thr) / total).round(9)
     ).sort(["score", "potential"], descending=True)
-    out = out.with_columns(rank=pl.int_range(1, out.height + 1, dtype=pl.Int64))
-    if {"suppliers", "addressable_12m"} <= set(out.columns):
-        out = out.with_columns(
-            reasons=pl.Series([reasons(r) for r in out.iter_rows(named=True)], dtype=pl.String)
-        )
-    return out
+    return out.with_columns(rank=pl.int_range(1, out.height + 1, dtype=pl.Int64))
 
 
 def top_figures(ranked: pl.DataFrame, n: int = 10) -> list[dict[str, object]]:
     """The top ``n`` of a ranked frame as JSON-ready dicts (``innsikt figures``), amounts in
-    NOK rounded to kroner, rates to six decimals.
+    NOK rounded to kroner, rates to six decimals; ``reasons`` when the frame has them (worded
+    by ``charts.opportunities.described``).
 
     >>> r = pl.DataFrame({"rank": [1], "category_id": [9], "category": ["Kontor"],
     ...   "category_l1": ["Forbruksvarer"], "addressable_12m": [900_000.4], "members": [3],
     ...   "members_total": [5], "suppliers": [5], "threshold_status": ["regulation"],
     ...   "expiring": [1], "rate": [0.2], "rate_low": [0.2], "rate_high": [0.2],
-    ...   "rate_source": ["avtaler"], "potential": [225_000.1], "potential_low": [225_000.1],
+    ...   "rate_source": ["agreements"], "potential": [225_000.1], "potential_low": [225_000.1],
     ...   "potential_high": [225_000.1], "reasons": ["…"], "score": [1.0]})
     >>> top_figures(r)[0]["potential_nok"], top_figures(r)[0]["potential_range_nok"]
     (225000, [225000, 225000])
@@ -482,7 +431,7 @@ def top_figures(ranked: pl.DataFrame, n: int = 10) -> list[dict[str, object]]:
                 round(float(r["potential_high"])),
             ],
             "score": round(float(r["score"]), 4),
-            "reasons": r["reasons"],
+            **({"reasons": r["reasons"]} if "reasons" in r else {}),
             "estimate": True,
         }
         for r in ranked.head(n).iter_rows(named=True)
@@ -601,55 +550,3 @@ def target_gap(
         ),
         reach_year=reach,
     )
-
-
-MONTH_NAMES = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
-NUMBER_WORDS = {1: "denne", 2: "disse to", 3: "disse tre", 4: "disse fire", 5: "disse fem"}
-
-
-def gap_sentence(g: TargetGap) -> str:
-    """'Med disse tre anskaffelsene fra 1. mars 2027 nås målet i 2027.' (an estimate).
-
-    >>> g = TargetGap(2026, 7.5e6, 6e6, 1.5e6, dt.date(2027, 3, 1), ("A", "B", "C"), 2e6, 1e6,
-    ...               3e6, pl.DataFrame(), 2027)
-    >>> gap_sentence(g)
-    'Med disse tre anskaffelsene fra 1. mars 2027 nås målet i 2027 (anslag).'
-    >>> met = TargetGap(2026, 7.5e6, 9e6, -1.5e6, dt.date(2027, 3, 1), ("A",), 2e6, 1e6, 3e6,
-    ...     pl.DataFrame({"year": [2026, 2027, 2028], "total": [9e6, 10.7e6, 11e6]}), 2026)
-    >>> gap_sentence(met).replace("\xa0", " ")
-    'Målet nås allerede i 2026 med dagens avtaler; med denne anskaffelsen fra 1. mars 2027 ventes 11,0 mill. kr i 2028 (anslag).'
-    """
-    n = len(g.candidates)
-    what = "denne anskaffelsen" if n == 1 else f"{NUMBER_WORDS.get(n, f'disse {n}')} anskaffelsene"
-    when = f"fra 1. {MONTH_NAMES[g.start.month - 1]} {g.start.year}"
-    if n == 0:
-        return "Ingen kandidater valgt."
-    if g.met_already:
-        full = g.start.year + (1 if g.start.month > 1 else 0)
-        row = g.by_year.filter(pl.col("year") == full) if g.by_year.height else g.by_year
-        more = (
-            f"; med {what} {when} ventes {_nok(float(row['total'][0]))} i {full}"
-            if row.height
-            else ""
-        )
-        return f"Målet nås allerede i {g.year} med dagens avtaler{more} (anslag)."
-    if g.reach_year is None:
-        return (
-            f"Med {what} {when} nås ikke målet innen {int(g.by_year.select(pl.col('year').max()).item())} (anslag)."
-            if g.by_year.height
-            else f"Med {what} {when} nås ikke målet (anslag)."
-        )
-    return f"Med {what} {when} nås målet i {g.reach_year} (anslag)."

@@ -101,7 +101,7 @@ def trend_by_quarter(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
         d.group_by("year", "quarter", "municipality_now", "municipality_name")
         .agg(amount=pl.col("amount").sum())
         .with_columns(
-            label=pl.format("{} K{}", "year", "quarter"),
+            label=pl.format("{} Q{}", "year", "quarter"),
             in_period=(q_start <= f.end) & (q_start.dt.offset_by("2mo") >= f.start),
         )
         .sort("year", "quarter", "municipality_now")

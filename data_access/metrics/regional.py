@@ -82,7 +82,7 @@ def levels(cube: pl.DataFrame, f: Filters, by: str = "none") -> pl.DataFrame:
             pl.col("in_period").fill_null(False)
         )
         if by == "quarter":
-            out = out.with_columns(label=pl.format("{} K{}", "year", "quarter"))
+            out = out.with_columns(label=pl.format("{} Q{}", "year", "quarter"))
         else:
             out = out.with_columns(label=pl.col("year").cast(pl.String))
     return out

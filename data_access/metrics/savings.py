@@ -177,7 +177,7 @@ def agreement_savings(
 
     Agreements with no matched spend are kept with ``matched = 0`` and status
     ``"no_purchases"`` (statuses are English values; ``charts.savings.STATUS_LABELS`` says them
-    in bokmål): an agreement nobody buys on is news, not noise. ``loyalty`` is the
+    in the reader's language): an agreement nobody buys on is news, not noise. ``loyalty`` is the
     frame of ``coverage.loyalty_by_agreement`` (agreement_id, loyalty); without it the
     loyalty columns are null. ``shares`` (``participant_shares``) scales the projection to the
     municipalities in view; agreements none of them takes part in are then left out.

@@ -25,7 +25,8 @@ Structure = Literal["today", "historical"]
 Grain = Literal["month", "quarter", "year"]
 STRUCTURES: tuple[Structure, ...] = ("today", "historical")
 GRAINS: tuple[Grain, ...] = ("month", "quarter", "year")
-_MONTHS = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
+# Period labels are data values, so English; charts.fmt.period shows them in the reader's language.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def with_municipality_key(frame: pl.DataFrame, structure: Structure = "today") -> pl.DataFrame:
@@ -177,15 +178,15 @@ def _bucket(grain: Grain) -> pl.Expr:
 
 
 def bucket_label(start: dt.date, grain: Grain) -> str:
-    """'mar 2025', '2025 K1' or '2025'.
+    """'Mar 2025', '2025 Q1' or '2025' (English: a data value, shown through ``charts.fmt.period``).
 
     >>> bucket_label(dt.date(2025, 4, 1), "quarter"), bucket_label(dt.date(2025, 3, 1), "month")
-    ('2025 K2', 'mar 2025')
+    ('2025 Q2', 'Mar 2025')
     """
     if grain == "month":
         return f"{_MONTHS[start.month - 1]} {start.year}"
     if grain == "quarter":
-        return f"{start.year} K{(start.month - 1) // 3 + 1}"
+        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
     return str(start.year)
 
 

@@ -160,8 +160,9 @@ def threshold_watch(
     by_category: bool = False,
     min_level: str = "national",
 ) -> pl.DataFrame:
-    """Flags per municipality (``basis = "kommune"``) and jointly across the municipalities in
-    view (``"samlet"``, only when more than one is in view), largest amount first.
+    """Flags per municipality (``basis = "municipality"``) and jointly across the
+    municipalities in view (``"total"``, only when more than one is in view; its
+    municipality_now and municipality_name are null), largest amount first.
 
     Columns: basis, municipality_now, municipality_name, supplier_id, supplier_name, orgnr,
     category_id, category (null unless ``by_category``), window ("12m" | "48m"),
@@ -174,13 +175,13 @@ def threshold_watch(
     parts = [
         _watch(
             cube, f, thresholds, ["supplier_id", "municipality_now", *cat_keys], rank
-        ).with_columns(basis=pl.lit("kommune"))
+        ).with_columns(basis=pl.lit("municipality"))
     ]
     in_view = apply(cube, f)["municipality_now"].n_unique() if cube.height else 0
     if in_view > 1:
         parts.append(
             _watch(cube, f, thresholds, ["supplier_id", *cat_keys], rank).with_columns(
-                basis=pl.lit("samlet"), municipality_now=pl.lit(None, pl.String)
+                basis=pl.lit("total"), municipality_now=pl.lit(None, pl.String)
             )
         )
     flags = pl.concat(parts, how="diagonal_relaxed")
@@ -193,11 +194,6 @@ def threshold_watch(
         flags.join(names, on="supplier_id", how="left")
         .join(munis, on="municipality_now", how="left")
         .join(cats, on="category_id", how="left")
-        .with_columns(
-            municipality_name=pl.when(pl.col("basis") == "samlet")
-            .then(pl.lit("Alle i utvalget"))
-            .otherwise("municipality_name"),
-        )
         .select(
             "basis",
             "municipality_now",
