@@ -9,11 +9,6 @@ deciding rule is returned with each line (``category_rule``), so a user can see 
 from __future__ import annotations
 
 import polars as pl
-import sqlalchemy as sa
-
-from data_access.store import schema
-from data_access.store.db import read_frame
-from data_access.store.reference import UNCLASSIFIED
 
 
 def _expand_art_ranges(ranges: pl.DataFrame, value_cols: list[str]) -> pl.DataFrame:
@@ -40,33 +35,6 @@ def with_spend_class(lines: pl.DataFrame, art_classes: pl.DataFrame) -> pl.DataF
     return lines.join(lookup, on="art", how="left", maintain_order="left").with_columns(
         pl.col("spend_class").fill_null("excluded")
     )
-
-
-def load_rules(conn: sa.Connection) -> pl.DataFrame:
-    r = schema.category_rule
-    return read_frame(
-        conn,
-        sa.select(
-            r.c.id,
-            r.c.kind,
-            r.c.supplier_key,
-            r.c.art_from,
-            r.c.art_to,
-            r.c.nace_prefix,
-            r.c.category_id,
-            r.c.priority,
-        ).order_by(r.c.priority, r.c.id),
-    )
-
-
-def unclassified_id(conn: sa.Connection) -> int:
-    c = schema.category
-    cid = conn.execute(
-        sa.select(c.c.id).where(c.c.name == UNCLASSIFIED, c.c.parent_id.is_not(None))
-    ).scalar()
-    if cid is None:
-        raise LookupError("category tree has no 'Uklassifisert' leaf")
-    return int(cid)
 
 
 def classify(lines: pl.DataFrame, rules: pl.DataFrame, fallback_id: int) -> pl.DataFrame:
