@@ -24,7 +24,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import polars as pl
 import sqlalchemy as sa
@@ -158,10 +158,10 @@ class ImportReport:
         return json.dumps(asdict(self), ensure_ascii=False, default=str)
 
     @classmethod
-    def from_dict(cls, rep: dict[str, object]) -> ImportReport:
+    def from_dict(cls, rep: dict[str, Any]) -> ImportReport:
         """A report from its stored JSON (older reports lack the newer fields: defaults)."""
         names = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in rep.items() if k in names})  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in rep.items() if k in names})
 
 
 SPEND_CLASS_LABEL = {
