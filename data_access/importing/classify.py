@@ -11,8 +11,14 @@ from __future__ import annotations
 import polars as pl
 
 
-def _expand_art_ranges(ranges: pl.DataFrame, value_cols: list[str]) -> pl.DataFrame:
-    """One row per 3-digit art covered by the ranges (first range wins on overlap)."""
+def expand_art_ranges(ranges: pl.DataFrame, value_cols: list[str]) -> pl.DataFrame:
+    """One row per 3-digit art covered by the ranges (first range wins on overlap), with the
+    ranges' ``value_cols``: the lookup both the spend class and the account rules join on.
+
+    >>> r = pl.DataFrame({"art_from": ["100", "102"], "art_to": ["102", "103"], "v": [1, 2]})
+    >>> expand_art_ranges(r, ["v"]).rows()
+    [('100', 1), ('101', 1), ('102', 1), ('103', 2)]
+    """
     rows = ranges.with_columns(
         art=pl.int_ranges(pl.col("art_from").cast(pl.Int32), pl.col("art_to").cast(pl.Int32) + 1)
     ).explode("art")
@@ -31,7 +37,7 @@ def with_spend_class(lines: pl.DataFrame, art_classes: pl.DataFrame) -> pl.DataF
     >>> with_spend_class(pl.DataFrame({"art": ["120", "350", "050"]}), arts)["spend_class"].to_list()
     ['purchase', 'intra_public', 'excluded']
     """
-    lookup = _expand_art_ranges(art_classes, ["spend_class"])
+    lookup = expand_art_ranges(art_classes, ["spend_class"])
     return lines.join(lookup, on="art", how="left", maintain_order="left").with_columns(
         pl.col("spend_class").fill_null("excluded")
     )
@@ -60,7 +66,7 @@ def classify(lines: pl.DataFrame, rules: pl.DataFrame, fallback_id: int) -> pl.D
     acc_ranges = rules.filter(pl.col("kind") == "account").rename(
         {"category_id": "acc_cat", "id": "acc_rule"}
     )
-    acc = _expand_art_ranges(acc_ranges, ["acc_cat", "acc_rule"])
+    acc = expand_art_ranges(acc_ranges, ["acc_cat", "acc_rule"])
     nace_rules = rules.filter(pl.col("kind") == "nace").select("nace_prefix", "category_id", "id")
 
     out = lines.join(sup, on="supplier_key", how="left", maintain_order="left").join(
