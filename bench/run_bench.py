@@ -41,6 +41,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import pg  # noqa: E402
 from bench.import_bench import make_csv  # noqa: E402
 from data_access import demo  # noqa: E402
 from data_access.admin.users import add_user  # noqa: E402
@@ -57,9 +58,6 @@ from data_access.store.reference import seed_reference  # noqa: E402
 from tests import app_server  # noqa: E402
 
 BENCH_DIR = ROOT / "data" / "bench"
-PG_ADMIN = os.environ.get(
-    "INNSIKT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 USER, PASSWORD = "bench", "bench-passord-123"
 COOKIE_KEY = "bench-cookie-key-0123456789-abcdefghijklmnop"
 PAGES = [  # (script, title, section) — every page an admin sees
@@ -123,23 +121,14 @@ def sqlite_db(size: float) -> str:
 
 def pg_db(size: float) -> str:
     name = f"innsikt_bench_{_tag(size)}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        if not c.execute(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-        ).first():
-            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    url = pg.create_database(name)
     engine = make_engine(url)
     try:
         _fill(engine, size)
     except Exception:
         engine.dispose()
-        with admin.connect() as c:
-            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        pg.drop_database(name)  # never keep a half-generated cache
         raise
-    finally:
-        admin.dispose()
     engine.dispose()
     return url
 
@@ -301,21 +290,11 @@ def import_rate(kind: str, rows: int) -> tuple[float, float, float]:
         plain = pl.read_csv(path, separator=";", infer_schema=False)
         t_read = time.perf_counter() - t
         assert plain.height == rows
+        name = f"innsikt_bench_import_{os.getpid()}"
         if kind == "sqlite":
-            url, cleanup = f"sqlite:///{Path(tmp) / 'imp.sqlite'}", None
+            url = f"sqlite:///{Path(tmp) / 'imp.sqlite'}"
         else:
-            name = f"innsikt_bench_import_{os.getpid()}"
-            admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-            with admin.connect() as c:
-                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-            def cleanup() -> None:
-                with admin.connect() as c:
-                    c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
-
+            url = pg.create_database(name, fresh=True)
         engine = make_engine(url)
         try:
             migrate(engine)
@@ -327,8 +306,8 @@ def import_rate(kind: str, rows: int) -> tuple[float, float, float]:
             assert report.ok and report.rows_read == rows, report.summary()
         finally:
             engine.dispose()
-            if cleanup:
-                cleanup()
+            if kind != "sqlite":
+                pg.drop_database(name)
     return secs, rows / secs, t_read
 
 
