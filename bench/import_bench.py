@@ -26,16 +26,7 @@ sys.path.insert(0, str(ROOT))
 from data_access.importing import import_file  # noqa: E402
 from data_access.store.db import make_engine, migrate  # noqa: E402
 from data_access.store.reference import seed_reference  # noqa: E402
-from data_access.store.suppliers import orgnr_check_digit  # noqa: E402
-
-
-def _orgnr(k: int) -> str:
-    while True:
-        first8 = f"1{k:07d}"
-        check = orgnr_check_digit(first8)
-        if check is not None:
-            return first8 + str(check)
-        k += 1
+from tests.import_helpers import amount_text, valid_orgnr  # noqa: E402
 
 
 def make_csv(n: int) -> bytes:
@@ -49,17 +40,12 @@ def make_csv(n: int) -> bytes:
         Dato=(pl.lit(dt.date(2019, 1, 1)) + pl.duration(days=pl.col("i") % 2500)).dt.strftime(
             "%d.%m.%Y"
         ),
-        Orgnr=pl.col("i").mod(400).replace_strict({k: _orgnr(k * 10) for k in range(400)}),
+        Orgnr=pl.col("i").mod(400).replace_strict({k: valid_orgnr(k * 10) for k in range(400)}),
         Leverandør=pl.format("Leverandør {} AS", pl.col("i") % 400),
         Konto=pl.when(pl.col("i") % 50 == 1)
         .then(pl.lit(accounts[5]))
         .otherwise(pl.col("i").mod(5).replace_strict(dict(enumerate(accounts[:5])))),
-        Beløp=pl.format(
-            "{}{},{}",
-            pl.when(pl.col("ore") < 0).then(pl.lit("-")).otherwise(pl.lit("")),
-            pl.col("ore").abs() // 100,
-            (pl.col("ore").abs() % 100).cast(pl.String).str.zfill(2),
-        ),
+        Beløp=amount_text(pl.col("ore")),
         Fakturanr=pl.format("F{}", "i"),
     )
     buf = io.BytesIO()

@@ -21,36 +21,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+from tests import app_server  # noqa: E402
+
 BENCH_USER = "lastbenk"
 BENCH_PASSWORD = "lastbenk-passord-123"
+COOKIE_KEY = "load-bench-cookie-key-0123456789-abcdefghijklmnop"
 DEFAULT_PAGES = ("oversikt", "leverandorer", "avtaler")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -60,31 +48,6 @@ class Result:
     times: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     error_examples: list[str] = field(default_factory=list)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def rss_mb(pid: int) -> float | None:
-    """Resident memory of a process and its children (MB), from /proc."""
-    total = 0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return round(total / 1024, 1) if total else None
 
 
 def prepare_data(folder: Path, demo_size: float) -> None:
@@ -104,50 +67,9 @@ def prepare_data(folder: Path, demo_size: float) -> None:
     engine.dispose()
 
 
-def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "INNSIKT_DATA_DIR": str(folder),
-        "INNSIKT_COOKIE_KEY": "load-bench-cookie-key-0123456789-abcdefghijklmnop",
-        "INNSIKT_NO_DEMO": "",
-    }
-    env.pop("DATABASE_URL", None)
-    log = open(folder / "streamlit.log", "wb")  # noqa: SIM115 - lives as long as the server
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def wait_healthy(url: str, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"server at {url} did not become healthy in {timeout_s:.0f} s")
-
-
 async def _settle(page, timeout_ms: int) -> None:  # type: ignore[no-untyped-def]
     await page.locator(".js-plotly-plot").first.wait_for(timeout=timeout_ms)
-    await page.wait_for_function(IDLE, timeout=timeout_ms)
+    await page.wait_for_function(app_server.IDLE, timeout=timeout_ms)
 
 
 async def _page_error(page) -> str | None:  # type: ignore[no-untyped-def]
@@ -171,13 +93,9 @@ async def session(  # type: ignore[no-untyped-def]
     page = await context.new_page()
     try:
         await page.goto(url + "/")
-        await page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=timeout_ms)
-        await page.wait_for_timeout(1_500)  # let the cookie component report back once
-        await page.wait_for_function(IDLE, timeout=timeout_ms)
-        await page.get_by_role("textbox", name="Brukernavn").fill(BENCH_USER)
-        await page.get_by_role("textbox", name="Passord").fill(BENCH_PASSWORD)
-        await page.get_by_role("button", name="Logg inn").click()
-        await _settle(page, timeout_ms)
+        await app_server.login_async(
+            page, BENCH_USER, BENCH_PASSWORD, timeout_ms=timeout_ms, drawn_timeout_ms=timeout_ms
+        )
         await page.wait_for_timeout(500)  # the cookie is written in the run after login
     except Exception as exc:  # a failed login is an error of the run, not of the bench
         result.errors["login"] = result.errors.get("login", 0) + 1
@@ -222,7 +140,7 @@ async def run(
 
     result = Result()
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = await p.chromium.launch(**app_server.launch_args())
         deadline = time.monotonic() + seconds
         await asyncio.gather(
             *[
@@ -234,7 +152,7 @@ async def run(
     return result
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - sets up, runs and reports one bounded load test in order
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sessions", type=int, default=8, help="concurrent browser sessions")
     ap.add_argument("--seconds", type=float, default=120, help="how long the sessions run")
@@ -257,37 +175,31 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - sets up, runs
         ap.error("--seconds must be between 1 and 1800")
     pages = [p.strip().strip("/") for p in args.pages.split(",") if p.strip()]
 
-    proc = None
-    if args.url:
-        host = urllib.parse.urlparse(args.url).hostname or ""
-        if host not in LOOPBACK:
-            ap.error(f"--url must point at the loopback (127.0.0.1/localhost), not {host!r}")
-        url, pid = args.url.rstrip("/"), args.server_pid
-    else:
-        folder = args.data_dir or Path(tempfile.mkdtemp(prefix="innsikt_load_"))
-        folder.mkdir(parents=True, exist_ok=True)
-        t0 = time.perf_counter()
-        prepare_data(folder, args.demo_size)
-        print(f"data ready in {time.perf_counter() - t0:.0f} s ({folder})", flush=True)
-        port = _free_port()
-        proc = start_server(folder, port)
-        url, pid = f"http://127.0.0.1:{port}", proc.pid
-    try:
-        wait_healthy(url)
-        rss_before = rss_mb(pid) if pid else None
+    with contextlib.ExitStack() as stack:
+        if args.url:
+            host = urllib.parse.urlparse(args.url).hostname or ""
+            if host not in LOOPBACK:
+                ap.error(f"--url must point at the loopback (127.0.0.1/localhost), not {host!r}")
+            url, pid = args.url.rstrip("/"), args.server_pid
+            if not app_server.wait_healthy(url, 120):
+                raise SystemExit(f"server at {url} did not become healthy in 120 s")
+        else:
+            folder = args.data_dir or Path(tempfile.mkdtemp(prefix="innsikt_load_"))
+            folder.mkdir(parents=True, exist_ok=True)
+            t0 = time.perf_counter()
+            prepare_data(folder, args.demo_size)
+            print(f"data ready in {time.perf_counter() - t0:.0f} s ({folder})", flush=True)
+            server = stack.enter_context(
+                app_server.serve(folder, COOKIE_KEY, env={"INNSIKT_NO_DEMO": ""})
+            )
+            url, pid = server.url, server.pid
+        rss_before = app_server.rss_mb(pid) if pid else None
         t0 = time.perf_counter()
         result = asyncio.run(
             run(url, args.sessions, args.seconds, pages, args.max_rounds, int(args.timeout * 1000))
         )
         wall = time.perf_counter() - t0
-        rss_after = rss_mb(pid) if pid else None
-    finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        rss_after = app_server.rss_mb(pid) if pid else None
 
     report = {
         "sessions": args.sessions,

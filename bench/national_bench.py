@@ -29,6 +29,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import pg  # noqa: E402
 from data_access import pushdown  # noqa: E402
 from data_access.store import schema  # noqa: E402
 from data_access.store.bulkload import bulk_load  # noqa: E402
@@ -37,9 +38,6 @@ from data_access.store.filters import Filters  # noqa: E402
 from data_access.store.reference import seed_reference  # noqa: E402
 from data_access.store.scope import Scope  # noqa: E402
 
-PG_ADMIN = os.environ.get(
-    "INNSIKT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 LINES_PER_ROW = 4
 CHUNK = 2_000_000
 
@@ -146,14 +144,7 @@ def main() -> None:
     ap.add_argument("--municipalities", type=int, default=357)
     args = ap.parse_args()
     name = f"innsikt_bench_national_{args.lines}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        if not c.execute(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-        ).first():
-            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    engine = make_engine(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}")
+    engine = make_engine(pg.create_database(name))
     t = time.perf_counter()
     generate(engine, args.lines, args.municipalities)
     log(f"database ready in {time.perf_counter() - t:.0f} s")

@@ -28,13 +28,10 @@ import os
 import platform
 import resource
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,6 +41,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import pg  # noqa: E402
 from bench.import_bench import make_csv  # noqa: E402
 from data_access import demo  # noqa: E402
 from data_access.admin.users import add_user  # noqa: E402
@@ -57,24 +55,11 @@ from data_access.store.db import get_setting, make_engine, migrate, set_setting 
 from data_access.store.filters import Filters, apply  # noqa: E402
 from data_access.store.login_security import token_version  # noqa: E402
 from data_access.store.reference import seed_reference  # noqa: E402
+from tests import app_server  # noqa: E402
 
 BENCH_DIR = ROOT / "data" / "bench"
-PG_ADMIN = os.environ.get(
-    "INNSIKT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 USER, PASSWORD = "bench", "bench-passord-123"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+COOKIE_KEY = "bench-cookie-key-0123456789-abcdefghijklmnop"
 PAGES = [  # (script, title, section) — every page an admin sees
     ("pages/overview.py", "Oversikt", "Analyse"),
     ("pages/municipalities_categories.py", "Kommuner og kategorier", "Analyse"),
@@ -136,23 +121,14 @@ def sqlite_db(size: float) -> str:
 
 def pg_db(size: float) -> str:
     name = f"innsikt_bench_{_tag(size)}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        if not c.execute(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-        ).first():
-            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    url = pg.create_database(name)
     engine = make_engine(url)
     try:
         _fill(engine, size)
     except Exception:
         engine.dispose()
-        with admin.connect() as c:
-            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        pg.drop_database(name)  # never keep a half-generated cache
         raise
-    finally:
-        admin.dispose()
     engine.dispose()
     return url
 
@@ -168,74 +144,23 @@ def _ledger_lines(url: str) -> int:
 # --- cold start and browser ------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _rss_peak_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def browser_run(url: str, data_dir: Path, *, pages: bool) -> dict[str, float]:
     """Start the server, log in, wait for the Oversikt chart; optionally switch pages."""
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "INNSIKT_DATA_DIR": str(data_dir),
-        "INNSIKT_COOKIE_KEY": "bench-cookie-key-0123456789-abcdefghijklmnop",
-        "INNSIKT_NO_DEMO": "1",
-    }
     out: dict[str, float] = {}
-    logf = open(data_dir / "streamlit.log", "w")  # noqa: SIM115 - closed below
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=logf,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.1)
+    env = {"DATABASE_URL": url, "INNSIKT_NO_DEMO": "1"}
+    with app_server.serve(data_dir, COOKIE_KEY, env=env, interval_s=0.1) as server:
         out["health"] = time.perf_counter() - t0
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(**app_server.launch_args())
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(base + "/")
-            page.get_by_role("textbox", name="Brukernavn").wait_for(timeout=180_000)
+            page.goto(server.url + "/")
+            app_server.wait_for_login_form(page, timeout_ms=180_000, settle_ms=0)
             out["login_form"] = time.perf_counter() - t0
-            page.get_by_role("textbox", name="Brukernavn").fill(USER)
-            page.get_by_role("textbox", name="Passord").fill(PASSWORD)
             t_login = time.perf_counter()
-            page.get_by_role("button", name="Logg inn").click()
-            page.locator(".js-plotly-plot").first.wait_for(timeout=300_000)
-            page.wait_for_function(IDLE, timeout=300_000)
+            app_server.submit_login(page, USER, PASSWORD, drawn_timeout_ms=300_000)
             out["drawn"] = time.perf_counter() - t0
             out["login_to_drawn"] = time.perf_counter() - t_login
             if pages:
@@ -245,17 +170,10 @@ def browser_run(url: str, data_dir: Path, *, pages: bool) -> dict[str, float]:
                     page.get_by_role("menuitem", name=title).click()
                     page.wait_for_timeout(50)
                     page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
-                    page.wait_for_function(IDLE, timeout=120_000)
+                    page.wait_for_function(app_server.IDLE, timeout=120_000)
                     out[f"page:{title}"] = time.perf_counter() - t
             browser.close()
-        out["server_rss_mb"] = _rss_peak_mb(proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        logf.close()
+        out["server_rss_mb"] = app_server.peak_rss_mb(server.pid)
     return out
 
 
@@ -320,7 +238,7 @@ def apptest_pages(url: str, data_dir: Path) -> dict[str, tuple[float, float, flo
     the same filter changes in plain Polars."""
     os.environ["DATABASE_URL"] = url
     os.environ["INNSIKT_DATA_DIR"] = str(data_dir)
-    os.environ["INNSIKT_COOKIE_KEY"] = "bench-cookie-key-0123456789-abcdefghijklmnop"
+    os.environ["INNSIKT_COOKIE_KEY"] = COOKIE_KEY
     os.environ["INNSIKT_NO_DEMO"] = "1"
     import streamlit.logger
     from streamlit.testing.v1 import AppTest
@@ -342,12 +260,7 @@ def apptest_pages(url: str, data_dir: Path) -> dict[str, tuple[float, float, flo
     result: dict[str, tuple[float, float, float]] = {}
     for script, title, _section in PAGES:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-        at.session_state["authentication_status"] = True
-        at.session_state["username"] = USER
-        at.session_state["name"] = "Bench"
-        at.session_state["roles"] = ["admin"]
-        at.session_state["logout"] = None
-        at.session_state["_auth_tv"] = version
+        app_server.seed_login(at, USER, name="Bench", role="admin", token_version=version)
         at.run()
         at.switch_page(script).run()
         times = []
@@ -377,21 +290,11 @@ def import_rate(kind: str, rows: int) -> tuple[float, float, float]:
         plain = pl.read_csv(path, separator=";", infer_schema=False)
         t_read = time.perf_counter() - t
         assert plain.height == rows
+        name = f"innsikt_bench_import_{os.getpid()}"
         if kind == "sqlite":
-            url, cleanup = f"sqlite:///{Path(tmp) / 'imp.sqlite'}", None
+            url = f"sqlite:///{Path(tmp) / 'imp.sqlite'}"
         else:
-            name = f"innsikt_bench_import_{os.getpid()}"
-            admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-            with admin.connect() as c:
-                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-            def cleanup() -> None:
-                with admin.connect() as c:
-                    c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
-
+            url = pg.create_database(name, fresh=True)
         engine = make_engine(url)
         try:
             migrate(engine)
@@ -403,8 +306,8 @@ def import_rate(kind: str, rows: int) -> tuple[float, float, float]:
             assert report.ok and report.rows_read == rows, report.summary()
         finally:
             engine.dispose()
-            if cleanup:
-                cleanup()
+            if kind != "sqlite":
+                pg.drop_database(name)
     return secs, rows / secs, t_read
 
 

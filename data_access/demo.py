@@ -17,10 +17,11 @@ import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
-from data_access.importing.classify import classify, load_rules, unclassified_id, with_spend_class
+from data_access.importing.classify import classify, with_spend_class
 from data_access.store import schema
 from data_access.store.agreements import load_parties, match_agreements
 from data_access.store.bulkload import bulk_load
+from data_access.store.categories import load_rules, unclassified_id
 from data_access.store.cube import rebuild_cube
 from data_access.store.db import (
     audit,

@@ -8,16 +8,11 @@ import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
-from data_access.admin.categories import (
-    RULE_KINDS,
-    load_rules_table,
-    load_tree,
-    save_rules,
-    save_tree,
-)
+from data_access.admin.categories import RULE_KINDS, save_rules, save_tree
 from data_access.admin.private_review import release, suspected
 from data_access.admin.pseudo import add_pseudo, remove_pseudo
 from data_access.admin.users import add_user, set_password, update_user
+from data_access.store.categories import load_rules_table, load_tree
 from data_access.store.pseudo import KINDS, load_pseudo
 from data_access.store.scope import ROLES, Scope
 from data_access.store.users import audit_log, list_users

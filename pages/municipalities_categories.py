@@ -13,7 +13,7 @@ from data_access.admin.population import save_population
 from data_access.metrics import spend
 from data_access.store.filters import Filters
 from data_access.store.lines import invoice_lines
-from ui import chart_view, context, definitions, page
+from ui import chart_view, context, definitions, drill, page
 from ui.i18n import t
 
 KEY = page.Keys("kk")
@@ -48,9 +48,7 @@ def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:
         int(r["category_id"]): f"{r['category']} ({r['category_l1']}) – {fmt.mkr(r['amount'])}"
         for r in cats.iter_rows(named=True)
     }
-    cat_id = st.selectbox(
-        t("Kategori"), list(labels), format_func=lambda k: labels[k], key=KEY("drill_kategori")
-    )
+    cat_id = drill.category_choice(labels, KEY("drill_kategori"))
     sup = spend.category_suppliers(cube, f, cat_id)
     left, right = st.columns([3, 2])
     with left:
@@ -109,29 +107,12 @@ def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:
         offset=(int(number) - 1) * PAGE_SIZE,
     )
     pages = max(1, -(-lines.total // PAGE_SIZE))
-    st.caption(
-        f"{fmt.number(lines.total)} {t('fakturalinjer')}, {fmt.kr(lines.total_amount)} · "
-        f"{t('side')} {int(number)} {t('av')} {pages} · {t('nyeste først')}"
-    )
-    st.dataframe(
-        lines.rows.drop("id", "municipality_code", "area"),
-        column_config={
-            "date": st.column_config.DateColumn(t("Dato"), format="DD.MM.YYYY"),
-            "municipality": t("Kommune"),
-            "supplier": t("Leverandør"),
-            "orgnr": t("Org.nr."),
-            "category_l1": t("Hovedkategori"),
-            "category": t("Kategori"),
-            "account": t("Konto"),
-            "art": t("Art"),
-            "amount": st.column_config.NumberColumn(t("Beløp (kr)"), format="localized"),
-            "invoice_id": t("Bilag"),
-            "ehandel": t("E-handel"),
-            "description": t("Tekst"),
-            "category_rule": t("Kategori satt av regel"),
-        },
-        hide_index=True,
+    drill.show_invoice_lines(
+        lines,
+        what=t("fakturalinjer"),
+        tail=f" · {t('side')} {int(number)} {t('av')} {pages} · {t('nyeste først')}",
         key=KEY("table_lines"),
+        with_rule=True,
     )
 
 

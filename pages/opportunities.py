@@ -19,7 +19,7 @@ from data_access.store.escape import md
 from data_access.store.filters import Filters, add_months
 from data_access.store.lines import invoice_lines
 from data_access.store.scope import Scope
-from ui import chart_view, context, definitions, page
+from ui import chart_view, context, definitions, drill, page
 from ui.i18n import t
 
 DEFINITIONS = definitions.translated(definitions.OPPORTUNITIES)
@@ -89,11 +89,8 @@ def _drill(ranked: pl.DataFrame, f: Filters, sc: Scope, clicked: int | None) -> 
     names = {
         int(r["category_id"]): f"{r['rank']}. {r['category']}" for r in ranked.iter_rows(named=True)
     }
-    if clicked is not None and clicked != st.session_state.get("mul_last_click"):
-        st.session_state["mul_drill_category"] = clicked  # a new click wins over the box
-    st.session_state["mul_last_click"] = clicked
-    cat_id = st.selectbox(
-        t("Kategori"), list(names), format_func=lambda k: names[k], key="mul_drill_category"
+    cat_id = drill.category_choice(
+        names, "mul_drill_category", clicked=clicked, click_key="mul_last_click"
     )
     if cat_id is None:
         return
@@ -108,28 +105,12 @@ def _drill(ranked: pl.DataFrame, f: Filters, sc: Scope, clicked: int | None) -> 
         return
     window = Filters(add_months(f.end, -11), f.end, f.municipalities, (), f.area)
     lines = invoice_lines(context.current().engine, sc, window, category_id=int(cat_id), limit=50)
-    st.caption(
-        f"{fmt.number(lines.total)} {t('fakturalinjer i kategorien siste 12 mnd.')}, "
-        f"{fmt.kr(lines.total_amount)} ({t('med og uten avtale')}) · {t('de 50 nyeste vises')}"
-    )
-    st.dataframe(
-        lines.rows.drop("id", "municipality_code", "area", "category_rule"),
-        column_config={
-            "date": st.column_config.DateColumn(t("Dato"), format="DD.MM.YYYY"),
-            "municipality": t("Kommune"),
-            "supplier": t("Leverandør"),
-            "orgnr": t("Org.nr."),
-            "category_l1": t("Hovedkategori"),
-            "category": t("Kategori"),
-            "account": t("Konto"),
-            "art": t("Art"),
-            "amount": st.column_config.NumberColumn(t("Beløp (kr)"), format="localized"),
-            "invoice_id": t("Bilag"),
-            "ehandel": t("E-handel"),
-            "description": t("Tekst"),
-        },
-        hide_index=True,
+    drill.show_invoice_lines(
+        lines,
+        what=t("fakturalinjer i kategorien siste 12 mnd."),
+        tail=f" ({t('med og uten avtale')}) · {t('de 50 nyeste vises')}",
         key="mul_lines",
+        with_rule=False,
     )
 
 

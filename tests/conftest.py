@@ -22,6 +22,7 @@ from data_access.admin.users import add_user
 from data_access.bootstrap import initialize
 from data_access.store import schema
 from data_access.store.db import make_engine, migrate
+from tests.app_server import seed_login
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get(
@@ -179,12 +180,13 @@ def new_app(logged_in_as: str | None = None):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     if logged_in_as is not None:
         role = next(r for r, (u, _m) in ROLE_USERS.items() if u == logged_in_as)
-        at.session_state["authentication_status"] = True
-        at.session_state["username"] = logged_in_as
-        at.session_state["name"] = f"Test {role}"
-        at.session_state["roles"] = [role]
-        at.session_state["logout"] = None
-        at.session_state["_auth_tv"] = _token_version(logged_in_as)
+        seed_login(
+            at,
+            logged_in_as,
+            name=f"Test {role}",
+            role=role,
+            token_version=_token_version(logged_in_as),
+        )
     return at
 
 

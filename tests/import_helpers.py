@@ -6,12 +6,15 @@ importer stored against an independent computation rather than against its own p
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
 import sqlalchemy as sa
 
 from data_access.store import schema
@@ -70,6 +73,21 @@ def fmt_amount(ore: int, style: str) -> str:
     if neg:
         return body + "-" if style.endswith("_trailing") else "-" + body
     return body
+
+
+def amount_text(ore: pl.Expr) -> pl.Expr:
+    """Øre as kroner text with a decimal comma and no grouping: ``fmt_amount(…, "plain_comma")``
+    as a column expression, for generated files of many rows (volume tests, the import bench).
+
+    >>> pl.DataFrame({"ore": [-123405, 7]}).select(amount_text(pl.col("ore"))).to_series().to_list()
+    ['-1234,05', '0,07']
+    """
+    return pl.format(
+        "{}{},{}",
+        pl.when(ore < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+        ore.abs() // 100,
+        (ore.abs() % 100).cast(pl.String).str.zfill(2),
+    )
 
 
 def fmt_date(d: dt.date, style: str) -> str:
@@ -214,3 +232,20 @@ def snapshot(engine: sa.Engine) -> dict[str, object]:
             sa.select(schema.app_setting.c.value).where(schema.app_setting.c.key == "data_version")
         ).scalar()
     return out
+
+
+@contextlib.contextmanager
+def pg_reference_engine(prefix: str) -> Iterator[sa.Engine]:
+    """An engine on a fresh PostgreSQL database (``conftest.fresh_pg_database``: skipped or
+    failed as that says when no server answers), migrated and holding the reference data only."""
+    from tests.conftest import fresh_pg_database  # only the PostgreSQL tests need pytest's side
+
+    with fresh_pg_database(prefix) as url:
+        engine = make_engine(url)
+        try:
+            migrate(engine)
+            with engine.begin() as c:
+                seed_reference(c)
+            yield engine
+        finally:
+            engine.dispose()

@@ -6,98 +6,39 @@ a person actually sees. Screenshots go to ``screenshots/`` (gitignored) for look
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from data_access.store.decks import DEFAULT_CHARTS
+from tests import app_server
 from tests.conftest import ROLE_USERS, ROOT, TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "screenshots"  # pytest-playwright wipes test-results/
 BROWSER_COOKIE_KEY = "browser-test-cookie-key-0123456789-abcdefghij"
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+IDLE = app_server.IDLE
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
-    return {
-        "executable_path": CHROMIUM,
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ],
-    }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    if not Path(app_server.CHROMIUM).exists():
+        pytest.fail(
+            f"{app_server.CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)"
+        )
+    return app_server.launch_args()
 
 
 @pytest.fixture(scope="session")
 def app_url(app_data_dir: Path) -> Iterator[str]:
     """The app served by ``streamlit run`` on a free port, on the prepared demo database."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "INNSIKT_DATA_DIR": str(app_data_dir),
-        "INNSIKT_COOKIE_KEY": BROWSER_COOKIE_KEY,
-    }
-    env.pop("DATABASE_URL", None)
-    log = open(app_data_dir / "streamlit.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the app did not start: " + (app_data_dir / "streamlit.log").read_text())
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+        with app_server.serve(app_data_dir, BROWSER_COOKIE_KEY) as server:
+            yield server.url
+    except RuntimeError as exc:  # not healthy: the server log says why
+        pytest.fail(str(exc))
 
 
 def _wait_idle(page) -> None:
@@ -105,16 +46,7 @@ def _wait_idle(page) -> None:
 
 
 def _login(page, user: str) -> None:
-    # The login cookie component reports back once after the page loads and triggers a rerun;
-    # a click inside that rerun can be lost (a person simply clicks again), so let it settle.
-    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
-    page.wait_for_timeout(1_500)
-    _wait_idle(page)
-    page.get_by_role("textbox", name="Brukernavn").fill(user)
-    page.get_by_role("textbox", name="Passord").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    page.locator(".js-plotly-plot").first.wait_for(timeout=90_000)
-    _wait_idle(page)
+    app_server.login(page, user, TEST_PASSWORD)
 
 
 def _shot(page, name: str) -> None:

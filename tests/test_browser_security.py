@@ -13,7 +13,7 @@ import pytest
 
 from data_access.admin.users import add_user, set_password, update_user
 from data_access.store.db import make_engine
-from tests import test_browser
+from tests import app_server, test_browser
 from tests.conftest import TEST_PASSWORD
 from tests.test_browser import _login, _shot, _wait_idle
 from ui.auth import COOKIE
@@ -155,52 +155,12 @@ def test_unsigned_and_foreign_cookies_show_the_login_form(browser, app_url: str)
 
 @pytest.fixture(scope="module")
 def hostile_url(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    import os
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
     from tests.hostile import build_hostile_dir
 
     folder = tmp_path_factory.mktemp("hostile_browser")
     build_hostile_dir(folder)
-    port = test_browser._free_port()
-    env = {**os.environ, "INNSIKT_DATA_DIR": str(folder), "INNSIKT_COOKIE_KEY": "h" * 48}
-    env.pop("DATABASE_URL", None)
-    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=test_browser.ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+    with app_server.serve(folder, "h" * 48) as server:
+        yield server.url
 
 
 LIVE_ELEMENTS = """() => {

@@ -6,9 +6,9 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 
-from data_access.admin.categories import load_tree
 from data_access.importing import load_data_quality
 from data_access.store import schema
+from data_access.store.categories import load_tree
 from data_access.store.cube import load_cube
 from data_access.store.db import read_frame
 from data_access.store.scope import Scope

@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from data_access import demo
-from data_access.admin.categories import load_rules_table, load_tree, save_rules, save_tree
+from data_access.admin.categories import save_rules, save_tree
 from data_access.store import schema
+from data_access.store.categories import load_rules_table, load_tree
 from data_access.store.db import make_engine, migrate
 from data_access.store.scope import Scope
 

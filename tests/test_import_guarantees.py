@@ -29,13 +29,13 @@ from data_access.importing import (
 )
 from data_access.store import schema
 from data_access.store.cube import load_cube
-from data_access.store.db import make_engine, migrate
-from data_access.store.reference import seed_reference
 from data_access.store.scope import Scope
 from tests.import_helpers import (
     Row,
+    amount_text,
     fresh_engine,
     invalid_orgnr,
+    pg_reference_engine,
     snapshot,
     standard_rows,
     template_db,
@@ -515,17 +515,8 @@ def test_cli_exit_codes(template: Path, tmp_path: Path, capsys: pytest.CaptureFi
 @pytest.fixture()
 def pg_import_engine() -> Iterator[sa.Engine]:
     """A fresh, uniquely named PostgreSQL database with reference data only."""
-    from tests.conftest import fresh_pg_database
-
-    with fresh_pg_database("innsikt_import") as url:
-        engine = make_engine(url)
-        try:
-            migrate(engine)
-            with engine.begin() as c:
-                seed_reference(c)
-            yield engine
-        finally:
-            engine.dispose()
+    with pg_reference_engine("innsikt_import") as engine:
+        yield engine
 
 
 @pytest.mark.postgres
@@ -586,12 +577,7 @@ def big_csv(n: int) -> tuple[bytes, int]:
         Orgnr=pl.col("i").mod(200).replace_strict({k: valid_orgnr(k) for k in range(200)}),
         Leverandør=pl.format("Firma {} AS", pl.col("i") % 200),
         Konto=pl.lit("12000"),
-        Beløp=pl.format(
-            "{}{},{}",
-            pl.when(pl.col("ore") < 0).then(pl.lit("-")).otherwise(pl.lit("")),
-            pl.col("ore").abs() // 100,
-            (pl.col("ore").abs() % 100).cast(pl.String).str.zfill(2),
-        ),
+        Beløp=amount_text(pl.col("ore")),
         Fakturanr=pl.format("F{}", "i"),
     )
     out = df.select("Kommunenr", "Dato", "Orgnr", "Leverandør", "Konto", "Beløp", "Fakturanr")

@@ -20,9 +20,16 @@ import sqlalchemy as sa
 from data_access.importing import import_file
 from data_access.store import bulkload, schema
 from data_access.store.cube import rebuild_cube
-from data_access.store.db import make_engine, migrate, read_frame
-from data_access.store.reference import seed_reference
-from tests.import_helpers import Row, fresh_engine, standard_rows, template_db, to_csv, valid_orgnr
+from data_access.store.db import read_frame
+from tests.import_helpers import (
+    Row,
+    fresh_engine,
+    pg_reference_engine,
+    standard_rows,
+    template_db,
+    to_csv,
+    valid_orgnr,
+)
 from tests.test_import_guarantees import check_interrupted_import_leaves_db_unchanged
 
 
@@ -72,17 +79,8 @@ def sqlite_eng(tmp_path: Path) -> sa.Engine:
 
 @pytest.fixture()
 def pg_eng() -> Iterator[sa.Engine]:
-    from tests.conftest import fresh_pg_database
-
-    with fresh_pg_database("innsikt_speed") as url:
-        engine = make_engine(url)
-        try:
-            migrate(engine)
-            with engine.begin() as c:
-                seed_reference(c)
-            yield engine
-        finally:
-            engine.dispose()
+    with pg_reference_engine("innsikt_speed") as engine:
+        yield engine
 
 
 def test_incremental_cube_equals_full_rebuild_sqlite(sqlite_eng: sa.Engine) -> None:

@@ -134,6 +134,7 @@ def test_line_detail_follows_the_role() -> None:
     assert not analyst.exception
     lines = [d.value for d in analyst.dataframe if "date" in d.value.columns]
     assert lines and len(lines[0]) == 50  # one page, limited in SQL
+    assert "category_rule" in lines[0].columns and "area" not in lines[0].columns
     analyst.number_input(key="kk_drill_side").set_value(2).run()
     page2 = next(d.value for d in analyst.dataframe if "date" in d.value.columns)
     assert page2["date"].max() <= lines[0]["date"].min()  # newest first, no overlap by date

@@ -94,6 +94,7 @@ def test_verdal_user_sees_no_other_members_amounts() -> None:
         assert needle not in text, needle
     lines = next(d.value for d in at.dataframe if "invoice_id" in d.value.columns)
     assert set(lines["municipality"]) == {"Verdal"}
+    assert "category_rule" not in lines.columns  # the shared drill-down shows it on kk only
     suppliers = _table(at, "Organisasjonsnr.")
     assert set(suppliers["Kommuner"]) == {1}
     # Member counts are the cooperation's on both pages (counts, not amounts).

@@ -24,11 +24,10 @@ from data_access.importing.validate import is_person_name
 from data_access.metrics import concentration as conc
 from data_access.store import schema
 from data_access.store.cube import load_cube
-from data_access.store.db import make_engine, migrate
+from data_access.store.db import make_engine
 from data_access.store.filters import Filters
-from data_access.store.reference import seed_reference
 from data_access.store.scope import Scope
-from tests.import_helpers import fresh_engine, template_db
+from tests.import_helpers import fresh_engine, pg_reference_engine, template_db
 
 HEAD = "Kommunenr;Dato;Leverandør;Konto;Beløp;Fakturanr"
 YEAR = 2024
@@ -47,17 +46,8 @@ def db(request: pytest.FixtureRequest, template: Path, tmp_path: Path) -> Iterat
         yield eng
         eng.dispose()
         return
-    from tests.conftest import fresh_pg_database
-
-    with fresh_pg_database("innsikt_ledgers") as url:
-        eng = make_engine(url)
-        try:
-            migrate(eng)
-            with eng.begin() as c:
-                seed_reference(c)
-            yield eng
-        finally:
-            eng.dispose()
+    with pg_reference_engine("innsikt_ledgers") as eng:
+        yield eng
 
 
 @pytest.fixture()

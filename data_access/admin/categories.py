@@ -2,7 +2,8 @@
 
 Saving replaces the tree or the rule list as edited, validates everything first (nothing is
 stored when a row is wrong), writes the audit log, re-applies the rules to every stored line
-(``importing.reclassify``) and bumps the data version, all in the caller's transaction.
+(``importing.reclassify``) and bumps the data version, all in the caller's transaction. The
+reads (tree, rules) are in ``store.categories``, shared with the import pipeline.
 """
 
 from __future__ import annotations
@@ -12,13 +13,8 @@ import sqlalchemy as sa
 
 from data_access.importing.reclassify import reclassify
 from data_access.store import schema
-from data_access.store.db import (
-    audit,
-    bump_data_version,
-    inserted_id,
-    read_frame,
-    sync_id_sequences,
-)
+from data_access.store.categories import load_tree
+from data_access.store.db import audit, bump_data_version, inserted_id, sync_id_sequences
 from data_access.store.reference import UNCLASSIFIED
 from data_access.store.scope import Scope
 
@@ -28,55 +24,6 @@ RULE_KINDS = ("supplier", "account", "nace")
 def _require_admin(scope: Scope) -> None:
     if scope.role != "admin":
         raise PermissionError("bare administratorer kan endre kategorier og regler")
-
-
-def load_tree(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
-    """Leaf categories with their level-1 name: id, level1, level2, n_lines.
-
-    The line counts come from ``spend_cube`` (Σ ``n_lines`` per category), not from grouping
-    the whole ledger: the cube is rebuilt in the same transaction as every change to the lines'
-    categories (import, re-classification), so the counts are the same at a fraction of the cost.
-    """
-    c, p, cube = schema.category, schema.category.alias("p"), schema.spend_cube
-    used = (
-        sa.select(cube.c.category_id, sa.func.sum(cube.c.n_lines).label("n"))
-        .group_by(cube.c.category_id)
-        .subquery()
-    )
-    return read_frame(
-        conn,
-        sa.select(
-            c.c.id,
-            p.c.name.label("level1"),
-            c.c.name.label("level2"),
-            sa.func.coalesce(used.c.n, 0).label("n_lines"),
-        )
-        .join(p, c.c.parent_id == p.c.id)
-        .outerjoin(used, used.c.category_id == c.c.id)
-        .order_by(p.c.sort, c.c.sort),
-    )
-
-
-def load_rules_table(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
-    """Rules with the category shown as 'Nivå 1 › Nivå 2' for editing."""
-    r, c, p = schema.category_rule, schema.category, schema.category.alias("p")
-    return read_frame(
-        conn,
-        sa.select(
-            r.c.id,
-            r.c.kind,
-            r.c.supplier_key,
-            r.c.art_from,
-            r.c.art_to,
-            r.c.nace_prefix,
-            (p.c.name + " › " + c.c.name).label("category"),
-            r.c.priority,
-            r.c.note,
-        )
-        .join(c, c.c.id == r.c.category_id)
-        .join(p, p.c.id == c.c.parent_id)
-        .order_by(r.c.priority, r.c.id),
-    )
 
 
 # Exempt from C901: validate every edited row, then apply renames/moves/new/removed in one transaction;

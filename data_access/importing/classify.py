@@ -9,15 +9,16 @@ deciding rule is returned with each line (``category_rule``), so a user can see 
 from __future__ import annotations
 
 import polars as pl
-import sqlalchemy as sa
-
-from data_access.store import schema
-from data_access.store.db import read_frame
-from data_access.store.reference import UNCLASSIFIED
 
 
-def _expand_art_ranges(ranges: pl.DataFrame, value_cols: list[str]) -> pl.DataFrame:
-    """One row per 3-digit art covered by the ranges (first range wins on overlap)."""
+def expand_art_ranges(ranges: pl.DataFrame, value_cols: list[str]) -> pl.DataFrame:
+    """One row per 3-digit art covered by the ranges (first range wins on overlap), with the
+    ranges' ``value_cols``: the lookup both the spend class and the account rules join on.
+
+    >>> r = pl.DataFrame({"art_from": ["100", "102"], "art_to": ["102", "103"], "v": [1, 2]})
+    >>> expand_art_ranges(r, ["v"]).rows()
+    [('100', 1), ('101', 1), ('102', 1), ('103', 2)]
+    """
     rows = ranges.with_columns(
         art=pl.int_ranges(pl.col("art_from").cast(pl.Int32), pl.col("art_to").cast(pl.Int32) + 1)
     ).explode("art")
@@ -36,37 +37,10 @@ def with_spend_class(lines: pl.DataFrame, art_classes: pl.DataFrame) -> pl.DataF
     >>> with_spend_class(pl.DataFrame({"art": ["120", "350", "050"]}), arts)["spend_class"].to_list()
     ['purchase', 'intra_public', 'excluded']
     """
-    lookup = _expand_art_ranges(art_classes, ["spend_class"])
+    lookup = expand_art_ranges(art_classes, ["spend_class"])
     return lines.join(lookup, on="art", how="left", maintain_order="left").with_columns(
         pl.col("spend_class").fill_null("excluded")
     )
-
-
-def load_rules(conn: sa.Connection) -> pl.DataFrame:
-    r = schema.category_rule
-    return read_frame(
-        conn,
-        sa.select(
-            r.c.id,
-            r.c.kind,
-            r.c.supplier_key,
-            r.c.art_from,
-            r.c.art_to,
-            r.c.nace_prefix,
-            r.c.category_id,
-            r.c.priority,
-        ).order_by(r.c.priority, r.c.id),
-    )
-
-
-def unclassified_id(conn: sa.Connection) -> int:
-    c = schema.category
-    cid = conn.execute(
-        sa.select(c.c.id).where(c.c.name == UNCLASSIFIED, c.c.parent_id.is_not(None))
-    ).scalar()
-    if cid is None:
-        raise LookupError("category tree has no 'Uklassifisert' leaf")
-    return int(cid)
 
 
 def classify(lines: pl.DataFrame, rules: pl.DataFrame, fallback_id: int) -> pl.DataFrame:
@@ -92,7 +66,7 @@ def classify(lines: pl.DataFrame, rules: pl.DataFrame, fallback_id: int) -> pl.D
     acc_ranges = rules.filter(pl.col("kind") == "account").rename(
         {"category_id": "acc_cat", "id": "acc_rule"}
     )
-    acc = _expand_art_ranges(acc_ranges, ["acc_cat", "acc_rule"])
+    acc = expand_art_ranges(acc_ranges, ["acc_cat", "acc_rule"])
     nace_rules = rules.filter(pl.col("kind") == "nace").select("nace_prefix", "category_id", "id")
 
     out = lines.join(sup, on="supplier_key", how="left", maintain_order="left").join(

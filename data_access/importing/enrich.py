@@ -63,10 +63,8 @@ def _open_text(source: str | Path | bytes | IO[bytes]) -> IO[str]:
         raw = source
     head = raw.read(2)
     raw.seek(0)
-    if head == b"\x1f\x8b":
-        # GzipFile reads bytes like the IO[bytes] it wraps, but typeshed does not declare it one.
-        raw = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    buffer: IO[bytes] | gzip.GzipFile = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw
+    return io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
 
 
 # Exempt from C901: a small streaming parser (skip separators, refill the buffer, decode one object);
@@ -141,8 +139,10 @@ def iter_units(source: str | Path | bytes | IO[bytes]) -> Iterator[dict[str, obj
             yield {k: (v if v != "" else None) for k, v in row.items() if k is not None}
 
 
-class _Prefixed(io.TextIOBase):
-    """A text stream with a few characters pushed back in front."""
+class _Prefixed:
+    """A text stream with a few characters pushed back in front: ``read``, ``readline`` and
+    line iteration, which is all the JSON and CSV readers above use (a plain class, not an
+    ``io`` one, so its methods are typed as they behave)."""
 
     def __init__(self, prefix: str, inner: IO[str] | _Prefixed) -> None:
         self._prefix = prefix
@@ -157,8 +157,7 @@ class _Prefixed(io.TextIOBase):
             out += self._inner.read(size - len(out))
         return out
 
-    # TextIOBase declares readline(size: int = -1, /); ours also takes None like io.StringIO does.
-    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+    def readline(self) -> str:
         if self._prefix:
             p, self._prefix = self._prefix, ""
             if "\n" in p:
@@ -168,16 +167,9 @@ class _Prefixed(io.TextIOBase):
             return p + self._inner.readline()
         return self._inner.readline()
 
-    # TextIOBase.__iter__ is typed to return Self; a generator of lines is what csv needs.
-    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
-        while True:
-            line = self.readline()
-            if not line:
-                return
+    def __iter__(self) -> Iterator[str]:
+        while line := self.readline():
             yield line
-
-    def readable(self) -> bool:
-        return True
 
 
 def _int(v: object) -> int | None:

@@ -24,12 +24,12 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import polars as pl
 import sqlalchemy as sa
 
-from data_access.importing.classify import classify, load_rules, unclassified_id
+from data_access.importing.classify import classify
 from data_access.importing.layouts import LAYOUTS, Layout, choose_layout
 from data_access.importing.limits import FIELD_MAX, shown_headings, truncate_fields
 from data_access.importing.parsers import Decimal
@@ -39,6 +39,7 @@ from data_access.importing.validate import canonical, line_hash, validate, with_
 from data_access.store import schema
 from data_access.store.agreements import load_agreements, load_parties, match_agreements
 from data_access.store.bulkload import bulk_load
+from data_access.store.categories import load_rules, unclassified_id
 from data_access.store.cube import add_lines_to_cube
 from data_access.store.db import audit, bulk_insert, bump_data_version, inserted_id, read_frame
 from data_access.store.pseudo import pseudo_expr
@@ -157,10 +158,10 @@ class ImportReport:
         return json.dumps(asdict(self), ensure_ascii=False, default=str)
 
     @classmethod
-    def from_dict(cls, rep: dict[str, object]) -> ImportReport:
+    def from_dict(cls, rep: dict[str, Any]) -> ImportReport:
         """A report from its stored JSON (older reports lack the newer fields: defaults)."""
         names = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in rep.items() if k in names})  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in rep.items() if k in names})
 
 
 SPEND_CLASS_LABEL = {

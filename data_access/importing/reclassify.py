@@ -17,7 +17,7 @@ import json
 import polars as pl
 import sqlalchemy as sa
 
-from data_access.importing.classify import classify, load_rules, unclassified_id, with_spend_class
+from data_access.importing.classify import classify, with_spend_class
 from data_access.importing.layouts import (
     LAYOUTS,
     Layout,
@@ -28,6 +28,7 @@ from data_access.importing.layouts import (
 )
 from data_access.importing.validate import is_person_name
 from data_access.store import schema
+from data_access.store.categories import load_rules, unclassified_id
 from data_access.store.cube import rebuild_cube
 from data_access.store.db import audit, bump_data_version, read_frame
 from data_access.store.suppliers import PRIVATE_LABEL

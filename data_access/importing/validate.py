@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from data_access.importing.classify import expand_art_ranges
 from data_access.importing.layouts import DEFAULT as DEFAULT_LAYOUT
 from data_access.importing.layouts import Layout, read_expr
 from data_access.importing.parsers import Decimal, amount_expr, date_expr, detect_decimal
@@ -185,6 +186,15 @@ def is_person_name(name: pl.Expr) -> pl.Expr:
     ).fill_null(False)
 
 
+def _blank(c: str) -> pl.Expr:
+    return pl.col(c).is_null() | (pl.col(c) == "")
+
+
+def _has_split() -> pl.Expr:
+    """The amount is given as debit and credit columns instead of one signed amount."""
+    return ~_blank("debit") | ~_blank("credit")
+
+
 def validate(
     lines: pl.DataFrame,
     *,
@@ -207,26 +217,32 @@ def validate(
             pl.concat([lines["amount"], lines["debit"], lines["credit"]]).drop_nulls(), ","
         )
     assert decimal in (",", ".")
+    df = _parsed(lines, profile, decimal)
+    df = _with_account(df, profile, layout)
+    df = _with_orgnr(df, lines)
+    df = _with_municipality(df, municipalities)
+    arts = expand_art_ranges(art_classes, ["spend_class", "kostra_group"])
+    df = df.join(arts, on="art", how="left", maintain_order="left")
+    kind, msg = _first_reason([*_row_checks(), *_account_and_supplier_checks(layout)])
+    return _with_status(df, kind, msg).drop("s_code", "m_from", "m_to", "m_member")
 
-    def blank(c: str) -> pl.Expr:
-        return pl.col(c).is_null() | (pl.col(c) == "")
 
+def _parsed(lines: pl.DataFrame, profile: Profile, decimal: Decimal) -> pl.DataFrame:
+    """The cells read as values: municipality code, date, amount in øre, account without
+    spaces, the e-handel and private-person flags."""
     eh_true, eh_false = profile.flag_words("ehandel")
     eh = pl.col("ehandel").str.strip_chars().str.to_lowercase()
-    has_amount = ~blank("amount")
-    has_split = ~blank("debit") | ~blank("credit")
     amount = (
-        pl.when(has_amount)
+        pl.when(~_blank("amount"))
         .then(amount_expr(pl.col("amount"), decimal))
-        .when(has_split)
+        .when(_has_split())
         .then(
             amount_expr(pl.col("debit").fill_null("0"), decimal)
             - amount_expr(pl.col("credit").fill_null("0"), decimal)
         )
     )
-    muni_raw = pl.col("municipality").str.replace(r"^(\d{3})$", "0$1")
-    df = lines.with_columns(
-        municipality_in=muni_raw,
+    return lines.with_columns(
+        municipality_in=pl.col("municipality").str.replace(r"^(\d{3})$", "0$1"),
         date_parsed=date_expr(pl.col("date"), profile.date_format),
         amount_ore=amount,
         account_clean=pl.col("account").str.replace_all(r"[\s.]", ""),
@@ -238,13 +254,18 @@ def validate(
         .otherwise(True),
         private_flag=private_flag(pl.col("private"), profile),
     )
+
+
+def _with_account(df: pl.DataFrame, profile: Profile, layout: Layout) -> pl.DataFrame:
+    """The art and kontoklasse read from the account, and the area (drift/investering) from
+    the area cell or, where it is empty, the kontoklasse."""
     # Accounts repeat (a few hundred in a million lines): read each distinct one once.
     art, klasse = read_expr(pl.col("account_clean"), layout)
     accounts = df.select(pl.col("account_clean").drop_nulls().unique()).with_columns(
         art=art, account_class=klasse
     )
     area_txt = pl.col("area").str.to_lowercase().str.strip_chars()
-    df = df.join(accounts, on="account_clean", how="left", maintain_order="left").with_columns(
+    return df.join(accounts, on="account_clean", how="left", maintain_order="left").with_columns(
         area_clean=pl.when(
             area_txt.is_in(profile.investment_values) | area_txt.str.starts_with("inv")
         )
@@ -255,18 +276,24 @@ def validate(
         .then(pl.lit("investering"))
         .otherwise(pl.lit("drift")),
     )
+
+
+def _with_orgnr(df: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """``orgnr_digits`` and ``orgnr_ok`` (mod-11) for each line's organisation number."""
     # Organisation numbers repeat (one per supplier): check each distinct value once.
     orgs = (
         lines.select(pl.col("supplier_orgnr").drop_nulls().unique())
         .with_columns(orgnr_digits=orgnr_digits(pl.col("supplier_orgnr")))
         .with_columns(orgnr_ok=orgnr_valid(pl.col("orgnr_digits")))
     )
-    df = df.join(orgs, on="supplier_orgnr", how="left", maintain_order="left").with_columns(
+    return df.join(orgs, on="supplier_orgnr", how="left", maintain_order="left").with_columns(
         pl.col("orgnr_ok").fill_null(False)
     )
 
-    # Municipality: known code, a member, and the code in use at the line's date (an old code on
-    # a later line is moved to the code then in use, e.g. 1702 Steinkjer in 2019 → 5004).
+
+def _with_municipality(df: pl.DataFrame, municipalities: pl.DataFrame) -> pl.DataFrame:
+    """Municipality: known code, a member, and the code in use at the line's date (an old code
+    on a later line is moved to the code then in use, e.g. 1702 Steinkjer in 2019 → 5004)."""
     m = municipalities.select(
         municipality_in="code",
         m_name="name",
@@ -296,28 +323,14 @@ def validate(
         .unique(ROW_COL, keep="first")
         .select(ROW_COL, "s_code")
     )
-    df = df.join(moved, on=ROW_COL, how="left", maintain_order="left").with_columns(
+    return df.join(moved, on=ROW_COL, how="left", maintain_order="left").with_columns(
         municipality_code=pl.coalesce("s_code", "municipality_in")
     )
 
-    arts = (
-        art_classes.with_columns(
-            pl.int_ranges(
-                pl.col("art_from").cast(pl.Int32), pl.col("art_to").cast(pl.Int32) + 1
-            ).alias("a")
-        )
-        .explode("a")
-        .select(
-            art=pl.col("a").cast(pl.String).str.zfill(3),
-            spend_class="spend_class",
-            kostra_group="kostra_group",
-        )
-        .unique("art", keep="first", maintain_order=True)
-    )
-    df = df.join(arts, on="art", how="left", maintain_order="left")
 
-    no_identity = blank("supplier_name") & blank("supplier_no")
-    checks: list[tuple[pl.Expr, str, pl.Expr]] = [
+def _row_checks() -> list[tuple[pl.Expr, str, pl.Expr]]:
+    """Quarantine checks, in order, for the row's shape, municipality, date and amount."""
+    return [
         (
             pl.col(NFIELDS_COL) > pl.col("_width"),
             "for_mange_felt",
@@ -336,7 +349,7 @@ def validate(
             ),
         ),
         (
-            blank("municipality"),
+            _blank("municipality"),
             "kommune_mangler",
             pl.lit("kommunenummer mangler (angi kommune for filen)"),
         ),
@@ -354,13 +367,13 @@ def validate(
                 "m_name",
             ),
         ),
-        (blank("date"), "dato_mangler", pl.lit("dato mangler")),
+        (_blank("date"), "dato_mangler", pl.lit("dato mangler")),
         (
             pl.col("date_parsed").is_null(),
             "dato_ugyldig",
             pl.format("dato «{}» kan ikke tolkes", _echo("date")),
         ),
-        (blank("amount") & ~has_split, "belop_mangler", pl.lit("beløp mangler")),
+        (_blank("amount") & ~_has_split(), "belop_mangler", pl.lit("beløp mangler")),
         (
             pl.col("amount_ore").is_null(),
             "belop_ugyldig",
@@ -368,7 +381,15 @@ def validate(
                 "beløp «{}» kan ikke tolkes", _echo(pl.coalesce("amount", "debit", "credit"))
             ),
         ),
-        (blank("account"), "konto_mangler", pl.lit("konto mangler")),
+    ]
+
+
+def _account_and_supplier_checks(layout: Layout) -> list[tuple[pl.Expr, str, pl.Expr]]:
+    """Quarantine checks, in order, for the account and the supplier's identity (they come
+    after :func:`_row_checks`)."""
+    no_identity = _blank("supplier_name") & _blank("supplier_no")
+    return [
+        (_blank("account"), "konto_mangler", pl.lit("konto mangler")),
         (
             ~pl.col("account_clean").str.contains(r"^\d{3}")
             & pl.lit(layout.name == "art"),  # other layouts say what they expect below
@@ -385,7 +406,7 @@ def validate(
             ),
         ),
         (
-            blank("supplier_orgnr") & no_identity,
+            _blank("supplier_orgnr") & no_identity,
             "leverandor_mangler",
             pl.lit("leverandør mangler (verken organisasjonsnummer, leverandørnummer eller navn)"),
         ),
@@ -400,17 +421,21 @@ def validate(
             ),
         ),
     ]
-    kind, msg = _first_reason(checks)
+
+
+def _with_status(df: pl.DataFrame, kind: pl.Expr, msg: pl.Expr) -> pl.DataFrame:
+    """``status`` from the first failing check and the art's spend class, the reason of an
+    excluded line, and the warning for a stored line with an invalid orgnr."""
     excluded = pl.col("spend_class").is_null() | (pl.col("spend_class") == "excluded")
     # 11 digits in the orgnr column is a person's national identity number (a payment to a
     # private person): never echoed in a warning, handled as a private person in with_identity.
     bad_orgnr = (
-        ~blank("supplier_orgnr")
+        ~_blank("supplier_orgnr")
         & ~pl.col("orgnr_ok")
         & ~pl.col("orgnr_digits").str.contains(r"^[A-Z]")
         & ~is_person_number(pl.col("orgnr_digits"))
     )
-    df = (
+    return (
         df.with_columns(reason_kind=kind, reason=msg)
         .with_columns(
             # A wage or transfer line of a general ledger has no supplier: a missing supplier
@@ -462,7 +487,6 @@ def validate(
             ),
         )
     )
-    return df.drop("s_code", "m_from", "m_to", "m_member")
 
 
 def private_flag(text: pl.Expr, profile: Profile | None = None) -> pl.Expr:

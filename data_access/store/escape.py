@@ -117,6 +117,8 @@ def plotly_safe(fn: Callable[_P, _R]) -> Callable[_P, _R]:
         new_args = [safe(None, a) for a in args]
         new_kwargs = {k: safe(k, v) for k, v in kwargs.items()}
         with already_escaped():
+            # Needed: ``safe`` hands back each argument as the same kind it got (a frame stays a
+            # frame, a string a string), which a ParamSpec cannot express for rebuilt arguments.
             return fn(*new_args, **new_kwargs)  # type: ignore[arg-type]
 
     return wrapper
