@@ -262,7 +262,10 @@ def test_export_page_builds_a_kommune_users_report() -> None:
 @pytest.mark.usefixtures("app_env")
 def test_oversikt_measures_a_kommune_user_against_its_part_of_the_target(app_data_dir) -> None:  # type: ignore[no-untyped-def]
     from charts import fmt
+    from data_access.metrics.savings_summary import target_share
+    from data_access.store.cube import load_cube
     from data_access.store.db import make_engine
+    from data_access.store.scope import Scope
     from data_access.store.targets import target_share_from_db
 
     office = new_app("analytiker")
@@ -278,6 +281,17 @@ def test_oversikt_measures_a_kommune_user_against_its_part_of_the_target(app_dat
     assert 0 < share < 0.5
     delta = at.metric[3].proto.delta
     assert f"av kommunens del av målet ({fmt.mkr(7_500_000 * share)})" in delta
+    # The office filtering on Verdal: the same part, computed on its in-memory cube, not in SQL.
+    office.query_params["kommune"] = ["5038"]
+    office.run()
+    assert (
+        f"av kommunens del av målet ({fmt.mkr(7_500_000 * share)})" in office.metric[3].proto.delta
+    )
+    engine = make_engine(f"sqlite:///{app_data_dir / 'innsikt.sqlite'}")
+    cube = load_cube(engine, Scope.everything())
+    engine.dispose()
+    in_memory = target_share(cube, Filters.year(2025), frozenset({"5038"}))
+    assert in_memory == pytest.approx(share, rel=1e-12)
 
 
 @pytest.mark.usefixtures("app_env")

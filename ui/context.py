@@ -44,7 +44,7 @@ from data_access.store.agreements import (
     savings_target,
 )
 from data_access.store.cube import load_categories, load_municipalities
-from data_access.store.filters import Filters
+from data_access.store.filters import Filters, forget_selections
 from data_access.store.locations import load_supplier_locations
 from data_access.store.population import load_population
 from data_access.store.scope import Scope
@@ -75,6 +75,12 @@ def check_database() -> None:
     cannot be used; after a restored SQLite file, drop every cached result of the old one."""
     if health.check(engine()):
         st.cache_data.clear()
+        # The shared objects of the old file too (not st.cache_resource.clear(): the engine
+        # stays): cubes, built charts, the process-wide cube and its remembered selections.
+        _cube.clear()
+        _standard_chart.clear()
+        snapshot.forget()
+        forget_selections()
 
 
 def show_database_error() -> None:
@@ -144,12 +150,12 @@ class Reference:
         return names | dict(cats.select("category_l1_id", "category_l1").iter_rows())
 
     def municipality_names(self) -> dict[str, str]:
-        """Code → name for every code (historical codes included); built once per cached
-        reference, since every caption and footer of every run asks for it."""
+        """Code → name for every code (historical codes included); built once per run (the
+        reference is unpickled from the cache once per run), not for every caption."""
         return dict(self._names)
 
     def category_names(self) -> dict[int, str]:
-        """Category id (level 1 and 2) → name, built once per cached reference."""
+        """Category id (level 1 and 2) → name, built once per run."""
         return dict(self._category_names)
 
 
@@ -492,8 +498,10 @@ def target_share(ctx: PageContext, f: Filters, codes: frozenset[str] | None) -> 
     """The part of the yearly target that falls on ``codes`` (PRODUCT §4; 1.0 for None).
 
     A session that holds the whole cooperation's cube computes it there (a slice of the shared
-    cube, no query); a kommune session, which holds only its own rows, asks the database for
-    the two sums, once per data version, filters and municipalities."""
+    cube, no query; by today's municipality codes); a kommune session, which holds only its
+    own rows, asks the database for the two sums (``store.targets``, in øre), once per data
+    version, filters and municipalities. The two agree to the last float bits for every code
+    in the municipality table (``tests/test_presentation.py`` compares them)."""
     if codes is None:
         return 1.0
     if ctx.scope.municipalities is None:

@@ -102,6 +102,8 @@ def _blocks(cube: pl.DataFrame) -> list[tuple[str, str, int, int]] | None:
     """
     if cube.height == 0 or not set(SORT_ORDER) <= set(cube.columns):
         return None
+    if cube.select(pl.any_horizontal(pl.col(*SORT_ORDER).is_null().any())).item():
+        return None  # the schema forbids nulls here; a hand-built frame is filtered instead
     runs = (
         cube.select(*SORT_ORDER)
         .with_row_index("row")
@@ -185,28 +187,29 @@ _layout = _Layouts()
 
 
 class _Memo:
-    """The last filtered selections of shared cubes, bounded by entries and by bytes.
+    """The last filtered selections of shared cubes, at most ``entries`` of them.
 
     Keyed on the cube's identity (checked through a weak reference, so a freed cube's id that
-    Python reuses never returns stale rows), the filters and the selection kind. Streamlit runs
-    sessions in threads: one lock guards the map; the filtering itself runs outside it.
+    Python reuses never returns stale rows), the filters and the selection kind. When a cube is
+    freed (a new data version), its selections go with it. A selection that is a slice shares
+    the cube's memory; one that had to be filtered (municipalities, categories) is a copy, at
+    most a cube's size. Streamlit runs sessions in threads: one lock guards the map; the
+    filtering itself runs outside it.
     """
 
-    def __init__(self, entries: int, max_bytes: int) -> None:
+    def __init__(self, entries: int) -> None:
         self.entries = entries
-        self.max_bytes = max_bytes
+        self._dead = False
         self._lock = threading.Lock()
         self._map: OrderedDict[
-            tuple[int, Filters, bool, bool], tuple[weakref.ref[pl.DataFrame], pl.DataFrame, int]
+            tuple[int, Filters, bool, bool], tuple[weakref.ref[pl.DataFrame], pl.DataFrame]
         ] = OrderedDict()
 
     def get(self, key: tuple[int, Filters, bool, bool], cube: pl.DataFrame) -> pl.DataFrame | None:
         with self._lock:
+            self._purge()
             hit = self._map.get(key)
-            if hit is None:
-                return None
-            if hit[0]() is not cube:
-                del self._map[key]
+            if hit is None or hit[0]() is not cube:
                 return None
             self._map.move_to_end(key)
             return hit[1]
@@ -214,14 +217,24 @@ class _Memo:
     def put(
         self, key: tuple[int, Filters, bool, bool], cube: pl.DataFrame, rows: pl.DataFrame
     ) -> None:
-        size = int(rows.estimated_size())
         with self._lock:
-            self._map[key] = (weakref.ref(cube), rows, size)
+            self._purge()
+            self._map[key] = (weakref.ref(cube, self._freed), rows)
             self._map.move_to_end(key)
-            total = sum(v[2] for v in self._map.values())
-            while len(self._map) > 1 and (len(self._map) > self.entries or total > self.max_bytes):
-                _k, (_r, _rows, dropped) = self._map.popitem(last=False)
-                total -= dropped
+            while len(self._map) > self.entries:
+                self._map.popitem(last=False)
+
+    def _purge(self) -> None:
+        """Drop the selections of cubes freed since the last call (lock held)."""
+        if self._dead:
+            self._dead = False
+            for k in [k for k, v in self._map.items() if v[0]() is None]:
+                del self._map[k]
+
+    def _freed(self, _ref: object) -> None:
+        """A cube was freed. Runs inside the garbage collector, possibly while this thread
+        holds the lock, so it only marks; the next lookup or insert drops the dead entries."""
+        self._dead = True
 
     def clear(self) -> None:
         with self._lock:
@@ -230,8 +243,7 @@ class _Memo:
 
 _ALL_MONTHS = dt.date(1, 1, 1)
 
-# 16 selections, at most 512 MB: at 1,1 M ledger lines a whole-cube selection is ≈ 50 MB.
-_memo = _Memo(entries=16, max_bytes=512 * 2**20)
+_memo = _Memo(entries=16)
 
 
 def selection(

@@ -40,7 +40,9 @@ from data_access.store.scope import Scope, historical_codes
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # bump when the enriched cube's columns change: older snapshots are then ignored
+# Bump when the enriched cube's columns or row order change: older snapshots are then ignored.
+# 2: rows sorted by filters.SORT_ORDER (issue 8).
+FORMAT = 2
 PREFIX = "cube-"
 
 
