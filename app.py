@@ -14,7 +14,7 @@ import streamlit as st
 
 from charts.lang import set_language
 from data_access.store.health import DatabaseUnavailable
-from ui import auth, context, state, style
+from ui import auth, context, state, style, timing
 from ui.i18n import lang, t
 
 STAFF = ("admin", "analyst")
@@ -128,7 +128,7 @@ def _gate_and_run() -> None:
             on_change=lambda: st.query_params.update({"lang": st.session_state["f_lang"]}),
         )
         auth.logout_button(authenticator)
-    with context.handed_to_page(data.with_filters(f, token)):
+    with context.handed_to_page(data.with_filters(f, token)), timing.page_run(nav.url_path):
         nav.run()
 
 

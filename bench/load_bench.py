@@ -190,7 +190,8 @@ async def run(
     max_rounds: int,
     timeout_ms: int,
     mode: str = "switch",
-) -> tuple[Result, float | None]:
+    run_log: Path | None = None,
+) -> tuple[Result, float | None, int]:
     """The timed sessions, after one visitor has opened Oversikt once (returned: its seconds
     from opening the site to the drawn page, login included; None if that failed). Every
     session logs in first (in parallel); the clock for ``seconds`` starts when all have."""
@@ -207,6 +208,8 @@ async def run(
         logged_in = await asyncio.gather(
             *[login(i, browser, url, timeout_ms, result) for i in range(sessions)]
         )
+        # Server runs logged from here on are the timed ones (logins and warm-up came before).
+        offset = run_log.stat().st_size if run_log is not None and run_log.exists() else 0
         deadline = time.monotonic() + seconds
         await asyncio.gather(
             *[
@@ -216,7 +219,21 @@ async def run(
             ]
         )
         await browser.close()
-    return result, first
+    return result, first, offset
+
+
+def _server_runs(run_log: Path | None, offset: int, pages: list[str]) -> dict[str, Any]:
+    """p50/p95 of the server's page-script time per page during the timed phase (``ui/timing``)."""
+    if run_log is None or not run_log.exists():
+        return {}
+    with run_log.open(encoding="utf-8") as f:
+        f.seek(offset)
+        rows = [line.rstrip("\n").split("\t") for line in f if "\t" in line]
+    out: dict[str, Any] = {}
+    for p in pages:
+        xs = [float(sec) for path, sec in rows if path == p]
+        out[p] = {"runs": len(xs), "p50_s": round(_pct(xs, 50), 3), "p95_s": round(_pct(xs, 95), 3)}
+    return out
 
 
 def _print(
@@ -234,6 +251,10 @@ def _print(
         )
     a = report["all_pages"]
     print(f"{'all':<16}{a['loads']:>7}{a['p50_s']:>9}{a['p95_s']:>9}{'':>9}{a['errors']:>8}")
+    if report["server_page_runs"]:
+        print("server time of the page script in those runs (INNSIKT_RUN_LOG):")
+        for p, r in report["server_page_runs"].items():
+            print(f"  {p:<14}{r['runs']:>7}{r['p50_s']:>9}{r['p95_s']:>9}")
     print(
         f"server RSS: {report['server_rss_mb_before']} MB before, "
         f"{report['server_rss_mb_after']} MB after"
@@ -271,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--seconds must be between 1 and 1800")
     pages = [p.strip().strip("/") for p in args.pages.split(",") if p.strip()]
 
+    run_log: Path | None = None
     with contextlib.ExitStack() as stack:
         if args.url:
             host = urllib.parse.urlparse(args.url).hostname or ""
@@ -285,13 +307,17 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             prepare_data(folder, args.demo_size)
             print(f"data ready in {time.perf_counter() - t0:.0f} s ({folder})", flush=True)
+            run_log = folder / "page-runs.tsv"
+            run_log.unlink(missing_ok=True)
             server = stack.enter_context(
-                app_server.serve(folder, COOKIE_KEY, env={"INNSIKT_NO_DEMO": ""})
+                app_server.serve(
+                    folder, COOKIE_KEY, env={"INNSIKT_NO_DEMO": "", "INNSIKT_RUN_LOG": str(run_log)}
+                )
             )
             url, pid = server.url, server.pid
         rss_before = app_server.rss_mb(pid) if pid else None
         t0 = time.perf_counter()
-        result, first = asyncio.run(
+        result, first, offset = asyncio.run(
             run(
                 url,
                 args.sessions,
@@ -300,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.max_rounds,
                 int(args.timeout * 1000),
                 args.mode,
+                run_log,
             )
         )
         wall = time.perf_counter() - t0
@@ -324,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             for p in pages
         },
+        "server_page_runs": _server_runs(run_log, offset, pages),
         "login_errors": result.errors.get("login", 0),
         "error_examples": result.error_examples,
     }

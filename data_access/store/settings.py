@@ -72,6 +72,12 @@ SETTINGS: tuple[Setting, ...] = (
         "aggregated in the database instead of in the app.",
     ),
     Setting(
+        "INNSIKT_RUN_LOG",
+        "",
+        "Benchmarks only: a file to which each finished page run appends its server time "
+        "(bench/load_bench.py sets it).",
+    ),
+    Setting(
         "INNSIKT_REGION_FILE",
         None,
         "TOML file describing the cooperation (default: data_access/reference/region.toml).",
