@@ -11,6 +11,7 @@ of municipalities, suppliers, categories) are left as they are — except period
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import plotly.graph_objects as go
 
@@ -64,7 +65,7 @@ def phrase(text: str) -> str:
     return _K_QUARTER.sub(r"\1 Q\2", _PATTERN.sub(lambda m: PHRASES[m[0]], text))
 
 
-def _walk(value: object, fn=phrase) -> object:  # type: ignore[no-untyped-def]
+def _walk(value: object, fn: Callable[[str], str] = phrase) -> object:
     if isinstance(value, str):
         return fn(value)
     if isinstance(value, list | tuple):
