@@ -70,7 +70,7 @@ def figures(  # type: ignore[no-untyped-def]
     h = overview.headline(cube, f, savings_factors(agreements), target * share)
     out: dict[str, object] = {
         "period": {"token": token, "start": f.start.isoformat(), "end": f.end.isoformat()},
-        "municipalities": list(f.municipalities) or "alle",
+        "municipalities": list(f.municipalities) or "all",
         "area": area,
         "headline": h.as_dict(),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import polars as pl
@@ -197,3 +198,48 @@ def test_ids_continue_after_loaded_rows(engine: sa.Engine) -> None:
         )
         conn.execute(s_.delete().where(s_.c.id == new_sup))
         conn.execute(c_.delete().where(c_.c.id == new_cat))
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_pseudo_supplier_kinds_become_english_identifiers(backend: str, tmp_path) -> None:
+    """Migration 0008: a database whose pseudo-supplier list was stored with the Norwegian
+    kinds (navn, nummer, mønster) keeps every entry, under name, number and pattern, and the
+    entries still match (issue 9: data values in one language)."""
+    from alembic import command
+
+    from data_access.store.db import alembic_config, make_engine, migrate
+    from data_access.store.pseudo import load_pseudo, pseudo_expr
+
+    with contextlib.ExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+        else:
+            from tests.conftest import fresh_pg_database
+
+            url = stack.enter_context(fresh_pg_database("innsikt_pseudo_kinds"))
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
+        command.upgrade(alembic_config(engine), "0007")
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM pseudo_supplier"))
+            conn.execute(
+                sa.text("INSERT INTO pseudo_supplier (kind, value) VALUES (:k, :v)"),
+                [
+                    {"k": "navn", "v": "Diverse leverandører"},
+                    {"k": "nummer", "v": "9999"},
+                    {"k": "mønster", "v": "^engangs"},
+                ],
+            )
+        migrate(engine)
+        with engine.connect() as conn:
+            entries = load_pseudo(conn)
+    assert sorted(entries["kind"].to_list()) == ["name", "number", "pattern"]
+    names = pl.DataFrame(
+        {
+            "name": ["DIVERSE LEVERANDØRER", "X", "Engangskreditor", "Y"],
+            "key": ["navn:diverse leverandører", "lnr:5038:9999", "navn:e", "lnr:5038:1"],
+        }
+    )
+    assert names.select(pseudo_expr(entries)).to_series().to_list() == [True, True, True, False]

@@ -500,8 +500,8 @@ def target_share(ctx: PageContext, f: Filters, codes: frozenset[str] | None) -> 
     A session that holds the whole cooperation's cube computes it there (a slice of the shared
     cube, no query; by today's municipality codes); a kommune session, which holds only its
     own rows, asks the database for the two sums (``store.targets``, in øre), once per data
-    version, filters and municipalities. The two agree to the last float bits for every code
-    in the municipality table (``tests/test_presentation.py`` compares them)."""
+    version, filters and municipalities. The two agree to 1e-12 for every code in the
+    municipality table (``tests/test_presentation.py`` compares them on Verdal)."""
     if codes is None:
         return 1.0
     if ctx.scope.municipalities is None:

@@ -19,7 +19,7 @@ def add_pseudo(conn: sa.Connection, kind: str, value: str, note: str, username: 
         raise ValueError(f"ukjent type «{kind}» (navn, nummer eller mønster)")
     if not value:
         raise ValueError("verdien kan ikke være tom")
-    if kind == "mønster":
+    if kind == "pattern":
         try:
             re.compile(value)
         except re.error as exc:

@@ -18,22 +18,23 @@ from data_access.store import schema
 from data_access.store.db import get_setting, read_frame, set_setting
 from data_access.store.suppliers import _SUFFIXES, normalize_name
 
-KINDS = {"navn": "navn (eksakt)", "nummer": "leverandørnummer", "mønster": "mønster (regex)"}
+# Stored kind (English identifier) → what the admin page shows (through the translator).
+KINDS = {"name": "navn (eksakt)", "number": "leverandørnummer", "pattern": "mønster (regex)"}
 SEEDED_KEY = "suppliers_pseudo_seeded"
 
 #: The usual Norwegian collective posts (and two English ones seen in public files).
 DEFAULTS: list[tuple[str, str, str]] = [
-    ("navn", "Diverse leverandører", "samlepost"),
-    ("navn", "Diverse leverandør", "samlepost"),
-    ("navn", "Div. leverandører", "samlepost"),
-    ("navn", "Engangsleverandør", "samlepost for engangsleverandører"),
-    ("navn", "Engangsleverandører", "samlepost for engangsleverandører"),
-    ("navn", "Ukjent leverandør", "samlepost"),
-    ("mønster", r"^(div\.?|diverse) ?(lev|kreditor)", "diverse leverandører/kreditorer"),
-    ("mønster", r"^engangs", "engangsleverandør, engangskreditor"),
-    ("mønster", r"\bkontant", "kontantbetaling"),
-    ("mønster", r"(kortbetaling|kortkjøp|betalingskort|firmakort|kredittkort|visakort)", "kort"),
-    ("mønster", r"^(personal budgets?|sundry (suppliers|creditors))$", "engelske samleposter"),
+    ("name", "Diverse leverandører", "samlepost"),
+    ("name", "Diverse leverandør", "samlepost"),
+    ("name", "Div. leverandører", "samlepost"),
+    ("name", "Engangsleverandør", "samlepost for engangsleverandører"),
+    ("name", "Engangsleverandører", "samlepost for engangsleverandører"),
+    ("name", "Ukjent leverandør", "samlepost"),
+    ("pattern", r"^(div\.?|diverse) ?(lev|kreditor)", "diverse leverandører/kreditorer"),
+    ("pattern", r"^engangs", "engangsleverandør, engangskreditor"),
+    ("pattern", r"\bkontant", "kontantbetaling"),
+    ("pattern", r"(kortbetaling|kortkjøp|betalingskort|firmakort|kredittkort|visakort)", "kort"),
+    ("pattern", r"^(personal budgets?|sundry (suppliers|creditors))$", "engelske samleposter"),
 ]
 
 
@@ -64,7 +65,7 @@ def pseudo_expr(entries: pl.DataFrame, extra_values: list[str] | None = None) ->
     Names match after normalisation (case, punctuation, company-form suffixes), numbers match
     the ERP supplier number of ``lnr:`` keys, patterns search the name case-insensitively.
 
-    >>> e = pl.DataFrame({"kind": ["navn", "nummer", "mønster"],
+    >>> e = pl.DataFrame({"kind": ["name", "number", "pattern"],
     ...                   "value": ["Diverse leverandører", "9999", "^engangs"]})
     >>> f = pl.DataFrame({"name": ["DIVERSE LEVERANDØRER", "X", "Engangskreditor", "Y"],
     ...                   "key": ["navn:diverse leverandører", "lnr:5038:9999", "navn:e", "lnr:5038:1"]})
@@ -73,9 +74,9 @@ def pseudo_expr(entries: pl.DataFrame, extra_values: list[str] | None = None) ->
     """
     rows = list(entries.select("kind", "value").iter_rows()) if entries.height else []
     extra = [v for v in (extra_values or []) if v]
-    names = {normalize_name(v) for k, v in rows if k == "navn"} | {normalize_name(v) for v in extra}
-    numbers = {v.strip() for k, v in rows if k == "nummer"} | {v.strip() for v in extra}
-    patterns = [v for k, v in rows if k == "mønster"]
+    names = {normalize_name(v) for k, v in rows if k == "name"} | {normalize_name(v) for v in extra}
+    numbers = {v.strip() for k, v in rows if k == "number"} | {v.strip() for v in extra}
+    patterns = [v for k, v in rows if k == "pattern"]
     name = pl.col("name").fill_null("")
     norm = _normalized(name)
     number = pl.col("key").str.extract(r"^(?:mistanke:)?lnr:\d{4}:(.*)$", 1)

@@ -132,7 +132,7 @@ pseudo_supplier = sa.Table(
     "pseudo_supplier",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("kind", sa.String(10), nullable=False, comment="navn | nummer | mønster"),
+    sa.Column("kind", sa.String(10), nullable=False, comment="name | number | pattern"),
     sa.Column("value", sa.String(200), nullable=False),
     sa.Column("note", sa.Text, nullable=True),
     sa.UniqueConstraint("kind", "value", name="uq_pseudo_supplier_kind_value"),
