@@ -44,21 +44,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import app  # noqa: E402  (PAGES only: app.py runs nothing on import)
 from tests import app_server  # noqa: E402
 
 BENCH_USER = "lastbenk"
 BENCH_PASSWORD = "lastbenk-passord-123"
 COOKIE_KEY = "load-bench-cookie-key-0123456789-abcdefghijklmnop"
 DEFAULT_PAGES = ("oversikt", "leverandorer", "avtaler")
-# url path → (page title = its heading, menu section), as in app.PAGES (``--mode switch``).
-MENU = {
-    "oversikt": ("Oversikt", "Analyse"),
-    "kommuner": ("Kommuner og kategorier", "Analyse"),
-    "leverandorer": ("Leverandører", "Analyse"),
-    "regionalt": ("Regionalt næringsliv", "Analyse"),
-    "gevinster": ("Gevinster", "Avtaler og gevinster"),
-    "avtaler": ("Avtaler", "Avtaler og gevinster"),
-}
+# url path → (page title = its heading, menu section), from app.PAGES (``--mode switch``).
+MENU = {path: (title, section) for _s, title, _i, path, section, _r in app.PAGES}
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
