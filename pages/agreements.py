@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
 from charts import agreements as charts
-from charts import fmt
+from charts import fmt, registry
 from charts import overview as base
+from charts.registry import BuiltChart
 from data_access.admin import agreements as register
 from data_access.admin.thresholds import save_thresholds
 from data_access.metrics import coverage
@@ -30,45 +32,75 @@ LEVELS = definitions.translated(definitions.THRESHOLD_LEVELS)
 REGISTER_HELP = definitions.translated(definitions.REGISTER_HELP)
 
 
-def _coverage_tab(
-    cube: pl.DataFrame, f: Filters, agreements: pl.DataFrame, ad: AgreementData
-) -> None:
-    total = coverage.coverage_total(cube, f)
+@dataclass(frozen=True)
+class Coverage:
+    """The coverage tab for one selection."""
+
+    total: float | None
+    outside_total: float
+    heatmap: BuiltChart
+    loyalty: BuiltChart
+
+
+def compute_coverage(ctx: context.PageContext) -> Coverage:
+    """Coverage and loyalty for the context's rows and filters (cached per selection by
+    ``context.page_result``)."""
+    cube, f, agreements = ctx.cube, ctx.filters, ctx.reference.agreements
+    ad = context.agreement_data(ctx)
     by_cat = coverage.coverage_by_category(cube, f)
-    outside_total = float(by_cat["outside"].sum()) if by_cat.height else 0.0
-    c1, c2 = st.columns(2)
-    c1.metric(t("Avtaledekning"), fmt.pct(total), help=DEFINITIONS["coverage"])
-    c2.metric(t("Kjøp utenfor avtale"), fmt.mkr(outside_total), help=DEFINITIONS["outside"])
     title = t("Avtaledekning per kategori og kommune")
     grid = coverage.coverage_by_category_municipality(cube, f)
-    chart_view.show(
-        charts.coverage_heatmap(grid, title=title) if grid.height else base.empty(title),
-        frame=grid,
-        key="avt_heatmap",
-    )
-    st.caption(DEFINITIONS["coverage"] + " " + t("Lys celle = lav dekning."))
+    heat = charts.coverage_heatmap(grid, title=title) if grid.height else base.empty(title)
     title = t("Avtalelojalitet per kategori med aktiv avtale")
     loyal = coverage.loyalty_by_category(cube, f, agreements, ad.parties, ad.participants)
-    chart_view.show(
-        charts.loyalty_by_category(loyal, title=title) if loyal.height else base.empty(title),
-        frame=loyal,
-        key="avt_loyalty",
+    loyal_fig = (
+        charts.loyalty_by_category(loyal, title=title) if loyal.height else base.empty(title)
     )
+    return Coverage(
+        total=coverage.coverage_total(cube, f),
+        outside_total=float(by_cat["outside"].sum()) if by_cat.height else 0.0,
+        heatmap=registry.adhoc("avt_heatmap", heat, grid),
+        loyalty=registry.adhoc("avt_loyalty", loyal_fig, loyal),
+    )
+
+
+def _coverage_tab(ctx: context.PageContext) -> None:
+    r = context.page_result(ctx, "avtaler_dekning", compute_coverage)
+    c1, c2 = st.columns(2)
+    c1.metric(t("Avtaledekning"), fmt.pct(r.total), help=DEFINITIONS["coverage"])
+    c2.metric(t("Kjøp utenfor avtale"), fmt.mkr(r.outside_total), help=DEFINITIONS["outside"])
+    chart_view.show(r.heatmap, key="avt_heatmap")
+    st.caption(DEFINITIONS["coverage"] + " " + t("Lys celle = lav dekning."))
+    chart_view.show(r.loyalty, key="avt_loyalty")
     st.caption(DEFINITIONS["loyalty"] + " " + t("Rødt = under 60 %."))
 
 
-def _outside_tab(cube: pl.DataFrame, f: Filters) -> None:
+@dataclass(frozen=True)
+class Outside:
+    """The tab of spend outside agreements for one selection."""
+
+    categories: BuiltChart
+    suppliers: pl.DataFrame
+
+
+def compute_outside(ctx: context.PageContext) -> Outside:
+    """Spend outside agreements per category and supplier (cached like the coverage tab)."""
+    cube, f = ctx.cube, ctx.filters
     title = t("Kjøp utenfor avtale per kategori")
     cats = coverage.outside_by_category(cube, f)
-    chart_view.show(
-        charts.outside_by_category(cats, title=title) if cats.height else base.empty(title),
-        frame=cats,
-        key="avt_outside_cat",
+    fig = charts.outside_by_category(cats, title=title) if cats.height else base.empty(title)
+    return Outside(
+        categories=registry.adhoc("avt_outside_cat", fig, cats),
+        suppliers=charts.outside_supplier_table(coverage.outside_by_supplier(cube, f)),
     )
+
+
+def _outside_tab(ctx: context.PageContext) -> None:
+    r = context.page_result(ctx, "avtaler_utenfor", compute_outside)
+    chart_view.show(r.categories, key="avt_outside_cat")
     st.caption(DEFINITIONS["outside"] + " " + t("Tallet etter beløpet er antall leverandører."))
     st.markdown("**" + t("Leverandørene med mest kjøp utenfor avtale") + "**")
-    sup = coverage.outside_by_supplier(cube, f)
-    st.dataframe(charts.outside_supplier_table(sup), hide_index=True, width="stretch")
+    st.dataframe(r.suppliers, hide_index=True, width="stretch")
 
 
 def _watch_tab(f: Filters, ad: AgreementData, sc: Scope) -> None:
@@ -159,13 +191,22 @@ def _thresholds_editor(table: pl.DataFrame, sc: Scope) -> None:
             st.error(t(str(e)))
 
 
-def _expiring_tab(
-    cube: pl.DataFrame, agreements: pl.DataFrame, ad: AgreementData, sc: Scope
-) -> None:
-    today = dt.date.today()
-    exp = coverage.expiring(
-        agreements, cube, ad.participants, today, 12, municipalities=sc.municipalities
+def compute_expiring(ctx: context.PageContext) -> pl.DataFrame:
+    """Agreements whose current period ends within 12 months of today, with their purchases
+    in the last 12 months of data in the context's rows (cached per day and rows)."""
+    return coverage.expiring(
+        ctx.reference.agreements,
+        ctx.cube,
+        context.agreement_data(ctx).participants,
+        dt.date.today(),
+        12,
+        municipalities=ctx.scope.municipalities,
     )
+
+
+def _expiring_tab(ctx: context.PageContext) -> None:
+    today = dt.date.today()
+    exp = context.page_result(ctx, "avtaler_utloper", compute_expiring)
     c1, c2 = st.columns(2)
     c1.metric(t("Utløper innen 6 måneder"), str(exp.filter(pl.col("within_6")).height))
     c2.metric(t("Utløper innen 12 måneder"), str(exp.height))
@@ -179,8 +220,26 @@ def _expiring_tab(
     )
 
 
-def _ehandel_tab(cube: pl.DataFrame, f: Filters) -> None:
-    st.metric(t("E-handelsandel i perioden"), fmt.pct(coverage.ehandel_share(cube, f)))
+@dataclass(frozen=True)
+class Ehandel:
+    share: float | None
+    trend: BuiltChart
+
+
+def compute_ehandel(ctx: context.PageContext, by: str) -> Ehandel:
+    """The e-handel share and its trend per year or quarter (cached like :func:`compute`)."""
+    cube, f = ctx.cube, ctx.filters
+    title = t(
+        "E-handelsandel per kommune og år"
+        if by == "year"
+        else "E-handelsandel per kommune og kvartal"
+    )
+    trend = coverage.ehandel_over_time(cube, f, by)
+    fig = charts.ehandel_trend(trend, title=title) if trend.height else base.empty(title)
+    return Ehandel(coverage.ehandel_share(cube, f), registry.adhoc("avt_ehandel", fig, trend))
+
+
+def _ehandel_tab(ctx: context.PageContext) -> None:
     by = st.segmented_control(
         t("Vis per"),
         ["year", "quarter"],
@@ -188,18 +247,10 @@ def _ehandel_tab(cube: pl.DataFrame, f: Filters) -> None:
         key=KEY("eh_by"),
         format_func=lambda v: {"year": t("År"), "quarter": t("Kvartal")}[v],
     )
-    by = by or "year"
-    title = t(
-        "E-handelsandel per kommune og år"
-        if by == "year"
-        else "E-handelsandel per kommune og kvartal"
-    )
-    trend = coverage.ehandel_over_time(cube, f, by)
-    chart_view.show(
-        charts.ehandel_trend(trend, title=title) if trend.height else base.empty(title),
-        frame=trend,
-        key="avt_ehandel",
-    )
+    eh = context.page_result(ctx, "avtaler_ehandel", compute_ehandel, by or "year")
+    st.metric(t("E-handelsandel i perioden"), fmt.pct(eh.share))
+    chart_view.show(eh.trend, key="avt_ehandel")
+    cube = ctx.cube
     last = cube["month"].max() if cube.height else None
     partial = (
         " "
@@ -329,38 +380,38 @@ def _save(action: Callable[[sa.Connection], dict[str, object]]) -> None:
     )
 
 
+TABS = (
+    "Dekning og lojalitet",
+    "Utenfor avtale",
+    "Terskelvakt",
+    "Utløper snart",
+    "E-handel",
+    "Avtaleregister",
+)
+
+
 def render() -> None:
     ctx = context.current()
-    f, token, cube, sc = ctx.filters, ctx.token, ctx.cube, ctx.scope
-    agreements = ctx.reference.agreements
+    f, token, sc = ctx.filters, ctx.token, ctx.scope
     ad = context.agreement_data(ctx)
 
     st.title(t("Avtaler"))
     st.caption(page.scope_text(f, token))
-    tabs = st.tabs(
-        [
-            t("Dekning og lojalitet"),
-            t("Utenfor avtale"),
-            t("Terskelvakt"),
-            t("Utløper snart"),
-            t("E-handel"),
-            t("Avtaleregister"),
-        ],
-        key="fane",
-        bind="query-params",  # the selected tab is in the URL, so "Kopier lenke" keeps it
+    # Only the open tab runs (``on_change="rerun"``): a filter change computes and sends one
+    # tab, not six; the selected tab is in the URL, so "Kopier lenke" keeps it.
+    tabs = st.tabs([t(label) for label in TABS], key="fane", bind="query-params", on_change="rerun")
+    parts: tuple[Callable[[], None], ...] = (
+        lambda: _coverage_tab(ctx),
+        lambda: _outside_tab(ctx),
+        lambda: _watch_tab(f, ad, sc),
+        lambda: _expiring_tab(ctx),
+        lambda: _ehandel_tab(ctx),
+        lambda: _register_tab(ad, sc),
     )
-    with tabs[0]:
-        _coverage_tab(cube, f, agreements, ad)
-    with tabs[1]:
-        _outside_tab(cube, f)
-    with tabs[2]:
-        _watch_tab(f, ad, sc)
-    with tabs[3]:
-        _expiring_tab(cube, agreements, ad, sc)
-    with tabs[4]:
-        _ehandel_tab(cube, f)
-    with tabs[5]:
-        _register_tab(ad, sc)
+    for tab, part in zip(tabs, parts, strict=True):
+        with tab:
+            if tab.open is not False:
+                part()
     page.footer(
         f,
         token,

@@ -3,15 +3,17 @@ over time, with a drill-down category → suppliers → invoice lines."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 import streamlit as st
 
-from charts import fmt
+from charts import fmt, registry
 from charts import spend as charts
 from charts.overview import empty
+from charts.registry import BuiltChart
 from data_access.admin.population import save_population
 from data_access.metrics import spend
-from data_access.store.filters import Filters
 from data_access.store.lines import invoice_lines
 from ui import chart_view, context, definitions, drill, page
 from ui.i18n import t
@@ -32,13 +34,21 @@ def _choice(label: str, options: dict[str, str], key: str, default: str) -> str:
     return value or default
 
 
-def _chart(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw) -> None:
+def _chart(fig_fn, frame: pl.DataFrame, title: str, key: str, **kw) -> BuiltChart:
+    """A page chart with its frame, built inside :func:`compute` (so cached with it)."""
     fig = fig_fn(frame, title=title, **kw) if frame.height else empty(title)
-    chart_view.show(fig, frame=frame, key=key)
-    st.caption(caption)
+    return registry.adhoc(key, fig, frame)
 
 
-def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:
+def _drill_chart(ctx: context.PageContext, cat_id: int, category: str) -> BuiltChart:
+    """The largest suppliers in one category (cached per category by ``page_result``)."""
+    sup = spend.category_suppliers(ctx.cube, ctx.filters, cat_id)
+    title = f"{t('Største leverandører i')} {category}"
+    return _chart(charts.category_suppliers, sup, title, "kk_chart_drill")
+
+
+def _drill_down(ctx: context.PageContext, tree: pl.DataFrame) -> None:
+    f = ctx.filters
     st.subheader(t("Fra kategori til leverandør og faktura"))
     cats = tree.sort("amount", descending=True)
     if cats.height == 0:
@@ -49,20 +59,18 @@ def _drill_down(cube: pl.DataFrame, f, tree: pl.DataFrame) -> None:
         for r in cats.iter_rows(named=True)
     }
     cat_id = drill.category_choice(labels, KEY("drill_kategori"))
-    sup = spend.category_suppliers(cube, f, cat_id)
+    category = cats.filter(pl.col("category_id") == cat_id)["category"].item()
+    built = context.page_result(ctx, "kk_drill", _drill_chart, cat_id, category)
+    sup = built.frame
     left, right = st.columns([3, 2])
     with left:
-        title = f"{t('Største leverandører i')} {cats.filter(pl.col('category_id') == cat_id)['category'].item()}"
-        _chart(
-            charts.category_suppliers,
-            sup,
-            title,
-            "kk_chart_drill",
+        chart_view.show(built, key="kk_chart_drill")
+        st.caption(
             t(
                 "Netto kjøp per leverandør i kategorien (kreditnotaer trukket fra), andel av "
                 "kategorien. Leverandører uten organisasjonsnummer er med; privatpersoner samlet "
                 "som «Privatperson»."
-            ),
+            )
         )
     with right:
         st.dataframe(
@@ -155,58 +163,95 @@ def _population_editor() -> None:
                 )
 
 
-def _tiles(
-    cube: pl.DataFrame,
-    f: Filters,
-    total: float,
-    prev: float,
-    pop_today: pl.DataFrame,
-    tree: pl.DataFrame,
-) -> None:
+@dataclass(frozen=True)
+class Results:
+    """Tiles, charts and the category tree for one selection and the page's three choices."""
+
+    total: float
+    prev: float
+    per_inhabitant_today: float | None
+    tree: pl.DataFrame
+    heatmap: BuiltChart
+    per_inhabitant: BuiltChart
+    treemap: BuiltChart
+    trend: BuiltChart
+    trend_by_municipality: BuiltChart
+
+
+def compute(ctx: context.PageContext, structure: str, measure: str, grain: str) -> Results:
+    """Everything above the drill-down (cached per selection by ``context.page_result``)."""
+    cube, f, ref = ctx.cube, ctx.filters, ctx.reference
+    per_inh = measure == "per_inhabitant"
+    population = context.analysis_reference(ctx).population
+    pop = spend.population_by_key(population, ref.municipalities, structure)
+    pop_today = spend.population_by_key(population, ref.municipalities, "today")
+    by_muni = spend.by_municipality(cube, f, structure=structure, population=pop)
+    trend_total = spend.trend(cube, f, grain="year", by_municipality=False)
+    tree = spend.tree(cube, f)
+    unit = t("kr per innbygger") if per_inh else t("mill. kr")
+    grain_name = t(GRAINS[grain]).lower()
+    return Results(
+        total=float(by_muni["amount"].sum()) if by_muni.height else 0.0,
+        prev=float(trend_total["amount_prev"].sum()) if trend_total.height else 0.0,
+        per_inhabitant_today=spend.overall_per_inhabitant(cube, f, pop_today),
+        tree=tree,
+        heatmap=_chart(
+            charts.heatmap,
+            spend.matrix(cube, f, structure=structure, population=pop),
+            f"{t('Innkjøp per kommune og kategori')} ({unit})",
+            "kk_chart_heatmap",
+            per_inhabitant=per_inh,
+        ),
+        per_inhabitant=_chart(
+            charts.per_inhabitant,
+            spend.per_inhabitant_by_year(cube, f, pop, structure=structure),
+            t("Innkjøp per innbygger"),
+            "kk_chart_per_inhabitant",
+        ),
+        treemap=_chart(charts.treemap, tree, t("Kategoritreet etter innkjøp"), "kk_chart_tree"),
+        trend=_chart(
+            charts.trend_total,
+            spend.trend(cube, f, grain=grain, by_municipality=False),
+            f"{t('Innkjøp per')} {grain_name} {t('mot samme periode året før')}",
+            "kk_chart_trend",
+        ),
+        trend_by_municipality=_chart(
+            charts.trend_by_municipality,
+            spend.trend(cube, f, grain=grain, structure=structure),
+            f"{t('Innkjøp per kommune per')} {grain_name}",
+            "kk_chart_trend_muni",
+        ),
+    )
+
+
+def _tiles(r: Results) -> None:
     m1, m2, m3 = st.columns(3)
     m1.metric(
         t("Innkjøp"),
-        fmt.mkr(total),
-        delta=f"{fmt.change(total / prev - 1)} {t('fra året før')}" if prev else None,
+        fmt.mkr(r.total),
+        delta=f"{fmt.change(r.total / r.prev - 1)} {t('fra året før')}" if r.prev else None,
         help=t("Sum beløp eks. mva. på kjøpskontoer, kreditnotaer trukket fra.") + " " + INCLUDED,
     )
     m2.metric(
         t("Per innbygger"),
-        fmt.kr(spend.overall_per_inhabitant(cube, f, pop_today)),
+        fmt.kr(r.per_inhabitant_today),
         help=t(definitions.MUNICIPALITIES_HELP["per_inhabitant"]),
     )
     m3.metric(
         t("Kategorier med kjøp"),
-        fmt.number(tree.filter(pl.col("amount") > 0).height),
+        fmt.number(r.tree.filter(pl.col("amount") > 0).height),
         help=t("Antall kategorier (nivå 2) med positivt netto kjøp i utvalget."),
     )
 
 
-def _development(cube: pl.DataFrame, f: Filters, grain: str, structure: str) -> None:
-    st.subheader(t("Utvikling"))
-    tr = spend.trend(cube, f, grain=grain, by_municipality=False)
-    _chart(
-        charts.trend_total,
-        tr,
-        f"{t('Innkjøp per')} {t(GRAINS[grain]).lower()} {t('mot samme periode året før')}",
-        "kk_chart_trend",
-        t("Blå: valgt periode. Grå: de samme månedene ett år tidligere. Etiketten er endringen.")
-        + " "
-        + INCLUDED,
-    )
-    trm = spend.trend(cube, f, grain=grain, structure=structure)
-    _chart(
-        charts.trend_by_municipality,
-        trm,
-        f"{t('Innkjøp per kommune per')} {t(GRAINS[grain]).lower()}",
-        "kk_chart_trend_muni",
-        t("Én linje per kommune, med kommunens faste farge.") + " " + INCLUDED,
-    )
+def _show(built: BuiltChart, caption: str) -> None:
+    chart_view.show(built, key=built.spec.id)
+    st.caption(caption)
 
 
 def render() -> None:
     ctx = context.current()
-    f, token, cube, ref = ctx.filters, ctx.token, ctx.cube, ctx.reference
+    f, token = ctx.filters, ctx.token
     st.title(t("Kommuner og kategorier"))
     st.caption(page.scope_text(f, token))
 
@@ -217,31 +262,17 @@ def render() -> None:
         measure = _choice("Vis", MEASURES, KEY("maal"), "amount")
     with c3:
         grain = _choice("Tidsinndeling", GRAINS, KEY("tid"), "quarter")
-    per_inh = measure == "per_inhabitant"
-    population = context.analysis_reference(ctx).population
-    pop = spend.population_by_key(population, ref.municipalities, structure)
-    pop_today = spend.population_by_key(population, ref.municipalities, "today")
+    r = context.page_result(ctx, "kommuner", compute, structure, measure, grain)
+    _tiles(r)
 
-    by_muni = spend.by_municipality(cube, f, structure=structure, population=pop)
-    total = float(by_muni["amount"].sum()) if by_muni.height else 0.0
-    trend_total = spend.trend(cube, f, grain="year", by_municipality=False)
-    prev = float(trend_total["amount_prev"].sum()) if trend_total.height else 0.0
-    tree = spend.tree(cube, f)
-    _tiles(cube, f, total, prev, pop_today, tree)
-
-    unit = t("kr per innbygger") if per_inh else t("mill. kr")
-    mat = spend.matrix(cube, f, structure=structure, population=pop)
-    _chart(
-        charts.heatmap,
-        mat,
-        f"{t('Innkjøp per kommune og kategori')} ({unit})",
-        "kk_chart_heatmap",
+    _show(
+        r.heatmap,
         (
             t(
                 "Hver rute er kommunens netto kjøp i kategorien i perioden, delt på "
                 "innbyggertallet (år for år). Kategoriene står i kategoritreets rekkefølge."
             )
-            if per_inh
+            if measure == "per_inhabitant"
             else t(
                 "Hver rute er kommunens netto kjøp i kategorien i perioden. Kategoriene står i "
                 "kategoritreets rekkefølge."
@@ -249,14 +280,9 @@ def render() -> None:
         )
         + " "
         + INCLUDED,
-        per_inhabitant=per_inh,
     )
-    years = spend.per_inhabitant_by_year(cube, f, pop, structure=structure)
-    _chart(
-        charts.per_inhabitant,
-        years,
-        t("Innkjøp per innbygger"),
-        "kk_chart_per_inhabitant",
+    _show(
+        r.per_inhabitant,
         t(
             "Netto kjøp i året delt på kommunens innbyggertall det året; Verran og Steinkjer "
             "summeres for 2019 i dagens struktur."
@@ -264,11 +290,8 @@ def render() -> None:
         + " "
         + INCLUDED,
     )
-    _chart(
-        charts.treemap,
-        tree,
-        t("Kategoritreet etter innkjøp"),
-        "kk_chart_tree",
+    _show(
+        r.treemap,
         t(
             "Arealet er netto kjøp; store felt er hovedkategorier, små er underkategorier "
             "(pek på et felt for tall). Kategorier med negativt netto (flere kreditnotaer enn "
@@ -278,10 +301,20 @@ def render() -> None:
         + INCLUDED,
     )
 
-    _development(cube, f, grain, structure)
+    st.subheader(t("Utvikling"))
+    _show(
+        r.trend,
+        t("Blå: valgt periode. Grå: de samme månedene ett år tidligere. Etiketten er endringen.")
+        + " "
+        + INCLUDED,
+    )
+    _show(
+        r.trend_by_municipality,
+        t("Én linje per kommune, med kommunens faste farge.") + " " + INCLUDED,
+    )
 
-    _drill_down(cube, f, tree)
-    if context.current().scope.role == "admin":
+    _drill_down(ctx, r.tree)
+    if ctx.scope.role == "admin":
         _population_editor()
     page.footer(
         f,

@@ -3,6 +3,7 @@ and the region — per municipality, per category, over time, as flows, SME shar
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -11,8 +12,8 @@ import streamlit as st
 from charts import fmt, registry
 from charts import regional as charts
 from charts.overview import empty
+from charts.registry import BuiltChart
 from data_access.metrics import regional
-from data_access.store.filters import Filters
 from data_access.store.reference import Region, member_codes_now, region
 from ui import chart_view, context, definitions, page
 from ui.i18n import t
@@ -23,10 +24,97 @@ INCLUDED = t(definitions.REGIONAL_INCLUDED)
 LEVELS_DEF = t(definitions.REGIONAL_HOME)
 
 
-def _plot(fig_fn, frame: pl.DataFrame, title: str, key: str, caption: str, **kw) -> None:
+def _plot(fig_fn, frame: pl.DataFrame, title: str, key: str, **kw) -> BuiltChart:
+    """A page chart with its frame, built inside :func:`compute` (so cached with it)."""
     fig = fig_fn(frame, title=title, **kw) if frame.height else empty(title)
-    chart_view.show(fig, frame=frame, key=key)
+    return registry.adhoc(key, fig, frame)
+
+
+def _show(built: BuiltChart, caption: str) -> None:
+    chart_view.show(built, key=built.spec.id)
     st.caption(caption)
+
+
+@dataclass(frozen=True)
+class Results:
+    """Tiles, charts and the alternatives table for one selection."""
+
+    row: dict[str, Any]
+    sme_row: dict[str, Any]
+    by_municipality: BuiltChart
+    by_category: BuiltChart
+    over_time: BuiltChart
+    flows: BuiltChart
+    sme: BuiltChart
+    locations: BuiltChart | None  # None: no supplier in the selection has sub-units
+    n_with_subunits: int
+    alternatives: pl.DataFrame
+
+
+def compute(ctx: context.PageContext) -> Results:
+    """Everything the page shows (cached per selection by ``context.page_result``)."""
+    cube, f = ctx.cube, ctx.filters
+    reg = region()
+    members = member_codes_now()
+    munis = ctx.reference.municipalities
+    member_names = dict(
+        munis.filter(pl.col("is_member") & (pl.col("code") == pl.col("current_code")))
+        .sort("code")
+        .select("code", "name")
+        .iter_rows()
+    )
+    total = regional.levels(cube, f)
+    sme = regional.sme(cube, f, reg.sme_max_employees)
+    sme_row = sme.row(0, named=True) if sme.height else {}
+    locations = context.analysis_reference(ctx).locations
+    cmp = charts.label_locations(
+        regional.location_comparison(cube, f, locations, members, reg.county)
+    )
+    n_sub = int(cmp["n_suppliers_with_subunits"][0]) if cmp.height else 0
+    by_muni = regional.levels(cube, f, by="municipality")  # a standard chart (registry)
+    return Results(
+        row=total.row(0, named=True) if total.height else {},
+        sme_row=sme_row,
+        by_municipality=registry.from_frame("regionalt", by_muni),
+        by_category=_plot(
+            charts.levels_stacked,
+            regional.levels(cube, f, by="category").sort("total", descending=True),
+            t("Hvor kjøpene i hver kategori går"),
+            "reg_chart_category",
+            label="category",
+        ),
+        over_time=_plot(
+            charts.levels_over_time,
+            regional.levels(cube, f, by="quarter"),
+            t("Utvikling per kvartal (valgt periode markert)"),
+            "reg_chart_time",
+        ),
+        flows=_plot(
+            charts.flow_matrix,
+            charts.label_flows(regional.flows(cube, f, member_names)),
+            t("Pengestrømmer: kjøpende kommune × leverandørens hjemkommune"),
+            "reg_chart_flows",
+        ),
+        sme=_plot(
+            charts.sme_by_municipality,
+            regional.sme(cube, f, reg.sme_max_employees, by="municipality"),
+            t("Andel hos små og mellomstore leverandører (SMB)"),
+            "reg_chart_sme",
+            overall=sme_row.get("sme_share"),
+        ),
+        locations=(
+            _plot(
+                charts.location_comparison,
+                cmp,
+                t("Hovedkontor eller lokal avdeling?"),
+                "reg_chart_locations",
+            )
+            if n_sub
+            else None
+        ),
+        n_with_subunits=n_sub,
+        alternatives=regional.regional_alternatives(cube, f, members),
+    )
 
 
 def _tiles(row: dict[str, Any], sme_row: dict[str, Any], reg: Region) -> None:
@@ -53,7 +141,7 @@ def _tiles(row: dict[str, Any], sme_row: dict[str, Any], reg: Region) -> None:
     )
 
 
-def _level_charts(cube: pl.DataFrame, f: Filters, reg: Region) -> None:
+def _level_charts(r: Results, reg: Region) -> None:
     level_caption = (
         t(
             "Andel av kjøpene på de fem nivåene: egen kommune, annen medlemskommune, resten av "
@@ -61,56 +149,23 @@ def _level_charts(cube: pl.DataFrame, f: Filters, reg: Region) -> None:
         ).format(county=reg.county_name)
         + f" {LEVELS_DEF} {INCLUDED}"
     )
-    by_muni = regional.levels(cube, f, by="municipality")  # a standard chart (registry)
-    chart_view.show(registry.from_frame("regionalt", by_muni), key="reg_chart_municipality")
-    st.caption(level_caption)
-    by_cat = regional.levels(cube, f, by="category").sort("total", descending=True)
-    _plot(
-        charts.levels_stacked,
-        by_cat,
-        t("Hvor kjøpene i hver kategori går"),
-        "reg_chart_category",
-        level_caption + " " + t("Største kategori øverst."),
-        label="category",
-    )
-    over_time = regional.levels(cube, f, by="quarter")
-    _plot(
-        charts.levels_over_time,
-        over_time,
-        t("Utvikling per kvartal (valgt periode markert)"),
-        "reg_chart_time",
-        level_caption,
-    )
+    _show(r.by_municipality, level_caption)
+    _show(r.by_category, level_caption + " " + t("Største kategori øverst."))
+    _show(r.over_time, level_caption)
 
 
-def _sme_and_locations(
-    ctx: context.PageContext,
-    reg: Region,
-    members: list[str],
-    sme_row: dict[str, Any],
-) -> None:
-    cube, f = ctx.cube, ctx.filters
+def _sme_and_locations(r: Results, reg: Region) -> None:
     left, right = st.columns(2)
     with left:
-        sme_m = regional.sme(cube, f, reg.sme_max_employees, by="municipality")
-        _plot(
-            charts.sme_by_municipality,
-            sme_m,
-            t("Andel hos små og mellomstore leverandører (SMB)"),
-            "reg_chart_sme",
+        _show(
+            r.sme,
             t(
                 "Kjøp hos leverandører med færre enn {n} ansatte, av kjøp der antall ansatte "
                 "er kjent ({unknown} ukjent, holdt utenfor). Uklassifisert kjøp er med."
-            ).format(n=reg.sme_max_employees, unknown=fmt.pct(sme_row.get("unknown_share"))),
-            overall=sme_row.get("sme_share"),
+            ).format(n=reg.sme_max_employees, unknown=fmt.pct(r.sme_row.get("unknown_share"))),
         )
     with right:
-        locations = context.analysis_reference(ctx).locations
-        cmp = charts.label_locations(
-            regional.location_comparison(cube, f, locations, members, reg.county)
-        )
-        n_sub = int(cmp["n_suppliers_with_subunits"][0]) if cmp.height else 0
-        if n_sub == 0:
+        if r.locations is None:
             st.markdown(f"**{t('Etter avdelingens beliggenhet (underenheter)')}**")
             st.info(
                 t(
@@ -120,22 +175,18 @@ def _sme_and_locations(
                 )
             )
         else:
-            _plot(
-                charts.location_comparison,
-                cmp,
-                t("Hovedkontor eller lokal avdeling?"),
-                "reg_chart_locations",
+            _show(
+                r.locations,
                 t(
                     "Samme kjøp fordelt etter hovedkontorets og etter nærmeste registrerte "
                     "avdelings beliggenhet ({n} leverandører har underenheter)."
-                ).format(n=n_sub)
+                ).format(n=r.n_with_subunits)
                 + f" {INCLUDED}",
             )
 
 
-def _alternatives(cube: pl.DataFrame, f: Filters, members: list[str]) -> None:
+def _alternatives(alt: pl.DataFrame) -> None:
     st.subheader(t("Store kjøp utenfor regionen der regionale alternativer finnes"))
-    alt = regional.regional_alternatives(cube, f, members)
     if alt.height:
         st.dataframe(
             alt.head(30).with_columns(
@@ -174,33 +225,17 @@ def _alternatives(cube: pl.DataFrame, f: Filters, members: list[str]) -> None:
 
 def render() -> None:
     ctx = context.current()
-    f, token, cube = ctx.filters, ctx.token, ctx.cube
+    f, token = ctx.filters, ctx.token
     reg = region()
-    members = member_codes_now()
-    munis = context.current().reference.municipalities
-    member_names = dict(
-        munis.filter(pl.col("is_member") & (pl.col("code") == pl.col("current_code")))
-        .sort("code")
-        .select("code", "name")
-        .iter_rows()
-    )
     st.title(t("Regionalt næringsliv"))
     st.caption(page.scope_text(f, token))
+    r = context.page_result(ctx, "regionalt", compute)
+    _tiles(r.row, r.sme_row, reg)
 
-    total = regional.levels(cube, f)
-    row = total.row(0, named=True) if total.height else {}
-    sme = regional.sme(cube, f, reg.sme_max_employees)
-    sme_row = sme.row(0, named=True) if sme.height else {}
-    _tiles(row, sme_row, reg)
+    _level_charts(r, reg)
 
-    _level_charts(cube, f, reg)
-
-    fl = charts.label_flows(regional.flows(cube, f, member_names))
-    _plot(
-        charts.flow_matrix,
-        fl,
-        t("Pengestrømmer: kjøpende kommune × leverandørens hjemkommune"),
-        "reg_chart_flows",
+    _show(
+        r.flows,
         t(
             "Hver rad er én kjøpende kommune og summerer til 100 %: andel av kommunens kjøp hos "
             "leverandører hjemmehørende i hver medlemskommune, i resten av fylket, i resten av "
@@ -209,9 +244,9 @@ def render() -> None:
         + f" {INCLUDED}",
     )
 
-    _sme_and_locations(ctx, reg, members, sme_row)
+    _sme_and_locations(r, reg)
 
-    _alternatives(cube, f, members)
+    _alternatives(r.alternatives)
     page.footer(f, token, INCLUDED)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 import streamlit as st
 
 from charts import fmt, registry
 from charts import overview as base
 from charts import savings as charts
+from charts.registry import BuiltChart
 from data_access.admin.agreements import set_savings_target
 from data_access.metrics import coverage, savings
 from ui import chart_view, context, definitions, page
@@ -97,11 +100,12 @@ def _target_editor(ctx: context.PageContext, target: float) -> None:
                 st.error(t(str(e)))
 
 
-def _per_municipality(by_muni: pl.DataFrame) -> None:
+def _per_municipality(r: Results) -> None:
     st.subheader(t("Gevinst per medlemskommune"))
+    by_muni = r.by_municipality.frame
     left, right = st.columns([3, 2])
     with left:
-        chart_view.show(registry.from_frame("gevinst", by_muni), key="sav_by_muni")
+        chart_view.show(r.by_municipality, key="sav_by_muni")
         st.caption(
             t("Hver kommunes gevinst regnes av kommunens egne avtalekjøp; summen er totalen.")
         )
@@ -109,16 +113,10 @@ def _per_municipality(by_muni: pl.DataFrame) -> None:
         st.dataframe(charts.municipality_table(by_muni), hide_index=True, width="stretch")
 
 
-def _per_agreement(per_agreement: pl.DataFrame, in_view: frozenset[str] | None) -> None:
+def _per_agreement(r: Results, in_view: frozenset[str] | None) -> None:
     st.subheader(t("Gevinst per avtale"))
-    title = t("Forventet og realisert gevinst per avtale i perioden")
-    chart_view.show(
-        charts.projected_vs_realized(per_agreement, title=title)
-        if per_agreement.height
-        else base.empty(title),
-        frame=per_agreement,
-        key="sav_per_agreement",
-    )
+    per_agreement = r.per_agreement
+    chart_view.show(r.per_agreement_chart, key="sav_per_agreement")
     st.caption(DEFINITIONS["projected"] + " " + DEFINITIONS["loyalty"])
     none = per_agreement.filter(per_agreement["status"] == "no_purchases").height
     if none:
@@ -138,43 +136,85 @@ def _per_agreement(per_agreement: pl.DataFrame, in_view: frozenset[str] | None) 
         )
 
 
-def render() -> None:
-    ctx = context.current()
-    f, token, cube, sc = ctx.filters, ctx.token, ctx.cube, ctx.scope
-    agreements = ctx.reference.agreements
+def _in_view(ctx: context.PageContext) -> frozenset[str] | None:
+    """The municipalities the figures are about: the filter's, else the scope's (None = all)."""
+    f = ctx.filters
+    return frozenset(f.municipalities) if f.municipalities else ctx.scope.municipalities
+
+
+@dataclass(frozen=True)
+class Results:
+    """Headline, projection, charts and tables for one selection."""
+
+    headline: savings.SavingsHeadline
+    projection: dict[str, float | int] | None
+    by_year: BuiltChart
+    cumulative: BuiltChart
+    by_municipality: BuiltChart
+    per_agreement: pl.DataFrame
+    per_agreement_chart: BuiltChart
+
+
+def compute(ctx: context.PageContext) -> Results:
+    """Everything the page shows (cached per selection by ``context.page_result``)."""
+    cube, f, agreements = ctx.cube, ctx.filters, ctx.reference.agreements
     ad = context.agreement_data(ctx)
     target = ad.yearly_target_nok
-
-    st.title(t("Gevinster"))
-    st.caption(page.scope_text(f, token))
-
     monthly = savings.realized_by_month(cube, f, agreements)
     yearly = savings.realized_by_year(monthly, target)
     projection = savings.year_end_projection(monthly)
     by_muni = savings.realized_by_municipality(cube, f, agreements)
     loyalty = coverage.loyalty_by_agreement(cube, f, agreements, ad.parties, ad.participants)
-    in_view = frozenset(f.municipalities) if f.municipalities else sc.municipalities
+    in_view = _in_view(ctx)
     shares = (
         savings.participant_shares(ad.participants, ad.population, in_view)
         if in_view is not None
         else None
     )
     per_agreement = savings.agreement_savings(cube, f, agreements, loyalty, shares)
-
-    h = savings.savings_headline(by_muni, per_agreement, target, f)
-
-    _tiles(h, projection, target, in_view)
-
+    whole = in_view is not None
     title = t("Realisert gevinst per år mot målet")
-    chart_view.show(
-        charts.realized_by_year(
-            yearly, target, projection, title=title, whole_target=in_view is not None
-        )
+    by_year = (
+        charts.realized_by_year(yearly, target, projection, title=title, whole_target=whole)
         if yearly.height
-        else base.empty(title),
-        frame=yearly,
-        key="sav_by_year",
+        else base.empty(title)
     )
+    title = t("Akkumulert gevinst gjennom året")
+    cumulative = (
+        charts.cumulative_by_month(monthly, target, projection, title=title, whole_target=whole)
+        if monthly.height
+        else base.empty(title)
+    )
+    title = t("Forventet og realisert gevinst per avtale i perioden")
+    per_agreement_fig = (
+        charts.projected_vs_realized(per_agreement, title=title)
+        if per_agreement.height
+        else base.empty(title)
+    )
+    return Results(
+        headline=savings.savings_headline(by_muni, per_agreement, target, f),
+        projection=projection,
+        by_year=registry.adhoc("sav_by_year", by_year, yearly),
+        cumulative=registry.adhoc("sav_cumulative", cumulative, monthly),
+        by_municipality=registry.from_frame("gevinst", by_muni),
+        per_agreement=per_agreement,
+        per_agreement_chart=registry.adhoc("sav_per_agreement", per_agreement_fig, per_agreement),
+    )
+
+
+def render() -> None:
+    ctx = context.current()
+    f, token, sc = ctx.filters, ctx.token, ctx.scope
+    target = context.agreement_data(ctx).yearly_target_nok
+
+    st.title(t("Gevinster"))
+    st.caption(page.scope_text(f, token))
+    r = context.page_result(ctx, "gevinster", compute)
+    in_view = _in_view(ctx)
+
+    _tiles(r.headline, r.projection, target, in_view)
+
+    chart_view.show(r.by_year, key="sav_by_year")
     st.caption(
         t(
             "Hvert år fra 2019 med den valgte kommune-, kategori- og områdeavgrensningen "
@@ -183,16 +223,7 @@ def render() -> None:
         + " "
         + DEFINITIONS["realized"]
     )
-    title = t("Akkumulert gevinst gjennom året")
-    chart_view.show(
-        charts.cumulative_by_month(
-            monthly, target, projection, title=title, whole_target=in_view is not None
-        )
-        if monthly.height
-        else base.empty(title),
-        frame=monthly,
-        key="sav_cumulative",
-    )
+    chart_view.show(r.cumulative, key="sav_cumulative")
     st.caption(
         t(
             "Linjene viser hvor mye som er spart hittil i hvert år, måned for måned; inneværende år er "
@@ -200,9 +231,9 @@ def render() -> None:
         )
     )
 
-    _per_municipality(by_muni)
+    _per_municipality(r)
 
-    _per_agreement(per_agreement, in_view)
+    _per_agreement(r, in_view)
 
     if sc.role == "admin":
         _target_editor(ctx, target)

@@ -3,12 +3,15 @@ classes, HHI and CRn per category, tail spend and dependency warnings."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 import streamlit as st
 
 from charts import fmt, registry
 from charts import suppliers as charts
 from charts.overview import empty
+from charts.registry import BuiltChart
 from data_access.metrics import concentration as conc
 from data_access.metrics.common import purchases
 from data_access.store.reference import region
@@ -190,26 +193,64 @@ def _dependencies(deps: pl.DataFrame, dep: float) -> None:
         st.success(t("Ingen kategori har én leverandør over grensen."))
 
 
+@dataclass(frozen=True)
+class Results:
+    """Everything the page shows for one selection and ABC/dependency setting."""
+
+    table: pl.DataFrame
+    overall: dict[str, float | int | None]
+    tail: dict[str, float | int | None]
+    by_cat: pl.DataFrame
+    deps: pl.DataFrame
+    excluded: pl.DataFrame
+    top: BuiltChart
+    pareto: BuiltChart
+    abc: BuiltChart
+    hhi: BuiltChart
+
+
+def compute(ctx: context.PageContext, a: float, b: float, dep: float) -> Results:
+    """The page's figures and tables (cached per selection by ``context.page_result``)."""
+    cube, f = ctx.cube, ctx.filters
+    table = conc.suppliers(cube, f, a, b)
+    by_cat = conc.by_category(cube, f)
+    title = t("Paretokurven: hvor få leverandører står for det meste")
+    pareto = charts.pareto(table, a=a, b=b, title=title) if table.height else empty(title)
+    cls = conc.classes(table)
+    title = t("ABC-klasser: mange små, få store")
+    abc = charts.abc_classes(cls, title=title) if table.height else empty(title)
+    return Results(
+        table=table,
+        overall=conc.overall(table),
+        tail=conc.tail(table),
+        by_cat=by_cat,
+        deps=conc.dependencies(by_cat, dep),
+        excluded=conc.excluded(purchases(cube, f)),
+        top=registry.from_frame("leverandorer", table),
+        pareto=registry.adhoc(
+            "lev_chart_pareto",
+            pareto,
+            table.select("rank", "supplier_name", "amount", "cum_share", "abc"),
+        ),
+        abc=registry.adhoc("lev_chart_abc", abc, cls),
+        hhi=registry.from_frame("hhi", by_cat),
+    )
+
+
 def render() -> None:
     ctx = context.current()
-    f, token, cube = ctx.filters, ctx.token, ctx.cube
+    f, token = ctx.filters, ctx.token
     st.title(t("Leverandører"))
     st.caption(page.scope_text(f, token))
     a, b, dep = _settings()
+    r = context.page_result(ctx, "leverandorer", compute, a, b, dep)
 
-    table = conc.suppliers(cube, f, a, b)
-    overall = conc.overall(table)
-    tail = conc.tail(table)
-    by_cat = conc.by_category(cube, f)
-    deps = conc.dependencies(by_cat, dep)
-    ex = conc.excluded(purchases(cube, f))
-
-    _tiles(overall, tail, deps.height, b, dep)
-    st.caption(_excluded_text(ex) + " " + COUNTED)
+    _tiles(r.overall, r.tail, r.deps.height, b, dep)
+    st.caption(_excluded_text(r.excluded) + " " + COUNTED)
 
     left, right = st.columns(2)
     with left:
-        chart_view.show(registry.from_frame("leverandorer", table), key="lev_chart_top")
+        chart_view.show(r.top, key="lev_chart_top")
         st.caption(
             t(
                 "Netto kjøp per leverandør (navn fra Enhetsregisteret), andel av kjøpene; "
@@ -219,13 +260,7 @@ def render() -> None:
             + COUNTED
         )
     with right:
-        title = t("Paretokurven: hvor få leverandører står for det meste")
-        fig = charts.pareto(table, a=a, b=b, title=title) if table.height else empty(title)
-        chart_view.show(
-            fig,
-            frame=table.select("rank", "supplier_name", "amount", "cum_share", "abc"),
-            key="lev_chart_pareto",
-        )
+        chart_view.show(r.pareto, key="lev_chart_pareto")
         st.caption(
             t(
                 "Samlet andel av kjøpene når leverandørene legges til fra den største. "
@@ -235,14 +270,11 @@ def render() -> None:
             + COUNTED
         )
 
-    _top_table(table)
+    _top_table(r.table)
 
     left, right = st.columns([2, 3])
     with left:
-        cls = conc.classes(table)
-        title = t("ABC-klasser: mange små, få store")
-        fig = charts.abc_classes(cls, title=title) if table.height else empty(title)
-        chart_view.show(fig, frame=cls, key="lev_chart_abc")
+        chart_view.show(r.abc, key="lev_chart_abc")
         st.caption(
             t(
                 "A: leverandørene som til sammen står for de første {a} av "
@@ -252,8 +284,7 @@ def render() -> None:
             + COUNTED
         )
     with right:
-        title = t("Konsentrasjon per kategori (HHI)")
-        chart_view.show(registry.from_frame("hhi", by_cat), key="lev_chart_hhi")
+        chart_view.show(r.hhi, key="lev_chart_hhi")
         st.caption(
             t(
                 "HHI = summen av kvadrerte andeler (0–10 000); etiketten er tilsvarende "
@@ -264,9 +295,9 @@ def render() -> None:
             + t(conc.BAND_NOTE)
         )
 
-    _category_table(by_cat)
+    _category_table(r.by_cat)
 
-    _dependencies(deps, dep)
+    _dependencies(r.deps, dep)
     page.footer(f, token, COUNTED)
 
 

@@ -161,3 +161,40 @@ def test_standard_charts_are_built_once_per_rows_and_filters(
     english.run()
     assert not english.exception
     assert len(built) > len(first) + len(own)  # English figures are built in English
+
+
+def test_a_pages_own_results_are_computed_once_per_rows_filters_and_choices(
+    app_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Leverandører's figures and tables: computed once for admin and leder (same rows and
+    filters), again for a kommune user (own rows), again when a slider changes them, and not
+    at all for a rerun with the same inputs."""
+    st.cache_resource.clear()
+    calls: list[tuple[int, float]] = []  # (rows of the cube, ABC limit a) per computation
+    real = concentration.suppliers
+
+    def counting(cube: pl.DataFrame, f: Any, a: float, b: float) -> pl.DataFrame:
+        calls.append((cube.height, a))
+        return real(cube, f, a, b)
+
+    monkeypatch.setattr(concentration, "suppliers", counting)
+
+    def open_suppliers(user: str) -> Any:
+        at = new_app(user)
+        at.run()
+        at.switch_page("pages/suppliers.py").run()
+        assert not at.exception
+        return at
+
+    admin = open_suppliers("admin_t")
+    assert len(calls) == 1
+    leder = open_suppliers("leder")
+    assert len(calls) == 1  # leder sees the same rows: nothing recomputed
+    assert [m.value for m in leder.metric] == [m.value for m in admin.metric]
+    open_suppliers("verdal")
+    assert len(calls) == 2 and calls[1][0] < calls[0][0]  # from Verdal's own, smaller cube
+    admin.slider(key="lev_a").set_value(70).run()
+    assert not admin.exception
+    assert len(calls) == 3 and calls[2][1] == 0.7  # the ABC limit is part of the key
+    admin.run()  # a rerun with the same inputs
+    assert len(calls) == 3

@@ -16,11 +16,40 @@ pytestmark = pytest.mark.usefixtures("app_env")
 SAVINGS, AGREEMENTS = "pages/savings.py", "pages/agreements.py"
 
 
-def _open(user: str, script: str):
+AGREEMENT_TABS = (
+    "Dekning og lojalitet",
+    "Utenfor avtale",
+    "Terskelvakt",
+    "Utløper snart",
+    "E-handel",
+    "Avtaleregister",
+)
+
+
+def _open(user: str, script: str, tab: str | None = None):
+    """The page as ``user`` sees it; on Avtaler, with ``tab`` open (only the open tab runs)."""
     at = new_app(user)
     at.run()
     at.switch_page(script).run()
+    if tab is not None:
+        at.query_params["fane"] = tab  # as a click on the tab, or a link that names it
+        at.run()
     return at
+
+
+def test_only_the_open_tab_runs_and_the_url_names_it() -> None:
+    at = _open("analytiker", AGREEMENTS)
+    assert "Avtaledekning per kategori og kommune" in _figures(at)  # the first tab by default
+    assert not [d for d in at.dataframe if "Vurdering" in d.value.columns]
+    at.query_params["fane"] = "Terskelvakt"
+    at.run()
+    assert not at.exception
+    assert not _figures(at)  # the coverage charts are not built or sent any more
+    assert [d for d in at.dataframe if "Vurdering" in d.value.columns]
+    assert at.query_params["fane"] == "Terskelvakt"  # kept for "Kopier lenke"
+    old = _open("analytiker", AGREEMENTS, "Finnes ikke")  # an old or mistyped link
+    assert not old.exception
+    assert "Avtaledekning per kategori og kommune" in _figures(old)  # the first tab
 
 
 def _figures(at) -> dict[str, dict[str, Any]]:
@@ -41,12 +70,16 @@ def _editors(at) -> int:
 @pytest.mark.parametrize("script", [SAVINGS, AGREEMENTS])
 @pytest.mark.parametrize("role", list(ROLE_USERS))
 def test_both_pages_render_for_each_role(role: str, script: str) -> None:
-    at = _open(ROLE_USERS[role][0], script)
-    assert not at.exception
-    figs = _figures(at)
+    tabs = AGREEMENT_TABS if script == AGREEMENTS else (None,)
+    figs: dict[str, dict[str, Any]] = {}
+    labels: list[str] = []
+    for tab in tabs:
+        at = _open(ROLE_USERS[role][0], script, tab)
+        assert not at.exception, tab
+        figs |= _figures(at)
+        labels += [m.label for m in at.metric]
     assert len(figs) == 4
     assert all(title for title in figs)  # every chart says what it shows
-    labels = [m.label for m in at.metric]
     if script == SAVINGS:
         assert at.title[0].value == "Gevinster"
         assert labels[:3] == ["Realisert gevinst", "Hard gevinst", "Kostnadsunngåelse"]
@@ -91,11 +124,12 @@ def test_kommune_user_sees_only_their_municipality() -> None:
     avt = _open("verdal", AGREEMENTS)
     heat = _figures(avt)["Avtaledekning per kategori og kommune"]
     assert heat["data"][0]["x"] == ["Verdal"]
+    avt = _open("verdal", AGREEMENTS, "Terskelvakt")
     avt.selectbox(key="avt_watch_level").set_value("regulation").run()
     flags = next(d.value for d in avt.dataframe if "Vurdering" in d.value.columns)
     assert set(flags["Grunnlag"]) == {"Verdal"}  # no joint view of other members
     # The huge Levanger test line is flagged for the office, never shown to Verdal.
-    office = _open("analytiker", AGREEMENTS)
+    office = _open("analytiker", AGREEMENTS, "Terskelvakt")
     all_flags = next(d.value for d in office.dataframe if "Vurdering" in d.value.columns)
     assert "Levanger" in set(all_flags["Grunnlag"])
     assert "Alle kommuner i utvalget samlet" in set(all_flags["Grunnlag"])
@@ -105,20 +139,23 @@ def test_kommune_user_sees_only_their_municipality() -> None:
 
 def test_register_and_thresholds_are_editable_only_by_the_allowed_roles() -> None:
     # admin: register editor and thresholds editor; analyst: register only; others: none.
-    assert _editors(_open("admin_t", AGREEMENTS)) == 2
-    assert _editors(_open("analytiker", AGREEMENTS)) == 1
+    def editors(user: str) -> int:
+        return sum(_editors(_open(user, AGREEMENTS, tab)) for tab in AGREEMENT_TABS)
+
+    assert editors("admin_t") == 2
+    assert editors("analytiker") == 1
     for user in ("leder", "verdal"):
-        at = _open(user, AGREEMENTS)
-        assert _editors(at) == 0
+        assert editors(user) == 0
+        at = _open(user, AGREEMENTS, "Avtaleregister")
         assert not [b for b in at.button if b.label == "Lagre avtaleregisteret"]
-    verdal = _open("verdal", AGREEMENTS)
+    verdal = _open("verdal", AGREEMENTS, "Avtaleregister")
     register = next(d.value for d in verdal.dataframe if "municipalities" in d.value.columns)
     assert len(register) > 0
     assert all("5038" in m for m in register["municipalities"])
 
 
 def test_the_lines_behind_a_flag_are_one_click_away_and_follow_the_role() -> None:
-    at = _open("analytiker", AGREEMENTS)
+    at = _open("analytiker", AGREEMENTS, "Terskelvakt")
     pick = at.selectbox(key="avt_watch_pick")
     first = next(d.value for d in at.dataframe if "Bilag" in d.value.columns)
     assert len(first) > 0
@@ -126,7 +163,7 @@ def test_the_lines_behind_a_flag_are_one_click_away_and_follow_the_role() -> Non
     assert not at.exception
     second = next(d.value for d in at.dataframe if "Bilag" in d.value.columns)
     assert len(second) > 0 and not first.equals(second)
-    leder = _open("leder", AGREEMENTS)
+    leder = _open("leder", AGREEMENTS, "Terskelvakt")
     assert any("krever tilgang til linjenivå" in i.value for i in leder.info)
     assert not [d for d in leder.dataframe if "Bilag" in d.value.columns]
 
@@ -149,7 +186,7 @@ def test_admin_changes_the_yearly_target_on_the_page() -> None:
 
 def test_saving_the_unchanged_register_from_the_editor_changes_nothing() -> None:
     """The editor's round trip (dates, empty rates, amounts) reproduces the register exactly."""
-    at = _open("analytiker", AGREEMENTS)
+    at = _open("analytiker", AGREEMENTS, "Avtaleregister")
     at.button(key="avt_reg_save").click().run()
     assert not at.exception
     assert not at.error

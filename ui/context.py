@@ -19,10 +19,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 import sqlalchemy as sa
@@ -56,6 +56,7 @@ from ui import state
 from ui.i18n import t
 
 Municipalities = frozenset[str] | None  # the rows a scope may see; None = every municipality
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner="Starter databasen …")
@@ -79,6 +80,7 @@ def check_database() -> None:
         # stays): cubes, built charts, the process-wide cube and its remembered selections.
         _cube.clear()
         _standard_chart.clear()
+        _page_result.clear()
         snapshot.forget()
         forget_selections()
 
@@ -482,6 +484,51 @@ def standard_chart(
         chart_lang.current(),
         dt.date.today(),
     )
+
+
+# --- a page's own figures and tables, per data version, rows, filters and choices ----------
+
+
+@st.cache_resource(max_entries=512, ttl=3600, show_spinner=False)
+def _page_result(
+    _compute: Callable[..., Any],
+    _ctx: PageContext,
+    url: str,
+    version: int,
+    municipalities: Municipalities,
+    name: str,
+    f: Filters,
+    args: tuple[Hashable, ...],
+    language: str,
+    today: dt.date,
+) -> Any:
+    return _compute(_ctx, *args)
+
+
+def page_result(ctx: PageContext, name: str, compute: Callable[..., T], *args: Hashable) -> T:
+    """``compute(ctx, *args)`` once per data version, set of visible rows, filters, the page's
+    own choices (``args``: slider values, toggles) and language, shared read-only like the
+    standard charts: a filter change that eight people make, or a rerun caused by a widget
+    that does not change these inputs, costs the page only its layout.
+
+    ``compute`` must read nothing but the context's cube, reference lists and cached tables
+    (all keyed on the data version and the rows) and ``args`` — never the role, the user or
+    the clock beyond today's date — and must return objects nobody mutates afterwards
+    (frames, and figures already wrapped as :class:`charts.registry.BuiltChart`, which the
+    chart wrapper shows without changing). ``name`` tells results of different pages apart."""
+    result: T = _page_result(
+        compute,
+        ctx,
+        str(ctx.engine.url),
+        ctx.version,
+        ctx.scope.municipalities,
+        name,
+        ctx.filters,
+        tuple(args),
+        chart_lang.current(),
+        dt.date.today(),
+    )
+    return result
 
 
 # --- a member's part of the savings target (Oversikt, Gevinster) ----------------------------
