@@ -97,6 +97,11 @@ def _drill_down(ctx: context.PageContext, tree: pl.DataFrame) -> None:
             )
         )
         return
+    # The lines are read from the database only when asked for (one query per page of 50),
+    # so a filter change does not wait for a query nobody looks at.
+    if not st.toggle(t("Vis fakturalinjene"), key=KEY("drill_vis")):
+        st.caption(t("Slå på for å se fakturalinjene bak kategorien, nyeste først."))
+        return
     names = {int(r["supplier_id"]): r["supplier_name"] for r in sup.iter_rows(named=True)}
     sup_id = st.selectbox(
         t("Leverandør"),

@@ -132,6 +132,8 @@ def test_line_detail_follows_the_role() -> None:
     # the largest category holds the one huge test line; the second has many ordinary lines
     analyst.selectbox(key="kk_drill_kategori").select_index(1).run()
     assert not analyst.exception
+    assert all("date" not in d.value.columns for d in analyst.dataframe)  # on demand only
+    analyst.toggle(key="kk_drill_vis").set_value(True).run()
     lines = [d.value for d in analyst.dataframe if "date" in d.value.columns]
     assert lines and len(lines[0]) == 50  # one page, limited in SQL
     assert "category_rule" in lines[0].columns and "area" not in lines[0].columns

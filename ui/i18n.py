@@ -95,6 +95,10 @@ EN: dict[str, str] = {
         "No supplier without an agreement passes the thresholds in the selection."
     ),
     "Vis fakturalinjene bak": "Show the invoice lines behind",
+    "Vis fakturalinjene": "Show the invoice lines",
+    "Slå på for å se fakturalinjene bak kategorien, nyeste først.": (
+        "Switch on to see the invoice lines behind the category, newest first."
+    ),
     "Fakturalinjene bak flaggene krever tilgang til linjenivå.": (
         "The invoice lines behind the flags require line-level access."
     ),
