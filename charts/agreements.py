@@ -66,7 +66,7 @@ def coverage_heatmap(df: pl.DataFrame, *, title: str, presentation: bool = False
             zmin=0,
             zmax=100,
             colorscale=[[0, "#FDECEA"], [0.5, "#9EC5E8"], [1, PRIMARY]],
-            colorbar={"title": "%", "ticksuffix": " %"},
+            colorbar={"title": "%", "ticksuffix": tr(" %", "%")},  # as the cells: 19 % / 19%
             hovertemplate=tr(
                 "%{y} – %{x}: %{z:.0f} % av %{customdata:,.1f} mill. kr<extra></extra>",
                 "%{y} – %{x}: %{z:.0f}% of NOK %{customdata:,.1f} million<extra></extra>",

@@ -23,6 +23,7 @@ def _colour(key: str, now: str) -> str:
     return c if c != NEUTRAL else municipality_colour(now)
 
 
+HEATMAP_NAMES_PX = 48  # px above the cells for two-line municipality names and a gap
 SEQUENTIAL = [[0.0, "#F0F4F8"], [0.35, "#9FB3C8"], [0.7, "#2F6FAB"], [1.0, "#0B3C6B"]]
 
 
@@ -69,20 +70,28 @@ def heatmap(
             texttemplate=number,
             textfont={"size": 12},
             hovertemplate="%{y}<br>%{x}: " + number + " " + unit + "<extra></extra>",
-            colorbar={"title": {"text": unit}, "thickness": 12},
+            # No colour scale: every cell carries its figure, and on a phone the scale would
+            # take the width the columns need (the unit is in the title).
+            showscale=False,
             xgap=2,
             ygap=2,
         )
     )
-    return _layout(
+    fig = _layout(
         fig,
         title,
         presentation,
         height=120 + 30 * max(len(y), 1),
-        xaxis={"side": "top", "title": None, "tickangle": 0},
+        # Names stay level where they fit and turn when a narrow screen crowds them.
+        xaxis={"side": "top", "title": None},
         yaxis={"title": None},
         margin={"t": 110},
     )
+    # The municipality names sit above the cells, where the title (anchored on the plot area)
+    # would be drawn over them: its bottom padding lifts it over two lines of names, and the
+    # title's automargin grows the top margin to hold it however many lines it wraps to.
+    fig.update_layout(title={"pad": {"b": HEATMAP_NAMES_PX}})
+    return fig
 
 
 @responsive

@@ -35,6 +35,11 @@ def test_heatmap_cells_are_the_matrix_in_millions_with_historical_columns() -> N
     }
     assert cells[("Bygg  ·  Bygg og eiendom", "Verran<br>(5039)")] == pytest.approx(0.022)
     assert fig["layout"]["title"]["text"] == "T"
+    # The names stand above the cells: the title is lifted over two lines of them, and no
+    # colour scale takes the width a phone needs for the columns (each cell has its figure).
+    assert fig["layout"]["xaxis"]["side"] == "top"
+    assert fig["layout"]["title"]["pad"]["b"] >= 2 * 17 + 8
+    assert trace["showscale"] is False and trace["texttemplate"] == "%{z:,.1f}"
 
 
 def test_per_inhabitant_bars_use_each_municipalitys_colour() -> None:

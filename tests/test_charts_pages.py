@@ -150,6 +150,11 @@ def test_coverage_heatmap_cells_are_percent_of_each_category_and_municipality(
     r = grid.filter(pl.col("coverage").is_not_null()).row(0, named=True)
     i, j = heat["y"].index(r["category_l1"]), heat["x"].index(r["municipality_name"])
     assert heat["z"][i][j] == pytest.approx(r["coverage"] * 100)
+    assert heat["colorbar"]["ticksuffix"] == " %"  # "19 %" in bokmål, as in the cells
+    with using("en"):
+        english = _json(ac.coverage_heatmap(grid, title="T"))["data"][0]
+    assert english["colorbar"]["ticksuffix"] == "%" and english["text"][i][j].endswith("%")
+    assert not english["text"][i][j].endswith(" %")
 
 
 def test_loyalty_bars_are_percent_with_low_loyalty_in_warning_colour(data: dict) -> None:
