@@ -103,6 +103,9 @@ def _drill(ranked: pl.DataFrame, f: Filters, sc: Scope, clicked: int | None) -> 
     if not sc.may_see_lines:
         st.info(t("Fakturalinjene krever tilgang til linjenivå."))
         return
+    # Read from the database only when asked for: a filter change does not wait for it.
+    if not st.toggle(t("Vis fakturalinjene"), key="mul_drill_vis"):
+        return
     window = Filters(add_months(f.end, -11), f.end, f.municipalities, (), f.area)
     lines = invoice_lines(context.current().engine, sc, window, category_id=int(cat_id), limit=50)
     drill.show_invoice_lines(

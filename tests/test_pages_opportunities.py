@@ -71,9 +71,14 @@ def test_page_renders_for_each_role(role: str) -> None:
     figs = _figures(at)
     scatter = figs["Anslått potensial mot kjøp utenfor avtale per kategori"]
     assert "anslag" in scatter["layout"]["yaxis"]["title"]["text"]
-    # Lines only for roles with line detail (leder without the grant gets a notice instead).
-    has_lines = any("invoice_id" in d.value.columns for d in at.dataframe)
-    assert has_lines == (role != "leder")
+    # Lines only for roles with line detail (leder without the grant gets a notice instead),
+    # and only when asked for (read from the database on demand).
+    assert not any("invoice_id" in d.value.columns for d in at.dataframe)
+    if role == "leder":
+        assert not [w for w in at.toggle if w.key == "mul_drill_vis"]
+    else:
+        at.toggle(key="mul_drill_vis").set_value(True).run()
+        assert any("invoice_id" in d.value.columns for d in at.dataframe)
     if role == "kommune":
         assert "Målgapet gjelder hele samarbeidets gevinstmål" in _all_text(at)
     else:
@@ -86,6 +91,8 @@ def test_verdal_user_sees_no_other_members_amounts() -> None:
     # 2025: the 12 months hold the planted Levanger line (987 654 321 kr, June 2025).
     at = _open("verdal", "2025")
     everyone = _open("analytiker", "2025")
+    for page in (at, everyone):  # with the invoice lines shown
+        page.toggle(key="mul_drill_vis").set_value(True).run()
     assert not at.exception and not everyone.exception
     planted = f"{SPURIOUS_LEVANGER_ORE / 100 / 1e6:.1f}".replace(".", ",")  # "987,7"
     assert planted in _all_text(everyone)  # the cooperation's page shows it ...
