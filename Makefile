@@ -6,7 +6,7 @@ ADDRESS ?= 127.0.0.1
 # uv from PATH, else the module pip installs (works whether or not pip's bin folder is on PATH).
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: help uv install run test test-fast lint bench load-bench browser-deps clean-data
+.PHONY: help uv install run dev test test-fast lint bench load-bench browser-deps clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -14,12 +14,20 @@ help: ## list the targets
 uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 
+# Bytecode compiled once at install: where PYTHONDONTWRITEBYTECODE is set (this machine), every
+# server start and test process would otherwise compile plotly, pandas, streamlit … from source
+# again (measured: login form 9,0 s → 5,7 s after a cold start at 1 M lines).
 install: uv ## install the locked dependencies into .venv (uv; pip installs uv if missing)
-	$(UV) sync --locked --quiet
+	$(UV) sync --locked --quiet --compile-bytecode
+	$(UV) run --no-sync python -m compileall -q app.py pages ui data_access charts report cli
 
 run: install ## start the app on http://127.0.0.1:$(PORT) (creates the database and demo data on first start)
 	$(UV) run innsikt init
 	$(UV) run streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
+
+dev: install ## like run, but reloads pages when their source changes
+	$(UV) run innsikt init
+	$(UV) run streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true --server.fileWatcherType auto --server.runOnSave true
 
 browser-deps: ## Debian's chromium for browser tests and static chart images
 	@command -v chromium >/dev/null || { \

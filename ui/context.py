@@ -489,7 +489,7 @@ def standard_chart(
 # --- a page's own figures and tables, per data version, rows, filters and choices ----------
 
 
-@st.cache_resource(max_entries=512, ttl=3600, show_spinner=False)
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
 def _page_result(
     _compute: Callable[..., Any],
     _ctx: PageContext,
