@@ -4,9 +4,10 @@
 
 Per backend, every number measured in this run on this machine:
 
-* **cold start to a drawn Oversikt**: ``streamlit run`` started, the login form shown, logged in
-  in headless Chromium, until the first chart is drawn — once without a cube snapshot (the
-  first start after an import) and once with it (every later start);
+* **cold start to a drawn Oversikt**: ``streamlit run`` started until the login form is shown,
+  plus the click on "Logg inn" until the first chart is drawn in headless Chromium (the time a
+  person takes to type is left out) — once without a cube snapshot (the first start after an
+  import) and once with it (every later start);
 * **server time per page** for 10 filter changes through the sidebar widgets (AppTest, a full
   script run each, median and p95), beside the **same aggregations in plain Polars** on the
   in-memory cube for the same filters (ratio = page / Polars);
@@ -162,10 +163,15 @@ def browser_run(url: str, data_dir: Path, *, pages: bool) -> dict[str, float]:
             page.goto(server.url + "/")
             app_server.wait_for_login_form(page, timeout_ms=180_000, settle_ms=0)
             out["login_form"] = time.perf_counter() - t0
+            # A person takes longer than this to type: the login cookie component's one rerun
+            # after the page loads is over before the click (a click inside it can be lost,
+            # which at 10 M lines made the first run wait 300 s for a chart that never came).
+            # Not counted: cold start → drawn is form shown + click → drawn.
+            app_server.wait_for_login_form(page, timeout_ms=180_000)
             t_login = time.perf_counter()
             app_server.submit_login(page, USER, PASSWORD, drawn_timeout_ms=300_000)
-            out["drawn"] = time.perf_counter() - t0
             out["login_to_drawn"] = time.perf_counter() - t_login
+            out["drawn"] = out["login_form"] + out["login_to_drawn"]
             if pages:
                 for title, section in BROWSER_PAGES:
                     page.get_by_text(section, exact=True).first.click()
