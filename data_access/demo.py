@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from data_access.importing.classify import classify, with_spend_class
 from data_access.store import schema
 from data_access.store.agreements import load_parties, match_agreements
-from data_access.store.bulkload import bulk_load
+from data_access.store.bulkload import bulk_load, refresh_statistics
 from data_access.store.categories import load_rules, unclassified_id
 from data_access.store.cube import rebuild_cube
 from data_access.store.db import (
@@ -698,6 +698,9 @@ def generate(
     with bulk_load(conn, schema.ledger_line, out.height):  # PostgreSQL: constraints built once
         bulk_insert(conn, schema.ledger_line, out)
     cube_rows = rebuild_cube(conn)
+    refresh_statistics(
+        conn, (schema.ledger_line, schema.spend_cube, schema.supplier, schema.municipality)
+    )
     bump_data_version(conn)
     audit(conn, username, "demo.generate", f"size={size} seed={seed} lines={n}")
     return {

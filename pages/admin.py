@@ -12,7 +12,6 @@ from data_access.admin.categories import RULE_KINDS, save_rules, save_tree
 from data_access.admin.private_review import release, suspected
 from data_access.admin.pseudo import add_pseudo, remove_pseudo
 from data_access.admin.users import add_user, set_password, update_user
-from data_access.store.categories import load_rules_table, load_tree
 from data_access.store.pseudo import KINDS, load_pseudo
 from data_access.store.scope import ROLES, Scope
 from data_access.store.users import audit_log, list_users
@@ -188,8 +187,7 @@ def _categories(engine: sa.Engine, scope: Scope) -> None:
             "linjer; ingen ny import trengs."
         )
     )
-    with engine.connect() as conn:
-        tree, rules = load_tree(conn), load_rules_table(conn)
+    tree, rules = context.category_tables(context.current())
     left, right = st.columns([2, 3])
     with left:
         st.markdown(t("**Kategoritre** (nivå 1 › nivå 2)"))

@@ -151,3 +151,34 @@ def _bulk_load_keeps_the_guarantees(engine: sa.Engine, monkeypatch: pytest.Monke
     check_interrupted_import_leaves_db_unchanged(engine, monkeypatch)
     assert used and all(used)
     assert _ledger_ddl(engine) == declared
+
+
+@pytest.mark.postgres
+def test_a_large_load_leaves_fresh_planner_statistics(
+    pg_eng: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a load large against what was stored, PostgreSQL's row estimates are current
+    (ANALYZE in the import's transaction), so the next queries are planned on real sizes; a
+    small load leaves them to autovacuum."""
+
+    def estimated_and_counted(table: str) -> tuple[float, int]:
+        with pg_eng.connect() as c:
+            est = c.execute(
+                sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": table}
+            ).scalar_one()
+            n = c.execute(sa.text(f'SELECT count(*) FROM "{table}"')).scalar_one()
+        return float(est), int(n)
+
+    import_file(pg_eng, to_csv(standard_rows()), filename="first.csv", username="t")
+    with pg_eng.begin() as c:
+        c.exec_driver_sql("ANALYZE ledger_line, spend_cube")
+    stale = estimated_and_counted("ledger_line")
+    assert stale[0] == stale[1] == 12
+    import_file(pg_eng, to_csv(_rows(30, year=2023)), filename="small.csv", username="t")
+    assert estimated_and_counted("ledger_line") == (12.0, 42)  # small: statistics untouched
+    monkeypatch.setattr(bulkload, "MIN_ROWS", 100)  # so that 300 lines count as large
+    import_file(pg_eng, to_csv(_rows(300, year=2024, offset=100)), filename="big.csv", username="t")
+    for table in ("ledger_line", "spend_cube"):
+        est, n = estimated_and_counted(table)
+        assert est == n and n > 0, table
+    assert estimated_and_counted("ledger_line")[1] == 342

@@ -43,6 +43,7 @@ from data_access.store.agreements import (
     register_frame,
     savings_target,
 )
+from data_access.store.categories import load_rules_table, load_tree
 from data_access.store.cube import load_categories, load_municipalities
 from data_access.store.filters import Filters, forget_selections
 from data_access.store.locations import load_supplier_locations
@@ -306,6 +307,23 @@ def _analysis_reference(_engine: sa.Engine, url: str, version: int) -> AnalysisR
 
 def analysis_reference(ctx: PageContext) -> AnalysisReference:
     return _analysis_reference(ctx.engine, str(ctx.engine.url), ctx.version)
+
+
+# --- category tree and rules (Administrasjon), per data version ----------------------------
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def _category_tables(
+    _engine: sa.Engine, url: str, version: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    with _engine.connect() as conn:
+        return load_tree(conn), load_rules_table(conn)
+
+
+def category_tables(ctx: PageContext) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The category tree with its line counts and the rules table, read once per data version
+    (saving either re-classifies the lines and bumps the version)."""
+    return _category_tables(ctx.engine, str(ctx.engine.url), ctx.version)
 
 
 # --- threshold watch (Avtaler page) ----------------------------------------------------------

@@ -38,7 +38,7 @@ from data_access.importing.reader import ROW_COL, FileFormatError, read_table
 from data_access.importing.validate import canonical, line_hash, validate, with_identity
 from data_access.store import schema
 from data_access.store.agreements import load_agreements, load_parties, match_agreements
-from data_access.store.bulkload import bulk_load
+from data_access.store.bulkload import bulk_load, refresh_statistics
 from data_access.store.categories import load_rules, unclassified_id
 from data_access.store.cube import add_lines_to_cube
 from data_access.store.db import audit, bulk_insert, bump_data_version, inserted_id, read_frame
@@ -462,7 +462,7 @@ def store_lines(
     done = 0
     # A large file on PostgreSQL: foreign keys and secondary indexes are rebuilt once after the
     # load instead of being checked and updated per line (same transaction; see bulkload).
-    with bulk_load(conn, schema.ledger_line, out.height):
+    with bulk_load(conn, schema.ledger_line, out.height) as large:
         for start in range(0, out.height, INSERT_CHUNK):
             chunk = out.slice(start, INSERT_CHUNK)
             bulk_insert(conn, schema.ledger_line, chunk)
@@ -473,6 +473,8 @@ def store_lines(
     progress(0.88, "Oppdaterer kuben")
     # The cube from the stored lines themselves (no re-aggregation of the ledger).
     add_lines_to_cube(conn, out)
+    if large:  # a load large against what was stored: the planner's statistics are stale
+        refresh_statistics(conn, (schema.ledger_line, schema.spend_cube, schema.supplier))
     return out.height, n_new
 
 

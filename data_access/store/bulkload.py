@@ -25,7 +25,7 @@ indexes maintained per row and 5,5 s loaded bare and indexed afterwards (measure
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import sqlalchemy as sa
 
@@ -92,3 +92,19 @@ def bulk_load(conn: sa.Connection, table: sa.Table, incoming: int) -> Iterator[b
         conn.execute(sa.schema.CreateIndex(ix))
     for fk in fks:
         conn.execute(sa.schema.AddConstraint(fk))
+
+
+def refresh_statistics(conn: sa.Connection, tables: Iterable[sa.Table]) -> None:
+    """PostgreSQL: ``ANALYZE`` the tables a large load changed, in the caller's transaction.
+
+    The planner's row estimates come from these statistics. Without them, right after a load
+    (before autovacuum gets to it, or never where autovacuum is off, as on this project's test
+    server), PostgreSQL estimated 1 row where a year of the cube held 33 000 and joined the
+    supplier table by a nested loop: the Muligheter breadth query took 2,7 s instead of 0,05 s
+    at 1 M lines. ``ANALYZE`` samples a fixed number of rows, so it costs well under a second
+    at any size. SQLite plans well enough without statistics here; nothing is done there.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    prep = conn.dialect.identifier_preparer
+    conn.exec_driver_sql("ANALYZE " + ", ".join(prep.format_table(t) for t in tables))
