@@ -121,6 +121,33 @@ def test_muligheter_deep_link_for_a_kommune_user(page, app_url: str) -> None:  #
     _shot(page, "muligheter_verdal")
 
 
+def test_avtaler_tabs_draw_their_content_when_clicked_and_keep_it_in_the_url(  # type: ignore[no-untyped-def]
+    page, app_url: str
+) -> None:
+    """Only the open tab runs (issue 8): a click on another tab reruns the page, draws that
+    tab's content and names it in the URL; going back shows the first tab's tiles and charts."""
+    page.set_viewport_size({"width": 1440, "height": 1200})
+    page.goto(app_url)
+    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
+    _wait_idle(page)
+    page.goto(app_url + "/avtaler?periode=2025")
+    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
+    _login(page, "analytiker")
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("Kjøp utenfor avtale", exact=True).first.wait_for(timeout=60_000)  # a tile
+    assert main.get_by_text("Utløper innen 6 måneder").count() == 0  # the closed tab did not run
+    main.get_by_role("tab", name="Utløper snart").click()
+    main.get_by_text("Utløper innen 6 måneder").first.wait_for(timeout=60_000)
+    _wait_idle(page)
+    assert "fane=Utl" in page.url
+    main.get_by_role("tab", name="Dekning og lojalitet").click()
+    _wait_idle(page)
+    assert "fane=" not in page.url  # the first tab is the default: no parameter
+    tiles = main.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    assert "Avtaledekning" in tiles, tiles
+    assert main.locator(".js-plotly-plot").count() >= 2  # the heatmap and the loyalty bars
+
+
 # --- issue 14: accessibility (axe-core, WCAG 2.1 A/AA), tablet and phone widths, keyboard ---
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
