@@ -222,12 +222,14 @@ def _expiring_tab(ctx: context.PageContext) -> None:
 
 @dataclass(frozen=True)
 class Ehandel:
+    """The e-handel tab for one selection and grouping (year or quarter)."""
+
     share: float | None
     trend: BuiltChart
 
 
 def compute_ehandel(ctx: context.PageContext, by: str) -> Ehandel:
-    """The e-handel share and its trend per year or quarter (cached like :func:`compute`)."""
+    """The e-handel share and its trend per year or quarter (cached like the other tabs)."""
     cube, f = ctx.cube, ctx.filters
     title = t(
         "E-handelsandel per kommune og år"

@@ -141,11 +141,14 @@ def test_avtaler_tabs_draw_their_content_when_clicked_and_keep_it_in_the_url(  #
     _wait_idle(page)
     assert "fane=Utl" in page.url
     main.get_by_role("tab", name="Dekning og lojalitet").click()
+    # The click starts a rerun a moment later: wait for the tab's own tile, not for idle.
+    main.get_by_text("Avtaledekning", exact=True).first.wait_for(timeout=60_000)
     _wait_idle(page)
     assert "fane=" not in page.url  # the first tab is the default: no parameter
-    tiles = main.locator('[data-testid="stMetricLabel"]').all_inner_texts()
-    assert "Avtaledekning" in tiles, tiles
-    assert main.locator(".js-plotly-plot").count() >= 2  # the heatmap and the loyalty bars
+    page.wait_for_function(  # the heatmap and the loyalty bars
+        "() => document.querySelectorAll('[data-testid=\"stMain\"] .js-plotly-plot').length >= 2",
+        timeout=60_000,
+    )
 
 
 # --- issue 14: accessibility (axe-core, WCAG 2.1 A/AA), tablet and phone widths, keyboard ---
