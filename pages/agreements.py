@@ -382,16 +382,6 @@ def _save(action: Callable[[sa.Connection], dict[str, object]]) -> None:
     )
 
 
-TABS = (
-    "Dekning og lojalitet",
-    "Utenfor avtale",
-    "Terskelvakt",
-    "Utløper snart",
-    "E-handel",
-    "Avtaleregister",
-)
-
-
 def render() -> None:
     ctx = context.current()
     f, token, sc = ctx.filters, ctx.token, ctx.scope
@@ -401,7 +391,12 @@ def render() -> None:
     st.caption(page.scope_text(f, token))
     # Only the open tab runs (``on_change="rerun"``): a filter change computes and sends one
     # tab, not six; the selected tab is in the URL, so "Kopier lenke" keeps it.
-    tabs = st.tabs([t(label) for label in TABS], key="fane", bind="query-params", on_change="rerun")
+    tabs = st.tabs(
+        [t(label) for label in definitions.AGREEMENT_TABS],
+        key="fane",
+        bind="query-params",
+        on_change="rerun",
+    )
     parts: tuple[Callable[[], None], ...] = (
         lambda: _coverage_tab(ctx),
         lambda: _outside_tab(ctx),

@@ -99,17 +99,23 @@ def test_kommune_user_sees_only_verdal(page, app_url: str) -> None:
     assert "kommune=5037" not in page.url
 
 
-def test_muligheter_deep_link_for_a_kommune_user(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
-    """Issue 13: /muligheter survives the login; Verdal sees its own part, no other member."""
-    page.set_viewport_size({"width": 1440, "height": 2400})
-    # A cold server's very first request on a page path answers "Page not found" (seen for
-    # every page, e.g. /avtaler): open the root once so the test does not depend on order.
+def _open_deep_link(page, app_url: str, path: str, user: str) -> None:  # type: ignore[no-untyped-def]
+    """Open ``path`` (with its query) logged out, log in through the form, land on it.
+
+    A cold server's very first request on a page path answers "Page not found" (seen for
+    every page, e.g. /avtaler): the root is opened once first, so no test depends on order."""
     page.goto(app_url)
     page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
     _wait_idle(page)
-    page.goto(app_url + "/muligheter?periode=2025")
+    page.goto(app_url + path)
     page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
-    _login(page, "verdal")
+    _login(page, user)
+
+
+def test_muligheter_deep_link_for_a_kommune_user(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13: /muligheter survives the login; Verdal sees its own part, no other member."""
+    page.set_viewport_size({"width": 1440, "height": 2400})
+    _open_deep_link(page, app_url, "/muligheter?periode=2025", "verdal")
     assert "/muligheter" in page.url and "periode=2025" in page.url
     main = page.locator('[data-testid="stMain"]')
     main.get_by_text("Neste felles anskaffelser").wait_for(timeout=60_000)
@@ -127,12 +133,7 @@ def test_avtaler_tabs_draw_their_content_when_clicked_and_keep_it_in_the_url(  #
     """Only the open tab runs (issue 8): a click on another tab reruns the page, draws that
     tab's content and names it in the URL; going back shows the first tab's tiles and charts."""
     page.set_viewport_size({"width": 1440, "height": 1200})
-    page.goto(app_url)
-    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
-    _wait_idle(page)
-    page.goto(app_url + "/avtaler?periode=2025")
-    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
-    _login(page, "analytiker")
+    _open_deep_link(page, app_url, "/avtaler?periode=2025", "analytiker")
     main = page.locator('[data-testid="stMain"]')
     main.get_by_text("Kjøp utenfor avtale", exact=True).first.wait_for(timeout=60_000)  # a tile
     assert main.get_by_text("Utløper innen 6 måneder").count() == 0  # the closed tab did not run

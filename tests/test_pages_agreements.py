@@ -10,20 +10,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROLE_USERS, new_app
+from ui.definitions import AGREEMENT_TABS
 
 pytestmark = pytest.mark.usefixtures("app_env")
 
 SAVINGS, AGREEMENTS = "pages/savings.py", "pages/agreements.py"
-
-
-AGREEMENT_TABS = (
-    "Dekning og lojalitet",
-    "Utenfor avtale",
-    "Terskelvakt",
-    "Utløper snart",
-    "E-handel",
-    "Avtaleregister",
-)
 
 
 def _open(user: str, script: str, tab: str | None = None):

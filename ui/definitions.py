@@ -46,6 +46,16 @@ AGREEMENTS = {
     "månedssummer. Et flagg betyr at kjøpene **krever vurdering** – ikke at regelverket er brutt.",
 }
 
+# Avtaler's tabs, in order (bokmål; shown through t(...), and the label is the ?fane= value).
+AGREEMENT_TABS = (
+    "Dekning og lojalitet",
+    "Utenfor avtale",
+    "Terskelvakt",
+    "Utløper snart",
+    "E-handel",
+    "Avtaleregister",
+)
+
 THRESHOLD_LEVELS = {
     "national": "Nasjonal terskel og over",
     "eea": "Bare EØS-terskel",
