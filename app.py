@@ -130,6 +130,7 @@ def _gate_and_run() -> None:
         auth.logout_button(authenticator)
     with context.handed_to_page(data.with_filters(f, token)), timing.page_run(nav.url_path):
         nav.run()
+    timing.freeze_once()  # once per process: the libraries out of the collector's way
 
 
 if __name__ == "__main__":  # Streamlit runs this file as __main__; tests import PAGES

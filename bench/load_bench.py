@@ -20,6 +20,16 @@ Two ways to open a page (``--mode``):
 - ``reload``: a full navigation (``page.goto``) — a new Streamlit session that logs in from the
   cookie and draws the page, i.e. what a reload or an opened link costs.
 
+Think time (``--think``, seconds, default 0): after each drawn page a session waits a random
+pause drawn uniformly from 0,5–1,5 × that mean (seeded per session, so runs repeat) before its
+next click, and each session starts after a random share of one pause — a person reading the
+page before moving on. With ``--think 0`` every session clicks the moment a page is drawn: a
+stress test in which eight sessions are far more traffic than eight people. Page times never
+include the pause.
+
+CPU: the bench reads the CPU seconds the server process and all Chromium processes used during
+the timed phase (``/proc``, user + system), so a report says which side the cores went to.
+
 Cold start is not part of the load: like ``make run`` (``innsikt init``), the data folder gets
 its cube snapshot before the server starts, and one visitor opens Oversikt once before the
 timed sessions begin (its time is reported as ``first page after start``). ``bench/run_bench.py``
@@ -32,6 +42,8 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
+import random
 import statistics
 import sys
 import tempfile
@@ -139,10 +151,15 @@ async def session(  # type: ignore[no-untyped-def]
     timeout_ms: int,
     result: Result,
     mode: str = "switch",
+    think: float = 0.0,
 ) -> None:
-    """Open the pages in turn until the deadline (or ``max_rounds``), timing each. A switch to
-    the page already shown is skipped (it would not run anything); after login that is
-    Oversikt."""
+    """Open the pages in turn until the deadline (or ``max_rounds``), timing each, with a
+    random pause of 0,5–1,5 × ``think`` seconds after each page (and a random start within
+    one pause). A switch to the page already shown is skipped (it would not run anything);
+    after login that is Oversikt. The caller closes the page's context."""
+    rng = random.Random(1000 + n)
+    if think > 0:
+        await asyncio.sleep(rng.uniform(0, think))
     rounds = 0
     shown = "oversikt"
     while time.monotonic() < deadline and rounds < max_rounds:
@@ -166,7 +183,39 @@ async def session(  # type: ignore[no-untyped-def]
                     result.error_examples.append(f"session {n} {path}: {problem}"[:300])
             else:
                 result.times.setdefault(path, []).append(elapsed)
-    await page.context.close()
+            if think > 0:
+                await asyncio.sleep(
+                    min(rng.uniform(0.5 * think, 1.5 * think), max(deadline - time.monotonic(), 0))
+                )
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (its reaped children included), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # After the ")" of the name: state is field 3, utime..cstime are fields 14–17.
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _chromium_pids() -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            with contextlib.suppress(OSError):
+                if "chromium" in (d / "comm").read_text():
+                    out.append(int(d.name))
+    return out
+
+
+def cpu_now(server_pid: int | None) -> dict[str, float]:
+    """CPU seconds used so far by the server and by every running Chromium process."""
+    return {
+        "server": _cpu_seconds(server_pid) if server_pid else float("nan"),
+        "browsers": sum(_cpu_seconds(p) for p in _chromium_pids()),
+        "wall": time.monotonic(),
+    }
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -186,7 +235,9 @@ async def run(
     timeout_ms: int,
     mode: str = "switch",
     run_log: Path | None = None,
-) -> tuple[Result, float | None, int]:
+    think: float = 0.0,
+    server_pid: int | None = None,
+) -> tuple[Result, float | None, int, dict[str, float]]:
     """The timed sessions, after one visitor has opened Oversikt once (returned: its seconds
     from opening the site to the drawn page, login included; None if that failed). Every
     session logs in first (in parallel); the clock for ``seconds`` starts when all have."""
@@ -212,15 +263,21 @@ async def run(
         # Server runs logged from here on are the timed ones (logins and warm-up came before).
         offset = run_log.stat().st_size if run_log is not None and run_log.exists() else 0
         deadline = time.monotonic() + seconds
+        live = [page for page in logged_in if page is not None]
+        cpu0 = cpu_now(server_pid)
         await asyncio.gather(
             *[
-                session(i, page, url, pages, deadline, max_rounds, timeout_ms, result, mode)
-                for i, page in enumerate(logged_in)
-                if page is not None
+                session(i, page, url, pages, deadline, max_rounds, timeout_ms, result, mode, think)
+                for i, page in enumerate(live)
             ]
         )
+        cpu1 = cpu_now(server_pid)  # before the contexts close (their renderers exit then)
+        for page in live:
+            await page.context.close()
         await browser.close()
-    return result, first, offset
+    cores = {k: round((cpu1[k] - cpu0[k]) / (cpu1["wall"] - cpu0["wall"]), 2) for k in cpu0}
+    cores.pop("wall")
+    return result, first, offset, cores
 
 
 def _server_runs(run_log: Path | None, offset: int, pages: list[str]) -> dict[str, Any]:
@@ -242,8 +299,8 @@ def _print(
 ) -> None:
     print(
         f"\n{report['sessions']} sessions × {report['seconds']:.0f} s on {url}, pages opened by"
-        f" {report['mode']} (wall {wall:.0f} s); first page after start: "
-        + (f"{first:.1f} s" if first is not None else "failed")
+        f" {report['mode']}, think time {report['think_s']:g} s (wall {wall:.0f} s);"
+        " first page after start: " + (f"{first:.1f} s" if first is not None else "failed")
     )
     print(f"{'page':<16}{'loads':>7}{'p50 s':>9}{'p95 s':>9}{'max s':>9}{'errors':>8}")
     for p, r in report["pages"].items():
@@ -256,6 +313,11 @@ def _print(
         print("server time of the page script in those runs (INNSIKT_RUN_LOG):")
         for p, r in report["server_page_runs"].items():
             print(f"  {p:<14}{r['runs']:>7}{r['p50_s']:>9}{r['p95_s']:>9}")
+    c = report["cpu_cores_used"]
+    print(
+        f"CPU during the timed phase, in cores (of {os.cpu_count()}): server {c['server']},"
+        f" Chromium {c['browsers']}"
+    )
     print(
         f"server RSS: {report['server_rss_mb_before']} MB before, "
         f"{report['server_rss_mb_after']} MB after"
@@ -284,6 +346,12 @@ def main(argv: list[str] | None = None) -> int:
         choices=("switch", "reload"),
         default="switch",
         help="open pages by the app's menu (switch) or by a full navigation (reload)",
+    )
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean pause in seconds after each drawn page (0: click at once, a stress test)",
     )
     ap.add_argument("--json", type=Path, help="write the results here as well")
     args = ap.parse_args(argv)
@@ -318,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
             url, pid = server.url, server.pid
         rss_before = app_server.rss_mb(pid) if pid else None
         t0 = time.perf_counter()
-        result, first, offset = asyncio.run(
+        result, first, offset, cores = asyncio.run(
             run(
                 url,
                 args.sessions,
@@ -328,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
                 int(args.timeout * 1000),
                 args.mode,
                 run_log,
+                args.think,
+                pid,
             )
         )
         wall = time.perf_counter() - t0
@@ -337,6 +407,8 @@ def main(argv: list[str] | None = None) -> int:
         "sessions": args.sessions,
         "seconds": args.seconds,
         "mode": args.mode,
+        "think_s": args.think,
+        "cpu_cores_used": cores,
         "first_page_after_start_s": round(first, 1) if first is not None else None,
         "wall_s": round(wall, 1),
         "demo_size": None if args.url else args.demo_size,

@@ -82,3 +82,16 @@ def test_hhi_chart_labels_the_equivalent_number_in_norwegian() -> None:
     data = fig.to_plotly_json()["data"][0]
     assert data["x"] == [pytest.approx(2600.0)]
     assert data["text"] == ["≈ 3,8 lev."]
+
+
+@pytest.mark.parametrize(("n", "mode"), [(suc.PARETO_MARKERS - 5, "lines+markers"), (200, "lines")])
+def test_pareto_draws_a_marker_per_supplier_only_while_there_are_few(n: int, mode: str) -> None:
+    # Each marker is an SVG element in the browser: hundreds of them were a third of Plotly's
+    # drawing time on Leverandører; above the limit the line alone carries the hover.
+    c = cube([("2024-01", "5038", i, 11, 1_000.0 + i) for i in range(1, n + 1)])
+    table = concentration.suppliers(c, Filters.year(2024))
+    assert n - 5 < table.height <= n  # the test cube's few non-counted ids aside
+    fig = suc.pareto(table, a=0.8, b=0.95, title="T").to_plotly_json()
+    assert {tr["mode"] for tr in fig["data"]} == {mode}
+    assert sum(len(tr["x"]) for tr in fig["data"]) == table.height  # all still on the curve
+    assert all("customdata" in tr for tr in fig["data"])
