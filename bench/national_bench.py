@@ -175,8 +175,10 @@ def main() -> None:
         for f in sets:
             t = time.perf_counter()
             pushdown.headline_sql(engine, scope, f, factors, 7.5e6)
+            t_head = time.perf_counter() - t
             pushdown.spend_by_municipality_sql(engine, scope, f)
             times.append(time.perf_counter() - t)
+            log(f"  {label}: {f} — headline {t_head:.2f} s, total {times[-1]:.2f} s")
         results.append((label, times))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

@@ -188,25 +188,38 @@ def headline_sql(
 def spend_by_municipality_sql(
     conn: sa.Connection | sa.Engine, scope: Scope, f: Filters
 ) -> pl.DataFrame:
-    """:func:`metrics.overview.spend_by_municipality` in the database."""
+    """:func:`metrics.overview.spend_by_municipality` in the database.
+
+    Summed per current municipality code first (a few hundred groups, hashed), and only then
+    joined to the names: grouped by code *and* name in one step, PostgreSQL sorted every row of
+    the period by name (2 M rows for two years of 30 M lines, spilling to disk): 1,3 s of a
+    2,3-s filter change in ``bench/national_bench.py``.
+    """
     cube, m, c = schema.spend_cube, schema.municipality, schema.category
     now = m.alias("now")
     with connected(conn) as cn:
         q = (
             sa.select(
                 m.c.current_code.label("municipality_now"),
-                now.c.name.label("municipality_name"),
-                (sa.func.sum(cube.c.amount_ore) / 100.0).label("amount"),
+                sa.func.sum(cube.c.amount_ore).label("ore"),
             )
             .select_from(cube)
             .join(m, m.c.code == cube.c.municipality_code)
-            .join(now, now.c.code == m.c.current_code)
         )
         if f.categories:
             q = q.join(c, c.c.id == cube.c.category_id)
-        q = (
+        per_code = (
             q.where(*_conditions(cn, scope, f), cube.c.spend_class == "purchase")
-            .group_by(m.c.current_code, now.c.name)
+            .group_by(m.c.current_code)
+            .subquery()
+        )
+        named = (
+            sa.select(
+                per_code.c.municipality_now,
+                now.c.name.label("municipality_name"),
+                (per_code.c.ore / 100.0).label("amount"),
+            )
+            .join(now, now.c.code == per_code.c.municipality_now)
             .order_by(sa.desc("amount"))
         )
-        return read_frame(cn, q)
+        return read_frame(cn, named)
