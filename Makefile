@@ -23,11 +23,11 @@ install: uv ## install the locked dependencies into .venv (uv; pip installs uv i
 
 run: install ## start the app on http://127.0.0.1:$(PORT) (creates the database and demo data on first start)
 	$(UV) run innsikt init
-	$(UV) run streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
+	$(UV) run python -m ui.serve --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
 
 dev: install ## like run, but reloads pages when their source changes
 	$(UV) run innsikt init
-	$(UV) run streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true --server.fileWatcherType auto --server.runOnSave true
+	$(UV) run python -m ui.serve --server.port $(PORT) --server.address $(ADDRESS) --server.headless true --server.fileWatcherType auto --server.runOnSave true
 
 browser-deps: ## Debian's chromium for browser tests and static chart images
 	@command -v chromium >/dev/null || { \

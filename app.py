@@ -7,15 +7,19 @@ decided again in ``data_access`` (scope), never only here.
 
 from __future__ import annotations
 
-import logging
+from ui import preload
 
-import sqlalchemy as sa
-import streamlit as st
+preload.wait()  # started by ui/serve.py: never import a module while that thread is at it
 
-from charts.lang import set_language
-from data_access.store.health import DatabaseUnavailable
-from ui import auth, context, state, style, timing
-from ui.i18n import lang, t
+import logging  # noqa: E402
+
+import sqlalchemy as sa  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from charts.lang import set_language  # noqa: E402
+from data_access.store.health import DatabaseUnavailable  # noqa: E402
+from ui import auth, context, state, style, timing  # noqa: E402
+from ui.i18n import lang, t  # noqa: E402
 
 STAFF = ("admin", "analyst")
 ADMIN = ("admin",)
@@ -89,6 +93,7 @@ def _gate_and_run() -> None:
         st.session_state["wanted_page"] = wanted.url_path
         st.session_state["wanted_params"] = {k: st.query_params.get_all(k) for k in st.query_params}
         auth.login_form(authenticator)
+        style.prefetch_charts()  # after the form: the first chart after login finds Plotly loaded
         st.stop()
 
     auth.remember_login(authenticator)

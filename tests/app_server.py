@@ -105,12 +105,10 @@ def start(
     log_path = log_path or data_dir / "streamlit.log"
     with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen(
-            [
+            [  # as `make run` starts it: ui/serve.py is `streamlit run app.py` + preloading
                 sys.executable,
                 "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "app.py"),
+                "ui.serve",
                 "--server.headless",
                 "true",
                 "--server.port",
