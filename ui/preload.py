@@ -4,7 +4,10 @@
 front end and opened its session. That first script run then imported pandas, Plotly, Polars,
 SQLAlchemy and the app's own modules — ≈ 1,7 s measured with py-spy at a cold start — before
 the login form could be drawn. The launcher starts :func:`start` before the server, so the
-imports run while the browser is still loading; the first script run calls :func:`wait` before
+libraries, ``data_access`` and ``charts`` are imported while the browser is still loading
+(median of five cold starts: session opened → login form 2,43 s → 1,69 s; the browser loads a
+little slower beside it, so the form appeared 4,49 → 4,30 s after the start and the first chart
+5,92 → 5,53 s); the first script run calls :func:`wait` before
 its own imports instead of importing the same modules at the same time (two threads importing
 pandas or pyarrow at once can see a half-initialised module). Only modules that do nothing
 with Streamlit at import are preloaded (see ``PACKAGES``). Without the launcher (a plain
@@ -51,8 +54,7 @@ def _server_started(timeout: float) -> bool:
     """Whether the server answers requests (its runtime has left its initial state).
 
     Importing while the server itself starts only slowed both down (one GIL): the health check
-    answered after 1,4–2,0 s instead of 0,7–0,9 s. Our modules also declare Streamlit caches at
-    import, and declared before the runtime exists each would log "No runtime found"."""
+    answered after 1,4–2,0 s instead of 0,7–0,9 s."""
     from streamlit import runtime
     from streamlit.runtime.runtime import RuntimeState
 
@@ -64,17 +66,8 @@ def _server_started(timeout: float) -> bool:
     return True
 
 
-def _not_from_this_thread(record: logging.LogRecord) -> bool:
-    """streamlit_authenticator declares its components at import, which Streamlit reports as
-    "missing ScriptRunContext" outside a script run: expected here, so not logged."""
-    return record.threadName != "innsikt-preload"
-
-
 def _run() -> None:
     started = time.perf_counter()
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
-        _not_from_this_thread
-    )
     try:
         if _server_started(30.0):
             for name in [*LIBRARIES, *_ours()]:

@@ -1,11 +1,10 @@
 """Start the app's server: ``python -m ui.serve [streamlit options]``.
 
 The same as ``streamlit run app.py [options]``, with the app's libraries imported in the
-background while the first browser loads (``ui/preload.py``): measured at a cold start, the
-login form appeared ≈ 1,7 s after the browser's session opened without it. ``make run``,
-``make dev`` and the tests' servers start the app this way. It lives in ``ui`` (whose package
-imports nothing) rather than ``cli``, whose package imports the data layer: 0,6 s before the
-server could even start.
+background while the first browser loads (``ui/preload.py``, which has the measurements).
+``make run``, ``make dev`` and the tests' servers start the app this way. It lives in ``ui``
+(whose package imports nothing) rather than ``cli``, whose package imports the data layer:
+0,6 s before the server could even start.
 """
 
 from __future__ import annotations
