@@ -12,14 +12,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from streamlit.web import cli as streamlit_cli
+
+from ui import preload
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def main(argv: list[str] | None = None) -> None:
-    from streamlit.web import cli as streamlit_cli
-
-    from ui import preload
-
     preload.start()
     streamlit_cli.main(["run", str(APP), *(sys.argv[1:] if argv is None else argv)])
 
