@@ -94,14 +94,23 @@ def pareto(
         )
     n_a = df.filter(pl.col("abc") == "A").height
     share = fmt.pct(a, 0)
-    fig.add_hline(
-        y=a * 100,
-        line={"color": INK, "dash": "dash", "width": 1},
-        annotation_text=tr(
-            f"{share} av kjøpene: {n_a} av {df.height} leverandører",
-            f"{share} of spend: {n_a} of {df.height} suppliers",
+    fig.add_hline(y=a * 100, line={"color": INK, "dash": "dash", "width": 1})
+    # The cut-off's label sits in the plot's bottom-right corner, on two short lines: the curve
+    # never gets there (it leaves the bottom at the far left and runs above the line past the A
+    # suppliers). Written under the line's right end it ran into the curve where they cross.
+    fig.add_annotation(
+        text=tr(
+            f"Stiplet linje: {share} av kjøpene<br>hos {n_a} av {df.height} leverandører",
+            f"Dashed line: {share} of spend<br>with {n_a} of {df.height} suppliers",
         ),
-        annotation_position="bottom right",
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=0.03,
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        align="right",
     )
     fig.add_hline(y=b * 100, line={"color": GRID, "dash": "dot", "width": 1})
     fig.update_layout(
