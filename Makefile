@@ -51,8 +51,9 @@ bench: install browser-deps ## measure the app at SIZE (default 1.0 ≈ 1,1 M li
 
 SESSIONS ?= 8
 BENCH_SECONDS ?= 120
-load-bench: install browser-deps ## N browser sessions against one local server (SESSIONS=8 BENCH_SECONDS=120)
-	$(UV) run python bench/load_bench.py --sessions $(SESSIONS) --seconds $(BENCH_SECONDS)
+THINK ?= 0
+load-bench: install browser-deps ## N browser sessions against one local server (SESSIONS=8 BENCH_SECONDS=120 THINK=0)
+	$(UV) run python bench/load_bench.py --sessions $(SESSIONS) --seconds $(BENCH_SECONDS) --think $(THINK)
 
 clean-data: ## delete the local embedded database (demo data is recreated on next start)
 	rm -rf data/
