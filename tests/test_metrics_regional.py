@@ -153,3 +153,11 @@ def test_regional_alternatives_same_nace_in_the_region() -> None:
     assert alt["alternatives"].item() == "Alfa AS, Beta AS"
     assert alt["level"].item() == "norway"
     assert alt.select(rc.level_label(pl.col("level")))["level"].item() == "Resten av Norge"
+
+    # The suppliers in use are the same for every period of this cube (remembered per cube and
+    # members): another period and another member list still give their own, right answers.
+    again = regional.regional_alternatives(c, Filters.year(2024), member_codes_now())
+    assert again.equals(alt)
+    assert regional.regional_alternatives(c, Filters.year(2023), member_codes_now()).height == 0
+    only_verdal = regional.regional_alternatives(c, Filters.year(2024), ["5038"])
+    assert only_verdal["alternatives"].to_list() == ["Alfa AS"]

@@ -14,7 +14,7 @@ import polars as pl
 from data_access.metrics.common import PURCHASE, purchases
 from data_access.metrics.overview import KNOWN_HOME, REGIONAL
 from data_access.store.cube import LEVELS
-from data_access.store.filters import Filters
+from data_access.store.filters import Filters, per_cube
 
 _RANK = {lvl: i for i, lvl in enumerate(LEVELS)}
 GROUPS = {
@@ -224,20 +224,25 @@ def regional_alternatives(
     alternatives (up to three names, largest first).
     """
     d = purchases(cube, f)
-    used = (
-        cube.filter(
-            PURCHASE & pl.col("home_municipality").is_in(members) & pl.col("nace").is_not_null()
+
+    def in_use() -> pl.DataFrame:
+        return (
+            cube.filter(
+                PURCHASE & pl.col("home_municipality").is_in(members) & pl.col("nace").is_not_null()
+            )
+            .group_by("supplier_id", "supplier_name", "nace")
+            .agg(a=pl.col("amount").sum())
+            .filter(pl.col("a") > 0)
+            .sort("a", descending=True)
+            .group_by("nace")
+            .agg(
+                n_alternatives=pl.len().cast(pl.Int64),
+                alternatives=pl.col("supplier_name").head(3).str.join(", "),
+            )
         )
-        .group_by("supplier_id", "supplier_name", "nace")
-        .agg(a=pl.col("amount").sum())
-        .filter(pl.col("a") > 0)
-        .sort("a", descending=True)
-        .group_by("nace")
-        .agg(
-            n_alternatives=pl.len().cast(pl.Int64),
-            alternatives=pl.col("supplier_name").head(3).str.join(", "),
-        )
-    )
+
+    # The same for every filter change of this cube: computed once per cube and members.
+    used = per_cube(cube, ("regional_in_use", tuple(sorted(members))), in_use)
     far = (
         d.filter(~pl.col("regional_level").is_in(["same", "member"]) & pl.col("nace").is_not_null())
         .group_by(

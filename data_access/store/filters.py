@@ -12,6 +12,7 @@ import re
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 
 import polars as pl
@@ -202,10 +203,10 @@ class _Memo:
         self._dead = False
         self._lock = threading.Lock()
         self._map: OrderedDict[
-            tuple[int, Filters, bool, bool], tuple[weakref.ref[pl.DataFrame], pl.DataFrame]
+            tuple[Hashable, ...], tuple[weakref.ref[pl.DataFrame], pl.DataFrame]
         ] = OrderedDict()
 
-    def get(self, key: tuple[int, Filters, bool, bool], cube: pl.DataFrame) -> pl.DataFrame | None:
+    def get(self, key: tuple[Hashable, ...], cube: pl.DataFrame) -> pl.DataFrame | None:
         with self._lock:
             self._purge()
             hit = self._map.get(key)
@@ -214,9 +215,7 @@ class _Memo:
             self._map.move_to_end(key)
             return hit[1]
 
-    def put(
-        self, key: tuple[int, Filters, bool, bool], cube: pl.DataFrame, rows: pl.DataFrame
-    ) -> None:
+    def put(self, key: tuple[Hashable, ...], cube: pl.DataFrame, rows: pl.DataFrame) -> None:
         with self._lock:
             self._purge()
             self._map[key] = (weakref.ref(cube, self._freed), rows)
@@ -244,6 +243,7 @@ class _Memo:
 _ALL_MONTHS = dt.date(1, 1, 1)
 
 _memo = _Memo(entries=16)
+_derived = _Memo(entries=16)
 
 
 def selection(
@@ -269,9 +269,32 @@ def selection(
     return rows
 
 
+def per_cube(
+    cube: pl.DataFrame, key: tuple[Hashable, ...], compute: Callable[[], pl.DataFrame]
+) -> pl.DataFrame:
+    """A frame derived from ``cube`` alone (not from the filters), computed once per cube object
+    and ``key`` and remembered like :func:`selection` (gone with the cube). For figures that
+    look at the whole scope whatever the period — Regionalt's list of regional suppliers in use
+    was 12–16 ms of every filter change at 1 M lines.
+
+    >>> cube = pl.DataFrame({"x": [1, 2, 3]})
+    >>> first = per_cube(cube, ("sum",), lambda: cube.select(pl.col("x").sum()))
+    >>> first.item(), per_cube(cube, ("sum",), lambda: pl.DataFrame()) is first
+    (6, True)
+    """
+    full = (id(cube), *key)
+    hit = _derived.get(full, cube)
+    if hit is not None:
+        return hit
+    rows = compute()
+    _derived.put(full, cube, rows)
+    return rows
+
+
 def forget_selections() -> None:
     """Drop the remembered selections (tests; a process that wants its memory back)."""
     _memo.clear()
+    _derived.clear()
 
 
 def period_range(token: str, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
