@@ -142,3 +142,35 @@ def test_staff_change_the_weights_and_the_order_follows(app_env) -> None:  # typ
     engine.dispose()
     # Leadership and kommune users see the weights but cannot change them.
     assert not [b for b in _open("leder").button if b.key == "mul_w_save"]
+
+
+def test_cooperation_breadth_is_read_once_per_period_whatever_the_municipality_filter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Members buying a category across the cooperation do not depend on the scope or on the
+    # municipality filter: switching Verdal → Levanger in the same period reads it once.
+    from ui import context
+
+    calls: list[object] = []
+    real = context.store.cooperation_breadth
+
+    def counting(conn, f):  # type: ignore[no-untyped-def]
+        calls.append(f)
+        return real(conn, f)
+
+    monkeypatch.setattr(context.store, "cooperation_breadth", counting)
+    context._breadth.clear()
+    at = new_app(ROLE_USERS["admin"][0])
+    at.run()
+    at.query_params["periode"] = "2024"
+    at.query_params["kommune"] = "5038"
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    verdal = _figures(at)
+    at.sidebar.multiselect(key="f_kommune").set_value(["5037"]).run()
+    assert not at.exception
+    assert len(calls) == 1
+    assert _figures(at) != verdal  # Levanger's own opportunities, drawn from the same counts
+    at.sidebar.selectbox(key="f_periode").set_value("2023").run()
+    assert not at.exception
+    assert len(calls) == 2  # another period end: counted again
