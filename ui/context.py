@@ -386,7 +386,7 @@ def opportunity_reference(ctx: PageContext) -> OpportunityReference:
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _breadth(
-    _ctx: PageContext,
+    _engine: sa.Engine,
     url: str,
     version: int,
     end: dt.date,
@@ -397,7 +397,7 @@ def _breadth(
     municipality filter, so one query per data version, period end, area and categories (it
     was one SQL query per filter change on Muligheter, a tenth of the page's run)."""
     f = Filters(start=end, end=end, area=area, categories=categories)
-    return store.cooperation_breadth(_ctx.engine, f)
+    return store.cooperation_breadth(_engine, f)
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
@@ -413,7 +413,7 @@ def _opportunities(
     ad = agreement_data(_ctx)
     # A scoped or filtered view counts the cooperation's buying members in SQL (counts only).
     breadth = (
-        _breadth(_ctx, url, version, f.end, f.area, f.categories)
+        _breadth(_ctx.engine, url, version, f.end, f.area, f.categories)
         if municipalities is not None or f.municipalities
         else None
     )

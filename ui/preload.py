@@ -34,7 +34,6 @@ PACKAGES = ("data_access", "charts")
 NEVER = ("streamlit_authenticator", "extra_streamlit_components")
 _skip = ("data_access.store.migrations",)
 
-_done = threading.Event()
 _thread: threading.Thread | None = None
 
 
@@ -77,8 +76,6 @@ def _run() -> None:
                 log.error("preloading imported %s: its components are not registered", loaded)
     except Exception:  # the first script run imports (and reports) it again
         log.warning("preloading the app's modules failed", exc_info=True)
-    finally:
-        _done.set()
     log.info("app modules preloaded in %.1f s", time.perf_counter() - started)
 
 
@@ -94,6 +91,7 @@ def start() -> threading.Thread:
 def wait(timeout: float = 60.0) -> bool:
     """Block until the preloading thread (if one was started) has finished; True if nothing
     is left loading."""
-    if _thread is None or threading.current_thread() is _thread:
+    if _thread is None:
         return True
-    return _done.wait(timeout)
+    _thread.join(timeout)
+    return not _thread.is_alive()
