@@ -28,16 +28,6 @@ LEVEL_LABELS_EN = {
     "abroad_unknown": "Abroad or unknown",
 }
 SEQUENTIAL = [[0.0, "#F1F8E9"], [0.4, "#A5D6A7"], [0.75, "#43A047"], [1.0, "#1B5E20"]]
-# Legend between title and plot; the top margin leaves room for it to wrap to two lines
-# (long category labels narrow the plot) without running into the title.
-LEGEND_TOP = {
-    "orientation": "h",
-    "x": 0,
-    "xanchor": "left",
-    "y": 1.0,
-    "yanchor": "bottom",
-    "traceorder": "normal",
-}
 SHORT_HOME = {
     "Resten av fylket": "Resten av<br>fylket",
     "Resten av Norge": "Resten av<br>Norge",
@@ -124,9 +114,11 @@ def levels_stacked(
             "ticksuffix": tr(" %", "%"),
         },
         yaxis={"autorange": "reversed", "title": None},
-        legend=LEGEND_TOP,
+        # fit() puts the legend under the chart; the title's automargin then keeps the top
+        # clear (a fixed top margin, left from a legend above the plot, let a wrapped title
+        # run into the first row).
+        legend={"traceorder": "normal"},
         height=170 + 34 * max(len(ys), 1),
-        margin={"t": 120},
     )
     return fig
 
@@ -174,9 +166,8 @@ def levels_over_time(df: pl.DataFrame, *, title: str, presentation: bool = False
             "ticksuffix": tr(" %", "%"),
         },
         xaxis={"type": "category", "tickangle": -45, "title": None},
-        legend=LEGEND_TOP,
+        legend={"traceorder": "normal"},
         height=450,
-        margin={"t": 120},
     )
     return fig
 

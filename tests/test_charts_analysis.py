@@ -95,3 +95,23 @@ def test_pareto_draws_a_marker_per_supplier_only_while_there_are_few(n: int, mod
     assert {tr["mode"] for tr in fig["data"]} == {mode}
     assert sum(len(tr["x"]) for tr in fig["data"]) == table.height  # all still on the curve
     assert all("customdata" in tr for tr in fig["data"])
+
+
+def test_regional_level_charts_leave_the_top_margin_to_the_wrapped_title() -> None:
+    # A fixed top margin (left from a legend once drawn above the plot) made Plotly place a
+    # two-line title over the first row of bars; with the title's automargin it stays above.
+    c = cube(ROWS)
+    long = "Hvor kommunene handler: leverandørens hjemsted"
+    stacked = rc.levels_stacked(
+        regional.levels(c, Filters.year(2019), by="municipality"),
+        label="municipality_name",
+        title=long,
+    )
+    over_time = rc.levels_over_time(
+        regional.levels(c, Filters.year(2019), by="quarter"), title=long
+    )
+    for fig in (stacked, over_time):
+        assert "<br>" in fig.layout.title.text  # wrapped for a phone
+        assert fig.layout.margin.t is None
+        assert fig.layout.legend.yref == "container"  # under the chart, not above the plot
+        assert fig.layout.legend.traceorder == "normal"
