@@ -362,6 +362,8 @@ def target_gap_by_year(
             line={"color": WARNING, "dash": "dash", "width": 2},
             annotation_text=tr(f"Mål {fmt.mkr(target)} per år", f"Target {fmt.mkr(target)} a year"),
             annotation_position="top left",
+            # Over the first bar the label needs its own ground to be read (WCAG contrast).
+            annotation_bgcolor="rgba(255, 255, 255, 0.9)",
         )
     fig.update_layout(
         template=template(presentation),
