@@ -3,6 +3,7 @@ classes, HHI and CRn per category, tail spend and dependency warnings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -207,6 +208,7 @@ class Results:
     pareto: BuiltChart
     abc: BuiltChart
     hhi: BuiltChart
+    classes: pl.DataFrame
 
 
 def compute(ctx: context.PageContext, a: float, b: float, dep: float) -> Results:
@@ -234,20 +236,11 @@ def compute(ctx: context.PageContext, a: float, b: float, dep: float) -> Results
         ),
         abc=registry.adhoc("lev_chart_abc", abc, cls),
         hhi=registry.from_frame("hhi", by_cat),
+        classes=cls,
     )
 
 
-def render() -> None:
-    ctx = context.current()
-    f, token = ctx.filters, ctx.token
-    st.title(t("Leverandører"))
-    st.caption(page.scope_text(f, token))
-    a, b, dep = _settings()
-    r = context.page_result(ctx, "leverandorer", compute, a, b, dep)
-
-    _tiles(r.overall, r.tail, r.deps.height, b, dep)
-    st.caption(_excluded_text(r.excluded) + " " + COUNTED)
-
+def _top_tab(r: Results, a: float) -> None:
     left, right = st.columns(2)
     with left:
         chart_view.show(r.top, key="lev_chart_top")
@@ -269,10 +262,11 @@ def render() -> None:
             + " "
             + COUNTED
         )
-
     _top_table(r.table)
 
-    left, right = st.columns([2, 3])
+
+def _abc_tab(r: Results, a: float, b: float) -> None:
+    left, right = st.columns([3, 2])
     with left:
         chart_view.show(r.abc, key="lev_chart_abc")
         st.caption(
@@ -284,20 +278,67 @@ def render() -> None:
             + COUNTED
         )
     with right:
-        chart_view.show(r.hhi, key="lev_chart_hhi")
-        st.caption(
-            t(
-                "HHI = summen av kvadrerte andeler (0–10 000); etiketten er tilsvarende "
-                "antall like store leverandører (10 000/HHI). Grønn under 1 500, gul "
-                "1 500–2 500, rød over 2 500."
-            )
-            + " "
-            + t(conc.BAND_NOTE)
+        st.dataframe(
+            _rounded(
+                r.classes.select("abc", "n_suppliers", "amount", "line_share"),
+                amount=0,
+            ),
+            column_config={
+                "abc": t("Klasse"),
+                "n_suppliers": st.column_config.NumberColumn(t("Leverandører")),
+                "amount": st.column_config.NumberColumn(t("Beløp (kr)"), format="localized"),
+                "line_share": st.column_config.NumberColumn(
+                    t("Andel av linjene"), format="percent"
+                ),
+            },
+            hide_index=True,
+            key=KEY("table_classes"),
         )
 
+
+def _category_tab(r: Results) -> None:
+    chart_view.show(r.hhi, key="lev_chart_hhi")
+    st.caption(
+        t(
+            "HHI = summen av kvadrerte andeler (0–10 000); etiketten er tilsvarende "
+            "antall like store leverandører (10 000/HHI). Grønn under 1 500, gul "
+            "1 500–2 500, rød over 2 500."
+        )
+        + " "
+        + t(conc.BAND_NOTE)
+    )
     _category_table(r.by_cat)
 
-    _dependencies(r.deps, dep)
+
+def render() -> None:
+    ctx = context.current()
+    f, token = ctx.filters, ctx.token
+    st.title(t("Leverandører"))
+    st.caption(page.scope_text(f, token))
+    a, b, dep = _settings()
+    r = context.page_result(ctx, "leverandorer", compute, a, b, dep)
+
+    _tiles(r.overall, r.tail, r.deps.height, b, dep)
+    st.caption(_excluded_text(r.excluded) + " " + COUNTED)
+
+    # Only the open tab is drawn (``on_change="rerun"``): four charts and three tables on one
+    # page cost the browser ≈ 0,9 s per visit; the selected tab is in the URL ("Kopier lenke").
+    tabs = st.tabs(
+        [t(label) for label in definitions.SUPPLIER_TABS],
+        key="fane",
+        bind="query-params",
+        on_change="rerun",
+    )
+    parts: tuple[Callable[[], None], ...] = (
+        lambda: _top_tab(r, a),
+        lambda: _abc_tab(r, a, b),
+        lambda: _category_tab(r),
+        lambda: _dependencies(r.deps, dep),
+    )
+    for tab, part in zip(tabs, parts, strict=True):
+        with tab:
+            if tab.open is not False:
+                part()
     page.footer(f, token, COUNTED)
 
 

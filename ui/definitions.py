@@ -56,6 +56,14 @@ AGREEMENT_TABS = (
     "Avtaleregister",
 )
 
+# Leverandører's tabs, in order (bokmål; shown through t(...), and the label is the ?fane= value).
+SUPPLIER_TABS = (
+    "Toppleverandører",
+    "ABC-klasser og halespend",
+    "Per kategori (HHI)",
+    "Avhengighet",
+)
+
 THRESHOLD_LEVELS = {
     "national": "Nasjonal terskel og over",
     "eea": "Bare EØS-terskel",
