@@ -81,3 +81,43 @@ def test_the_login_page_fetches_plotlys_front_end_code_and_a_logged_in_page_does
     at.button[0].click().run()
     assert at.metric[0].label == "Innkjøp totalt"
     assert not prefetches(at)
+
+
+def test_a_start_at_the_newest_migration_imports_no_migration_or_export_libraries(
+    tmp_path: Path,
+) -> None:
+    """alembic (≈ 0,14 s), openpyxl and kaleido (≈ 0,3 s) are imported where they are used —
+    a migration, an .xlsx import, an image export — not by the first page run of every start."""
+    from data_access.store.db import at_head, make_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'start.sqlite'}"
+    engine = make_engine(url)
+    assert not at_head(engine)  # empty: the first start migrates (with alembic)
+    migrate(engine)
+    assert at_head(engine)
+    engine.dispose()
+    code = f"""
+import sys
+from ui import preload
+preload._server_started = lambda timeout: True
+preload.start()
+assert preload.wait(120)
+from data_access.bootstrap import initialize
+from data_access.store.db import make_engine
+initialize(make_engine({url!r}), with_demo=False, log=lambda _m: None)
+print("lazy", [m for m in ("alembic", "openpyxl", "kaleido") if m in sys.modules])
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "lazy []" in out.stdout, out.stdout
+
+
+def test_the_head_revision_read_from_the_files_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from data_access.store.db import alembic_config, head_revision, make_engine
+
+    script = ScriptDirectory.from_config(alembic_config(make_engine("sqlite://")))
+    assert head_revision() == script.get_current_head()
