@@ -219,3 +219,24 @@ def test_suppliers_tabs_run_only_when_open_and_hold_the_page_figures() -> None:
     at.run()
     assert _figures(at) == []
     assert any(s.value.startswith("Avhengighet: én leverandør over") for s in at.subheader)
+
+
+def test_suppliers_closed_tabs_build_no_charts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A filter change on the first tab builds its two charts only; the ABC chart is built
+    when its tab is opened (a setting no other test uses, so nothing comes from the cache)."""
+    from charts import suppliers as supplier_charts
+
+    built: list[str] = []
+    real = supplier_charts.abc_classes
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        built.append("abc")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(supplier_charts, "abc_classes", counting)
+    at = _open("analytiker", "pages/suppliers.py", lev_a=63)
+    assert not at.exception
+    assert len(_figures(at)) == 2 and built == []
+    at.query_params["fane"] = "ABC-klasser og halespend"
+    at.run()
+    assert built == ["abc"]
