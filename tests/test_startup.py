@@ -64,13 +64,15 @@ def test_make_run_and_the_test_servers_start_the_app_through_the_launcher() -> N
 
 
 @pytest.mark.usefixtures("app_env")
-def test_the_login_page_fetches_plotlys_front_end_code_and_a_logged_in_page_does_not() -> None:
-    chunk = style._plotly_chunk()
-    assert chunk is not None and chunk.startswith("PlotlyChart.")  # this Streamlit's file
-    assert (Path(style.st.__file__).parent / "static" / "static" / "js" / chunk).is_file()
+def test_the_login_page_fetches_the_chart_and_table_code_and_a_logged_in_page_does_not() -> None:
+    chunks = [style._chunk(prefix) for prefix in ("PlotlyChart", "DataFrame")]
+    for prefix, chunk in zip(("PlotlyChart", "DataFrame"), chunks, strict=True):
+        assert chunk is not None and chunk.startswith(prefix + ".")  # this Streamlit's file
+        assert (Path(style.st.__file__).parent / "static" / "static" / "js" / chunk).is_file()
 
     def prefetches(at) -> bool:  # type: ignore[no-untyped-def]
-        return any(chunk in getattr(el.proto, "body", "") for el in at.get("html"))
+        bodies = [getattr(el.proto, "body", "") for el in at.get("html")]
+        return all(any(str(chunk) in body for body in bodies) for chunk in chunks)
 
     at = new_app()
     at.run()
