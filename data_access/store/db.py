@@ -72,7 +72,7 @@ _REVISION = re.compile(r"""^(down_)?revision\b[^=]*=\s*['"]?([\w]+)""", re.MULTI
 @functools.cache
 def head_revision() -> str:
     """The newest migration's id, read from the migration files themselves: the one revision
-    no other names as its ``down_revision`` (``tests/test_data_layer.py`` checks it against
+    no other names as its ``down_revision`` (``tests/test_startup.py`` checks it against
     alembic's own answer)."""
     revisions: set[str] = set()
     parents: set[str] = set()
