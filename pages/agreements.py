@@ -389,26 +389,17 @@ def render() -> None:
 
     st.title(t("Avtaler"))
     st.caption(page.scope_text(f, token))
-    # Only the open tab runs (``on_change="rerun"``): a filter change computes and sends one
-    # tab, not six; the selected tab is in the URL, so "Kopier lenke" keeps it.
-    tabs = st.tabs(
-        [t(label) for label in definitions.AGREEMENT_TABS],
-        key="fane",
-        bind="query-params",
-        on_change="rerun",
+    page.lazy_tabs(
+        definitions.AGREEMENT_TABS,
+        (
+            lambda: _coverage_tab(ctx),
+            lambda: _outside_tab(ctx),
+            lambda: _watch_tab(f, ad, sc),
+            lambda: _expiring_tab(ctx),
+            lambda: _ehandel_tab(ctx),
+            lambda: _register_tab(ad, sc),
+        ),
     )
-    parts: tuple[Callable[[], None], ...] = (
-        lambda: _coverage_tab(ctx),
-        lambda: _outside_tab(ctx),
-        lambda: _watch_tab(f, ad, sc),
-        lambda: _expiring_tab(ctx),
-        lambda: _ehandel_tab(ctx),
-        lambda: _register_tab(ad, sc),
-    )
-    for tab, part in zip(tabs, parts, strict=True):
-        with tab:
-            if tab.open is not False:
-                part()
     page.footer(
         f,
         token,

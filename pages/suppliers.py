@@ -3,7 +3,6 @@ classes, HHI and CRn per category, tail spend and dependency warnings."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -338,24 +337,17 @@ def render() -> None:
     _tiles(r.overall, r.tail, r.deps.height, b, dep)
     st.caption(_excluded_text(r.excluded) + " " + COUNTED)
 
-    # Only the open tab is drawn (``on_change="rerun"``): four charts and three tables on one
-    # page cost the browser ≈ 0,9 s per visit; the selected tab is in the URL ("Kopier lenke").
-    tabs = st.tabs(
-        [t(label) for label in definitions.SUPPLIER_TABS],
-        key="fane",
-        bind="query-params",
-        on_change="rerun",
+    # Only the open tab is computed and drawn: four charts and three tables on one page cost
+    # the browser ≈ 0,9 s per visit.
+    page.lazy_tabs(
+        definitions.SUPPLIER_TABS,
+        (
+            lambda: _top_tab(ctx, r, a, b, dep),
+            lambda: _abc_tab(ctx, r, a, b, dep),
+            lambda: _category_tab(ctx, r, a, b, dep),
+            lambda: _dependencies(r.deps, dep),
+        ),
     )
-    parts: tuple[Callable[[], None], ...] = (
-        lambda: _top_tab(ctx, r, a, b, dep),
-        lambda: _abc_tab(ctx, r, a, b, dep),
-        lambda: _category_tab(ctx, r, a, b, dep),
-        lambda: _dependencies(r.deps, dep),
-    )
-    for tab, part in zip(tabs, parts, strict=True):
-        with tab:
-            if tab.open is not False:
-                part()
     page.footer(f, token, COUNTED)
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -12,6 +13,19 @@ from data_access.store.escape import md
 from data_access.store.filters import Filters
 from ui import context, state
 from ui.i18n import t
+
+
+def lazy_tabs(labels: Sequence[str], parts: Sequence[Callable[[], None]]) -> None:
+    """Tabs of which only the open one runs (``on_change="rerun"``): a filter change computes
+    and sends one tab, not all. The selected tab is in the URL (``?fane=``, the translated
+    label; none for the first), so "Kopier lenke" and a shared link keep it."""
+    tabs = st.tabs(
+        [t(label) for label in labels], key="fane", bind="query-params", on_change="rerun"
+    )
+    for tab, part in zip(tabs, parts, strict=True):
+        with tab:
+            if tab.open is not False:
+                part()
 
 
 def scope_text(f: Filters, token: str) -> str:
