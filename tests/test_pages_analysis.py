@@ -202,9 +202,12 @@ def test_suppliers_tabs_run_only_when_open_and_hold_the_page_figures() -> None:
     at.query_params["fane"] = "ABC-klasser og halespend"
     at.run()
     assert [_title(f) for f in _figures(at)] == ["ABC-klasser: mange små, få store"]
-    classes = next(d.value for d in at.dataframe if "abc" in d.value.columns)
-    assert list(classes["abc"]) == ["A", "B", "C"]
-    assert int(classes["n_suppliers"].sum()) == n_suppliers
+    classes = next(d.value for d in at.dataframe if "Klasse" in d.value.columns)
+    assert list(classes["Klasse"]) == ["A", "B", "C"]
+    counts = [int(n.replace("\u00a0", "").replace(" ", "")) for n in classes["Leverandører"]]
+    assert sum(counts) == n_suppliers
+    assert all(v.endswith("\u00a0kr") for v in classes["Beløp"])  # as the tiles: 1 234 kr
+    assert all(v.endswith("\u00a0%") and "," in v for v in classes["Andel av linjene"])
 
     at.query_params["fane"] = "Per kategori (HHI)"
     at.run()

@@ -323,6 +323,7 @@ EN: dict[str, str] = {
     "største": "largest",
     "leverandører": "suppliers",
     "Beløp (kr)": "Amount (NOK)",
+    "Beløp": "Amount",
     "Andel": "Share",
     "Linjer": "Lines",
     "Tilsvarer antall": "Equivalent number",
