@@ -11,7 +11,7 @@ from charts import fmt
 from charts.a11y import responsive
 from charts.common import hbar
 from charts.lang import tr
-from charts.theme import NEUTRAL, PRIMARY, WARNING, municipality_colour, template
+from charts.theme import NEUTRAL, PRIMARY, WARNING, municipality_colour, themed
 from data_access.store.escape import plotly_safe
 
 # What a reader sees for a threshold flag (data values are English, see metrics.thresholds):
@@ -74,7 +74,7 @@ def coverage_heatmap(df: pl.DataFrame, *, title: str, presentation: bool = False
         )
     )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         yaxis={"autorange": "reversed"},
         height=120 + 42 * max(cats.height, 1),
@@ -108,7 +108,7 @@ def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
         )
     )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         showlegend=False,
         xaxis={
@@ -167,14 +167,13 @@ def ehandel_trend(df: pl.DataFrame, *, title: str, presentation: bool = False) -
             )
         )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         yaxis={
             "title": tr("andel av innkjøp, %", "share of spend, %"),
             "ticksuffix": tr(" %", "%"),
             "rangemode": "tozero",
         },
-        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
         xaxis={
             "categoryorder": "array",
             "categoryarray": labels,

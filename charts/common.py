@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from charts.a11y import responsive
 from charts.lang import tr
-from charts.theme import MUTED, template
+from charts.theme import MUTED, themed
 from data_access.store.escape import plotly_safe
 
 
@@ -47,7 +47,7 @@ def hbar(
         )
     )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         showlegend=False,
         xaxis_title=tr("mill. kr", "NOK million"),
@@ -65,6 +65,6 @@ def empty(title: str, message: str | None = None) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": MUTED})
     fig.update_layout(
-        template=template(), title=title, xaxis_visible=False, yaxis_visible=False, height=300
+        **themed(fig), title=title, xaxis_visible=False, yaxis_visible=False, height=300
     )
     return fig

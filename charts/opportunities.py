@@ -17,7 +17,8 @@ import polars as pl
 from charts import fmt
 from charts.a11y import responsive, wrap
 from charts.lang import tr
-from charts.theme import NEUTRAL, POSITIVE, PRIMARY, WARNING, template
+from charts.spans import hline
+from charts.theme import NEUTRAL, POSITIVE, PRIMARY, WARNING, themed
 from data_access.metrics.opportunities import TargetGap
 from data_access.store.escape import plotly_text
 
@@ -294,7 +295,7 @@ def potential_vs_addressable(
             )
         )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         xaxis_title=tr(
             "Kjøp utenfor avtale siste 12 mnd. (mill. kr)",
@@ -310,7 +311,7 @@ def potential_vs_addressable(
         height=560,
         legend_title_text=tr("Samlet mot terskel:", "Joint spend against thresholds:"),
         # the title above the items: beside them it pushes the last item past a phone's width
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "title_side": "top"},
+        legend={"title_side": "top"},  # the position is the theme's (under the chart)
     )
     if presentation:  # room below the axis for the legend in large type (and in exported PNGs)
         fig.update_layout(margin={"b": 190})
@@ -357,21 +358,23 @@ def target_gap_by_year(
     )
     target = float(by_year["target"][0]) if by_year.height else 0.0
     if target:
-        fig.add_hline(
-            y=target / 1e6,
+        hline(
+            fig,
+            target / 1e6,
             line={"color": WARNING, "dash": "dash", "width": 2},
-            annotation_text=tr(f"Mål {fmt.mkr(target)} per år", f"Target {fmt.mkr(target)} a year"),
-            annotation_position="top left",
-            # Over the first bar the label needs its own ground to be read (WCAG contrast).
-            annotation_bgcolor="rgba(255, 255, 255, 0.9)",
+            annotation={
+                "text": tr(f"Mål {fmt.mkr(target)} per år", f"Target {fmt.mkr(target)} a year"),
+                # Over the first bar the label needs its own ground to be read (WCAG contrast).
+                "bgcolor": "rgba(255, 255, 255, 0.9)",
+            },
+            position="top left",
         )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         barmode="stack",
         yaxis_title=tr("mill. kr per år", "NOK million a year"),
         height=440,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
     )
     return fig
 

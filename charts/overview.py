@@ -15,7 +15,8 @@ from charts.common import empty, hbar
 from charts.lang import tr
 
 __all__ = ["empty", "spend_by_municipality", "top_categories", "trend_by_quarter"]
-from charts.theme import GRID, INK, PRIMARY, municipality_colour, template
+from charts.spans import vrect
+from charts.theme import GRID, INK, PRIMARY, municipality_colour, themed
 from data_access.store.escape import plotly_safe
 
 
@@ -58,7 +59,7 @@ def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False
             )
         )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         barmode="stack",
         yaxis_title=tr("mill. kr", "NOK million"),
@@ -69,15 +70,15 @@ def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False
     in_period = set(df.filter(pl.col("in_period"))["label"].to_list())
     chosen = [i for i, q in enumerate(labels) if q in in_period]
     if chosen and len(chosen) < len(labels):
-        fig.add_vrect(
-            x0=chosen[0] - 0.5,
-            x1=chosen[-1] + 0.5,
+        vrect(
+            fig,
+            chosen[0] - 0.5,
+            chosen[-1] + 0.5,
             fillcolor=GRID,
             opacity=0.5,
             layer="below",
-            line_width=0,
+            line={"width": 0},
             annotation={"text": tr("Valgt", "Selected"), "font": {"color": INK, "size": 12}},
-            annotation_position="top left",
         )
     return fig
 

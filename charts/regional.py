@@ -7,7 +7,8 @@ import polars as pl
 
 from charts.a11y import responsive
 from charts.lang import tr
-from charts.theme import INK, LEVEL_COLOURS, NEUTRAL, PRIMARY, municipality_colour, template
+from charts.spans import hline, vrect
+from charts.theme import INK, LEVEL_COLOURS, NEUTRAL, PRIMARY, municipality_colour, themed
 from data_access.store.cube import LEVELS
 from data_access.store.escape import plotly_safe
 
@@ -105,7 +106,7 @@ def levels_stacked(
             )
         )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         barmode="stack",
         xaxis={
@@ -144,19 +145,19 @@ def levels_over_time(df: pl.DataFrame, *, title: str, presentation: bool = False
         )
     inside = [i for i, p in enumerate(d["in_period"].to_list()) if p]
     if inside:
-        fig.add_vrect(
-            x0=inside[0] - 0.5,
-            x1=inside[-1] + 0.5,
+        vrect(
+            fig,
+            inside[0] - 0.5,
+            inside[-1] + 0.5,
             y0=0,
             y1=1.0,
             line={"color": INK, "width": 2},
             fillcolor="rgba(0,0,0,0)",
             layer="above",
-            annotation_text=tr("Valgt periode", "Selected period"),
-            annotation_position="top left",
+            annotation={"text": tr("Valgt periode", "Selected period")},
         )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         barmode="stack",
         bargap=0.15,
@@ -212,7 +213,7 @@ def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
         )
     )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         xaxis={
             "title": tr("Leverandørens hjemkommune", "Supplier's home municipality"),
@@ -246,14 +247,15 @@ def sme_by_municipality(
         )
     )
     if overall is not None:
-        fig.add_hline(
-            y=overall * 100,
+        hline(
+            fig,
+            overall * 100,
             line={"color": PRIMARY, "dash": "dash", "width": 1},
-            annotation_text=f"{tr('Samlet', 'Overall')} {_pct(overall)}",
-            annotation_position="top right",
+            annotation={"text": f"{tr('Samlet', 'Overall')} {_pct(overall)}"},
+            position="top right",
         )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         showlegend=False,
         yaxis={
@@ -296,7 +298,7 @@ def location_comparison(df: pl.DataFrame, *, title: str, presentation: bool = Fa
         ]
     )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         barmode="group",
         yaxis_title=tr("mill. kr", "NOK million"),

@@ -12,7 +12,8 @@ import polars as pl
 from charts import fmt
 from charts.a11y import responsive, set_key_number
 from charts.lang import tr
-from charts.theme import GRID, INK, NEUTRAL, PRIMARY, WARNING, municipality_colour, template
+from charts.spans import hline
+from charts.theme import GRID, INK, NEUTRAL, PRIMARY, WARNING, municipality_colour, themed
 from data_access.store.escape import plotly_safe
 
 HARD = PRIMARY
@@ -50,8 +51,9 @@ def _target_line(fig: go.Figure, target: float, presentation: bool, whole: bool 
     """The yearly target as a dashed red line; ``whole`` says it is the whole cooperation's
     target while the bars show only some members."""
     label = tr("Samarbeidets mål", "The cooperation's target") if whole else tr("Mål", "Target")
-    fig.add_hline(
-        y=target / 1e6,
+    hline(
+        fig,
+        target / 1e6,
         line={"color": WARNING, "width": 3, "dash": "dash"},
         annotation={
             "text": tr(
@@ -61,7 +63,7 @@ def _target_line(fig: go.Figure, target: float, presentation: bool, whole: bool 
             "font": {"color": WARNING, "size": 20 if presentation else 14},
             "bgcolor": "rgba(255,255,255,0.8)",
         },
-        annotation_position="top left",
+        position="top left",
     )
 
 
@@ -142,10 +144,9 @@ def realized_by_year(
     _target_line(fig, target, presentation, whole_target)
     top = max([target, *totals, float(projection["projected_year_end"]) if projection else 0.0])
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         barmode="stack",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
         yaxis={"title": tr("mill. kr", "NOK million"), "range": [0, top / 1e6 * 1.15]},
         xaxis={"type": "category"},
         height=460,
@@ -207,10 +208,9 @@ def cumulative_by_month(
     _target_line(fig, target, presentation, whole_target)
     top = max([target, *(monthly["cum_realized"].to_list() or [0.0])])
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         xaxis={"categoryorder": "array", "categoryarray": list(fmt.months()), "type": "category"},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0},
         yaxis={
             "title": tr("mill. kr, akkumulert i året", "NOK million, cumulative in the year"),
             "range": [0, top / 1e6 * 1.12],
@@ -286,10 +286,9 @@ def by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False)
             )
         )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         barmode="stack",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.38, "x": 0},
         margin={"b": 40},
         xaxis={
             "title": tr("tusen kr", "NOK thousand"),
@@ -350,7 +349,7 @@ def projected_vs_realized(
         )
     )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         barmode="group",
         bargap=0.25,

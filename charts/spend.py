@@ -12,7 +12,7 @@ import polars as pl
 from charts import fmt
 from charts.a11y import responsive
 from charts.lang import tr
-from charts.theme import NEUTRAL, PRIMARY, municipality_colour, template
+from charts.theme import NEUTRAL, PRIMARY, municipality_colour, themed
 from data_access.store.escape import plotly_safe
 
 
@@ -28,7 +28,7 @@ SEQUENTIAL = [[0.0, "#F0F4F8"], [0.35, "#9FB3C8"], [0.7, "#2F6FAB"], [1.0, "#0B3
 
 
 def _layout(fig: go.Figure, title: str, presentation: bool, **kw: object) -> go.Figure:
-    fig.update_layout(template=template(presentation), title=title, **kw)
+    fig.update_layout(**themed(fig, presentation), title=title, **kw)
     return fig
 
 

@@ -9,7 +9,8 @@ from charts import fmt
 from charts.a11y import responsive, set_key_number
 from charts.common import hbar
 from charts.lang import tr
-from charts.theme import GRID, INK, NEUTRAL, POSITIVE, PRIMARY, WARNING, template
+from charts.spans import hline, vline
+from charts.theme import GRID, INK, NEUTRAL, POSITIVE, PRIMARY, WARNING, themed
 from data_access.store.escape import plotly_safe
 
 ABC_COLOURS = {"A": PRIMARY, "B": "#56B4E9", "C": NEUTRAL}
@@ -94,7 +95,7 @@ def pareto(
         )
     n_a = df.filter(pl.col("abc") == "A").height
     share = fmt.pct(a, 0)
-    fig.add_hline(y=a * 100, line={"color": INK, "dash": "dash", "width": 1})
+    hline(fig, a * 100, line={"color": INK, "dash": "dash", "width": 1})
     # The cut-off's label sits in the plot's bottom-right corner, on two short lines: the curve
     # never gets there (it leaves the bottom at the far left and runs above the line past the A
     # suppliers). Written under the line's right end it ran into the curve where they cross.
@@ -112,9 +113,9 @@ def pareto(
         showarrow=False,
         align="right",
     )
-    fig.add_hline(y=b * 100, line={"color": GRID, "dash": "dot", "width": 1})
+    hline(fig, b * 100, line={"color": GRID, "dash": "dot", "width": 1})
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         xaxis_title=tr(
             "Antall leverandører (største først)", "Number of suppliers (largest first)"
@@ -170,7 +171,7 @@ def abc_classes(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
         ]
     )
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         barmode="group",
         yaxis={"title": "%", "range": [0, 110], "ticksuffix": tr(" %", "%")},
@@ -214,9 +215,9 @@ def hhi_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False)
     )
     for x in (1500, 2500):  # the band limits, labelled on the axis itself
         # Under the bars: drawn over them, the dotted lines ran through the "≈ 10,7 lev." labels.
-        fig.add_vline(x=x, line={"color": INK, "dash": "dot", "width": 1}, layer="below")
+        vline(fig, x, line={"color": INK, "dash": "dot", "width": 1}, layer="below")
     fig.update_layout(
-        template=template(presentation),
+        **themed(fig, presentation),
         title=title,
         showlegend=False,
         xaxis={

@@ -1,9 +1,15 @@
 """The one Plotly theme: brand colours, one fixed colour per municipality, Norwegian numbers.
 
 Registered once as the templates ``innsikt`` and ``innsikt_presentasjon`` (larger type, composed
-on top). Figures name their template explicitly, because ``import streamlit`` replaces Plotly's
-default template with one whose colours exist only in the browser (server-side exports would
-come out black). Pages render with ``st.plotly_chart(fig, theme=None)``.
+on top), and ``innsikt`` made Plotly's default. Naming a template on a figure costs Plotly a
+validated deep copy of it (≈ 5 ms on this machine, the largest single cost of drawing a chart:
+a tenth of a Kommuner og kategorier run went to it), while a new figure takes the default
+template by reference. So figures are themed with :func:`themed`, which names the template only
+where the figure does not already hold it: in presentation mode, and when the default is not
+ours — ``import streamlit`` replaces Plotly's default with one whose colours exist only in the
+browser (server-side exports would come out black): a figure made after that is themed the slow
+way, and ours is made the default again (the app renders every chart with
+``st.plotly_chart(fig, theme=None)``, so nothing of ours uses Streamlit's default).
 """
 
 from __future__ import annotations
@@ -33,6 +39,17 @@ LEVEL_COLOURS = {
 }
 TEMPLATE = "innsikt"
 PRESENTATION = "innsikt_presentasjon"
+# Below the chart (container coordinates push the bottom margin), never over the title; every
+# chart's legend (charts/a11y.py makes sure a chart's own placement does not override it).
+LEGEND = {
+    "orientation": "h",
+    "xref": "container",
+    "yref": "container",
+    "x": 0,
+    "xanchor": "left",
+    "y": 0,
+    "yanchor": "bottom",
+}
 
 
 def municipality_colour(code: str) -> str:
@@ -93,14 +110,7 @@ def _register() -> None:
             xaxis={"gridcolor": GRID, "linecolor": GRID, "zeroline": False, "automargin": True},
             yaxis={"gridcolor": GRID, "linecolor": GRID, "zeroline": False, "automargin": True},
             # Below the chart (container coordinates push the bottom margin), never over the title.
-            legend={
-                "orientation": "h",
-                "xref": "container",
-                "yref": "container",
-                "x": 0,
-                "y": 0,
-                "yanchor": "bottom",
-            },
+            legend=LEGEND,
             hoverlabel={"font": {"family": FONT}},
         )
     )
@@ -114,6 +124,7 @@ def _register() -> None:
         )
     )
     pio.templates[PRESENTATION] = big
+    pio.templates.default = TEMPLATE
 
 
 _register()
@@ -121,3 +132,19 @@ _register()
 
 def template(presentation: bool = False) -> str:
     return f"{TEMPLATE}+{PRESENTATION}" if presentation else TEMPLATE
+
+
+def themed(fig: go.Figure, presentation: bool = False) -> dict[str, str]:
+    """``update_layout`` arguments that give ``fig`` our theme: none when it already holds it
+    (created while ``innsikt`` is Plotly's default: its copy of the template has our font),
+    else the template's name (see above).
+
+    >>> _ = themed(go.Figure())  # in a process where Streamlit's import replaced our default
+    >>> themed(go.Figure()), themed(go.Figure(), presentation=True)
+    ({}, {'template': 'innsikt+innsikt_presentasjon'})
+    """
+    if not presentation and fig.layout.template.layout.font.family == FONT:
+        return {}
+    if pio.templates.default != TEMPLATE:  # Streamlit imported after us: ours again from now on
+        pio.templates.default = TEMPLATE
+    return {"template": template(presentation)}

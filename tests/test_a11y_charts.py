@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
+import pytest
 
-from charts import a11y
+from charts import a11y, spans
 from charts import overview as oc
 from charts import suppliers as suc
 from charts.theme import contrast, municipality_colour, text_on
@@ -92,10 +94,18 @@ def test_the_legend_sits_below_the_chart_not_over_the_title() -> None:
         }
     )
     fig = suc.abc_classes(df, title="ABC-klasser")
-    leg = fig.layout.legend
-    assert (leg.yref, leg.y, leg.yanchor) == ("container", 0, "bottom")
+
+    def placed(f: go.Figure) -> tuple[object, ...]:  # the figure's own value, else the theme's
+        own, theme = f.layout.legend, f.layout.template.layout.legend
+        return tuple(own[k] if own[k] is not None else theme[k] for k in ("yref", "y", "yanchor"))
+
+    assert placed(fig) == ("container", 0, "bottom")
     title = fig.layout.template.layout.title  # the theme puts every title above the plot
     assert (title.yref, title.yanchor, title.automargin) == ("paper", "bottom", True)
+    # A chart that places its own legend over the plot is put back below it.
+    own = go.Figure(go.Bar(x=["a"], y=[1], name="x"), layout={"template": "innsikt"})
+    own.update_layout(legend={"orientation": "h", "yanchor": "top", "y": 1.1, "x": 0})
+    assert placed(a11y.fit(own)) == ("container", 0, "bottom")
 
 
 def test_labels_inside_bars_read_at_4_5_to_1_on_every_member_colour() -> None:
@@ -150,3 +160,97 @@ def test_line_charts_name_their_own_key_number() -> None:
     )
     fig = sav.cumulative_by_month(monthly, 7.5e6, None, title="Akkumulert gevinst")
     assert a11y.accessible_name(fig) == "Akkumulert gevinst – 2026: 0,7 mill. kr hittil i året"
+
+
+def test_every_chart_gets_the_theme_whether_or_not_it_is_plotlys_default() -> None:
+    """``themed`` leaves out the costly template assignment only where the figure already holds
+    our theme; a process where ``import streamlit`` replaced Plotly's default still gets it."""
+    import plotly.io as pio
+
+    from charts import theme
+
+    def template_json(fig: go.Figure) -> object:
+        return json.loads(fig.to_json())["layout"]["template"]
+
+    explicit = template_json(go.Figure(layout={"template": theme.TEMPLATE}))
+    before = pio.templates.default
+    try:
+        pio.templates.default = "streamlit"  # as after ``import streamlit`` (after ours)
+        assert theme.themed(go.Figure()) == {"template": theme.TEMPLATE}
+        assert template_json(_by_municipality()) == explicit
+        assert pio.templates.default == theme.TEMPLATE  # ours again: the next one is fast
+        assert theme.themed(go.Figure()) == {}
+        assert template_json(_by_municipality()) == explicit
+    finally:
+        pio.templates.default = before
+    big = theme.themed(go.Figure(), presentation=True)
+    assert big == {"template": f"{theme.TEMPLATE}+{theme.PRESENTATION}"}
+
+
+@pytest.mark.parametrize(
+    ("ours", "plotlys"),
+    [
+        (  # a target with its label at the left end (Gevinster, Muligheter)
+            lambda f: spans.hline(
+                f,
+                3.5,
+                line={"color": "#C00", "width": 3, "dash": "dash"},
+                annotation={"text": "Mål 7,5", "font": {"size": 14}, "bgcolor": "white"},
+                position="top left",
+            ),
+            lambda f: f.add_hline(
+                y=3.5,
+                line={"color": "#C00", "width": 3, "dash": "dash"},
+                annotation={"text": "Mål 7,5", "font": {"size": 14}, "bgcolor": "white"},
+                annotation_position="top left",
+            ),
+        ),
+        (  # the overall share, labelled at the right end (Regionalt)
+            lambda f: spans.hline(
+                f, 40.0, line={"width": 1}, annotation={"text": "Samlet"}, position="top right"
+            ),
+            lambda f: f.add_hline(
+                y=40.0, line={"width": 1}, annotation_text="Samlet", annotation_position="top right"
+            ),
+        ),
+        (  # an unlabelled cut-off (Leverandører)
+            lambda f: spans.hline(f, 80.0, line={"dash": "dot"}),
+            lambda f: f.add_hline(y=80.0, line={"dash": "dot"}),
+        ),
+        (  # the HHI band limits, under the bars
+            lambda f: spans.vline(f, 1500, line={"dash": "dot"}, layer="below"),
+            lambda f: f.add_vline(x=1500, line={"dash": "dot"}, layer="below"),
+        ),
+        (  # the selected period (Oversikt, Regionalt)
+            lambda f: spans.vrect(
+                f,
+                0.5,
+                2.5,
+                fillcolor="#EEE",
+                opacity=0.5,
+                layer="below",
+                line={"width": 0},
+                annotation={"text": "Valgt", "font": {"size": 12}},
+            ),
+            lambda f: f.add_vrect(
+                x0=0.5,
+                x1=2.5,
+                fillcolor="#EEE",
+                opacity=0.5,
+                layer="below",
+                line_width=0,
+                annotation={"text": "Valgt", "font": {"size": 12}},
+                annotation_position="top left",
+            ),
+        ),
+    ],
+)
+def test_reference_lines_are_the_shapes_plotly_itself_adds(ours: Any, plotlys: Any) -> None:
+    def layout(add: Any) -> dict[str, object]:
+        fig = go.Figure(go.Bar(x=["a", "b", "c"], y=[1, 2, 3]))
+        add(fig)
+        out = json.loads(fig.to_json())["layout"]
+        return {k: out.get(k) for k in ("shapes", "annotations")}
+
+    assert layout(ours) == layout(plotlys)
+    assert layout(ours)["shapes"]

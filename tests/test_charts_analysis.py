@@ -113,5 +113,7 @@ def test_regional_level_charts_leave_the_top_margin_to_the_wrapped_title() -> No
     for fig in (stacked, over_time):
         assert "<br>" in fig.layout.title.text  # wrapped for a phone
         assert fig.layout.margin.t is None
-        assert fig.layout.legend.yref == "container"  # under the chart, not above the plot
+        # under the chart, not above the plot: the theme's placement, not overridden
+        assert fig.layout.legend.yref is None
+        assert fig.layout.template.layout.legend.yref == "container"
         assert fig.layout.legend.traceorder == "normal"
