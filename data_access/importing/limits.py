@@ -44,8 +44,20 @@ def check_columns(headings: list[str]) -> None:
 
 
 def check_line_lengths(text: str) -> None:
-    """Refuse a text file with a line longer than :data:`MAX_LINE_CHARS` (1-based line no.)."""
-    if len(text) <= MAX_LINE_CHARS:
+    r"""Refuse a text file with a line longer than :data:`MAX_LINE_CHARS` (1-based line no.).
+
+    The common case, every line short, is settled by one split and ``max`` in C (0,35 s for a
+    million lines here, where the line-by-line walk below took 0,6 s); only a file that fails
+    is walked, to find the first long line's number.
+
+    >>> check_line_lengths("a;b\n" * 3)
+    >>> try:
+    ...     check_line_lengths("a\n" + "x" * (MAX_LINE_CHARS + 1) + "\nb")
+    ... except LimitError as e:
+    ...     print(str(e).replace("\u00a0", " "))
+    linje 2 er 100 001 tegn lang; høyst 100 000 tegn per linje er tillatt
+    """
+    if len(text) <= MAX_LINE_CHARS or max(map(len, text.split("\n"))) <= MAX_LINE_CHARS:
         return
     start = 0
     line_no = 1
