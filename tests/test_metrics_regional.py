@@ -66,6 +66,38 @@ def test_levels_over_time_mark_the_selected_period() -> None:
     assert q["same_share"].to_list() == pytest.approx([1.0, 0.0])
 
 
+def test_the_history_is_grouped_once_per_rows_and_marked_per_period(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A change of period alone reuses the grouped quarterly history (``filters.per_cube``);
+    other rows (a municipality chosen) group it again, and each period is marked its own."""
+    c = cube(
+        [
+            ("2023-02", "5038", 1, 11, 10.0),
+            ("2024-05", "5038", 4, 11, 30.0),
+            ("2024-05", "5037", 1, 11, 5.0),
+        ]
+    )
+    calls: list[list[str]] = []
+    wide = regional._wide
+
+    def counted(long: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+        calls.append(keys)
+        return wide(long, keys)
+
+    monkeypatch.setattr(regional, "_wide", counted)
+    y2023 = regional.levels(c, Filters.year(2023), by="quarter")
+    y2024 = regional.levels(c, Filters.year(2024), by="quarter")
+    assert len(calls) == 1
+    assert y2023["in_period"].to_list() == [True, False]
+    assert y2024["in_period"].to_list() == [False, True]
+    assert y2023.drop("in_period").equals(y2024.drop("in_period"))
+    verdal = regional.levels(c, Filters.year(2024, municipalities=("5038",)), by="quarter")
+    assert len(calls) == 2
+    assert verdal["total"].to_list() == pytest.approx([10.0, 30.0])
+    assert y2024["total"].to_list() == pytest.approx([10.0, 35.0])
+
+
 def test_intra_public_is_not_counted() -> None:
     c = cube([("2024-01", "5038", 1, 11, 100.0), ("2024-01", "5038", 4, 11, 900.0, "intra_public")])
     assert regional.levels(c, Filters.year(2024))["total"].item() == 100.0

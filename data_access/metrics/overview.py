@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass
 
 import polars as pl
 
-from data_access.metrics.common import PURCHASE, period_target, purchases
+from data_access.metrics.common import period_target, purchases
 from data_access.metrics.savings import with_realized
-from data_access.store.filters import Filters, apply
+from data_access.store.filters import Filters, apply, per_cube
 
 KNOWN_HOME = pl.col("home_municipality").is_not_null()
 REGIONAL = pl.col("regional_level").is_in(["same", "member"])
@@ -55,10 +55,9 @@ def headline(
 ) -> Headline:
     """All headline figures from one filtered frame (the same rows feed every tile)."""
     cur = apply(cube, f)
-    prev = apply(cube, f.previous_year())
-    buy = cur.filter(PURCHASE)
+    buy = purchases(cube, f)  # a slice of the shared cube, not a filtered copy of ``cur``
     spend = _sum(buy)
-    prev_spend = _sum(prev, PURCHASE)
+    prev_spend = _sum(purchases(cube, f.previous_year()))
     known = _sum(buy, KNOWN_HOME)
     realized = _sum(with_realized(buy, factors), col="realized")
     target = period_target(yearly_target_nok, f)
@@ -84,8 +83,7 @@ def headline(
 def spend_by_municipality(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
     """Spend per member (today's structure), largest first."""
     return (
-        apply(cube, f)
-        .filter(PURCHASE)
+        purchases(cube, f)
         .group_by("municipality_now", "municipality_name")
         .agg(amount=pl.col("amount").sum())
         .sort("amount", descending=True)
@@ -95,17 +93,22 @@ def spend_by_municipality(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
 def trend_by_quarter(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
     """Spend per quarter and municipality for every quarter in the data (period not applied),
     with ``in_period`` marking the quarters that overlap the selected period."""
-    d = purchases(cube, f, period=False)
     q_start = pl.date(pl.col("year"), (pl.col("quarter").cast(pl.Int32) - 1) * 3 + 1, 1)
-    return (
-        d.group_by("year", "quarter", "municipality_now", "municipality_name")
-        .agg(amount=pl.col("amount").sum())
-        .with_columns(
-            label=pl.format("{} Q{}", "year", "quarter"),
-            in_period=(q_start <= f.end) & (q_start.dt.offset_by("2mo") >= f.start),
-        )
-        .sort("year", "quarter", "municipality_now")
+    # The history is the same for every period: remembered per cube and rows, so a change of
+    # period alone does not group the whole history again.
+    per_quarter = per_cube(
+        cube,
+        ("trend_by_quarter", f.area, f.municipalities, f.categories),
+        lambda: (
+            purchases(cube, f, period=False)
+            .group_by("year", "quarter", "municipality_now", "municipality_name")
+            .agg(amount=pl.col("amount").sum())
+        ),
     )
+    return per_quarter.with_columns(
+        label=pl.format("{} Q{}", "year", "quarter"),
+        in_period=(q_start <= f.end) & (q_start.dt.offset_by("2mo") >= f.start),
+    ).sort("year", "quarter", "municipality_now")
 
 
 def top_categories(cube: pl.DataFrame, f: Filters, n: int = 10) -> pl.DataFrame:

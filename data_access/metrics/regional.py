@@ -42,11 +42,17 @@ def level_of(home: pl.Expr, buyer: pl.Expr, members: list[str], county: str) -> 
 
 
 def _wide(long: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Amounts per level as columns, with total, known, regional share and unknown share."""
+    """Amounts per level as columns, with total, known, regional share and unknown share.
+
+    Summed per key and level first (one grouping of the rows), then spread into the five
+    columns on that small frame: the five filtered sums compared every row's level five times
+    (at 1 M lines, 15 → 12 ms for the quarterly history, which a change of period alone now
+    reuses: :func:`levels`)."""
+    per_level = long.group_by([*keys, "regional_level"]).agg(pl.col("amount").sum())
     cols = [
         pl.col("amount").filter(pl.col("regional_level") == lvl).sum().alias(lvl) for lvl in LEVELS
     ]
-    out = long.group_by(keys).agg(cols) if keys else long.select(cols)
+    out = per_level.group_by(keys).agg(cols) if keys else per_level.select(cols)
     out = out.with_columns(total=pl.sum_horizontal(*LEVELS)).with_columns(
         known=pl.col("total") - pl.col("abroad_unknown")
     )
@@ -74,8 +80,13 @@ def levels(cube: pl.DataFrame, f: Filters, by: str = "none") -> pl.DataFrame:
     ``in_period`` marks the buckets inside it."""
     keys = GROUPS[by]
     timeline = by in ("year", "quarter")
-    d = purchases(cube, f, period=not timeline)
-    out = _wide(d, keys)
+    if timeline:  # the whole history: the same for every period, remembered per cube and rows
+        rows = (f.area, f.municipalities, f.categories)
+        out = per_cube(
+            cube, ("levels", by, *rows), lambda: _wide(purchases(cube, f, period=False), keys)
+        )
+    else:
+        out = _wide(purchases(cube, f), keys)
     if timeline:
         inside = purchases(cube, f).select(keys).unique().with_columns(in_period=True)
         out = out.join(inside, on=keys, how="left").with_columns(

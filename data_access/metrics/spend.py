@@ -18,7 +18,7 @@ from typing import Literal
 
 import polars as pl
 
-from data_access.metrics.common import PURCHASE, purchases
+from data_access.metrics.common import purchases
 from data_access.store.filters import Filters, apply
 
 Structure = Literal["today", "historical"]
@@ -208,13 +208,18 @@ def trend(
     keys = ["muni_key", "muni_label", "municipality_now"] if by_municipality else []
 
     def agg(frame: pl.DataFrame, shift: int) -> pl.DataFrame:
-        d = with_municipality_key(frame.filter(PURCHASE), structure)
+        # Summed per month first, on the cube's own column: the date arithmetic of the bucket
+        # and the shift then run on a few dozen rows, not on every row of the selection (at
+        # 1 M lines, grouping 35 000 rows by the computed bucket took 4,4 ms, by month 0,9).
+        d = with_municipality_key(frame, structure)
+        d = d.group_by("month", *keys).agg(pl.col("amount").sum())
         if shift:
             d = d.with_columns(month=pl.col("month").dt.offset_by(f"{shift}mo"))
         return d.group_by([_bucket(grain).alias("bucket"), *keys]).agg(pl.col("amount").sum())
 
-    cur = agg(apply(cube, f), 0)
-    prev_rows = agg(apply(cube, f.previous_year()), 12).rename({"amount": "amount_prev"})
+    # The purchase rows as slices of the shared cube (``purchases``), not a filtered copy.
+    cur = agg(purchases(cube, f), 0)
+    prev_rows = agg(purchases(cube, f.previous_year()), 12).rename({"amount": "amount_prev"})
     if by_municipality:
         # The historical key changes across years (5004 → 5006): compare on today's code.
         on = ["bucket", "municipality_now"]

@@ -243,7 +243,7 @@ class _Memo:
 _ALL_MONTHS = dt.date(1, 1, 1)
 
 _memo = _Memo(entries=16)
-_derived = _Memo(entries=16)
+_derived = _Memo(entries=64)  # small frames (a history per filter rows): more of them
 
 
 def selection(
