@@ -168,8 +168,8 @@ def fit(fig: go.Figure) -> go.Figure:  # noqa: C901 - one pass over the figure's
         layout.margin.r = max(layout.margin.r or 0, round(right) + 10)
     # The theme puts the legend below the chart; a chart that placed its own (above the plot,
     # in paper coordinates) is put back. Only then: an update costs Plotly ≈ 5 ms a figure.
-    legend = fig.layout.legend
-    if fig.layout.showlegend is not False and any(
+    legend = layout.legend
+    if layout.showlegend is not False and any(
         legend[k] is not None and legend[k] != v for k, v in LEGEND.items()
     ):
         fig.update_layout(legend=LEGEND)

@@ -98,7 +98,7 @@ def trend_by_quarter(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
     # period alone does not group the whole history again.
     per_quarter = per_cube(
         cube,
-        ("trend_by_quarter", f.area, f.municipalities, f.categories),
+        ("trend_by_quarter", *f.rows),
         lambda: (
             purchases(cube, f, period=False)
             .group_by("year", "quarter", "municipality_now", "municipality_name")

@@ -79,24 +79,17 @@ def levels(cube: pl.DataFrame, f: Filters, by: str = "none") -> pl.DataFrame:
     quarter. For ``quarter``/``year`` the period filter is not applied (full history) and
     ``in_period`` marks the buckets inside it."""
     keys = GROUPS[by]
-    timeline = by in ("year", "quarter")
-    if timeline:  # the whole history: the same for every period, remembered per cube and rows
-        rows = (f.area, f.municipalities, f.categories)
-        out = per_cube(
-            cube, ("levels", by, *rows), lambda: _wide(purchases(cube, f, period=False), keys)
-        )
-    else:
-        out = _wide(purchases(cube, f), keys)
-    if timeline:
-        inside = purchases(cube, f).select(keys).unique().with_columns(in_period=True)
-        out = out.join(inside, on=keys, how="left").with_columns(
-            pl.col("in_period").fill_null(False)
-        )
-        if by == "quarter":
-            out = out.with_columns(label=pl.format("{} Q{}", "year", "quarter"))
-        else:
-            out = out.with_columns(label=pl.col("year").cast(pl.String))
-    return out
+    if by not in ("year", "quarter"):
+        return _wide(purchases(cube, f), keys)
+    # The whole history: the same for every period, remembered per cube and rows.
+    out = per_cube(
+        cube, ("levels", by, *f.rows), lambda: _wide(purchases(cube, f, period=False), keys)
+    )
+    inside = purchases(cube, f).select(keys).unique().with_columns(in_period=True)
+    out = out.join(inside, on=keys, how="left").with_columns(pl.col("in_period").fill_null(False))
+    if by == "quarter":
+        return out.with_columns(label=pl.format("{} Q{}", "year", "quarter"))
+    return out.with_columns(label=pl.col("year").cast(pl.String))
 
 
 def regional_share(cube: pl.DataFrame, f: Filters) -> float | None:

@@ -68,6 +68,16 @@ class Filters:
     def n_months(self) -> int:
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
+    @property
+    def rows(self) -> tuple[str, tuple[str, ...], tuple[int, ...]]:
+        """Everything but the period (area, municipalities, categories): the key of figures
+        over the whole history, which a change of period alone leaves as they are.
+
+        >>> Filters.year(2024).rows == Filters.year(2025).rows
+        True
+        """
+        return (self.area, self.municipalities, self.categories)
+
     def previous_year(self) -> Filters:
         """The same period one year earlier (for 'change from last year')."""
         return replace(self, start=add_months(self.start, -12), end=add_months(self.end, -12))
