@@ -9,6 +9,12 @@ would give — ≈ 4 lines per cube row as in the demo data — with its supplie
 municipalities, then measures the pushdown path the app takes above ``INNSIKT_PUSHDOWN_ROWS``:
 headline figures and spend per municipality for 10 filter changes (median, p95), and the peak
 RSS of this process (the app's side: only aggregated rows arrive).
+
+With ``--page`` it times what a person waits for instead: whole runs of the app's Oversikt
+(AppTest, a full script run after each of 10 filter changes through the sidebar), logged in
+as an admin (every municipality: above the threshold, so the page asks the database) and as a
+one-municipality user (a small scope: the cube path), and this process's peak RSS, which then
+holds the app. Run it after the database exists, so the RSS is the app's alone.
 """
 
 from __future__ import annotations
@@ -138,16 +144,100 @@ def generate(engine: sa.Engine, lines: int, n_munis: int) -> None:
         c.exec_driver_sql("VACUUM ANALYZE spend_cube")
 
 
+PAGE_SETS: list[dict[str, object]] = [  # the sidebar's values for 10 filter changes
+    {"periode": "2025", "kommune": [], "kategori": []},
+    {"periode": "2024", "kommune": [], "kategori": []},
+    {"periode": "2025", "kommune": ["9001"], "kategori": []},
+    {"periode": "2025", "kommune": [f"{9000 + i}" for i in range(40)], "kategori": []},
+    {"periode": "2023", "kommune": [], "kategori": [1]},
+    {"periode": "2025-K2", "kommune": [], "kategori": []},
+    {"periode": "2024", "kommune": ["9100", "9200"], "kategori": []},
+    {"periode": "2022", "kommune": [], "kategori": []},
+    {"periode": "2025-K4", "kommune": [], "kategori": [1, 2]},
+    {"periode": "2021", "kommune": [], "kategori": []},
+]
+
+
+def page_runs(engine: sa.Engine, url: str) -> list[tuple[str, list[float], float]]:
+    """Oversikt's whole script run after each filter change, per user: (user, times, first run
+    after login incl. options and caches)."""
+    import logging
+
+    import streamlit.logger
+    from streamlit.testing.v1 import AppTest
+
+    from bench.run_bench import COOKIE_KEY, one_script_cache
+    from data_access.admin.users import add_user
+    from data_access.store.login_security import token_version
+    from data_access.store.users import scope_for
+    from tests.app_server import seed_login
+
+    with engine.begin() as c:
+        for user, role, munis in (("bench", "admin", None), ("bench_9010", "kommune", ["9010"])):
+            if scope_for(c, user) is None:
+                add_user(c, user, name=user, role=role, password="bench-passord-123",
+                         municipalities=munis, rounds=4)  # fmt: skip
+    os.environ.update(
+        DATABASE_URL=url, INNSIKT_COOKIE_KEY=COOKIE_KEY, INNSIKT_NO_DEMO="1",
+        INNSIKT_DATA_DIR=str(Path(os.environ.get("TMPDIR", "/tmp")) / "innsikt_national_page"),
+    )  # fmt: skip
+    streamlit.logger.set_log_level("error")
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda _record: False
+    )
+    one_script_cache()
+    out = []
+    for user, role in (("bench", "admin"), ("bench_9010", "kommune")):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        seed_login(at, user, name=user, role=role, token_version=token_version(engine, user))
+        t = time.perf_counter()
+        at.run()
+        first = time.perf_counter() - t
+        if at.exception:
+            raise RuntimeError(at.exception[0].message)
+        times = []
+        for fs in PAGE_SETS:
+            at.sidebar.selectbox(key="f_periode").set_value(fs["periode"])
+            if user == "bench":
+                at.sidebar.multiselect(key="f_kommune").set_value(fs["kommune"])
+            at.sidebar.multiselect(key="f_kategori").set_value(fs["kategori"])
+            t = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - t)
+            if at.exception:
+                raise RuntimeError(at.exception[0].message)
+            log(f"  Oversikt as {user}: {fs} — {times[-1]:.2f} s")
+        out.append((user, times, first))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lines", type=int, default=30_000_000)
     ap.add_argument("--municipalities", type=int, default=357)
+    ap.add_argument("--page", action="store_true", help="time whole Oversikt runs (AppTest)")
     args = ap.parse_args()
     name = f"innsikt_bench_national_{args.lines}"
-    engine = make_engine(pg.create_database(name))
+    url = pg.create_database(name)
+    engine = make_engine(url)
     t = time.perf_counter()
     generate(engine, args.lines, args.municipalities)
     log(f"database ready in {time.perf_counter() - t:.0f} s")
+    if args.page:
+        runs = page_runs(engine, url)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"\nOversikt at national scale ({args.lines:,} lines), PostgreSQL; load average "
+              f"{os.getloadavg()[0]:.1f}\n")  # fmt: skip
+        print(
+            "| Oversikt, whole run after a filter change (10) | first run | median (s) | p95 (s) |"
+        )
+        print("|---|---|---|---|")
+        for user, times, first in runs:
+            p95 = sorted(times)[max(0, round(0.95 * (len(times) - 1)))]
+            print(f"| {user} | {first:.2f} | {statistics.median(times):.2f} | {p95:.2f} |")
+        print(f"| peak RSS of this process (the app) | {rss:.0f} MB | | |")
+        engine.dispose()
+        return
     with engine.connect() as c:
         total_lines = int(c.execute(sa.text("SELECT sum(n_lines) FROM spend_cube")).scalar() or 0)
         size = c.execute(

@@ -11,6 +11,7 @@ Polars path on PostgreSQL for several filter sets).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 
 from data_access.metrics.overview import Headline
 from data_access.store import schema, settings
+from data_access.store.cube import load_categories
 from data_access.store.db import connected, read_frame
 from data_access.store.filters import Filters
 from data_access.store.scope import Scope, historical_codes
@@ -223,3 +225,131 @@ def spend_by_municipality_sql(
             .order_by(sa.desc("amount"))
         )
         return read_frame(cn, named)
+
+
+def top_categories_sql(
+    conn: sa.Connection | sa.Engine, scope: Scope, f: Filters, n: int = 10
+) -> pl.DataFrame:
+    """:func:`metrics.overview.top_categories` in the database: summed per category id (a few
+    hundred groups, hashed, no sort of the period's rows), named and ranked here."""
+    cube, c = schema.spend_cube, schema.category
+    with connected(conn) as cn:
+        q = sa.select(cube.c.category_id, sa.func.sum(cube.c.amount_ore).label("ore")).select_from(
+            cube
+        )
+        if f.municipalities:
+            q = q.join(schema.municipality, schema.municipality.c.code == cube.c.municipality_code)
+        if f.categories:
+            q = q.join(c, c.c.id == cube.c.category_id)
+        per_id = read_frame(
+            cn,
+            q.where(*_conditions(cn, scope, f), cube.c.spend_class == "purchase").group_by(
+                cube.c.category_id
+            ),
+        )
+        names = load_categories(cn).select("category_id", "category", "category_l1")
+    per_id = per_id.with_columns(pl.col("category_id").cast(pl.Int64))
+    total = float(per_id["ore"].sum() or 0) / 100.0 if per_id.height else 0.0
+    return (
+        per_id.join(names, on="category_id", how="left")
+        .group_by("category", "category_l1")
+        .agg(amount=pl.col("ore").sum().cast(pl.Float64) / 100.0)
+        .sort("amount", descending=True)
+        .head(n)
+        .with_columns(share=pl.col("amount") / total if total else pl.lit(None, pl.Float64))
+    )
+
+
+def monthly_history_sql(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> pl.DataFrame:
+    """Purchases per month and today's municipality code over the whole history (the period
+    is not applied): the same for every period, so the caller may keep it per ``f.rows``.
+    Summed per stored code (no join unless a filter needs one; hashed, a few thousand rows
+    travel) and mapped to today's codes here."""
+    cube, m, c = schema.spend_cube, schema.municipality, schema.category
+    with connected(conn) as cn:
+        q = sa.select(
+            cube.c.month, cube.c.municipality_code, sa.func.sum(cube.c.amount_ore).label("ore")
+        ).select_from(cube)
+        if f.municipalities:
+            q = q.join(m, m.c.code == cube.c.municipality_code)
+        if f.categories:
+            q = q.join(c, c.c.id == cube.c.category_id)
+        per_code = read_frame(
+            cn,
+            q.where(
+                *_conditions(cn, scope, f, period=False), cube.c.spend_class == "purchase"
+            ).group_by(cube.c.month, cube.c.municipality_code),
+        )
+        munis = read_frame(cn, sa.select(m.c.code, m.c.current_code, m.c.name))
+    now = munis.select(municipality_code="code", municipality_now="current_code")
+    names = munis.filter(pl.col("code") == pl.col("current_code")).select(
+        municipality_now="code", municipality_name="name"
+    )
+    return (
+        per_code.join(now, on="municipality_code", how="left")
+        .group_by(pl.col("month").cast(pl.Date), "municipality_now")
+        .agg(amount=pl.col("ore").sum().cast(pl.Float64) / 100.0)
+        .join(names, on="municipality_now", how="left")
+    )
+
+
+def quarters(history: pl.DataFrame, f: Filters) -> pl.DataFrame:
+    """:func:`metrics.overview.trend_by_quarter`'s frame from :func:`monthly_history_sql`:
+    summed per quarter, the quarters overlapping ``f``'s period marked ``in_period``."""
+    q_start = pl.date(pl.col("year"), (pl.col("quarter").cast(pl.Int32) - 1) * 3 + 1, 1)
+    return (
+        history.group_by(
+            year=pl.col("month").dt.year().cast(pl.Int32),
+            quarter=pl.col("month").dt.quarter().cast(pl.Int8),
+            municipality_now="municipality_now",
+            municipality_name="municipality_name",
+        )
+        .agg(pl.col("amount").sum())
+        .with_columns(
+            label=pl.format("{} Q{}", "year", "quarter"),
+            in_period=(q_start <= f.end) & (q_start.dt.offset_by("2mo") >= f.start),
+        )
+        .sort("year", "quarter", "municipality_now")
+    )
+
+
+def trend_by_quarter_sql(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> pl.DataFrame:
+    """:func:`metrics.overview.trend_by_quarter` in the database (history, then quarters)."""
+    return quarters(monthly_history_sql(conn, scope, f), f)
+
+
+def months_in_scope(conn: sa.Connection | sa.Engine, scope: Scope) -> pl.DataFrame:
+    """Per today's municipality code in scope, the first and last month with cube rows: what
+    the filter options need (periods, municipalities) when the cube itself is not loaded.
+    Grouped per stored code on ``ix_cube_muni_month``, then mapped to today's codes."""
+    cube, m = schema.spend_cube, schema.municipality
+    with connected(conn) as cn:
+        codes = historical_codes(cn, scope)
+        q = sa.select(
+            cube.c.municipality_code,
+            sa.func.min(cube.c.month).label("first_month"),
+            sa.func.max(cube.c.month).label("last_month"),
+        )
+        if codes is not None:
+            q = q.where(cube.c.municipality_code.in_(codes))
+        per_code = read_frame(cn, q.group_by(cube.c.municipality_code))
+        now = read_frame(cn, sa.select(m.c.code.label("municipality_code"), m.c.current_code))
+    return (
+        per_code.join(now, on="municipality_code", how="left")
+        .group_by(municipality_now="current_code")
+        .agg(pl.col("first_month").cast(pl.Date).min(), pl.col("last_month").cast(pl.Date).max())
+        .sort("municipality_now")
+    )
+
+
+def _top_categories_all(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> pl.DataFrame:
+    return top_categories_sql(conn, scope, f, n=1_000)  # as the standard chart's frame
+
+
+# The standard charts (``charts.registry`` ids) whose frame the database computes, each the
+# frame the registry's own function gives from the cube (``tests/test_pushdown.py``).
+CHART_FRAMES: dict[str, Callable[[sa.Connection | sa.Engine, Scope, Filters], pl.DataFrame]] = {
+    "kommuner": spend_by_municipality_sql,
+    "kategorier": _top_categories_all,
+    "kvartal": trend_by_quarter_sql,
+}

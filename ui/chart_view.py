@@ -46,7 +46,7 @@ def _opportunities(ctx: context.PageContext, f: Filters) -> pl.DataFrame:
 
 def export_context(f: Filters, token: str) -> export.Context:
     ctx = context.current()
-    until = ctx.options.last_month if ctx.cube.height else None
+    until = ctx.options.last_month if ctx.has_data else None
     data_date = f"{t('Data til og med')} {until:%m.%Y}" if until else t("Ingen regnskapsdata ennå")
     scope = page.scope_text(f, token).split(" · ", 1)
     return export.Context(
@@ -58,10 +58,12 @@ def export_context(f: Filters, token: str) -> export.Context:
 
 
 def build(chart_id: str, f: Filters, *, presentation: bool = False) -> BuiltChart:
-    """A standard chart for ``f``, from the shared chart cache (``context.standard_chart``)."""
-    return context.standard_chart(
-        context.current(), chart_data(), chart_id, f, presentation=presentation
-    )
+    """A standard chart for ``f``, from the shared chart cache (``context.standard_chart``);
+    above the pushdown threshold aggregated by the database where it can."""
+    ctx = context.current()
+    if context.in_database(ctx, chart_id):
+        return context.chart_in_database(ctx, chart_id, f, presentation=presentation)
+    return context.standard_chart(ctx, chart_data(), chart_id, f, presentation=presentation)
 
 
 def show(

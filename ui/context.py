@@ -1,8 +1,8 @@
 """One page context per run, and the caches behind it.
 
 ``app.py`` builds a :class:`PageContext` once per run — the user's scope and the data version
-read once, the filters parsed once (by the sidebar), the cube and the reference lists taken from
-the caches — and hands it to the page (:func:`handed_to_page`); the page reads it with
+read once, the filters parsed once (by the sidebar), the reference lists and filter options taken
+from the caches — and hands it to the page (:func:`handed_to_page`); the page reads it with
 :func:`current`. Nothing below re-derives scope, data version or filters.
 
 The cube is shared read-only between every session that may see the same rows: cached with
@@ -10,6 +10,10 @@ The cube is shared read-only between every session that may see the same rows: c
 the role — admin, analyst and leder hold one object), so a run never copies it. Pages and figure
 functions treat it as immutable (Polars operations return new frames; ``tests/test_context.py``
 checks nothing mutates it). Smaller frames are cached with ``st.cache_data`` on the same keys.
+The cube is taken from its cache when a page first reads ``ctx.cube``, not before: on
+PostgreSQL, when a scope's cube passes ``INNSIKT_PUSHDOWN_ROWS`` rows (``ctx.in_database``),
+the filter options, Oversikt's figures and its three standard charts are aggregated by the
+database (``data_access.pushdown``), so that page never holds a national cube.
 
 All ``st.cache_*`` decorators live here (STYLE.md §6).
 """
@@ -30,6 +34,7 @@ import streamlit as st
 
 from charts import lang as chart_lang
 from charts import registry
+from data_access import pushdown
 from data_access.admin import opportunities as store
 from data_access.bootstrap import initialize
 from data_access.metrics import opportunities as op
@@ -44,7 +49,7 @@ from data_access.store.agreements import (
     savings_target,
 )
 from data_access.store.categories import load_rules_table, load_tree
-from data_access.store.cube import load_categories, load_municipalities
+from data_access.store.cube import load_categories, load_cube, load_municipalities
 from data_access.store.filters import Filters, forget_selections
 from data_access.store.locations import load_supplier_locations
 from data_access.store.population import load_population
@@ -64,7 +69,10 @@ T = TypeVar("T")
 def _engine(url: str) -> sa.Engine:
     engine = db.make_engine(url)
     initialize(engine)
-    snapshot.start_warming(engine, settings.data_dir())  # the login form does not wait for it
+    # The login form does not wait for the cube; nor is a cube warmed that the database
+    # aggregates instead (above INNSIKT_PUSHDOWN_ROWS on PostgreSQL: a national one).
+    if not pushdown.use_pushdown(engine, Scope.everything()):
+        snapshot.start_warming(engine, settings.data_dir())
     return engine
 
 
@@ -81,6 +89,8 @@ def check_database() -> None:
         # stays): cubes, built charts, the process-wide cube and its remembered selections.
         _cube.clear()
         _standard_chart.clear()
+        _chart_in_database.clear()
+        _options.clear()
         _page_result.clear()
         snapshot.forget()
         forget_selections()
@@ -119,7 +129,12 @@ def scope() -> Scope:
 def _cube(
     _engine: sa.Engine, url: str, version: int, municipalities: Municipalities
 ) -> pl.DataFrame:
-    return snapshot.scoped_cube(_engine, Scope.for_rows(municipalities), settings.data_dir())
+    sc = Scope.for_rows(municipalities)
+    if municipalities is not None and _pushdown(_engine, url, version, None):
+        # A database the app should not hold whole (a national one): a kommune scope's own
+        # rows from SQL, not a slice of the full cube, which would load every municipality.
+        return load_cube(_engine, sc)
+    return snapshot.scoped_cube(_engine, sc, settings.data_dir())
 
 
 def shared_cube(eng: sa.Engine, sc: Scope, version: int) -> pl.DataFrame:
@@ -175,26 +190,73 @@ def _reference(_engine: sa.Engine, url: str, version: int) -> Reference:
         )
 
 
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def _pushdown(_engine: sa.Engine, url: str, version: int, municipalities: Municipalities) -> bool:
+    return pushdown.use_pushdown(_engine, Scope.for_rows(municipalities))
+
+
 @st.cache_resource(max_entries=16, ttl=3600)
 def _options(
-    _cube: pl.DataFrame, _ref: Reference, url: str, version: int, municipalities: Municipalities
+    _engine: sa.Engine,
+    _ref: Reference,
+    url: str,
+    version: int,
+    municipalities: Municipalities,
+    in_database: bool,
 ) -> state.Options:
-    return state.options_from(_cube, _ref.municipalities, _ref.categories)
+    if in_database:  # the cube is not loaded for this: its months and codes from the database
+        months = pushdown.months_in_scope(_engine, Scope.for_rows(municipalities))
+        return state.options_from_months(months, _ref.municipalities, _ref.categories)
+    cube = _cube(_engine, url, version, municipalities)
+    return state.options_from(cube, _ref.municipalities, _ref.categories)
 
 
 # --- the page context ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class PageContext:
-    """Everything a page reads for one run, computed once by ``app.py``."""
+class RunData:
+    """The cached data of one run before the filters are chosen (they need the options).
+
+    ``in_database``: the scope's cube is larger than ``INNSIKT_PUSHDOWN_ROWS`` on PostgreSQL
+    (``data_access.pushdown``); a page that can, then asks the database for its figures, and
+    the cube is loaded only if a page reads :attr:`cube`."""
 
     engine: sa.Engine
     scope: Scope
     version: int
-    cube: pl.DataFrame  # shared, read-only
     reference: Reference
     options: state.Options
+    in_database: bool
+
+    @functools.cached_property
+    def cube(self) -> pl.DataFrame:
+        """The shared, read-only cube of the scope, loaded on first use (the same object for
+        every page and session with these rows)."""
+        return shared_cube(self.engine, self.scope, self.version)
+
+    @property
+    def has_data(self) -> bool:
+        """Whether the scope has any spend rows, from the options (the cube is not loaded)."""
+        return bool(self.options.municipalities)
+
+    def with_filters(self, f: Filters, token: str) -> PageContext:
+        return PageContext(
+            self.engine,
+            self.scope,
+            self.version,
+            self.reference,
+            self.options,
+            self.in_database,
+            f,
+            token,
+        )
+
+
+@dataclass(frozen=True)
+class PageContext(RunData):
+    """Everything a page reads for one run, computed once by ``app.py``."""
+
     filters: Filters
     token: str  # the canonical period token of ``filters`` (as in the URL)
 
@@ -203,32 +265,16 @@ class PageContext:
         return self.scope.username
 
 
-@dataclass(frozen=True)
-class RunData:
-    """The cached data of one run before the filters are chosen (they need the options)."""
-
-    engine: sa.Engine
-    scope: Scope
-    version: int
-    cube: pl.DataFrame
-    reference: Reference
-    options: state.Options
-
-    def with_filters(self, f: Filters, token: str) -> PageContext:
-        return PageContext(
-            self.engine, self.scope, self.version, self.cube, self.reference, self.options, f, token
-        )
-
-
 def run_data(sc: Scope) -> RunData:
-    """Data version read once; cube, reference lists and filter options from the caches."""
+    """Data version read once; reference lists, filter options and whether the database
+    aggregates, from the caches. The cube itself is loaded when a page first reads it."""
     eng = engine()
     url = str(eng.url)
     version = db.data_version(eng)
-    cube = shared_cube(eng, sc, version)
     ref = _reference(eng, url, version)
-    opts = _options(cube, ref, url, version, sc.municipalities)
-    return RunData(eng, sc, version, cube, ref, opts)
+    in_db = _pushdown(eng, url, version, sc.municipalities)
+    opts = _options(eng, ref, url, version, sc.municipalities, in_db)
+    return RunData(eng, sc, version, ref, opts, in_db)
 
 
 _CURRENT: ContextVar[PageContext | None] = ContextVar("page_context", default=None)
@@ -499,6 +545,61 @@ def _standard_chart(
         return registry.build(chart_id, _data, f, presentation=presentation)
 
 
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _history_in_database(
+    _engine: sa.Engine,
+    url: str,
+    version: int,
+    municipalities: Municipalities,
+    rows: tuple[Hashable, ...],
+    _f: Filters,
+) -> pl.DataFrame:
+    return pushdown.monthly_history_sql(_engine, Scope.for_rows(municipalities), _f)
+
+
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
+def _chart_in_database(
+    _engine: sa.Engine,
+    url: str,
+    version: int,
+    municipalities: Municipalities,
+    chart_id: str,
+    f: Filters,
+    presentation: bool,
+    language: str,
+) -> registry.BuiltChart:
+    if chart_id == "kvartal":  # the history is the same for every period: kept per rows
+        history = _history_in_database(_engine, url, version, municipalities, f.rows, f)
+        frame = pushdown.quarters(history, f)
+    else:
+        frame = pushdown.CHART_FRAMES[chart_id](_engine, Scope.for_rows(municipalities), f)
+    with chart_lang.using(language):
+        return registry.from_frame(chart_id, frame, presentation=presentation)
+
+
+def in_database(ctx: PageContext, chart_id: str) -> bool:
+    """Whether this chart's frame comes from the database for this context (above the
+    pushdown threshold, for the charts ``data_access.pushdown.CHART_FRAMES`` computes)."""
+    return ctx.in_database and chart_id in pushdown.CHART_FRAMES
+
+
+def chart_in_database(
+    ctx: PageContext, chart_id: str, f: Filters, *, presentation: bool
+) -> registry.BuiltChart:
+    """A standard chart whose frame the database aggregated (the cube is not read), cached and
+    shared like :func:`standard_chart`."""
+    return _chart_in_database(
+        ctx.engine,
+        str(ctx.engine.url),
+        ctx.version,
+        ctx.scope.municipalities,
+        chart_id,
+        f,
+        presentation,
+        chart_lang.current(),
+    )
+
+
 def standard_chart(
     ctx: PageContext, data: registry.ChartData, chart_id: str, f: Filters, *, presentation: bool
 ) -> registry.BuiltChart:
@@ -582,9 +683,10 @@ def target_share(ctx: PageContext, f: Filters, codes: frozenset[str] | None) -> 
     cube, no query; by today's municipality codes); a kommune session, which holds only its
     own rows, asks the database for the two sums (``store.targets``, in øre), once per data
     version, filters and municipalities. The two agree to 1e-12 for every code in the
-    municipality table (``tests/test_presentation.py`` compares them on Verdal)."""
+    municipality table (``tests/test_presentation.py`` compares them on Verdal). Above the
+    pushdown threshold the whole-cooperation session asks the database too (no cube loaded)."""
     if codes is None:
         return 1.0
-    if ctx.scope.municipalities is None:
+    if ctx.scope.municipalities is None and not ctx.in_database:
         return cube_target_share(ctx.cube, f, codes)
     return _target_share_sql(ctx.engine, str(ctx.engine.url), ctx.version, f, codes)

@@ -52,7 +52,7 @@ def footer(f: Filters, token: str, note: str) -> None:
         if sc.municipalities is None
         else f" · {t('Tilgang')}: " + ", ".join(sorted(sc.municipalities))
     )
-    until = ctx.options.last_month if ctx.cube.height else None
+    until = ctx.options.last_month if ctx.has_data else None
     data_date = f"{t('Data til og med')} {until:%m.%Y}" if until else t("Ingen regnskapsdata ennå")
     st.divider()
     st.caption(

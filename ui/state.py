@@ -90,12 +90,40 @@ def options_from(
     cube: pl.DataFrame, municipalities: pl.DataFrame, categories: pl.DataFrame
 ) -> Options:
     """Filter options for the user's scoped cube (a kommune user sees only their own)."""
-    if cube.height:
-        first, last = cube["month"].min(), cube["month"].max()
+    months = (
+        cube.group_by("municipality_now").agg(
+            first_month=pl.col("month").min(), last_month=pl.col("month").max()
+        )
+        if cube.height
+        else pl.DataFrame(
+            schema={"municipality_now": pl.String, "first_month": pl.Date, "last_month": pl.Date}
+        )
+    )
+    return options_from_months(months, municipalities, categories)
+
+
+def options_from_months(
+    months: pl.DataFrame, municipalities: pl.DataFrame, categories: pl.DataFrame
+) -> Options:
+    """Filter options from the first and last month per today's municipality code in the
+    scope (``municipality_now``, ``first_month``, ``last_month``): from the cube, or from the
+    database when the cube is not loaded (``data_access.pushdown.months_in_scope``).
+
+    >>> m = pl.DataFrame({"municipality_now": ["5038"], "first_month": [dt.date(2023, 1, 1)],
+    ...     "last_month": [dt.date(2025, 6, 1)]})
+    >>> munis = pl.DataFrame({"code": ["5038"], "current_code": ["5038"], "name": ["Verdal"]})
+    >>> cats = pl.DataFrame({"category_id": [11], "category": ["Kontor"],
+    ...     "category_l1_id": [1], "category_l1": ["Drift"]})
+    >>> o = options_from_months(m, munis, cats)
+    >>> (o.first_month, o.last_month, o.municipalities, o.categories)
+    (datetime.date(2023, 1, 1), datetime.date(2025, 6, 1), {'5038': 'Verdal'}, {1: 'Drift', 11: 'Drift › Kontor'})
+    """
+    if months.height:
+        first, last = months["first_month"].min(), months["last_month"].max()
     else:
         today = dt.date.today()
         first = last = dt.date(today.year, 1, 1)
-    codes = set(cube["municipality_now"].unique().to_list()) if cube.height else set()
+    codes = {c for c in months["municipality_now"].to_list() if c is not None}
     names = dict(
         municipalities.filter(pl.col("code") == pl.col("current_code"))
         .select("code", "name")

@@ -1,0 +1,133 @@
+"""Oversikt above the pushdown threshold (issue 8, point 5): on PostgreSQL, with the scope's
+cube larger than ``INNSIKT_PUSHDOWN_ROWS``, the page shows the same figures and charts without
+the app ever loading the cube; below it, the cube path as before.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+
+import ui.context as context
+from data_access import pushdown
+from data_access.store import db, snapshot
+from data_access.store.cube import load_cube
+from data_access.store.filters import SORT_ORDER
+from data_access.store.scope import Scope
+from tests.conftest import new_app
+
+
+@pytest.fixture()
+def pg_app(
+    pg_engine: sa.Engine, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The app pointed at the session's PostgreSQL demo database, caches empty."""
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    monkeypatch.setenv("INNSIKT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv(
+        "INNSIKT_COOKIE_KEY", "test-cookie-key-for-tests-only-not-a-secret-0123456789"
+    )
+    with pg_engine.connect() as c:  # the planner's row estimate, which the threshold reads
+        c.exec_driver_sql("ANALYZE spend_cube")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    snapshot.forget()
+    yield pg_url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    snapshot.forget()
+
+
+def _oversikt(user: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    """The metric tiles (label, value) and the three charts' figures of one Oversikt run."""
+    at = new_app(user)
+    at.run()
+    assert not at.exception, at.exception
+    metrics = [(m.label, m.value) for m in at.metric]
+    figures = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    return metrics, figures
+
+
+def _values(fig: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+    """Each trace's name and its numbers (rounded to øre) or labels, in order."""
+    out = []
+    for trace in fig["data"]:
+        for axis in ("x", "y"):
+            vals = trace.get(axis) or []
+            if isinstance(vals, dict):  # Plotly's typed array: {"dtype", "bdata"}
+                vals = [vals["bdata"]]
+            out.append(
+                (
+                    str(trace.get("name")),
+                    [round(v, 2) if isinstance(v, float) and math.isfinite(v) else v for v in vals],
+                )
+            )
+    return out
+
+
+@pytest.mark.parametrize("user", ["leder", "verdal"])
+def test_oversikt_in_the_database_shows_the_cube_paths_figures(
+    pg_app: str, user: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", str(10**12))  # below it: the cube
+    loads: list[object] = []
+    real = snapshot.scoped_cube
+
+    def counted(*args: Any, **kw: Any) -> Any:
+        loads.append(args[1])
+        return real(*args, **kw)
+
+    monkeypatch.setattr(snapshot, "scoped_cube", counted)
+    cube_metrics, cube_figures = _oversikt(user)
+    assert loads, "the cube path loads the scope's cube"
+    assert len(cube_metrics) == 6 and len(cube_figures) == 3
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    snapshot.forget()
+    loads.clear()
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", "0")  # every scope is "too large"
+    db_metrics, db_figures = _oversikt(user)
+    assert loads == [], "above the threshold Oversikt never loads the cube"
+    assert db_metrics == cube_metrics  # the six tiles, formatted, identical
+    for want, got in zip(cube_figures, db_figures, strict=True):
+        assert got["layout"]["title"] == want["layout"]["title"]
+        assert _values(got) == _values(want)
+
+
+def test_a_small_scope_in_a_large_database_loads_only_its_own_rows(
+    pg_app: str, pg_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verdal's cube below the threshold, the whole database above it: Verdal's pages read
+    Verdal's rows from SQL; the full cube (every municipality) is never loaded, not even to
+    be sliced — at national scale that slice cost 52 s and 10 GB (bench/national_bench.py)."""
+    verdal = Scope(role="kommune", municipalities=frozenset({"5038"}))
+    own_rows = pushdown.cube_rows(pg_engine, verdal)
+    assert 0 < own_rows < pushdown.cube_rows(pg_engine, Scope.everything())
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", str(own_rows))
+    full_loads: list[object] = []
+    real = snapshot.full_cube
+
+    def counted(*args: Any, **kw: Any) -> Any:
+        full_loads.append(args)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(snapshot, "full_cube", counted)
+
+    at = new_app("verdal")
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page("pages/suppliers.py").run()  # a page that reads the cube
+    assert not at.exception, at.exception
+    assert full_loads == []
+    version = db.data_version(pg_engine)
+    cube = context.shared_cube(context.engine(), verdal, version)
+    assert cube.height == own_rows
+    assert cube.sort(SORT_ORDER).equals(load_cube(pg_engine, verdal).sort(SORT_ORDER))
