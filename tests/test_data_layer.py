@@ -243,3 +243,31 @@ def test_pseudo_supplier_kinds_become_english_identifiers(backend: str, tmp_path
         }
     )
     assert names.select(pseudo_expr(entries)).to_series().to_list() == [True, True, True, False]
+
+
+def test_a_large_read_gives_the_rows_of_an_ordinary_one(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``read_frame(large=True)`` (COPY as CSV on PostgreSQL, chunks elsewhere): the same
+    rows and types as the ordinary read — dates, flags (``t``/``f``), nulls, an in-list of
+    bound codes, several chunks, and an empty result."""
+    import data_access.store.db as db
+
+    monkeypatch.setattr(db, "READ_CHUNK", 5_000)  # several chunks on the demo data
+    cube = schema.spend_cube
+    queries = [
+        sa.select(cube).where(cube.c.municipality_code.in_(["5038", "5037"])),
+        sa.select(cube.c.month, cube.c.agreement_id, cube.c.ehandel).where(
+            cube.c.agreement_id.is_(None) | cube.c.ehandel.is_(True)
+        ),
+        sa.select(cube).where(cube.c.municipality_code == "no such code"),
+    ]
+    for q in queries:
+        ordered = q.order_by(*q.selected_columns)  # the same order for both reads
+        want = read_frame(engine, ordered)
+        got = read_frame(engine, ordered, large=True)
+        assert got.schema == want.schema
+        assert got.equals(want)
+    both = read_frame(engine, queries[1], large=True)
+    assert both["agreement_id"].null_count() > 0 and both["ehandel"].any()
+    assert both.height > 5_000 and both.schema["month"] == pl.Date

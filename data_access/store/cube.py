@@ -10,6 +10,7 @@ itself is only queried for line detail, with filters and limits in SQL.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 import polars as pl
 import sqlalchemy as sa
@@ -20,6 +21,8 @@ from data_access.store.filters import SORT_ORDER
 from data_access.store.pseudo import mark_pseudo
 from data_access.store.scope import Scope, historical_codes
 from data_access.store.suppliers import display_name
+
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
 LEVELS = ("same", "member", "county", "norway", "abroad_unknown")
 
@@ -164,7 +167,7 @@ def load_categories(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
     )
 
 
-def with_regional_level(frame: pl.DataFrame, member_codes: list[str], county: str) -> pl.DataFrame:
+def with_regional_level(frame: FrameT, member_codes: list[str], county: str) -> FrameT:
     """Add ``regional_level`` of each row's supplier relative to its buyer (today's codes).
 
     >>> f = pl.DataFrame({"municipality_now": ["5038"] * 5,
@@ -198,7 +201,7 @@ def load_cube(conn: sa.Connection | sa.Engine, scope: Scope) -> pl.DataFrame:
         codes = historical_codes(conn, scope)
         if codes is not None:
             query = query.where(cube.c.municipality_code.in_(codes))
-        raw = read_frame(conn, query)
+        raw = read_frame(conn, query, large=True)
         munis = load_municipalities(conn)
         members = sorted(set(munis.filter(pl.col("is_member"))["current_code"].to_list()))
         return enrich(raw, load_suppliers(conn), munis, load_categories(conn), members)
@@ -244,19 +247,29 @@ def enrich(
         "is_public",
         *(["is_pseudo"] if "is_pseudo" in suppliers.columns else []),
     )
+    # Sorted so that an area, a spend class and a month range are one slice (filters.selection):
+    # the narrow raw rows are sorted (stable) and every join keeps their order, so the wide
+    # frame is built once and not copied again by a sort. Sorting the joined frame made a
+    # national cube (7,5 M rows, 1,4 GB) peak at 5,5 GB while it was enriched.
     out = (
-        raw.join(m, on="municipality_code", how="left")
-        .join(now_names, on="municipality_now", how="left")
-        .join(sup, on="supplier_id", how="left")
-        .join(cats.with_columns(pl.col("category_id").cast(pl.Int64)), on="category_id", how="left")
+        raw.sort(SORT_ORDER, maintain_order=True)
+        .lazy()
+        .join(m.lazy(), on="municipality_code", how="left", maintain_order="left")
+        .join(now_names.lazy(), on="municipality_now", how="left", maintain_order="left")
+        .join(sup.lazy(), on="supplier_id", how="left", maintain_order="left")
+        .join(
+            cats.with_columns(pl.col("category_id").cast(pl.Int64)).lazy(),
+            on="category_id",
+            how="left",
+            maintain_order="left",
+        )
         .with_columns(
             year=pl.col("month").dt.year().cast(pl.Int32),
             quarter=pl.col("month").dt.quarter().cast(pl.Int8),
             amount=pl.col("amount_ore").cast(pl.Float64) / 100.0,
         )
     )
-    # Sorted so that an area, a spend class and a month range are one slice (filters.selection).
-    return with_regional_level(out, members, county).sort(SORT_ORDER, maintain_order=True)
+    return with_regional_level(out, members, county).collect()
 
 
 _POLARS_TYPES: dict[str, type[pl.DataType] | pl.DataType] = {
