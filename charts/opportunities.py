@@ -263,13 +263,16 @@ def potential_vs_addressable(
                     "width": 3,
                 },
                 text=[
-                    # wrapped: a phone-wide plot has room for about 16 characters a line
-                    wrap(f"{r}. {n}", 16) if r is not None and r <= label_top else ""
+                    # wrapped: a phone-wide plot has room for about 16 characters a line (the
+                    # rank goes before the first line, not on a line of its own)
+                    f"{r}. {wrap(n, 16)}" if r is not None and r <= label_top else ""
                     for r, n in zip(ranks, names, strict=True)
                 ],
-                # Names read away from the nearer edge, so neither axis end cuts them.
+                # Names beside the bubble, reading away from the nearer edge, so neither axis
+                # end cuts them; above it they ran into the error bars and bubbles over it.
                 textposition=[
-                    "top left" if x > x_mid else "top right" for x in d["addressable_12m"].to_list()
+                    "middle left" if x > x_mid else "middle right"
+                    for x in d["addressable_12m"].to_list()
                 ],
                 cliponaxis=False,
                 customdata=list(

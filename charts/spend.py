@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
-from charts.a11y import responsive
+from charts.a11y import LABEL_CHARS, LABEL_LINES, ROW_BASE_PX, TWO_LINE_ROW_PX, responsive, wrap
 from charts.lang import tr
 from charts.theme import NEUTRAL, PRIMARY, municipality_colour, themed
 from data_access.store.escape import plotly_safe
@@ -54,7 +54,18 @@ def heatmap(
     z = [[r.get(c) for c in cols] for r in wide.iter_rows(named=True)]
     scale = 1.0 if per_inhabitant else 1e6
     zs = [[None if v is None else v / scale for v in row] for row in z]
-    y = [f"{r['category']}  ·  {r['category_l1']}" for r in wide.iter_rows(named=True)]
+    rows = list(wide.select("category", "category_l1").iter_rows())
+    # Each row is named by its full "category · main category" (unique, shown in the hover);
+    # the axis shows the category alone, wrapped at word breaks — the rows stand in the
+    # tree's order, so the main category is context, not identity — and adds the main
+    # category only where two categories share a name.
+    y = [f"{cat}  ·  {l1}" for cat, l1 in rows]
+    names = [cat for cat, _l1 in rows]
+    shown = [
+        wrap(f"{cat} ({l1})" if names.count(cat) > 1 else str(cat), LABEL_CHARS, LABEL_LINES)
+        for cat, l1 in rows
+    ]
+    row_px = TWO_LINE_ROW_PX if any("<br>" in label for label in shown) else 30
     number = "%{z:,.0f}" if per_inhabitant else "%{z:,.1f}"
     unit = (
         tr("kr per innbygger", "NOK per inhabitant")
@@ -81,10 +92,10 @@ def heatmap(
         fig,
         title,
         presentation,
-        height=120 + 30 * max(len(y), 1),
+        height=ROW_BASE_PX + row_px * max(len(y), 1),
         # Names stay level where they fit and turn when a narrow screen crowds them.
         xaxis={"side": "top", "title": None},
-        yaxis={"title": None},
+        yaxis={"title": None, "tickmode": "array", "tickvals": y, "ticktext": shown},
         margin={"t": 110},
     )
     # The municipality names sit above the cells, where the title (anchored on the plot area)

@@ -42,6 +42,36 @@ def test_heatmap_cells_are_the_matrix_in_millions_with_historical_columns() -> N
     assert trace["showscale"] is False and trace["texttemplate"] == "%{z:,.1f}"
 
 
+def test_heatmap_rows_are_named_by_category_and_told_apart_where_names_repeat() -> None:
+    """The axis shows the category (wrapped at word breaks, never split around the "·" of
+    the full name); the main category is added only where two share a name; each row keeps
+    its full, unique name as its value (and in the hover)."""
+    m = pl.DataFrame(
+        {
+            "muni_key": ["5038"] * 3,
+            "muni_label": ["Verdal"] * 3,
+            "category_l1": ["Forbruksvarer", "Tjenester", "Forbruksvarer"],
+            "category": ["Forbruksmateriell og tjenester", "Annet", "Annet"],
+            "sort": [1001, 2001, 1002],
+            "amount": [1e6, 2e6, 3e6],
+        }
+    )
+    fig = sc.heatmap(m, title="T").to_plotly_json()
+    axis = fig["layout"]["yaxis"]
+    assert axis["tickvals"] == [
+        "Annet  ·  Tjenester",
+        "Annet  ·  Forbruksvarer",
+        "Forbruksmateriell og tjenester  ·  Forbruksvarer",
+    ]
+    assert axis["ticktext"] == [
+        "Annet (Tjenester)",
+        "Annet<br>(Forbruksvarer)",
+        "Forbruksmateriell og<br>tjenester",
+    ]
+    assert fig["data"][0]["y"] == axis["tickvals"]
+    assert fig["layout"]["height"] >= 120 + 36 * 3  # rows tall enough for two lines
+
+
 def test_per_inhabitant_bars_use_each_municipalitys_colour() -> None:
     c = cube(ROWS)
     pop = pl.DataFrame(
