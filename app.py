@@ -49,7 +49,28 @@ PAGES: list[tuple[str, str, str, str, str, tuple[str, ...] | None]] = [
 
 def _page(spec: tuple[str, str, str, str, str, tuple[str, ...] | None], default: bool) -> st.Page:
     script, title, icon, path, _section, _roles = spec
-    return st.Page(script, title=t(title), icon=icon, url_path=path, default=default)
+    # The first page is served at "/"; Streamlit still reserves its url_path, so it gets one
+    # nobody types, and its own name is left to :func:`_home_alias`.
+    url_path = "start" if default else path
+    return st.Page(script, title=t(title), icon=icon, url_path=url_path, default=default)
+
+
+def _home_alias(home: st.Page) -> st.Page:
+    """``/oversikt`` — the first page's name, as a person types it or an old link has it —
+    leads to the first page, whose address Streamlit makes ``/``, with the filters it was
+    given (not Streamlit's "Page not found" box). Hidden from the menu."""
+
+    def to_home() -> None:
+        st.switch_page(home, query_params={k: st.query_params.get_all(k) for k in st.query_params})
+
+    return st.Page(to_home, title=t(PAGES[0][1]), url_path=PAGES[0][3], visibility="hidden")
+
+
+def _hidden_pages() -> list[st.Page]:
+    """Every page and the alias, for a run that shows no menu (login form, database down),
+    so the requested address is kept."""
+    pages = [_page(p, i == 0) for i, p in enumerate(PAGES)]
+    return [*pages, _home_alias(pages[0])]
 
 
 def main() -> None:
@@ -61,7 +82,7 @@ def main() -> None:
     except DatabaseUnavailable:
         # Keep every page registered (hidden), so the requested URL stays and is shown again
         # as soon as the database is back.
-        st.navigation([_page(p, i == 0) for i, p in enumerate(PAGES)], position="hidden")
+        st.navigation(_hidden_pages(), position="hidden")
         _database_down()
     try:
         _gate_and_run()
@@ -88,15 +109,13 @@ def _gate_and_run() -> None:
 
     if not auth.logged_in():
         # Register every page (hidden) so the requested URL is remembered through the login.
-        pages = [_page(p, i == 0) for i, p in enumerate(PAGES)]
-        wanted = st.navigation(pages, position="hidden")
+        wanted = st.navigation(_hidden_pages(), position="hidden")
         st.session_state["wanted_page"] = wanted.url_path
         st.session_state["wanted_params"] = {k: st.query_params.get_all(k) for k in st.query_params}
         auth.login_form(authenticator)
         style.prefetch_charts()  # after the form: the first chart after login finds Plotly loaded
         st.stop()
 
-    auth.remember_login(authenticator)
     scope = context.scope()  # read once per run: a role change takes effect at once
     allowed = [p for p in PAGES if p[5] is None or scope.role in p[5]]
     sections: dict[str, list[st.Page]] = {}
@@ -105,6 +124,8 @@ def _gate_and_run() -> None:
         page = _page(spec, i == 0)
         sections.setdefault(t(spec[4]), []).append(page)
         by_path[spec[3]] = page
+    first = next(iter(sections))
+    sections[first].append(_home_alias(sections[first][0]))
     nav = st.navigation(sections, position="top")
 
     # After a login (form or cookie), go where the visitor was heading, with its filters.
@@ -112,6 +133,10 @@ def _gate_and_run() -> None:
     params = st.session_state.pop("wanted_params", None)
     if wanted and wanted in by_path and by_path[wanted].url_path != nav.url_path:
         st.switch_page(by_path[wanted], query_params=params or None)
+    # The login cookie is written in the run that shows the page (after any switch above: a
+    # run that switches unmounts the cookie component before the browser stores the cookie,
+    # so a deep link's login did not survive the next visit).
+    auth.remember_login(authenticator)
 
     data = context.run_data(scope)  # data version once; cube, lists and options from the caches
     with st.sidebar:

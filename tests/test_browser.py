@@ -87,6 +87,28 @@ def test_deep_link_survives_login_and_reload(page, app_url: str) -> None:
     assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == spend
 
 
+def test_the_first_pages_name_as_address_leads_to_it(page, app_url: str) -> None:
+    """``/oversikt`` (the page's name; Streamlit gives the first page ``/``) opens Oversikt
+    with its filters, before and after the login, without a "Page not found" box."""
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.goto(app_url)  # a cold server's first request on a path (see _open_deep_link)
+    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
+    page.goto(app_url + "/oversikt?periode=2024")
+    page.get_by_role("textbox", name="Brukernavn").first.wait_for(timeout=60_000)
+    _wait_idle(page)
+    assert "Page not found" not in page.content()
+    _login(page, "analytiker")
+    for period in ("2024", "2023"):
+        if period == "2023":  # logged in, typed again
+            page.goto(app_url + "/oversikt?periode=2023")  # the cookie logs in again
+            page.locator(".js-plotly-plot").first.wait_for(timeout=90_000)
+            _wait_idle(page)
+        assert "/oversikt" not in page.url and f"periode={period}" in page.url
+        assert page.get_by_role("heading", name="Oversikt").first.is_visible()
+        assert period in page.locator('[data-testid="stCaptionContainer"]').first.inner_text()
+        assert "Page not found" not in page.content()
+
+
 def test_kommune_user_sees_only_verdal(page, app_url: str) -> None:
     page.set_viewport_size({"width": 1440, "height": 1000})
     page.goto(app_url + "/?kommune=5037")
