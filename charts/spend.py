@@ -10,7 +10,15 @@ import plotly.graph_objects as go
 import polars as pl
 
 from charts import fmt
-from charts.a11y import LABEL_CHARS, LABEL_LINES, ROW_BASE_PX, TWO_LINE_ROW_PX, responsive, wrap
+from charts.a11y import (
+    CHAR_PX,
+    LABEL_CHARS,
+    LABEL_LINES,
+    ROW_BASE_PX,
+    TWO_LINE_ROW_PX,
+    responsive,
+    wrap,
+)
 from charts.lang import tr
 from charts.theme import NEUTRAL, PRIMARY, municipality_colour, themed
 from data_access.store.escape import plotly_safe
@@ -101,7 +109,12 @@ def heatmap(
     # The municipality names sit above the cells, where the title (anchored on the plot area)
     # would be drawn over them: its bottom padding lifts it over two lines of names, and the
     # title's automargin grows the top margin to hold it however many lines it wraps to.
-    fig.update_layout(title={"pad": {"b": HEATMAP_NAMES_PX}})
+    # On a phone Plotly turns the names when they do not fit level (about 30°); the longest
+    # then reaches up about half its length, so the lift covers that too.
+    names = [line for label in fig.data[0].x for line in str(label).split("<br>")]
+    lines = max(str(label).count("<br>") + 1 for label in fig.data[0].x) if names else 1
+    turned = round(max((len(n) for n in names), default=0) * CHAR_PX * 0.6) + 17 * lines
+    fig.update_layout(title={"pad": {"b": max(HEATMAP_NAMES_PX, turned)}})
     return fig
 
 

@@ -39,6 +39,9 @@ def test_heatmap_cells_are_the_matrix_in_millions_with_historical_columns() -> N
     # colour scale takes the width a phone needs for the columns (each cell has its figure).
     assert fig["layout"]["xaxis"]["side"] == "top"
     assert fig["layout"]["title"]["pad"]["b"] >= 2 * 17 + 8
+    # On a phone Plotly turns the names (≈ 30°): "Steinkjer" (9 characters of ≈ 8 px) then
+    # reaches half its width higher, over its two lines; the title stays above that.
+    assert fig["layout"]["title"]["pad"]["b"] >= 9 * 8 * 0.5 + 2 * 17
     assert trace["showscale"] is False and trace["texttemplate"] == "%{z:,.1f}"
 
 
