@@ -171,7 +171,7 @@ def page_runs(
     import streamlit.logger
     from streamlit.testing.v1 import AppTest
 
-    from bench.run_bench import COOKIE_KEY, one_script_cache
+    from bench.run_bench import COOKIE_KEY, filter_change_times, one_script_cache
     from data_access.admin.users import add_user
     from data_access.store.login_security import token_version
     from data_access.store.users import scope_for
@@ -202,18 +202,10 @@ def page_runs(
         first = time.perf_counter() - t
         if at.exception:
             raise RuntimeError(at.exception[0].message)
-        times = []
-        for fs in PAGE_SETS:
-            at.sidebar.selectbox(key="f_periode").set_value(fs["periode"])
-            if user == "bench":
-                at.sidebar.multiselect(key="f_kommune").set_value(fs["kommune"])
-            at.sidebar.multiselect(key="f_kategori").set_value(fs["kategori"])
-            t = time.perf_counter()
-            at.run()
-            times.append(time.perf_counter() - t)
-            if at.exception:
-                raise RuntimeError(at.exception[0].message)
-            log(f"  Oversikt as {user}: {fs} — {times[-1]:.2f} s")
+        label = f"Oversikt as {user}"
+        times = filter_change_times(at, PAGE_SETS, label=label, municipalities=user == "bench")
+        for fs, secs in zip(PAGE_SETS, times, strict=True):
+            log(f"  {label}: {fs} — {secs:.2f} s")
         out.append((user, times, first))
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
