@@ -5,21 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import fmt
-from data_access import pushdown
-from data_access.metrics import overview
 from ui import chart_view, context, definitions, page
 from ui.i18n import t
 
 DEFINITIONS = definitions.translated(definitions.OVERVIEW)
-
-
-def _headline(ctx: context.PageContext, target: float) -> overview.Headline:
-    """The headline figures; above the pushdown threshold summed by the database (the same
-    figures, ``tests/test_pushdown.py``), so a national scope's cube is never loaded here."""
-    factors = ctx.reference.savings_factors
-    if ctx.in_database:
-        return pushdown.headline_sql(ctx.engine, ctx.scope, ctx.filters, factors, target)
-    return overview.headline(ctx.cube, ctx.filters, factors, target)
 
 
 def render() -> None:
@@ -29,7 +18,7 @@ def render() -> None:
     # A member's view is measured against its part of the target (PRODUCT §4).
     in_view = frozenset(f.municipalities) if f.municipalities else ctx.scope.municipalities
     target *= context.target_share(ctx, f, in_view)
-    h = context.page_result(ctx, "oversikt", _headline, target)
+    h = context.headline(ctx, target)
 
     st.title(t("Oversikt"))
     st.caption(page.scope_text(f, token))

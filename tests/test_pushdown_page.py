@@ -131,3 +131,34 @@ def test_a_small_scope_in_a_large_database_loads_only_its_own_rows(
     cube = context.shared_cube(context.engine(), verdal, version)
     assert cube.height == own_rows
     assert cube.sort(SORT_ORDER).equals(load_cube(pg_engine, verdal).sort(SORT_ORDER))
+
+
+def test_a_change_of_period_alone_reuses_the_history_from_the_database(
+    pg_app: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quarterly history ignores the period (``ChartFrame.period_free``): one query for
+    two periods, a new one when a category is chosen."""
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", "0")
+    calls: list[tuple[object, ...]] = []
+    spec = pushdown.CHART_FRAMES["kvartal"]
+
+    def counted(conn: Any, scope: Scope, f: Any) -> Any:
+        calls.append(f.rows)
+        return pushdown.monthly_history_sql(conn, scope, f)
+
+    monkeypatch.setitem(
+        pushdown.CHART_FRAMES, "kvartal", pushdown.ChartFrame(counted, spec.finish, True)
+    )
+    at = new_app("leder")
+    at.run()
+    for change in ({"f_periode": "2024"}, {"f_periode": "2023"}, {"f_kategori": [1]}):
+        for key, value in change.items():
+            widget = (
+                at.sidebar.selectbox(key=key)
+                if key == "f_periode"
+                else at.sidebar.multiselect(key=key)
+            )
+            widget.set_value(value)
+        at.run()
+        assert not at.exception, at.exception
+    assert len(calls) == 2 and calls[0] != calls[1]

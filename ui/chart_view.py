@@ -58,12 +58,10 @@ def export_context(f: Filters, token: str) -> export.Context:
 
 
 def build(chart_id: str, f: Filters, *, presentation: bool = False) -> BuiltChart:
-    """A standard chart for ``f``, from the shared chart cache (``context.standard_chart``);
-    above the pushdown threshold aggregated by the database where it can."""
-    ctx = context.current()
-    if context.in_database(ctx, chart_id):
-        return context.chart_in_database(ctx, chart_id, f, presentation=presentation)
-    return context.standard_chart(ctx, chart_data(), chart_id, f, presentation=presentation)
+    """A standard chart for ``f``, from the shared chart cache (``context.standard_chart``)."""
+    return context.standard_chart(
+        context.current(), chart_data, chart_id, f, presentation=presentation
+    )
 
 
 def show(

@@ -38,6 +38,8 @@ from data_access import pushdown
 from data_access.admin import opportunities as store
 from data_access.bootstrap import initialize
 from data_access.metrics import opportunities as op
+from data_access.metrics import overview
+from data_access.metrics.overview import Headline
 from data_access.metrics.savings import savings_factors
 from data_access.metrics.savings_summary import target_share as cube_target_share
 from data_access.metrics.thresholds import threshold_watch
@@ -89,7 +91,6 @@ def check_database() -> None:
         # stays): cubes, built charts, the process-wide cube and its remembered selections.
         _cube.clear()
         _standard_chart.clear()
-        _chart_in_database.clear()
         _options.clear()
         _page_result.clear()
         snapshot.forget()
@@ -529,9 +530,25 @@ def flag_lines(ctx: PageContext, flag: dict[str, Any]) -> tuple[pl.DataFrame, in
 # --- standard charts, per data version, rows, filters and language --------------------------
 
 
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _rows_in_database(
+    _engine: sa.Engine,
+    url: str,
+    version: int,
+    municipalities: Municipalities,
+    chart_id: str,
+    key: Hashable,
+    _f: Filters,
+) -> pl.DataFrame:
+    """The database's rows for a chart, kept per ``key``: the filters, or only
+    ``Filters.rows`` for a query that ignores the period (``ChartFrame.period_free``)."""
+    return pushdown.CHART_FRAMES[chart_id].query(_engine, Scope.for_rows(municipalities), _f)
+
+
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
 def _standard_chart(
-    _data: registry.ChartData,
+    _engine: sa.Engine,
+    _data: Callable[[], registry.ChartData],
     url: str,
     version: int,
     municipalities: Municipalities,
@@ -540,75 +557,35 @@ def _standard_chart(
     presentation: bool,
     language: str,
     today: dt.date,
+    in_db: bool,
 ) -> registry.BuiltChart:
     with chart_lang.using(language):
-        return registry.build(chart_id, _data, f, presentation=presentation)
-
-
-@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
-def _history_in_database(
-    _engine: sa.Engine,
-    url: str,
-    version: int,
-    municipalities: Municipalities,
-    rows: tuple[Hashable, ...],
-    _f: Filters,
-) -> pl.DataFrame:
-    return pushdown.monthly_history_sql(_engine, Scope.for_rows(municipalities), _f)
-
-
-@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
-def _chart_in_database(
-    _engine: sa.Engine,
-    url: str,
-    version: int,
-    municipalities: Municipalities,
-    chart_id: str,
-    f: Filters,
-    presentation: bool,
-    language: str,
-) -> registry.BuiltChart:
-    if chart_id == "kvartal":  # the history is the same for every period: kept per rows
-        history = _history_in_database(_engine, url, version, municipalities, f.rows, f)
-        frame = pushdown.quarters(history, f)
-    else:
-        frame = pushdown.CHART_FRAMES[chart_id](_engine, Scope.for_rows(municipalities), f)
-    with chart_lang.using(language):
-        return registry.from_frame(chart_id, frame, presentation=presentation)
-
-
-def in_database(ctx: PageContext, chart_id: str) -> bool:
-    """Whether this chart's frame comes from the database for this context (above the
-    pushdown threshold, for the charts ``data_access.pushdown.CHART_FRAMES`` computes)."""
-    return ctx.in_database and chart_id in pushdown.CHART_FRAMES
-
-
-def chart_in_database(
-    ctx: PageContext, chart_id: str, f: Filters, *, presentation: bool
-) -> registry.BuiltChart:
-    """A standard chart whose frame the database aggregated (the cube is not read), cached and
-    shared like :func:`standard_chart`."""
-    return _chart_in_database(
-        ctx.engine,
-        str(ctx.engine.url),
-        ctx.version,
-        ctx.scope.municipalities,
-        chart_id,
-        f,
-        presentation,
-        chart_lang.current(),
-    )
+        if not in_db:
+            return registry.build(chart_id, _data(), f, presentation=presentation)
+        spec = pushdown.CHART_FRAMES[chart_id]
+        key = f.rows if spec.period_free else f
+        rows = _rows_in_database(_engine, url, version, municipalities, chart_id, key, f)
+        return registry.from_frame(chart_id, spec.finish(rows, f), presentation=presentation)
 
 
 def standard_chart(
-    ctx: PageContext, data: registry.ChartData, chart_id: str, f: Filters, *, presentation: bool
+    ctx: PageContext,
+    data: Callable[[], registry.ChartData],
+    chart_id: str,
+    f: Filters,
+    *,
+    presentation: bool,
 ) -> registry.BuiltChart:
     """A standard chart built once per data version, set of visible rows, filters, size and
     language, and shared read-only by every session that may see the same rows (a leader's
     Oversikt opened by eight people is built once). ``today`` is in the key because the
     Muligheter chart counts expiring agreements from it. Nothing may mutate the result:
-    Streamlit serialises the figure without changing it, and the downloads only read it."""
+    Streamlit serialises the figure without changing it, and the downloads only read it.
+
+    Above the pushdown threshold the charts ``data_access.pushdown.CHART_FRAMES`` names are
+    aggregated by the database and ``data`` (which reads the cube) is not called."""
     return _standard_chart(
+        ctx.engine,
         data,
         str(ctx.engine.url),
         ctx.version,
@@ -618,6 +595,7 @@ def standard_chart(
         presentation,
         chart_lang.current(),
         dt.date.today(),
+        ctx.in_database and chart_id in pushdown.CHART_FRAMES,
     )
 
 
@@ -690,3 +668,21 @@ def target_share(ctx: PageContext, f: Filters, codes: frozenset[str] | None) -> 
     if ctx.scope.municipalities is None and not ctx.in_database:
         return cube_target_share(ctx.cube, f, codes)
     return _target_share_sql(ctx.engine, str(ctx.engine.url), ctx.version, f, codes)
+
+
+# --- Oversikt's headline figures -------------------------------------------------------------
+
+
+def _headline(ctx: PageContext, target: float) -> Headline:
+    factors = ctx.reference.savings_factors
+    if ctx.in_database:
+        return pushdown.headline_sql(ctx.engine, ctx.scope, ctx.filters, factors, target)
+    return overview.headline(ctx.cube, ctx.filters, factors, target)
+
+
+def headline(ctx: PageContext, target: float) -> Headline:
+    """Oversikt's headline figures for the context's filters against ``target`` (kr), once
+    per data version, rows and filters: summed by the database above the pushdown threshold
+    (the cube is not loaded), from the cube below it — the same figures
+    (``tests/test_pushdown.py``, ``tests/test_pushdown_page.py``)."""
+    return page_result(ctx, "oversikt", _headline, target)

@@ -93,7 +93,6 @@ def spend_by_municipality(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
 def trend_by_quarter(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
     """Spend per quarter and municipality for every quarter in the data (period not applied),
     with ``in_period`` marking the quarters that overlap the selected period."""
-    q_start = pl.date(pl.col("year"), (pl.col("quarter").cast(pl.Int32) - 1) * 3 + 1, 1)
     # The history is the same for every period: remembered per cube and rows, so a change of
     # period alone does not group the whole history again.
     per_quarter = per_cube(
@@ -105,6 +104,21 @@ def trend_by_quarter(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
             .agg(amount=pl.col("amount").sum())
         ),
     )
+    return marked_quarters(per_quarter, f)
+
+
+def marked_quarters(per_quarter: pl.DataFrame, f: Filters) -> pl.DataFrame:
+    """Sums per (year, quarter, municipality) labelled ``2025 Q3`` and marked ``in_period``
+    where the quarter overlaps ``f``'s period, in time order: the quarterly history's frame,
+    whether summed here or by the database (``data_access.pushdown``).
+
+    >>> import datetime as dt
+    >>> q = pl.DataFrame({"year": [2024, 2025], "quarter": [4, 1], "municipality_now": ["5038"] * 2,
+    ...     "amount": [1.0, 2.0]}).with_columns(pl.col("quarter").cast(pl.Int8))
+    >>> marked_quarters(q, Filters(dt.date(2025, 1, 1), dt.date(2025, 2, 1)))["in_period"].to_list()
+    [False, True]
+    """
+    q_start = pl.date(pl.col("year"), (pl.col("quarter").cast(pl.Int32) - 1) * 3 + 1, 1)
     return per_quarter.with_columns(
         label=pl.format("{} Q{}", "year", "quarter"),
         in_period=(q_start <= f.end) & (q_start.dt.offset_by("2mo") >= f.start),
@@ -113,10 +127,16 @@ def trend_by_quarter(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
 
 def top_categories(cube: pl.DataFrame, f: Filters, n: int = 10) -> pl.DataFrame:
     """The ``n`` largest level-2 categories by spend, with share of total."""
-    d = purchases(cube, f)
-    total = _sum(d)
+    return ranked_categories(purchases(cube, f), n)
+
+
+def ranked_categories(amounts: pl.DataFrame, n: int) -> pl.DataFrame:
+    """Amounts (``category``, ``category_l1``, ``amount``, any grain) summed per level-2
+    category, the ``n`` largest with their share of the whole: from the cube's rows here, from
+    sums per category id in ``data_access.pushdown``."""
+    total = _sum(amounts)
     return (
-        d.group_by("category", "category_l1")
+        amounts.group_by("category", "category_l1")
         .agg(amount=pl.col("amount").sum())
         .sort("amount", descending=True)
         .head(n)
