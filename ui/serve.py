@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli as streamlit_cli
 
 from ui import preload
@@ -20,6 +21,11 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def main(argv: list[str] | None = None) -> None:
+    # app.py declares its pages with st.navigation. Streamlit, seeing a pages/ folder, treats
+    # the app as an old folder-based multipage app until a run has called st.navigation, so
+    # the first visit after every start asked for the page by its file name: a link to
+    # /avtaler showed "Page not found" and opened Oversikt, losing the link through the login.
+    PagesManager.uses_pages_directory = False
     preload.start()
     streamlit_cli.main(["run", str(APP), *(sys.argv[1:] if argv is None else argv)])
 
