@@ -3,7 +3,7 @@ over time, with a drill-down category → suppliers → invoice lines."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 import streamlit as st
@@ -42,7 +42,10 @@ def _chart(fig_fn, frame: pl.DataFrame, title: str, key: str, **kw) -> BuiltChar
 
 def _drill_chart(ctx: context.PageContext, cat_id: int, category: str) -> BuiltChart:
     """The largest suppliers in one category (cached per category by ``page_result``)."""
-    sup = spend.category_suppliers(ctx.cube, ctx.filters, cat_id)
+    # The category is one of the selection's own (the tree's), so narrowing the filters to it
+    # selects exactly its rows; above the threshold only its suppliers' sums travel.
+    narrowed = ctx.with_filters(replace(ctx.filters, categories=(cat_id,)), ctx.token)
+    sup = spend.category_suppliers_of(context.purchase_rows(narrowed, ("supplier_id",)), None)
     title = f"{t('Største leverandører i')} {category}"
     return _chart(charts.category_suppliers, sup, title, "kk_chart_drill")
 
@@ -185,7 +188,10 @@ class Results:
 
 def compute(ctx: context.PageContext, structure: str, measure: str, grain: str) -> Results:
     """Everything above the drill-down (cached per selection by ``context.page_result``)."""
-    cube, f, ref = ctx.cube, ctx.filters, ctx.reference
+    # Every figure here sums per month, municipality and category: above the threshold the
+    # database sums over the rest (suppliers, agreements) for this period and a year earlier.
+    cube = context.cube_for(ctx, ("month", "municipality_code", "category_id"))
+    f, ref = ctx.filters, ctx.reference
     per_inh = measure == "per_inhabitant"
     population = context.analysis_reference(ctx).population
     pop = spend.population_by_key(population, ref.municipalities, structure)
@@ -198,7 +204,9 @@ def compute(ctx: context.PageContext, structure: str, measure: str, grain: str) 
     return Results(
         total=float(by_muni["amount"].sum()) if by_muni.height else 0.0,
         prev=float(trend_total["amount_prev"].sum()) if trend_total.height else 0.0,
-        per_inhabitant_today=spend.overall_per_inhabitant(cube, f, pop_today),
+        per_inhabitant_today=spend.overall_per_inhabitant(
+            cube, f, pop_today, context.municipalities_with_rows(ctx)
+        ),
         tree=tree,
         heatmap=_chart(
             charts.heatmap,

@@ -13,7 +13,6 @@ from charts import suppliers as charts
 from charts.overview import empty
 from charts.registry import BuiltChart
 from data_access.metrics import concentration as conc
-from data_access.metrics.common import purchases
 from data_access.store.reference import region
 from ui import chart_view, context, definitions, page
 from ui.i18n import t
@@ -106,7 +105,14 @@ def _top_table(table: pl.DataFrame) -> None:
     st.dataframe(
         _rounded(
             table.head(100).select(
-                "rank", "supplier_name", "orgnr", "amount", "share", "n_lines", "abc", "categories"
+                "rank",
+                "supplier_name",
+                pl.col("orgnr").fill_null(""),  # foreign or names-only: blank, not "None"
+                "amount",
+                "share",
+                "n_lines",
+                "abc",
+                "categories",
             ),
             amount=0,
         ),
@@ -116,7 +122,7 @@ def _top_table(table: pl.DataFrame) -> None:
             "orgnr": t("Org.nr."),
             "amount": st.column_config.NumberColumn(t("Beløp (kr)"), format="localized"),
             "share": st.column_config.NumberColumn(t("Andel"), format="percent"),
-            "n_lines": st.column_config.NumberColumn(t("Linjer")),
+            "n_lines": st.column_config.NumberColumn(t("Linjer"), format="localized"),
             "abc": t("Klasse"),
             "categories": t("Største kategorier"),
         },
@@ -209,16 +215,16 @@ class Results:
 
 def compute(ctx: context.PageContext, a: float, b: float, dep: float) -> Results:
     """The page's figures and tables (cached per selection by ``context.page_result``)."""
-    cube, f = ctx.cube, ctx.filters
-    table = conc.suppliers(cube, f, a, b)
-    by_cat = conc.by_category(cube, f)
+    d = context.purchase_rows(ctx, ("supplier_id", "category_id"))
+    table = conc.suppliers_of(d, a, b)
+    by_cat = conc.by_category_of(d)
     return Results(
         table=table,
         overall=conc.overall(table),
         tail=conc.tail(table),
         by_cat=by_cat,
         deps=conc.dependencies(by_cat, dep),
-        excluded=conc.excluded(purchases(cube, f)),
+        excluded=conc.excluded(d),
         classes=conc.classes(table),
     )
 

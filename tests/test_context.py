@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 import ui.context as context
-from data_access.metrics import concentration, overview
+from data_access.metrics import concentration, overview, spend
 from data_access.store import schema, snapshot
 from data_access.store.agreements import register_frame
 from data_access.store.cube import load_cube
@@ -79,19 +79,19 @@ def test_pages_of_one_session_get_the_same_cube_object_and_leave_it_unchanged(
     monkeypatch.setattr(snapshot, "load_cube", counting_load)
     monkeypatch.setattr(snapshot, "read_snapshot", lambda path, stamp: None)
     monkeypatch.setattr(overview, "headline", spy(overview.headline))
-    monkeypatch.setattr(concentration, "suppliers", spy(concentration.suppliers))
+    monkeypatch.setattr(spend, "by_municipality", spy(spend.by_municipality))
 
     at = new_app("admin_t")
     at.run()  # Oversikt
     assert not at.exception
-    at.switch_page("pages/suppliers.py").run()
+    at.switch_page("pages/municipalities_categories.py").run()
     assert not at.exception
     leder = new_app("leder")
     leder.run()  # Oversikt for another role with the same rows
     assert not leder.exception
 
     assert len(loads) == 1  # one load for admin's two pages and leder's page
-    # Oversikt (admin) and Leverandører (admin); leder's Oversikt, with the same rows and
+    # Oversikt (admin) and Kommuner og kategorier (admin); leder's Oversikt, with the same rows and
     # filters, is given the headline computed for admin (``context.page_result``).
     assert len(seen) == 2
     assert set(seen) == {id(loads[0])}  # the very same object every time
@@ -172,14 +172,14 @@ def test_a_pages_own_results_are_computed_once_per_rows_filters_and_choices(
     filters), again for a kommune user (own rows), again when a slider changes them, and not
     at all for a rerun with the same inputs."""
     st.cache_resource.clear()
-    calls: list[tuple[int, float]] = []  # (rows of the cube, ABC limit a) per computation
-    real = concentration.suppliers
+    calls: list[tuple[int, float]] = []  # (purchase rows, ABC limit a) per computation
+    real = concentration.suppliers_of
 
-    def counting(cube: pl.DataFrame, f: Any, a: float, b: float) -> pl.DataFrame:
-        calls.append((cube.height, a))
-        return real(cube, f, a, b)
+    def counting(rows: pl.DataFrame, a: float, b: float) -> pl.DataFrame:
+        calls.append((rows.height, a))
+        return real(rows, a, b)
 
-    monkeypatch.setattr(concentration, "suppliers", counting)
+    monkeypatch.setattr(concentration, "suppliers_of", counting)
 
     def open_suppliers(user: str) -> Any:
         at = new_app(user)

@@ -11,8 +11,12 @@ import math
 
 import pytest
 import sqlalchemy as sa
+from polars.testing import assert_frame_equal
 
 from data_access import pushdown
+from data_access.metrics import concentration as conc
+from data_access.metrics import spend
+from data_access.metrics.common import purchases
 from data_access.metrics.overview import (
     headline,
     spend_by_municipality,
@@ -21,8 +25,9 @@ from data_access.metrics.overview import (
 )
 from data_access.metrics.savings import savings_factors
 from data_access.store.agreements import load_agreements
-from data_access.store.cube import load_cube
-from data_access.store.filters import Filters
+from data_access.store.cube import load_cube, load_municipalities
+from data_access.store.filters import Filters, apply
+from data_access.store.population import load_population
 from data_access.store.scope import Scope
 
 FILTER_SETS = [
@@ -81,6 +86,80 @@ def test_overview_charts_in_sql_equal_polars(engine: sa.Engine, f: Filters, sc: 
     assert months["municipality_now"].to_list() == sorted(cube["municipality_now"].unique())
     assert months["first_month"].min() == cube["month"].min()
     assert months["last_month"].max() == cube["month"].max()
+
+
+@pytest.mark.parametrize("f", FILTER_SETS, ids=["2025", "2024-Q2Q3-two-munis", "2023-cat1-all"])
+@pytest.mark.parametrize("sc", SCOPES, ids=["everything", "verdal"])
+def test_supplier_figures_from_summed_rows_equal_polars(
+    engine: sa.Engine, f: Filters, sc: Scope
+) -> None:
+    """Leverandører above the threshold: every supplier's share, rank and ABC class, the
+    per-category HHI table and the excluded spend, from rows the database summed per supplier
+    and category — frame for frame what the cube gives (order and categories text included)."""
+    cube = load_cube(engine, sc)
+    rows = pushdown.purchase_rows(engine, sc, f, ("supplier_id", "category_id"))
+    assert 0 < rows.height < purchases(cube, f).height  # summed: fewer rows travel
+    want = conc.suppliers(cube, f, 0.7, 0.9)
+    assert want.height > 10 and {"A", "C"} <= set(want["abc"])
+    assert_frame_equal(conc.suppliers_of(rows, 0.7, 0.9), want)
+    assert_frame_equal(conc.by_category_of(rows), conc.by_category(cube, f))
+    assert_frame_equal(conc.excluded(rows), conc.excluded(purchases(cube, f)))
+
+
+@pytest.mark.parametrize("f", FILTER_SETS, ids=["2025", "2024-Q2Q3-two-munis", "2023-cat1-all"])
+@pytest.mark.parametrize("sc", SCOPES, ids=["everything", "verdal"])
+def test_municipality_and_category_figures_from_summed_rows_equal_polars(
+    engine: sa.Engine, f: Filters, sc: Scope
+) -> None:
+    """Kommuner og kategorier above the threshold: its every figure from the rows the database
+    summed per month, municipality and category (this period and a year earlier) equals the
+    cube's — both municipal structures, both trend grains, per inhabitant, the drill-down."""
+    cube = load_cube(engine, sc)
+    summed = pushdown.purchase_rows(
+        engine, sc, f, ("month", "municipality_code", "category_id"), since=f.previous_year().start
+    )
+    assert 0 < summed.height < cube.height
+    munis = load_municipalities(engine)
+    population = load_population(engine)
+    for structure in ("today", "historical"):
+        pop = spend.population_by_key(population, munis, structure)
+        want = spend.by_municipality(cube, f, structure=structure, population=pop)
+        assert want["amount"].sum() > 0
+        assert_frame_equal(
+            spend.by_municipality(summed, f, structure=structure, population=pop), want
+        )
+        assert_frame_equal(
+            spend.matrix(summed, f, structure=structure, population=pop),
+            spend.matrix(cube, f, structure=structure, population=pop),
+        )
+        assert_frame_equal(
+            spend.per_inhabitant_by_year(summed, f, pop, structure=structure),
+            spend.per_inhabitant_by_year(cube, f, pop, structure=structure),
+        )
+        for grain in ("quarter", "year"):
+            for by in (True, False):
+                want_t = spend.trend(cube, f, grain=grain, structure=structure, by_municipality=by)
+                assert want_t["amount_prev"].sum() > 0  # the year before is compared too
+                got_t = spend.trend(summed, f, grain=grain, structure=structure, by_municipality=by)
+                assert_frame_equal(got_t, want_t)
+    assert_frame_equal(spend.tree(summed, f), spend.tree(cube, f))
+    today = spend.population_by_key(population, munis, "today")
+    with_rows = pushdown.municipalities_with_rows(engine, sc, f)
+    assert with_rows == set(apply(cube, f, period=False)["municipality_now"])
+    per_inhabitant = spend.overall_per_inhabitant(cube, f, today)
+    assert per_inhabitant is not None
+    got = spend.overall_per_inhabitant(summed, f, today, with_rows)
+    assert got == pytest.approx(per_inhabitant, rel=1e-12)  # summed in another order
+    rows = pushdown.purchase_rows(engine, sc, f, ("supplier_id", "category_id"))
+    for cat in (None, int(spend.tree(cube, f)["category_id"][0])):
+        assert_frame_equal(
+            spend.category_suppliers_of(rows, cat), spend.category_suppliers(cube, f, cat)
+        )
+
+
+def test_purchase_rows_refuses_unknown_keys(engine: sa.Engine) -> None:
+    with pytest.raises(ValueError, match="keys must be"):
+        pushdown.purchase_rows(engine, Scope.everything(), Filters.year(2025), ("amount_ore",))
 
 
 def test_pushdown_only_on_postgresql_above_the_threshold(

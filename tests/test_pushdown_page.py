@@ -45,14 +45,18 @@ def pg_app(
     snapshot.forget()
 
 
-def _oversikt(user: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
-    """The metric tiles (label, value) and the three charts' figures of one Oversikt run."""
+def _page(user: str, path: str | None) -> tuple[list[Any], list[dict[str, Any]], list[Any]]:
+    """The metric tiles (label, value), the charts' figures and the tables of one run of the
+    first page (``path`` None) or of ``path`` after it."""
     at = new_app(user)
     at.run()
+    if path:
+        at.switch_page(path).run()
     assert not at.exception, at.exception
     metrics = [(m.label, m.value) for m in at.metric]
     figures = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
-    return metrics, figures
+    tables = [el.value.round(6).to_dict("split") for el in at.dataframe]
+    return metrics, figures, tables
 
 
 def _values(fig: dict[str, Any]) -> list[tuple[str, list[Any]]]:
@@ -72,10 +76,20 @@ def _values(fig: dict[str, Any]) -> list[tuple[str, list[Any]]]:
     return out
 
 
+# The pages the database serves above the threshold, with what each shows on arrival.
+PAGES = {
+    "oversikt": (None, 6, 3, 0),
+    "leverandorer": ("pages/suppliers.py", 4, 2, 1),
+    "kommuner_kategorier": ("pages/municipalities_categories.py", 3, 6, 0),
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
 @pytest.mark.parametrize("user", ["leder", "verdal"])
-def test_oversikt_in_the_database_shows_the_cube_paths_figures(
-    pg_app: str, user: str, monkeypatch: pytest.MonkeyPatch
+def test_pages_in_the_database_show_the_cube_paths_figures(
+    pg_app: str, user: str, page: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    path, n_metrics, n_figures, n_tables = PAGES[page]
     monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", str(10**12))  # below it: the cube
     loads: list[object] = []
     real = snapshot.scoped_cube
@@ -85,21 +99,23 @@ def test_oversikt_in_the_database_shows_the_cube_paths_figures(
         return real(*args, **kw)
 
     monkeypatch.setattr(snapshot, "scoped_cube", counted)
-    cube_metrics, cube_figures = _oversikt(user)
+    cube_metrics, cube_figures, cube_tables = _page(user, path)
     assert loads, "the cube path loads the scope's cube"
-    assert len(cube_metrics) == 6 and len(cube_figures) == 3
+    assert len(cube_metrics) == n_metrics and len(cube_figures) == n_figures
+    assert len(cube_tables) >= n_tables
 
     st.cache_data.clear()
     st.cache_resource.clear()
     snapshot.forget()
     loads.clear()
     monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", "0")  # every scope is "too large"
-    db_metrics, db_figures = _oversikt(user)
-    assert loads == [], "above the threshold Oversikt never loads the cube"
-    assert db_metrics == cube_metrics  # the six tiles, formatted, identical
+    db_metrics, db_figures, db_tables = _page(user, path)
+    assert loads == [], f"above the threshold {page} never loads the cube"
+    assert db_metrics == cube_metrics  # the tiles, formatted, identical
     for want, got in zip(cube_figures, db_figures, strict=True):
         assert got["layout"]["title"] == want["layout"]["title"]
         assert _values(got) == _values(want)
+    assert db_tables == cube_tables
 
 
 def test_a_small_scope_in_a_large_database_loads_only_its_own_rows(

@@ -39,6 +39,7 @@ from data_access.admin import opportunities as store
 from data_access.bootstrap import initialize
 from data_access.metrics import opportunities as op
 from data_access.metrics import overview
+from data_access.metrics.common import purchases
 from data_access.metrics.overview import Headline
 from data_access.metrics.savings import savings_factors
 from data_access.metrics.savings_summary import target_share as cube_target_share
@@ -51,7 +52,12 @@ from data_access.store.agreements import (
     savings_target,
 )
 from data_access.store.categories import load_rules_table, load_tree
-from data_access.store.cube import load_categories, load_cube, load_municipalities
+from data_access.store.cube import (
+    load_categories,
+    load_cube,
+    load_municipalities,
+    load_suppliers,
+)
 from data_access.store.filters import Filters, forget_selections
 from data_access.store.locations import load_supplier_locations
 from data_access.store.population import load_population
@@ -596,6 +602,65 @@ def standard_chart(
         chart_lang.current(),
         dt.date.today(),
         ctx.in_database and chart_id in pushdown.CHART_FRAMES,
+    )
+
+
+def purchase_rows(ctx: PageContext, keys: tuple[str, ...]) -> pl.DataFrame:
+    """The purchase rows within the filters (``metrics.common.purchases``) for a figure that
+    sums within ``keys`` first: from the cube, or — above the threshold, where the cube is
+    not loaded — summed by the database over everything but ``keys``
+    (:func:`data_access.pushdown.purchase_rows`). Call it inside :func:`page_result`'s
+    ``compute``, which keeps the result per filters."""
+    if ctx.in_database:
+        return pushdown.purchase_rows(
+            ctx.engine, ctx.scope, ctx.filters, keys, suppliers=_suppliers(ctx)
+        )
+    return purchases(ctx.cube, ctx.filters)
+
+
+@st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
+def _supplier_table(_engine: sa.Engine, url: str, version: int) -> pl.DataFrame:
+    return load_suppliers(_engine)
+
+
+def _suppliers(ctx: PageContext) -> pl.DataFrame:
+    """Every supplier's name and attributes, shared read-only per data version (the database
+    sums purchases per supplier; the names are joined here, as for the cube)."""
+    return _supplier_table(ctx.engine, str(ctx.engine.url), ctx.version)
+
+
+def cube_for(ctx: PageContext, keys: tuple[str, ...]) -> pl.DataFrame:
+    """The cube a page's ``metrics`` functions take — or, above the threshold, the purchases
+    in the filters and the same months a year earlier, summed by the database over every
+    column but ``keys`` (which must hold what those functions group by;
+    :func:`data_access.pushdown.purchase_rows`). Inside :func:`page_result`'s ``compute``."""
+    if ctx.in_database:
+        f = ctx.filters
+        return pushdown.purchase_rows(ctx.engine, ctx.scope, f, keys, since=f.previous_year().start)
+    return ctx.cube
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _municipalities_with_rows(
+    _engine: sa.Engine,
+    url: str,
+    version: int,
+    municipalities: Municipalities,
+    rows: tuple[str, tuple[str, ...], tuple[int, ...]],
+    _f: Filters,
+) -> frozenset[str]:
+    return pushdown.municipalities_with_rows(_engine, Scope.for_rows(municipalities), _f)
+
+
+def municipalities_with_rows(ctx: PageContext) -> frozenset[str] | None:
+    """Above the threshold: the municipalities with rows in the filters in any month, kept per
+    ``Filters.rows`` (a change of period alone does not ask again); None where the cube is
+    loaded (``metrics`` reads them from it)."""
+    if not ctx.in_database:
+        return None
+    f = ctx.filters
+    return _municipalities_with_rows(
+        ctx.engine, str(ctx.engine.url), ctx.version, ctx.scope.municipalities, f.rows, f
     )
 
 

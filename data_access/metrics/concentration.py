@@ -163,7 +163,13 @@ def excluded(frame: pl.DataFrame, by: list[str] | None = None) -> pl.DataFrame:
 def by_category(cube: pl.DataFrame, f: Filters) -> pl.DataFrame:
     """Per level-2 category: counted spend, n_suppliers, HHI, band, equivalent number
     (10 000/HHI), CR1/CR3/CR5, the largest supplier, and the spend left out of shares."""
-    d = purchases(cube, f)
+    return by_category_of(purchases(cube, f))
+
+
+def by_category_of(d: pl.DataFrame) -> pl.DataFrame:
+    """:func:`by_category` of purchase rows already selected — the cube's, or rows the
+    database summed per supplier and category (``pushdown.purchase_rows``): the same figures,
+    since every step sums within supplier × category first."""
     keys = ["category_l1", "category", "category_id", "sort"]
     s = shares(d, keys)
     out = (
@@ -222,7 +228,11 @@ def abc(frame: pl.DataFrame, a: float = 0.80, b: float = 0.95) -> pl.DataFrame:
 def suppliers(cube: pl.DataFrame, f: Filters, a: float = 0.80, b: float = 0.95) -> pl.DataFrame:
     """Every counted supplier in the selection, largest first: name, orgnr, amount, share,
     cum_share, rank, abc, n_lines, n_categories, categories (the three largest, by name)."""
-    d = purchases(cube, f)
+    return suppliers_of(purchases(cube, f), a, b)
+
+
+def suppliers_of(d: pl.DataFrame, a: float = 0.80, b: float = 0.95) -> pl.DataFrame:
+    """:func:`suppliers` of purchase rows already selected (see :func:`by_category_of`)."""
     s = abc(d, a, b)
     cats = (
         d.group_by("supplier_id", "category")

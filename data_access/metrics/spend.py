@@ -267,7 +267,12 @@ def category_suppliers(cube: pl.DataFrame, f: Filters, category_id: int | None) 
     private persons), supplier_name, orgnr, identity_kind, home_municipality, amount, n_lines,
     share (of the category's spend).
     """
-    d = purchases(cube, f)
+    return category_suppliers_of(purchases(cube, f), category_id)
+
+
+def category_suppliers_of(d: pl.DataFrame, category_id: int | None) -> pl.DataFrame:
+    """:func:`category_suppliers` of purchase rows already selected (the cube's, or rows the
+    database summed per supplier and category: ``pushdown.purchase_rows``)."""
     if category_id is not None:
         d = d.filter(
             (pl.col("category_id") == category_id) | (pl.col("category_l1_id") == category_id)
@@ -294,14 +299,22 @@ def category_suppliers(cube: pl.DataFrame, f: Filters, category_id: int | None) 
 
 
 def overall_per_inhabitant(
-    cube: pl.DataFrame, f: Filters, population: pl.DataFrame
+    cube: pl.DataFrame,
+    f: Filters,
+    population: pl.DataFrame,
+    municipalities: frozenset[str] | None = None,
 ) -> float | None:
     """Spend per inhabitant for the whole selection: Σ over years of (spend that year / summed
     population that year of the selected municipalities). None when a population is missing.
 
-    ``population``: today's structure (``population_by_key(..., "today")``).
+    ``population``: today's structure (``population_by_key(..., "today")``). The selected
+    municipalities are those with rows in the filters in any month; ``municipalities`` gives
+    them when ``cube`` holds fewer months (``pushdown.municipalities_with_rows``).
     """
-    keys = apply(cube, f, period=False).select(muni_key="municipality_now").unique()
+    if municipalities is None:
+        keys = apply(cube, f, period=False).select(muni_key="municipality_now").unique()
+    else:
+        keys = pl.DataFrame({"muni_key": sorted(municipalities)}, schema={"muni_key": pl.String})
     d = purchases(cube, f)
     if d.height == 0 or keys.height == 0:
         return None
