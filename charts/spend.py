@@ -19,6 +19,7 @@ from charts.a11y import (
     responsive,
     wrap,
 )
+from charts.common import empty
 from charts.lang import tr
 from charts.theme import NEUTRAL, PRIMARY, municipality_colour, themed
 from data_access.store.escape import plotly_safe
@@ -32,6 +33,9 @@ def _colour(key: str, now: str) -> str:
 
 
 HEATMAP_NAMES_PX = 48  # px above the cells for two-line municipality names and a gap
+# Beyond this many municipalities (a national scope) the cells are too narrow for figures:
+# the colour then carries the value, with its scale, and the hover the figure.
+HEATMAP_LABELLED_COLUMNS = 16
 SEQUENTIAL = [[0.0, "#F0F4F8"], [0.35, "#9FB3C8"], [0.7, "#2F6FAB"], [1.0, "#0B3C6B"]]
 
 
@@ -80,19 +84,21 @@ def heatmap(
         if per_inhabitant
         else tr("mill. kr", "NOK million")
     )
+    labelled = len(cols) <= HEATMAP_LABELLED_COLUMNS
     fig = go.Figure(
         go.Heatmap(
             z=zs,
             x=[lbl.replace(" (", "<br>(") for lbl in munis["muni_label"].to_list()],
             y=y,
             colorscale=SEQUENTIAL,
-            texttemplate=number,
+            texttemplate=number if labelled else None,
             textfont={"size": 12},
             hovertemplate="%{y}<br>%{x}: " + number + " " + unit + "<extra></extra>",
-            # No colour scale: every cell carries its figure, and on a phone the scale would
+            # No colour scale while every cell carries its figure: on a phone the scale would
             # take the width the columns need (the unit is in the title).
-            showscale=False,
-            xgap=2,
+            showscale=not labelled,
+            colorbar={"title": {"text": unit}, "thickness": 12},
+            xgap=2 if labelled else 0,
             ygap=2,
         )
     )
@@ -113,7 +119,9 @@ def heatmap(
     # then reaches up about half its length, so the lift covers that too.
     names = [line for label in fig.data[0].x for line in str(label).split("<br>")]
     lines = max(str(label).count("<br>") + 1 for label in fig.data[0].x) if names else 1
-    turned = round(max((len(n) for n in names), default=0) * CHAR_PX * 0.6) + 17 * lines
+    # Many columns are turned upright (90°): the longest name then reaches its full length.
+    reach = 0.6 if labelled else 1.0
+    turned = round(max((len(n) for n in names), default=0) * CHAR_PX * reach) + 17 * lines
     fig.update_layout(title={"pad": {"b": max(HEATMAP_NAMES_PX, turned)}})
     return fig
 
@@ -175,6 +183,14 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
     years = sorted(set(df["year"].to_list()))
     fig = go.Figure()
     d = df.filter(pl.col("per_inhabitant").is_not_null())
+    if d.height == 0:  # spend, but no population figures for these municipalities
+        return empty(
+            title,
+            tr(
+                "Mangler innbyggertall for kommunene i utvalget",
+                "No population figures for the selected municipalities",
+            ),
+        )
     if len(years) == 1:
         d = d.sort("per_inhabitant")
         fig.add_trace(

@@ -45,6 +45,50 @@ def test_heatmap_cells_are_the_matrix_in_millions_with_historical_columns() -> N
     assert trace["showscale"] is False and trace["texttemplate"] == "%{z:,.1f}"
 
 
+def test_a_heatmap_of_many_municipalities_carries_its_values_in_colour_and_hover() -> None:
+    """A national scope (here 40 municipalities): cells too narrow for figures show none;
+    the colour scale appears with the unit, the hover keeps the figure, and the title is
+    lifted over upright names."""
+    m = pl.DataFrame(
+        {
+            "muni_key": [f"{9000 + i}" for i in range(40)],
+            "muni_label": [f"Kommune {9000 + i}" for i in range(40)],
+            "category_l1": ["Tjenester"] * 40,
+            "category": ["Konsulenttjenester"] * 40,
+            "sort": [2001] * 40,
+            "amount": [1e6 * (i + 1) for i in range(40)],
+        }
+    )
+    fig = sc.heatmap(m, title="T").to_plotly_json()
+    trace = fig["data"][0]
+    assert len(trace["x"]) == 40 and trace["z"][0][39] == pytest.approx(40.0)
+    assert trace.get("texttemplate") is None
+    assert trace["showscale"] is True
+    assert trace["colorbar"]["title"]["text"] == "mill. kr"
+    assert "%{z:,.1f}" in trace["hovertemplate"]
+    assert fig["layout"]["title"]["pad"]["b"] >= len("Kommune 9000") * 8
+
+
+def test_per_inhabitant_without_population_says_so_instead_of_empty_axes() -> None:
+    df = pl.DataFrame(
+        {
+            "muni_key": ["9001"],
+            "muni_label": ["Kommune 9001"],
+            "municipality_now": ["9001"],
+            "year": [2025],
+            "amount": [1e6],
+            "population": [None],
+            "per_inhabitant": [None],
+        },
+        schema_overrides={"population": pl.Int64, "per_inhabitant": pl.Float64},
+    )
+    fig = sc.per_inhabitant(df, title="T").to_plotly_json()
+    assert fig["data"] == []
+    assert (
+        fig["layout"]["annotations"][0]["text"] == "Mangler innbyggertall for kommunene i utvalget"
+    )
+
+
 def test_heatmap_rows_are_named_by_category_and_told_apart_where_names_repeat() -> None:
     """The axis shows the category (wrapped at word breaks, never split around the "·" of
     the full name); the main category is added only where two share a name; each row keeps
