@@ -10,11 +10,13 @@ municipalities, then measures the pushdown path the app takes above ``INNSIKT_PU
 headline figures and spend per municipality for 10 filter changes (median, p95), and the peak
 RSS of this process (the app's side: only aggregated rows arrive).
 
-With ``--page`` it times what a person waits for instead: whole runs of the app's Oversikt
-(AppTest, a full script run after each of 10 filter changes through the sidebar), logged in
-as an admin (every municipality: above the threshold, so the page asks the database) and as a
-one-municipality user (a small scope: the cube path), and this process's peak RSS, which then
-holds the app. Run it after the database exists, so the RSS is the app's alone.
+With ``--page`` it times what a person waits for instead: whole runs of the pages the
+database serves (``DATABASE_PAGES``: Oversikt, Leverandører, Kommuner og kategorier; AppTest, a full script run after
+each of 10 filter changes through the sidebar), logged in as an admin (every municipality:
+above the threshold, so the pages ask the database) and as a one-municipality user (a small
+scope: the cube path), then the admin's first visit to a page that still reads the cube, and
+this process's peak RSS, which then holds the app. Run it after the database exists, so the
+RSS is the app's alone.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -159,13 +162,24 @@ PAGE_SETS: list[dict[str, object]] = [  # the sidebar's values for 10 filter cha
 ]
 
 
+# The pages the database serves above the threshold (path None: the first page), timed after
+# each filter change; and a page that still reads the cube, visited once at the end.
+DATABASE_PAGES = (
+    ("Oversikt", None),
+    ("Leverandører", "pages/suppliers.py"),
+    ("Kommuner og kategorier", "pages/municipalities_categories.py"),
+)
+CUBE_PAGE = ("Regionalt", "pages/regional.py")
+
+
 def page_runs(
     engine: sa.Engine, url: str
-) -> tuple[list[tuple[str, list[float], float]], list[tuple[str, float]]]:
-    """Oversikt's whole script run after each filter change, per user: (user, times, first run
-    after login incl. options and caches); then, as the admin, one visit to Leverandører, a
-    page that still reads the cube (so loads the national one): its time and the peak RSS
-    before and after it."""
+) -> tuple[list[tuple[str, str, list[float], float]], list[tuple[str, float]]]:
+    """Per user and page in :data:`DATABASE_PAGES`: (page, user, the whole script runs after
+    each filter change, the first run: after login for Oversikt incl. options and caches, the
+    switch for the others); then, as the admin, one visit to :data:`CUBE_PAGE`, a page that
+    still reads the cube (so loads the national one): its time and the peak RSS before and
+    after it."""
     import logging
 
     import streamlit.logger
@@ -193,36 +207,39 @@ def page_runs(
         lambda _record: False
     )
     one_script_cache()
-    out = []
-    for user, role in (("bench", "admin"), ("bench_9010", "kommune")):
+
+    def logged_in(user: str, role: str) -> Any:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
         seed_login(at, user, name=user, role=role, token_version=token_version(engine, user))
+        return at
+
+    def timed(at: Any, path: str | None) -> float:
         t = time.perf_counter()
-        at.run()
-        first = time.perf_counter() - t
+        (at.switch_page(path) if path else at).run()
+        secs = time.perf_counter() - t
         if at.exception:
             raise RuntimeError(at.exception[0].message)
-        label = f"Oversikt as {user}"
-        times = filter_change_times(at, PAGE_SETS, label=label, municipalities=user == "bench")
-        for fs, secs in zip(PAGE_SETS, times, strict=True):
-            log(f"  {label}: {fs} — {secs:.2f} s")
-        out.append((user, times, first))
+        return secs
+
+    out = []
+    for user, role in (("bench", "admin"), ("bench_9010", "kommune")):
+        at = logged_in(user, role)
+        for page, path in DATABASE_PAGES:
+            first = timed(at, path)
+            label = f"{page} as {user}"
+            times = filter_change_times(at, PAGE_SETS, label=label, municipalities=user == "bench")
+            for fs, secs in zip(PAGE_SETS, times, strict=True):
+                log(f"  {label}: {fs} — {secs:.2f} s")
+            out.append((page, user, times, first))
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-    seed_login(
-        at, "bench", name="bench", role="admin", token_version=token_version(engine, "bench")
-    )
-    at.run()
-    t = time.perf_counter()
-    at.switch_page("pages/suppliers.py").run()
-    cube_page = time.perf_counter() - t
-    if at.exception:
-        raise RuntimeError(at.exception[0].message)
+    at = logged_in("bench", "admin")
+    timed(at, None)
+    cube_page = timed(at, CUBE_PAGE[1])
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    log(f"  Leverandører as bench (loads the national cube): {cube_page:.1f} s")
+    log(f"  {CUBE_PAGE[0]} as bench (loads the national cube): {cube_page:.1f} s")
     extra = [
-        ("peak RSS of this process (the app) after the Oversikt runs (MB)", before),
-        ("admin's first visit to Leverandører, which loads the national cube (s)", cube_page),
+        ("peak RSS of this process (the app) after these runs (MB)", before),
+        (f"admin's first visit to {CUBE_PAGE[0]}, which loads the national cube (s)", cube_page),
         ("peak RSS after it (MB)", after),
     ]
     return out, extra
@@ -245,14 +262,15 @@ def main() -> None:
         print(f"\nOversikt at national scale ({args.lines:,} lines), PostgreSQL; load average "
               f"{os.getloadavg()[0]:.1f}\n")  # fmt: skip
         print(
-            "| Oversikt, whole run after a filter change (10) | first run | median (s) | p95 (s) |"
+            "| Whole page run after a filter change (10) | user | first run | median (s) "
+            "| p95 (s) |"
         )
-        print("|---|---|---|---|")
-        for user, times, first in runs:
+        print("|---|---|---|---|---|")
+        for page, user, times, first in runs:
             p95 = sorted(times)[max(0, round(0.95 * (len(times) - 1)))]
-            print(f"| {user} | {first:.2f} | {statistics.median(times):.2f} | {p95:.2f} |")
+            print(f"| {page} | {user} | {first:.2f} | {statistics.median(times):.2f} | {p95:.2f} |")
         for label, value in extra:
-            print(f"| {label} | {value:.1f} | | |")
+            print(f"| {label} | | {value:.1f} | | |")
         engine.dispose()
         return
     with engine.connect() as c:
