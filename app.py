@@ -12,6 +12,7 @@ from ui import preload
 preload.wait()  # started by ui/serve.py: never import a module while that thread is at it
 
 import logging  # noqa: E402
+from typing import Any  # noqa: E402
 
 import sqlalchemy as sa  # noqa: E402
 import streamlit as st  # noqa: E402
@@ -25,6 +26,11 @@ STAFF = ("admin", "analyst")
 ADMIN = ("admin",)
 
 # (script, title, icon, url path, section, roles that may open it; None = every logged-in user)
+# Pages that still compute on the cube: above INNSIKT_PUSHDOWN_ROWS (a national database) they
+# hold only the selected municipalities' rows, and ask for a selection when there is none small
+# enough (``PageContext.cube_allowed``). The others ask the database (``data_access.pushdown``).
+CUBE_PAGES = frozenset({"regionalt", "gevinster", "avtaler", "muligheter", "eksport"})
+
 PAGES: list[tuple[str, str, str, str, str, tuple[str, ...] | None]] = [
     ("pages/overview.py", "Oversikt", "📊", "oversikt", "Analyse", None),
     (
@@ -158,9 +164,21 @@ def _gate_and_run() -> None:
             on_change=lambda: st.query_params.update({"lang": st.session_state["f_lang"]}),
         )
         auth.logout_button(authenticator)
-    with context.handed_to_page(data.with_filters(f, token)), timing.page_run(nav.url_path):
-        nav.run()
+    _run_page(nav, data.with_filters(f, token))
     timing.freeze_once()  # once per process: the libraries out of the collector's way
+
+
+def _run_page(nav: Any, ctx: context.PageContext) -> None:
+    """The chosen page with its context — or, for a page that still needs the cube where the
+    selection is too large to hold (a national database), what to choose instead."""
+    with context.handed_to_page(ctx), timing.page_run(nav.url_path):
+        if nav.url_path in CUBE_PAGES and not ctx.cube_allowed:
+            context.show_selection_too_large(nav.title)
+            return
+        try:
+            nav.run()
+        except context.SelectionTooLarge:  # a presentation's chart that needs the cube
+            context.show_selection_too_large()
 
 
 if __name__ == "__main__":  # Streamlit runs this file as __main__; tests import PAGES

@@ -237,9 +237,8 @@ def _report(rep: dict) -> None:
 
 
 def _quality_section() -> None:
-    q = load_data_quality(
-        context.current().engine, context.current().scope, cube=context.current().cube
-    )
+    ctx = context.current()
+    q = load_data_quality(ctx.engine, ctx.scope, cube=context.quality_cube(ctx))
     st.subheader(t("Datakvalitet"))
     c = st.columns(4)
     c[0].metric(

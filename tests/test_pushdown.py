@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 from polars.testing import assert_frame_equal
@@ -155,6 +156,21 @@ def test_municipality_and_category_figures_from_summed_rows_equal_polars(
         assert_frame_equal(
             spend.category_suppliers_of(rows, cat), spend.category_suppliers(cube, f, cat)
         )
+
+
+def test_summed_rows_of_an_empty_selection_give_empty_figures(engine: sa.Engine) -> None:
+    """A selection without purchases (a year before the data) gives typed, empty rows, and
+    the pages' figures of them are empty tables, not errors."""
+    sc, f = Scope.everything(), Filters.year(2010)
+    rows = pushdown.purchase_rows(engine, sc, f, ("supplier_id", "category_id"))
+    assert rows.height == 0 and {"supplier_name", "category", "amount"} <= set(rows.columns)
+    assert conc.suppliers_of(rows).height == 0 and conc.by_category_of(rows).height == 0
+    summed = pushdown.purchase_rows(
+        engine, sc, f, ("month", "municipality_code", "category_id"), since=dt.date(2009, 1, 1)
+    )
+    assert summed.schema["month"] == pl.Date and summed.height == 0
+    assert spend.tree(summed, f).height == 0
+    assert spend.trend(summed, f, grain="quarter").height == 0
 
 
 def test_purchase_rows_refuses_unknown_keys(engine: sa.Engine) -> None:

@@ -178,3 +178,88 @@ def test_a_change_of_period_alone_reuses_the_history_from_the_database(
         at.run()
         assert not at.exception, at.exception
     assert len(calls) == 2 and calls[0] != calls[1]
+
+
+def _regional(at: Any) -> tuple[list[Any], list[list[tuple[str, list[Any]]]]]:
+    """Regionalt's tiles and its charts' titles and values, after the run ``at`` just made."""
+    assert not at.exception, at.exception
+    figures = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    return [(m.label, m.value) for m in at.metric], [
+        [("title", fig["layout"]["title"]), *_values(fig)] for fig in figures
+    ]
+
+
+def test_a_cube_page_above_the_threshold_holds_only_the_selected_municipalities(
+    pg_app: str, pg_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regionalt still computes on the cube. Above the threshold it asks for municipalities
+    instead of loading every one (5 GB for a national cube); with Verdal selected it loads
+    Verdal's rows alone and shows the figures the whole cube gives for Verdal; with a
+    selection too large to hold it asks again."""
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", str(10**12))  # below: the whole cube
+    at = new_app("leder")
+    at.run()
+    at.switch_page("pages/regional.py").run()
+    at.sidebar.multiselect(key="f_kommune").set_value(["5038"]).run()
+    want = _regional(at)
+    assert len(want[0]) == 4 and len(want[1]) >= 4
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    snapshot.forget()
+    verdal = Scope(role="kommune", municipalities=frozenset({"5038"}))
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", str(pushdown.cube_rows(pg_engine, verdal)))
+    loads: list[object] = []
+
+    def counted(real: Any) -> Any:
+        def load(engine: Any, sc: Scope, *args: Any) -> Any:
+            loads.append(sc.municipalities)
+            return real(engine, sc, *args)
+
+        return load
+
+    monkeypatch.setattr(context, "load_cube", counted(context.load_cube))
+    monkeypatch.setattr(snapshot, "scoped_cube", counted(snapshot.scoped_cube))
+    at = new_app("leder")
+    at.run()
+    at.switch_page("pages/regional.py").run()
+    assert not at.exception, at.exception
+    assert "Velg kommunene" in at.info[0].value and not at.metric
+    assert at.title[0].value == "Regionalt næringsliv"
+    assert loads == []  # nothing loaded for the whole cooperation
+
+    at.sidebar.multiselect(key="f_kommune").set_value(["5038"]).run()
+    assert _regional(at) == want
+    assert loads == [frozenset({"5038"})]  # Verdal's rows, from SQL
+
+    at.sidebar.multiselect(key="f_kommune").set_value(["5038", "5006"]).run()
+    assert not at.exception, at.exception
+    assert "Velg kommunene" in at.info[0].value and not at.metric
+    assert loads == [frozenset({"5038"})]
+
+
+def test_the_import_page_above_the_threshold_shows_the_same_data_quality(
+    pg_app: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import page's data quality (whole scope) from the database's sums per supplier
+    and category: the same tiles as from the cube, and no cube loaded."""
+
+    def tiles() -> list[tuple[str, str]]:
+        at = new_app("admin_t")
+        at.run()
+        at.switch_page("pages/import_data.py").run()
+        assert not at.exception, at.exception
+        return [(m.label, m.value) for m in at.metric]
+
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", str(10**12))
+    want = tiles()
+    assert len(want) >= 4
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    snapshot.forget()
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", "0")
+    loads: list[object] = []
+    monkeypatch.setattr(snapshot, "scoped_cube", lambda *a, **k: loads.append(a))
+    monkeypatch.setattr(context, "load_cube", lambda *a, **k: loads.append(a))
+    assert tiles() == want
+    assert loads == []

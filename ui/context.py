@@ -260,6 +260,16 @@ class RunData:
         )
 
 
+class SelectionTooLarge(Exception):
+    """A page that still computes on the cube, above the threshold, where the app holds only
+    the selected municipalities' rows — and none are selected, or they are too many."""
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _rows_of(_engine: sa.Engine, url: str, version: int, municipalities: frozenset[str]) -> int:
+    return pushdown.cube_rows(_engine, Scope.for_rows(municipalities))
+
+
 @dataclass(frozen=True)
 class PageContext(RunData):
     """Everything a page reads for one run, computed once by ``app.py``."""
@@ -270,6 +280,55 @@ class PageContext(RunData):
     @property
     def username(self) -> str:
         return self.scope.username
+
+    @property
+    def selected_rows(self) -> frozenset[str] | None:
+        """Above the threshold: the municipalities whose cube a page that still needs one may
+        hold — those selected in the filter (within the scope) when their rows are at most
+        ``INNSIKT_PUSHDOWN_ROWS``, else None. Below it: the scope's (all: None)."""
+        if not self.in_database:
+            return self.scope.municipalities
+        chosen = frozenset(self.filters.municipalities)
+        if self.scope.municipalities is not None:
+            chosen &= self.scope.municipalities
+        if not chosen:
+            return None
+        rows = _rows_of(self.engine, str(self.engine.url), self.version, chosen)
+        return chosen if rows <= pushdown.pushdown_rows() else None
+
+    @property
+    def cube_allowed(self) -> bool:
+        """Whether :attr:`cube` can be handed over (always below the threshold)."""
+        return not self.in_database or self.selected_rows is not None
+
+    @functools.cached_property
+    def cube(self) -> pl.DataFrame:
+        """The shared, read-only cube, loaded on first use. Above the threshold only the
+        selected municipalities' rows (a national cube is not held by the app: 5 GB at 30 M
+        lines); the figures a page computes from them are the same for the selection, but
+        what a page counts over the whole scope (suppliers in use anywhere, an agreement's
+        main category) then covers the selected municipalities. Raises
+        :class:`SelectionTooLarge` when no selection qualifies."""
+        if not self.in_database:
+            return shared_cube(self.engine, self.scope, self.version)
+        chosen = self.selected_rows
+        if chosen is None:
+            raise SelectionTooLarge
+        return shared_cube(self.engine, Scope.for_rows(chosen), self.version)
+
+
+def show_selection_too_large(title: str | None = None) -> None:
+    """What a page that still needs the cube shows above the threshold without a selection
+    small enough to hold (under its ``title``, when the page itself has not run): what to
+    do, in the user's words."""
+    if title:
+        st.title(title)
+    st.info(
+        t(
+            "Denne siden regnes i appen, og utvalget er for stort til det. Velg kommunene du "
+            "vil se i filteret «Kommuner», så vises siden for dem."
+        )
+    )
 
 
 def run_data(sc: Scope) -> RunData:
@@ -662,6 +721,24 @@ def municipalities_with_rows(ctx: PageContext) -> frozenset[str] | None:
     return _municipalities_with_rows(
         ctx.engine, str(ctx.engine.url), ctx.version, ctx.scope.municipalities, f.rows, f
     )
+
+
+@st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
+def _scope_sums(
+    _engine: sa.Engine, url: str, version: int, municipalities: Municipalities
+) -> pl.DataFrame:
+    return pushdown.scope_rows(
+        _engine, Scope.for_rows(municipalities), ("supplier_id", "category_id")
+    )
+
+
+def quality_cube(ctx: PageContext) -> pl.DataFrame:
+    """What the import page's data quality is computed from: the cube, or above the threshold
+    the scope's rows summed per supplier and category by the database (every figure there
+    sums within a supplier and a category), kept per data version."""
+    if ctx.in_database:
+        return _scope_sums(ctx.engine, str(ctx.engine.url), ctx.version, ctx.scope.municipalities)
+    return ctx.cube
 
 
 # --- a page's own figures and tables, per data version, rows, filters and choices ----------

@@ -866,6 +866,12 @@ EN: dict[str, str] = {
     "Profil": "Profile",
     "Lest": "Read",
     "Utelatt": "Excluded",
+    # a national database: pages that still compute on the cube need a selection
+    "Denne siden regnes i appen, og utvalget er for stort til det. Velg kommunene du "
+    "vil se i filteret «Kommuner», så vises siden for dem.": (
+        "This page is computed in the app, and the selection is too large for that. Choose "
+        "the municipalities you want to see in the “Municipalities” filter to show it for them."
+    ),
 }
 
 
