@@ -19,11 +19,13 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from data_access.metrics import concentration, spend
 from data_access.metrics.overview import Headline, marked_quarters, ranked_categories
 from data_access.store import schema, settings
 from data_access.store.cube import enrich, load_categories, load_municipalities, load_suppliers
 from data_access.store.db import connected, read_frame
 from data_access.store.filters import Filters
+from data_access.store.reference import region
 from data_access.store.scope import Scope, historical_codes
 
 DEFAULT_ROWS = 5_000_000
@@ -484,8 +486,26 @@ class ChartFrame:
 
 # The standard charts (``charts.registry`` ids) whose frame the database computes, each the
 # frame the registry's own function gives from the cube (``tests/test_pushdown.py``).
+def _per_supplier(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> pl.DataFrame:
+    return purchase_rows(conn, scope, f, ("supplier_id", "category_id"))
+
+
+def _per_municipality(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> pl.DataFrame:
+    return purchase_rows(conn, scope, f, ("month", "municipality_code", "category_id"))
+
+
+def _suppliers_table(rows: pl.DataFrame, _f: Filters) -> pl.DataFrame:
+    reg = region()
+    return concentration.suppliers_of(rows, reg.abc_a, reg.abc_b)
+
+
 CHART_FRAMES: dict[str, ChartFrame] = {
     "kommuner": ChartFrame(spend_by_municipality_sql),
     "kategorier": ChartFrame(lambda conn, scope, f: top_categories_sql(conn, scope, f, n=1_000)),
     "kvartal": ChartFrame(monthly_history_sql, quarters, period_free=True),
+    # From the purchases summed per supplier and category, or per month, municipality and
+    # category (:func:`purchase_rows`), by the same metrics functions as the cube's charts.
+    "leverandorer": ChartFrame(_per_supplier, _suppliers_table),
+    "hhi": ChartFrame(_per_supplier, lambda rows, _f: concentration.by_category_of(rows)),
+    "kommune_kategori": ChartFrame(_per_municipality, spend.matrix),
 }

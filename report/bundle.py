@@ -36,6 +36,7 @@ from charts import export, fmt, registry
 from charts.lang import tr, using
 from charts.registry import ChartData
 from cli.figures_cmd import figures as figures_json
+from data_access import pushdown
 from data_access.metrics.common import PURCHASE
 from data_access.store import db
 from data_access.store.agreements import load_agreements, savings_target
@@ -89,6 +90,24 @@ def _scope(engine: sa.Engine, user: str | None) -> Scope:
     if sc is None:
         raise ReportError(f"ukjent eller deaktivert bruker {user}")
     return sc
+
+
+def _report_rows(engine: sa.Engine, scope: Scope, municipalities: tuple[str, ...]) -> Scope:
+    """The rows the report computes on: the user's scope — or, in a database above
+    ``INNSIKT_PUSHDOWN_ROWS`` (a national one, whose cube the process must not hold), the
+    requested municipalities within it, at most that many cube rows together. The report's
+    lists over the whole scope then cover those municipalities (README, Scale)."""
+    if not pushdown.use_pushdown(engine, scope):
+        return scope
+    chosen = frozenset(municipalities)
+    if scope.municipalities is not None:
+        chosen &= scope.municipalities
+    if not chosen or pushdown.cube_rows(engine, Scope.for_rows(chosen)) > pushdown.pushdown_rows():
+        raise ReportError(
+            "utvalget er for stort for én rapport i denne databasen: velg kommunene rapporten "
+            f"skal gjelde (til sammen høyst {fmt.number(pushdown.pushdown_rows())} rader i kuben)"
+        )
+    return Scope.for_rows(chosen)
 
 
 def _names(municipalities: pl.DataFrame) -> dict[str, str]:
@@ -150,7 +169,7 @@ def collect(
     say = progress or (lambda _m, _p: None)
     year, q = _quarter(req.quarter)
     scope = _scope(engine, req.user)
-    cube = load_cube(engine, scope)
+    cube = load_cube(engine, _report_rows(engine, scope, req.municipalities))
     if cube.height == 0:
         raise ReportError("ingen regnskapsdata i din tilgang")
     with engine.connect() as conn:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import streamlit as st
 
 import ui.context as context
 from data_access import pushdown
-from data_access.store import db, snapshot
+from data_access.store import db, decks, snapshot
 from data_access.store.cube import load_cube
 from data_access.store.filters import SORT_ORDER
 from data_access.store.scope import Scope
@@ -263,3 +264,67 @@ def test_the_import_page_above_the_threshold_shows_the_same_data_quality(
     monkeypatch.setattr(context, "load_cube", lambda *a, **k: loads.append(a))
     assert tiles() == want
     assert loads == []
+
+
+def test_the_default_presentation_above_the_threshold_never_loads_the_cube(
+    pg_app: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every slide of the default deck over every municipality: the charts the database can
+    give are drawn (their frames from SQL), the others say what to do, the slide buttons stay,
+    and no cube is loaded — not even the slide's municipalities' (there are none)."""
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", "0")
+    loads: list[object] = []
+    monkeypatch.setattr(context, "load_cube", lambda *a, **k: loads.append(a))
+    monkeypatch.setattr(snapshot, "scoped_cube", lambda *a, **k: loads.append(a))
+    at = new_app("leder")
+    at.run()
+    at.switch_page("pages/presentation.py").run()
+    drawn, asked = [], []
+    for n, chart_id in enumerate(decks.DEFAULT_CHARTS, start=1):
+        assert not at.exception, (chart_id, at.exception)
+        assert at.button(key="pres_next") is not None
+        (drawn if at.get("plotly_chart") else asked).append(chart_id)
+        if chart_id not in pushdown.CHART_FRAMES:
+            assert "lysbildets utvalg er for stort" in at.info[0].value
+        if n < len(decks.DEFAULT_CHARTS):
+            at.button(key="pres_next").click().run()
+    assert drawn == [c for c in decks.DEFAULT_CHARTS if c in pushdown.CHART_FRAMES]
+    assert len(drawn) == 6 and len(asked) == 4
+    assert loads == []
+
+
+def test_the_report_above_the_threshold_asks_for_municipalities_and_reads_only_theirs(
+    pg_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``innsikt report`` and Eksport compute on a cube: in a database above the threshold
+    they refuse every municipality at once with a clear message, and for Verdal read Verdal's
+    rows alone — the same spend per municipality as from the whole cube."""
+    from charts.lang import using
+    from report.bundle import ReportError, ReportRequest, collect
+
+    with pg_engine.connect() as c:
+        c.exec_driver_sql("ANALYZE spend_cube")
+    verdal = Scope(role="kommune", municipalities=frozenset({"5038"}))
+    request = ReportRequest("2025-K2", ("5038",), charts=("kommuner", "leverandorer"))
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", str(10**12))  # below: the whole cube
+    with using("nb"):
+        want = collect(pg_engine, request)
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", str(pushdown.cube_rows(pg_engine, verdal)))
+    loads: list[frozenset[str] | None] = []
+    real = load_cube
+
+    def counted(engine: Any, sc: Scope) -> Any:
+        loads.append(sc.municipalities)
+        return real(engine, sc)
+
+    monkeypatch.setattr("report.bundle.load_cube", counted)
+    with using("nb"), pytest.raises(ReportError, match="velg kommunene rapporten skal gjelde"):
+        collect(pg_engine, replace(request, municipalities=()))
+    assert loads == []
+    with using("nb"):
+        got = collect(pg_engine, request)
+    assert loads == [frozenset({"5038"})]
+    assert [s.key for s in got.sections] == ["kvartal", "hittil"]
+    for a, b in zip(want.sections, got.sections, strict=True):
+        for x, y in zip(a.charts, b.charts, strict=True):
+            assert x.frame.height > 0 and x.frame.equals(y.frame), x.spec.id

@@ -24,9 +24,12 @@ from ui import context, page, style
 from ui.i18n import t
 
 
-def chart_data() -> ChartData:
-    """The inputs of the standard charts for this user: cached scoped cube and references."""
-    ctx = context.current()
+def chart_data(f: Filters) -> ChartData:
+    """The inputs of the standard charts for this user and a chart's filters ``f``: cached
+    scoped cube and references. The cube is the one for ``f`` — above the pushdown threshold
+    the rows of ``f``'s municipalities (``PageContext.cube``), which for a presentation's
+    slide are the slide's, not the page's URL."""
+    ctx = dataclasses.replace(context.current(), filters=f)
     ad = context.agreement_data(ctx)
     return ChartData(
         cube=ctx.cube,
@@ -60,7 +63,7 @@ def export_context(f: Filters, token: str) -> export.Context:
 def build(chart_id: str, f: Filters, *, presentation: bool = False) -> BuiltChart:
     """A standard chart for ``f``, from the shared chart cache (``context.standard_chart``)."""
     return context.standard_chart(
-        context.current(), chart_data, chart_id, f, presentation=presentation
+        context.current(), lambda: chart_data(f), chart_id, f, presentation=presentation
     )
 
 

@@ -260,6 +260,16 @@ class RunData:
         )
 
 
+@st.cache_resource(show_spinner="Leser data …", max_entries=2, ttl=3600)
+def _selection_cube(
+    _engine: sa.Engine, url: str, version: int, municipalities: frozenset[str]
+) -> pl.DataFrame:
+    """A selection's cube above the threshold (its rows from SQL). Two at most are kept: each
+    may hold up to ``INNSIKT_PUSHDOWN_ROWS`` rows, and every choice of municipalities on a
+    cube page is a new one — the whole-scope cubes' sixteen entries would add up to gigabytes."""
+    return load_cube(_engine, Scope.for_rows(municipalities))
+
+
 class SelectionTooLarge(Exception):
     """A page that still computes on the cube, above the threshold, where the app holds only
     the selected municipalities' rows — and none are selected, or they are too many."""
@@ -314,7 +324,7 @@ class PageContext(RunData):
         chosen = self.selected_rows
         if chosen is None:
             raise SelectionTooLarge
-        return shared_cube(self.engine, Scope.for_rows(chosen), self.version)
+        return _selection_cube(self.engine, str(self.engine.url), self.version, chosen)
 
 
 def show_selection_too_large(title: str | None = None) -> None:
