@@ -328,3 +328,38 @@ def test_the_report_above_the_threshold_asks_for_municipalities_and_reads_only_t
     for a, b in zip(want.sections, got.sections, strict=True):
         for x, y in zip(a.charts, b.charts, strict=True):
             assert x.frame.height > 0 and x.frame.equals(y.frame), x.spec.id
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["pages/savings.py", "pages/agreements.py", "pages/opportunities.py", "pages/regional.py"],
+)
+def test_every_cube_page_runs_for_a_selection_above_the_threshold(
+    pg_app: str, pg_engine: sa.Engine, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each page of ``app.CUBE_PAGES`` above the threshold: asks without a selection, and with
+    Verdal chosen runs whole (tiles and charts drawn) on Verdal's rows alone."""
+    import app
+
+    assert {p[3] for p in app.PAGES if p[0] == path} <= app.CUBE_PAGES
+    verdal = Scope(role="kommune", municipalities=frozenset({"5038"}))
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", str(pushdown.cube_rows(pg_engine, verdal)))
+    loads: list[object] = []
+    real = context.load_cube
+
+    def counted(engine: Any, sc: Scope) -> Any:
+        loads.append(sc.municipalities)
+        return real(engine, sc)
+
+    monkeypatch.setattr(context, "load_cube", counted)
+    monkeypatch.setattr(snapshot, "scoped_cube", lambda *a, **k: loads.append(a))
+    at = new_app("leder")
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    assert "Velg kommunene" in at.info[0].value and loads == []
+    at.sidebar.multiselect(key="f_kommune").set_value(["5038"]).run()
+    assert not at.exception, at.exception
+    assert not [i for i in at.info if "Velg kommunene" in i.value]
+    assert at.metric and at.get("plotly_chart")
+    assert loads == [frozenset({"5038"})]
