@@ -21,7 +21,14 @@ from charts.a11y import (
 )
 from charts.common import empty
 from charts.lang import tr
-from charts.theme import NEUTRAL, PRIMARY, municipality_colour, themed
+from charts.theme import (
+    FONT_PX,
+    NEUTRAL,
+    PRESENTATION_FONT_PX,
+    PRIMARY,
+    municipality_colour,
+    themed,
+)
 from data_access.store.escape import plotly_safe
 
 
@@ -77,7 +84,10 @@ def heatmap(
         wrap(f"{cat} ({l1})" if names.count(cat) > 1 else str(cat), LABEL_CHARS, LABEL_LINES)
         for cat, l1 in rows
     ]
-    row_px = TWO_LINE_ROW_PX if any("<br>" in label for label in shown) else 30
+    # Presentation mode draws every text at 22 px instead of 14 (charts.theme): rows, names
+    # and the lift over them grow by the same factor, or two-line labels overlap.
+    grow = PRESENTATION_FONT_PX / FONT_PX if presentation else 1.0
+    row_px = round((TWO_LINE_ROW_PX if any("<br>" in label for label in shown) else 30) * grow)
     number = "%{z:,.0f}" if per_inhabitant else "%{z:,.1f}"
     unit = (
         tr("kr per innbygger", "NOK per inhabitant")
@@ -92,7 +102,7 @@ def heatmap(
             y=y,
             colorscale=SEQUENTIAL,
             texttemplate=number if labelled else None,
-            textfont={"size": 12},
+            textfont={"size": round(12 * grow)},
             hovertemplate="%{y}<br>%{x}: " + number + " " + unit + "<extra></extra>",
             # No colour scale while every cell carries its figure: on a phone the scale would
             # take the width the columns need (the unit is in the title).
@@ -121,8 +131,10 @@ def heatmap(
     lines = max(str(label).count("<br>") + 1 for label in fig.data[0].x) if names else 1
     # Many columns are turned upright (90°): the longest name then reaches its full length.
     reach = 0.6 if labelled else 1.0
-    turned = round(max((len(n) for n in names), default=0) * CHAR_PX * reach) + 17 * lines
-    fig.update_layout(title={"pad": {"b": max(HEATMAP_NAMES_PX, turned)}})
+    longest = max((len(n) for n in names), default=0)
+    ticks = 0 if labelled else 20  # upright names stand on tick marks and a gap
+    turned = round((longest * CHAR_PX * reach + 17 * lines + ticks) * grow)
+    fig.update_layout(title={"pad": {"b": round(max(HEATMAP_NAMES_PX * grow, turned))}})
     return fig
 
 

@@ -20,6 +20,8 @@ import plotly.io as pio
 from data_access.store.reference import region
 
 FONT = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
+FONT_PX = 14  # every chart's text
+PRESENTATION_FONT_PX = 22  # presentation mode (titles 30)
 INK = "#1F2933"
 GRID = "#E4E7EB"
 PRIMARY = "#0B5394"
@@ -90,7 +92,7 @@ def text_on(background: str) -> str:
 def _register() -> None:
     base = go.layout.Template(
         layout=go.Layout(
-            font={"family": FONT, "size": 14, "color": INK},
+            font={"family": FONT, "size": FONT_PX, "color": INK},
             # Above the plot area, pushing the top margin as far as a wrapped title needs.
             title={
                 "font": {"size": 18},
@@ -117,7 +119,7 @@ def _register() -> None:
     pio.templates[TEMPLATE] = base
     big = go.layout.Template(
         layout=go.Layout(
-            font={"size": 22},
+            font={"size": PRESENTATION_FONT_PX},
             title={"font": {"size": 30}},
             legend={"font": {"size": 20}},
             margin={"l": 20, "r": 20, "t": 80, "b": 20},

@@ -69,6 +69,26 @@ def test_a_heatmap_of_many_municipalities_carries_its_values_in_colour_and_hover
     assert fig["layout"]["title"]["pad"]["b"] >= len("Kommune 9000") * 8
 
 
+def test_a_presentation_heatmap_grows_its_rows_and_lift_with_its_font() -> None:
+    """Presentation mode draws text at 22 px instead of 14: two-line row names need taller
+    rows and upright municipality names a higher lift, by the same factor."""
+    m = pl.DataFrame(
+        {
+            "muni_key": [f"{9000 + i}" for i in range(40)] * 8,
+            "muni_label": [f"Kommune {9000 + i}" for i in range(40)] * 8,
+            "category_l1": ["Forbruksvarer"] * 320,
+            "category": [f"Helse og velferd – forbruksmateriell {k}" for k in range(8)
+                         for _ in range(40)],
+            "sort": [1001 + k for k in range(8) for _ in range(40)],
+            "amount": [1e6] * 320,
+        }
+    )  # fmt: skip
+    normal = sc.heatmap(m, title="T").to_plotly_json()["layout"]
+    big = sc.heatmap(m, title="T", presentation=True).to_plotly_json()["layout"]
+    assert big["height"] - 120 >= round((normal["height"] - 120) * 22 / 14) - 1
+    assert big["title"]["pad"]["b"] >= normal["title"]["pad"]["b"] * 22 / 14 - 1
+
+
 def test_per_inhabitant_without_population_says_so_instead_of_empty_axes() -> None:
     df = pl.DataFrame(
         {
