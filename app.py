@@ -25,13 +25,13 @@ from ui.i18n import lang, t  # noqa: E402
 STAFF = ("admin", "analyst")
 ADMIN = ("admin",)
 
-# (script, title, icon, url path, section, roles that may open it; None = every logged-in user)
 # Pages that still compute on the cube: above INNSIKT_PUSHDOWN_ROWS (a national database) they
 # hold only the selected municipalities' rows, and ask for a selection when there is none small
 # enough (``PageContext.cube_allowed``). The others ask the database (``data_access.pushdown``);
 # Eksport's report chooses its own municipalities (``report.bundle._report_rows``).
 CUBE_PAGES = frozenset({"regionalt", "gevinster", "avtaler", "muligheter"})
 
+# (script, title, icon, url path, section, roles that may open it; None = every logged-in user)
 PAGES: list[tuple[str, str, str, str, str, tuple[str, ...] | None]] = [
     ("pages/overview.py", "Oversikt", "📊", "oversikt", "Analyse", None),
     (

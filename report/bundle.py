@@ -102,6 +102,10 @@ def _report_rows(engine: sa.Engine, scope: Scope, municipalities: tuple[str, ...
     chosen = frozenset(municipalities)
     if scope.municipalities is not None:
         chosen &= scope.municipalities
+    if municipalities and not chosen:
+        raise ReportError(
+            f"kommunenummer utenfor tilgangen eller ukjent: {', '.join(sorted(municipalities))}"
+        )
     if not chosen or pushdown.cube_rows(engine, Scope.for_rows(chosen)) > pushdown.pushdown_rows():
         raise ReportError(
             "utvalget er for stort for én rapport i denne databasen: velg kommunene rapporten "

@@ -325,6 +325,10 @@ def test_the_report_above_the_threshold_asks_for_municipalities_and_reads_only_t
         got = collect(pg_engine, request)
     assert loads == [frozenset({"5038"})]
     assert [s.key for s in got.sections] == ["kvartal", "hittil"]
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", "0")  # Verdal's own scope above it too
+    foreign = replace(request, municipalities=("5037",), user="verdal")
+    with using("nb"), pytest.raises(ReportError, match="utenfor tilgangen"):
+        collect(pg_engine, foreign)
     for a, b in zip(want.sections, got.sections, strict=True):
         for x, y in zip(a.charts, b.charts, strict=True):
             assert x.frame.height > 0 and x.frame.equals(y.frame), x.spec.id
