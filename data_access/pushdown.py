@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from data_access.metrics import concentration, spend
 from data_access.metrics.overview import Headline, marked_quarters, ranked_categories
 from data_access.store import schema, settings
-from data_access.store.cube import enrich, load_categories, load_municipalities, load_suppliers
+from data_access.store.cube import enrich_from, load_categories
 from data_access.store.db import connected, read_frame
 from data_access.store.filters import Filters
 from data_access.store.reference import region
@@ -428,15 +428,7 @@ def _summed(
             if f.categories:
                 q = q.join(c, c.c.id == cube.c.category_id)
             q = q.where(*_conditions(cn, scope, f), cube.c.spend_class == "purchase")
-        raw = read_frame(cn, q.group_by(*cols), large=True)
-        munis = load_municipalities(cn)
-        members = sorted(set(munis.filter(pl.col("is_member"))["current_code"].to_list()))
-        if "supplier_id" not in keys:
-            suppliers = _NO_SUPPLIERS
-        elif suppliers is None:
-            suppliers = load_suppliers(cn)
-        cats = load_categories(cn)
-    return enrich(raw, suppliers, munis, cats, members)
+        return enrich_from(cn, read_frame(cn, q.group_by(*cols), large=True), suppliers)
 
 
 def municipalities_with_rows(
@@ -457,9 +449,6 @@ def municipalities_with_rows(
         )
         now, _names = _today(cn)
     return frozenset(stored.join(now, on="municipality_code")["municipality_now"].to_list())
-
-
-_NO_SUPPLIERS = pl.DataFrame()
 
 
 Query = Callable[[sa.Connection | sa.Engine, Scope, Filters], pl.DataFrame]

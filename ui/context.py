@@ -100,6 +100,9 @@ def check_database() -> None:
         # The shared objects of the old file too (not st.cache_resource.clear(): the engine
         # stays): cubes, built charts, the process-wide cube and its remembered selections.
         _cube.clear()
+        _selection_cube.clear()
+        _supplier_table.clear()
+        _scope_sums.clear()
         _standard_chart.clear()
         _options.clear()
         _page_result.clear()

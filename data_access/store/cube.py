@@ -201,10 +201,22 @@ def load_cube(conn: sa.Connection | sa.Engine, scope: Scope) -> pl.DataFrame:
         codes = historical_codes(conn, scope)
         if codes is not None:
             query = query.where(cube.c.municipality_code.in_(codes))
-        raw = read_frame(conn, query, large=True)
-        munis = load_municipalities(conn)
-        members = sorted(set(munis.filter(pl.col("is_member"))["current_code"].to_list()))
-        return enrich(raw, load_suppliers(conn), munis, load_categories(conn), members)
+        return enrich_from(conn, read_frame(conn, query, large=True))
+
+
+def enrich_from(
+    conn: sa.Connection, raw: pl.DataFrame, suppliers: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """:func:`enrich` with the reference tables read from ``conn``: the whole cube's rows, or
+    rows the database summed over some columns (``data_access.pushdown``). The suppliers are
+    read only when the rows keep ``supplier_id``, and not at all when the caller holds them."""
+    munis = load_municipalities(conn)
+    members = sorted(set(munis.filter(pl.col("is_member"))["current_code"].to_list()))
+    if "supplier_id" not in raw.columns:
+        suppliers = pl.DataFrame()  # nothing to join them to
+    elif suppliers is None:
+        suppliers = load_suppliers(conn)
+    return enrich(raw, suppliers, munis, load_categories(conn), members)
 
 
 def enrich(
