@@ -22,6 +22,7 @@ from charts.a11y import (
 from charts.common import empty
 from charts.lang import tr
 from charts.theme import (
+    COLORWAY,
     FONT_PX,
     NEUTRAL,
     PRESENTATION_FONT_PX,
@@ -43,6 +44,7 @@ HEATMAP_NAMES_PX = 48  # px above the cells for two-line municipality names and 
 # Beyond this many municipalities (a national scope) the cells are too narrow for figures:
 # the colour then carries the value, with its scale, and the hover the figure.
 HEATMAP_LABELLED_COLUMNS = 16
+TREND_LINES = 10  # municipalities drawn as lines at most (the largest; see trend_by_municipality)
 SEQUENTIAL = [[0.0, "#F0F4F8"], [0.35, "#9FB3C8"], [0.7, "#2F6FAB"], [1.0, "#0B3C6B"]]
 
 
@@ -95,10 +97,11 @@ def heatmap(
         else tr("mill. kr", "NOK million")
     )
     labelled = len(cols) <= HEATMAP_LABELLED_COLUMNS
+    x = [lbl.replace(" (", "<br>(") for lbl in munis["muni_label"].to_list()]
     fig = go.Figure(
         go.Heatmap(
             z=zs,
-            x=[lbl.replace(" (", "<br>(") for lbl in munis["muni_label"].to_list()],
+            x=x,
             y=y,
             colorscale=SEQUENTIAL,
             texttemplate=number if labelled else None,
@@ -127,11 +130,10 @@ def heatmap(
     # title's automargin grows the top margin to hold it however many lines it wraps to.
     # On a phone Plotly turns the names when they do not fit level (about 30°); the longest
     # then reaches up about half its length, so the lift covers that too.
-    names = [line for label in fig.data[0].x for line in str(label).split("<br>")]
-    lines = max(str(label).count("<br>") + 1 for label in fig.data[0].x) if names else 1
+    lines = max((label.count("<br>") + 1 for label in x), default=1)
     # Many columns are turned upright (90°): the longest name then reaches its full length.
     reach = 0.6 if labelled else 1.0
-    longest = max((len(n) for n in names), default=0)
+    longest = max((len(part) for label in x for part in label.split("<br>")), default=0)
     ticks = 0 if labelled else 20  # upright names stand on tick marks and a gap
     turned = round((longest * CHAR_PX * reach + 17 * lines + ticks) * grow)
     fig.update_layout(title={"pad": {"b": round(max(HEATMAP_NAMES_PX * grow, turned))}})
@@ -313,22 +315,44 @@ def trend_total(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
 @responsive
 @plotly_safe
 def trend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
-    """One line per municipality (its colour), spend per period.
+    """One line per municipality (its colour), spend per period — the :data:`TREND_LINES`
+    largest when there are more.
 
     ``df``: ``metrics.spend.trend(..., by_municipality=True)``.
     """
     fig = go.Figure()
     order = df.select("bucket", "label").unique().sort("bucket")["label"].to_list()
+    # A national scope's 357 lines are a grey band: beyond TREND_LINES the largest are drawn
+    # (the title says so; the table and downloads keep every municipality), and those without
+    # a member's colour take the palette's, so each line can be told from its legend entry.
+    ranked = (
+        df.group_by("muni_key")
+        .agg(pl.col("amount").sum())
+        .sort(["amount", "muni_key"], descending=[True, False])["muni_key"]
+        .to_list()
+    )
+    many = len(ranked) > TREND_LINES
+    if many:
+        df = df.filter(pl.col("muni_key").is_in(ranked[:TREND_LINES]))
+        title = f"{title} – " + tr(
+            f"de {TREND_LINES} største av {len(ranked)}",
+            f"the {TREND_LINES} largest of {len(ranked)}",
+        )
     for (key, label, now), g in df.sort("bucket").group_by(
         ["muni_key", "muni_label", "municipality_now"], maintain_order=True
     ):
+        colour, dash = _colour(str(key), str(now)), "solid"
+        if many and colour == NEUTRAL:  # past the palette's eight, the colours come dashed
+            rank = ranked.index(key)
+            colour = COLORWAY[rank % len(COLORWAY)]
+            dash = "solid" if rank < len(COLORWAY) else "dash"
         fig.add_trace(
             go.Scatter(
                 x=g["label"].to_list(),
                 y=(g["amount"] / 1e6).to_list(),
                 name=str(label),
                 mode="lines+markers",
-                line={"color": _colour(str(key), str(now)), "width": 3},
+                line={"color": colour, "width": 3, "dash": dash},
                 hovertemplate=str(label)
                 + tr(" %{x}: %{y:,.1f} mill. kr", " %{x}: NOK %{y:,.1f} million")
                 + "<extra></extra>",

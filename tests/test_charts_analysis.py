@@ -89,6 +89,32 @@ def test_a_presentation_heatmap_grows_its_rows_and_lift_with_its_font() -> None:
     assert big["title"]["pad"]["b"] >= normal["title"]["pad"]["b"] * 22 / 14 - 1
 
 
+def test_trend_of_many_municipalities_draws_the_largest_in_colours_of_their_own() -> None:
+    """A national scope: the ten largest municipalities as lines, told apart by colour, and
+    the title says which; six members or fewer stay all drawn, in their own colours."""
+    import datetime as dt
+
+    n = 40
+    df = pl.DataFrame(
+        {
+            "bucket": [dt.date(2025, 1, 1)] * n,
+            "label": ["2025 K1"] * n,
+            "muni_key": [f"{9000 + i}" for i in range(n)],
+            "muni_label": [f"Kommune {9000 + i}" for i in range(n)],
+            "municipality_now": [f"{9000 + i}" for i in range(n)],
+            "amount": [1e6 * (i + 1) for i in range(n)],
+        }
+    )
+    fig = sc.trend_by_municipality(df, title="T").to_plotly_json()
+    names = [t["name"] for t in fig["data"]]
+    assert sorted(names) == sorted(f"Kommune {9000 + i}" for i in range(30, 40))
+    styles = {(t["line"]["color"], t["line"]["dash"]) for t in fig["data"]}
+    assert len(styles) == 10  # the palette's eight, then dashed
+    assert fig["layout"]["title"]["text"] == "T – de 10 største av 40"
+    few = sc.trend_by_municipality(df.head(6), title="T").to_plotly_json()
+    assert len(few["data"]) == 6 and few["layout"]["title"]["text"] == "T"
+
+
 def test_per_inhabitant_without_population_says_so_instead_of_empty_axes() -> None:
     df = pl.DataFrame(
         {
