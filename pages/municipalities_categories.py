@@ -78,14 +78,15 @@ def _drill_down(ctx: context.PageContext, tree: pl.DataFrame) -> None:
     with right:
         st.dataframe(
             sup.select("supplier_name", "orgnr", "amount", "share", "n_lines").with_columns(
-                pl.col("amount").round(0)
+                pl.col("amount").round(0),
+                pl.col("orgnr").fill_null(""),  # blank, not "None"
             ),
             column_config={
                 "supplier_name": st.column_config.TextColumn(t("Leverandør")),
                 "orgnr": st.column_config.TextColumn(t("Org.nr.")),
                 "amount": st.column_config.NumberColumn(t("Beløp (kr)"), format="localized"),
                 "share": st.column_config.NumberColumn(t("Andel"), format="percent"),
-                "n_lines": st.column_config.NumberColumn(t("Linjer")),
+                "n_lines": st.column_config.NumberColumn(t("Linjer"), format="localized"),
             },
             hide_index=True,
             height=420,
