@@ -324,7 +324,9 @@ def render() -> None:
     )
     _show(
         r.trend_by_municipality,
-        t("Én linje per kommune, med kommunens faste farge.") + " " + INCLUDED,
+        t("Én linje per kommune, med kommunens faste farge (de ti største når det er flere).")
+        + " "
+        + INCLUDED,
     )
 
     _drill_down(ctx, r.tree)

@@ -813,8 +813,9 @@ EN: dict[str, str] = {
     "Blå: valgt periode. Grå: de samme månedene ett år tidligere. Etiketten er endringen.": (
         "Blue: the selected period. Grey: the same months a year earlier. The label is the change."
     ),
-    "Én linje per kommune, med kommunens faste farge.": (
-        "One line per municipality, in the municipality's fixed colour."
+    "Én linje per kommune, med kommunens faste farge (de ti største når det er flere).": (
+        "One line per municipality, in the municipality's fixed colour (the ten largest when "
+        "there are more)."
     ),
     "Hver rute er kommunens netto kjøp i kategorien i perioden, delt på innbyggertallet (år for "
     "år). Kategoriene står i kategoritreets rekkefølge.": (
