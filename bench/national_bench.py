@@ -43,6 +43,7 @@ from bench import pg  # noqa: E402
 from data_access import pushdown  # noqa: E402
 from data_access.store import schema  # noqa: E402
 from data_access.store.bulkload import bulk_load  # noqa: E402
+from data_access.store.cube import refresh_rollup  # noqa: E402
 from data_access.store.db import bulk_insert, get_setting, make_engine, migrate, set_setting  # noqa: E402
 from data_access.store.filters import Filters  # noqa: E402
 from data_access.store.reference import seed_reference  # noqa: E402
@@ -70,6 +71,15 @@ def generate(engine: sa.Engine, lines: int, n_munis: int) -> None:
                 with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as a:
                     a.exec_driver_sql("CLUSTER spend_cube USING ix_cube_month")
                     a.exec_driver_sql("VACUUM ANALYZE spend_cube")
+            if c.execute(
+                sa.text(
+                    "SELECT 1 FROM pg_stat_user_tables WHERE relname = 'spend_rollup' "
+                    "AND last_analyze IS NULL AND last_autoanalyze IS NULL"
+                )
+            ).first():
+                log("analyzing spend_rollup (filled by the migration)")
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as a:
+                    a.exec_driver_sql("VACUUM ANALYZE spend_rollup")
             return
     rng = np.random.default_rng(7)
     rows = lines // LINES_PER_ROW
@@ -140,12 +150,15 @@ def generate(engine: sa.Engine, lines: int, n_munis: int) -> None:
                 bulk_insert(c, schema.spend_cube, frame)
                 done += n
                 log(f"  {done:,} / {rows:,}")
+        log("summing the cube into spend_rollup")
+        refresh_rollup(c)  # as every write of the app's cube does
         set_setting(c, "bench_national", f"{lines}:{n_munis}")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         # The app's cube is written in month order (rebuild_cube orders by month on PostgreSQL,
         # imports append new months), so a period's rows sit together on disk: do the same.
         c.exec_driver_sql("CLUSTER spend_cube USING ix_cube_month")
         c.exec_driver_sql("VACUUM ANALYZE spend_cube")
+        c.exec_driver_sql("VACUUM ANALYZE spend_rollup")
 
 
 PAGE_SETS: list[dict[str, object]] = [  # the sidebar's values for 10 filter changes
@@ -265,7 +278,15 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=30_000_000)
     ap.add_argument("--municipalities", type=int, default=357)
     ap.add_argument("--page", action="store_true", help="time whole Oversikt runs (AppTest)")
+    ap.add_argument(
+        "--no-rollup",
+        action="store_true",
+        help="the comparison: every pushed-down query reads spend_cube, none spend_rollup",
+    )
     args = ap.parse_args()
+    if args.no_rollup:
+        pushdown.ROLLUP_KEYS = frozenset()
+        log("spend_rollup not used (--no-rollup)")
     name = f"innsikt_bench_national_{args.lines}"
     url = pg.create_database(name)
     engine = make_engine(url)

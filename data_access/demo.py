@@ -587,6 +587,7 @@ def generate(
     rng = np.random.default_rng(seed)
     seed_reference(conn)
     for t in (
+        schema.spend_rollup,
         schema.spend_cube,
         schema.ledger_line,
         schema.quarantine_row,
@@ -699,7 +700,14 @@ def generate(
         bulk_insert(conn, schema.ledger_line, out)
     cube_rows = rebuild_cube(conn)
     refresh_statistics(
-        conn, (schema.ledger_line, schema.spend_cube, schema.supplier, schema.municipality)
+        conn,
+        (
+            schema.ledger_line,
+            schema.spend_cube,
+            schema.spend_rollup,
+            schema.supplier,
+            schema.municipality,
+        ),
     )
     bump_data_version(conn)
     audit(conn, username, "demo.generate", f"size={size} seed={seed} lines={n}")

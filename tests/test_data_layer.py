@@ -271,3 +271,72 @@ def test_a_large_read_gives_the_rows_of_an_ordinary_one(
     both = read_frame(engine, queries[1], large=True)
     assert both["agreement_id"].null_count() > 0 and both["ehandel"].any()
     assert both.height > 5_000 and both.schema["month"] == pl.Date
+
+
+def test_rollup_is_the_cube_summed(engine: sa.Engine) -> None:
+    """spend_rollup (what the national pushdown queries read) holds the demo cube's sums per
+    month, municipality, category, area and spend class: every øre and line, no row more."""
+    from data_access.store.cube import ROLLUP_DIMS
+
+    keys = ["month", *ROLLUP_DIMS]
+    with engine.connect() as c:
+        cube = read_frame(c, sa.select(schema.spend_cube))
+        rollup = read_frame(c, sa.select(schema.spend_rollup))
+    expected = cube.group_by(keys).agg(pl.col("amount_ore", "n_lines").sum().cast(pl.Int64))
+    got = rollup.with_columns(pl.col("amount_ore", "n_lines").cast(pl.Int64))
+    assert got.height == expected.height < cube.height
+    assert got.sort(keys).equals(expected.select(got.columns).sort(keys))
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_migration_fills_the_rollup_from_the_cube(backend: str, tmp_path) -> None:
+    """Migration 0009: a database with a cube and no rollup gets the rollup summed from it."""
+    from alembic import command
+
+    from data_access.store.db import alembic_config, make_engine, migrate
+
+    with contextlib.ExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+        else:
+            from tests.conftest import fresh_pg_database
+
+            url = stack.enter_context(fresh_pg_database("innsikt_rollup_migration"))
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
+        command.upgrade(alembic_config(engine), "0008")
+        row = {
+            "month": dt.date(2024, 3, 1),
+            "municipality_code": "5038",
+            "category_id": 7,
+            "area": "drift",
+            "spend_class": "purchase",
+            "ehandel": False,
+            "agreement_id": None,
+        }
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO spend_cube (month, municipality_code, supplier_id, category_id,"
+                    " area, spend_class, ehandel, agreement_id, amount_ore, n_lines) VALUES"
+                    " (:month, :municipality_code, :supplier_id, :category_id, :area,"
+                    " :spend_class, :ehandel, :agreement_id, :amount_ore, :n_lines)"
+                ),
+                [
+                    {**row, "supplier_id": 1, "amount_ore": 1_000, "n_lines": 2},
+                    {**row, "supplier_id": 2, "amount_ore": 250, "n_lines": 1, "ehandel": True},
+                    {**row, "supplier_id": 1, "area": "investering", "amount_ore": 9, "n_lines": 1},
+                ],
+            )
+        migrate(engine)
+        with engine.connect() as conn:
+            got = conn.execute(
+                sa.select(
+                    schema.spend_rollup.c.area,
+                    schema.spend_rollup.c.amount_ore,
+                    schema.spend_rollup.c.n_lines,
+                ).order_by(schema.spend_rollup.c.area)
+            ).all()
+    assert [tuple(r) for r in got] == [("drift", 1_250, 3), ("investering", 9, 1)]

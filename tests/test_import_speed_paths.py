@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from data_access.importing import import_file
 from data_access.store import bulkload, schema
-from data_access.store.cube import rebuild_cube
+from data_access.store.cube import ROLLUP_DIMS, rebuild_cube
 from data_access.store.db import read_frame
 from tests.import_helpers import (
     Row,
@@ -54,6 +54,23 @@ def _cube(conn: sa.Connection) -> pl.DataFrame:
     return df.sort(df.columns)
 
 
+def _rollup(conn: sa.Connection) -> pl.DataFrame:
+    r = schema.spend_rollup
+    df = read_frame(conn, sa.select(r)).with_columns(pl.col("amount_ore", "n_lines").cast(pl.Int64))
+    return df.sort(df.columns)
+
+
+def _cube_summed(conn: sa.Connection) -> pl.DataFrame:
+    """The cube summed over what spend_rollup does not keep, computed here apart."""
+    df = (
+        _cube(conn)
+        .group_by("month", *ROLLUP_DIMS)
+        .agg(pl.col("amount_ore", "n_lines").sum().cast(pl.Int64))
+        .select(_rollup(conn).columns)
+    )
+    return df.sort(df.columns)
+
+
 def check_cube_equals_full_rebuild(engine: sa.Engine) -> None:
     files = [
         to_csv(standard_rows()),  # a new period: appended from Polars
@@ -66,10 +83,16 @@ def check_cube_equals_full_rebuild(engine: sa.Engine) -> None:
         assert r.ok, r.error
     with engine.begin() as conn:
         incremental = _cube(conn)
+        # spend_rollup kept by each path (appended from Polars, partitions, duplicates only)
+        incremental_rollup, summed = _rollup(conn), _cube_summed(conn)
         rebuild_cube(conn)
         full = _cube(conn)
+        full_rollup = _rollup(conn)
     assert incremental.height > 0
     assert incremental.equals(full)
+    assert 0 < incremental_rollup.height < incremental.height
+    assert incremental_rollup.equals(summed)
+    assert full_rollup.equals(summed)
 
 
 @pytest.fixture()

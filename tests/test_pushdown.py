@@ -227,3 +227,58 @@ def test_pushdown_only_on_postgresql_above_the_threshold(
     assert pushdown.use_pushdown(engine, Scope.everything()) is is_pg
     monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", str(10**12))
     assert pushdown.use_pushdown(engine, Scope.everything()) is False
+
+
+def test_figures_without_suppliers_read_the_rollup(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queries whose figures need no supplier, e-handel flag or agreement read
+    spend_rollup (the cube summed over those: a fifth of its rows in the national bench), the
+    others spend_cube — seen in the SQL the database receives. That their figures equal the
+    cube's is what the tests above show."""
+    sent: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        sent.append(statement)
+
+    read_frame = pushdown.read_frame
+
+    def reading(conn, query, **kw):  # type: ignore[no-untyped-def]
+        sent.append(str(query))  # large reads go by COPY on PostgreSQL, past the cursor
+        return read_frame(conn, query, **kw)
+
+    monkeypatch.setattr(pushdown, "read_frame", reading)
+
+    def tables(run) -> set[str]:  # type: ignore[no-untyped-def]
+        sent.clear()
+        run()
+        text = " ".join(sent)
+        return {t for t in ("spend_rollup", "spend_cube") if t in text}
+
+    f, sc = FILTER_SETS[2], SCOPES[0]  # a category filter: the category join as well
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    try:
+        for run in (
+            lambda: pushdown.spend_by_municipality_sql(engine, sc, f),
+            lambda: pushdown.top_categories_sql(engine, sc, f),
+            lambda: pushdown.monthly_history_sql(engine, sc, f),
+            lambda: pushdown.months_in_scope(engine, sc),
+            lambda: pushdown.municipalities_with_rows(engine, sc, f),
+            lambda: pushdown.purchase_rows(
+                engine, sc, f, ("month", "municipality_code", "category_id")
+            ),
+        ):
+            assert tables(run) == {"spend_rollup"}
+        supplier_rows = lambda: pushdown.purchase_rows(  # noqa: E731
+            engine, sc, f, ("supplier_id", "category_id")
+        )
+        assert tables(supplier_rows) == {"spend_cube"}
+        # The headline: the period from the cube (suppliers' homes, e-handel, agreements),
+        # the year before's spend from the rollup.
+        factors = savings_factors(load_agreements(engine))
+        assert tables(lambda: pushdown.headline_sql(engine, sc, f, factors, 7_500_000)) == {
+            "spend_cube",
+            "spend_rollup",
+        }
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listen)

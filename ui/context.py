@@ -623,8 +623,11 @@ def _rows_in_database(
     _f: Filters,
 ) -> pl.DataFrame:
     """The database's rows for a chart, kept per ``key``: the filters, or only
-    ``Filters.rows`` for a query that ignores the period (``ChartFrame.period_free``)."""
-    return pushdown.CHART_FRAMES[chart_id].query(_engine, Scope.for_rows(municipalities), _f)
+    ``Filters.rows`` for a query that ignores the period (``ChartFrame.period_free``); rows
+    per supplier are named from the supplier table kept per data version."""
+    spec = pushdown.CHART_FRAMES[chart_id]
+    names = _supplier_table(_engine, url, version) if spec.by_supplier else None
+    return spec.rows(_engine, Scope.for_rows(municipalities), _f, names)
 
 
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)

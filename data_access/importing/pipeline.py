@@ -474,7 +474,9 @@ def store_lines(
     # The cube from the stored lines themselves (no re-aggregation of the ledger).
     add_lines_to_cube(conn, out)
     if large:  # a load large against what was stored: the planner's statistics are stale
-        refresh_statistics(conn, (schema.ledger_line, schema.spend_cube, schema.supplier))
+        refresh_statistics(
+            conn, (schema.ledger_line, schema.spend_cube, schema.spend_rollup, schema.supplier)
+        )
     return out.height, n_new
 
 

@@ -18,11 +18,12 @@ from data_access.store.reference import UNCLASSIFIED
 def load_tree(conn: sa.Connection | sa.Engine) -> pl.DataFrame:
     """Leaf categories with their level-1 name: id, level1, level2, n_lines.
 
-    The line counts come from ``spend_cube`` (Σ ``n_lines`` per category), not from grouping
-    the whole ledger: the cube is rebuilt in the same transaction as every change to the lines'
-    categories (import, re-classification), so the counts are the same at a fraction of the cost.
+    The line counts come from ``spend_rollup`` (Σ ``n_lines`` per category), not from grouping
+    the whole ledger: the cube and its rollup are rebuilt in the same transaction as every
+    change to the lines' categories (import, re-classification), so the counts are the same at a
+    fraction of the cost.
     """
-    c, p, cube = schema.category, schema.category.alias("p"), schema.spend_cube
+    c, p, cube = schema.category, schema.category.alias("p"), schema.spend_rollup
     used = (
         sa.select(cube.c.category_id, sa.func.sum(cube.c.n_lines).label("n"))
         .group_by(cube.c.category_id)

@@ -36,6 +36,40 @@ def _month_expr(conn: sa.Connection) -> sa.ColumnElement[dt.date]:
 
 DIMS = ("municipality_code", "supplier_id", "category_id", "area", "spend_class", "ehandel")
 DIMS_ALL = (*DIMS, "agreement_id")
+# The cube's columns ``spend_rollup`` keeps apart (besides the month): the cube summed over
+# supplier, e-handel and agreement, a fifth of its rows in the national bench.
+ROLLUP_DIMS = ("municipality_code", "category_id", "area", "spend_class")
+
+
+def refresh_rollup(
+    conn: sa.Connection, *, partition: tuple[list[str], dt.date, dt.date] | None = None
+) -> None:
+    """Sum ``spend_cube`` into ``spend_rollup`` inside the caller's transaction — all of it,
+    or only ``partition`` (municipality codes, first month, last month) as in
+    :func:`rebuild_cube`. Every write of the cube ends here (or in :func:`add_lines_to_cube`'s
+    own delta), so the rollup is never older than the cube a reader sees."""
+    cube, rollup = schema.spend_cube, schema.spend_rollup
+    dims = [cube.c.month, *(cube.c[d] for d in ROLLUP_DIMS)]
+    select = sa.select(*dims, sa.func.sum(cube.c.amount_ore), sa.func.sum(cube.c.n_lines)).group_by(
+        *dims
+    )
+    if partition is None:
+        conn.execute(rollup.delete())
+    else:
+        munis, first, last = partition
+        select = select.where(
+            cube.c.municipality_code.in_(munis), cube.c.month.between(first, last)
+        )
+        conn.execute(
+            rollup.delete().where(
+                rollup.c.municipality_code.in_(munis), rollup.c.month.between(first, last)
+            )
+        )
+    if conn.dialect.name == "postgresql":
+        select = select.order_by(cube.c.month)  # a period's rows together, as the cube's
+    conn.execute(
+        rollup.insert().from_select(["month", *ROLLUP_DIMS, "amount_ore", "n_lines"], select)
+    )
 
 
 def rebuild_cube(
@@ -76,6 +110,7 @@ def rebuild_cube(
             ["month", *[c.name for c in dims], "amount_ore", "n_lines"], select
         )
     )
+    refresh_rollup(conn, partition=partition)
     return int(conn.execute(sa.select(sa.func.count()).select_from(cube)).scalar() or 0)
 
 
@@ -108,7 +143,13 @@ def add_lines_to_cube(conn: sa.Connection, lines: pl.DataFrame) -> int:
         .agg(pl.col("amount_ore").sum(), n_lines=pl.len())
         .with_columns(pl.col("n_lines").cast(pl.Int64))
     )
-    return bulk_insert(conn, cube, delta)
+    written = bulk_insert(conn, cube, delta)
+    bulk_insert(
+        conn,
+        schema.spend_rollup,
+        delta.group_by("month", *ROLLUP_DIMS).agg(pl.col("amount_ore", "n_lines").sum()),
+    )
+    return written
 
 
 def load_suppliers(conn: sa.Connection | sa.Engine) -> pl.DataFrame:

@@ -272,6 +272,24 @@ spend_cube = sa.Table(
     sa.Index("ix_cube_month", "month"),
 )
 
+spend_rollup = sa.Table(
+    "spend_rollup",
+    metadata,
+    sa.Column("month", sa.Date, nullable=False, comment="first day of month"),
+    sa.Column("municipality_code", sa.String(4), nullable=False),
+    sa.Column("category_id", sa.Integer, nullable=False),
+    sa.Column("area", sa.String(12), nullable=False),
+    sa.Column("spend_class", sa.String(20), nullable=False),
+    sa.Column("amount_ore", sa.BigInteger, nullable=False),
+    sa.Column("n_lines", sa.BigInteger, nullable=False),
+    # spend_cube summed over supplier, e-handel and agreement, kept in the same transaction as
+    # the cube (store.cube): what the national pushdown queries read when a figure needs none
+    # of those (spend per municipality, categories, the quarterly history, the month ×
+    # municipality × category rows of Kommuner og kategorier).
+    sa.Index("ix_rollup_muni_month", "municipality_code", "month"),
+    sa.Index("ix_rollup_month", "month"),
+)
+
 quarantine_row = sa.Table(
     "quarantine_row",
     metadata,

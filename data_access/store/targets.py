@@ -18,7 +18,7 @@ def target_share_from_db(
     its own scoped cube: two sums leave the database, never another member's rows."""
     if codes is None:
         return 1.0
-    c, m = schema.spend_cube, schema.municipality
+    c, m = schema.spend_rollup, schema.municipality  # the cube summed over supplier etc.
     cond = [c.c.month.between(f.start, f.end), c.c.spend_class == "purchase"]
     if f.area != "alle":
         cond.append(c.c.area == f.area)
