@@ -49,7 +49,14 @@ def _close(a: object, b: object) -> bool:
     return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("f", FILTER_SETS, ids=["2025", "2024-Q2Q3-two-munis", "2023-cat1-all"])
+# Two years: the year before (2022–2023) overlaps the period. The headline once read both
+# periods in one scan and counted 2023 only as "this period", halving the year before's spend.
+TWO_YEARS = Filters(dt.date(2023, 1, 1), dt.date(2024, 12, 1), area="alle")
+
+
+@pytest.mark.parametrize(
+    "f", [*FILTER_SETS, TWO_YEARS], ids=["2025", "2024-Q2Q3-two-munis", "2023-cat1-all", "2023-24"]
+)
 @pytest.mark.parametrize("sc", SCOPES, ids=["everything", "verdal"])
 def test_headline_in_sql_equals_polars(engine: sa.Engine, f: Filters, sc: Scope) -> None:
     cube = load_cube(engine, sc)
