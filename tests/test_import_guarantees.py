@@ -557,6 +557,7 @@ def test_pg_quarantine_reclassify_enrich(
 ) -> None:
     check_quarantine_round_trip(pg_import_engine)
     with pg_import_engine.begin() as c:
+        c.execute(schema.spend_rollup.delete())
         c.execute(schema.spend_cube.delete())
         c.execute(schema.ledger_line.delete())
     check_reclassify(pg_import_engine)

@@ -162,11 +162,18 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, df: pl.DataFrame) -> int:
 
 
 @contextlib.contextmanager
-def connected(conn: sa.Connection | sa.Engine) -> Iterator[sa.Connection]:
+def connected(
+    conn: sa.Connection | sa.Engine, *, snapshot: bool = False
+) -> Iterator[sa.Connection]:
     """A Connection for read functions that take either: an Engine gets a short-lived one,
-    a Connection (e.g. inside the caller's transaction) is used as it is."""
+    a Connection (e.g. inside the caller's transaction) is used as it is. ``snapshot``: the
+    new connection reads all its statements from one snapshot on PostgreSQL (``REPEATABLE
+    READ``), for a figure built from several statements that an import committing between
+    them must not split."""
     if isinstance(conn, sa.Engine):
         with conn.connect() as c:
+            if snapshot and c.dialect.name == "postgresql":
+                c = c.execution_options(isolation_level="REPEATABLE READ")
             yield c
     else:
         yield conn

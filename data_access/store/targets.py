@@ -1,4 +1,5 @@
-"""A member's part of the yearly savings target, summed in SQL on the spend cube, for a session
+"""A member's part of the yearly savings target, summed in SQL on the cube's rollup
+(``spend_rollup``: the cube summed over supplier, e-handel and agreement), for a session
 that holds only its own scoped cube: two sums leave the database, never another member's rows
 (``metrics.savings_summary.target_share`` is the same rule on a cube in memory)."""
 
