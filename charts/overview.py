@@ -16,15 +16,44 @@ from charts.lang import tr
 
 __all__ = ["empty", "spend_by_municipality", "top_categories", "trend_by_quarter"]
 from charts.spans import vrect
-from charts.theme import GRID, INK, PRIMARY, municipality_colour, themed
+from charts.theme import COLORWAY, GRID, INK, NEUTRAL, PRIMARY, municipality_colour, themed
 from data_access.store.escape import plotly_safe
+
+# A national scope has 357 municipalities: as bars, a chart 16 000 px tall; stacked per
+# quarter, 357 grey series under a legend that squeezes the plot to a strip. Beyond these
+# counts the largest are drawn (the title says so; the table and downloads keep every one).
+MUNICIPALITY_BARS = 20
+STACKED_MUNICIPALITIES = 10  # per quarter, the rest stacked as one series
+
+
+def _largest(df: pl.DataFrame) -> list[str]:
+    """Today's codes by their summed amount, largest first (ties by code, so stable)."""
+    return (
+        df.group_by("municipality_now")
+        .agg(pl.col("amount").sum())
+        .sort(["amount", "municipality_now"], descending=[True, False])["municipality_now"]
+        .to_list()
+    )
+
+
+def _of_many(title: str, shown: int, total: int, rest: bool = False) -> str:
+    if rest:
+        return f"{title} – " + tr(
+            f"de {shown} største av {total}, resten samlet",
+            f"the {shown} largest of {total}, the rest together",
+        )
+    return f"{title} – " + tr(f"de {shown} største av {total}", f"the {shown} largest of {total}")
 
 
 @responsive
 @plotly_safe
 def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
-    """Horizontal bars, one fixed colour per municipality, largest on top."""
+    """Horizontal bars, one fixed colour per municipality, largest on top — the
+    :data:`MUNICIPALITY_BARS` largest when there are more."""
     d = df.sort("amount")
+    if d.height > MUNICIPALITY_BARS:
+        title = _of_many(title, MUNICIPALITY_BARS, d.height)
+        d = d.tail(MUNICIPALITY_BARS)
     return hbar(
         d["municipality_name"].to_list(),
         d["amount"].to_list(),
@@ -40,11 +69,50 @@ def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
 @plotly_safe
 def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Stacked bars per quarter, one series per municipality; quarters outside the selected
-    period are drawn faded so the selection stands out in its history."""
+    period are drawn faded so the selection stands out in its history. Beyond
+    :data:`STACKED_MUNICIPALITIES` the largest are stacked one by one (members in their
+    colour, the others in the palette's) and the rest as one grey series, so each bar's
+    height is still the whole total."""
     fig = go.Figure()
     labels = (
         df.select("year", "quarter", "label").unique().sort("year", "quarter")["label"].to_list()
     )
+    ranked = _largest(df)
+    colours = {c: municipality_colour(c) for c in ranked}
+    hatched: set[str] = set()  # past the palette's eight colours, the bars come hatched
+    if len(ranked) > STACKED_MUNICIPALITIES:
+        keep = ranked[:STACKED_MUNICIPALITIES]
+        for rank, code in enumerate(keep):
+            if colours[code] == NEUTRAL:
+                colours[code] = COLORWAY[rank % len(COLORWAY)]
+                if rank >= len(COLORWAY):
+                    hatched.add(code)
+        n_rest = len(ranked) - len(keep)
+        rest = (
+            df.filter(~pl.col("municipality_now").is_in(keep))
+            .group_by("year", "quarter", "label", "in_period")
+            .agg(pl.col("amount").sum())
+            .with_columns(
+                municipality_now=pl.lit("*"),
+                municipality_name=pl.lit(
+                    tr(f"Øvrige {n_rest} kommuner", f"Other {n_rest} municipalities")
+                ),
+            )
+        )
+        colours["*"] = NEUTRAL
+        df = pl.concat(
+            [
+                df.filter(pl.col("municipality_now").is_in(keep)).sort(
+                    pl.col("municipality_now").replace_strict(
+                        {c: i for i, c in enumerate(keep)}, return_dtype=pl.Int64
+                    ),
+                    "year",
+                    "quarter",
+                ),
+                rest.sort("year", "quarter").select(df.columns),
+            ]
+        )
+        title = _of_many(title, STACKED_MUNICIPALITIES, len(ranked), rest=True)
     for (code, name), g in df.group_by(
         ["municipality_now", "municipality_name"], maintain_order=True
     ):
@@ -53,7 +121,8 @@ def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False
                 x=g["label"].to_list(),
                 y=(g["amount"] / 1e6).to_list(),
                 name=str(name),
-                marker_color=municipality_colour(str(code)),
+                marker_color=colours[str(code)],
+                marker_pattern_shape="/" if code in hatched else "",
                 marker_opacity=[1.0 if p else 0.35 for p in g["in_period"].to_list()],
                 hovertemplate="%{x} – " + str(name) + ": %{y:,.1f} mill. kr<extra></extra>",
             )

@@ -77,6 +77,69 @@ def test_trend_by_quarter_stacks_one_bar_trace_per_municipality(data: dict) -> N
     assert faded  # quarters outside 2025 are drawn faded
 
 
+def _national(n: int = 40) -> pl.DataFrame:
+    """A national scope's quarterly frame: n municipalities, the larger the higher the code,
+    four quarters of 2025 in the period and four of 2024 outside it."""
+    rows = [
+        {
+            "year": year,
+            "quarter": q,
+            "municipality_now": f"{9000 + i}",
+            "municipality_name": f"Kommune {9000 + i}",
+            "amount": 1e6 * (i + 1) * q,
+            "in_period": year == 2025,
+            "label": f"{year} K{q}",
+        }
+        for year in (2024, 2025)
+        for q in (1, 2, 3, 4)
+        for i in range(n)
+    ]
+    return pl.DataFrame(rows).with_columns(pl.col("quarter").cast(pl.Int8))
+
+
+def test_many_municipalities_draw_the_twenty_largest_bars() -> None:
+    """357 municipalities made a bar chart 16 000 px tall: beyond twenty the largest are
+    drawn, largest on top, and the title says so."""
+    frame = (
+        _national()
+        .filter(pl.col("year") == 2025, pl.col("quarter") == 1)
+        .select("municipality_now", "municipality_name", "amount")
+    )
+    fig = _json(oc.spend_by_municipality(frame, title="T"))
+    (bar,) = fig["data"]
+    assert bar["y"] == [f"Kommune {9000 + i}" for i in range(20, 40)]  # largest last = on top
+    assert bar["x"] == pytest.approx([(i + 1) for i in range(20, 40)])
+    assert plain(fig["layout"]["title"]["text"]) == "T – de 20 største av 40"
+    assert fig["layout"]["height"] < 1_200
+
+
+def test_many_municipalities_stack_the_ten_largest_and_the_rest_together() -> None:
+    """357 stacked series under a 357-entry legend squeezed the plot to a strip: beyond ten,
+    the ten largest are stacked one by one in colours of their own and the rest as one grey
+    series, so every bar still stands for the whole total of its quarter."""
+    frame = _national()
+    fig = _json(oc.trend_by_quarter(frame, title="T"))
+    names = [t["name"] for t in fig["data"]]
+    assert names[:10] == [f"Kommune {9000 + i}" for i in range(39, 29, -1)]
+    assert names[10:] == ["Øvrige 30 kommuner"]
+    styles = {(t["marker"]["color"], t["marker"]["pattern"]["shape"]) for t in fig["data"]}
+    assert len(styles) == 11  # the palette's eight, two of them again hatched, the rest grey
+    per_quarter: dict[str, float] = {}
+    for t in fig["data"]:
+        for x, y in zip(t["x"], t["y"], strict=True):
+            per_quarter[x] = per_quarter.get(x, 0.0) + y
+    want = frame.group_by("label").agg(pl.col("amount").sum() / 1e6)
+    assert per_quarter == pytest.approx(dict(want.iter_rows()))
+    assert plain(fig["layout"]["title"]["text"]) == "T – de 10 største av 40, resten samlet"
+    faded = {o for t in fig["data"] for o in t["marker"]["opacity"]}
+    assert faded == {0.35, 1.0}  # 2024 still faded, the rest series included
+    with using("en"):
+        en = _json(oc.trend_by_quarter(frame, title="T"))
+    assert en["data"][-1]["name"] == "Other 30 municipalities"
+    few = _json(oc.trend_by_quarter(_national(6), title="T"))
+    assert len(few["data"]) == 6 and few["layout"]["title"]["text"] == "T"
+
+
 def test_top_categories_are_the_ten_largest_in_millions(data: dict) -> None:
     frame = overview.top_categories(data["cube"], F)
     fig = _json(oc.top_categories(frame, title="T"))
