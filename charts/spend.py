@@ -45,6 +45,18 @@ HEATMAP_NAMES_PX = 48  # px above the cells for two-line municipality names and 
 # the colour then carries the value, with its scale, and the hover the figure.
 HEATMAP_LABELLED_COLUMNS = 16
 TREND_LINES = 10  # municipalities drawn as lines at most (the largest; see trend_by_municipality)
+BARS = 20  # municipalities drawn as bars at most (per inhabitant: the highest)
+
+
+def _line_style(key: str, now: str, rank: int, many: bool) -> tuple[str, str]:
+    """(colour, dash) of a municipality's line: its own colour; among many (a national
+    scope's largest), those without one take the palette's by rank, dashed past its eight."""
+    colour = _colour(key, now)
+    if many and colour == NEUTRAL:
+        return COLORWAY[rank % len(COLORWAY)], "solid" if rank < len(COLORWAY) else "dash"
+    return colour, "solid"
+
+
 SEQUENTIAL = [[0.0, "#F0F4F8"], [0.35, "#9FB3C8"], [0.7, "#2F6FAB"], [1.0, "#0B3C6B"]]
 
 
@@ -207,6 +219,11 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
         )
     if len(years) == 1:
         d = d.sort("per_inhabitant")
+        if d.height > BARS:  # a national scope: 357 bars were 16 000 px tall
+            title = f"{title} – " + tr(
+                f"de {BARS} høyeste av {d.height}", f"the {BARS} highest of {d.height}"
+            )
+            d = d.tail(BARS)
         fig.add_trace(
             go.Bar(
                 x=d["per_inhabitant"].to_list(),
@@ -234,16 +251,30 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
             xaxis={"title": tr("kr per innbygger", "NOK per inhabitant"), "tickformat": ",.0f"},
             height=90 + 45 * max(d.height, 1),
         )
+    ranked = (
+        d.group_by("muni_key")
+        .agg(pl.col("per_inhabitant").mean())
+        .sort(["per_inhabitant", "muni_key"], descending=[True, False])["muni_key"]
+        .to_list()
+    )
+    many = len(ranked) > TREND_LINES
+    if many:  # as trend_by_municipality: the highest on average over the years
+        d = d.filter(pl.col("muni_key").is_in(ranked[:TREND_LINES]))
+        title = f"{title} – " + tr(
+            f"de {TREND_LINES} høyeste av {len(ranked)}",
+            f"the {TREND_LINES} highest of {len(ranked)}",
+        )
     for (key, label, now), g in d.sort("muni_key", "year").group_by(
         ["muni_key", "muni_label", "municipality_now"], maintain_order=True
     ):
+        colour, dash = _line_style(str(key), str(now), ranked.index(key), many)
         fig.add_trace(
             go.Scatter(
                 x=[str(y) for y in g["year"].to_list()],
                 y=g["per_inhabitant"].to_list(),
                 name=str(label),
                 mode="lines+markers",
-                line={"color": _colour(str(key), str(now)), "width": 3},
+                line={"color": colour, "width": 3, "dash": dash},
                 hovertemplate=str(label)
                 + tr(" %{x}: %{y:,.0f} kr per innbygger", " %{x}: NOK %{y:,.0f} per inhabitant")
                 + "<extra></extra>",
@@ -341,11 +372,7 @@ def trend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
     for (key, label, now), g in df.sort("bucket").group_by(
         ["muni_key", "muni_label", "municipality_now"], maintain_order=True
     ):
-        colour, dash = _colour(str(key), str(now)), "solid"
-        if many and colour == NEUTRAL:  # past the palette's eight, the colours come dashed
-            rank = ranked.index(key)
-            colour = COLORWAY[rank % len(COLORWAY)]
-            dash = "solid" if rank < len(COLORWAY) else "dash"
+        colour, dash = _line_style(str(key), str(now), ranked.index(key), many)
         fig.add_trace(
             go.Scatter(
                 x=g["label"].to_list(),

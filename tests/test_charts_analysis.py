@@ -8,6 +8,7 @@ import pytest
 from charts import regional as rc
 from charts import spend as sc
 from charts import suppliers as suc
+from charts.a11y import plain
 from charts.theme import LEVEL_COLOURS, municipality_colour
 from data_access.metrics import concentration, regional, spend
 from data_access.store.filters import Filters
@@ -113,6 +114,44 @@ def test_trend_of_many_municipalities_draws_the_largest_in_colours_of_their_own(
     assert fig["layout"]["title"]["text"] == "T – de 10 største av 40"
     few = sc.trend_by_municipality(df.head(6), title="T").to_plotly_json()
     assert len(few["data"]) == 6 and few["layout"]["title"]["text"] == "T"
+
+
+def test_per_inhabitant_of_many_municipalities_draws_the_highest() -> None:
+    """A national scope with population figures: 357 bars were 16 000 px tall and 357 lines a
+    band — beyond twenty bars (one year) or ten lines (several) the highest are drawn and the
+    title says so; the table keeps every municipality."""
+    n = 40
+
+    def frame(years: list[int]) -> pl.DataFrame:
+        return pl.DataFrame(
+            [
+                {
+                    "muni_key": f"{9000 + i}",
+                    "muni_label": f"Kommune {9000 + i}",
+                    "municipality_now": f"{9000 + i}",
+                    "year": y,
+                    "amount": 1e6 * (i + 1),
+                    "population": 1000,
+                    "per_inhabitant": 1000.0 * (i + 1) + y,
+                }
+                for y in years
+                for i in range(n)
+            ]
+        )
+
+    bars = sc.per_inhabitant(frame([2025]), title="T").to_plotly_json()
+    (bar,) = bars["data"]
+    assert bar["y"] == [f"Kommune {9000 + i}" for i in range(20, 40)]  # highest on top
+    assert plain(bars["layout"]["title"]["text"]) == "T – de 20 høyeste av 40"
+    assert bars["layout"]["height"] < 1_200
+    lines = sc.per_inhabitant(frame([2024, 2025]), title="T").to_plotly_json()
+    assert sorted(t["name"] for t in lines["data"]) == sorted(
+        f"Kommune {9000 + i}" for i in range(30, 40)
+    )
+    assert len({(t["line"]["color"], t["line"]["dash"]) for t in lines["data"]}) == 10
+    assert plain(lines["layout"]["title"]["text"]) == "T – de 10 høyeste av 40"
+    few = sc.per_inhabitant(frame([2025]).head(6), title="T").to_plotly_json()
+    assert len(few["data"][0]["y"]) == 6 and plain(few["layout"]["title"]["text"]) == "T"
 
 
 def test_per_inhabitant_without_population_says_so_instead_of_empty_axes() -> None:
