@@ -16,14 +16,14 @@ from charts.lang import tr
 
 __all__ = ["empty", "spend_by_municipality", "top_categories", "trend_by_quarter"]
 from charts.spans import vrect
+from charts.spend import BARS, TREND_LINES
 from charts.theme import COLORWAY, GRID, INK, NEUTRAL, PRIMARY, municipality_colour, themed
 from data_access.store.escape import plotly_safe
 
 # A national scope has 357 municipalities: as bars, a chart 16 000 px tall; stacked per
-# quarter, 357 grey series under a legend that squeezes the plot to a strip. Beyond these
-# counts the largest are drawn (the title says so; the table and downloads keep every one).
-MUNICIPALITY_BARS = 20
-STACKED_MUNICIPALITIES = 10  # per quarter, the rest stacked as one series
+# quarter, 357 grey series under a legend that squeezes the plot to a strip.
+MUNICIPALITY_BARS = BARS
+STACKED_MUNICIPALITIES = TREND_LINES  # per quarter, the rest stacked as one series
 
 
 def _largest(df: pl.DataFrame) -> list[str]:

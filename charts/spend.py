@@ -44,8 +44,11 @@ HEATMAP_NAMES_PX = 48  # px above the cells for two-line municipality names and 
 # Beyond this many municipalities (a national scope) the cells are too narrow for figures:
 # the colour then carries the value, with its scale, and the hover the figure.
 HEATMAP_LABELLED_COLUMNS = 16
-TREND_LINES = 10  # municipalities drawn as lines at most (the largest; see trend_by_municipality)
-BARS = 20  # municipalities drawn as bars at most (per inhabitant: the highest)
+SEQUENTIAL = [[0.0, "#F0F4F8"], [0.35, "#9FB3C8"], [0.7, "#2F6FAB"], [1.0, "#0B3C6B"]]
+# A national scope has 357 municipalities: beyond these counts the largest (or highest) are
+# drawn, the title says so, and the table and downloads keep every one.
+TREND_LINES = 10  # municipalities drawn as lines, or stacked one by one, at most
+BARS = 20  # municipalities drawn as bars at most
 
 
 def _line_style(key: str, now: str, rank: int, many: bool) -> tuple[str, str]:
@@ -55,9 +58,6 @@ def _line_style(key: str, now: str, rank: int, many: bool) -> tuple[str, str]:
     if many and colour == NEUTRAL:
         return COLORWAY[rank % len(COLORWAY)], "solid" if rank < len(COLORWAY) else "dash"
     return colour, "solid"
-
-
-SEQUENTIAL = [[0.0, "#F0F4F8"], [0.35, "#9FB3C8"], [0.7, "#2F6FAB"], [1.0, "#0B3C6B"]]
 
 
 def _layout(fig: go.Figure, title: str, presentation: bool, **kw: object) -> go.Figure:
