@@ -526,14 +526,8 @@ class ChartFrame:
             return self.query(conn, scope, f, suppliers=suppliers)
         return self.query(conn, scope, f)
 
-    def frame(
-        self,
-        conn: sa.Connection | sa.Engine,
-        scope: Scope,
-        f: Filters,
-        suppliers: pl.DataFrame | None = None,
-    ) -> pl.DataFrame:
-        return self.finish(self.rows(conn, scope, f, suppliers), f)
+    def frame(self, conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> pl.DataFrame:
+        return self.finish(self.rows(conn, scope, f), f)
 
 
 # The standard charts (``charts.registry`` ids) whose frame the database computes, each the

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -200,17 +202,12 @@ def test_ids_continue_after_loaded_rows(engine: sa.Engine) -> None:
         conn.execute(c_.delete().where(c_.c.id == new_cat))
 
 
-@pytest.mark.parametrize(
-    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-def test_pseudo_supplier_kinds_become_english_identifiers(backend: str, tmp_path) -> None:
-    """Migration 0008: a database whose pseudo-supplier list was stored with the Norwegian
-    kinds (navn, nummer, mønster) keeps every entry, under name, number and pattern, and the
-    entries still match (issue 9: data values in one language)."""
+@contextlib.contextmanager
+def _database_at(revision: str, backend: str, tmp_path: Path, pg_name: str) -> Iterator[sa.Engine]:
+    """A new database on ``backend`` migrated only up to ``revision`` (to test a later one)."""
     from alembic import command
 
-    from data_access.store.db import alembic_config, make_engine, migrate
-    from data_access.store.pseudo import load_pseudo, pseudo_expr
+    from data_access.store.db import alembic_config, make_engine
 
     with contextlib.ExitStack() as stack:
         if backend == "sqlite":
@@ -218,10 +215,24 @@ def test_pseudo_supplier_kinds_become_english_identifiers(backend: str, tmp_path
         else:
             from tests.conftest import fresh_pg_database
 
-            url = stack.enter_context(fresh_pg_database("innsikt_pseudo_kinds"))
+            url = stack.enter_context(fresh_pg_database(pg_name))
         engine = make_engine(url)
         stack.callback(engine.dispose)
-        command.upgrade(alembic_config(engine), "0007")
+        command.upgrade(alembic_config(engine), revision)
+        yield engine
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_pseudo_supplier_kinds_become_english_identifiers(backend: str, tmp_path) -> None:
+    """Migration 0008: a database whose pseudo-supplier list was stored with the Norwegian
+    kinds (navn, nummer, mønster) keeps every entry, under name, number and pattern, and the
+    entries still match (issue 9: data values in one language)."""
+    from data_access.store.db import migrate
+    from data_access.store.pseudo import load_pseudo, pseudo_expr
+
+    with _database_at("0007", backend, tmp_path, "innsikt_pseudo_kinds") as engine:
         with engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM pseudo_supplier"))
             conn.execute(
@@ -293,20 +304,9 @@ def test_rollup_is_the_cube_summed(engine: sa.Engine) -> None:
 )
 def test_migration_fills_the_rollup_from_the_cube(backend: str, tmp_path) -> None:
     """Migration 0009: a database with a cube and no rollup gets the rollup summed from it."""
-    from alembic import command
+    from data_access.store.db import migrate
 
-    from data_access.store.db import alembic_config, make_engine, migrate
-
-    with contextlib.ExitStack() as stack:
-        if backend == "sqlite":
-            url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-        else:
-            from tests.conftest import fresh_pg_database
-
-            url = stack.enter_context(fresh_pg_database("innsikt_rollup_migration"))
-        engine = make_engine(url)
-        stack.callback(engine.dispose)
-        command.upgrade(alembic_config(engine), "0008")
+    with _database_at("0008", backend, tmp_path, "innsikt_rollup_migration") as engine:
         row = {
             "month": dt.date(2024, 3, 1),
             "municipality_code": "5038",
