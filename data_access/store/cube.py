@@ -3,8 +3,10 @@
 One row per month × buyer municipality × supplier × category × area × spend class × e-handel
 flag × agreement, with the summed amount and the number of lines. It is rebuilt in SQL from
 ``ledger_line`` after each import (so aggregation happens in the database, also on PostgreSQL at
-national scale), read once per data version and access scope, and cached by the app. The ledger
-itself is only queried for line detail, with filters and limits in SQL.
+national scale), read once per data version and access scope, and cached by the app. In the same
+transaction it is summed into ``spend_rollup`` (:func:`refresh_rollup`), which the national
+queries read when a figure needs no supplier, e-handel flag or agreement. The ledger itself is
+only queried for line detail, with filters and limits in SQL.
 """
 
 from __future__ import annotations
