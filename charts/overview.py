@@ -16,7 +16,7 @@ from charts.lang import tr
 
 __all__ = ["empty", "spend_by_municipality", "top_categories", "trend_by_quarter"]
 from charts.spans import vrect
-from charts.spend import BARS, TREND_LINES
+from charts.spend import BARS, TREND_LINES, of_many, ranked
 from charts.theme import COLORWAY, GRID, INK, NEUTRAL, PRIMARY, municipality_colour, themed
 from data_access.store.escape import plotly_safe
 
@@ -26,25 +26,6 @@ MUNICIPALITY_BARS = BARS
 STACKED_MUNICIPALITIES = TREND_LINES  # per quarter, the rest stacked as one series
 
 
-def _largest(df: pl.DataFrame) -> list[str]:
-    """Today's codes by their summed amount, largest first (ties by code, so stable)."""
-    return (
-        df.group_by("municipality_now")
-        .agg(pl.col("amount").sum())
-        .sort(["amount", "municipality_now"], descending=[True, False])["municipality_now"]
-        .to_list()
-    )
-
-
-def _of_many(title: str, shown: int, total: int, rest: bool = False) -> str:
-    if rest:
-        return f"{title} – " + tr(
-            f"de {shown} største av {total}, resten samlet",
-            f"the {shown} largest of {total}, the rest together",
-        )
-    return f"{title} – " + tr(f"de {shown} største av {total}", f"the {shown} largest of {total}")
-
-
 @responsive
 @plotly_safe
 def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
@@ -52,7 +33,7 @@ def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
     :data:`MUNICIPALITY_BARS` largest when there are more."""
     d = df.sort("amount")
     if d.height > MUNICIPALITY_BARS:
-        title = _of_many(title, MUNICIPALITY_BARS, d.height)
+        title = of_many(title, MUNICIPALITY_BARS, d.height)
         d = d.tail(MUNICIPALITY_BARS)
     return hbar(
         d["municipality_name"].to_list(),
@@ -77,17 +58,17 @@ def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False
     labels = (
         df.select("year", "quarter", "label").unique().sort("year", "quarter")["label"].to_list()
     )
-    ranked = _largest(df)
-    colours = {c: municipality_colour(c) for c in ranked}
+    largest = ranked(df, "municipality_now", "amount")
+    colours = {c: municipality_colour(c) for c in largest}
     hatched: set[str] = set()  # past the palette's eight colours, the bars come hatched
-    if len(ranked) > STACKED_MUNICIPALITIES:
-        keep = ranked[:STACKED_MUNICIPALITIES]
+    if len(largest) > STACKED_MUNICIPALITIES:
+        keep = largest[:STACKED_MUNICIPALITIES]
         for rank, code in enumerate(keep):
             if colours[code] == NEUTRAL:
                 colours[code] = COLORWAY[rank % len(COLORWAY)]
                 if rank >= len(COLORWAY):
                     hatched.add(code)
-        n_rest = len(ranked) - len(keep)
+        n_rest = len(largest) - len(keep)
         rest = (
             df.filter(~pl.col("municipality_now").is_in(keep))
             .group_by("year", "quarter", "label", "in_period")
@@ -112,7 +93,7 @@ def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False
                 rest.sort("year", "quarter").select(df.columns),
             ]
         )
-        title = _of_many(title, STACKED_MUNICIPALITIES, len(ranked), rest=True)
+        title = of_many(title, STACKED_MUNICIPALITIES, len(largest), rest=True)
     for (code, name), g in df.group_by(
         ["municipality_now", "municipality_name"], maintain_order=True
     ):

@@ -51,6 +51,24 @@ TREND_LINES = 10  # municipalities drawn as lines, or stacked one by one, at mos
 BARS = 20  # municipalities drawn as bars at most
 
 
+def ranked(df: pl.DataFrame, key: str, value: str, *, mean: bool = False) -> list[str]:
+    """``key``'s values by ``value`` summed (or averaged), largest first; ties by key."""
+    agg = pl.col(value).mean() if mean else pl.col(value).sum()
+    by = df.group_by(key).agg(agg).sort([value, key], descending=[True, False])
+    return [str(k) for k in by[key].to_list()]
+
+
+def of_many(
+    title: str, shown: int, total: int, *, highest: bool = False, rest: bool = False
+) -> str:
+    """The title of a chart that draws ``shown`` of ``total`` municipalities: it says which."""
+    nb, en = ("høyeste", "highest") if highest else ("største", "largest")
+    more_nb, more_en = (", resten samlet", ", the rest together") if rest else ("", "")
+    return f"{title} – " + tr(
+        f"de {shown} {nb} av {total}{more_nb}", f"the {shown} {en} of {total}{more_en}"
+    )
+
+
 def _line_style(key: str, now: str, rank: int, many: bool) -> tuple[str, str]:
     """(colour, dash) of a municipality's line: its own colour; among many (a national
     scope's largest), those without one take the palette's by rank, dashed past its eight."""
@@ -220,9 +238,7 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
     if len(years) == 1:
         d = d.sort("per_inhabitant")
         if d.height > BARS:  # a national scope: 357 bars were 16 000 px tall
-            title = f"{title} – " + tr(
-                f"de {BARS} høyeste av {d.height}", f"the {BARS} highest of {d.height}"
-            )
+            title = of_many(title, BARS, d.height, highest=True)
             d = d.tail(BARS)
         fig.add_trace(
             go.Bar(
@@ -251,23 +267,15 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
             xaxis={"title": tr("kr per innbygger", "NOK per inhabitant"), "tickformat": ",.0f"},
             height=90 + 45 * max(d.height, 1),
         )
-    ranked = (
-        d.group_by("muni_key")
-        .agg(pl.col("per_inhabitant").mean())
-        .sort(["per_inhabitant", "muni_key"], descending=[True, False])["muni_key"]
-        .to_list()
-    )
-    many = len(ranked) > TREND_LINES
+    order = ranked(d, "muni_key", "per_inhabitant", mean=True)
+    many = len(order) > TREND_LINES
     if many:  # as trend_by_municipality: the highest on average over the years
-        d = d.filter(pl.col("muni_key").is_in(ranked[:TREND_LINES]))
-        title = f"{title} – " + tr(
-            f"de {TREND_LINES} høyeste av {len(ranked)}",
-            f"the {TREND_LINES} highest of {len(ranked)}",
-        )
+        d = d.filter(pl.col("muni_key").is_in(order[:TREND_LINES]))
+        title = of_many(title, TREND_LINES, len(order), highest=True)
     for (key, label, now), g in d.sort("muni_key", "year").group_by(
         ["muni_key", "muni_label", "municipality_now"], maintain_order=True
     ):
-        colour, dash = _line_style(str(key), str(now), ranked.index(key), many)
+        colour, dash = _line_style(str(key), str(now), order.index(str(key)), many)
         fig.add_trace(
             go.Scatter(
                 x=[str(y) for y in g["year"].to_list()],
@@ -356,23 +364,15 @@ def trend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
     # A national scope's 357 lines are a grey band: beyond TREND_LINES the largest are drawn
     # (the title says so; the table and downloads keep every municipality), and those without
     # a member's colour take the palette's, so each line can be told from its legend entry.
-    ranked = (
-        df.group_by("muni_key")
-        .agg(pl.col("amount").sum())
-        .sort(["amount", "muni_key"], descending=[True, False])["muni_key"]
-        .to_list()
-    )
-    many = len(ranked) > TREND_LINES
+    largest = ranked(df, "muni_key", "amount")
+    many = len(largest) > TREND_LINES
     if many:
-        df = df.filter(pl.col("muni_key").is_in(ranked[:TREND_LINES]))
-        title = f"{title} – " + tr(
-            f"de {TREND_LINES} største av {len(ranked)}",
-            f"the {TREND_LINES} largest of {len(ranked)}",
-        )
+        df = df.filter(pl.col("muni_key").is_in(largest[:TREND_LINES]))
+        title = of_many(title, TREND_LINES, len(largest))
     for (key, label, now), g in df.sort("bucket").group_by(
         ["muni_key", "muni_label", "municipality_now"], maintain_order=True
     ):
-        colour, dash = _line_style(str(key), str(now), ranked.index(key), many)
+        colour, dash = _line_style(str(key), str(now), largest.index(str(key)), many)
         fig.add_trace(
             go.Scatter(
                 x=g["label"].to_list(),
