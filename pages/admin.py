@@ -12,6 +12,7 @@ from data_access.admin.categories import RULE_KINDS, save_rules, save_tree
 from data_access.admin.private_review import release, suspected
 from data_access.admin.pseudo import add_pseudo, remove_pseudo
 from data_access.admin.users import add_user, set_password, update_user
+from data_access.store.escape import md
 from data_access.store.pseudo import KINDS, load_pseudo
 from data_access.store.scope import ROLES, Scope
 from data_access.store.users import audit_log, list_users
@@ -58,9 +59,9 @@ def _add_user_form(
                         line_detail=detail,
                         by=scope.username,
                     )
-                st.success(t("Brukeren {name} er opprettet.").format(name=username))
+                st.success(t("Brukeren {name} er opprettet.").format(name=md(username)))
             except ValueError as exc:
-                st.error(f"{t('Kunne ikke opprette brukeren:')} {t(str(exc))}")
+                st.error(f"{t('Kunne ikke opprette brukeren:')} {md(t(str(exc)))}")
 
 
 def _edit_user_form(
@@ -117,9 +118,9 @@ def _edit_user_form(
                     )
                     if new_password:
                         set_password(conn, who, new_password, by=scope.username)
-                st.success(t("Endringene for {name} er lagret.").format(name=who))
+                st.success(t("Endringene for {name} er lagret.").format(name=md(who)))
             except ValueError as exc:
-                st.error(f"{t('Kunne ikke lagre:')} {t(str(exc))}")
+                st.error(f"{t('Kunne ikke lagre:')} {md(t(str(exc)))}")
 
 
 def render() -> None:
@@ -213,7 +214,7 @@ def _categories(engine: sa.Engine, scope: Scope) -> None:
                     )
                 )
             except (ValueError, PermissionError) as exc:
-                st.error(f"{t('Ikke lagret:')} {t(str(exc))}")
+                st.error(f"{t('Ikke lagret:')} {md(t(str(exc)))}")
     with right:
         st.markdown(t("**Regler**"))
         labels = (tree["level1"] + " › " + tree["level2"]).to_list()
@@ -247,7 +248,7 @@ def _categories(engine: sa.Engine, scope: Scope) -> None:
                     ).format(rules=r["rules"], changed=r["changed"], lines=r["lines"])
                 )
             except (ValueError, PermissionError) as exc:
-                st.error(f"{t('Ikke lagret:')} {t(str(exc))}")
+                st.error(f"{t('Ikke lagret:')} {md(t(str(exc)))}")
 
 
 # --- issue 10 ---
@@ -292,9 +293,9 @@ def _private_persons(engine: sa.Engine, scope: Scope) -> None:
             try:
                 with engine.begin() as conn:
                     name = release(conn, int(pick), scope, scope.username or "admin")
-                st.success(t("Frigitt: {name} vises nå med navn.").format(name=name))
+                st.success(t("Frigitt: {name} vises nå med navn.").format(name=md(name)))
             except (ValueError, PermissionError) as exc:
-                st.error(f"{t('Ikke frigitt:')} {t(str(exc))}")
+                st.error(f"{t('Ikke frigitt:')} {md(t(str(exc)))}")
 
 
 def _pseudo_suppliers(engine: sa.Engine, scope: Scope) -> None:
@@ -335,9 +336,9 @@ def _pseudo_suppliers(engine: sa.Engine, scope: Scope) -> None:
         try:
             with engine.begin() as conn:
                 add_pseudo(conn, kind, value, note, scope.username or "admin")
-            st.success(f"{t('Lagt til:')} {value}")
+            st.success(f"{t('Lagt til:')} {md(value)}")
         except ValueError as exc:
-            st.error(f"{t('Ikke lagt til:')} {t(str(exc))}")
+            st.error(f"{t('Ikke lagt til:')} {md(t(str(exc)))}")
     if table.height:
         labels = {
             int(i): f"{t(KINDS.get(k, k))}: {v}"
@@ -349,7 +350,7 @@ def _pseudo_suppliers(engine: sa.Engine, scope: Scope) -> None:
         if st.button(t("Fjern fra listen"), key=KEY("pseudo_remove")):
             with engine.begin() as conn:
                 remove_pseudo(conn, int(gone), scope.username or "admin")
-            st.success(f"{t('Fjernet:')} {labels[int(gone)]}")
+            st.success(f"{t('Fjernet:')} {md(labels[int(gone)])}")
 
 
 render()

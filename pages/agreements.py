@@ -18,7 +18,7 @@ from charts.registry import BuiltChart
 from data_access.admin import agreements as register
 from data_access.admin.thresholds import save_thresholds
 from data_access.metrics import coverage
-from data_access.store.escape import csv_bytes
+from data_access.store.escape import csv_bytes, md
 from data_access.store.filters import Filters
 from data_access.store.scope import Scope
 from ui import chart_view, context, definitions, page
@@ -188,7 +188,7 @@ def _thresholds_editor(table: pl.DataFrame, sc: Scope) -> None:
                 n = save_thresholds(conn, pl.from_pandas(edited), sc)
             st.success(t("{n} terskelrader lagret.").format(n=n))
         except (ValueError, PermissionError) as e:
-            st.error(t(str(e)))
+            st.error(md(t(str(e))))  # may quote what was typed: text, never Markdown
 
 
 def compute_expiring(ctx: context.PageContext) -> pl.DataFrame:
@@ -366,7 +366,11 @@ def _save(action: Callable[[sa.Connection], dict[str, object]]) -> None:
         ):
             result = action(conn)
     except (ValueError, PermissionError) as e:
-        st.error(t("Ingenting ble lagret:") + "\n\n" + t(str(e)).replace("\n", "  \n"))
+        # The problems quote the file's or the editor's values (refs, categories, orgnr,
+        # municipality numbers): escaped, so a value is shown as typed and never rendered as
+        # Markdown — an image in it would make every viewer's browser fetch a remote address.
+        problems = md(t(str(e))).replace("\n", "  \n")
+        st.error(t("Ingenting ble lagret:") + "\n\n" + problems)
         return
     st.success(
         t("Nye: {created}, endret: {updated}, slettet: {deleted}.").format(

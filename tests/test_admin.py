@@ -135,3 +135,24 @@ def test_admin_reviews_and_releases_a_suspected_private_person(own_app_data: Pat
     # the pseudo-supplier list is there, seeded
     lists = [df.value for df in at.dataframe if "value" in df.value.columns]
     assert lists and "Diverse leverandører" in lists[0]["value"].tolist()
+
+
+def test_admin_typed_values_are_shown_as_text(own_app_data: Path) -> None:
+    """Issue 11: what an admin types (here a collective post's name) is echoed in the success
+    and error messages as text — no Markdown image fetched, no bold."""
+    value = "![x](http://127.0.0.1:9/x.png) **fet**"
+    escaped = "\\!\\[x\\]\\(ht\u2060tp\\:\\/\\/127\\.0\\.0\\.1\\:9\\/x\\.png\\) \\*\\*fet\\*\\*"
+    at = new_app("admin_t")
+    at.run()
+    at.switch_page("pages/admin.py").run()
+    at.selectbox(key="admin_pseudo_kind").set_value("name")
+    at.text_input(key="admin_pseudo_value").input(value)
+    at.button(key="admin_pseudo_add").click().run()
+    assert not at.exception
+    assert f"Lagt til: {escaped}" in [s.value for s in at.success]
+    at.text_input(key="admin_pseudo_value").input(value)  # again: already on the list
+    at.button(key="admin_pseudo_add").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [f"Ikke lagt til: «{escaped}» står allerede på listen"]
+    shown = [*(s.value for s in at.success), *(e.value for e in at.error)]
+    assert not [m for m in shown if "![" in m or "](" in m or "**fet" in m]

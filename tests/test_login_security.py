@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from data_access.admin.users import add_user, set_password, update_user
 from data_access.store import login_security as ls
 from data_access.store import schema
 from data_access.store.db import make_engine, migrate
-from tests.conftest import TEST_PASSWORD, new_app
+from tests.conftest import TEST_PASSWORD, fresh_pg_database, new_app
 
 T0 = dt.datetime(2026, 11, 29, 12, 0, 0)
 
@@ -198,3 +199,50 @@ def test_revoked_session_shows_the_login_form_without_error(app_env: Path) -> No
     assert not at.exception and len(at.error) == 0
     assert len(at.metric) == 0
     assert [w.label for w in at.text_input] == ["Brukernavn", "Passord"]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, db: sa.Engine) -> Iterator[sa.Engine]:
+    """The throttle tables on each backend (PostgreSQL skipped where no server runs)."""
+    if request.param == "sqlite":
+        yield db
+        return
+    with fresh_pg_database("innsikt_login") as url:
+        engine = make_engine(url)
+        migrate(engine)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+def test_a_row_inserted_between_the_read_and_the_insert_is_counted(any_db: sa.Engine) -> None:
+    """Two first failures at once for one key: the other session inserts the key's row after
+    this one looked for it and before this one inserts. That was a primary-key error (an
+    error box on the login form); now both failures are counted."""
+    key = ls.user_key("ola")
+    fired: list[str] = []
+
+    def other_session_first(_conn, _cursor, statement, *_args) -> None:
+        if not fired and statement.lstrip().upper().startswith("INSERT INTO LOGIN_THROTTLE"):
+            fired.append(statement)
+            with any_db.connect() as other, other.begin():  # a second connection of the pool
+                other.execute(
+                    schema.login_throttle.insert().values(
+                        key=key,
+                        failures=1,
+                        last_failure_at=T0,
+                        next_try_at=T0 + dt.timedelta(seconds=1),
+                    )
+                )
+
+    with any_db.begin() as conn:
+        sa.event.listen(conn, "before_cursor_execute", other_session_first)
+        ls.record_failure(conn, "ola", None, T0)
+    assert fired  # the race was staged
+    with any_db.connect() as conn:
+        row = conn.execute(
+            sa.select(schema.login_throttle).where(schema.login_throttle.c.key == key)
+        ).one()
+    assert row.failures == 2
+    assert row.next_try_at == T0 + dt.timedelta(seconds=2)

@@ -1060,6 +1060,9 @@ MESSAGES: dict[str, str] = {
     "linje {} er {} tegn lang; høyst {} tegn per linje er tillatt": (
         "line {} is {} characters long; at most {} characters per line are allowed"
     ),
+    # agreement register (data_access/admin/agreements.py)
+    "feltet {} er lengre enn {} tegn": "the field {} is longer than {} characters",
+    "… og {} feil til": "… and {} more errors",
     "account_pattern er ikke et gyldig regulært uttrykk: {}": (
         "account_pattern is not a valid regular expression: {}"
     ),

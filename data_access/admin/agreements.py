@@ -12,16 +12,27 @@ invalid file changes nothing.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 import polars as pl
 import sqlalchemy as sa
 
+from data_access.importing.limits import (
+    ELLIPSIS,
+    MAX_FIELD_CHARS,
+    check_columns,
+    check_file_size,
+    check_line_lengths,
+    shown_headings,
+)
 from data_access.importing.parsers import parse_amount_ore, parse_date
+from data_access.importing.reader import decode
 from data_access.store import schema
 from data_access.store.agreements import (
     REGISTER_COLUMNS,
@@ -73,6 +84,52 @@ SAVINGS_TYPE_WORDS = {
     "unngått kostnad": "avoidance",
 }
 STAFF = ("admin", "analyst")
+REF_CHARS = 60  # schema.agreement.ref
+AUDIT_ACTION_CHARS = 60  # schema.audit_log.action
+#: The longest value a register field may hold: the table's width where it has one
+#: (``schema.agreement``), else the ledger import's ``MAX_FIELD_CHARS``. The supplier and
+#: municipality lists are split into items checked one by one and stored one per row, and a
+#: national agreement may name every municipality (357 × 5 characters), so they get more room.
+FIELD_MAX = {
+    "name": 200,
+    "owner": 120,
+    "suppliers": 10 * MAX_FIELD_CHARS,
+    "municipalities": 10 * MAX_FIELD_CHARS,
+}
+MAX_SHOWN_ERRORS = 20  # a refusal names at most this many problems, then how many more
+
+
+def _count(n: int) -> str:
+    """A count as the limit messages write it (non-breaking space between thousands)."""
+    return f"{n:,}".replace(",", "\u00a0")
+
+
+def capped_errors(errors: list[str]) -> list[str]:
+    """The first :data:`MAX_SHOWN_ERRORS` problems, then how many more: a file of 5 000 bad
+    rows gives a message a person reads, not one as long as the file (as
+    ``limits.shown_headings`` does for a file's headings).
+
+    >>> capped_errors([f"rad {i}: navn mangler" for i in range(1, 23)])[-2:]
+    ['rad 20: navn mangler', '… og 2 feil til']
+    """
+    rest = len(errors) - MAX_SHOWN_ERRORS
+    if rest <= 0:
+        return list(errors)
+    return [*errors[:MAX_SHOWN_ERRORS], f"… og {_count(rest)} feil til"]
+
+
+def _too_long(row: dict[str, object]) -> list[str]:
+    """The row's fields over their :data:`FIELD_MAX` length, named — never echoed: a 5 MB
+    value in an error message is the problem the limit exists for. The agreement number has
+    its own message below."""
+    out = []
+    for col in REGISTER_COLUMNS:
+        if col == "ref":
+            continue
+        limit = FIELD_MAX.get(col, MAX_FIELD_CHARS)
+        if len(_text(row.get(col)) or "") > limit:
+            out.append(f"feltet {col} er lengre enn {_count(limit)} tegn")
+    return out
 
 
 @dataclass
@@ -140,7 +197,11 @@ def validate_register(  # noqa: C901, PLR0915
     rows: pl.DataFrame, *, categories: dict[str, int], municipalities: set[str]
 ) -> Validated:
     """Check every row of a register frame (``REGISTER_COLUMNS``; missing optional columns are
-    allowed). Empty ``municipalities`` means every member takes part."""
+    allowed). Empty ``municipalities`` means every member takes part.
+
+    Messages are plain text holding the file's values as they are; the page escapes them
+    for Markdown where it shows them. A row with an over-long field gets only that message,
+    so no other message echoes the long value."""
     out = Validated()
     missing = {"ref", "name", "start", "end"} - set(rows.columns)
     if missing:
@@ -151,12 +212,17 @@ def validate_register(  # noqa: C901, PLR0915
     for i, r in enumerate(rows.iter_rows(named=True), start=1):
         err: list[str] = []
         ref = _text(r.get("ref"))
-        where = f"rad {i}" + (f" ({ref})" if ref else "")
+        shown_ref = ref if ref is None or len(ref) <= REF_CHARS else ref[:REF_CHARS] + ELLIPSIS
+        where = f"rad {i}" + (f" ({shown_ref})" if shown_ref else "")
+        too_long = _too_long(r)
+        if too_long:
+            out.errors += [f"{where}: {e}" for e in too_long]
+            continue
         if not ref:
             err.append("avtalenummer (ref) mangler")
         elif ref in seen:
             err.append("avtalenummeret finnes flere ganger")
-        elif len(ref) > 60:
+        elif len(ref) > REF_CHARS:
             err.append("avtalenummeret er lengre enn 60 tegn")
         seen.add(ref or "")
         name = _text(r.get("name"))
@@ -206,13 +272,13 @@ def validate_register(  # noqa: C901, PLR0915
         sups = [re.sub(r"\D", "", s) if re.fullmatch(r"[\d .]+", s) else s for s in sups]
         bad = [s for s in sups if not is_valid_orgnr(s)]
         if bad:
-            err.append("ugyldig organisasjonsnummer: " + ", ".join(bad))
+            err.append("ugyldig organisasjonsnummer: " + shown_headings(bad))
         if not sups:
             err.append("minst én leverandør (organisasjonsnummer) må oppgis")
         munis = [m for m in re.split(r"[\s,;]+", _text(r.get("municipalities")) or "") if m]
         unknown = [m for m in munis if m not in municipalities]
         if unknown:
-            err.append("ukjent kommunenummer: " + ", ".join(unknown))
+            err.append("ukjent kommunenummer: " + shown_headings(unknown))
         if err:
             out.errors += [f"{where}: {e}" for e in err]
             continue
@@ -261,15 +327,16 @@ def save_register(
     """Create or update agreements by ``ref`` (and, with ``delete_missing``, delete those not in
     ``rows``), then recompute matching and the cube — one transaction, the caller's.
 
-    Raises PermissionError for roles other than admin/analyst and ValueError listing every
-    problem when a row is invalid (then nothing is stored). Returns counts and changed refs.
+    Raises PermissionError for roles other than admin/analyst and ValueError listing the
+    problems (the first :data:`MAX_SHOWN_ERRORS`, then how many more) when a row is invalid
+    (then nothing is stored). Returns counts and changed refs.
     """
     if scope.role not in STAFF:
         raise PermissionError("bare innkjøpskontoret (admin/analytiker) kan endre avtaleregisteret")
     cats, munis = _lookups(conn)
     v = validate_register(rows, categories=cats, municipalities=munis)
     if v.errors:
-        raise ValueError("\n".join(v.errors))
+        raise ValueError("\n".join(capped_errors(v.errors)))
     a, s, m = schema.agreement, schema.agreement_supplier, schema.agreement_municipality
     existing = {ref: int(i) for i, ref in conn.execute(sa.select(a.c.id, a.c.ref)).all()}
     before = register_frame(conn)
@@ -361,16 +428,30 @@ def _changed(old: dict[str, object] | None, rec: dict[str, object]) -> bool:
 def read_register_file(data: bytes, filename: str) -> pl.DataFrame:
     """A register file (CSV with ``;`` ``,`` or tab, UTF-8 or Windows-1252, or XLSX) as a frame
     with ``REGISTER_COLUMNS`` names; Norwegian headings (``HEADINGS``) are accepted. All values
-    are read as text and parsed by ``validate_register``."""
+    are read as text and parsed by ``validate_register``.
+
+    The ledger import's limits hold here too (``importing.limits``), refused with its
+    Norwegian messages (``LimitError``, a ValueError) before the file is parsed: file size,
+    column count and, for CSV, line length. Field length is checked per row by
+    ``validate_register`` (rows typed into the editor pass there too): refused rather than
+    cut as the ledger does, because the register is all or nothing and a shortened agreement
+    name or supplier list would be stored wrong without anyone noticing.
+    """
+    check_file_size(data)
     if filename.lower().endswith((".xlsx", ".xlsm")):
-        df = pl.read_excel(io.BytesIO(data), engine="openpyxl", infer_schema_length=0)
-    else:
         try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252")
-        first = text.splitlines()[0] if text else ""
+            df = pl.read_excel(io.BytesIO(data), engine="openpyxl", infer_schema_length=0)
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+            raise ValueError(f"Excel-filen kan ikke leses ({exc})") from exc
+        check_columns(df.columns)
+    else:
+        text, _encoding = decode(data)
+        if not text.strip():
+            raise ValueError("filen er tom")
+        check_line_lengths(text)
+        first = text.split("\n", 1)[0]
         sep = max([";", "\t", ","], key=first.count)
+        check_columns(next(csv.reader([first], delimiter=sep), []))
         df = pl.read_csv(io.StringIO(text), separator=sep, infer_schema=False)
     rename = {}
     for col in df.columns:
@@ -389,9 +470,12 @@ def import_register(
     conn: sa.Connection, data: bytes, filename: str, scope: Scope
 ) -> dict[str, object]:
     """Import a register file: rows are created or updated by ``ref``; agreements not in the
-    file are kept. All or nothing: an invalid row raises ValueError and nothing is stored."""
+    file are kept. All or nothing: an invalid row raises ValueError and nothing is stored.
+    The audit action names the file, cut to the log's column (a longer name was refused by
+    PostgreSQL after the whole import had run)."""
     rows = read_register_file(data, filename)
-    return save_register(conn, rows, scope, action=f"agreement.import:{filename}")
+    action = f"agreement.import:{filename}"[:AUDIT_ACTION_CHARS]
+    return save_register(conn, rows, scope, action=action)
 
 
 # --- matching the whole ledger ----------------------------------------------------------------

@@ -25,6 +25,8 @@ from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from data_access.store import schema, settings
 from data_access.store.db import audit, connected, read_frame
@@ -110,35 +112,55 @@ def check(
     return worst
 
 
+def _claimed_row(conn: sa.Connection, key: str, at: dt.datetime) -> sa.Row[Any]:
+    """The key's row, created if missing and held by this transaction until it ends.
+
+    Looking for the row and inserting it in two statements raced: two first failures at once
+    for one key (a user name tried from two browsers, two users behind one address) both found
+    no row, and the second insert broke the login form with a primary-key error. An insert
+    that does nothing on conflict cannot fail that way, and reading the row after it — with
+    ``FOR UPDATE`` on PostgreSQL; SQLite already holds the write lock from the insert — sees
+    the other failure, so neither is lost. The new row counts 0 failures until updated below,
+    in the same transaction, so no one sees it so.
+    """
+    t = schema.login_throttle
+    insert = pg_insert(t) if conn.dialect.name == "postgresql" else sqlite_insert(t)
+    conn.execute(
+        insert.values(key=key, failures=0, last_failure_at=at).on_conflict_do_nothing(
+            index_elements=[t.c.key]
+        )
+    )
+    return conn.execute(sa.select(t).where(t.c.key == key).with_for_update()).one()
+
+
 def record_failure(
     conn: sa.Connection, username: str, address: str | None, at: dt.datetime | None = None
 ) -> None:
-    """Count a wrong password for the user name and the client address (audited)."""
+    """Count a wrong password for the user name and the client address (audited).
+
+    Keys are taken in one order (user name, then address), so two failures at once wait for
+    each other instead of deadlocking."""
     at = at or now()
     t = schema.login_throttle
-    keys = _keys(username, address)
-    existing = {r.key: r for r in _rows(conn, [k for k, _limit in keys])}
-    for key, limit in keys:
-        row = existing.get(key)
-        before = row.failures if row is not None and _fresh(row, at) else 0
-        if row is not None and row.locked_until is not None and row.locked_until <= at:
+    for key, limit in _keys(username, address):
+        row = _claimed_row(conn, key, at)
+        before = row.failures if _fresh(row, at) else 0
+        if row.locked_until is not None and row.locked_until <= at:
             before = 0  # a lock that ran out starts a new count
         failures = before + 1
         delay = dt.timedelta(seconds=min(MAX_DELAY_S, 2 ** (failures - 1)))
         locked_until = at + dt.timedelta(minutes=lock_minutes()) if failures >= limit else None
-        values = {
-            "failures": failures,
-            "last_failure_at": at,
-            "next_try_at": at + delay,
-            "locked_until": locked_until,
-        }
-        if row is None:
-            conn.execute(t.insert().values(key=key, **values))
-        else:
-            conn.execute(t.update().where(t.c.key == key).values(**values))
-        if locked_until is not None and (
-            row is None or row.locked_until is None or row.locked_until <= at
-        ):
+        conn.execute(
+            t.update()
+            .where(t.c.key == key)
+            .values(
+                failures=failures,
+                last_failure_at=at,
+                next_try_at=at + delay,
+                locked_until=locked_until,
+            )
+        )
+        if locked_until is not None and (row.locked_until is None or row.locked_until <= at):
             audit(conn, "system", "login.locked", f"{key} after {failures} failures")
     audit(conn, username.lower().strip()[:80] or "?", "login.failed", f"from {address or 'ukjent'}")
 
