@@ -182,8 +182,9 @@ DATABASE_PAGES = (
     ("Oversikt", None),
     ("Leverandører", "pages/suppliers.py"),
     ("Kommuner og kategorier", "pages/municipalities_categories.py"),
+    ("Regionalt", "pages/regional.py"),
 )
-CUBE_PAGE = ("Regionalt", "pages/regional.py")
+CUBE_PAGE = ("Gevinster", "pages/savings.py")
 
 
 def page_runs(

@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from data_access.metrics import concentration, spend
+from data_access.metrics import concentration, regional, spend
 from data_access.metrics.overview import Headline, marked_quarters, ranked_categories
 from data_access.store import schema, settings
 from data_access.store.cube import ROLLUP_DIMS, enrich_from, load_categories
@@ -77,7 +77,7 @@ def _source(*columns: str) -> sa.Table:
     return schema.spend_rollup if set(columns) <= ROLLUP_KEYS else schema.spend_cube
 
 
-def _conditions(
+def conditions(
     conn: sa.Connection,
     scope: Scope,
     f: Filters,
@@ -116,7 +116,7 @@ def _stored_codes(conn: sa.Connection, today: tuple[str, ...]) -> list[str]:
     )
 
 
-def _today_code(conn: sa.Connection, stored: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
+def today_code(conn: sa.Connection, stored: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
     """Today's code of the buying municipality as SQL on its stored code: the stored code
     itself except for the few merged ones, named in a ``CASE`` (no join to every row)."""
     m = schema.municipality
@@ -142,7 +142,7 @@ def _sums(conn: sa.Connection, scope: Scope, f: Filters, members: list[str]) -> 
     ) -> sa.ColumnElement[Any]:
         return sa.func.coalesce(sa.func.sum(sa.case((cond, col), else_=0)), 0)
 
-    buyer = _today_code(conn, cube.c.municipality_code)
+    buyer = today_code(conn, cube.c.municipality_code)
     regional = sa.and_(home.is_not(None), sa.or_(home == buyer, home.in_(members or ["-"])))
     q = sa.select(
         cube.c.spend_class,
@@ -158,7 +158,7 @@ def _sums(conn: sa.Connection, scope: Scope, f: Filters, members: list[str]) -> 
         q = q.join(c, c.c.id == cube.c.category_id)
     q = (
         q.join(s, s.c.id == cube.c.supplier_id)
-        .where(*_conditions(conn, scope, f))
+        .where(*conditions(conn, scope, f))
         .group_by(cube.c.spend_class, cube.c.agreement_id)
     )
     return read_frame(conn, q)
@@ -170,7 +170,7 @@ def _purchases_ore(conn: sa.Connection, scope: Scope, f: Filters) -> int:
     q = sa.select(sa.func.coalesce(sa.func.sum(cube.c.amount_ore), 0)).select_from(cube)
     if f.categories:
         q = q.join(c, c.c.id == cube.c.category_id)
-    q = q.where(*_conditions(conn, scope, f, cube=cube), cube.c.spend_class == "purchase")
+    q = q.where(*conditions(conn, scope, f, cube=cube), cube.c.spend_class == "purchase")
     return int(conn.execute(q).scalar() or 0)
 
 
@@ -261,7 +261,7 @@ def spend_by_municipality_sql(
         if f.categories:
             q = q.join(c, c.c.id == cube.c.category_id)
         per_code = (
-            q.where(*_conditions(cn, scope, f, cube=cube), cube.c.spend_class == "purchase")
+            q.where(*conditions(cn, scope, f, cube=cube), cube.c.spend_class == "purchase")
             .group_by(m.c.current_code)
             .subquery()
         )
@@ -277,7 +277,7 @@ def spend_by_municipality_sql(
         return read_frame(cn, named)
 
 
-def _today(conn: sa.Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
+def today_codes(conn: sa.Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every stored municipality code with today's (``municipality_code`` →
     ``municipality_now``), and today's codes with their names — as ``store.cube.enrich`` maps
     the cube's rows, for sums the database made per stored code."""
@@ -306,7 +306,7 @@ def top_categories_sql(
         per_id = read_frame(
             cn,
             q.where(
-                *_conditions(cn, scope, f, cube=cube), cube.c.spend_class == "purchase"
+                *conditions(cn, scope, f, cube=cube), cube.c.spend_class == "purchase"
             ).group_by(cube.c.category_id),
         )
         names = load_categories(cn).select("category_id", "category", "category_l1")
@@ -330,11 +330,11 @@ def monthly_history_sql(conn: sa.Connection | sa.Engine, scope: Scope, f: Filter
         per_code = read_frame(
             cn,
             q.where(
-                *_conditions(cn, scope, f, period=False, cube=cube),
+                *conditions(cn, scope, f, period=False, cube=cube),
                 cube.c.spend_class == "purchase",
             ).group_by(cube.c.month, cube.c.municipality_code),
         )
-        now, names = _today(cn)
+        now, names = today_codes(cn)
     return (
         per_code.join(now, on="municipality_code", how="left")
         .group_by(pl.col("month").cast(pl.Date), "municipality_now")
@@ -375,7 +375,7 @@ def months_in_scope(conn: sa.Connection | sa.Engine, scope: Scope) -> pl.DataFra
         if codes is not None:
             q = q.where(cube.c.municipality_code.in_(codes))
         per_code = read_frame(cn, q.group_by(cube.c.municipality_code))
-        now, _names = _today(cn)
+        now, _names = today_codes(cn)
     return (
         per_code.join(now, on="municipality_code", how="left")
         .group_by("municipality_now")
@@ -468,7 +468,7 @@ def _summed(
         else:
             if f.categories:
                 q = q.join(c, c.c.id == cube.c.category_id)
-            q = q.where(*_conditions(cn, scope, f, cube=cube), cube.c.spend_class == "purchase")
+            q = q.where(*conditions(cn, scope, f, cube=cube), cube.c.spend_class == "purchase")
         return enrich_from(cn, read_frame(cn, q.group_by(*cols), large=True), suppliers)
 
 
@@ -485,11 +485,11 @@ def municipalities_with_rows(
             q = q.join(c, c.c.id == cube.c.category_id)
         stored = read_frame(
             cn,
-            q.where(*_conditions(cn, scope, f, period=False, cube=cube)).group_by(
+            q.where(*conditions(cn, scope, f, period=False, cube=cube)).group_by(
                 cube.c.municipality_code
             ),
         )
-        now, _names = _today(cn)
+        now, _names = today_codes(cn)
     return frozenset(stored.join(now, on="municipality_code")["municipality_now"].to_list())
 
 
@@ -551,6 +551,15 @@ def _suppliers_table(rows: pl.DataFrame, _f: Filters) -> pl.DataFrame:
     return concentration.suppliers_of(rows, reg.abc_a, reg.abc_b)
 
 
+def _regional_levels(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> pl.DataFrame:
+    """Regionalt's standard chart (the levels per municipality) from the period's purchases
+    summed per municipality, category and level (``data_access.pushdown_regional``, which
+    builds on this module's conditions and is therefore imported here, at the call)."""
+    from data_access import pushdown_regional  # here: it imports this module
+
+    return pushdown_regional.levels_rows(conn, scope, f)
+
+
 CHART_FRAMES: dict[str, ChartFrame] = {
     "kommuner": ChartFrame(spend_by_municipality_sql),
     "kategorier": ChartFrame(lambda conn, scope, f: top_categories_sql(conn, scope, f, n=1_000)),
@@ -562,4 +571,7 @@ CHART_FRAMES: dict[str, ChartFrame] = {
         _per_supplier, lambda rows, _f: concentration.by_category_of(rows), by_supplier=True
     ),
     "kommune_kategori": ChartFrame(_per_municipality, spend.matrix),
+    "regionalt": ChartFrame(
+        _regional_levels, lambda rows, _f: regional.levels_of(rows, "municipality")
+    ),
 }

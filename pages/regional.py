@@ -51,11 +51,57 @@ class Results:
     alternatives: pl.DataFrame
 
 
+@dataclass(frozen=True)
+class Frames:
+    """The page's figures as frames, from the cube or (above the threshold) from the sums the
+    database made (``data_access.pushdown_regional``) — the same frames either way."""
+
+    total: pl.DataFrame
+    by_municipality: pl.DataFrame
+    by_category: pl.DataFrame
+    over_time: pl.DataFrame
+    flows: pl.DataFrame
+    sme: pl.DataFrame
+    sme_by_municipality: pl.DataFrame
+    locations: pl.DataFrame
+    alternatives: pl.DataFrame
+
+
+def _frames(ctx: context.PageContext, member_names: dict[str, str]) -> Frames:
+    f, reg = ctx.filters, region()
+    members = member_codes_now()
+    locations = context.analysis_reference(ctx).locations
+    if ctx.in_database:  # a national scope: summed by the database, no cube in the app
+        rows = context.regional_rows(ctx, member_names, reg.sme_max_employees)
+        return Frames(
+            total=regional.levels_of(rows.levels),
+            by_municipality=regional.levels_of(rows.levels, "municipality"),
+            by_category=regional.levels_of(rows.levels, "category"),
+            over_time=regional.levels_over_time_of(context.regional_history(ctx), f),
+            flows=regional.flows_of(rows.flows, member_names),
+            sme=regional.sme_of(rows.sizes),
+            sme_by_municipality=regional.sme_of(rows.sizes, "municipality"),
+            locations=regional.location_comparison_of(
+                rows.locations, locations, members, reg.county
+            ),
+            alternatives=regional.alternatives_of(rows.far, context.regional_in_use(ctx, members)),
+        )
+    cube = ctx.cube
+    return Frames(
+        total=regional.levels(cube, f),
+        by_municipality=regional.levels(cube, f, by="municipality"),
+        by_category=regional.levels(cube, f, by="category"),
+        over_time=regional.levels(cube, f, by="quarter"),
+        flows=regional.flows(cube, f, member_names),
+        sme=regional.sme(cube, f, reg.sme_max_employees),
+        sme_by_municipality=regional.sme(cube, f, reg.sme_max_employees, by="municipality"),
+        locations=regional.location_comparison(cube, f, locations, members, reg.county),
+        alternatives=regional.regional_alternatives(cube, f, members),
+    )
+
+
 def compute(ctx: context.PageContext) -> Results:
     """Everything the page shows (cached per selection by ``context.page_result``)."""
-    cube, f = ctx.cube, ctx.filters
-    reg = region()
-    members = member_codes_now()
     munis = ctx.reference.municipalities
     member_names = dict(
         munis.filter(pl.col("is_member") & (pl.col("code") == pl.col("current_code")))
@@ -63,41 +109,36 @@ def compute(ctx: context.PageContext) -> Results:
         .select("code", "name")
         .iter_rows()
     )
-    total = regional.levels(cube, f)
-    sme = regional.sme(cube, f, reg.sme_max_employees)
-    sme_row = sme.row(0, named=True) if sme.height else {}
-    locations = context.analysis_reference(ctx).locations
-    cmp = charts.label_locations(
-        regional.location_comparison(cube, f, locations, members, reg.county)
-    )
+    fr = _frames(ctx, member_names)
+    sme_row = fr.sme.row(0, named=True) if fr.sme.height else {}
+    cmp = charts.label_locations(fr.locations)
     n_sub = int(cmp["n_suppliers_with_subunits"][0]) if cmp.height else 0
-    by_muni = regional.levels(cube, f, by="municipality")  # a standard chart (registry)
     return Results(
-        row=total.row(0, named=True) if total.height else {},
+        row=fr.total.row(0, named=True) if fr.total.height else {},
         sme_row=sme_row,
-        by_municipality=registry.from_frame("regionalt", by_muni),
+        by_municipality=registry.from_frame("regionalt", fr.by_municipality),
         by_category=_plot(
             charts.levels_stacked,
-            regional.levels(cube, f, by="category").sort("total", descending=True),
+            fr.by_category.sort("total", descending=True),
             t("Hvor kjøpene i hver kategori går"),
             "reg_chart_category",
             label="category",
         ),
         over_time=_plot(
             charts.levels_over_time,
-            regional.levels(cube, f, by="quarter"),
+            fr.over_time,
             t("Utvikling per kvartal (valgt periode markert)"),
             "reg_chart_time",
         ),
         flows=_plot(
             charts.flow_matrix,
-            charts.label_flows(regional.flows(cube, f, member_names)),
+            charts.label_flows(fr.flows),
             t("Pengestrømmer: kjøpende kommune × leverandørens hjemkommune"),
             "reg_chart_flows",
         ),
         sme=_plot(
             charts.sme_by_municipality,
-            regional.sme(cube, f, reg.sme_max_employees, by="municipality"),
+            fr.sme_by_municipality,
             t("Andel hos små og mellomstore leverandører (SMB)"),
             "reg_chart_sme",
             overall=sme_row.get("sme_share"),
@@ -113,7 +154,7 @@ def compute(ctx: context.PageContext) -> Results:
             else None
         ),
         n_with_subunits=n_sub,
-        alternatives=regional.regional_alternatives(cube, f, members),
+        alternatives=fr.alternatives,
     )
 
 

@@ -214,7 +214,7 @@ def test_summed_rows_of_an_empty_selection_give_empty_figures(engine: sa.Engine)
 
 
 @pytest.mark.parametrize("f", FILTER_SETS, ids=["2025", "2024-Q2Q3-two-munis", "2023-cat1-all"])
-@pytest.mark.parametrize("chart_id", ["leverandorer", "hhi", "kommune_kategori"])
+@pytest.mark.parametrize("chart_id", ["leverandorer", "hhi", "kommune_kategori", "regionalt"])
 def test_standard_charts_from_summed_rows_equal_the_cubes(
     engine: sa.Engine, f: Filters, chart_id: str
 ) -> None:
@@ -224,7 +224,7 @@ def test_standard_charts_from_summed_rows_equal_the_cubes(
     cube = load_cube(engine, sc)
     data = registry.ChartData(cube, load_agreements(engine), 7_500_000)
     want = registry.get(chart_id).frame(data, f)
-    assert want.height > 3
+    assert want.height >= 2  # regionalt: one row per municipality, two in the second set
     spec = pushdown.CHART_FRAMES[chart_id]
     assert_frame_equal(spec.frame(engine, sc, f), want)
     if spec.by_supplier:  # as the app calls it: with the supplier table it keeps

@@ -38,7 +38,7 @@ import streamlit as st
 
 from charts import lang as chart_lang
 from charts import registry
-from data_access import pushdown
+from data_access import pushdown, pushdown_regional
 from data_access.admin import opportunities as store
 from data_access.bootstrap import initialize
 from data_access.metrics import opportunities as op
@@ -717,6 +717,69 @@ def cube_for(ctx: PageContext, keys: tuple[str, ...]) -> pl.DataFrame:
         f = ctx.filters
         return pushdown.purchase_rows(ctx.engine, ctx.scope, f, keys, since=f.previous_year().start)
     return ctx.cube
+
+
+# --- Regionalt næringsliv above the threshold (data_access.pushdown_regional) -----------------
+
+
+def regional_rows(
+    ctx: PageContext, member_names: dict[str, str], max_employees: int
+) -> pushdown_regional.RegionalRows:
+    """The period's purchases summed by the database per Regionalt's groupings (above the
+    threshold). Call it inside :func:`page_result`'s ``compute``, which keeps it per filters."""
+    return pushdown_regional.period_rows(
+        ctx.engine,
+        ctx.scope,
+        ctx.filters,
+        member_names=member_names,
+        max_employees=max_employees,
+        suppliers=_suppliers(ctx),
+    )
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _regional_history(
+    _engine: sa.Engine,
+    url: str,
+    version: int,
+    municipalities: Municipalities,
+    rows: tuple[str, tuple[str, ...], tuple[int, ...]],
+    _f: Filters,
+) -> pl.DataFrame:
+    return pushdown_regional.history_rows(_engine, Scope.for_rows(municipalities), _f)
+
+
+def regional_history(ctx: PageContext) -> pl.DataFrame:
+    """Purchases per month and regional level over the whole history, summed by the database,
+    kept per ``Filters.rows``: a change of period alone does not read seven years again."""
+    f = ctx.filters
+    return _regional_history(
+        ctx.engine, str(ctx.engine.url), ctx.version, ctx.scope.municipalities, f.rows, f
+    )
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def _regional_in_use(
+    _engine: sa.Engine,
+    url: str,
+    version: int,
+    municipalities: Municipalities,
+    members: tuple[str, ...],
+) -> pl.DataFrame:
+    return pushdown_regional.in_use(
+        _engine,
+        Scope.for_rows(municipalities),
+        list(members),
+        _supplier_table(_engine, url, version),
+    )
+
+
+def regional_in_use(ctx: PageContext, members: list[str]) -> pl.DataFrame:
+    """The regional suppliers in use per NACE code over the whole scope, summed by the
+    database, once per data version (the same for every filter)."""
+    return _regional_in_use(
+        ctx.engine, str(ctx.engine.url), ctx.version, ctx.scope.municipalities, tuple(members)
+    )
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)

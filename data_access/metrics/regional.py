@@ -80,13 +80,38 @@ def levels(cube: pl.DataFrame, f: Filters, by: str = "none") -> pl.DataFrame:
     ``in_period`` marks the buckets inside it."""
     keys = GROUPS[by]
     if by not in ("year", "quarter"):
-        return _wide(purchases(cube, f), keys)
+        return levels_of(purchases(cube, f), by)
     # The whole history: the same for every period, remembered per cube and rows.
     out = per_cube(
         cube, ("levels", by, *f.rows), lambda: _wide(purchases(cube, f, period=False), keys)
     )
-    inside = purchases(cube, f).select(keys).unique().with_columns(in_period=True)
-    out = out.join(inside, on=keys, how="left").with_columns(pl.col("in_period").fill_null(False))
+    return in_period(out, purchases(cube, f).select(keys), by)
+
+
+def levels_of(rows: pl.DataFrame, by: str = "none") -> pl.DataFrame:
+    """:func:`levels` (``by`` not a time) of purchase rows already selected by the filters:
+    ``regional_level``, ``amount`` and the columns of ``GROUPS[by]`` — the cube's rows, or
+    sums the database made per those columns (``data_access.pushdown_regional``)."""
+    return _wide(rows, GROUPS[by])
+
+
+def levels_over_time_of(history: pl.DataFrame, f: Filters, by: str = "quarter") -> pl.DataFrame:
+    """:func:`levels` per ``year`` or ``quarter`` from the purchases of every month within the
+    other filters, summed per ``month`` (with ``year`` and ``quarter``) and level — rows the
+    database summed (``data_access.pushdown_regional.history_rows``); a month with rows inside
+    the period marks its bucket as the cube's rows of the period do."""
+    inside = history.filter(pl.col("month").is_between(f.start, f.end))
+    return in_period(_wide(history, GROUPS[by]), inside, by)
+
+
+def in_period(history: pl.DataFrame, inside: pl.DataFrame, by: str) -> pl.DataFrame:
+    """The whole history's levels per year or quarter (``_wide``) with ``in_period`` marking the
+    buckets that ``inside`` (the period's rows, the bucket's columns) has, and a ``label``."""
+    keys = GROUPS[by]
+    marks = inside.select(keys).unique().with_columns(in_period=pl.lit(True))
+    out = history.join(marks, on=keys, how="left").with_columns(
+        pl.col("in_period").fill_null(False)
+    )
     if by == "quarter":
         return out.with_columns(label=pl.format("{} Q{}", "year", "quarter"))
     return out.with_columns(label=pl.col("year").cast(pl.String))
@@ -102,31 +127,48 @@ def regional_share(cube: pl.DataFrame, f: Filters) -> float | None:
 
 def flows(cube: pl.DataFrame, f: Filters, member_names: dict[str, str]) -> pl.DataFrame:
     """The flow matrix buyer (today's code) × supplier home: one column per member home,
-    then the levels ``county``, ``norway``, ``abroad_unknown``.
+    then the levels ``same`` (a buyer outside the members buying at home), ``county``,
+    ``norway``, ``abroad_unknown``.
 
     ``member_names``: today's code → name for all members (supplier homes are named even when
     the user's scope holds one buyer). Long form: municipality_now, municipality_name,
-    home_key (a member's code or one of the three level keys), home_name (the member's name;
+    home_key (a member's code or one of the four level keys), home_name (the member's name;
     null for a level, named for readers by ``charts.regional.label_flows``), home_order,
     amount, share (of the buyer's spend).
     """
-    d = purchases(cube, f)
+    return flows_of(with_home_key(purchases(cube, f), list(member_names)), member_names)
+
+
+def with_home_key(rows: pl.DataFrame, members: list[str]) -> pl.DataFrame:
+    """Add ``home_key``: the supplier's home when it is a member (``members``: today's codes),
+    else its regional level — ``same`` only for a buyer outside the members (a national
+    scope), whose own municipality would otherwise be a column of its own for every buyer.
+
+    >>> f = pl.DataFrame({"home_municipality": ["5038", "0301", "9001"],
+    ...     "regional_level": ["same", "norway", "same"]})
+    >>> with_home_key(f, ["5038"])["home_key"].to_list()
+    ['5038', 'norway', 'same']
+    """
     home = pl.col("home_municipality")
-    is_member_home = home.is_in(list(member_names))
+    return rows.with_columns(
+        home_key=pl.when(home.is_in(members)).then(home).otherwise(pl.col("regional_level"))
+    )
+
+
+def flows_of(rows: pl.DataFrame, member_names: dict[str, str]) -> pl.DataFrame:
+    """:func:`flows` of purchase rows already selected, each with ``municipality_now``,
+    ``municipality_name``, ``home_key`` (:func:`with_home_key`) and ``amount``."""
     order = {c: i for i, c in enumerate(member_names)}
     n = len(order)
-    d = d.with_columns(
-        home_key=pl.when(is_member_home).then(home).otherwise(pl.col("regional_level")),
-    ).with_columns(home_key=pl.when(pl.col("home_key") == "same").then(home).otherwise("home_key"))
-    orders = {**order, "county": n, "norway": n + 1, "abroad_unknown": n + 2}
+    orders = {**order, "same": n, "county": n + 1, "norway": n + 2, "abroad_unknown": n + 3}
     out = (
-        d.group_by("municipality_now", "municipality_name", "home_key")
+        rows.group_by("municipality_now", "municipality_name", "home_key")
         .agg(pl.col("amount").sum())
         .with_columns(
             home_name=pl.col("home_key").replace_strict(
                 member_names, default=None, return_dtype=pl.String
             ),
-            home_order=pl.col("home_key").replace_strict(orders, default=n + 3).cast(pl.Int64),
+            home_order=pl.col("home_key").replace_strict(orders, default=n + 4).cast(pl.Int64),
             share=pl.col("amount") / pl.col("amount").sum().over("municipality_now"),
         )
     )
@@ -136,15 +178,36 @@ def flows(cube: pl.DataFrame, f: Filters, member_names: dict[str, str]) -> pl.Da
 def sme(cube: pl.DataFrame, f: Filters, max_employees: int = 250, by: str = "none") -> pl.DataFrame:
     """SME share: spend with suppliers of fewer than ``max_employees`` employees / spend with
     suppliers whose size is known; unknown size reported apart (``unknown_share`` of total)."""
+    rows = purchases(cube, f).with_columns(size=size_class(pl.col("employees"), max_employees))
+    return sme_of(rows, by)
+
+
+def size_class(employees: pl.Expr, max_employees: int) -> pl.Expr:
+    """``sme`` below ``max_employees`` employees, ``large`` from it, null where unknown.
+
+    >>> pl.select(size_class(pl.Series([3, 250, None]), 250)).to_series().to_list()
+    ['sme', 'large', None]
+    """
+    return (
+        pl.when(employees.is_null())
+        .then(pl.lit(None, pl.String))
+        .when(employees < max_employees)
+        .then(pl.lit("sme"))
+        .otherwise(pl.lit("large"))
+    )
+
+
+def sme_of(rows: pl.DataFrame, by: str = "none") -> pl.DataFrame:
+    """:func:`sme` of purchase rows already selected, each with ``size``
+    (:func:`size_class`), ``amount`` and the columns of ``GROUPS[by]``."""
     keys = GROUPS[by]
-    d = purchases(cube, f)
-    emp = pl.col("employees")
+    size = pl.col("size")
     cols = [
         pl.col("amount").sum().alias("total"),
-        pl.col("amount").filter(emp.is_not_null()).sum().alias("known"),
-        pl.col("amount").filter(emp < max_employees).sum().alias("sme"),
+        pl.col("amount").filter(size.is_not_null()).sum().alias("known"),
+        pl.col("amount").filter(size == "sme").sum().alias("sme"),
     ]
-    out = d.group_by(keys).agg(cols) if keys else d.select(cols)
+    out = rows.group_by(keys).agg(cols) if keys else rows.select(cols)
     out = out.with_columns(
         sme_share=pl.when(pl.col("known") != 0).then(pl.col("sme") / pl.col("known")),
         unknown_share=pl.when(pl.col("total") != 0).then(
@@ -199,8 +262,16 @@ def location_comparison(
     """Per level: spend by head-office location and by nearest sub-unit location, side by
     side (``head_office``, ``subunit``), with ``n_suppliers_with_subunits`` in the selection.
     ``level`` is the English key; ``charts.regional.label_locations`` names it."""
-    d = purchases(cube, f)
-    d = with_location_level(d, locations, members, county)
+    return location_comparison_of(purchases(cube, f), locations, members, county)
+
+
+def location_comparison_of(
+    rows: pl.DataFrame, locations: pl.DataFrame, members: list[str], county: str
+) -> pl.DataFrame:
+    """:func:`location_comparison` of purchase rows already selected (``municipality_now``,
+    ``supplier_id``, ``orgnr``, ``regional_level``, ``amount``). Rows of suppliers without
+    sub-units may come summed per buyer and level with ``supplier_id`` and ``orgnr`` null."""
+    d = with_location_level(rows, locations, members, county)
     head = d.group_by("regional_level").agg(head_office=pl.col("amount").sum())
     sub = d.group_by("location_level").agg(subunit=pl.col("amount").sum())
     n = d.filter(pl.col("has_subunits"))["supplier_id"].n_unique() if d.height else 0
@@ -216,6 +287,9 @@ def location_comparison(
     )
 
 
+_FAR_KEYS = ("category_l1", "category", "sort", "supplier_id", "supplier_name", "orgnr", "nace")
+
+
 def regional_alternatives(
     cube: pl.DataFrame, f: Filters, members: list[str], per_category: int = 3
 ) -> pl.DataFrame:
@@ -224,43 +298,65 @@ def regional_alternatives(
 
     "Used" means with purchase spend anywhere in the user's scope (any period), so the list
     stays stable when the period is narrowed. Columns: category_l1, category, supplier_name,
-    orgnr, nace, amount, level (the English key, as ``regional_level``), n_alternatives,
-    alternatives (up to three names, largest first).
+    orgnr, nace, amount, level (the English key, as ``regional_level``: the nearest of the
+    supplier's levels when the selection's buyers differ), n_alternatives, alternatives (up to
+    three names, largest first).
     """
-    d = purchases(cube, f)
 
     def in_use() -> pl.DataFrame:
-        return (
+        return regional_in_use(
             cube.filter(
                 PURCHASE & pl.col("home_municipality").is_in(members) & pl.col("nace").is_not_null()
-            )
-            .group_by("supplier_id", "supplier_name", "nace")
-            .agg(a=pl.col("amount").sum())
-            .filter(pl.col("a") > 0)
-            .sort("a", descending=True)
-            .group_by("nace")
-            .agg(
-                n_alternatives=pl.len().cast(pl.Int64),
-                alternatives=pl.col("supplier_name").head(3).str.join(", "),
             )
         )
 
     # The same for every filter change of this cube: computed once per cube and members.
     used = per_cube(cube, ("regional_in_use", tuple(sorted(members))), in_use)
-    far = (
-        d.filter(~pl.col("regional_level").is_in(["same", "member"]) & pl.col("nace").is_not_null())
-        .group_by(
-            "category_l1", "category", "sort", "supplier_id", "supplier_name", "orgnr", "nace"
+    return alternatives_of(purchases(cube, f), used, per_category)
+
+
+def regional_in_use(rows: pl.DataFrame) -> pl.DataFrame:
+    """Per NACE code, the regional suppliers in use: ``n_alternatives`` and up to three names,
+    largest first (``alternatives``), from purchase rows of suppliers at home in a member
+    municipality with a NACE code (``supplier_id``, ``supplier_name``, ``nace``, ``amount``)."""
+    return (
+        rows.group_by("supplier_id", "supplier_name", "nace")
+        .agg(a=pl.col("amount").sum())
+        .filter(pl.col("a") > 0)
+        # Ties in amount ordered by name, so the three names do not depend on row order.
+        .sort(["a", "supplier_name"], descending=[True, False])
+        .group_by("nace", maintain_order=True)
+        .agg(
+            n_alternatives=pl.len().cast(pl.Int64),
+            alternatives=pl.col("supplier_name").head(3).str.join(", "),
         )
-        .agg(amount=pl.col("amount").sum(), level=pl.col("regional_level").first())
+    )
+
+
+def alternatives_of(rows: pl.DataFrame, used: pl.DataFrame, per_category: int = 3) -> pl.DataFrame:
+    """:func:`regional_alternatives` of purchase rows already selected — the cube's, or sums
+    the database made per category, supplier and level — against :func:`regional_in_use`."""
+    far = (
+        rows.filter(
+            ~pl.col("regional_level").is_in(["same", "member"]) & pl.col("nace").is_not_null()
+        )
+        .group_by(*_FAR_KEYS)
+        .agg(
+            amount=pl.col("amount").sum(),
+            rank=pl.col("regional_level").replace_strict(_RANK, return_dtype=pl.Int64).min(),
+        )
         .filter(pl.col("amount") > 0)
         .join(used, on="nace", how="inner")
-        .sort("amount", descending=True)
+        .with_columns(
+            level=pl.col("rank").replace_strict(dict(enumerate(LEVELS)), return_dtype=pl.String)
+        )
+        .select(*_FAR_KEYS, "amount", "level", "n_alternatives", "alternatives")
+        .sort(["amount", "supplier_name"], descending=[True, False])
     )
     return (
         far.with_columns(r=pl.int_range(1, pl.len() + 1).over("category"))
         .filter(pl.col("r") <= per_category)
         .drop("r")
-        .sort("amount", descending=True)
+        .sort(["amount", "supplier_name"], descending=[True, False])
         .drop("sort", "supplier_id")
     )

@@ -21,6 +21,7 @@ from data_access.store import schema
 from data_access.store.db import bulk_insert, connected, read_frame
 from data_access.store.filters import SORT_ORDER
 from data_access.store.pseudo import mark_pseudo
+from data_access.store.reference import region
 from data_access.store.scope import Scope, historical_codes
 from data_access.store.suppliers import display_name
 
@@ -259,7 +260,9 @@ def enrich_from(
         suppliers = pl.DataFrame()  # nothing to join them to
     elif suppliers is None:
         suppliers = load_suppliers(conn)
-    return enrich(raw, suppliers, munis, load_categories(conn), members)
+    # The county of the cooperation's configuration (``region.toml``): a cooperation outside
+    # Trøndelag must not see its county's suppliers as "rest of Norway".
+    return enrich(raw, suppliers, munis, load_categories(conn), members, region().county)
 
 
 def enrich(
