@@ -5,9 +5,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from charts import fmt
 from charts.a11y import responsive
+from charts.common import empty
 from charts.lang import tr
 from charts.spans import hline, vrect
+from charts.spend import BARS, of_many, ranked
 from charts.theme import INK, LEVEL_COLOURS, NEUTRAL, PRIMARY, municipality_colour, themed
 from data_access.store.cube import LEVELS
 from data_access.store.escape import plotly_safe
@@ -78,8 +81,15 @@ def levels_stacked(
     df: pl.DataFrame, *, label: str, title: str, presentation: bool = False
 ) -> go.Figure:
     """100 % stacked horizontal bars: the five levels for each row of ``df`` (a ``levels``
-    frame), closest to home on the left, with labels inside segments of 6 % or more."""
+    frame), closest to home on the left, with labels inside segments of 6 % or more.
+
+    Per municipality, a national scope's 357 rows were a chart 12 000 px tall: beyond
+    :data:`charts.spend.BARS` it draws the largest by spend, largest first, and its title says
+    so (the frame behind it, for the table and downloads, keeps every municipality)."""
     d = df.filter(pl.col("total") > 0)
+    if label == "municipality_name" and d.height > BARS:
+        title = of_many(title, BARS, d.height)
+        d = d.sort(["total", label], descending=[True, False]).head(BARS)
     ys = d[label].to_list()
     fig = go.Figure()
     names = level_labels()
@@ -173,12 +183,35 @@ def levels_over_time(df: pl.DataFrame, *, title: str, presentation: bool = False
     return fig
 
 
+def _no_sizes() -> str:
+    """The SME chart's message when no supplier in the selection has a known size."""
+    return tr(
+        "Antall ansatte er ukjent for alle leverandørene i utvalget",
+        "The number of employees is unknown for every supplier in the selection",
+    )
+
+
+def _column(label: str) -> str:
+    """A flow matrix column's heading on two lines, so ten of them fit side by side."""
+    return SHORT_HOME.get(label) or label.replace(" ", "<br>", 1)
+
+
 @responsive
 @plotly_safe
 def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
-    """Heatmap buyer (rows) × supplier's home (columns): share of the buyer's spend, in %."""
+    """Heatmap buyer (rows) × supplier's home (columns): share of the buyer's spend, in %.
+    Beyond :data:`charts.spend.BARS` buyers (a national scope), the largest buyers' rows, the
+    title saying so."""
     df = label_flows(df)
     buyers = df.select("municipality_now", "municipality_name").unique().sort("municipality_now")
+    if buyers.height > BARS:
+        title = of_many(title, BARS, buyers.height)
+        largest = ranked(df, "municipality_now", "amount")[:BARS]
+        rank = {c: i for i, c in enumerate(largest)}
+        df = df.filter(pl.col("municipality_now").is_in(largest))
+        buyers = buyers.filter(pl.col("municipality_now").is_in(largest)).sort(
+            pl.col("municipality_now").replace_strict(rank, return_dtype=pl.Int64)
+        )
     homes = df.select("home_key", "home_label", "home_order").unique().sort("home_order")
     cell = {(r["municipality_now"], r["home_key"]): r for r in df.iter_rows(named=True)}
     z, custom = [], []
@@ -193,11 +226,13 @@ def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[SHORT_HOME.get(h, h) for h in homes["home_label"].to_list()],
+            x=[_column(h) for h in homes["home_label"].to_list()],
             y=buyers["municipality_name"].to_list(),
             customdata=custom,
             colorscale=SEQUENTIAL,
-            texttemplate=tr("%{z:.1f} %", "%{z:.1f}%"),
+            # Written out per cell: a template wrote a lone "%" where a buyer bought nothing.
+            text=[["" if v is None else fmt.pct(v / 100) for v in r] for r in z],
+            texttemplate="%{text}",
             hovertemplate=tr(
                 "%{y} kjøper fra %{x}: %{z:.1f} % (%{customdata:,.1f} mill. kr)",
                 "%{y} buys from %{x}: %{z:.1f}% (NOK %{customdata:,.1f} million)",
@@ -230,8 +265,14 @@ def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
 def sme_by_municipality(
     df: pl.DataFrame, *, title: str, overall: float | None = None, presentation: bool = False
 ) -> go.Figure:
-    """SME share per municipality in its colour, the overall share as a dashed line."""
+    """SME share per municipality in its colour, the overall share as a dashed line; beyond
+    :data:`charts.spend.BARS` municipalities the largest by spend, the title saying so."""
     d = df.filter(pl.col("sme_share").is_not_null()).sort("municipality_now")
+    if d.height == 0:  # no supplier of a known size: say so, not an empty pair of axes
+        return empty(title, _no_sizes())
+    if d.height > BARS:
+        title = of_many(title, BARS, d.height)
+        d = d.sort(["total", "municipality_now"], descending=[True, False]).head(BARS)
     fig = go.Figure(
         go.Bar(
             x=d["municipality_name"].to_list(),

@@ -279,3 +279,77 @@ def test_regional_level_charts_leave_the_top_margin_to_the_wrapped_title() -> No
         assert fig.layout.legend.yref is None
         assert fig.layout.template.layout.legend.yref == "container"
         assert fig.layout.legend.traceorder == "normal"
+
+
+def test_regional_charts_of_many_municipalities_draw_the_largest() -> None:
+    """Regionalt for a national scope (summed by the database, every municipality at once):
+    357 stacked bars were a chart 12 000 px tall, and the flow matrix a row per buyer with a
+    column for every non-member buyer's own municipality. Beyond twenty buyers the largest
+    are drawn, largest first, and the titles say so; non-members buying at home share one
+    column, «Egen kommune»; six members or fewer are drawn as before."""
+    n = 40
+    long = pl.DataFrame(
+        [
+            {
+                "municipality_now": f"{9000 + i}",
+                "municipality_name": f"Kommune {9000 + i}",
+                "regional_level": lvl,
+                "home_municipality": f"{9000 + i}" if lvl == "same" else home,
+                "size": size,
+                "amount": 1e6 * (i + 1) * share,
+            }
+            for i in range(n)
+            for lvl, home, size, share in (
+                ("same", None, "sme", 0.3),
+                ("member", "9000", "large", 0.2),
+                ("norway", "0301", None, 0.5),
+            )
+        ]
+    )
+    largest = [f"Kommune {9000 + i}" for i in range(n - 1, n - 21, -1)]
+    levels = regional.levels_of(long, "municipality")
+    fig = rc.levels_stacked(levels, label="municipality_name", title="T").to_plotly_json()
+    assert fig["data"][0]["y"] == largest
+    assert plain(fig["layout"]["title"]["text"]) == "T – de 20 største av 40"
+    sme = regional.sme_of(long, "municipality")
+    fig = rc.sme_by_municipality(sme, title="S").to_plotly_json()
+    assert fig["data"][0]["x"] == largest
+    assert plain(fig["layout"]["title"]["text"]) == "S – de 20 største av 40"
+    members = {"9000": "Kommune 9000"}
+    flows = regional.flows_of(regional.with_home_key(long, list(members)), members)
+    fig = rc.flow_matrix(flows, title="F").to_plotly_json()
+    heat = fig["data"][0]
+    assert heat["y"] == largest
+    assert [plain(x) for x in heat["x"]] == [
+        "Kommune 9000",
+        "Egen kommune",
+        "Resten av Norge",
+    ]
+    assert plain(fig["layout"]["title"]["text"]) == "F – de 20 største av 40"
+    # A member buying at home stays in its own column (Innherred's six), as before.
+    few = regional.flows_of(regional.with_home_key(long.head(3), list(members)), members)
+    assert few["home_key"].to_list() == ["9000", "norway"]
+    few_fig = rc.flow_matrix(few, title="F").to_plotly_json()
+    assert few_fig["layout"]["title"]["text"] == "F"
+    # A buyer that bought nothing from a home has an empty cell, not a lone "%".
+    two = long.filter(pl.col("municipality_now").is_in(["9000", "9039"]))
+    cells = rc.flow_matrix(
+        regional.flows_of(regional.with_home_key(two, list(members)), members), title="F"
+    ).to_plotly_json()["data"][0]
+    text = dict(zip(cells["y"], cells["text"], strict=True))
+    assert text["Kommune 9000"][1] == "" and text["Kommune 9039"][1] == "30,0\u00a0%"
+
+
+def test_sme_chart_without_known_sizes_says_so() -> None:
+    unknown = pl.DataFrame(
+        {
+            "municipality_now": ["9000", "9001"],
+            "municipality_name": ["Kommune 9000", "Kommune 9001"],
+            "size": [None, None],
+            "amount": [1e6, 2e6],
+        },
+        schema_overrides={"size": pl.String},
+    )
+    fig = rc.sme_by_municipality(regional.sme_of(unknown, "municipality"), title="S")
+    data = fig.to_plotly_json()
+    assert data["data"] == [] and "ukjent" in data["layout"]["annotations"][0]["text"]
