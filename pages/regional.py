@@ -72,12 +72,12 @@ def _frames(ctx: context.PageContext, member_names: dict[str, str]) -> Frames:
     members = member_codes_now()
     locations = context.analysis_reference(ctx).locations
     if ctx.in_database:  # a national scope: summed by the database, no cube in the app
-        rows = context.regional_rows(ctx, member_names, reg.sme_max_employees)
+        rows, history = context.regional_rows_and_history(ctx, member_names, reg.sme_max_employees)
         return Frames(
             total=regional.levels_of(rows.levels),
             by_municipality=regional.levels_of(rows.levels, "municipality"),
             by_category=regional.levels_of(rows.levels, "category"),
-            over_time=regional.levels_over_time_of(context.regional_history(ctx), f),
+            over_time=regional.levels_over_time_of(history, f),
             flows=regional.flows_of(rows.flows, member_names),
             sme=regional.sme_of(rows.sizes),
             sme_by_municipality=regional.sme_of(rows.sizes, "municipality"),

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 import ui.context as context
-from data_access import pushdown
+from data_access import pushdown, pushdown_regional
 from data_access.store import db, decks, snapshot
 from data_access.store.cube import load_cube
 from data_access.store.filters import SORT_ORDER
@@ -180,6 +180,45 @@ def test_a_change_of_period_alone_reuses_the_history_from_the_database(
         at.run()
         assert not at.exception, at.exception
     assert len(calls) == 2 and calls[0] != calls[1]
+
+
+def test_regional_reads_its_history_once_per_filter_rows(
+    pg_app: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regionalt above the threshold: the seven years' history by level (read side by side
+    with the period, in a thread of its own) once for two periods, again when a category
+    is chosen — and the period's sums for every change."""
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", "0")
+    history: list[object] = []
+    periods: list[object] = []
+    real_history, real_period = pushdown_regional.history_rows, pushdown_regional.period_rows
+
+    def counted_history(conn: Any, scope: Scope, f: Any) -> Any:
+        history.append(f.rows)
+        return real_history(conn, scope, f)
+
+    def counted_period(*args: Any, **kw: Any) -> Any:
+        periods.append(args[2])
+        return real_period(*args, **kw)
+
+    monkeypatch.setattr(pushdown_regional, "history_rows", counted_history)
+    monkeypatch.setattr(pushdown_regional, "period_rows", counted_period)
+    at = new_app("leder")
+    at.run()
+    at.switch_page("pages/regional.py").run()
+    for change in ({"f_periode": "2024"}, {"f_periode": "2023"}, {"f_kategori": [1]}):
+        for key, value in change.items():
+            widget = (
+                at.sidebar.selectbox(key=key)
+                if key == "f_periode"
+                else at.sidebar.multiselect(key=key)
+            )
+            widget.set_value(value)
+        at.run()
+        assert not at.exception, at.exception
+        assert len(at.get("plotly_chart")) >= 5
+    assert len(history) == 2 and history[0] != history[1]
+    assert len(periods) == 4
 
 
 def _tiles_and_charts(at: Any) -> tuple[list[Any], list[list[tuple[str, list[Any]]]]]:
