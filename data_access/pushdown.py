@@ -185,11 +185,7 @@ def headline_sql(
     one grouped query of the period (at most a few hundred rows) and the year before's spend
     from the rollup."""
     with connected(conn, snapshot=True) as c:  # this period and the year before: one snapshot
-        mu = schema.municipality
-        members = sorted(
-            set(c.execute(sa.select(mu.c.current_code).where(mu.c.is_member.is_(True))).scalars())
-        )
-        cur = _sums(c, scope, f, members)
+        cur = _sums(c, scope, f, member_codes(c))
         prev_spend = _purchases_ore(c, scope, f.previous_year()) / 100.0
 
     def total(df: pl.DataFrame, col: str, cond: pl.Expr | None = None) -> float:
@@ -453,23 +449,44 @@ def _summed(
     unknown = set(keys) - set(KEYS)
     if unknown or not keys:
         raise ValueError(f"purchase_rows: keys must be some of {KEYS}, not {sorted(unknown)}")
+    with connected(conn) as cn:
+        return enrich_from(
+            cn, read_frame(cn, summed_select(cn, scope, f, keys), large=True), suppliers
+        )
+
+
+def summed_select(
+    conn: sa.Connection, scope: Scope, f: Filters | None, keys: tuple[str, ...]
+) -> sa.Select[Any]:
+    """The statement behind :func:`purchase_rows` and :func:`scope_rows`: Σ ``amount_ore`` and
+    ``n_lines`` per ``keys`` (cube columns; the rollup when they are its own) of the scope's
+    purchases within ``f`` — or of every row in the scope when ``f`` is None. Hashed sums,
+    for a caller to read or to build on (``pushdown_regional``)."""
     cube, c = _source(*keys), schema.category
     cols = [cube.c[k] for k in keys]
-    with connected(conn) as cn:
-        q = sa.select(
-            *cols,
-            sa.func.sum(cube.c.amount_ore).label("amount_ore"),
-            sa.func.sum(cube.c.n_lines).label("n_lines"),
-        ).select_from(cube)
-        if f is None:
-            codes = historical_codes(cn, scope)
-            if codes is not None:
-                q = q.where(cube.c.municipality_code.in_(codes))
-        else:
-            if f.categories:
-                q = q.join(c, c.c.id == cube.c.category_id)
-            q = q.where(*conditions(cn, scope, f, cube=cube), cube.c.spend_class == "purchase")
-        return enrich_from(cn, read_frame(cn, q.group_by(*cols), large=True), suppliers)
+    q = sa.select(
+        *cols,
+        sa.func.sum(cube.c.amount_ore).label("amount_ore"),
+        sa.func.sum(cube.c.n_lines).label("n_lines"),
+    ).select_from(cube)
+    if f is None:
+        codes = historical_codes(conn, scope)
+        if codes is not None:
+            q = q.where(cube.c.municipality_code.in_(codes))
+    else:
+        if f.categories:
+            q = q.join(c, c.c.id == cube.c.category_id)
+        q = q.where(*conditions(conn, scope, f, cube=cube), cube.c.spend_class == "purchase")
+    return q.group_by(*cols)
+
+
+def member_codes(conn: sa.Connection) -> list[str]:
+    """Today's codes of the members, as ``store.cube.enrich_from`` takes them (the
+    municipality table's ``is_member``)."""
+    mu = schema.municipality
+    return sorted(
+        set(conn.execute(sa.select(mu.c.current_code).where(mu.c.is_member.is_(True))).scalars())
+    )
 
 
 def municipalities_with_rows(

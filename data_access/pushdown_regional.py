@@ -26,7 +26,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access.metrics.regional import regional_in_use
-from data_access.pushdown import conditions, today_code, today_codes
+from data_access.pushdown import conditions, member_codes, summed_select, today_code, today_codes
 from data_access.store import schema
 from data_access.store.cube import load_categories
 from data_access.store.db import connected, read_frame
@@ -66,14 +66,6 @@ class RegionalRows:
     far: pl.DataFrame  # category, supplier (outside the region, with NACE), level, amount
 
 
-def _members(conn: sa.Connection) -> list[str]:
-    """Today's codes of the members, as ``store.cube.enrich_from`` takes them."""
-    m = schema.municipality
-    return sorted(
-        set(conn.execute(sa.select(m.c.current_code).where(m.c.is_member.is_(True))).scalars())
-    )
-
-
 def level_sql(
     home: sa.ColumnElement[str], buyer: sa.ColumnElement[str], members: list[str], county: str
 ) -> sa.ColumnElement[str]:
@@ -87,34 +79,21 @@ def level_sql(
     )
 
 
-def _summed(
-    conn: sa.Connection, scope: Scope, f: Filters, keys: tuple[str, ...], *, period: bool
-) -> sa.Subquery:
-    """The scope's purchases within the filters summed per ``keys`` (cube columns, among them
-    ``supplier_id`` and ``municipality_code``) — plain sums, hashed, before any per-row level
-    is worked out: the levels are then computed once per buyer and supplier instead of once
-    per cube row (a national year: 847 000 cube rows, 377 000 sums)."""
-    cube, c = schema.spend_cube, schema.category
-    cols = [cube.c[k] for k in keys]
-    q = sa.select(*cols, sa.func.sum(cube.c.amount_ore).label("amount_ore")).select_from(cube)
-    if f.categories:
-        q = q.join(c, c.c.id == cube.c.category_id)
-    q = q.where(*conditions(conn, scope, f, period=period), cube.c.spend_class == "purchase")
-    return q.group_by(*cols).subquery("summed")
-
-
 def _tune(conn: sa.Connection) -> None:
-    """PostgreSQL, for the rest of the caller's transaction: the groupings hashed in memory (at
-    the default 4 MB it sorted the rows once per grouping, spilling to disk), and no JIT
-    compilation — it took 0,4 s of a national year's query to compile what then ran in 1 s
-    (``EXPLAIN ANALYZE``: 1,71 s with both defaults, 1,13 s without)."""
+    """PostgreSQL, for the rest of the transaction (of a connection this module opened): the
+    groupings hashed in memory — at the default 4 MB it sorted the rows once per grouping,
+    spilling to disk — and no JIT compilation, which took 0,4 s of a national year's query
+    to compile what then ran in 1 s (``EXPLAIN ANALYZE``: 1,71 s with both defaults, 1,13 s
+    without). Each grouping's hash table may grow to ``work_mem`` × ``hash_mem_multiplier``
+    (2 in PostgreSQL 15), so up to 640 MB for the five in the worst case; the national
+    bench's year used 3 MB (the groups are few: 28 821 rows)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
         conn.exec_driver_sql("SET LOCAL jit = off")
 
 
 def _grouped(
-    conn: sa.Connection, base: sa.Subquery, sets: dict[str, tuple[str, ...]]
+    conn: sa.Connection, base: sa.Subquery, sets: dict[str, tuple[str, ...]], *, tune: bool
 ) -> pl.DataFrame:
     """Σ øre of ``base`` per each grouping in ``sets`` in one statement, with ``g`` naming the
     grouping of each row: ``GROUPING SETS`` on PostgreSQL (one scan), ``UNION ALL`` elsewhere."""
@@ -140,7 +119,8 @@ def _grouped(
             for v in sets.values()
         ]
         q = sa.union_all(*parts).subquery().select()
-    _tune(conn)
+    if tune:  # only on a connection of our own: the settings last to the transaction's end
+        _tune(conn)
     frame = read_frame(conn, q)
     names = {_mask(keys, v): name for name, v in sets.items()}
     return frame.with_columns(
@@ -193,7 +173,11 @@ def _base(
     of :data:`_KEYS` worked out (its level, the supplier's size class, the flow's home key,
     the supplier where it has sub-units or is a regional alternative's candidate)."""
     s, loc, m = schema.supplier, schema.supplier_location, schema.municipality
-    r = _summed(cn, scope, f, ("municipality_code", "category_id", "supplier_id"), period=True)
+    # Plain sums per buyer, category and supplier first (hashed), before any level is worked
+    # out: the levels are then computed once per sum instead of once per cube row (a national
+    # year: 847 000 cube rows, 377 000 sums).
+    keys = ("municipality_code", "category_id", "supplier_id")
+    r = summed_select(cn, scope, f, keys).subquery("summed")
     home = s.c.home_municipality
     buyer = sa.func.coalesce(m.c.current_code, r.c.municipality_code)
     with_subunits = s.c.orgnr.in_(
@@ -212,7 +196,7 @@ def _base(
             s.c.employees,
             s.c.nace,
             with_subunits.label("with_subunits"),
-            level_sql(home, buyer, _members(cn), region().county).label("lvl"),
+            level_sql(home, buyer, member_codes(cn), region().county).label("lvl"),
         )
         .select_from(
             r.join(s, s.c.id == r.c.supplier_id).outerjoin(m, m.c.code == r.c.municipality_code)
@@ -251,7 +235,8 @@ def levels_rows(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> pl
     municipality) on a presentation slide, without the page's other groupings."""
     with connected(conn) as cn:
         base = _base(cn, scope, f, member_names={}, max_employees=0)
-        return _levels(_grouped(cn, base, {"levels": _SETS["levels"]}), cn)
+        own = isinstance(conn, sa.Engine)
+        return _levels(_grouped(cn, base, {"levels": _SETS["levels"]}, tune=own), cn)
 
 
 def period_rows(
@@ -270,7 +255,7 @@ def period_rows(
     caller), for the names, org. numbers and NACE codes of the suppliers kept apart."""
     with connected(conn) as cn:
         base = _base(cn, scope, f, member_names=member_names, max_employees=max_employees)
-        g = _grouped(cn, base, _SETS)
+        g = _grouped(cn, base, _SETS, tune=isinstance(conn, sa.Engine))
 
         def part(name: str, **cols: str) -> pl.DataFrame:
             return g.filter(pl.col("g") == name).select(
@@ -307,7 +292,7 @@ def history_rows(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> p
         # Per cube row, not summed first: over the whole history the sums per month, buyer and
         # supplier are nearly as many as the rows (national bench: 6–8 s against 1,9–2,4 s).
         buyer = today_code(cn, cube.c.municipality_code)
-        lvl = level_sql(s.c.home_municipality, buyer, _members(cn), region().county)
+        lvl = level_sql(s.c.home_municipality, buyer, member_codes(cn), region().county)
         q = (
             sa.select(cube.c.month, lvl.label("lvl"), cube.c.amount_ore)
             .select_from(cube)

@@ -11,7 +11,7 @@ import datetime as dt
 import polars as pl
 
 from data_access.store.cube import enrich
-from data_access.store.reference import member_codes_now, municipality_rows
+from data_access.store.reference import member_codes_now, municipality_rows, region
 
 # id: (name, orgnr, identity_kind, home, nace, employees, is_private)
 SUPPLIERS: dict[int, tuple[str, str | None, str, str | None, str | None, int | None, bool]] = {
@@ -77,4 +77,6 @@ def cube(rows: list[Row], *, area: str = "drift") -> pl.DataFrame:
         },
         schema_overrides={"agreement_id": pl.Int64},
     )
-    return enrich(raw, suppliers_frame(), municipality_rows(), CATEGORIES, member_codes_now())
+    return enrich(
+        raw, suppliers_frame(), municipality_rows(), CATEGORIES, member_codes_now(), region().county
+    )

@@ -189,3 +189,23 @@ def test_a_long_file_name_fits_the_audit_log(conn: sa.Connection) -> None:
     action = conn.execute(sa.select(a.c.action).order_by(a.c.id.desc())).scalars().first()
     assert action is not None and action.startswith("agreement.import:Avtaleregister")
     assert len(action) <= 60
+
+
+@pytest.mark.parametrize(
+    "data, name, want",
+    [
+        # A row with more fields than the heading, and a quote never closed: Polars' own
+        # errors (not ValueError) once reached the page as a stack trace.
+        (_csv(GOOD + ";ekstra;felt;" + IMAGE), "skjev.csv", reg.UNREADABLE_CSV),
+        (_csv('"OK-1;Gyldig;;01.01.2025;31.12.2026;4 %;974760673;5038'), "sitat.csv", None),
+        (_xlsx(pl.DataFrame()), "tom.xlsx", "filen er tom"),
+    ],
+    ids=["ragged", "unclosed-quote", "empty-sheet"],
+)
+def test_an_unreadable_register_file_is_refused_with_a_message(
+    conn: sa.Connection, data: bytes, name: str, want: str | None
+) -> None:
+    msg = _refusal(conn, data, name)
+    if want is not None:
+        assert msg == want
+    assert IMAGE not in msg and "Traceback" not in msg

@@ -29,9 +29,15 @@ FILTER_SETS = [
     Filters.year(2025),
     Filters(dt.date(2024, 4, 1), dt.date(2024, 9, 1), municipalities=("5038", "5006")),
     Filters.year(2023, categories=(1,), area="alle"),
+    # 2019: Verran (5039) and old Steinkjer (5004) bought apart; today both are Steinkjer.
+    Filters.year(2019),
 ]
-IDS = ["2025", "2024-Q2Q3-two-munis", "2023-cat1-all"]
-SCOPES = [Scope.everything(), Scope(role="kommune", municipalities=frozenset({"5038"}))]
+IDS = ["2025", "2024-Q2Q3-two-munis", "2023-cat1-all", "2019-merged"]
+SCOPES = [
+    Scope.everything(),
+    Scope(role="kommune", municipalities=frozenset({"5038"})),
+    Scope(role="kommune", municipalities=frozenset({"5006"})),
+]
 
 
 def _same(got: pl.DataFrame, want: pl.DataFrame) -> None:
@@ -51,7 +57,7 @@ def _member_names(engine: sa.Engine) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("f", FILTER_SETS, ids=IDS)
-@pytest.mark.parametrize("sc", SCOPES, ids=["everything", "verdal"])
+@pytest.mark.parametrize("sc", SCOPES, ids=["everything", "verdal", "steinkjer"])
 def test_regional_figures_from_the_database_equal_the_cubes(
     engine: sa.Engine, f: Filters, sc: Scope
 ) -> None:

@@ -1063,6 +1063,11 @@ MESSAGES: dict[str, str] = {
     # agreement register (data_access/admin/agreements.py)
     "feltet {} er lengre enn {} tegn": "the field {} is longer than {} characters",
     "… og {} feil til": "… and {} more errors",
+    "filen kan ikke leses som CSV: sjekk at hver rad har like mange felt som overskriften og "
+    "at alle anførselstegn er lukket": (
+        "the file cannot be read as CSV: check that every row has as many fields as the heading "
+        "and that every quote is closed"
+    ),
     "account_pattern er ikke et gyldig regulært uttrykk: {}": (
         "account_pattern is not a valid regular expression: {}"
     ),

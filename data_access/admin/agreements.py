@@ -96,6 +96,10 @@ FIELD_MAX = {
     "suppliers": 10 * MAX_FIELD_CHARS,
     "municipalities": 10 * MAX_FIELD_CHARS,
 }
+UNREADABLE_CSV = (
+    "filen kan ikke leses som CSV: sjekk at hver rad har like mange felt som overskriften og "
+    "at alle anførselstegn er lukket"
+)
 MAX_SHOWN_ERRORS = 20  # a refusal names at most this many problems, then how many more
 
 
@@ -441,7 +445,15 @@ def read_register_file(data: bytes, filename: str) -> pl.DataFrame:
     if filename.lower().endswith((".xlsx", ".xlsm")):
         try:
             df = pl.read_excel(io.BytesIO(data), engine="openpyxl", infer_schema_length=0)
-        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        except pl.exceptions.NoDataError as exc:  # an empty sheet
+            raise ValueError("filen er tom") from exc
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            KeyError,
+            ValueError,
+            pl.exceptions.PolarsError,
+        ) as exc:
             raise ValueError(f"Excel-filen kan ikke leses ({exc})") from exc
         check_columns(df.columns)
     else:
@@ -452,7 +464,10 @@ def read_register_file(data: bytes, filename: str) -> pl.DataFrame:
         first = text.split("\n", 1)[0]
         sep = max([";", "\t", ","], key=first.count)
         check_columns(next(csv.reader([first], delimiter=sep), []))
-        df = pl.read_csv(io.StringIO(text), separator=sep, infer_schema=False)
+        try:
+            df = pl.read_csv(io.StringIO(text), separator=sep, infer_schema=False)
+        except pl.exceptions.PolarsError as exc:  # a ragged row, an unclosed quote: not echoed
+            raise ValueError(UNREADABLE_CSV) from exc
     rename = {}
     for col in df.columns:
         key = col.strip().lower()

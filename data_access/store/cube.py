@@ -271,7 +271,7 @@ def enrich(
     munis: pl.DataFrame,
     cats: pl.DataFrame,
     members: list[str],
-    county: str = "50",
+    county: str,
 ) -> pl.DataFrame:
     """Join names and attributes onto raw cube rows and derive period and regional columns;
     rows in :data:`filters.SORT_ORDER`.
