@@ -12,10 +12,11 @@ functions treat it as immutable (Polars operations return new frames; ``tests/te
 checks nothing mutates it). Smaller frames are cached with ``st.cache_data`` on the same keys.
 The cube is taken from its cache when a page first reads ``ctx.cube``, not before: on
 PostgreSQL, when a scope's cube passes ``INNSIKT_PUSHDOWN_ROWS`` rows (``ctx.in_database``),
-the filter options, Oversikt's figures, six of the standard charts, Leverandører's and
+the filter options, Oversikt's figures, seven of the standard charts, Leverandører's and
 Kommuner og kategorier's purchases (summed per the columns they group by: :func:`purchase_rows`,
-:func:`cube_for`) and the import page's data quality are aggregated by the database
-(``data_access.pushdown``), so those pages never hold a national cube; the pages that still
+:func:`cube_for`), Regionalt's groupings (:func:`regional_rows_and_history`) and the import
+page's data quality are aggregated by the database (``data_access.pushdown``,
+``data_access.pushdown_regional``), so those pages never hold a national cube; the pages that still
 compute on the cube get the rows of the municipalities chosen in the filter, or
 :class:`SelectionTooLarge` (:attr:`PageContext.cube`).
 
