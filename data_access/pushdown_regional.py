@@ -1,12 +1,14 @@
 """Regionalt næringsliv aggregated by the database, for a scope too large to hold as a cube.
 
 Every figure of the page sums purchases per buyer, category or supplier *and* the supplier's
-regional level relative to its buyer — a level that exists only per row (the supplier's home
-against the buying municipality's code of today). Summed per supplier and buyer that is
-almost the cube itself (≈ 1 M rows for a national year); so the level, the supplier's size
-class and the flow key are computed in SQL per cube row, and one scan of the period sums the
-five groupings the page needs (PostgreSQL ``GROUPING SETS``; a ``UNION ALL`` of the same
-groupings elsewhere): per municipality × category × level (the levels by municipality, by
+regional level relative to its buyer — a level that exists only per buyer and supplier (the
+supplier's home against the buying municipality's code of today), so the sums cannot be taken
+over suppliers first, and per supplier and buyer they are almost the cube itself (377 000 sums
+of a national year's 847 000 cube rows) — too many to send to the app. So the period's
+purchases are summed per buyer, category and supplier in the database, each sum's level,
+size class and flow key worked out there once, and one statement sums the five groupings the
+page needs (PostgreSQL ``GROUPING SETS``, one scan; a ``UNION ALL`` of the same groupings
+elsewhere): per municipality × category × level (the levels by municipality, by
 category and in total), per municipality × size class (SME), per municipality × home key (the
 flow matrix), per municipality × level with the suppliers that have sub-units kept apart
 (head office against nearest sub-unit) and per category × supplier × level for suppliers
