@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import pg  # noqa: E402
-from data_access import pushdown  # noqa: E402
+from data_access import pushdown, pushdown_sql  # noqa: E402
 from data_access.store import schema  # noqa: E402
 from data_access.store.bulkload import bulk_load  # noqa: E402
 from data_access.store.cube import refresh_rollup  # noqa: E402
@@ -286,7 +286,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     if args.no_rollup:
-        pushdown.ROLLUP_KEYS = frozenset()
+        pushdown_sql.ROLLUP_KEYS = frozenset()
         log("spend_rollup not used (--no-rollup)")
     name = f"innsikt_bench_national_{args.lines}"
     url = pg.create_database(name)

@@ -20,10 +20,19 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from data_access import pushdown_regional
 from data_access.metrics import concentration, regional, spend
 from data_access.metrics.overview import Headline, marked_quarters, ranked_categories
+from data_access.pushdown_sql import (
+    conditions,
+    member_codes,
+    source,
+    summed_select,
+    today_code,
+    today_codes,
+)
 from data_access.store import schema, settings
-from data_access.store.cube import ROLLUP_DIMS, enrich_from, load_categories
+from data_access.store.cube import enrich_from, load_categories
 from data_access.store.db import connected, read_frame
 from data_access.store.filters import Filters
 from data_access.store.reference import region
@@ -60,69 +69,6 @@ def cube_rows(conn: sa.Connection | sa.Engine, scope: Scope) -> int:
 def use_pushdown(conn: sa.Connection | sa.Engine, scope: Scope) -> bool:
     """True on PostgreSQL when the scope's cube is larger than ``INNSIKT_PUSHDOWN_ROWS``."""
     return conn.dialect.name == "postgresql" and cube_rows(conn, scope) > pushdown_rows()
-
-
-# What ``spend_rollup`` keeps apart: a query reading only these columns reads the rollup.
-ROLLUP_KEYS = frozenset({"month", *ROLLUP_DIMS})
-
-
-def _source(*columns: str) -> sa.Table:
-    """``spend_rollup`` when every column a query reads is one of its own, else ``spend_cube``.
-
-    The rollup is the cube summed over supplier, e-handel and agreement, kept with it in one
-    transaction (``store.cube.refresh_rollup``): sums over it are the cube's sums, from a
-    fifth of the rows in the national bench's random data (1,6 M of 7,5 M); in real ledgers,
-    where many suppliers share a month, municipality and category, we expect fewer (not
-    measured)."""
-    return schema.spend_rollup if set(columns) <= ROLLUP_KEYS else schema.spend_cube
-
-
-def conditions(
-    conn: sa.Connection,
-    scope: Scope,
-    f: Filters,
-    *,
-    period: bool = True,
-    cube: sa.Table = schema.spend_cube,
-) -> list[sa.ColumnElement[bool]]:
-    """``metrics.filters.apply`` and the scope, as SQL on ``cube`` (spend_cube or
-    spend_rollup) ⋈ category (joined by the caller when ``f.categories``). The municipality
-    filter, on today's codes, is applied to the stored codes that map to them, so no query
-    joins the municipality table to every row (≈ 0,1 s of a national year's headline:
-    0,69–0,80 s with the join, 0,58–0,68 s without, in psql)."""
-    c = schema.category
-    cond: list[sa.ColumnElement[bool]] = []
-    codes = historical_codes(conn, scope)
-    if codes is not None:
-        cond.append(cube.c.municipality_code.in_(codes))
-    if period:
-        cond.append(cube.c.month.between(f.start, f.end))
-    if f.municipalities:
-        cond.append(cube.c.municipality_code.in_(_stored_codes(conn, f.municipalities)))
-    if f.categories:
-        ids = list(f.categories)
-        cond.append(sa.or_(c.c.id.in_(ids), c.c.parent_id.in_(ids)))
-    if f.area != "alle":
-        cond.append(cube.c.area == f.area)
-    return cond
-
-
-def _stored_codes(conn: sa.Connection, today: tuple[str, ...]) -> list[str]:
-    """The stored municipality codes whose today's code is one of ``today`` (the join on
-    ``municipality.current_code`` the Polars path makes, as a list)."""
-    m = schema.municipality
-    return sorted(
-        conn.execute(sa.select(m.c.code).where(m.c.current_code.in_(sorted(today)))).scalars()
-    )
-
-
-def today_code(conn: sa.Connection, stored: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
-    """Today's code of the buying municipality as SQL on its stored code: the stored code
-    itself except for the few merged ones, named in a ``CASE`` (no join to every row)."""
-    m = schema.municipality
-    rows = conn.execute(sa.select(m.c.code, m.c.current_code).where(m.c.code != m.c.current_code))
-    moved = {str(code): str(now) for code, now in rows}
-    return sa.case(moved, value=stored, else_=stored) if moved else stored
 
 
 def _sums(conn: sa.Connection, scope: Scope, f: Filters, members: list[str]) -> pl.DataFrame:
@@ -166,7 +112,7 @@ def _sums(conn: sa.Connection, scope: Scope, f: Filters, members: list[str]) -> 
 
 def _purchases_ore(conn: sa.Connection, scope: Scope, f: Filters) -> int:
     """Σ øre of the purchases within the scope and the filters, from the rollup."""
-    cube, c = _source("municipality_code", "category_id"), schema.category
+    cube, c = source("municipality_code", "category_id"), schema.category
     q = sa.select(sa.func.coalesce(sa.func.sum(cube.c.amount_ore), 0)).select_from(cube)
     if f.categories:
         q = q.join(c, c.c.id == cube.c.category_id)
@@ -243,7 +189,7 @@ def spend_by_municipality_sql(
     the period by name (2 M rows for two years of 30 M lines, spilling to disk): 1,3 s of a
     2,3-s filter change in ``bench/national_bench.py``.
     """
-    cube, m, c = _source("municipality_code", "category_id"), schema.municipality, schema.category
+    cube, m, c = source("municipality_code", "category_id"), schema.municipality, schema.category
     now = m.alias("now")
     with connected(conn) as cn:
         q = (
@@ -273,26 +219,13 @@ def spend_by_municipality_sql(
         return read_frame(cn, named)
 
 
-def today_codes(conn: sa.Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Every stored municipality code with today's (``municipality_code`` →
-    ``municipality_now``), and today's codes with their names — as ``store.cube.enrich`` maps
-    the cube's rows, for sums the database made per stored code."""
-    m = schema.municipality
-    munis = read_frame(conn, sa.select(m.c.code, m.c.current_code, m.c.name))
-    now = munis.select(municipality_code="code", municipality_now="current_code")
-    names = munis.filter(pl.col("code") == pl.col("current_code")).select(
-        municipality_now="code", municipality_name="name"
-    )
-    return now, names
-
-
 def top_categories_sql(
     conn: sa.Connection | sa.Engine, scope: Scope, f: Filters, n: int = 10
 ) -> pl.DataFrame:
     """:func:`metrics.overview.top_categories` in the database: summed per category id (a few
     hundred groups, hashed, no sort of the period's rows), then named and ranked by the same
     :func:`metrics.overview.ranked_categories`."""
-    cube, c = _source("municipality_code", "category_id"), schema.category
+    cube, c = source("municipality_code", "category_id"), schema.category
     with connected(conn) as cn:
         q = sa.select(cube.c.category_id, sa.func.sum(cube.c.amount_ore).label("ore")).select_from(
             cube
@@ -316,7 +249,7 @@ def monthly_history_sql(conn: sa.Connection | sa.Engine, scope: Scope, f: Filter
     """Purchases per month and today's municipality code over the whole history (the period
     is not applied, so the result is the same for every period). Summed per stored code (no
     join unless a filter needs one; hashed, a few thousand rows travel), mapped here."""
-    cube, c = _source("month", "municipality_code", "category_id"), schema.category
+    cube, c = source("month", "municipality_code", "category_id"), schema.category
     with connected(conn) as cn:
         q = sa.select(
             cube.c.month, cube.c.municipality_code, sa.func.sum(cube.c.amount_ore).label("ore")
@@ -360,7 +293,7 @@ def months_in_scope(conn: sa.Connection | sa.Engine, scope: Scope) -> pl.DataFra
     """Per today's municipality code in scope, the first and last month with cube rows: what
     the filter options need (periods, municipalities) when the cube itself is not loaded.
     Grouped per stored code on ``ix_rollup_muni_month``, then mapped to today's codes."""
-    cube = _source("month", "municipality_code")
+    cube = source("month", "municipality_code")
     with connected(conn) as cn:
         codes = historical_codes(cn, scope)
         q = sa.select(
@@ -455,47 +388,13 @@ def _summed(
         )
 
 
-def summed_select(
-    conn: sa.Connection, scope: Scope, f: Filters | None, keys: tuple[str, ...]
-) -> sa.Select[Any]:
-    """The statement behind :func:`purchase_rows` and :func:`scope_rows`: Σ ``amount_ore`` and
-    ``n_lines`` per ``keys`` (cube columns; the rollup when they are its own) of the scope's
-    purchases within ``f`` — or of every row in the scope when ``f`` is None. Hashed sums,
-    for a caller to read or to build on (``pushdown_regional``)."""
-    cube, c = _source(*keys), schema.category
-    cols = [cube.c[k] for k in keys]
-    q = sa.select(
-        *cols,
-        sa.func.sum(cube.c.amount_ore).label("amount_ore"),
-        sa.func.sum(cube.c.n_lines).label("n_lines"),
-    ).select_from(cube)
-    if f is None:
-        codes = historical_codes(conn, scope)
-        if codes is not None:
-            q = q.where(cube.c.municipality_code.in_(codes))
-    else:
-        if f.categories:
-            q = q.join(c, c.c.id == cube.c.category_id)
-        q = q.where(*conditions(conn, scope, f, cube=cube), cube.c.spend_class == "purchase")
-    return q.group_by(*cols)
-
-
-def member_codes(conn: sa.Connection) -> list[str]:
-    """Today's codes of the members, as ``store.cube.enrich_from`` takes them (the
-    municipality table's ``is_member``)."""
-    mu = schema.municipality
-    return sorted(
-        set(conn.execute(sa.select(mu.c.current_code).where(mu.c.is_member.is_(True))).scalars())
-    )
-
-
 def municipalities_with_rows(
     conn: sa.Connection | sa.Engine, scope: Scope, f: Filters
 ) -> frozenset[str]:
     """Today's codes of the municipalities with cube rows in the filters over the whole
     history (every spend class): ``filters.apply(cube, f, period=False)``'s municipalities,
     which ``spend.overall_per_inhabitant`` counts inhabitants of. The same for every period."""
-    cube, c = _source("municipality_code", "category_id"), schema.category
+    cube, c = source("municipality_code", "category_id"), schema.category
     with connected(conn) as cn:
         q = sa.select(cube.c.municipality_code).select_from(cube)
         if f.categories:
@@ -568,15 +467,6 @@ def _suppliers_table(rows: pl.DataFrame, _f: Filters) -> pl.DataFrame:
     return concentration.suppliers_of(rows, reg.abc_a, reg.abc_b)
 
 
-def _regional_levels(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> pl.DataFrame:
-    """Regionalt's standard chart (the levels per municipality) from the period's purchases
-    summed per municipality, category and level (``data_access.pushdown_regional``, which
-    builds on this module's conditions and is therefore imported here, at the call)."""
-    from data_access import pushdown_regional  # here: it imports this module
-
-    return pushdown_regional.levels_rows(conn, scope, f)
-
-
 CHART_FRAMES: dict[str, ChartFrame] = {
     "kommuner": ChartFrame(spend_by_municipality_sql),
     "kategorier": ChartFrame(lambda conn, scope, f: top_categories_sql(conn, scope, f, n=1_000)),
@@ -588,7 +478,9 @@ CHART_FRAMES: dict[str, ChartFrame] = {
         _per_supplier, lambda rows, _f: concentration.by_category_of(rows), by_supplier=True
     ),
     "kommune_kategori": ChartFrame(_per_municipality, spend.matrix),
+    # Regionalt's levels per municipality, from the period's sums per municipality,
+    # category and level (``pushdown_regional``).
     "regionalt": ChartFrame(
-        _regional_levels, lambda rows, _f: regional.levels_of(rows, "municipality")
+        pushdown_regional.levels_rows, lambda rows, _f: regional.levels_of(rows, "municipality")
     ),
 }

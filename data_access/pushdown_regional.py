@@ -28,7 +28,13 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access.metrics.regional import regional_in_use
-from data_access.pushdown import conditions, member_codes, summed_select, today_code, today_codes
+from data_access.pushdown_sql import (
+    conditions,
+    member_codes,
+    summed_select,
+    today_code,
+    today_codes,
+)
 from data_access.store import schema
 from data_access.store.cube import load_categories
 from data_access.store.db import connected, read_frame
