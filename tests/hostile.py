@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +40,19 @@ LONG_TEXT = "Lang " + "x" * 10_000
 FILE_NAME = "**rapport** [lenke](http://127.0.0.1:9/f) ![b](http://127.0.0.1:9/f.png) $x$.csv"
 # Markers that must never become live: an element, a link target, a formula.
 LIVE_MARKUP = ("<a href", "<b>Fet", "<script", "<img", "](http", "![")
+
+
+def live_markdown(*bold: str) -> list[re.Pattern[str]]:
+    """Markdown, HTML and LaTeX in a message or caption that would render: a tag or ``$\\frac``
+    not preceded by a backslash, a link or an image, and ``**`` before one of the ``bold``
+    words (the corpus's own words; escaped, the asterisks are ``\\*\\*``)."""
+    return [
+        re.compile(r"(?<!\\)<(a |b>|script|img)"),
+        re.compile(r"\]\(http"),
+        re.compile(r"!\[[^\]]*\]\("),
+        re.compile(r"(?<!\\)\$\\frac"),
+        re.compile(r"(?<!\\)\*\*(" + "|".join(bold) + ")"),
+    ]
 
 
 def hostile_csv() -> bytes:

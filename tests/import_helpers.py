@@ -249,3 +249,20 @@ def pg_reference_engine(prefix: str) -> Iterator[sa.Engine]:
             yield engine
         finally:
             engine.dispose()
+
+
+def many_rows(n: int, offset: int = 0) -> list[Row]:
+    """``n`` valid Verdal lines of 2022 over 50 suppliers, invoices numbered from ``offset``
+    (distinct lines for each offset range)."""
+    return [
+        Row(
+            "5038",
+            dt.date(2022, 1 + i % 12, 1 + i % 28),
+            1000 + i * 7,
+            orgnr=valid_orgnr(2000 + i % 50),
+            name=f"Firma {i % 50} AS",
+            account="12000",
+            invoice=f"G{offset + i}",
+        )
+        for i in range(offset, offset + n)
+    ]

@@ -5,7 +5,6 @@ column count, line length, field length) hold for register files too, CSV and XL
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 
 import polars as pl
@@ -17,19 +16,13 @@ from data_access.importing import limits
 from data_access.store import schema
 from data_access.store.scope import Scope
 from tests.conftest import new_app
+from tests.hostile import live_markdown
 
 ADMIN = Scope(role="admin", username="admin_t")
 HEAD = "avtalenr;navn;kategori;start;slutt;besparelsesgrad;leverandører;kommuner"
 GOOD = "OK-1;Gyldig;;01.01.2025;31.12.2026;4 %;974760673;5038"
 IMAGE = "![x](http://127.0.0.1:9/x.png) **fet**"
-# Markdown that would render: an image or link, bold, LaTeX, an HTML tag — none escaped.
-LIVE_MD = [
-    re.compile(r"!\[[^\]]*\]\("),
-    re.compile(r"\]\(http"),
-    re.compile(r"(?<!\\)\*\*(fet|999)"),
-    re.compile(r"(?<!\\)\$\\frac"),
-    re.compile(r"(?<!\\)<b>"),
-]
+LIVE_MD = live_markdown("fet", "999")
 
 
 def _csv(*rows: str) -> bytes:

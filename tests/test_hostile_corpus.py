@@ -3,6 +3,9 @@ and every download checked for live markup or formulas."""
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import functools
 import io
 import re
 import tomllib
@@ -14,7 +17,7 @@ import polars as pl
 import pytest
 
 from data_access.importing.quarantine import quarantine_csv, quarantine_rows
-from data_access.store.escape import FORMULA_START, csv_bytes, xlsx_bytes
+from data_access.store.escape import BIDI_CONTROLS, FORMULA_START, csv_bytes, xlsx_bytes
 from data_access.store.scope import Scope
 from tests.conftest import ROOT, new_app
 from tests.hostile import (
@@ -22,18 +25,11 @@ from tests.hostile import (
     HOSTILE_NAMES,
     build_hostile_dir,
     engine_for,
+    live_markdown,
     plotly_strings,
 )
 
-# Unescaped Markdown/HTML/LaTeX that would render: a "<" or "$" not preceded by a backslash,
-# a Markdown link or image.
-LIVE_MD = [
-    re.compile(r"(?<!\\)<(a |b>|script|img)"),
-    re.compile(r"\]\(http"),
-    re.compile(r"!\[[^\]]*\]\("),
-    re.compile(r"(?<!\\)\$\\frac"),
-    re.compile(r"(?<!\\)\*\*(Fet|rapport)\*\*"),
-]
+LIVE_MD = live_markdown("Fet", "rapport")
 LIVE_PLOTLY = re.compile(r"<(a href=\"http://127|b>Fet|script|img)", re.I)
 
 
@@ -151,6 +147,146 @@ def test_csv_and_xlsx_writers_keep_every_hostile_cell_text(hostile_dir: tuple[Pa
     texts = re.findall(r"<t[^>]*>(.*?)</t>", strings, re.S)
     _assert_no_formula([t.replace("&amp;", "&").replace("&quot;", '"') for t in texts])
     assert "'=cmd|' /C calc'!A0" in [t.replace("&apos;", "'") for t in texts]
+
+
+# --- the app's own downloads, made from the imported corpus --------------------------------
+
+# The corpus's formulas as an inert download holds them: behind the project's apostrophe
+# (``escape.cell``). The HTML name is plain text in a spreadsheet, so it comes out unchanged.
+NEUTRALIZED = {
+    "'=cmd|' /C calc'!A0",
+    '\'=HYPERLINK("http://127.0.0.1:9/h","klikk")',
+    "'@SUM(A1) Regnskap AS",
+    "'+1+1 Pluss AS",
+    "'-2+3 Minus AS",
+    '<a href="http://127.0.0.1:9/x">Klikk</a> AS',
+}
+
+
+def _live_formula(value: object) -> bool:
+    """A cell a spreadsheet would run: text starting with a formula character, unless it is
+    only a signed number (``escape.cell`` lets ``-1 200,50`` through: no formula fits)."""
+    return (
+        isinstance(value, str)
+        and value.startswith(FORMULA_START)
+        and not re.fullmatch(r"[+-][\d \u00a0,.]+(e[+-]\d+)?", value)
+    )
+
+
+def _csv_file_cells(data: bytes) -> list[str]:
+    """Every cell of a Bokmål download (``;``) as a spreadsheet reads it, title rows and
+    totals included."""
+    rows = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";")
+    return [c for row in rows for c in row]
+
+
+def _xlsx_file_cells(data: bytes) -> list[object]:
+    """Every cell value of every sheet; fails on a formula cell or a hyperlink."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    values: list[object] = []
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", (ws.title, c.coordinate, c.value)
+                assert c.hyperlink is None, (ws.title, c.coordinate, c.hyperlink)
+                values.append(c.value)
+    return values
+
+
+@contextlib.contextmanager
+def _capture_downloads(files: list[tuple[str, str, bytes]], where: list[str]) -> Iterator[None]:
+    """Every CSV and XLSX download button the app draws while ``where[0]`` names the view,
+    with the bytes a click would fetch: deferred data (a callable) is called inside the run,
+    where the page's context is. ``st.download_button`` is bound to the main container when
+    Streamlit is imported, so it is replaced as well as the method of the containers."""
+    import streamlit as st
+    from streamlit.delta_generator import DeltaGenerator
+
+    original = DeltaGenerator.download_button
+
+    def spy(self, label, data, file_name=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if where[0] and file_name and file_name.endswith((".csv", ".xlsx")):
+            got = data() if callable(data) else data
+            files.append((where[0], file_name, got.encode() if isinstance(got, str) else got))
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(DeltaGenerator, "download_button", spy)
+    mp.setattr(st, "download_button", functools.partial(spy, st._main))
+    try:
+        yield
+    finally:
+        mp.undo()
+
+
+def _assert_inert_and_reached(
+    files: list[tuple[str, str, bytes]], *, kinds: tuple[str, ...] = ("csv", "xlsx")
+) -> None:
+    """No live formula in any cell of any file, and the corpus's names in each kind of file
+    (so the check ran on them)."""
+    seen: dict[str, set[str]] = {kind: set() for kind in kinds}
+    for where, name, data in files:
+        kind = name.rsplit(".", 1)[1]
+        cells = _csv_file_cells(data) if kind == "csv" else _xlsx_file_cells(data)
+        live = [c for c in cells if _live_formula(c)]
+        assert not live, (where, name, live[:5])
+        # A bidi override reorders a name in a spreadsheet as on a screen: dropped (escape.cell).
+        spoof = [c for c in cells if isinstance(c, str) and BIDI_CONTROLS.search(c)]
+        assert not spoof, (where, name, spoof[:3])
+        seen[kind] |= {c for c in cells if isinstance(c, str)} & NEUTRALIZED
+    for kind, found in seen.items():
+        assert found == NEUTRALIZED, f"the corpus did not reach the {kind} downloads: {found}"
+
+
+def test_every_csv_and_xlsx_download_on_every_page_is_inert(
+    hostile_dir: tuple[Path, int],
+) -> None:
+    """What "Last ned" (Excel, CSV) under every chart and table, the quarantine list and the
+    agreement register hand out after the corpus is imported: every page and tab (as for
+    the page test above), every file built from the frame the page drew."""
+    _folder, batch = hostile_dir
+    files: list[tuple[str, str, bytes]] = []
+    where = [""]
+    with _capture_downloads(files, where):
+        for script in _pages():
+            at = new_app(logged_in_as="admin_t")
+            at.session_state["imp_last"] = [batch]
+            where[0] = ""  # the first page, before the switch: opened on its own below
+            at.run()
+            where[0] = script
+            at.switch_page(str(ROOT / script)).run()
+            for tab in [None, *(tb.label for tb in at.tabs[1:])]:
+                if tab is not None:
+                    where[0] = f"{script}?fane={tab}"
+                    at.query_params["fane"] = tab
+                    at.run()
+                assert not at.exception, (where[0], at.exception)
+    assert {"karantene.csv", "avtaleregister.csv"} <= {name for _w, name, _d in files}
+    _assert_inert_and_reached(files)
+
+
+@pytest.mark.slow
+def test_quarterly_report_workbook_from_the_corpus_is_inert(
+    hostile_dir: tuple[Path, int], tmp_path: Path
+) -> None:
+    """The Eksport page's and ``innsikt report``'s bundle (``report.build_report``, ≈ 15 s:
+    it draws every chart as PNG and SVG) for the quarter holding the corpus: its workbook has
+    a sheet per chart with the imported names in them, and not one live formula or link."""
+    from report import ReportRequest, build_report
+
+    folder, _batch = hostile_dir
+    engine = engine_for(folder)
+    try:
+        result = build_report(engine, ReportRequest(quarter="2025-K1", user="admin_t"), tmp_path)
+    finally:
+        engine.dispose()
+    with zipfile.ZipFile(result.zip_path) as bundle:
+        (name,) = [n for n in bundle.namelist() if n.endswith(".xlsx")]
+        assert not [n for n in bundle.namelist() if n.endswith(".csv")], "a CSV to check too"
+        data = bundle.read(name)
+    _assert_inert_and_reached([("kvartalsrapport", "kvartalsrapport.xlsx", data)], kinds=("xlsx",))
 
 
 def test_dataframe_toolbar_download_is_off() -> None:

@@ -35,6 +35,7 @@ from tests.import_helpers import (
     amount_text,
     fresh_engine,
     invalid_orgnr,
+    many_rows,
     pg_reference_engine,
     snapshot,
     standard_rows,
@@ -52,21 +53,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def eng(template: Path, tmp_path: Path) -> sa.Engine:
     return fresh_engine(template, tmp_path)
-
-
-def many_rows(n: int, offset: int = 0) -> list[Row]:
-    return [
-        Row(
-            "5038",
-            dt.date(2022, 1 + i % 12, 1 + i % 28),
-            1000 + i * 7,
-            orgnr=valid_orgnr(2000 + i % 50),
-            name=f"Firma {i % 50} AS",
-            account="12000",
-            invoice=f"G{offset + i}",
-        )
-        for i in range(offset, offset + n)
-    ]
 
 
 # --- all or nothing ---------------------------------------------------------------------------

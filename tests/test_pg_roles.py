@@ -12,7 +12,6 @@ refused every kind of DDL. Under that role PostgreSQL 15 skips ``ANALYZE`` with 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import re
@@ -31,7 +30,7 @@ from data_access.store.cube import load_cube
 from data_access.store.db import at_head, make_engine, sync_id_sequences
 from data_access.store.scope import Scope
 from tests.conftest import PG_ADMIN_URL, ROOT, _pg_reachable
-from tests.import_helpers import Row, standard_rows, to_csv, valid_orgnr
+from tests.import_helpers import many_rows, standard_rows, to_csv
 
 pytestmark = pytest.mark.postgres
 
@@ -131,20 +130,6 @@ def owner(deployment: Deployment) -> Iterator[sa.Engine]:
     engine.dispose()
 
 
-def _rows(n: int, *, offset: int) -> list[Row]:
-    return [
-        Row(
-            "5038",
-            dt.date(2024, 1 + i % 12, 1 + i % 28),
-            1000 + i * 7,
-            orgnr=valid_orgnr(3000 + i % 40),
-            name=f"Firma {i % 40} AS",
-            invoice=f"R{i}",
-        )
-        for i in range(offset, offset + n)
-    ]
-
-
 def _estimate_and_count(conn: sa.Connection, table: str) -> tuple[float, int]:
     est = conn.execute(
         sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": table}
@@ -240,7 +225,7 @@ def test_analyze_needs_the_owner_and_the_app_says_so(
     # refreshed, and the log names the skipped tables.
     monkeypatch.setattr(bulkload, "MIN_ROWS", 100)
     caplog.set_level(logging.INFO, logger=bulkload.__name__)
-    report = import_file(app, to_csv(_rows(300, offset=500)), filename="big.csv", username="t")
+    report = import_file(app, to_csv(many_rows(300, offset=500)), filename="big.csv", username="t")
     assert report.error is None and report.rows_stored == 300
     skipped = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(skipped) == 1 and skipped[0].startswith(

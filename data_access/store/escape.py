@@ -141,17 +141,20 @@ def cell(value: object) -> object:
     """A spreadsheet cell that can never run as a formula: text beginning with a formula
     character gets a leading apostrophe (shown as text by Excel and LibreOffice). Numbers pass,
     and so does text that is only a signed number (``-1 200,50``): no formula can hide in it,
-    and a quarantined amount must stay correctable.
+    and a quarantined amount must stay correctable. Bidirectional controls are dropped, as on
+    the screen: in a spreadsheet "\u202eSA gnippohS" would read "Shopping AS".
 
     >>> cell('=HYPERLINK("http://x","y")')
     '\\'=HYPERLINK("http://x","y")'
     >>> cell(-12.5), cell("-1 200,50"), cell("-2+3+cmd|' /C calc'!A0")[:3]
     (-12.5, '-1 200,50', "'-2")
-    >>> cell("Bygg AS")
-    'Bygg AS'
+    >>> cell("Bygg AS"), cell("\u202eSA gnippohS")
+    ('Bygg AS', 'SA gnippohS')
     """
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not _is_plain_number(value):
-        return "'" + value
+    if isinstance(value, str):
+        value = BIDI_CONTROLS.sub("", value)
+        if value.startswith(FORMULA_START) and not _is_plain_number(value):
+            return "'" + value
     return value
 
 
@@ -171,15 +174,18 @@ def safe_cells(df: pl.DataFrame) -> pl.DataFrame:
 
     >>> safe_cells(pl.DataFrame({"n": ["@SUM(A1)", "ok", None, "-5"], "v": [-1, 2, 3, 4]})).rows()
     [("'@SUM(A1)", -1), ('ok', 2), (None, 3), ('-5', 4)]
+    >>> safe_cells(pl.DataFrame({"n": ["\u202e=1+1"]})).item()
+    "'=1+1"
     """
     pattern = "^[" + re.escape("".join(FORMULA_START)) + "]"
+    text = [c for c, t in df.schema.items() if t == pl.String]
+    df = df.with_columns(pl.col(c).str.replace_all(BIDI_CONTROLS.pattern, "") for c in text)
     return df.with_columns(
         pl.when(pl.col(c).str.contains(pattern) & ~pl.col(c).str.contains(_PLAIN_NUMBER.pattern))
         .then(pl.lit("'") + pl.col(c))
         .otherwise(pl.col(c))
         .alias(c)
-        for c, t in df.schema.items()
-        if t == pl.String
+        for c in text
     )
 
 
