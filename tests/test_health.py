@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from data_access.store import health
 from data_access.store.db import make_engine
@@ -100,3 +101,68 @@ def test_check_reports_a_replaced_file(tmp_path: Path) -> None:
     shutil.copy(tmp_path / "copy.sqlite", path)
     assert health.check(engine) is True  # a new file: the caller drops its caches
     assert health.check(engine) is False
+
+
+def test_postgresql_dropping_and_refusing_connections_then_returning(
+    pg_engine: sa.Engine, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PostgreSQL restart as the app sees it: every pooled connection cut (the engine's
+    pre-ping reconnects: the next run shows its figures, no error), then the database refusing
+    connections (the message on the page, no stale figures), then accepting them again (the
+    figures again, no restart of the app)."""
+    import streamlit as st
+
+    from data_access.store import snapshot
+
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    monkeypatch.setenv("INNSIKT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("INNSIKT_COOKIE_KEY", "health-test-cookie-key-0123456789-abcdefghijkl")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    snapshot.forget()
+    name = sa.make_url(pg_url).database
+    admin = sa.create_engine(
+        sa.make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+
+    def cut_connections() -> int:
+        with admin.connect() as c:
+            return len(
+                c.execute(
+                    sa.text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = :db AND pid <> pg_backend_pid()"
+                    ),
+                    {"db": name},
+                ).all()
+            )
+
+    def allow(yes: bool) -> None:
+        with admin.connect() as c:
+            c.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(yes).lower()}')
+
+    at = new_app(logged_in_as="analytiker")
+    at.run()
+    assert not at.exception and len(at.metric) > 0
+    try:
+        assert cut_connections() > 0  # the app's pooled connections, among others
+        at.sidebar.selectbox(key="f_periode").set_value("2024").run()  # new figures: queries
+        assert not at.exception, at.exception
+        assert "Databasen er ikke tilgjengelig" not in _message(at) and len(at.metric) > 0
+
+        allow(False)
+        cut_connections()
+        at.sidebar.selectbox(key="f_periode").set_value("2023").run()
+        assert not at.exception, at.exception
+        assert "Databasen er ikke tilgjengelig" in _message(at)
+        assert len(at.metric) == 0 and len(at.get("plotly_chart")) == 0
+    finally:
+        allow(True)
+        admin.dispose()
+    at.run()
+    assert not at.exception, at.exception
+    assert "Databasen er ikke tilgjengelig" not in _message(at)
+    assert len(at.metric) > 0 and len(at.get("plotly_chart")) > 0
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    snapshot.forget()
