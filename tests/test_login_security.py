@@ -246,3 +246,53 @@ def test_a_row_inserted_between_the_read_and_the_insert_is_counted(any_db: sa.En
         ).one()
     assert row.failures == 2
     assert row.next_try_at == T0 + dt.timedelta(seconds=2)
+
+
+@pytest.mark.usefixtures("app_env")
+def test_admin_lifts_a_lock_and_logs_a_user_out_everywhere_on_the_page(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Administrasjon → Innlogging: a locked user name is listed and unlocked with the button
+    (the lock gone, audited by the admin), and "Logg ut overalt" ends a user's sessions (the
+    token version moves on, audited) — the page's side of findings 1 and 2."""
+    monkeypatch.setenv("INNSIKT_LOGIN_MAX_FAILURES", "3")
+    engine = make_engine(f"sqlite:///{app_env / 'innsikt.sqlite'}")
+    with engine.begin() as conn:
+        add_user(conn, "laast", name="Låst", role="leder", password=TEST_PASSWORD, rounds=4)
+    now = ls.now()
+    for i in range(3):
+        _fail(engine, "laast", None, now - dt.timedelta(seconds=3 - i))
+    assert _check(engine, "laast", None, now) is not None
+    before = ls.token_version(engine, "laast")
+    try:
+        at = new_app("admin_t")
+        at.run()
+        at.switch_page("pages/admin.py").run()
+        assert not at.exception, at.exception
+        assert "user:laast" in at.selectbox(key="admin_unlock").options
+        at.selectbox(key="admin_unlock").set_value("user:laast")
+        at.button(key="admin_unlock_btn").click().run()
+        assert not at.exception, at.exception
+        assert any("Sperren er opphevet" in s.value for s in at.success)
+        assert _check(engine, "laast", None, ls.now()) is None
+        at.selectbox(key="admin_revoke_who").set_value("laast")
+        at.button(key="admin_revoke_btn").click().run()
+        assert not at.exception, at.exception
+        assert any("Alle innlogginger er avsluttet" in s.value for s in at.success)
+        assert ls.token_version(engine, "laast") == (before or 0) + 1
+        a = schema.audit_log
+        with engine.connect() as conn:
+            actions = set(
+                conn.execute(
+                    sa.select(a.c.action).where(
+                        a.c.username == "admin_t", a.c.detail.like("%laast%")
+                    )
+                ).scalars()
+            )
+        assert {"login.unlock", "user.sessions_revoked"} <= actions, actions
+    finally:
+        with engine.begin() as conn:
+            conn.execute(
+                schema.login_throttle.delete().where(schema.login_throttle.c.key.like("%laast%"))
+            )
+        engine.dispose()
