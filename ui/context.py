@@ -741,16 +741,34 @@ def regional_rows(
     )
 
 
+# Database queries that ignore the period (``Filters.rows`` is all they read of the filters),
+# by name; looked up at the call, so a test's replacement of the function is the one called.
+_PERIOD_FREE: dict[str, Callable[[sa.Engine, Scope, Filters], Any]] = {
+    "regional_history": lambda e, sc, f: pushdown_regional.history_rows(e, sc, f),
+    "municipalities_with_rows": lambda e, sc, f: pushdown.municipalities_with_rows(e, sc, f),
+}
+
+
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
-def _regional_history(
+def _period_free(
     _engine: sa.Engine,
     url: str,
     version: int,
     municipalities: Municipalities,
     rows: tuple[str, tuple[str, ...], tuple[int, ...]],
+    what: str,
     _f: Filters,
-) -> pl.DataFrame:
-    return pushdown_regional.history_rows(_engine, Scope.for_rows(municipalities), _f)
+) -> Any:
+    return _PERIOD_FREE[what](_engine, Scope.for_rows(municipalities), _f)
+
+
+def _kept_per_rows(ctx: PageContext, what: str) -> Any:
+    """:data:`_PERIOD_FREE` ``what`` for the context, kept per data version, scope and
+    ``Filters.rows``: a change of period alone does not ask the database again."""
+    f = ctx.filters
+    return _period_free(
+        ctx.engine, str(ctx.engine.url), ctx.version, ctx.scope.municipalities, f.rows, what, f
+    )
 
 
 def regional_rows_and_history(
@@ -777,10 +795,8 @@ def regional_rows_and_history(
 def regional_history(ctx: PageContext) -> pl.DataFrame:
     """Purchases per month and regional level over the whole history, summed by the database,
     kept per ``Filters.rows``: a change of period alone does not read seven years again."""
-    f = ctx.filters
-    return _regional_history(
-        ctx.engine, str(ctx.engine.url), ctx.version, ctx.scope.municipalities, f.rows, f
-    )
+    history: pl.DataFrame = _kept_per_rows(ctx, "regional_history")
+    return history
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
@@ -807,28 +823,14 @@ def regional_in_use(ctx: PageContext, members: list[str]) -> pl.DataFrame:
     )
 
 
-@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
-def _municipalities_with_rows(
-    _engine: sa.Engine,
-    url: str,
-    version: int,
-    municipalities: Municipalities,
-    rows: tuple[str, tuple[str, ...], tuple[int, ...]],
-    _f: Filters,
-) -> frozenset[str]:
-    return pushdown.municipalities_with_rows(_engine, Scope.for_rows(municipalities), _f)
-
-
 def municipalities_with_rows(ctx: PageContext) -> frozenset[str] | None:
     """Above the threshold: the municipalities with rows in the filters in any month, kept per
     ``Filters.rows`` (a change of period alone does not ask again); None where the cube is
     loaded (``metrics`` reads them from it)."""
     if not ctx.in_database:
         return None
-    f = ctx.filters
-    return _municipalities_with_rows(
-        ctx.engine, str(ctx.engine.url), ctx.version, ctx.scope.municipalities, f.rows, f
-    )
+    codes: frozenset[str] = _kept_per_rows(ctx, "municipalities_with_rows")
+    return codes
 
 
 @st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
