@@ -20,21 +20,16 @@ from charts.spend import BARS, TREND_LINES, of_many, ranked
 from charts.theme import COLORWAY, GRID, INK, NEUTRAL, PRIMARY, municipality_colour, themed
 from data_access.store.escape import plotly_safe
 
-# A national scope has 357 municipalities: as bars, a chart 16 000 px tall; stacked per
-# quarter, 357 grey series under a legend that squeezes the plot to a strip.
-MUNICIPALITY_BARS = BARS
-STACKED_MUNICIPALITIES = TREND_LINES  # per quarter, the rest stacked as one series
-
 
 @responsive
 @plotly_safe
 def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars, one fixed colour per municipality, largest on top — the
-    :data:`MUNICIPALITY_BARS` largest when there are more."""
+    :data:`charts.spend.BARS` largest when there are more (357 bars were 16 000 px tall)."""
     d = df.sort("amount")
-    if d.height > MUNICIPALITY_BARS:
-        title = of_many(title, MUNICIPALITY_BARS, d.height)
-        d = d.tail(MUNICIPALITY_BARS)
+    if d.height > BARS:
+        title = of_many(title, BARS, d.height)
+        d = d.tail(BARS)
     return hbar(
         d["municipality_name"].to_list(),
         d["amount"].to_list(),
@@ -51,7 +46,7 @@ def spend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
 def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Stacked bars per quarter, one series per municipality; quarters outside the selected
     period are drawn faded so the selection stands out in its history. Beyond
-    :data:`STACKED_MUNICIPALITIES` the largest are stacked one by one (members in their
+    :data:`charts.spend.TREND_LINES` the largest are stacked one by one (members in their
     colour, the others in the palette's) and the rest as one grey series, so each bar's
     height is still the whole total."""
     fig = go.Figure()
@@ -61,8 +56,8 @@ def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False
     largest = ranked(df, "municipality_now", "amount")
     colours = {c: municipality_colour(c) for c in largest}
     hatched: set[str] = set()  # past the palette's eight colours, the bars come hatched
-    if len(largest) > STACKED_MUNICIPALITIES:
-        keep = largest[:STACKED_MUNICIPALITIES]
+    if len(largest) > TREND_LINES:
+        keep = largest[:TREND_LINES]
         for rank, code in enumerate(keep):
             if colours[code] == NEUTRAL:
                 colours[code] = COLORWAY[rank % len(COLORWAY)]
@@ -93,7 +88,7 @@ def trend_by_quarter(df: pl.DataFrame, *, title: str, presentation: bool = False
                 rest.sort("year", "quarter").select(df.columns),
             ]
         )
-        title = of_many(title, STACKED_MUNICIPALITIES, len(largest), rest=True)
+        title = of_many(title, TREND_LINES, len(largest), rest=True)
     for (code, name), g in df.group_by(
         ["municipality_now", "municipality_name"], maintain_order=True
     ):
