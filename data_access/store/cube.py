@@ -291,8 +291,11 @@ def enrich(
     # the narrow raw rows are sorted (stable) and every join keeps their order, so the wide
     # frame is built once and not copied again by a sort. Sorting the joined frame made a
     # national cube (7,5 M rows, 1,4 GB) peak at 5,5 GB while it was enriched.
+    # Eager, step by step: the same joins as one lazy query took 40 municipalities' cube of the
+    # national bench (840 940 rows) from 250 to 774 MB of RSS, eagerly to 597 MB, in 0,35
+    # instead of 0,56 s (measured apart, 1 Dec) — each step's input is freed before the next.
     order = [k for k in SORT_ORDER if k in present]
-    out = (raw.sort(order, maintain_order=True) if order else raw).lazy()
+    out = raw.sort(order, maintain_order=True) if order else raw
     if "municipality_code" in present:
         m = munis.select(
             municipality_code="code", municipality_now="current_code", municipality_hist_name="name"
@@ -300,8 +303,8 @@ def enrich(
         now_names = munis.filter(pl.col("code") == pl.col("current_code")).select(
             municipality_now="code", municipality_name="name"
         )
-        out = out.join(m.lazy(), on="municipality_code", how="left", maintain_order="left").join(
-            now_names.lazy(), on="municipality_now", how="left", maintain_order="left"
+        out = out.join(m, on="municipality_code", how="left", maintain_order="left").join(
+            now_names, on="municipality_now", how="left", maintain_order="left"
         )
     if "supplier_id" in present:
         sup = suppliers.with_columns(pl.col("supplier_id").cast(pl.Int64)).select(
@@ -317,10 +320,10 @@ def enrich(
             "is_public",
             *(["is_pseudo"] if "is_pseudo" in suppliers.columns else []),
         )
-        out = out.join(sup.lazy(), on="supplier_id", how="left", maintain_order="left")
+        out = out.join(sup, on="supplier_id", how="left", maintain_order="left")
     if "category_id" in present:
         out = out.join(
-            cats.with_columns(pl.col("category_id").cast(pl.Int64)).lazy(),
+            cats.with_columns(pl.col("category_id").cast(pl.Int64)),
             on="category_id",
             how="left",
             maintain_order="left",
@@ -333,7 +336,7 @@ def enrich(
     out = out.with_columns(amount=pl.col("amount_ore").cast(pl.Float64) / 100.0)
     if {"municipality_code", "supplier_id"} <= present:
         out = with_regional_level(out, members, county)
-    return out.collect()
+    return out
 
 
 _CASTS: dict[str, pl.DataType] = {
