@@ -95,8 +95,8 @@ def _scope(engine: sa.Engine, user: str | None) -> Scope:
 def _report_rows(engine: sa.Engine, scope: Scope, municipalities: tuple[str, ...]) -> Scope:
     """The rows the report computes on: the user's scope — or, in a database above
     ``INNSIKT_PUSHDOWN_ROWS`` (a national one, whose cube the process must not hold), the
-    requested municipalities within it, at most that many cube rows together. The report's
-    lists over the whole scope then cover those municipalities (README, Scale)."""
+    requested municipalities within it, at most ``INNSIKT_SELECTION_ROWS`` cube rows together.
+    The report's lists over the whole scope then cover those municipalities (README, Scale)."""
     if not pushdown.use_pushdown(engine, scope):
         return scope
     chosen = frozenset(municipalities)
@@ -106,10 +106,10 @@ def _report_rows(engine: sa.Engine, scope: Scope, municipalities: tuple[str, ...
         raise ReportError(
             f"kommunenummer utenfor tilgangen eller ukjent: {', '.join(sorted(municipalities))}"
         )
-    if not chosen or pushdown.cube_rows(engine, Scope.for_rows(chosen)) > pushdown.pushdown_rows():
+    if not chosen or pushdown.cube_rows(engine, Scope.for_rows(chosen)) > pushdown.selection_rows():
         raise ReportError(
             "utvalget er for stort for én rapport i denne databasen: velg kommunene rapporten "
-            f"skal gjelde (til sammen høyst {fmt.number(pushdown.pushdown_rows())} rader i kuben)"
+            f"skal gjelde (til sammen høyst {fmt.number(pushdown.selection_rows())} rader i kuben)"
         )
     return Scope.for_rows(chosen)
 

@@ -271,13 +271,14 @@ class RunData:
         )
 
 
-@st.cache_resource(show_spinner="Leser data …", max_entries=2, ttl=3600)
+@st.cache_resource(show_spinner="Leser data …", max_entries=1, ttl=3600)
 def _selection_cube(
     _engine: sa.Engine, url: str, version: int, municipalities: frozenset[str]
 ) -> pl.DataFrame:
-    """A selection's cube above the threshold (its rows from SQL). Two at most are kept: each
-    may hold up to ``INNSIKT_PUSHDOWN_ROWS`` rows, and every choice of municipalities on a
-    cube page is a new one — the whole-scope cubes' sixteen entries would add up to gigabytes."""
+    """A selection's cube above the threshold (its rows from SQL). One is kept: it may hold
+    up to ``INNSIKT_SELECTION_ROWS`` rows (≈ 0,4 GB of process memory per million), every
+    choice of municipalities on a cube page is a new one, and the process should stay under
+    1 GB — a second selection replaces the first (2,3 s to load 40 municipalities)."""
     return load_cube(_engine, Scope.for_rows(municipalities))
 
 
@@ -306,7 +307,7 @@ class PageContext(RunData):
     def selected_rows(self) -> frozenset[str] | None:
         """Above the threshold: the municipalities whose cube a page that still needs one may
         hold — those selected in the filter (within the scope) when their rows are at most
-        ``INNSIKT_PUSHDOWN_ROWS``, else None. Below it: the scope's (all: None)."""
+        ``INNSIKT_SELECTION_ROWS``, else None. Below it: the scope's (all: None)."""
         if not self.in_database:
             return self.scope.municipalities
         chosen = frozenset(self.filters.municipalities)
@@ -315,7 +316,7 @@ class PageContext(RunData):
         if not chosen:
             return None
         rows = _rows_of(self.engine, str(self.engine.url), self.version, chosen)
-        return chosen if rows <= pushdown.pushdown_rows() else None
+        return chosen if rows <= pushdown.selection_rows() else None
 
     @property
     def cube_allowed(self) -> bool:

@@ -72,6 +72,13 @@ SETTINGS: tuple[Setting, ...] = (
         "aggregated in the database instead of in the app.",
     ),
     Setting(
+        "INNSIKT_SELECTION_ROWS",
+        "1000000",
+        "PostgreSQL above INNSIKT_PUSHDOWN_ROWS: the most spend-cube rows of chosen "
+        "municipalities that a page computing in the app (Gevinster, Avtaler, Muligheter, "
+        "the report) may hold — its memory bound.",
+    ),
+    Setting(
         "INNSIKT_RUN_LOG",
         "",
         "Benchmarks only: a file to which each finished page run appends its server time "
