@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from data_access.store import schema
 from data_access.store.cube import load_cube
-from data_access.store.db import bulk_insert, data_version, read_frame
+from data_access.store.db import SQLITE_MAX_PARAMS, bulk_insert, data_version, read_frame
 from data_access.store.scope import Scope, historical_codes
 from tests.conftest import SPURIOUS_LEVANGER_ORE
 
@@ -126,6 +126,50 @@ def test_bulk_insert_roundtrip_and_rollback(engine: sa.Engine) -> None:
     assert sorted(got.rows()) == [("t_a", "1"), ("t_b", "æøå – «x»")]
     with engine.begin() as c:
         c.execute(schema.app_setting.delete().where(schema.app_setting.c.key.like("t_%")))
+
+
+def test_bulk_insert_crosses_statement_boundaries_with_every_value_intact(
+    engine: sa.Engine,
+) -> None:
+    """SQLite's rows go in multi-row statements of at most ``SQLITE_MAX_PARAMS`` parameters:
+    a frame two statements and a bit long stores every row once, with its types and nulls
+    (PostgreSQL's ``COPY`` alike). The probe table is dropped again."""
+    per = SQLITE_MAX_PARAMS // 5
+    n = 2 * per + 3
+    i = pl.int_range(0, n, eager=True)
+    df = pl.DataFrame(
+        {
+            "id": i,
+            "flag": i % 3 == 0,
+            "day": [dt.date(2020, 1, 1) + dt.timedelta(days=k % 400) for k in range(n)],
+            "name": [None if k % 7 == 0 else f'n "{k}" æ;ø' for k in range(n)],
+            "amount": i * 1_000_003 - 5_000_000_000,
+        }
+    )
+    table = sa.Table(
+        "t_bulk_probe",
+        sa.MetaData(),
+        sa.Column("id", sa.BigInteger, primary_key=True),
+        sa.Column("flag", sa.Boolean),
+        sa.Column("day", sa.Date),
+        sa.Column("name", sa.Text),
+        sa.Column("amount", sa.BigInteger),
+    )
+    with engine.connect() as c:
+        table.create(c)
+        try:
+            assert bulk_insert(c, table, df) == n
+            got = read_frame(c, sa.select(table).order_by(table.c.id))
+            assert got.height == n
+            assert got["id"].to_list() == df["id"].to_list()
+            assert got["flag"].cast(pl.Boolean).to_list() == df["flag"].to_list()
+            assert got["day"].cast(pl.Date).to_list() == df["day"].to_list()
+            assert got["name"].to_list() == df["name"].to_list()
+            assert got["amount"].to_list() == df["amount"].to_list()
+        finally:
+            c.rollback()  # PostgreSQL: the table goes with it; SQLite committed its DDL
+            table.drop(c, checkfirst=True)
+            c.commit()
 
 
 def test_data_version_is_set(engine: sa.Engine) -> None:

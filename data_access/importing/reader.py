@@ -174,16 +174,19 @@ def _field_counts(body: str, delimiter: str, width: int, n_rows: int) -> pl.Seri
         return pl.repeat(width, n_rows, dtype=pl.Int32, eager=True).alias(NFIELDS_COL)
     s = pl.Series(NFIELDS_COL, lines, dtype=pl.String)
     raw = s.str.count_matches(delimiter, literal=True).cast(pl.Int32) + 1
+    over = (raw > width).arg_true()
+    if over.len() == 0:  # the common case: the trailing-field regex runs on no row at all
+        return raw
     used = (
-        s.str.replace(rf"(?:{d}[\s\u00a0]*)+$", "")
+        s.gather(over)
+        .str.replace(rf"(?:{d}[\s\u00a0]*)+$", "")
         .str.count_matches(delimiter, literal=True)
         .cast(pl.Int32)
         + 1
     )
-    out = pl.select(
-        pl.when(raw > width).then(pl.max_horizontal(used, pl.lit(width, pl.Int32))).otherwise(raw)
-    ).to_series()
-    return out.alias(NFIELDS_COL)
+    return raw.scatter(
+        over, pl.select(pl.max_horizontal(used, pl.lit(width, pl.Int32))).to_series()
+    )
 
 
 def _unique_names(headings: list[str]) -> list[str]:
