@@ -21,7 +21,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import pushdown_regional
-from data_access.metrics import concentration, regional, spend
+from data_access.metrics import concentration, regional, savings, spend
 from data_access.metrics.overview import Headline, marked_quarters, ranked_categories
 from data_access.pushdown_sql import (
     conditions,
@@ -32,6 +32,7 @@ from data_access.pushdown_sql import (
     today_codes,
 )
 from data_access.store import schema, settings
+from data_access.store.agreements import load_agreements
 from data_access.store.cube import enrich_from, load_categories
 from data_access.store.db import connected, read_frame
 from data_access.store.filters import Filters
@@ -336,6 +337,19 @@ KEYS = (
 )
 
 
+def with_filter_keys(keys: tuple[str, ...], f: Filters) -> tuple[str, ...]:
+    """``keys`` and the columns ``filters.selection`` filters on for ``f`` besides the month,
+    for rows a ``metrics`` function selects the purchases from again.
+
+    >>> with_filter_keys(("month",), Filters.year(2025, municipalities=("5038",), categories=(3,)))
+    ('month', 'municipality_code', 'category_id')
+    """
+    extra = (("municipality_code",) if f.municipalities else ()) + (
+        ("category_id",) if f.categories else ()
+    )
+    return keys + tuple(k for k in extra if k not in keys)
+
+
 def purchase_rows(
     conn: sa.Connection | sa.Engine,
     scope: Scope,
@@ -343,6 +357,7 @@ def purchase_rows(
     keys: tuple[str, ...],
     *,
     since: dt.date | None = None,
+    period: bool = True,
     suppliers: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """:func:`metrics.common.purchases` — the purchase rows within the scope and the filters —
@@ -355,13 +370,14 @@ def purchase_rows(
     ``since``: the months from ``since`` (not the period's first) to the period's last, so
     that the rows are also a cube for the same filters a year earlier: with ``month`` among
     the keys they can stand in for the cube in a ``metrics`` function (``spend.trend`` takes
-    ``purchases(cube, f)`` and ``purchases(cube, f.previous_year())``). ``spend_class`` is
+    ``purchases(cube, f)`` and ``purchases(cube, f.previous_year())``); ``period=False``:
+    every month (``purchases(cube, f, period=False)``). ``spend_class`` is
     ``purchase`` and ``area`` the filters' area on every row (summed over both for
     ``alle``), so ``filters.selection`` selects them again unchanged. ``suppliers``:
     ``store.cube.load_suppliers``'s frame, when the caller keeps one (read here otherwise:
     0,2–0,4 s for 60 000 suppliers)."""
     window = f if since is None else replace(f, start=min(since, f.start))
-    rows = _summed(conn, scope, window, keys, suppliers)
+    rows = _summed(conn, scope, window, keys, suppliers, period=period)
     constant = {"spend_class": pl.lit("purchase")}
     if "area" not in keys:
         constant["area"] = pl.lit(f.area)
@@ -387,15 +403,20 @@ def _summed(
     f: Filters | None,
     keys: tuple[str, ...],
     suppliers: pl.DataFrame | None,
+    *,
+    period: bool = True,
 ) -> pl.DataFrame:
-    """Σ amount_ore, n_lines per ``keys`` of the scope's cube rows — purchases within ``f``,
-    or every row when ``f`` is None — enriched by :func:`store.cube.enrich`."""
+    """Σ amount_ore, n_lines per ``keys`` of the scope's cube rows — purchases within ``f``
+    (every month with ``period=False``), or every row when ``f`` is None — enriched by
+    :func:`store.cube.enrich`."""
     unknown = set(keys) - set(KEYS)
     if unknown or not keys:
         raise ValueError(f"purchase_rows: keys must be some of {KEYS}, not {sorted(unknown)}")
     with connected(conn) as cn:
         return enrich_from(
-            cn, read_frame(cn, summed_select(cn, scope, f, keys), large=True), suppliers
+            cn,
+            read_frame(cn, summed_select(cn, scope, f, keys, period=period), large=True),
+            suppliers,
         )
 
 
@@ -473,6 +494,17 @@ def _per_municipality(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters)
     return purchase_rows(conn, scope, f, ("month", "municipality_code", "category_id"))
 
 
+def _realized_per_municipality(
+    conn: sa.Connection | sa.Engine, scope: Scope, f: Filters
+) -> pl.DataFrame:
+    """The Gevinster chart's frame (``savings.realized_by_municipality``) from the period's
+    purchases summed per month, municipality and agreement, with the register's agreements."""
+    keys = with_filter_keys(("month", "municipality_code", "agreement_id"), f)
+    with connected(conn) as cn:
+        rows = purchase_rows(cn, scope, f, keys)
+        return savings.realized_by_municipality(rows, f, load_agreements(cn))
+
+
 def _suppliers_table(rows: pl.DataFrame, _f: Filters) -> pl.DataFrame:
     reg = region()
     return concentration.suppliers_of(rows, reg.abc_a, reg.abc_b)
@@ -494,4 +526,6 @@ CHART_FRAMES: dict[str, ChartFrame] = {
     "regionalt": ChartFrame(
         pushdown_regional.levels_rows, lambda rows, _f: regional.levels_of(rows, "municipality")
     ),
+    # Gevinster's realized saving per municipality (``pushdown_savings`` for the whole page).
+    "gevinst": ChartFrame(_realized_per_municipality),
 }

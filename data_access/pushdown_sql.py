@@ -92,12 +92,18 @@ def today_codes(conn: sa.Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def summed_select(
-    conn: sa.Connection, scope: Scope, f: Filters | None, keys: tuple[str, ...]
+    conn: sa.Connection,
+    scope: Scope,
+    f: Filters | None,
+    keys: tuple[str, ...],
+    *,
+    period: bool = True,
 ) -> sa.Select[Any]:
     """The statement behind :func:`purchase_rows` and :func:`scope_rows`: Σ ``amount_ore`` and
     ``n_lines`` per ``keys`` (cube columns; the rollup when they are its own) of the scope's
-    purchases within ``f`` — or of every row in the scope when ``f`` is None. Hashed sums,
-    for a caller to read or to build on (``pushdown_regional``)."""
+    purchases within ``f`` (every month with ``period=False``) — or of every row in the scope
+    when ``f`` is None. Hashed sums, for a caller to read or to build on
+    (``pushdown_regional``)."""
     cube, c = source(*keys), schema.category
     cols = [cube.c[k] for k in keys]
     q = sa.select(
@@ -112,7 +118,10 @@ def summed_select(
     else:
         if f.categories:
             q = q.join(c, c.c.id == cube.c.category_id)
-        q = q.where(*conditions(conn, scope, f, cube=cube), cube.c.spend_class == "purchase")
+        q = q.where(
+            *conditions(conn, scope, f, period=period, cube=cube),
+            cube.c.spend_class == "purchase",
+        )
     return q.group_by(*cols)
 
 

@@ -12,7 +12,8 @@ from charts import overview as base
 from charts import savings as charts
 from charts.registry import BuiltChart
 from data_access.admin.agreements import set_savings_target
-from data_access.metrics import coverage, savings
+from data_access.metrics import savings
+from data_access.metrics.savings_summary import savings_figures
 from ui import chart_view, context, definitions, page
 from ui.i18n import t
 
@@ -156,22 +157,24 @@ class Results:
 
 
 def compute(ctx: context.PageContext) -> Results:
-    """Everything the page shows (cached per selection by ``context.page_result``)."""
-    cube, f, agreements = ctx.cube, ctx.filters, ctx.reference.agreements
+    """Everything the page shows (cached per selection by ``context.page_result``): from the
+    cube, or above the threshold from the database's sums (``context.savings_rows``)."""
+    f, agreements = ctx.filters, ctx.reference.agreements
     ad = context.agreement_data(ctx)
     target = ad.yearly_target_nok
-    monthly = savings.realized_by_month(cube, f, agreements)
-    yearly = savings.realized_by_year(monthly, target)
-    projection = savings.year_end_projection(monthly)
-    by_muni = savings.realized_by_municipality(cube, f, agreements)
-    loyalty = coverage.loyalty_by_agreement(cube, f, agreements, ad.parties, ad.participants)
     in_view = _in_view(ctx)
-    shares = (
-        savings.participant_shares(ad.participants, ad.population, in_view)
-        if in_view is not None
-        else None
+    fig = savings_figures(
+        context.savings_rows(ctx),
+        f,
+        agreements=agreements,
+        parties=ad.parties,
+        participants=ad.participants,
+        population=ad.population,
+        yearly_target=target,
+        in_view=in_view,
     )
-    per_agreement = savings.agreement_savings(cube, f, agreements, loyalty, shares)
+    monthly, yearly, projection = fig.monthly, fig.yearly, fig.projection
+    by_muni, per_agreement = fig.by_municipality, fig.per_agreement
     whole = in_view is not None
     title = t("Realisert gevinst per år mot målet")
     by_year = (

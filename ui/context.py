@@ -14,9 +14,10 @@ The cube is taken from its cache when a page first reads ``ctx.cube``, not befor
 PostgreSQL, when a scope's cube passes ``INNSIKT_PUSHDOWN_ROWS`` rows (``ctx.in_database``),
 the filter options, Oversikt's figures, seven of the standard charts, Leverandører's and
 Kommuner og kategorier's purchases (summed per the columns they group by: :func:`purchase_rows`,
-:func:`cube_for`), Regionalt's groupings (:func:`regional_rows_and_history`) and the import
-page's data quality are aggregated by the database (``data_access.pushdown``,
-``data_access.pushdown_regional``), so those pages never hold a national cube; the pages that still
+:func:`cube_for`), Regionalt's groupings (:func:`regional_rows_and_history`), Gevinster's sums
+(:func:`savings_rows`) and the import page's data quality are aggregated by the database
+(``data_access.pushdown``, ``data_access.pushdown_regional``, ``data_access.pushdown_savings``),
+so those pages never hold a national cube; the pages that still
 compute on the cube get the rows of the municipalities chosen in the filter, or
 :class:`SelectionTooLarge` (:attr:`PageContext.cube`).
 
@@ -32,7 +33,7 @@ import threading
 from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import polars as pl
@@ -42,14 +43,14 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from charts import lang as chart_lang
 from charts import registry
-from data_access import pushdown, pushdown_regional
+from data_access import pushdown, pushdown_regional, pushdown_savings
 from data_access.admin import opportunities as store
 from data_access.bootstrap import initialize
 from data_access.metrics import opportunities as op
 from data_access.metrics import overview
 from data_access.metrics.common import purchases
 from data_access.metrics.overview import Headline
-from data_access.metrics.savings import savings_factors
+from data_access.metrics.savings import SavingsRows, savings_factors
 from data_access.metrics.savings_summary import target_share as cube_target_share
 from data_access.metrics.thresholds import threshold_watch
 from data_access.store import db, health, settings, snapshot
@@ -724,6 +725,42 @@ def cube_for(ctx: PageContext, keys: tuple[str, ...]) -> pl.DataFrame:
     return ctx.cube
 
 
+# --- Gevinster above the threshold (data_access.pushdown_savings) ----------------------------
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def _agreement_categories(
+    _engine: sa.Engine, url: str, version: int, municipalities: Municipalities, _ag: pl.DataFrame
+) -> pl.DataFrame:
+    return pushdown_savings.categories(_engine, Scope.for_rows(municipalities), _ag)
+
+
+def savings_rows(ctx: PageContext) -> SavingsRows:
+    """What Gevinster computes on: the cube — or, above the threshold, the database's sums
+    (:mod:`data_access.pushdown_savings`). The history (every month) is kept per filter rows
+    and read beside the period's sums; the agreements' categories (the whole scope) per data
+    version. Call it inside :func:`page_result`'s ``compute``, which keeps it per filters."""
+    if not ctx.in_database:
+        return SavingsRows.of_cube(ctx.cube)
+    url = str(ctx.engine.url)
+
+    def period() -> SavingsRows:
+        cats = _agreement_categories(
+            ctx.engine, url, ctx.version, ctx.scope.municipalities, ctx.reference.agreements
+        )
+        return pushdown_savings.period_rows(
+            ctx.engine,
+            ctx.scope,
+            ctx.filters,
+            history=pl.DataFrame(),
+            cats=cats,
+            suppliers=_suppliers(ctx),
+        )
+
+    rows, history = _beside(lambda: _kept_per_rows(ctx, "savings_history"), period)
+    return replace(rows, history=history)
+
+
 # --- Regionalt næringsliv above the threshold (data_access.pushdown_regional) -----------------
 
 
@@ -747,6 +784,7 @@ def regional_rows(
 _PERIOD_FREE: dict[str, Callable[[sa.Engine, Scope, Filters], Any]] = {
     "regional_history": lambda e, sc, f: pushdown_regional.history_rows(e, sc, f),
     "municipalities_with_rows": lambda e, sc, f: pushdown.municipalities_with_rows(e, sc, f),
+    "savings_history": lambda e, sc, f: pushdown_savings.history_rows(e, sc, f),
 }
 
 
@@ -772,25 +810,35 @@ def _kept_per_rows(ctx: PageContext, what: str) -> Any:
     )
 
 
+U = TypeVar("U")
+
+
+def _beside(aside: Callable[[], T], main: Callable[[], U]) -> tuple[U, T]:
+    """``main()`` and ``aside()`` side by side, ``aside`` in a thread of this script run (its
+    session's caches and state): each query on a connection of its own, so on two cores the
+    run waits for the longer of the two database queries instead of both."""
+    script = get_script_run_ctx()
+
+    def run() -> T:
+        add_script_run_ctx(threading.current_thread(), script)
+        return aside()
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="innsikt-aside") as pool:
+        later = pool.submit(run)
+        return main(), later.result()
+
+
 def regional_rows_and_history(
     ctx: PageContext, member_names: dict[str, str], max_employees: int
 ) -> tuple[pushdown_regional.RegionalRows, pl.DataFrame]:
-    """:func:`regional_rows` and :func:`regional_history` side by side, each on a connection
-    of its own: the period is one PostgreSQL process's work and the seven years' history
-    another's, so on two cores a national admin's first Regionalt run waits for the longer
-    of the two instead of both (national bench, four filter sets twice: 2,7–3,0 s one after
-    the other, 1,7–1,9 s side by side). The history, kept per filter rows, comes from the
-    cache at once after a change of period alone."""
-    script = get_script_run_ctx()
-
-    def history() -> pl.DataFrame:
-        add_script_run_ctx(threading.current_thread(), script)  # the session's cache and state
-        return regional_history(ctx)
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="innsikt-regional") as pool:
-        later = pool.submit(history)
-        rows = regional_rows(ctx, member_names, max_employees)
-        return rows, later.result()
+    """:func:`regional_rows` and :func:`regional_history` side by side (:func:`_beside`): the
+    period is one PostgreSQL process's work and the seven years' history another's (national
+    bench, four filter sets twice: 2,7–3,0 s one after the other, 1,7–1,9 s side by side).
+    The history, kept per filter rows, comes from the cache at once after a change of period
+    alone."""
+    return _beside(
+        lambda: regional_history(ctx), lambda: regional_rows(ctx, member_names, max_employees)
+    )
 
 
 def regional_history(ctx: PageContext) -> pl.DataFrame:

@@ -58,6 +58,50 @@ def target_share(all_members_cube: pl.DataFrame, f: Filters, codes: frozenset[st
     return part / total if total else 0.0
 
 
+@dataclass(frozen=True)
+class SavingsFigures:
+    """Gevinster's frames for one selection, before they are drawn."""
+
+    monthly: pl.DataFrame  # savings.realized_by_month
+    yearly: pl.DataFrame  # savings.realized_by_year
+    projection: dict[str, float | int] | None  # savings.year_end_projection
+    by_municipality: pl.DataFrame  # savings.realized_by_municipality
+    loyalty: pl.DataFrame  # coverage.loyalty_by_agreement
+    per_agreement: pl.DataFrame  # savings.agreement_savings
+
+
+def savings_figures(
+    rows: savings.SavingsRows,
+    f: Filters,
+    *,
+    agreements: pl.DataFrame,
+    parties: pl.DataFrame,
+    participants: pl.DataFrame,
+    population: pl.DataFrame,
+    yearly_target: float,
+    in_view: frozenset[str] | None,
+) -> SavingsFigures:
+    """Every frame of the Gevinster page from the cube's rows or the database's sums
+    (:class:`savings.SavingsRows`); ``in_view`` as for :func:`savings_summary`."""
+    monthly = savings.realized_by_month(rows.history, f, agreements)
+    loyalty = coverage.loyalty_by_agreement(
+        rows.loyalty, f, agreements, parties, participants, rows.categories
+    )
+    shares = (
+        savings.participant_shares(participants, population, in_view)
+        if in_view is not None
+        else None
+    )
+    return SavingsFigures(
+        monthly=monthly,
+        yearly=savings.realized_by_year(monthly, yearly_target),
+        projection=savings.year_end_projection(monthly),
+        by_municipality=savings.realized_by_municipality(rows.period, f, agreements),
+        loyalty=loyalty,
+        per_agreement=savings.agreement_savings(rows.period, f, agreements, loyalty, shares),
+    )
+
+
 def savings_summary(
     cube: pl.DataFrame,
     f: Filters,
@@ -72,15 +116,21 @@ def savings_summary(
 ) -> SavingsSummary:
     """The figures on the scoped ``cube`` for ``f``; ``in_view`` are the municipalities the
     view is limited to (None = all), ``share_of_target`` from :func:`target_share`."""
-    by_muni = savings.realized_by_municipality(cube, f, agreements)
-    loyalty = coverage.loyalty_by_agreement(cube, f, agreements, parties, participants)
-    shares = (
-        savings.participant_shares(participants, population, in_view)
-        if in_view is not None
-        else None
+    figures = savings_figures(
+        savings.SavingsRows.of_cube(cube),
+        f,
+        agreements=agreements,
+        parties=parties,
+        participants=participants,
+        population=population,
+        yearly_target=yearly_target,
+        in_view=in_view,
     )
-    per_agreement = savings.agreement_savings(cube, f, agreements, loyalty, shares)
-    projection = savings.year_end_projection(savings.realized_by_month(cube, f, agreements))
+    by_muni, per_agreement, projection = (
+        figures.by_municipality,
+        figures.per_agreement,
+        figures.projection,
+    )
     realized = float(by_muni["realized"].sum()) if by_muni.height else 0.0
     hard = float(by_muni["hard"].sum()) if by_muni.height else 0.0
     period_target = yearly_target * share_of_target * f.n_months / 12.0
