@@ -20,7 +20,7 @@ from data_access import pushdown_savings as ps
 from data_access.metrics.savings import SavingsRows
 from data_access.metrics.savings_summary import SavingsFigures, savings_figures
 from data_access.store.agreements import load_agreements, load_parties
-from data_access.store.cube import load_cube, load_suppliers
+from data_access.store.cube import load_cube
 from data_access.store.filters import Filters
 from data_access.store.population import load_population
 from data_access.store.scope import Scope
@@ -55,7 +55,9 @@ def _same(got: pl.DataFrame, want: pl.DataFrame, by: list[str]) -> None:
     )
 
 
-def _figures(engine: sa.Engine, sc: Scope, f: Filters, rows: SavingsRows) -> SavingsFigures:
+def _figures(
+    engine: sa.Engine | sa.Connection, sc: Scope, f: Filters, rows: SavingsRows
+) -> SavingsFigures:
     parties, participants = load_parties(engine)
     in_view = frozenset(f.municipalities) if f.municipalities else sc.municipalities
     return savings_figures(
@@ -76,16 +78,7 @@ def test_savings_figures_from_the_database_equal_the_cubes(
     engine: sa.Engine, f: Filters, sc: Scope
 ) -> None:
     want = _figures(engine, sc, f, SavingsRows.of_cube(load_cube(engine, sc)))
-    agreements = load_agreements(engine)
-    rows = ps.period_rows(
-        engine,
-        sc,
-        f,
-        history=ps.history_rows(engine, sc, f),
-        cats=ps.categories(engine, sc, agreements),
-        suppliers=load_suppliers(engine),
-    )
-    got = _figures(engine, sc, f, rows)
+    got = _figures(engine, sc, f, ps.savings_rows(engine, sc, f, load_agreements(engine)))
 
     # The demo has agreements with matched purchases in every scope: the figures are real.
     assert want.monthly.height > 12 and want.monthly["realized"].sum() > 0
@@ -127,3 +120,29 @@ def test_loyalty_is_measured_and_agreement_categories_come_from_the_whole_scope(
     )
     loyalty = _figures(engine, sc, f, SavingsRows.of_cube(cube)).loyalty
     assert loyalty.height > 0 and loyalty["category_spend"].sum() > 0
+
+
+def test_an_agreement_starting_mid_month_counts_its_first_month(engine: sa.Engine) -> None:
+    """Loyalty counts a month in which the agreement is active on any day: one starting on
+    the 15th counts that whole month on both paths (the database compares the cube's months
+    with the start's month, not the day). Changed inside a transaction, rolled back."""
+    sc, f = Scope.everything(), Filters.year(2025)
+    with engine.connect() as c:
+        a = sa.table("agreement", sa.column("id"), sa.column("start"))
+        busiest = (
+            load_cube(c, sc)
+            .filter(pl.col("agreement_id").is_not_null(), pl.col("year") == 2025)
+            .group_by("agreement_id")
+            .agg(pl.col("amount").sum())
+            .sort("amount", descending=True)["agreement_id"][0]
+        )
+        c.execute(sa.update(a).where(a.c.id == busiest).values(start=dt.date(2025, 3, 15)))
+        try:
+            want = _figures(c, sc, f, SavingsRows.of_cube(load_cube(c, sc))).loyalty
+            rows = ps.savings_rows(c, sc, f, load_agreements(c))
+            got = _figures(c, sc, f, rows).loyalty
+            one = want.filter(pl.col("agreement_id") == busiest)
+            assert one["category_spend"][0] > 0  # March to December of its category
+            _same(got, want, ["agreement_id"])
+        finally:
+            c.rollback()

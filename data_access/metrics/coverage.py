@@ -147,15 +147,11 @@ def _loyalty_rows(
     agreements: pl.DataFrame,
     parties: pl.DataFrame,
     participants: pl.DataFrame,
-    cats: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Filtered purchase rows inside an active agreement's category, month and participating
-    municipality, tagged with the agreement and whether the supplier is party to it.
-    ``cats``: :func:`agreement_categories` when the caller has it (rows the database summed
-    for the period alone cannot tell an agreement's category over the whole scope)."""
+    municipality, tagged with the agreement and whether the supplier is party to it."""
     d = purchases(cube, f).with_row_index("row")
-    if cats is None:
-        cats = agreement_categories(agreements, cube)
+    cats = agreement_categories(agreements, cube)
     cells = _active_cells(agreements, participants, cats, f)
     if cells.height == 0 or d.height == 0:
         return pl.DataFrame(
@@ -187,13 +183,17 @@ def loyalty_by_agreement(
     agreements: pl.DataFrame,
     parties: pl.DataFrame,
     participants: pl.DataFrame,
-    cats: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """agreement_id, category, in_agreement (spend with its suppliers), category_spend, loyalty
-    (``cats`` as for :func:`_loyalty_rows`)."""
-    r = _loyalty_rows(cube, f, agreements, parties, participants, cats)
+    """agreement_id, category, in_agreement (spend with its suppliers), category_spend, loyalty."""
+    return loyalty_of(_loyalty_rows(cube, f, agreements, parties, participants))
+
+
+def loyalty_of(rows: pl.DataFrame) -> pl.DataFrame:
+    """:func:`loyalty_by_agreement` from its rows: ag, category_id, category, amount, party —
+    one per cube row, or summed per agreement, category and ``party`` (the database's sums,
+    ``data_access.pushdown_savings.loyalty_rows``)."""
     return (
-        _loyalty(r, ["ag", "category_id", "category"])
+        _loyalty(rows, ["ag", "category_id", "category"])
         .rename({"ag": "agreement_id"})
         .sort("agreement_id")
     )

@@ -29,29 +29,26 @@ from data_access.store.filters import Filters
 
 @dataclass(frozen=True)
 class SavingsRows:
-    """What Gevinster's figures are computed from: on the cube, the cube itself in every field
-    (:meth:`of_cube`); above the pushdown threshold, the database's sums
-    (``data_access.pushdown_savings``), each summed over every column its figures do not
-    group by, so each figure is the same from them as from the cube:
+    """What Gevinster's figures are computed from: the cube itself (:meth:`of_cube`), or —
+    above the pushdown threshold — the database's sums (``data_access.pushdown_savings``),
+    each summed over every cube column its figures do not group by, so each figure is the
+    same from them as from the cube:
 
     - ``history``: the purchases of every month within the other filters (the per-month and
       per-year charts), per month and agreement;
     - ``period``: the period's purchases (per municipality, per agreement), per month,
       municipality and agreement;
-    - ``loyalty``: the period's purchases in the agreements' categories (loyalty), per month,
-      municipality, category and supplier;
-    - ``categories``: ``coverage.agreement_categories`` over the whole scope, or None to take
-      it from ``loyalty`` (which then is the cube).
+    - ``loyalty``: None to compute loyalty from ``period`` (then the cube), or the database's
+      loyalty sums per agreement, category and party (``coverage.loyalty_of``'s rows).
     """
 
     history: pl.DataFrame
     period: pl.DataFrame
-    loyalty: pl.DataFrame
-    categories: pl.DataFrame | None = None
+    loyalty: pl.DataFrame | None = None
 
     @classmethod
     def of_cube(cls, cube: pl.DataFrame) -> SavingsRows:
-        return cls(history=cube, period=cube, loyalty=cube)
+        return cls(history=cube, period=cube)
 
 
 def savings_factors(agreements: pl.DataFrame) -> pl.DataFrame:

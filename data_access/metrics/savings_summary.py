@@ -84,8 +84,10 @@ def savings_figures(
     """Every frame of the Gevinster page from the cube's rows or the database's sums
     (:class:`savings.SavingsRows`); ``in_view`` as for :func:`savings_summary`."""
     monthly = savings.realized_by_month(rows.history, f, agreements)
-    loyalty = coverage.loyalty_by_agreement(
-        rows.loyalty, f, agreements, parties, participants, rows.categories
+    loyalty = (
+        coverage.loyalty_of(rows.loyalty)
+        if rows.loyalty is not None
+        else coverage.loyalty_by_agreement(rows.period, f, agreements, parties, participants)
     )
     shares = (
         savings.participant_shares(participants, population, in_view)
