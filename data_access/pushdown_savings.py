@@ -59,11 +59,11 @@ def categories(
     return agreement_categories(agreements, rows)
 
 
-def _cells(conn: sa.Connection, cats: pl.DataFrame) -> pl.DataFrame:
+def _cells(conn: sa.Connection, cats: pl.DataFrame, f: Filters) -> pl.DataFrame:
     """(ag, category_id, code, first, last): each agreement's category, each stored
     municipality code whose today's code takes part in it, and its first and last month —
     ``coverage._active_cells`` before the months are spelled out (the database compares
-    each row's month with the term)."""
+    each row's month with the term) — for the agreements active in ``f``'s period."""
     m = schema.municipality
     _parties, participants = load_parties(conn)
     stored = read_frame(conn, sa.select(m.c.code, m.c.current_code))
@@ -84,6 +84,7 @@ def _cells(conn: sa.Connection, cats: pl.DataFrame) -> pl.DataFrame:
             ),
             on="ag",
         )
+        .filter(pl.col("first") <= f.end, pl.col("last") >= f.start)
         .join(stored, on="current_code")
         .select("ag", pl.col("category_id").cast(pl.Int64), "code", "first", "last")
         .sort("ag", "code")
@@ -102,7 +103,7 @@ def loyalty_rows(
     joined to the cube on its own columns: joined to the agreements' categories first, PostgreSQL multiplied a national
     year's rows by the agreements sharing a category and took 58–133 s."""
     with connected(conn) as cn:
-        cells = _cells(cn, cats)
+        cells = _cells(cn, cats, f)
         if cells.height == 0:
             return pl.DataFrame(
                 schema={
