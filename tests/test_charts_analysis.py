@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from charts import regional as rc
+from charts import savings as svc
 from charts import spend as sc
 from charts import suppliers as suc
 from charts.a11y import plain
@@ -353,3 +354,25 @@ def test_sme_chart_without_known_sizes_says_so() -> None:
     fig = rc.sme_by_municipality(regional.sme_of(unknown, "municipality"), title="S")
     data = fig.to_plotly_json()
     assert data["data"] == [] and "ukjent" in data["layout"]["annotations"][0]["text"]
+
+
+def test_savings_per_municipality_of_many_municipalities_draws_the_largest() -> None:
+    """Gevinster for a national scope (summed by the database): 357 bars were a chart
+    18 000 px tall. Beyond twenty municipalities the largest realized savings are drawn,
+    largest on top, and the title says so; six members are drawn as before."""
+    n = 40
+    frame = pl.DataFrame(
+        {
+            "municipality_now": [f"{9000 + i}" for i in range(n)],
+            "municipality_name": [f"Kommune {9000 + i}" for i in range(n)],
+            "hard": [1e5 * (i + 1) for i in range(n)],
+            "avoidance": [5e4 * (i + 1) for i in range(n)],
+        }
+    ).with_columns(realized=pl.col("hard") + pl.col("avoidance"))
+    fig = svc.by_municipality(frame, title="G").to_plotly_json()
+    largest_on_top = [f"Kommune {9000 + i}" for i in range(n - 20, n)]
+    assert fig["data"][0]["y"] == largest_on_top
+    assert plain(fig["layout"]["title"]["text"]) == "G – de 20 største av 40"
+    assert fig["layout"]["height"] == 110 + 50 * 20
+    six = svc.by_municipality(frame.head(6), title="G").to_plotly_json()
+    assert len(six["data"][0]["y"]) == 6 and six["layout"]["title"]["text"] == "G"
