@@ -276,10 +276,12 @@ class RunData:
 def _selection_cube(
     _engine: sa.Engine, url: str, version: int, municipalities: frozenset[str]
 ) -> pl.DataFrame:
-    """A selection's cube above the threshold (its rows from SQL). One is kept: it may hold
-    up to ``INNSIKT_SELECTION_ROWS`` rows (≈ 0,4 GB of process memory per million), every
-    choice of municipalities on a cube page is a new one, and the process should stay under
-    1 GB — a second selection replaces the first (2,3 s to load 40 municipalities)."""
+    """A selection's cube above the threshold (its rows from SQL). One is kept per process:
+    it may hold up to ``INNSIKT_SELECTION_ROWS`` rows (≈ 0,4 GB of process memory per
+    million), every choice of municipalities on a cube page is a new one, and the process
+    should stay under 1 GB — a second selection replaces the first (2,2–2,9 s to load 40
+    municipalities), so two people on cube pages with different selections reload each
+    other's in turn, and for the length of a run both can be in memory."""
     return load_cube(_engine, Scope.for_rows(municipalities))
 
 
@@ -735,13 +737,27 @@ def _agreement_categories(
     return pushdown_savings.categories(_engine, Scope.for_rows(municipalities), _ag)
 
 
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def _savings_history(
+    _engine: sa.Engine,
+    url: str,
+    version: int,
+    municipalities: Municipalities,
+    rows: tuple[str, tuple[str, ...], tuple[int, ...]],
+    _f: Filters,
+) -> pl.DataFrame:
+    """Gevinster's history per data version, scope and ``Filters.rows`` (3–5 MB for the
+    national bench; a cache of its own, smaller than ``_period_free``'s 64 entries)."""
+    return pushdown_savings.history_rows(_engine, Scope.for_rows(municipalities), _f)
+
+
 def savings_rows(ctx: PageContext) -> SavingsRows:
     """What Gevinster computes on: the cube — or, above the threshold, the database's sums
     (:mod:`data_access.pushdown_savings`), two statements side by side (:func:`_beside`):
     the agreements' categories (kept per data version) and loyalty on one connection, the
-    history (kept per filter rows) and the period's sums on the other — a national year's
-    first run waits ≈ 2,7 s instead of ≈ 5 s, a change of period ≈ 1,9 s. Call it inside
-    :func:`page_result`'s ``compute``, which keeps it per filters."""
+    history (kept per filter rows) and the period's sums on the other, so a run waits for
+    the longer of the two. Call it inside :func:`page_result`'s ``compute``, which keeps it
+    per filters."""
     if not ctx.in_database:
         return SavingsRows.of_cube(ctx.cube)
     url = str(ctx.engine.url)
@@ -753,8 +769,11 @@ def savings_rows(ctx: PageContext) -> SavingsRows:
         return pushdown_savings.loyalty_rows(ctx.engine, ctx.scope, ctx.filters, cats)
 
     def history_and_period() -> tuple[pl.DataFrame, pl.DataFrame]:
-        history: pl.DataFrame = _kept_per_rows(ctx, "savings_history")
-        return history, pushdown_savings.period_sums(ctx.engine, ctx.scope, ctx.filters)
+        f = ctx.filters
+        history = _savings_history(
+            ctx.engine, url, ctx.version, ctx.scope.municipalities, f.rows, f
+        )
+        return history, pushdown_savings.period_sums(ctx.engine, ctx.scope, f)
 
     (history, period), loyal = _beside(loyalty, history_and_period)
     return SavingsRows(history=history, period=period, loyalty=loyal)
@@ -783,7 +802,6 @@ def regional_rows(
 _PERIOD_FREE: dict[str, Callable[[sa.Engine, Scope, Filters], Any]] = {
     "regional_history": lambda e, sc, f: pushdown_regional.history_rows(e, sc, f),
     "municipalities_with_rows": lambda e, sc, f: pushdown.municipalities_with_rows(e, sc, f),
-    "savings_history": lambda e, sc, f: pushdown_savings.history_rows(e, sc, f),
 }
 
 

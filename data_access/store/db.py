@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import io
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,7 +110,8 @@ def migrate(engine: sa.Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
-# SQLite binds at most 32 766 parameters per statement (3.32 and newer).
+# SQLite binds at most 32 766 parameters per statement (3.32 and newer; a build may set
+# fewer, which the connection's own limit tells).
 SQLITE_MAX_PARAMS = 32_766
 
 
@@ -125,7 +127,8 @@ def _sqlite_insert(raw: Any, table: str, df: pl.DataFrame) -> None:
     """
     cols = df.columns
     width = len(cols)
-    per = max(1, SQLITE_MAX_PARAMS // width)
+    limit = min(SQLITE_MAX_PARAMS, raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    per = max(1, limit // width)
     quoted = ", ".join(f'"{c}"' for c in cols)
     row = "(" + ", ".join("?" for _ in cols) + ")"
     head = f'INSERT INTO "{table}" ({quoted}) VALUES '

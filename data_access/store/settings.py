@@ -75,8 +75,8 @@ SETTINGS: tuple[Setting, ...] = (
         "INNSIKT_SELECTION_ROWS",
         "1000000",
         "PostgreSQL above INNSIKT_PUSHDOWN_ROWS: the most spend-cube rows of chosen "
-        "municipalities that a page computing in the app (Gevinster, Avtaler, Muligheter, "
-        "the report) may hold — its memory bound.",
+        "municipalities that a page computing in the app (Avtaler, Muligheter, the report) "
+        "may hold — its memory bound.",
     ),
     Setting(
         "INNSIKT_RUN_LOG",
