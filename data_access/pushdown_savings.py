@@ -100,8 +100,9 @@ def loyalty_rows(
     municipality, per agreement, category and whether the row's supplier (its organisation
     number) is one of the agreement's parties — as ``coverage._loyalty_rows`` tags the cube's
     rows. The cells (:func:`_cells`) travel as a literal ``VALUES`` list (:func:`_cells_cte`)
-    joined to the cube on its own columns: joined to the agreements' categories first, PostgreSQL multiplied a national
-    year's rows by the agreements sharing a category and took 58–133 s."""
+    joined to the cube on its own columns: joined to the agreements' categories first,
+    PostgreSQL multiplied a national year's rows by the agreements sharing a category and
+    took 58–133 s."""
     with connected(conn) as cn:
         cells = _cells(cn, cats, f)
         if cells.height == 0:
