@@ -494,15 +494,22 @@ def _per_municipality(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters)
     return purchase_rows(conn, scope, f, ("month", "municipality_code", "category_id"))
 
 
+def agreement_sums(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> pl.DataFrame:
+    """The period's purchases per month, municipality and agreement: Gevinster's table per
+    municipality and per-agreement figures (``data_access.pushdown_savings``) and its chart."""
+    keys = with_filter_keys(("month", "municipality_code", "agreement_id"), f)
+    return purchase_rows(conn, scope, f, keys)
+
+
 def _realized_per_municipality(
     conn: sa.Connection | sa.Engine, scope: Scope, f: Filters
 ) -> pl.DataFrame:
-    """The Gevinster chart's frame (``savings.realized_by_municipality``) from the period's
-    purchases summed per month, municipality and agreement, with the register's agreements."""
-    keys = with_filter_keys(("month", "municipality_code", "agreement_id"), f)
+    """The Gevinster chart's frame (``savings.realized_by_municipality``) from
+    :func:`agreement_sums`, with the register's agreements."""
     with connected(conn) as cn:
-        rows = purchase_rows(cn, scope, f, keys)
-        return savings.realized_by_municipality(rows, f, load_agreements(cn))
+        return savings.realized_by_municipality(
+            agreement_sums(cn, scope, f), f, load_agreements(cn)
+        )
 
 
 def _suppliers_table(rows: pl.DataFrame, _f: Filters) -> pl.DataFrame:

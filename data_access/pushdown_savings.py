@@ -25,9 +25,9 @@ import datetime as dt
 import polars as pl
 import sqlalchemy as sa
 
-from data_access.metrics.coverage import agreement_categories
+from data_access.metrics.coverage import LOYALTY_ROWS, agreement_categories
 from data_access.metrics.savings import SavingsRows
-from data_access.pushdown import purchase_rows, with_filter_keys
+from data_access.pushdown import agreement_sums, purchase_rows, with_filter_keys
 from data_access.pushdown_sql import conditions
 from data_access.store import schema
 from data_access.store.agreements import load_agreements, load_parties
@@ -106,15 +106,7 @@ def loyalty_rows(
     with connected(conn) as cn:
         cells = _cells(cn, cats, f)
         if cells.height == 0:
-            return pl.DataFrame(
-                schema={
-                    "ag": pl.Int64,
-                    "category_id": pl.Int64,
-                    "category": pl.String,
-                    "party": pl.Boolean,
-                    "amount": pl.Float64,
-                }
-            )
+            return pl.DataFrame(schema=LOYALTY_ROWS)
         k = _cells_cte(cells)
         if isinstance(conn, sa.Engine):  # a connection of our own: settings for its query
             _tune(cn)
@@ -131,8 +123,8 @@ def loyalty_rows(
             "ag",
             "category_id",
             "category",
+            (pl.col("amount_ore").cast(pl.Float64) / 100.0).alias("amount"),
             pl.col("party").cast(pl.Boolean),
-            amount=pl.col("amount_ore").cast(pl.Float64) / 100.0,
         )
     )
 
@@ -224,13 +216,6 @@ def _loyalty_select(
     ).group_by(k.c.ag, k.c.category_id, party)
 
 
-def period_sums(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> pl.DataFrame:
-    """The period's purchases per month, municipality and agreement (the table per
-    municipality, the per-agreement figures)."""
-    keys = with_filter_keys(("month", "municipality_code", "agreement_id"), f)
-    return purchase_rows(conn, scope, f, keys)
-
-
 def savings_rows(
     conn: sa.Connection | sa.Engine, scope: Scope, f: Filters, agreements: pl.DataFrame
 ) -> SavingsRows:
@@ -239,6 +224,6 @@ def savings_rows(
     with connected(conn) as cn:
         return SavingsRows(
             history=history_rows(cn, scope, f),
-            period=period_sums(cn, scope, f),
+            period=agreement_sums(cn, scope, f),
             loyalty=loyalty_rows(cn, scope, f, categories(cn, scope, agreements)),
         )

@@ -773,7 +773,7 @@ def savings_rows(ctx: PageContext) -> SavingsRows:
         history = _savings_history(
             ctx.engine, url, ctx.version, ctx.scope.municipalities, f.rows, f
         )
-        return history, pushdown_savings.period_sums(ctx.engine, ctx.scope, f)
+        return history, pushdown.agreement_sums(ctx.engine, ctx.scope, f)
 
     (history, period), loyal = _beside(loyalty, history_and_period)
     return SavingsRows(history=history, period=period, loyalty=loyal)

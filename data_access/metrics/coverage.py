@@ -25,6 +25,14 @@ from data_access.store.filters import Filters, add_months
 from data_access.store.reference import region
 
 MATCHED = pl.col("agreement_id").is_not_null()
+# The columns of :func:`loyalty_of`'s rows (``_loyalty_rows`` adds the cube's row index).
+LOYALTY_ROWS: dict[str, type[pl.DataType]] = {
+    "ag": pl.Int64,
+    "category_id": pl.Int64,
+    "category": pl.String,
+    "amount": pl.Float64,
+    "party": pl.Boolean,
+}
 
 
 def _spend(d: pl.DataFrame, *keys: str) -> pl.DataFrame:
@@ -154,16 +162,7 @@ def _loyalty_rows(
     cats = agreement_categories(agreements, cube)
     cells = _active_cells(agreements, participants, cats, f)
     if cells.height == 0 or d.height == 0:
-        return pl.DataFrame(
-            schema={
-                "row": pl.UInt32,
-                "ag": pl.Int64,
-                "category_id": pl.Int64,
-                "category": pl.String,
-                "amount": pl.Float64,
-                "party": pl.Boolean,
-            }
-        )
+        return pl.DataFrame(schema={"row": pl.UInt32, **LOYALTY_ROWS})
     p = parties.select(ag=pl.col("agreement_id").cast(pl.Int64), orgnr="orgnr", party=pl.lit(True))
     return (
         d.select("row", "category_id", "category", "municipality_now", "month", "orgnr", "amount")
