@@ -19,8 +19,8 @@ from data_access.admin import opportunities as opportunity_store
 from data_access.metrics import opportunities, overview
 from data_access.metrics.analysis import analysis_figures
 from data_access.metrics.coverage import agreement_figures
-from data_access.metrics.savings import savings_factors
-from data_access.metrics.savings_summary import savings_summary
+from data_access.metrics.savings import SavingsRows, savings_factors
+from data_access.metrics.savings_summary import savings_figures, savings_summary
 from data_access.store import db, schema, settings
 from data_access.store.agreements import load_agreements, load_parties, savings_target
 from data_access.store.cube import load_cube
@@ -92,8 +92,8 @@ def figures(  # type: ignore[no-untyped-def]
     # The reasons are worded (bokmål, or English under ``charts.lang``) from the ranked values.
     ranked = opportunities.rank(opps, opp_settings.weights)
     out["opportunities"] = opportunities.top_figures(opportunity_charts.described(ranked))
-    out["savings"] = savings_summary(
-        cube,
+    figures = savings_figures(
+        SavingsRows.of_cube(cube),
         f,
         agreements=agreements,
         parties=parties,
@@ -101,7 +101,9 @@ def figures(  # type: ignore[no-untyped-def]
         population=population,
         yearly_target=target,
         in_view=in_view,
-        share_of_target=share,
+    )
+    out["savings"] = savings_summary(
+        figures, f, yearly_target=target, share_of_target=share
     ).as_dict()
     return out
 

@@ -105,29 +105,14 @@ def savings_figures(
 
 
 def savings_summary(
-    cube: pl.DataFrame,
+    figures: SavingsFigures,
     f: Filters,
     *,
-    agreements: pl.DataFrame,
-    parties: pl.DataFrame,
-    participants: pl.DataFrame,
-    population: pl.DataFrame,
     yearly_target: float,
-    in_view: frozenset[str] | None,
     share_of_target: float = 1.0,
 ) -> SavingsSummary:
-    """The figures on the scoped ``cube`` for ``f``; ``in_view`` are the municipalities the
-    view is limited to (None = all), ``share_of_target`` from :func:`target_share`."""
-    figures = savings_figures(
-        savings.SavingsRows.of_cube(cube),
-        f,
-        agreements=agreements,
-        parties=parties,
-        participants=participants,
-        population=population,
-        yearly_target=yearly_target,
-        in_view=in_view,
-    )
+    """The headline of :func:`savings_figures` for ``f`` (the page's frames, so a script and
+    the page agree); ``share_of_target`` from :func:`target_share`."""
     by_muni, per_agreement, projection = (
         figures.by_municipality,
         figures.per_agreement,
