@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from data_access.metrics.coverage import LOYALTY_ROWS, agreement_categories
 from data_access.metrics.savings import SavingsRows
-from data_access.pushdown import agreement_sums, purchase_rows, with_filter_keys
+from data_access.pushdown import agreement_sums, by_agreement, purchase_rows, with_filter_keys
 from data_access.pushdown_sql import conditions
 from data_access.store import schema
 from data_access.store.agreements import load_agreements, load_parties
@@ -44,9 +44,7 @@ _WHOLE_SCOPE = Filters(dt.date(2000, 1, 1), dt.date(2000, 1, 1), area="alle")
 def history_rows(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> pl.DataFrame:
     """Purchases of every month within ``f``'s other filters, per month and agreement
     (``savings.realized_by_month``; the same for every period)."""
-    return purchase_rows(
-        conn, scope, f, with_filter_keys(("month", "agreement_id"), f), period=False
-    )
+    return by_agreement(conn, scope, f, with_filter_keys(("month",), f), period=False)
 
 
 def categories(
@@ -55,7 +53,9 @@ def categories(
     """``coverage.agreement_categories`` over the whole scope: the register's category, else
     the one holding most of the agreement's matched purchases (summed per agreement and
     category; the same for every filter)."""
-    rows = purchase_rows(conn, scope, _WHOLE_SCOPE, ("agreement_id", "category_id"), period=False)
+    rows = purchase_rows(
+        conn, scope, _WHOLE_SCOPE, ("agreement_id", "category_id"), period=False, matched=True
+    )
     return agreement_categories(agreements, rows)
 
 

@@ -98,13 +98,14 @@ def summed_select(
     keys: tuple[str, ...],
     *,
     period: bool = True,
+    matched: bool = False,
 ) -> sa.Select[Any]:
     """The statement behind :func:`purchase_rows` and :func:`scope_rows`: Σ ``amount_ore`` and
     ``n_lines`` per ``keys`` (cube columns; the rollup when they are its own) of the scope's
     purchases within ``f`` (every month with ``period=False``) — or of every row in the scope
-    when ``f`` is None. Hashed sums, for a caller to read or to build on
-    (``pushdown_regional``)."""
-    cube, c = source(*keys), schema.category
+    when ``f`` is None. ``matched``: only rows matched to an agreement (read from the cube).
+    Hashed sums, for a caller to read or to build on (``pushdown_regional``)."""
+    cube, c = source(*keys, *(("agreement_id",) if matched else ())), schema.category
     cols = [cube.c[k] for k in keys]
     q = sa.select(
         *cols,
@@ -122,6 +123,8 @@ def summed_select(
             *conditions(conn, scope, f, period=period, cube=cube),
             cube.c.spend_class == "purchase",
         )
+    if matched:
+        q = q.where(cube.c.agreement_id.is_not(None))
     return q.group_by(*cols)
 
 
