@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,13 @@ import sqlalchemy as sa
 
 from data_access.store import schema
 from data_access.store.cube import load_cube
-from data_access.store.db import SQLITE_MAX_PARAMS, bulk_insert, data_version, read_frame
+from data_access.store.db import (
+    SQLITE_MAX_PARAMS,
+    bulk_insert,
+    data_version,
+    read_frame,
+    side_by_side,
+)
 from data_access.store.scope import Scope, historical_codes
 from tests.conftest import SPURIOUS_LEVANGER_ORE
 
@@ -384,3 +391,38 @@ def test_migration_fills_the_rollup_from_the_cube(backend: str, tmp_path) -> Non
                 ).order_by(schema.spend_rollup.c.area)
             ).all()
     assert [tuple(r) for r in got] == [("drift", 1_250, 3), ("investering", 9, 1)]
+
+
+def test_parts_side_by_side_read_one_snapshot(engine: sa.Engine) -> None:
+    """``side_by_side``: a row committed by someone else after the parts began is seen by
+    neither part on PostgreSQL — though the second part reads only after the commit — so a
+    figure summed in parts comes from one state of the database; on SQLite the parts run one
+    after the other on one connection and agree with each other as well."""
+    probe = sa.Table("side_by_side_probe", sa.MetaData(), sa.Column("n", sa.Integer))
+    probe.create(engine, checkfirst=True)
+    try:
+        with engine.begin() as c:
+            c.execute(probe.insert(), [{"n": 1}])
+        committed = threading.Event()
+
+        def count(c: sa.Connection) -> int:
+            return int(c.execute(sa.select(sa.func.count()).select_from(probe)).scalar_one())
+
+        def first(c: sa.Connection) -> tuple[str, int]:
+            with engine.begin() as other:
+                other.execute(probe.insert(), [{"n": 2}])
+            committed.set()
+            return threading.current_thread().name, count(c)
+
+        def second(c: sa.Connection) -> tuple[str, int]:
+            assert committed.wait(30)
+            return threading.current_thread().name, count(c)
+
+        (t1, n1), (t2, n2) = side_by_side(engine, first, second)
+        if engine.dialect.name == "postgresql":
+            assert (n1, n2) == (1, 1)
+            assert t1 != t2  # at the same time, on two threads
+        else:
+            assert (n1, n2) == (2, 2)
+    finally:
+        probe.drop(engine)

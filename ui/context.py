@@ -849,8 +849,9 @@ def regional_rows_and_history(
     ctx: PageContext, member_names: dict[str, str], max_employees: int
 ) -> tuple[pushdown_regional.RegionalRows, pl.DataFrame]:
     """:func:`regional_rows` and :func:`regional_history` side by side (:func:`_beside`): the
-    period is one PostgreSQL process's work and the seven years' history another's (national
-    bench, four filter sets twice: 2,7–3,0 s one after the other, 1,7–1,9 s side by side).
+    period is PostgreSQL's work (in two halves, ``pushdown_regional.period_rows``) and the
+    seven years' history another process's (national bench, four filter sets twice: 2,7–3,0 s
+    one after the other, 1,7–1,9 s side by side).
     The history, kept per filter rows, comes from the cache at once after a change of period
     alone."""
     return _beside(

@@ -12,9 +12,10 @@ import functools
 import io
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 import sqlalchemy as sa
@@ -210,6 +211,40 @@ def connected(
             yield c
     else:
         yield conn
+
+
+T = TypeVar("T")
+
+
+def side_by_side(engine: sa.Engine, *tasks: Callable[[sa.Connection], T]) -> list[T]:
+    """Each task on a connection of its own, at the same time, and every connection reading
+    the first one's snapshot (PostgreSQL's ``pg_export_snapshot``; ``REPEATABLE READ``), so
+    the parts of one figure that two CPU cores sum apart come from one state of the database,
+    as from one statement, even while an import commits. Elsewhere (SQLite) one after the
+    other on one connection, in one transaction. The results in the order of ``tasks``."""
+    if engine.dialect.name != "postgresql" or len(tasks) < 2:
+        with engine.connect() as c:
+            return [task(c) for task in tasks]
+    with engine.connect() as first:
+        first = first.execution_options(isolation_level="REPEATABLE READ")
+        snap = first.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+
+        def run(task: Callable[[sa.Connection], T]) -> T:
+            with engine.connect() as c:
+                c = c.execution_options(isolation_level="REPEATABLE READ")
+                # The snapshot id is PostgreSQL's own text (hex digits and dashes), bound by
+                # nobody: SET TRANSACTION takes no parameters.
+                if not re.fullmatch(r"[0-9A-F-]+", str(snap)):
+                    raise ValueError(f"unexpected snapshot id {snap!r}")
+                c.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snap}'")
+                return task(c)
+
+        with ThreadPoolExecutor(
+            max_workers=len(tasks) - 1, thread_name_prefix="innsikt-part"
+        ) as pool:
+            later = [pool.submit(run, t) for t in tasks[1:]]
+            head = tasks[0](first)
+            return [head, *(f.result() for f in later)]
 
 
 def _polars_type(t: sa.types.TypeEngine[Any]) -> pl.DataType | None:

@@ -68,6 +68,24 @@ class Filters:
     def n_months(self) -> int:
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
+    def halves(self) -> tuple[Filters, Filters]:
+        """The period's first and second half in whole months (the first the shorter when
+        the months are odd), for a sum taken in two parts at once (``store.db.side_by_side``).
+
+        >>> [(h.start.month, h.end.month) for h in Filters.year(2025).halves()]
+        [(1, 6), (7, 12)]
+        >>> [(h.start, h.end) for h in Filters(dt.date(2024, 11, 1), dt.date(2025, 1, 1)).halves()]
+        [(datetime.date(2024, 11, 1), datetime.date(2024, 11, 1)), (datetime.date(2024, 12, 1), datetime.date(2025, 1, 1))]
+        """
+        if self.n_months < 2:
+            raise ValueError("a period of one month has no halves")
+        split = self.start.year * 12 + self.start.month - 1 + self.n_months // 2
+
+        def month(n: int) -> dt.date:  # n months since the year 0's January
+            return dt.date(n // 12, n % 12 + 1, 1)
+
+        return replace(self, end=month(split - 1)), replace(self, start=month(split))
+
     @property
     def rows(self) -> tuple[str, tuple[str, ...], tuple[int, ...]]:
         """Everything but the period (area, municipalities, categories): the key of figures
