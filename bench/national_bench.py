@@ -50,6 +50,7 @@ from data_access.store.db import bulk_insert, get_setting, make_engine, migrate,
 from data_access.store.filters import Filters  # noqa: E402
 from data_access.store.reference import seed_reference  # noqa: E402
 from data_access.store.scope import Scope  # noqa: E402
+from ui import allocator  # noqa: E402
 
 LINES_PER_ROW = 4
 CHUNK = 2_000_000
@@ -383,6 +384,7 @@ def database(name: str, key: str) -> tuple[str, sa.Engine]:
 
 
 def main() -> None:
+    allocator.rerun_configured()  # the app's process runs with it (ui/serve.py)
     ap = argparse.ArgumentParser()
     ap.add_argument("--lines", type=int, default=30_000_000)
     ap.add_argument("--municipalities", type=int, default=357)

@@ -62,6 +62,7 @@ from data_access.store.filters import Filters, apply  # noqa: E402
 from data_access.store.login_security import token_version  # noqa: E402
 from data_access.store.reference import seed_reference  # noqa: E402
 from tests import app_server  # noqa: E402
+from ui import allocator  # noqa: E402
 
 BENCH_DIR = ROOT / "data" / "bench"
 USER, PASSWORD = "bench", "bench-passord-123"
@@ -438,6 +439,7 @@ def timed(label: str, fn: Callable[[], object]) -> object:
 
 
 def main() -> None:  # noqa: C901, PLR0915 - one measurement after another, printed as one table
+    allocator.rerun_configured()  # the app's process runs with it (ui/serve.py)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", type=float, default=1.0)
     ap.add_argument("--backends", default="sqlite,postgresql")

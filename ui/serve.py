@@ -15,7 +15,7 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli as streamlit_cli
 
-from ui import preload
+from ui import allocator, preload
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     # the first visit after every start asked for the page by its file name: a link to
     # /avtaler showed "Page not found" and opened Oversikt, losing the link through the login.
     PagesManager.uses_pages_directory = False
+    allocator.configure()  # before preload imports Polars
     preload.start()
     streamlit_cli.main(["run", str(APP), *(sys.argv[1:] if argv is None else argv)])
 
