@@ -91,7 +91,7 @@ def _sums(conn: sa.Connection, scope: Scope, f: Filters, members: list[str]) -> 
     the cube, not two (median 0,80–0,85 s instead of 1,72–1,84 s in the national bench).
     Reading both periods in one scan also counted the months they share (a period longer
     than a year) only as this period."""
-    cube, c, s = schema.spend_cube, schema.category, schema.supplier
+    cube, s = schema.spend_cube, schema.supplier
     amount = cube.c.amount_ore
     home = s.c.home_municipality
 
@@ -112,8 +112,6 @@ def _sums(conn: sa.Connection, scope: Scope, f: Filters, members: list[str]) -> 
         when(cube.c.ehandel.is_(True)).label("ehandel"),
         when(cube.c.ehandel.is_(True), cube.c.n_lines).label("ehandel_lines"),
     ).select_from(cube)
-    if f.categories:  # joined only when filtered
-        q = q.join(c, c.c.id == cube.c.category_id)
     q = (
         q.join(s, s.c.id == cube.c.supplier_id)
         .where(*conditions(conn, scope, f))
@@ -124,10 +122,8 @@ def _sums(conn: sa.Connection, scope: Scope, f: Filters, members: list[str]) -> 
 
 def _purchases_ore(conn: sa.Connection, scope: Scope, f: Filters) -> int:
     """Σ øre of the purchases within the scope and the filters, from the rollup."""
-    cube, c = source("municipality_code", "category_id"), schema.category
+    cube = source("municipality_code", "category_id")
     q = sa.select(sa.func.coalesce(sa.func.sum(cube.c.amount_ore), 0)).select_from(cube)
-    if f.categories:
-        q = q.join(c, c.c.id == cube.c.category_id)
     q = q.where(*conditions(conn, scope, f, cube=cube), cube.c.spend_class == "purchase")
     return int(conn.execute(q).scalar() or 0)
 
@@ -201,7 +197,7 @@ def spend_by_municipality_sql(
     the period by name (2 M rows for two years of 30 M lines, spilling to disk): 1,3 s of a
     2,3-s filter change in ``bench/national_bench.py``.
     """
-    cube, m, c = source("municipality_code", "category_id"), schema.municipality, schema.category
+    cube, m = source("municipality_code", "category_id"), schema.municipality
     now = m.alias("now")
     with connected(conn) as cn:
         q = (
@@ -212,8 +208,6 @@ def spend_by_municipality_sql(
             .select_from(cube)
             .join(m, m.c.code == cube.c.municipality_code)
         )
-        if f.categories:
-            q = q.join(c, c.c.id == cube.c.category_id)
         per_code = (
             q.where(*conditions(cn, scope, f, cube=cube), cube.c.spend_class == "purchase")
             .group_by(m.c.current_code)
@@ -237,13 +231,11 @@ def top_categories_sql(
     """:func:`metrics.overview.top_categories` in the database: summed per category id (a few
     hundred groups, hashed, no sort of the period's rows), then named and ranked by the same
     :func:`metrics.overview.ranked_categories`."""
-    cube, c = source("municipality_code", "category_id"), schema.category
+    cube = source("municipality_code", "category_id")
     with connected(conn) as cn:
         q = sa.select(cube.c.category_id, sa.func.sum(cube.c.amount_ore).label("ore")).select_from(
             cube
         )
-        if f.categories:
-            q = q.join(c, c.c.id == cube.c.category_id)
         per_id = read_frame(
             cn,
             q.where(
@@ -261,13 +253,11 @@ def monthly_history_sql(conn: sa.Connection | sa.Engine, scope: Scope, f: Filter
     """Purchases per month and today's municipality code over the whole history (the period
     is not applied, so the result is the same for every period). Summed per stored code (no
     join unless a filter needs one; hashed, a few thousand rows travel), mapped here."""
-    cube, c = source("month", "municipality_code", "category_id"), schema.category
+    cube = source("month", "municipality_code", "category_id")
     with connected(conn) as cn:
         q = sa.select(
             cube.c.month, cube.c.municipality_code, sa.func.sum(cube.c.amount_ore).label("ore")
         ).select_from(cube)
-        if f.categories:
-            q = q.join(c, c.c.id == cube.c.category_id)
         per_code = read_frame(
             cn,
             q.where(
@@ -431,11 +421,9 @@ def municipalities_with_rows(
     """Today's codes of the municipalities with cube rows in the filters over the whole
     history (every spend class): ``filters.apply(cube, f, period=False)``'s municipalities,
     which ``spend.overall_per_inhabitant`` counts inhabitants of. The same for every period."""
-    cube, c = source("municipality_code", "category_id"), schema.category
+    cube = source("municipality_code", "category_id")
     with connected(conn) as cn:
         q = sa.select(cube.c.municipality_code).select_from(cube)
-        if f.categories:
-            q = q.join(c, c.c.id == cube.c.category_id)
         stored = read_frame(
             cn,
             q.where(*conditions(cn, scope, f, period=False, cube=cube)).group_by(

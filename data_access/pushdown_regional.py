@@ -339,7 +339,7 @@ def history_rows(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> p
     """Purchases per month and regional level over the whole history (the period is not
     applied: the same for every period, as the cube's timeline), with ``year`` and
     ``quarter``: for ``metrics.regional.in_period``."""
-    cube, s, c = schema.spend_cube, schema.supplier, schema.category
+    cube, s = schema.spend_cube, schema.supplier
     with connected(conn) as cn:
         # Per cube row, not summed first: over the whole history the sums per month, buyer and
         # supplier are nearly as many as the rows (national bench: 6–8 s against 1,9–2,4 s).
@@ -350,8 +350,6 @@ def history_rows(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> p
             .select_from(cube)
             .join(s, s.c.id == cube.c.supplier_id)
         )
-        if f.categories:
-            q = q.join(c, c.c.id == cube.c.category_id)
         base = q.where(
             *conditions(cn, scope, f, period=False), cube.c.spend_class == "purchase"
         ).subquery()

@@ -181,7 +181,7 @@ def _loyalty_select(
 ) -> sa.Select[tuple[int, int, bool, int]]:
     """Σ øre per agreement, category and party of the cube rows in the cells ``k``, within
     the scope's and ``f``'s conditions."""
-    cube, c = schema.spend_cube, schema.category
+    cube = schema.spend_cube
     sup, s = schema.agreement_supplier, schema.supplier
     party = sup.c.agreement_id.is_not(None)
     q = (
@@ -199,8 +199,6 @@ def _loyalty_select(
         .outerjoin(s, s.c.id == cube.c.supplier_id)  # as enrich's left join: party False
         .outerjoin(sup, sa.and_(sup.c.agreement_id == k.c.ag, sup.c.orgnr == s.c.orgnr))
     )
-    if f.categories:
-        q = q.join(c, c.c.id == cube.c.category_id)
     # PostgreSQL types the VALUES' date literals as text; SQLite stores dates as that text
     # (and its CAST AS DATE would make them numbers).
     first, last = (
