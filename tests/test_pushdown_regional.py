@@ -124,3 +124,53 @@ def test_the_level_follows_the_configured_county(
         suppliers=suppliers,
     )
     _same(regional.levels_of(rows.levels, "municipality"), regional.levels(cube, f, "municipality"))
+
+
+def test_category_share_comes_from_the_statistics(pg_engine: sa.Engine, sqlite_engine) -> None:
+    """``pushdown_sql.category_share``: after ``ANALYZE`` the share of the cube's rows in some
+    categories, without reading the cube — every category together is the whole, one main
+    category (with its sub-categories) its real fraction within the statistics' sampling."""
+    from data_access.pushdown_sql import category_ids, category_share
+
+    with pg_engine.begin() as c:
+        c.exec_driver_sql("ANALYZE spend_cube")
+    cube = pl.read_database(
+        "SELECT category_id, count(*) AS n FROM spend_cube GROUP BY category_id",
+        pg_engine,
+    )
+    total = int(cube["n"].sum())
+    with pg_engine.connect() as c:
+        everything = category_share(c, cube["category_id"].to_list())
+        ids = category_ids(c, (1,))
+        one = category_share(c, ids)
+    real = int(cube.filter(pl.col("category_id").is_in(ids))["n"].sum()) / total
+    assert everything == pytest.approx(1.0, abs=1e-3)  # frequencies are float4
+    assert 0 < real < 1 and one == pytest.approx(real, abs=0.02)
+    with sqlite_engine.connect() as c:
+        assert category_share(c, ids) is None
+
+
+def test_history_in_halves_only_for_a_broad_filter(pg_engine: sa.Engine) -> None:
+    """Regionalt's history is summed in two halves of its months only when the filter leaves
+    much of the cube: not for municipalities (read by index), not for a category holding
+    less than ``BROAD_SHARE`` of the rows — and its figures are the same either way."""
+    from data_access.pushdown_sql import category_ids, category_share
+
+    with pg_engine.begin() as c:
+        c.exec_driver_sql("ANALYZE spend_cube")
+    with pg_engine.connect() as c:
+        shares = {k: category_share(c, category_ids(c, (k,))) or 0.0 for k in range(1, 9)}
+    small = min(shares, key=lambda k: shares[k])
+    broad = tuple(sorted(shares, key=lambda k: -shares[k])[:2])
+    assert shares[small] < pr.BROAD_SHARE <= sum(shares[k] for k in broad)
+    assert pr._broad(pg_engine, Filters.year(2025))
+    assert not pr._broad(pg_engine, Filters.year(2025, municipalities=("5038",)))
+    assert not pr._broad(pg_engine, Filters.year(2025, categories=(small,)))
+    assert pr._broad(pg_engine, Filters.year(2025, categories=broad))
+    for f in (Filters.year(2025, categories=broad), Filters.year(2025, categories=(small,))):
+        with pg_engine.connect() as c:  # a connection: one statement, never halves
+            one = pr.history_rows(c, Scope.everything(), f)
+        halves = pr.history_rows(pg_engine, Scope.everything(), f)
+        key = ["month", "regional_level"]
+        _same(halves.sort(key), one.sort(key))
+        assert one.height > 0
