@@ -1,4 +1,4 @@
-"""Polars' allocator returns freed memory at once in the app's process (``ui/allocator.py``)."""
+"""Polars' allocator returns freed memory soon in the app's process (``ui/allocator.py``)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from ui import allocator
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Frees a 480 MB frame and prints the setting Polars runs with, the MiB the frame held and the
-# MiB still held right after it was freed.
+# Frees a 480 MB frame, works on with small frames for 0,4 s (jemalloc purges as it is used)
+# and prints the setting Polars runs with, the MiB the frame held and the MiB still held.
 PROBE = """
-import os, sys
+import os, sys, time
 import polars as pl
 from ui import allocator
 if sys.argv[1:] == ["rerun"]:
@@ -28,6 +28,9 @@ frame = pl.DataFrame({"a": pl.arange(0, 20_000_000, eager=True)}).with_columns(
     b=pl.col("a") * 2, c=pl.col("a").cast(pl.Float64))
 held = rss() - base
 del frame
+end = time.monotonic() + 0.4
+while time.monotonic() < end:
+    pl.DataFrame({"x": range(1000)}).sum()
 print(os.environ[allocator.SETTING], round(held), round(rss() - base))
 """
 
@@ -46,15 +49,16 @@ def _probe(*args: str) -> tuple[str, int, int]:
     return out[0], int(out[1]), int(out[2])
 
 
-def test_freed_memory_is_returned_at_once_only_with_the_setting() -> None:
-    """A script that imported Polars without the setting runs again with it and then gives a
-    freed 480 MB frame back at once; without it, Polars' default keeps the pages."""
+def test_freed_memory_is_returned_soon_only_with_the_setting() -> None:
+    """A script that imported Polars without the setting runs again with it and then has
+    given a freed 480 MB frame back 0,4 s later; with Polars' default the pages are still
+    held (seen: 22 MiB kept against 320–472 MiB)."""
     plain, held, kept = _probe()
-    assert allocator.RETURN_AT_ONCE not in plain
+    assert allocator.RETURN_SOON not in plain
     assert held > 300 and kept > held / 2
     configured, held, kept = _probe("rerun")
-    assert configured.endswith(allocator.RETURN_AT_ONCE)
-    assert held > 300 and kept < held / 10
+    assert configured.endswith(allocator.RETURN_SOON)
+    assert held > 300 and kept < held / 5
 
 
 def test_the_launcher_starts_the_server_with_the_setting() -> None:
@@ -81,7 +85,7 @@ def test_the_launcher_starts_the_server_with_the_setting() -> None:
             timeout=120,
         ).stdout.strip()
 
-    assert run({}) == f"{allocator.RETURN_AT_ONCE} False"
+    assert run({}) == f"{allocator.RETURN_SOON} False"
     assert run({allocator.SETTING: "dirty_decay_ms:2000"}) == "dirty_decay_ms:2000 False"
 
 
