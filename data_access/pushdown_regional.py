@@ -289,8 +289,8 @@ def period_rows(
     halves add up to the whole period's. On two cores a national year's statement took
     1,62–2,29 s, its halves side by side 1,27–1,84 s (six years, interleaved, 1 Dec). A
     filtered period is a smaller statement, and after a change of those filters it runs
-    beside the history's (``ui.context.regional_rows_and_history``), which two halves slowed
-    on two cores (a quarter of two categories: 2,89 → 3,72–4,02 s in the page bench)."""
+    beside the history's (``ui.context.regional_rows_and_history``), itself in halves when
+    broad: it stays one statement rather than make four on two cores (not measured apart)."""
 
     def ore(cn: sa.Connection, period: Filters, *, tune: bool) -> pl.DataFrame:
         base = _base(cn, scope, period, member_names=member_names, max_employees=max_employees)
