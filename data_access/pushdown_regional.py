@@ -22,7 +22,6 @@ table, the county of ``region.toml``) and ``metrics.regional.size_class``.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -343,7 +342,7 @@ def history_rows(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> p
     applied: the same for every period, as the cube's timeline), with ``year`` and
     ``quarter``: for ``metrics.regional.in_period``.
 
-    Given an engine on PostgreSQL and a broad filter (:func:`_broad`), the two halves of the
+    Given an engine on PostgreSQL and a broad filter (:func:`_history_halves`), the two halves of the
     database's months are summed on two connections at once from one snapshot
     (``store.db.side_by_side``): PostgreSQL sums the history in one process (it cannot
     estimate how few the levels are, so it expects millions of groups and does not share the
@@ -375,15 +374,10 @@ def history_rows(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> p
         # Here JIT pays: 1,7–1,9 s with it, 2,3 s without (seven years of a national cube).
         return read_frame(cn, q)
 
-    span = (
-        _month_span(conn)
-        if isinstance(conn, sa.Engine) and conn.dialect.name == "postgresql" and _broad(conn, f)
-        else None
-    )
-    if isinstance(conn, sa.Engine) and span is not None:
-        whole = replace(f, start=span[0], end=span[1])
-        halves = (partial(part, months=h, period=True, alone=True) for h in whole.halves())
-        rows = pl.concat(side_by_side(conn, *halves))
+    halves = _history_halves(conn, f) if isinstance(conn, sa.Engine) else None
+    if isinstance(conn, sa.Engine) and halves is not None:
+        parts = (partial(part, months=h, period=True, alone=True) for h in halves)
+        rows = pl.concat(side_by_side(conn, *parts))
     else:
         with connected(conn) as cn:
             rows = part(cn, f, period=False, alone=False)
@@ -402,28 +396,24 @@ def history_rows(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> p
 BROAD_SHARE = 0.25
 
 
-def _broad(engine: sa.Engine, f: Filters) -> bool:
-    """Whether the history for ``f`` sums enough of the cube to be worth two processes: no
-    municipality filter (those read by index), and no category filter or one holding at least
-    :data:`BROAD_SHARE` of the rows (by the table's statistics; without them, yes)."""
-    if f.municipalities:
-        return False
-    if not f.categories:
-        return True
-    with engine.connect() as cn:
-        share = category_share(cn, category_ids(cn, f.categories))
-    return share is None or share >= BROAD_SHARE
-
-
-def _month_span(engine: sa.Engine) -> tuple[dt.date, dt.date] | None:
-    """The first and last month of the whole cube (the rollup's, by its month index), when
-    they differ; else None."""
+def _history_halves(engine: sa.Engine, f: Filters) -> tuple[Filters, Filters] | None:
+    """The two halves of the database's months (the rollup's first to last, by its month
+    index) to sum the history for ``f`` in, when that is worth two processes: on PostgreSQL,
+    no municipality filter (those read by index), and no category filter or one holding at
+    least :data:`BROAD_SHARE` of the rows (by the table's statistics; without them, yes).
+    Else None: one statement."""
+    if engine.dialect.name != "postgresql" or f.municipalities:
+        return None
     r = schema.spend_rollup
     with engine.connect() as cn:
+        if f.categories:
+            share = category_share(cn, category_ids(cn, f.categories))
+            if share is not None and share < BROAD_SHARE:
+                return None
         first, last = cn.execute(sa.select(sa.func.min(r.c.month), sa.func.max(r.c.month))).one()
     if first is None or first == last:
         return None
-    return first, last
+    return replace(f, start=first, end=last).halves()
 
 
 def in_use(

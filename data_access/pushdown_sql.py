@@ -82,15 +82,14 @@ def category_share(conn: sa.Connection, ids: list[int]) -> float | None:
     if conn.dialect.name != "postgresql":
         return None
     row = conn.exec_driver_sql(
-        "SELECT most_common_vals::text, most_common_freqs FROM pg_stats "
+        "SELECT most_common_vals::text::int[], most_common_freqs FROM pg_stats "
         "WHERE schemaname = current_schema() AND tablename = 'spend_cube' "
         "AND attname = 'category_id'"
     ).one_or_none()
     if row is None or row[0] is None:
         return None
-    values = [int(v) for v in str(row[0]).strip("{}").split(",") if v]
     chosen = set(ids)
-    return float(sum(f for v, f in zip(values, row[1], strict=True) if v in chosen))
+    return float(sum(f for v, f in zip(row[0], row[1], strict=True) if v in chosen))
 
 
 def _stored_codes(conn: sa.Connection, today: tuple[str, ...]) -> list[str]:

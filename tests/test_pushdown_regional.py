@@ -163,10 +163,12 @@ def test_history_in_halves_only_for_a_broad_filter(pg_engine: sa.Engine) -> None
     small = min(shares, key=lambda k: shares[k])
     broad = tuple(sorted(shares, key=lambda k: -shares[k])[:2])
     assert shares[small] < pr.BROAD_SHARE <= sum(shares[k] for k in broad)
-    assert pr._broad(pg_engine, Filters.year(2025))
-    assert not pr._broad(pg_engine, Filters.year(2025, municipalities=("5038",)))
-    assert not pr._broad(pg_engine, Filters.year(2025, categories=(small,)))
-    assert pr._broad(pg_engine, Filters.year(2025, categories=broad))
+    halves = pr._history_halves(pg_engine, Filters.year(2025))
+    assert halves is not None and halves[0].start < halves[1].start
+    assert halves[0].end < halves[1].start and halves[0].start.year < 2025  # the whole history
+    assert pr._history_halves(pg_engine, Filters.year(2025, municipalities=("5038",))) is None
+    assert pr._history_halves(pg_engine, Filters.year(2025, categories=(small,))) is None
+    assert pr._history_halves(pg_engine, Filters.year(2025, categories=broad)) is not None
     for f in (Filters.year(2025, categories=broad), Filters.year(2025, categories=(small,))):
         with pg_engine.connect() as c:  # a connection: one statement, never halves
             one = pr.history_rows(c, Scope.everything(), f)
