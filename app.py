@@ -28,9 +28,10 @@ ADMIN = ("admin",)
 # Pages that still compute on the cube: above INNSIKT_PUSHDOWN_ROWS (a national database) they
 # hold only the selected municipalities' rows, and ask for a selection when there is none small
 # enough (``PageContext.cube_allowed``). The others ask the database (``data_access.pushdown``,
-# Regionalt ``data_access.pushdown_regional``, Gevinster ``data_access.pushdown_savings``);
-# Eksport's report chooses its own municipalities (``report.bundle._report_rows``).
-CUBE_PAGES = frozenset({"avtaler", "muligheter"})
+# Regionalt ``data_access.pushdown_regional``, Gevinster ``data_access.pushdown_savings``,
+# Avtaler ``data_access.pushdown_agreements``); Eksport's report chooses its own
+# municipalities (``report.bundle._report_rows``).
+CUBE_PAGES = frozenset({"muligheter"})
 
 # (script, title, icon, url path, section, roles that may open it; None = every logged-in user)
 PAGES: list[tuple[str, str, str, str, str, tuple[str, ...] | None]] = [

@@ -87,7 +87,12 @@ def coverage_heatmap(df: pl.DataFrame, *, title: str, presentation: bool = False
 def loyalty_by_category(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Horizontal bars 0–100 %: share of the category's spend bought from the agreement's
     suppliers while an agreement is active; lowest loyalty on top (where to act first)."""
-    d = df.filter(pl.col("loyalty").is_not_null()).sort("loyalty", descending=True)
+    # Ties (several categories at 100 %) by spend, largest first, and shares equal to the
+    # ninth decimal as ties (a sum of kroner and one of øre differ in the last bits).
+    d = df.filter(pl.col("loyalty").is_not_null()).sort(
+        [pl.col("loyalty").round(9), "category_spend", "category"],
+        descending=[True, True, False],
+    )
     fig = go.Figure(
         go.Bar(
             y=d["category"].to_list(),

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from data_access.metrics.coverage import LOYALTY_ROWS, agreement_categories
 from data_access.metrics.savings import SavingsRows
 from data_access.pushdown import agreement_sums, by_agreement, purchase_rows, with_filter_keys
-from data_access.pushdown_sql import conditions
+from data_access.pushdown_sql import as_date, conditions, values_cte
 from data_access.store import schema
 from data_access.store.agreements import load_agreements, load_parties
 from data_access.store.cube import load_categories
@@ -59,7 +59,7 @@ def categories(
     return agreement_categories(agreements, rows)
 
 
-def _cells(conn: sa.Connection, cats: pl.DataFrame, f: Filters) -> pl.DataFrame:
+def active_cells(conn: sa.Connection, cats: pl.DataFrame, f: Filters) -> pl.DataFrame:
     """(ag, category_id, code, first, last): each agreement's category, each stored
     municipality code whose today's code takes part in it, and its first and last month —
     ``coverage._active_cells`` before the months are spelled out (the database compares
@@ -99,17 +99,22 @@ def loyalty_rows(
     (``cats``), in a month it is active on any day and bought by a participating
     municipality, per agreement, category and whether the row's supplier (its organisation
     number) is one of the agreement's parties — as ``coverage._loyalty_rows`` tags the cube's
-    rows. The cells (:func:`_cells`) travel as a literal ``VALUES`` list (:func:`_cells_cte`)
-    joined to the cube on its own columns: joined to the agreements' categories first,
-    PostgreSQL multiplied a national year's rows by the agreements sharing a category and
-    took 58–133 s."""
+    rows. The cells (:func:`active_cells`) travel as a literal ``VALUES`` list
+    (``pushdown_sql.values_cte``) joined to the cube on its own columns: joined to the
+    agreements' categories first, PostgreSQL multiplied a national year's rows by the
+    agreements sharing a category and took 58–133 s."""
     with connected(conn) as cn:
-        cells = _cells(cn, cats, f)
+        cells = active_cells(cn, cats, f)
         if cells.height == 0:
             return pl.DataFrame(schema=LOYALTY_ROWS)
-        k = _cells_cte(cells)
+        k = values_cte(
+            cells.rename({"first": "first_month", "last": "last_day"}).select(
+                "ag", "category_id", "code", "first_month", "last_day"
+            ),
+            "k",
+        )
         if isinstance(conn, sa.Engine):  # a connection of our own: settings for its query
-            _tune(cn)
+            tune_joins(cn)
         sums = read_frame(cn, _loyalty_select(cn, scope, f, k))
         names = load_categories(cn)
     return (
@@ -129,41 +134,7 @@ def loyalty_rows(
     )
 
 
-def _cells_cte(cells: pl.DataFrame) -> sa.CTE:
-    """The cells as ``WITH k AS (SELECT … FROM (VALUES …))``, written by Polars: SQLAlchemy's
-    literal rendering of 22 379 rows took 1,5 s, longer than the query. Only integers, dates
-    and municipality codes (quotes doubled all the same) from our own tables go in; both
-    databases name a ``VALUES`` list's columns column1, column2, …"""
-    if not cells["code"].str.contains(r"^[0-9]{4}$").all():  # the schema's 4-digit codes
-        raise ValueError("a municipality code that is not four digits")
-    body = cells.select(
-        pl.format(
-            "({}, {}, '{}', '{}', '{}')",
-            pl.col("ag").cast(pl.Int64),
-            pl.col("category_id").cast(pl.Int64),
-            pl.col("code").str.replace_all("'", "''"),
-            pl.col("first").dt.strftime("%Y-%m-%d"),
-            pl.col("last").dt.strftime("%Y-%m-%d"),
-        )
-    )[:, 0].str.join(", ")[0]
-    sql = (
-        "SELECT column1 AS ag, column2 AS category_id, column3 AS code, "
-        f"column4 AS first_month, column5 AS last_day FROM (VALUES {body}) AS v"
-    )
-    return (
-        sa.text(sql)
-        .columns(
-            sa.column("ag", sa.Integer),
-            sa.column("category_id", sa.Integer),
-            sa.column("code", sa.String),
-            sa.column("first_month", sa.Date),
-            sa.column("last_day", sa.Date),
-        )
-        .cte("k")
-    )
-
-
-def _tune(conn: sa.Connection) -> None:
+def tune_joins(conn: sa.Connection) -> None:
     """PostgreSQL, for the rest of the transaction: hash joins and a hashed aggregate in
     memory, no JIT. The planner cannot estimate the join with the ``VALUES`` list (it guessed
     2 rows where a national year gives 821 864), so it looked each row's supplier up by index
@@ -199,13 +170,7 @@ def _loyalty_select(
         .outerjoin(s, s.c.id == cube.c.supplier_id)  # as enrich's left join: party False
         .outerjoin(sup, sa.and_(sup.c.agreement_id == k.c.ag, sup.c.orgnr == s.c.orgnr))
     )
-    # PostgreSQL types the VALUES' date literals as text; SQLite stores dates as that text
-    # (and its CAST AS DATE would make them numbers).
-    first, last = (
-        (sa.cast(k.c.first_month, sa.Date), sa.cast(k.c.last_day, sa.Date))
-        if conn.dialect.name == "postgresql"
-        else (k.c.first_month, k.c.last_day)
-    )
+    first, last = as_date(conn, k.c.first_month), as_date(conn, k.c.last_day)
     return q.where(
         *conditions(conn, scope, f),
         cube.c.spend_class == "purchase",

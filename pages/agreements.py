@@ -44,20 +44,19 @@ class Coverage:
 
 def compute_coverage(ctx: context.PageContext) -> Coverage:
     """Coverage and loyalty for the context's rows and filters (cached per selection by
-    ``context.page_result``)."""
-    cube, f, agreements = ctx.cube, ctx.filters, ctx.reference.agreements
-    ad = context.agreement_data(ctx)
-    by_cat = coverage.coverage_by_category(cube, f)
+    ``context.page_result``): from the cube, or above the threshold the database's sums."""
+    rows, f = context.coverage_rows(ctx), ctx.filters
+    by_cat = coverage.coverage_by_category(rows, f)
     title = t("Avtaledekning per kategori og kommune")
-    grid = coverage.coverage_by_category_municipality(cube, f)
+    grid = coverage.coverage_by_category_municipality(rows, f)
     heat = charts.coverage_heatmap(grid, title=title) if grid.height else base.empty(title)
     title = t("Avtalelojalitet per kategori med aktiv avtale")
-    loyal = coverage.loyalty_by_category(cube, f, agreements, ad.parties, ad.participants)
+    loyal = context.loyalty_by_category(ctx)
     loyal_fig = (
         charts.loyalty_by_category(loyal, title=title) if loyal.height else base.empty(title)
     )
     return Coverage(
-        total=coverage.coverage_total(cube, f),
+        total=coverage.coverage_total(rows, f),
         outside_total=float(by_cat["outside"].sum()) if by_cat.height else 0.0,
         heatmap=registry.adhoc("avt_heatmap", heat, grid),
         loyalty=registry.adhoc("avt_loyalty", loyal_fig, loyal),
@@ -85,13 +84,12 @@ class Outside:
 
 def compute_outside(ctx: context.PageContext) -> Outside:
     """Spend outside agreements per category and supplier (cached like the coverage tab)."""
-    cube, f = ctx.cube, ctx.filters
     title = t("Kjøp utenfor avtale per kategori")
-    cats = coverage.outside_by_category(cube, f)
+    cats, suppliers = context.outside(ctx)
     fig = charts.outside_by_category(cats, title=title) if cats.height else base.empty(title)
     return Outside(
         categories=registry.adhoc("avt_outside_cat", fig, cats),
-        suppliers=charts.outside_supplier_table(coverage.outside_by_supplier(cube, f)),
+        suppliers=charts.outside_supplier_table(suppliers),
     )
 
 
@@ -194,14 +192,7 @@ def _thresholds_editor(table: pl.DataFrame, sc: Scope) -> None:
 def compute_expiring(ctx: context.PageContext) -> pl.DataFrame:
     """Agreements whose current period ends within 12 months of today, with their purchases
     in the last 12 months of data in the context's rows (cached per day and rows)."""
-    return coverage.expiring(
-        ctx.reference.agreements,
-        ctx.cube,
-        context.agreement_data(ctx).participants,
-        dt.date.today(),
-        12,
-        municipalities=ctx.scope.municipalities,
-    )
+    return context.expiring_agreements(ctx, dt.date.today())
 
 
 def _expiring_tab(ctx: context.PageContext) -> None:
@@ -230,15 +221,15 @@ class Ehandel:
 
 def compute_ehandel(ctx: context.PageContext, by: str) -> Ehandel:
     """The e-handel share and its trend per year or quarter (cached like the other tabs)."""
-    cube, f = ctx.cube, ctx.filters
+    rows, f = context.ehandel_rows(ctx), ctx.filters
     title = t(
         "E-handelsandel per kommune og år"
         if by == "year"
         else "E-handelsandel per kommune og kvartal"
     )
-    trend = coverage.ehandel_over_time(cube, f, by)
+    trend = coverage.ehandel_over_time(rows, f, by)
     fig = charts.ehandel_trend(trend, title=title) if trend.height else base.empty(title)
-    return Ehandel(coverage.ehandel_share(cube, f), registry.adhoc("avt_ehandel", fig, trend))
+    return Ehandel(coverage.ehandel_share(rows, f), registry.adhoc("avt_ehandel", fig, trend))
 
 
 def _ehandel_tab(ctx: context.PageContext) -> None:
@@ -252,8 +243,7 @@ def _ehandel_tab(ctx: context.PageContext) -> None:
     eh = context.page_result(ctx, "avtaler_ehandel", compute_ehandel, by or "year")
     st.metric(t("E-handelsandel i perioden"), fmt.pct(eh.share))
     chart_view.show(eh.trend, key="avt_ehandel")
-    cube = ctx.cube
-    last = cube["month"].max() if cube.height else None
+    last = context.last_month(ctx)
     partial = (
         " "
         + t("Siste år er til og med {month} {year}.").format(

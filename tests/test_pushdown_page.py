@@ -23,6 +23,7 @@ from data_access.store.cube import load_cube
 from data_access.store.filters import SORT_ORDER
 from data_access.store.scope import Scope
 from tests.conftest import new_app
+from ui import definitions
 
 
 @pytest.fixture()
@@ -119,6 +120,54 @@ def test_pages_in_the_database_show_the_cube_paths_figures(
         assert got["layout"]["title"] == want["layout"]["title"]
         assert _values(got) == _values(want)
     assert db_tables == cube_tables
+
+
+@pytest.mark.parametrize("user", ["leder", "verdal"])
+def test_avtaler_in_the_database_shows_the_cube_paths_figures_on_every_tab(
+    pg_app: str, user: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every tab of Avtaler with figures (the register reads no cube) shows the same tiles,
+    charts and tables from the database's sums as from the cube — without loading it."""
+    loads: list[object] = []
+    real = snapshot.scoped_cube
+
+    def counted(*args: Any, **kw: Any) -> Any:
+        loads.append(args[1])
+        return real(*args, **kw)
+
+    monkeypatch.setattr(snapshot, "scoped_cube", counted)
+
+    def tabs() -> list[tuple[list[Any], list[Any], list[Any]]]:
+        at = new_app(user)
+        at.run()
+        at.switch_page("pages/agreements.py").run()
+        shown = []
+        for tab in definitions.AGREEMENT_TABS[:-1]:
+            at.query_params["fane"] = tab
+            at.run()
+            metrics, figures = _tiles_and_charts(at)
+            tables = [el.value.to_dict("split") for el in at.dataframe]
+            shown.append((metrics, figures, tables))
+        return shown
+
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", str(10**12))  # below it: the cube
+    want = tabs()
+    assert loads, "the cube path loads the scope's cube"
+    # Coverage: two tiles, two charts; outside: a chart and a table; the watch: flags and
+    # the lines behind the first; expiring: two tiles; e-handel: a tile and a chart.
+    assert [(len(m), len(f)) for m, f, _t in want] == [(2, 2), (0, 1), (0, 0), (2, 0), (1, 1)]
+    assert len(want[1][2]) == 1 and want[1][2][0]["data"]
+    # The watch: the thresholds, and for the whole cooperation the flags before them.
+    assert len(want[2][2]) == (2 if user == "leder" else 1) and want[2][2][0]["data"]
+    assert want[3][2] and want[3][2][0]["data"]  # agreements expiring
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    snapshot.forget()
+    loads.clear()
+    monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", "0")  # every scope is "too large"
+    got = tabs()
+    assert loads == [], "above the threshold Avtaler never loads the cube"
+    assert got == want
 
 
 def test_a_small_scope_in_a_large_database_loads_only_its_own_rows(
@@ -230,17 +279,17 @@ def _tiles_and_charts(at: Any) -> tuple[list[Any], list[list[tuple[str, list[Any
 def test_a_cube_page_above_the_threshold_holds_only_the_selected_municipalities(
     pg_app: str, pg_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Avtaler still computes on the cube. Above the threshold it asks for municipalities
+    """Muligheter still computes on the cube. Above the threshold it asks for municipalities
     instead of loading every one (5 GB for a national cube); with Verdal selected it loads
     Verdal's rows alone and shows the figures the whole cube gives for Verdal; with a
     selection too large to hold it asks again."""
     monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", str(10**12))  # below: the whole cube
     at = new_app("leder")
     at.run()
-    at.switch_page("pages/agreements.py").run()
+    at.switch_page("pages/opportunities.py").run()
     at.sidebar.multiselect(key="f_kommune").set_value(["5038"]).run()
     want = _tiles_and_charts(at)
-    assert len(want[0]) >= 2 and len(want[1]) >= 2
+    assert len(want[0]) == 4 and len(want[1]) == 1
 
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -262,10 +311,10 @@ def test_a_cube_page_above_the_threshold_holds_only_the_selected_municipalities(
     monkeypatch.setattr(snapshot, "scoped_cube", counted(snapshot.scoped_cube))
     at = new_app("leder")
     at.run()
-    at.switch_page("pages/agreements.py").run()
+    at.switch_page("pages/opportunities.py").run()
     assert not at.exception, at.exception
     assert "Velg kommunene" in at.info[0].value and not at.metric
-    assert at.title[0].value == "Avtaler"
+    assert at.title[0].value == "Muligheter"
     assert loads == []  # nothing loaded for the whole cooperation
 
     at.sidebar.multiselect(key="f_kommune").set_value(["5038"]).run()
@@ -375,10 +424,7 @@ def test_the_report_above_the_threshold_asks_for_municipalities_and_reads_only_t
             assert x.frame.height > 0 and x.frame.equals(y.frame), x.spec.id
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["pages/agreements.py", "pages/opportunities.py"],
-)
+@pytest.mark.parametrize("path", ["pages/opportunities.py"])
 def test_every_cube_page_runs_for_a_selection_above_the_threshold(
     pg_app: str, pg_engine: sa.Engine, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -43,12 +43,14 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from charts import lang as chart_lang
 from charts import registry
-from data_access import pushdown, pushdown_regional, pushdown_savings
+from data_access import pushdown, pushdown_agreements, pushdown_regional, pushdown_savings
 from data_access.admin import opportunities as store
 from data_access.bootstrap import initialize
 from data_access.metrics import opportunities as op
 from data_access.metrics import overview
 from data_access.metrics.common import purchases
+from data_access.metrics.coverage import expiring, outside_by_category, outside_by_supplier
+from data_access.metrics.coverage import loyalty_by_category as loyalty_of_cube
 from data_access.metrics.overview import Headline
 from data_access.metrics.savings import SavingsRows, savings_factors
 from data_access.metrics.savings_summary import target_share as cube_target_share
@@ -479,12 +481,47 @@ def _threshold_flags(
     return threshold_watch(_cube, f, _thresholds, by_category=by_category, min_level=min_level)
 
 
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _threshold_flags_sql(
+    _engine: sa.Engine,
+    _thresholds: pl.DataFrame,
+    url: str,
+    municipalities: Municipalities,
+    version: int,
+    f: Filters,
+    by_category: bool,
+    min_level: str,
+) -> pl.DataFrame:
+    return pushdown_agreements.threshold_watch(
+        _engine,
+        Scope.for_rows(municipalities),
+        f,
+        _thresholds,
+        by_category=by_category,
+        min_level=min_level,
+        suppliers=_supplier_table(_engine, url, version),
+    )
+
+
 def threshold_flags(ctx: PageContext, *, by_category: bool, min_level: str) -> pl.DataFrame:
     """The threshold watch for the context's rows and filters (cached per data version: the
-    cube and the thresholds table are both keyed on it)."""
+    cube and the thresholds table are both keyed on it) — above the threshold from the
+    database's sums (``pushdown_agreements.threshold_watch``)."""
+    thresholds = agreement_data(ctx).thresholds
+    if ctx.in_database:
+        return _threshold_flags_sql(
+            ctx.engine,
+            thresholds,
+            str(ctx.engine.url),
+            ctx.scope.municipalities,
+            ctx.version,
+            ctx.filters,
+            by_category,
+            min_level,
+        )
     return _threshold_flags(
         ctx.cube,
-        agreement_data(ctx).thresholds,
+        thresholds,
         ctx.scope.municipalities,
         ctx.version,
         ctx.filters,
@@ -779,6 +816,92 @@ def savings_rows(ctx: PageContext) -> SavingsRows:
     return SavingsRows(history=history, period=period, loyalty=loyal)
 
 
+# --- Avtaler above the threshold (data_access.pushdown_agreements) --------------------------
+# Each is called inside the tab's ``page_result`` compute, which keeps it per filters.
+
+
+def agreement_categories(ctx: PageContext) -> pl.DataFrame:
+    """Each agreement's category over the whole scope (``coverage.agreement_categories``),
+    summed by the database once per data version (above the threshold)."""
+    return _agreement_categories(
+        ctx.engine,
+        str(ctx.engine.url),
+        ctx.version,
+        ctx.scope.municipalities,
+        ctx.reference.agreements,
+    )
+
+
+def coverage_rows(ctx: PageContext) -> pl.DataFrame:
+    """What the coverage figures sum: the cube, or the period's purchases per category,
+    municipality and agreement summed by the database."""
+    if ctx.in_database:
+        return pushdown_agreements.coverage_rows(ctx.engine, ctx.scope, ctx.filters)
+    return ctx.cube
+
+
+def loyalty_by_category(ctx: PageContext) -> pl.DataFrame:
+    """``coverage.loyalty_by_category`` for the context: from the cube, or summed by the
+    database."""
+    if not ctx.in_database:
+        ad = agreement_data(ctx)
+        return loyalty_of_cube(
+            ctx.cube, ctx.filters, ctx.reference.agreements, ad.parties, ad.participants
+        )
+    return pushdown_agreements.loyalty_by_category(
+        ctx.engine, ctx.scope, ctx.filters, agreement_categories(ctx)
+    )
+
+
+def outside(ctx: PageContext) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Spend outside agreements per category and the suppliers with the most of it
+    (``coverage.outside_by_category``, ``outside_by_supplier``), from the cube or the
+    database's sums."""
+    f = ctx.filters
+    if not ctx.in_database:
+        return outside_by_category(ctx.cube, f), outside_by_supplier(ctx.cube, f)
+    rows = pushdown_agreements.outside_rows(ctx.engine, ctx.scope, f, _suppliers(ctx))
+    return outside_by_category(rows, f), pushdown_agreements.outside_by_supplier(
+        ctx.engine, ctx.scope, f, rows
+    )
+
+
+def expiring_agreements(ctx: PageContext, today: dt.date) -> pl.DataFrame:
+    """``coverage.expiring`` for the scope, with the matched purchases of its last twelve
+    months of data from the cube or summed by the database."""
+    ad = agreement_data(ctx)
+    if ctx.in_database:
+        return pushdown_agreements.expiring_agreements(
+            ctx.engine, ctx.scope, ctx.reference.agreements, ad.participants, today
+        )
+    return expiring(
+        ctx.reference.agreements,
+        ctx.cube,
+        ad.participants,
+        today,
+        12,
+        municipalities=ctx.scope.municipalities,
+    )
+
+
+def ehandel_rows(ctx: PageContext) -> pl.DataFrame:
+    """The purchases the e-handel trend and share are computed from: the cube, or every
+    month's per municipality and e-handel summed by the database, kept per ``Filters.rows``
+    (the trend shows the whole history: a change of period alone reads nothing again)."""
+    if ctx.in_database:
+        rows: pl.DataFrame = _kept_per_rows(ctx, "ehandel_rows")
+        return rows
+    return ctx.cube
+
+
+def last_month(ctx: PageContext) -> dt.date | None:
+    """The last month with data in the scope (the cube's, or the filter options')."""
+    if ctx.in_database:
+        return ctx.options.last_month if ctx.options.municipalities else None
+    last = ctx.cube["month"].max() if ctx.cube.height else None
+    return last if isinstance(last, dt.date) else None
+
+
 # --- Regionalt næringsliv above the threshold (data_access.pushdown_regional) -----------------
 
 
@@ -802,6 +925,7 @@ def regional_rows(
 _PERIOD_FREE: dict[str, Callable[[sa.Engine, Scope, Filters], Any]] = {
     "regional_history": lambda e, sc, f: pushdown_regional.history_rows(e, sc, f),
     "municipalities_with_rows": lambda e, sc, f: pushdown.municipalities_with_rows(e, sc, f),
+    "ehandel_rows": lambda e, sc, f: pushdown_agreements.ehandel_rows(e, sc, f),
 }
 
 

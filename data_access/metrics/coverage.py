@@ -85,8 +85,23 @@ def outside_by_category(cube: pl.DataFrame, f: Filters, n: int = 15) -> pl.DataF
 
 def outside_by_supplier(cube: pl.DataFrame, f: Filters, n: int = 25) -> pl.DataFrame:
     """The suppliers with the most spend outside agreements (private persons shown as
-    'Privatperson', never by name), with their largest category."""
+    'Privatperson', never by name), with their largest category and the number of
+    municipalities buying from them outside agreements."""
     d = purchases(cube, f).filter(~MATCHED)
+    top = outside_suppliers_of(d, n)
+    munis = (
+        d.filter(pl.col("supplier_id").is_in(top["supplier_id"].implode()))
+        .group_by("supplier_id")
+        .agg(municipalities=pl.col("municipality_now").n_unique())
+    )
+    return with_municipalities(top, munis)
+
+
+def outside_suppliers_of(d: pl.DataFrame, n: int = 25) -> pl.DataFrame:
+    """:func:`outside_by_supplier` without the municipalities, from purchase rows outside
+    agreements per supplier and category at least (the cube's, or the database's sums:
+    ``data_access.pushdown_agreements.outside_by_supplier``, which counts the
+    municipalities of these ``n`` suppliers alone)."""
     top_cat = (
         d.group_by("supplier_id", "category")
         .agg(a=pl.col("amount").sum())
@@ -96,16 +111,25 @@ def outside_by_supplier(cube: pl.DataFrame, f: Filters, n: int = 25) -> pl.DataF
     )
     return (
         d.group_by("supplier_id", "supplier_name", "orgnr", "is_private")
-        .agg(
-            outside=pl.col("amount").sum(),
-            municipalities=pl.col("municipality_now").n_unique(),
-            n_lines=pl.col("n_lines").sum(),
-        )
+        .agg(outside=pl.col("amount").sum(), n_lines=pl.col("n_lines").sum())
         .join(top_cat, on="supplier_id", how="left")
         .with_columns(orgnr=pl.when(~pl.col("is_private").fill_null(False)).then("orgnr"))
         .drop("is_private")
         .sort("outside", descending=True)
         .head(n)
+    )
+
+
+def with_municipalities(top: pl.DataFrame, munis: pl.DataFrame) -> pl.DataFrame:
+    """:func:`outside_suppliers_of`'s rows with ``munis`` (supplier_id, municipalities)."""
+    return top.join(munis, on="supplier_id", how="left", maintain_order="left").select(
+        "supplier_id",
+        "supplier_name",
+        "orgnr",
+        "outside",
+        pl.col("municipalities").fill_null(0).cast(pl.UInt32),
+        "n_lines",
+        "main_category",
     )
 
 
@@ -227,8 +251,15 @@ def loyalty_by_category(
     per_row = r.group_by("row", "category_id", "category").agg(
         amount=pl.col("amount").first(), party=pl.col("party").any()
     )
+    return loyalty_by_category_of(per_row)
+
+
+def loyalty_by_category_of(rows: pl.DataFrame) -> pl.DataFrame:
+    """:func:`loyalty_by_category` from its rows — category_id, category, amount, party —
+    one per cube row in an active agreement's cell, or summed per category and ``party``
+    (the database's sums, ``data_access.pushdown_agreements.loyalty_by_category``)."""
     return (
-        _loyalty(per_row, ["category_id", "category"])
+        _loyalty(rows, ["category_id", "category"])
         .with_columns(leakage=pl.col("category_spend") - pl.col("in_agreement"))
         .sort("category_spend", descending=True)
     )
@@ -241,13 +272,16 @@ def expiring(
     today: dt.date,
     months: int = 12,
     municipalities: frozenset[str] | None = None,
+    last: dt.date | None = None,
 ) -> pl.DataFrame:
     """Agreements whose current term ends within ``months`` after ``today``, soonest first, with
     the yearly volume bought on them (matched spend in the last 12 months of data in scope), the
     estimated annual value, and whether options remain (``end_with_options`` later than ``end``).
 
     ``municipalities`` (today's codes) keeps only agreements one of them takes part in, so a
-    kommune user sees their own agreements.
+    kommune user sees their own agreements. ``last``: the last month with data in scope, when
+    ``cube`` holds only some of the scope's rows (the database's matched purchases); else
+    ``cube``'s last month.
     """
     horizon = add_months(today, months) - dt.timedelta(days=1)
     ag = agreements.filter(pl.col("end").is_between(today, horizon))
@@ -256,8 +290,8 @@ def expiring(
             "agreement_id"
         ]
         ag = ag.filter(pl.col("id").is_in(ids.to_list()))
-    last = cube["month"].max() if cube.height else today
-    since = add_months(last if isinstance(last, dt.date) else today, -11)
+    latest = last if last is not None else (cube["month"].max() if cube.height else today)
+    since = add_months(latest if isinstance(latest, dt.date) else today, -11)
     volume = (
         cube.filter(PURCHASE & MATCHED & (pl.col("month") >= since))
         .group_by("agreement_id")

@@ -39,11 +39,45 @@ WINDOW_48 = "48m"
 
 def _monthly(cube: pl.DataFrame, f: Filters, keys: list[str]) -> pl.DataFrame:
     """Unmatched purchase spend per key and month (period not applied: windows reach back)."""
-    # Private persons and pseudo-suppliers (collective posts) are not one supplier to watch.
     d = apply(cube, f, period=False)
-    pseudo = pl.col("is_pseudo").fill_null(False) if "is_pseudo" in d.columns else pl.lit(False)
-    d = d.filter(PURCHASE & UNMATCHED & ~pl.col("is_private").fill_null(False) & ~pseudo)
+    d = watchable(d.filter(PURCHASE & UNMATCHED))
     return d.group_by(*keys, "month").agg(amount=pl.col("amount").sum())
+
+
+def watchable(d: pl.DataFrame) -> pl.DataFrame:
+    """``d`` without private persons and pseudo-suppliers (collective posts): neither is one
+    supplier to watch."""
+    pseudo = pl.col("is_pseudo").fill_null(False) if "is_pseudo" in d.columns else pl.lit(False)
+    return d.filter(~pl.col("is_private").fill_null(False) & ~pseudo)
+
+
+def lowest_limits(thresholds: pl.DataFrame, min_level: str) -> tuple[float | None, float | None]:
+    """The lowest amount any 12-month window can be flagged at with ``min_level`` (over every
+    threshold row), and the lowest EEA threshold (the 48-month check): a key summing to less
+    over all its windows' months cannot be flagged, so a database may leave it out
+    (``data_access.pushdown_agreements.watch_rows``). None where no threshold is set.
+
+    >>> thr = pl.DataFrame({"regulation_lower_limit_nok": [100_000.0, 100_000.0],
+    ...     "national_threshold_nok": [1_300_000.0, 1_550_000.0],
+    ...     "eea_threshold_municipal_goods_services_nok": [2_300_000.0, 2_400_000.0]})
+    >>> lowest_limits(thr, "national")
+    (1300000.0, 2300000.0)
+    """
+    columns = {
+        "regulation": "regulation_lower_limit_nok",
+        "national": "national_threshold_nok",
+        "eea": "eea_threshold_municipal_goods_services_nok",
+    }
+    rank = LEVEL_RANK[min_level]
+    chosen = [columns[lv] for lv, r in LEVEL_RANK.items() if r >= rank]
+    lowest = thresholds.select(
+        w12=pl.min_horizontal(pl.col(c).cast(pl.Float64).min() for c in chosen),
+        w48=pl.col(columns["eea"]).cast(pl.Float64).min(),
+    )
+    if lowest.height == 0:
+        return None, None
+    w12, w48 = lowest.row(0)
+    return w12, w48
 
 
 def _with_threshold(windows: pl.DataFrame, thresholds: pl.DataFrame) -> pl.DataFrame:
@@ -112,9 +146,9 @@ def rolling_windows(
 
 
 def _watch(
-    cube: pl.DataFrame, f: Filters, thresholds: pl.DataFrame, keys: list[str], min_rank: int
+    monthly: pl.DataFrame, f: Filters, thresholds: pl.DataFrame, keys: list[str], min_rank: int
 ) -> pl.DataFrame:
-    monthly = _monthly(cube, f, keys)
+    """The flags of ``monthly``'s keys (unmatched spend per ``keys`` and month)."""
     out = []
     # 12 months rolling, every window ending inside the selected period; keep each key's worst.
     w12 = _with_threshold(rolling_windows(monthly, keys, (f.start, f.end), 12), thresholds)
@@ -170,30 +204,57 @@ def threshold_watch(
     (regulation | national | eea), threshold_nok. Every flag needs review ("krever
     vurdering"); the wording is the reader's, in ``charts.agreements``.
     """
+    cat_keys = ["category_id"] if by_category else []
+    monthly = _monthly(cube, f, ["supplier_id", "municipality_now", *cat_keys])
+    in_view = apply(cube, f)["municipality_now"].n_unique() if cube.height else 0
+    joint = _monthly(cube, f, ["supplier_id", *cat_keys]) if in_view > 1 else None
+    return watch_of(
+        monthly, joint, f, thresholds, names=cube, by_category=by_category, min_level=min_level
+    )
+
+
+def watch_of(
+    monthly: pl.DataFrame,
+    joint: pl.DataFrame | None,
+    f: Filters,
+    thresholds: pl.DataFrame,
+    *,
+    names: pl.DataFrame,
+    by_category: bool,
+    min_level: str,
+) -> pl.DataFrame:
+    """:func:`threshold_watch` from the unmatched purchases of watchable suppliers per month:
+    ``monthly`` per supplier and municipality (and category), ``joint`` per supplier (and
+    category) summed over the municipalities in view — None when there is only one. Any key
+    may be left out that no window can flag (the database's rows,
+    ``data_access.pushdown_agreements.watch_rows``). ``names``: the cube, or any frame with
+    the names of the suppliers, municipalities and categories in the rows."""
     rank = LEVEL_RANK[min_level]
     cat_keys = ["category_id"] if by_category else []
     parts = [
         _watch(
-            cube, f, thresholds, ["supplier_id", "municipality_now", *cat_keys], rank
+            monthly, f, thresholds, ["supplier_id", "municipality_now", *cat_keys], rank
         ).with_columns(basis=pl.lit("municipality"))
     ]
-    in_view = apply(cube, f)["municipality_now"].n_unique() if cube.height else 0
-    if in_view > 1:
+    if joint is not None:
         parts.append(
-            _watch(cube, f, thresholds, ["supplier_id", *cat_keys], rank).with_columns(
+            _watch(joint, f, thresholds, ["supplier_id", *cat_keys], rank).with_columns(
                 basis=pl.lit("total"), municipality_now=pl.lit(None, pl.String)
             )
         )
     flags = pl.concat(parts, how="diagonal_relaxed")
-    if not by_category:
-        flags = flags.with_columns(category_id=pl.lit(None, pl.Int64))
-    names = cube.select("supplier_id", "supplier_name", "orgnr").unique("supplier_id")
-    munis = cube.select("municipality_now", "municipality_name").unique("municipality_now")
-    cats = cube.select("category_id", "category").unique("category_id")
+    sup = names.select("supplier_id", "supplier_name", "orgnr").unique("supplier_id")
+    munis = names.select("municipality_now", "municipality_name").unique("municipality_now")
+    if by_category:
+        cats = names.select("category_id", "category").unique("category_id")
+        flags = flags.join(cats, on="category_id", how="left")
+    else:
+        flags = flags.with_columns(
+            category_id=pl.lit(None, pl.Int64), category=pl.lit(None, pl.String)
+        )
     return (
-        flags.join(names, on="supplier_id", how="left")
+        flags.join(sup, on="supplier_id", how="left")
         .join(munis, on="municipality_now", how="left")
-        .join(cats, on="category_id", how="left")
         .select(
             "basis",
             "municipality_now",

@@ -267,7 +267,7 @@ READ_CHUNK = 200_000  # rows turned into a frame at a time
 
 def read_frame(
     conn: sa.Connection | sa.Engine,
-    query: sa.Select[Any] | sa.TextClause,
+    query: sa.Select[Any] | sa.CompoundSelect[Any] | sa.TextClause,
     *,
     large: bool = False,
 ) -> pl.DataFrame:
