@@ -326,38 +326,47 @@ def page_runs(
         seed_login(at, user, name=user, role=role, token_version=token_version(engine, user))
         return at
 
-    def timed(at: Any, path: str | None, tab: str | None = None) -> float:
-        t = time.perf_counter()
-        (at.switch_page(path) if path else at).run()
-        if tab:
-            at.query_params["fane"] = tab
-            at.run()
-        secs = time.perf_counter() - t
-        if at.exception:
-            raise RuntimeError(at.exception[0].message)
-        return secs
-
     out = []
     for user, role in (("bench", "admin"), ("bench_9010", "kommune")):
         at = logged_in(user, role)
         for page, path, tab in DATABASE_PAGES:
-            first = timed(at, path, tab)
+            first = _timed(at, path, tab)
             label = f"{page} as {user}"
             times = filter_change_times(at, PAGE_SETS, label=label, municipalities=user == "bench")
             for fs, secs in zip(PAGE_SETS, times, strict=True):
                 log(f"  {label}: {fs} — {secs:.2f} s")
             out.append((page, user, times, first))
+    return out, _cube_page_runs(logged_in("bench", "admin"))
+
+
+def _timed(at: Any, path: str | None, tab: str | None = None) -> float:
+    """Seconds of a switch to ``path`` (None: a run of the current page), and of opening
+    ``tab`` by its ``?fane=`` label after it."""
+    t = time.perf_counter()
+    (at.switch_page(path) if path else at).run()
+    if tab:
+        at.query_params["fane"] = tab
+        at.run()
+    secs = time.perf_counter() - t
+    if at.exception:
+        raise RuntimeError(at.exception[0].message)
+    return secs
+
+
+def _cube_page_runs(at: Any) -> list[tuple[str, float]]:
+    """:data:`CUBE_PAGE` as the admin ``at``: with every municipality (it asks for a choice),
+    for 40 municipalities (it loads their rows) and after a change of period — the times and
+    this process's peak RSS before and after."""
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    at = logged_in("bench", "admin")
-    timed(at, None)
-    asked = timed(at, CUBE_PAGE[1])  # no municipality chosen: the page asks for some
+    _timed(at, None)
+    asked = _timed(at, CUBE_PAGE[1])  # no municipality chosen: the page asks for some
     if not at.info:
         raise RuntimeError(f"{CUBE_PAGE[0]} did not ask for municipalities")
     forty = [f"{9000 + i}" for i in range(40)]
     at.sidebar.multiselect(key="f_kommune").set_value(forty)
-    chosen = timed(at, None)  # loads the forty municipalities' rows
+    chosen = _timed(at, None)  # loads the forty municipalities' rows
     at.sidebar.selectbox(key="f_periode").set_value("2024")
-    again = timed(at, None)
+    again = _timed(at, None)
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     log(
         f"  {CUBE_PAGE[0]} as bench: {asked:.2f} s, 40 municipalities {chosen:.1f} s, then {again:.2f} s"
@@ -372,7 +381,7 @@ def page_runs(
         (f"{CUBE_PAGE[0]} for 40 municipalities: a change of period (s)", again),
         ("peak RSS after it (MB)", after),
     ]
-    return out, extra
+    return extra
 
 
 def database(name: str, key: str) -> tuple[str, sa.Engine]:

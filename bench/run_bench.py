@@ -290,7 +290,9 @@ def filter_change_times(
         at.run()
         times.append(time.perf_counter() - t)
         if at.exception:
-            raise RuntimeError(f"{label}: {at.exception[0].message}")
+            raise RuntimeError(
+                f"{label}: {at.exception[0].message}\n" + "\n".join(at.exception[0].stack_trace)
+            )
     return times
 
 

@@ -187,6 +187,29 @@ def test_avtaler_tabs_draw_their_content_when_clicked_and_keep_it_in_the_url(  #
     )
 
 
+def test_a_filter_change_on_an_open_tab_keeps_the_tab(  # type: ignore[no-untyped-def]
+    page, app_url: str
+) -> None:
+    """The tab is bound to ``?fane=``, which Streamlit refuses to have set directly: a change
+    of period while the threshold watch is open rewrites only the filters' parameters — the
+    page shows the watch for the new period, no error, and the URL keeps the tab."""
+    page.set_viewport_size({"width": 1440, "height": 1200})
+    _open_deep_link(page, app_url, "/avtaler?periode=2025", "analytiker")
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_role("tab", name="Terskelvakt").click()
+    main.get_by_text("Terskelverdier (dato for ikrafttredelse)").first.wait_for(timeout=60_000)
+    _wait_idle(page)
+    before = page.url
+    page.locator(".st-key-f_periode input").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => location.href !== {before!r}", timeout=30_000)
+    _wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "fane=Terskelvakt" in page.url and "periode=2025" not in page.url
+    main.get_by_text("Terskelverdier (dato for ikrafttredelse)").first.wait_for(timeout=60_000)
+
+
 # --- issue 14: accessibility (axe-core, WCAG 2.1 A/AA), tablet and phone widths, keyboard ---
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

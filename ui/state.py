@@ -177,11 +177,16 @@ def _token_label(token: str) -> str:
 
 
 def _write_url(params: dict[str, list[str]]) -> None:
-    keep = {k: st.query_params.get_all(k) for k in st.query_params if k not in KEYS}
-    merged = {**{k: v for k, v in keep.items() if v}, **params}
-    current = {k: st.query_params.get_all(k) for k in st.query_params}
-    if current != merged:
-        st.query_params.from_dict(merged)
+    """The filters' parameters (``KEYS``) in the URL as ``params``; every other parameter
+    left as it is. A page's tab is bound to ``?fane=``, and Streamlit refuses to set a
+    bound parameter directly: rewriting the whole query (``from_dict``) made a change of
+    filter on any tab but the first an error page."""
+    current = {k: st.query_params.get_all(k) for k in KEYS if st.query_params.get_all(k)}
+    for gone in [k for k in current if k not in params]:
+        del st.query_params[gone]
+    changed = {k: v for k, v in params.items() if current.get(k) != v}
+    if changed:
+        st.query_params.update(changed)
 
 
 def sidebar_filters(opts: Options) -> tuple[Filters, str]:
