@@ -25,14 +25,6 @@ from ui.i18n import lang, t  # noqa: E402
 STAFF = ("admin", "analyst")
 ADMIN = ("admin",)
 
-# Pages that still compute on the cube: above INNSIKT_PUSHDOWN_ROWS (a national database) they
-# hold only the selected municipalities' rows, and ask for a selection when there is none small
-# enough (``PageContext.cube_allowed``). The others ask the database (``data_access.pushdown``,
-# Regionalt ``data_access.pushdown_regional``, Gevinster ``data_access.pushdown_savings``,
-# Avtaler ``data_access.pushdown_agreements``); Eksport's report chooses its own
-# municipalities (``report.bundle._report_rows``).
-CUBE_PAGES = frozenset({"muligheter"})
-
 # (script, title, icon, url path, section, roles that may open it; None = every logged-in user)
 PAGES: list[tuple[str, str, str, str, str, tuple[str, ...] | None]] = [
     ("pages/overview.py", "Oversikt", "📊", "oversikt", "Analyse", None),
@@ -172,16 +164,11 @@ def _gate_and_run() -> None:
 
 
 def _run_page(nav: Any, ctx: context.PageContext) -> None:
-    """The chosen page with its context — or, for a page that still needs the cube where the
-    selection is too large to hold (a national database), what to choose instead."""
+    """The chosen page with its context. Above INNSIKT_PUSHDOWN_ROWS (a national database)
+    every page asks the database (``data_access.pushdown`` and its siblings); Eksport's report
+    chooses its own municipalities (``report.bundle._report_rows``)."""
     with context.handed_to_page(ctx), timing.page_run(nav.url_path):
-        if nav.url_path in CUBE_PAGES and not ctx.cube_allowed:
-            context.show_selection_too_large(nav.title)
-            return
-        try:
-            nav.run()
-        except context.SelectionTooLarge:  # a presentation's chart that needs the cube
-            context.show_selection_too_large()
+        nav.run()
 
 
 if __name__ == "__main__":  # Streamlit runs this file as __main__; tests import PAGES

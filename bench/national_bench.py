@@ -13,12 +13,10 @@ aggregated rows arrive).
 
 With ``--page`` it times what a person waits for instead: whole runs of the pages the
 database serves (``DATABASE_PAGES``: Oversikt, Leverandører, Kommuner og kategorier,
-Regionalt, Gevinster, Avtaler's first tab and its threshold watch; AppTest, a full script run
+Regionalt, Gevinster, Avtaler's first tab and its threshold watch, Muligheter; AppTest, a full script run
 after each of 10 filter changes through the sidebar), logged in as an admin (every
 municipality: above the threshold, so the pages ask the database) and as a one-municipality
-user (a small scope: the cube path); then the admin on a page that still computes on the
-cube (Muligheter: asked to choose municipalities, then 40 of them); and this process's peak
-RSS, which then holds the app. Run it after the database exists, so the RSS is the app's alone.
+user (a small scope: the cube path); and this process's peak RSS, which then holds the app. Run it after the database exists, so the RSS is the app's alone.
 """
 
 from __future__ import annotations
@@ -270,9 +268,7 @@ PAGE_SETS: list[dict[str, object]] = [  # the sidebar's values for 10 filter cha
 
 
 # The pages the database serves above the threshold (path None: the first page; a tab by its
-# ?fane= label, else the first tab), timed after each filter change; and a page that still
-# computes on the cube, which above the threshold asks for municipalities and then holds only
-# theirs (app.CUBE_PAGES).
+# ?fane= label, else the first tab), timed after each filter change.
 DATABASE_PAGES: tuple[tuple[str, str | None, str | None], ...] = (
     ("Oversikt", None, None),
     ("Leverandører", "pages/suppliers.py", None),
@@ -281,8 +277,8 @@ DATABASE_PAGES: tuple[tuple[str, str | None, str | None], ...] = (
     ("Gevinster", "pages/savings.py", None),
     ("Avtaler", "pages/agreements.py", None),
     ("Avtaler, terskelvakt", "pages/agreements.py", "Terskelvakt"),
+    ("Muligheter", "pages/opportunities.py", None),
 )
-CUBE_PAGE = ("Muligheter", "pages/opportunities.py")
 
 
 def page_runs(
@@ -290,9 +286,7 @@ def page_runs(
 ) -> tuple[list[tuple[str, str, list[float], float]], list[tuple[str, float]]]:
     """Per user and page in :data:`DATABASE_PAGES`: (page, user, the whole script runs after
     each filter change, the first run: after login for Oversikt incl. options and caches, the
-    switch for the others); then, as the admin, :data:`CUBE_PAGE` with every municipality (it
-    asks for a choice), for 40 municipalities (it loads their rows) and after a change of
-    period: the times and the peak RSS before and after."""
+    switch for the others); and the peak RSS of this process after them."""
     import logging
 
     import streamlit.logger
@@ -336,7 +330,8 @@ def page_runs(
             for fs, secs in zip(PAGE_SETS, times, strict=True):
                 log(f"  {label}: {fs} — {secs:.2f} s")
             out.append((page, user, times, first))
-    return out, _cube_page_runs(logged_in("bench", "admin"))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out, [("peak RSS of this process (the app) after these runs (MiB)", peak)]
 
 
 def _timed(at: Any, path: str | None, tab: str | None = None) -> float:
@@ -351,37 +346,6 @@ def _timed(at: Any, path: str | None, tab: str | None = None) -> float:
     if at.exception:
         raise RuntimeError(at.exception[0].message)
     return secs
-
-
-def _cube_page_runs(at: Any) -> list[tuple[str, float]]:
-    """:data:`CUBE_PAGE` as the admin ``at``: with every municipality (it asks for a choice),
-    for 40 municipalities (it loads their rows) and after a change of period — the times and
-    this process's peak RSS before and after."""
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    _timed(at, None)
-    asked = _timed(at, CUBE_PAGE[1])  # no municipality chosen: the page asks for some
-    if not at.info:
-        raise RuntimeError(f"{CUBE_PAGE[0]} did not ask for municipalities")
-    forty = [f"{9000 + i}" for i in range(40)]
-    at.sidebar.multiselect(key="f_kommune").set_value(forty)
-    chosen = _timed(at, None)  # loads the forty municipalities' rows
-    at.sidebar.selectbox(key="f_periode").set_value("2024")
-    again = _timed(at, None)
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    log(
-        f"  {CUBE_PAGE[0]} as bench: {asked:.2f} s, 40 municipalities {chosen:.1f} s, then {again:.2f} s"
-    )
-    extra = [
-        ("peak RSS of this process (the app) after these runs (MB)", before),
-        (
-            f"admin opens {CUBE_PAGE[0]} (a cube page) with every municipality: asked to choose (s)",
-            asked,
-        ),
-        (f"{CUBE_PAGE[0]} for 40 municipalities: first run, loads their rows (s)", chosen),
-        (f"{CUBE_PAGE[0]} for 40 municipalities: a change of period (s)", again),
-        ("peak RSS after it (MB)", after),
-    ]
-    return extra
 
 
 def database(name: str, key: str) -> tuple[str, sa.Engine]:

@@ -307,6 +307,13 @@ def _opportunities_headline(d: pl.DataFrame) -> str:
 MUNI = Column("municipality_name", "Kommune", "Municipality")
 AMOUNT = Column("amount", "Beløp (kr)", "Amount (NOK)", "kr")
 
+# Charts whose frame reads no cube (the ranked opportunities come from
+# ``ChartData.opportunities``): above the pushdown threshold every other chart is summed by
+# the database (``data_access.pushdown.CHART_FRAMES``), and ``ui.chart_view.chart_data`` then
+# hands these an empty cube (``tests/test_pushdown_page.py`` checks that each chart is one
+# of the two).
+CUBE_FREE = frozenset({"muligheter"})
+
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         id="kommuner",

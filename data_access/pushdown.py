@@ -21,7 +21,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from data_access import pushdown_regional
-from data_access.metrics import concentration, regional, savings, spend
+from data_access.metrics import concentration, coverage, regional, savings, spend
 from data_access.metrics.overview import Headline, marked_quarters, ranked_categories
 from data_access.pushdown_sql import (
     conditions,
@@ -545,6 +545,27 @@ def _with_rest(matched: pl.DataFrame, every: pl.DataFrame, keys: tuple[str, ...]
     return pl.concat([matched, rest.select(matched.columns)])
 
 
+def in_period(rows: pl.DataFrame, f: Filters) -> pl.DataFrame:
+    """Rows summed over ``f``'s period, dated at its first month: ``filters.selection`` keeps
+    them for the same filters, for a figure that sums over the period and reads no month."""
+    return rows.with_columns(month=pl.lit(f.start, pl.Date))
+
+
+def outside_rows(
+    conn: sa.Connection | sa.Engine,
+    scope: Scope,
+    f: Filters,
+    *,
+    suppliers: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """The period's purchases matched to no agreement, per supplier and category
+    (``coverage.outside_by_category``; Avtaler's suppliers outside agreements,
+    ``pushdown_agreements.outside_by_supplier``)."""
+    keys = with_filter_keys(("supplier_id", "category_id"), f)
+    rows = purchase_rows(conn, scope, f, keys, matched=False, suppliers=suppliers)
+    return in_period(rows, f).with_columns(agreement_id=pl.lit(None, pl.Int64))
+
+
 def _realized_per_municipality(
     conn: sa.Connection | sa.Engine, scope: Scope, f: Filters
 ) -> pl.DataFrame:
@@ -579,4 +600,10 @@ CHART_FRAMES: dict[str, ChartFrame] = {
     ),
     # Gevinster's realized saving per municipality (``pushdown_savings`` for the whole page).
     "gevinst": ChartFrame(_realized_per_municipality),
+    # Avtaler's spend outside agreements per category (``pushdown_agreements``).
+    "utenfor_avtale": ChartFrame(
+        outside_rows,
+        lambda rows, f: coverage.outside_by_category(rows, f, n=1_000),
+        by_supplier=True,
+    ),
 }

@@ -8,15 +8,17 @@ from rows PostgreSQL summed within the scope and the filters, so the figures are
   agreement from the cube and the rest from the rollup (``pushdown.by_agreement``);
 - **loyalty per category**: one statement over the cube rows in an active agreement's cells,
   each counted once (:func:`loyalty_by_category`);
-- **outside agreements**: unmatched purchases per supplier and category, and the buying
-  municipalities of the largest suppliers alone (:func:`outside_by_supplier`);
+- **outside agreements**: unmatched purchases per supplier and category
+  (``pushdown.outside_rows``), and the buying municipalities of the largest suppliers alone
+  (:func:`outside_by_supplier`);
 - **threshold watch**: unmatched purchases per supplier, municipality and month, read only for
   the keys whose months can reach a threshold at all (:func:`threshold_watch`);
 - **expiring agreements**: the last twelve months' matched purchases per agreement;
 - **e-handel**: purchases per month, municipality and e-handel over the whole history.
 
-Rows summed over the period carry its first month, so ``filters.selection`` keeps them for the
-same filters (the figures sum over the period and read no month).
+Rows summed over the period carry its first month (``pushdown.in_period``), so
+``filters.selection`` keeps them for the same filters (the figures sum over the period and read
+no month).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from data_access.metrics.coverage import (
 from data_access.metrics.thresholds import lowest_limits, watch_of, watchable
 from data_access.pushdown import (
     by_agreement,
+    in_period,
     months_in_scope,
     purchase_rows,
     with_filter_keys,
@@ -59,31 +62,13 @@ from data_access.store.filters import Filters, add_months
 from data_access.store.scope import Scope
 
 
-def _in_period(rows: pl.DataFrame, f: Filters) -> pl.DataFrame:
-    """Rows summed over ``f``'s period, dated at its first month."""
-    return rows.with_columns(month=pl.lit(f.start, pl.Date))
-
-
 def coverage_rows(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> pl.DataFrame:
     """The period's purchases per category, municipality and agreement: what
     ``coverage.coverage_total``, ``coverage_by_category`` and
     ``coverage_by_category_municipality`` sum (a national year: the matched rows from the
     cube, the rest from the rollup)."""
     keys = with_filter_keys(("category_id", "municipality_code"), f)
-    return _in_period(by_agreement(conn, scope, f, keys), f)
-
-
-def outside_rows(
-    conn: sa.Connection | sa.Engine,
-    scope: Scope,
-    f: Filters,
-    suppliers: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """The period's purchases matched to no agreement, per supplier and category
-    (``coverage.outside_by_category``; :func:`outside_by_supplier`)."""
-    keys = with_filter_keys(("supplier_id", "category_id"), f)
-    rows = purchase_rows(conn, scope, f, keys, matched=False, suppliers=suppliers)
-    return _in_period(rows, f).with_columns(agreement_id=pl.lit(None, pl.Int64))
+    return in_period(by_agreement(conn, scope, f, keys), f)
 
 
 def outside_by_supplier(
@@ -93,10 +78,10 @@ def outside_by_supplier(
     rows: pl.DataFrame,
     n: int = 25,
 ) -> pl.DataFrame:
-    """``coverage.outside_by_supplier`` from :func:`outside_rows`: the ``n`` largest suppliers
-    from the rows, and how many municipalities bought from each of them outside agreements
-    counted by the database for those ``n`` alone (per supplier and municipality the rows
-    would be most of the period's cube)."""
+    """``coverage.outside_by_supplier`` from ``pushdown.outside_rows``: the ``n`` largest
+    suppliers from the rows, and how many municipalities bought from each of them outside
+    agreements, counted by the database for those ``n`` alone (per supplier and municipality
+    the rows would be most of the period's cube)."""
     top = outside_suppliers_of(purchases(rows, f).filter(~MATCHED), n)
     ids = [int(i) for i in top["supplier_id"].to_list()]
     if not ids:

@@ -14,7 +14,6 @@ from charts import opportunities as charts
 from charts import overview as base
 from data_access.admin import opportunities as store
 from data_access.metrics import opportunities as op
-from data_access.metrics import savings
 from data_access.store.escape import md
 from data_access.store.filters import Filters, add_months
 from data_access.store.lines import invoice_lines
@@ -94,7 +93,7 @@ def _drill(ranked: pl.DataFrame, f: Filters, sc: Scope, clicked: int | None) -> 
     )
     if cat_id is None:
         return
-    sup = op.category_suppliers(context.current().cube, f, int(cat_id))
+    sup = context.category_suppliers(context.current(), int(cat_id))
     st.dataframe(charts.supplier_table(sup), hide_index=True, width="stretch", key="mul_suppliers")
     st.caption(
         t("Leverandører med kjøp utenfor avtale i kategorien siste 12 mnd.")
@@ -131,9 +130,7 @@ def _target_gap(ranked: pl.DataFrame, f: Filters, sc: Scope) -> None:
         return
     target = context.agreement_data(context.current()).yearly_target_nok
     whole = Filters(f.start, f.end, (), (), f.area)
-    monthly = savings.realized_by_month(
-        context.current().cube, whole, context.current().reference.agreements
-    )
+    monthly = context.realized_by_month(context.current(), whole)
     today = dt.date.today()
     starts = [add_months(today, i) for i in range(1, 25)]
     c1, c2 = st.columns(2)

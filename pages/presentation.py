@@ -11,7 +11,6 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import registry
-from charts.registry import BuiltChart
 from data_access.store import decks
 from data_access.store.escape import md
 from ui import chart_view, context, page, state
@@ -105,23 +104,13 @@ def render() -> None:
     slide = deck.slides[n - 1]
     opts = _options()
     f, token = state.parse_filters(slide.params, opts)  # the opener's scope decides
-    built: BuiltChart | None
     try:
         built = chart_view.build(slide.chart, f, presentation=True)
     except KeyError:
         st.error(t("Ukjent figur i presentasjonen."))
         return
-    except context.SelectionTooLarge:  # a national database, a slide over every municipality
-        built = None
-        st.info(
-            t(
-                "Denne figuren regnes i appen, og lysbildets utvalg er for stort til det. "
-                "Legg den til på nytt med færre kommuner valgt."
-            )
-        )
-    if built is not None:
-        st.markdown(f"# {md(built.headline)}")
-        chart_view.show(built, key=f"pres_chart_{n}", f=f, token=token, downloads=False)
+    st.markdown(f"# {md(built.headline)}")
+    chart_view.show(built, key=f"pres_chart_{n}", f=f, token=token, downloads=False)
 
     prev_col, number_col, next_col = st.columns([1, 2, 1])
     prev_col.button(

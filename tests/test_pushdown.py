@@ -215,7 +215,8 @@ def test_summed_rows_of_an_empty_selection_give_empty_figures(engine: sa.Engine)
 
 @pytest.mark.parametrize("f", FILTER_SETS, ids=["2025", "2024-Q2Q3-two-munis", "2023-cat1-all"])
 @pytest.mark.parametrize(
-    "chart_id", ["leverandorer", "hhi", "kommune_kategori", "regionalt", "gevinst"]
+    "chart_id",
+    ["leverandorer", "hhi", "kommune_kategori", "regionalt", "gevinst", "utenfor_avtale"],
 )
 def test_standard_charts_from_summed_rows_equal_the_cubes(
     engine: sa.Engine, f: Filters, chart_id: str
@@ -233,6 +234,14 @@ def test_standard_charts_from_summed_rows_equal_the_cubes(
     if spec.by_supplier:  # as the app calls it: with the supplier table it keeps
         rows = spec.rows(engine, sc, f, load_suppliers(engine))
         assert_frame_equal(spec.finish(rows, f), want)
+
+
+def test_every_standard_chart_is_summed_by_the_database_or_reads_no_cube() -> None:
+    """Above the threshold the app holds no cube: each chart of the registry has its frame
+    from the database, or reads none (``chart_view.chart_data`` hands those an empty one)."""
+    ids = {spec.id for spec in registry.CHARTS}
+    assert ids == set(pushdown.CHART_FRAMES) | registry.CUBE_FREE
+    assert not set(pushdown.CHART_FRAMES) & registry.CUBE_FREE
 
 
 def test_purchase_rows_refuses_unknown_keys(engine: sa.Engine) -> None:

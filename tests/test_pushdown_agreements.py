@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
+from data_access import pushdown
 from data_access import pushdown_agreements as pa
 from data_access import pushdown_savings as ps
 from data_access.metrics import coverage
@@ -54,7 +55,7 @@ def test_coverage_and_outside_from_the_database_equal_the_cubes(
         coverage.coverage_by_category_municipality(cube, f),
         ["category_l1_id", "municipality_now"],
     )
-    outside = pa.outside_rows(engine, sc, f)
+    outside = pushdown.outside_rows(engine, sc, f)
     want = coverage.outside_by_category(cube, f)
     assert want.height > 0
     _same(coverage.outside_by_category(outside, f), want, ["category_id"])

@@ -2,9 +2,10 @@
 
 Polars allocates through its own jemalloc, which it tells to keep freed pages for half a
 second, and a second more as lazily freed pages that still count as the process's memory.
-Loading a selection's cube (``ui.context._selection_cube``) or enriching summed rows frees
-several times the result's size in intermediate frames within a second or two, so the
-process's peak held them all: 40 municipalities of the national bench (a 165 MB cube) took
+Loading a cube (``store.cube.load_cube``: a small scope's in a national database, or a
+report's municipalities) or enriching summed rows frees several times the result's size in
+intermediate frames within a second or two, so the process's peak held them all: 40
+municipalities of the national bench (a 165 MB cube) took
 the process from 86 MiB to a peak of 581–600 MiB; with freed pages purged after 0,1 s and
 not kept lazily, 533 MiB (the resident size ten seconds later was 420 MiB either way).
 Purging at once instead (decay 0) gave 526 MiB but made Polars' own work slower: a filter,

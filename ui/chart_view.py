@@ -26,13 +26,14 @@ from ui.i18n import t
 
 def chart_data(f: Filters) -> ChartData:
     """The inputs of the standard charts for this user and a chart's filters ``f``: cached
-    scoped cube and references. The cube is the one for ``f`` — above the pushdown threshold
-    the rows of ``f``'s municipalities (``PageContext.cube``), which for a presentation's
-    slide are the slide's, not the page's URL."""
+    scoped cube and references. The cube is the one for ``f``. Above the pushdown threshold
+    the charts that read one are summed by the database and this is called only for those
+    that read none (``registry.CUBE_FREE``): they get an empty frame, and the cube is never
+    loaded for them."""
     ctx = dataclasses.replace(context.current(), filters=f)
     ad = context.agreement_data(ctx)
     return ChartData(
-        cube=ctx.cube,
+        cube=ctx.cube if not ctx.in_database else pl.DataFrame(),
         agreements=ctx.reference.agreements,
         yearly_target=ad.yearly_target_nok,
         municipalities=ctx.reference.municipalities,

@@ -12,14 +12,13 @@ functions treat it as immutable (Polars operations return new frames; ``tests/te
 checks nothing mutates it). Smaller frames are cached with ``st.cache_data`` on the same keys.
 The cube is taken from its cache when a page first reads ``ctx.cube``, not before: on
 PostgreSQL, when a scope's cube passes ``INNSIKT_PUSHDOWN_ROWS`` rows (``ctx.in_database``),
-the filter options, Oversikt's figures, eight of the standard charts, Leverandører's and
-Kommuner og kategorier's purchases (summed per the columns they group by: :func:`purchase_rows`,
-:func:`cube_for`), Regionalt's groupings (:func:`regional_rows_and_history`), Gevinster's sums
-(:func:`savings_rows`) and the import page's data quality are aggregated by the database
-(``data_access.pushdown``, ``data_access.pushdown_regional``, ``data_access.pushdown_savings``),
-so those pages never hold a national cube; the pages that still
-compute on the cube get the rows of the municipalities chosen in the filter, or
-:class:`SelectionTooLarge` (:attr:`PageContext.cube`).
+every figure is aggregated by the database — the filter options, Oversikt's figures, the
+standard charts, Leverandører's and Kommuner og kategorier's purchases (summed per the columns
+they group by: :func:`purchase_rows`, :func:`cube_for`), Regionalt's groupings
+(:func:`regional_rows_and_history`), Gevinster's sums (:func:`savings_rows`), Avtaler's tabs,
+Muligheter and the import page's data quality (``data_access.pushdown`` and its siblings) — so
+no page holds a national cube, and :attr:`PageContext.cube` refuses to load one
+(:class:`CubeNotHeld`).
 
 All ``st.cache_*`` decorators live here (STYLE.md §6).
 """
@@ -43,7 +42,13 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from charts import lang as chart_lang
 from charts import registry
-from data_access import pushdown, pushdown_agreements, pushdown_regional, pushdown_savings
+from data_access import (
+    pushdown,
+    pushdown_agreements,
+    pushdown_opportunities,
+    pushdown_regional,
+    pushdown_savings,
+)
 from data_access.admin import opportunities as store
 from data_access.bootstrap import initialize
 from data_access.metrics import opportunities as op
@@ -53,6 +58,7 @@ from data_access.metrics.coverage import expiring, outside_by_category, outside_
 from data_access.metrics.coverage import loyalty_by_category as loyalty_of_cube
 from data_access.metrics.overview import Headline
 from data_access.metrics.savings import SavingsRows, savings_factors
+from data_access.metrics.savings import realized_by_month as realized_months
 from data_access.metrics.savings_summary import target_share as cube_target_share
 from data_access.metrics.thresholds import threshold_watch
 from data_access.store import db, health, settings, snapshot
@@ -107,7 +113,6 @@ def check_database() -> None:
         # The shared objects of the old file too (not st.cache_resource.clear(): the engine
         # stays): cubes, built charts, the process-wide cube and its remembered selections.
         _cube.clear()
-        _selection_cube.clear()
         _supplier_table.clear()
         _scope_sums.clear()
         _standard_chart.clear()
@@ -274,27 +279,9 @@ class RunData:
         )
 
 
-@st.cache_resource(show_spinner="Leser data …", max_entries=1, ttl=3600)
-def _selection_cube(
-    _engine: sa.Engine, url: str, version: int, municipalities: frozenset[str]
-) -> pl.DataFrame:
-    """A selection's cube above the threshold (its rows from SQL). One is kept per process:
-    it may hold up to ``INNSIKT_SELECTION_ROWS`` rows (≈ 0,4 GB of process memory per
-    million), every choice of municipalities on a cube page is a new one, and the process
-    should stay under 1 GB — a second selection replaces the first (2,2–2,9 s to load 40
-    municipalities), so two people on cube pages with different selections reload each
-    other's in turn, and for the length of a run both can be in memory."""
-    return load_cube(_engine, Scope.for_rows(municipalities))
-
-
-class SelectionTooLarge(Exception):
-    """A page that still computes on the cube, above the threshold, where the app holds only
-    the selected municipalities' rows — and none are selected, or they are too many."""
-
-
-@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
-def _rows_of(_engine: sa.Engine, url: str, version: int, municipalities: frozenset[str]) -> int:
-    return pushdown.cube_rows(_engine, Scope.for_rows(municipalities))
+class CubeNotHeld(RuntimeError):
+    """A figure read :attr:`PageContext.cube` above the pushdown threshold, where the app holds
+    no cube (a national one is 5 GB at 30 M lines): it must be summed by the database."""
 
 
 @dataclass(frozen=True)
@@ -308,54 +295,14 @@ class PageContext(RunData):
     def username(self) -> str:
         return self.scope.username
 
-    @property
-    def selected_rows(self) -> frozenset[str] | None:
-        """Above the threshold: the municipalities whose cube a page that still needs one may
-        hold — those selected in the filter (within the scope) when their rows are at most
-        ``INNSIKT_SELECTION_ROWS``, else None. Below it: the scope's (all: None)."""
-        if not self.in_database:
-            return self.scope.municipalities
-        chosen = frozenset(self.filters.municipalities)
-        if self.scope.municipalities is not None:
-            chosen &= self.scope.municipalities
-        if not chosen:
-            return None
-        rows = _rows_of(self.engine, str(self.engine.url), self.version, chosen)
-        return chosen if rows <= pushdown.selection_rows() else None
-
-    @property
-    def cube_allowed(self) -> bool:
-        """Whether :attr:`cube` can be handed over (always below the threshold)."""
-        return not self.in_database or self.selected_rows is not None
-
     @functools.cached_property
     def cube(self) -> pl.DataFrame:
-        """The shared, read-only cube, loaded on first use. Above the threshold only the
-        selected municipalities' rows (a national cube is not held by the app: 5 GB at 30 M
-        lines); the figures a page computes from them are the same for the selection, but
-        what a page counts over the whole scope (suppliers in use anywhere, an agreement's
-        main category) then covers the selected municipalities. Raises
-        :class:`SelectionTooLarge` when no selection qualifies."""
-        if not self.in_database:
-            return shared_cube(self.engine, self.scope, self.version)
-        chosen = self.selected_rows
-        if chosen is None:
-            raise SelectionTooLarge
-        return _selection_cube(self.engine, str(self.engine.url), self.version, chosen)
-
-
-def show_selection_too_large(title: str | None = None) -> None:
-    """What a page that still needs the cube shows above the threshold without a selection
-    small enough to hold (under its ``title``, when the page itself has not run): what to
-    do, in the user's words."""
-    if title:
-        st.title(title)
-    st.info(
-        t(
-            "Denne siden regnes i appen, og utvalget er for stort til det. Velg kommunene du "
-            "vil se i filteret «Kommuner», så vises siden for dem."
-        )
-    )
+        """The shared, read-only cube, loaded on first use — below the threshold only: above
+        it every figure is summed by the database, and reading the cube raises
+        :class:`CubeNotHeld`."""
+        if self.in_database:
+            raise CubeNotHeld("spend_cube is summed by the database above INNSIKT_PUSHDOWN_ROWS")
+        return shared_cube(self.engine, self.scope, self.version)
 
 
 def run_data(sc: Scope) -> RunData:
@@ -591,27 +538,78 @@ def _opportunities(
         if municipalities is not None or f.municipalities
         else None
     )
-    opps = op.opportunities(
-        _ctx.cube,
-        f,
-        _ctx.reference.agreements,
-        ad.participants,
-        ad.thresholds,
-        settings=ref.settings,
-        as_of=as_of,
-        members_total=ref.members_total,
-        breadth=breadth,
-        agreement_cats=ref.agreement_cats,
-        municipalities=municipalities,
-    )
+    if _ctx.in_database:
+        opps = pushdown_opportunities.opportunities(
+            _ctx.engine,
+            Scope.for_rows(municipalities),
+            f,
+            _ctx.reference.agreements,
+            ad.participants,
+            ad.thresholds,
+            agreement_cats=ref.agreement_cats,
+            members_total=ref.members_total,
+            settings=ref.settings,
+            as_of=as_of,
+            breadth=breadth,
+        )
+    else:
+        opps = op.opportunities(
+            _ctx.cube,
+            f,
+            _ctx.reference.agreements,
+            ad.participants,
+            ad.thresholds,
+            settings=ref.settings,
+            as_of=as_of,
+            members_total=ref.members_total,
+            breadth=breadth,
+            agreement_cats=ref.agreement_cats,
+            municipalities=municipalities,
+        )
     return op.rank(opps, ref.settings.weights)
 
 
 def opportunities(ctx: PageContext, as_of: dt.date) -> pl.DataFrame:
-    """The ranked opportunities for the context's scope and filters (metrics.opportunities)."""
+    """The ranked opportunities for the context's scope and filters (metrics.opportunities;
+    above the threshold from the database's sums, ``data_access.pushdown_opportunities``)."""
     return _opportunities(
         ctx, str(ctx.engine.url), ctx.scope.municipalities, ctx.version, ctx.filters, as_of
     )
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _category_suppliers(
+    _ctx: PageContext, url: str, municipalities: Municipalities, version: int, f: Filters, cat: int
+) -> pl.DataFrame:
+    if _ctx.in_database:
+        return pushdown_opportunities.category_suppliers(
+            _ctx.engine, Scope.for_rows(municipalities), f, cat, _suppliers(_ctx)
+        )
+    return op.category_suppliers(_ctx.cube, f, cat)
+
+
+def category_suppliers(ctx: PageContext, category_id: int) -> pl.DataFrame:
+    """One category's suppliers of addressable spend in the last 12 months (Muligheter's
+    drill-down), kept per data version, rows, filters and category."""
+    return _category_suppliers(
+        ctx,
+        str(ctx.engine.url),
+        ctx.scope.municipalities,
+        ctx.version,
+        ctx.filters,
+        category_id,
+    )
+
+
+def realized_by_month(ctx: PageContext, f: Filters) -> pl.DataFrame:
+    """``savings.realized_by_month`` for ``f`` in the context's rows: from the cube, or above
+    the threshold from Gevinster's history summed by the database (kept per filter rows)."""
+    agreements = ctx.reference.agreements
+    if not ctx.in_database:
+        return realized_months(ctx.cube, f, agreements)
+    url = str(ctx.engine.url)
+    history = _savings_history(ctx.engine, url, ctx.version, ctx.scope.municipalities, f.rows, f)
+    return realized_months(history, f, agreements)
 
 
 # --- issue 8: detail behind a flag, cached per data version, scope and flag -----------------
@@ -860,7 +858,7 @@ def outside(ctx: PageContext) -> tuple[pl.DataFrame, pl.DataFrame]:
     f = ctx.filters
     if not ctx.in_database:
         return outside_by_category(ctx.cube, f), outside_by_supplier(ctx.cube, f)
-    rows = pushdown_agreements.outside_rows(ctx.engine, ctx.scope, f, _suppliers(ctx))
+    rows = pushdown.outside_rows(ctx.engine, ctx.scope, f, suppliers=_suppliers(ctx))
     return outside_by_category(rows, f), pushdown_agreements.outside_by_supplier(
         ctx.engine, ctx.scope, f, rows
     )

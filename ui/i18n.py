@@ -867,17 +867,6 @@ EN: dict[str, str] = {
     "Profil": "Profile",
     "Lest": "Read",
     "Utelatt": "Excluded",
-    # a national database: pages that still compute on the cube need a selection
-    "Denne figuren regnes i appen, og lysbildets utvalg er for stort til det. "
-    "Legg den til på nytt med færre kommuner valgt.": (
-        "This chart is computed in the app, and the slide's selection is too large for that. "
-        "Add it again with fewer municipalities chosen."
-    ),
-    "Denne siden regnes i appen, og utvalget er for stort til det. Velg kommunene du "
-    "vil se i filteret «Kommuner», så vises siden for dem.": (
-        "This page is computed in the app, and the selection is too large for that. Choose "
-        "the municipalities you want to see in the “Municipalities” filter to show it for them."
-    ),
 }
 
 

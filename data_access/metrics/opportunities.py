@@ -182,6 +182,44 @@ def _window_sums(monthly: pl.DataFrame, end: dt.date, thresholds: pl.DataFrame) 
     )
 
 
+@dataclass(frozen=True)
+class Addressable:
+    """The addressable purchases :func:`opportunities` sums, per level-2 category, over the 48
+    months ending with the period's last month — from the cube (:func:`addressable`) or
+    summed by the database (``data_access.pushdown_opportunities.addressable``).
+
+    ``monthly``: category_id, month, amount (the 48 months); ``members``: category_id,
+    members (municipalities with positive addressable spend in the last 12 months);
+    ``suppliers``: category_id, suppliers, suppliers_single (suppliers with positive
+    addressable spend in the 12 months, and those of them one municipality buys from);
+    ``municipalities``: how many municipalities have addressable rows in the 48 months."""
+
+    monthly: pl.DataFrame
+    members: pl.DataFrame
+    suppliers: pl.DataFrame
+    municipalities: int
+
+
+def addressable(cube: pl.DataFrame, f: Filters) -> Addressable:
+    """:class:`Addressable` from the cube (``f``'s municipalities, categories and area)."""
+    d = apply(cube, f, period=False).filter(ADDRESSABLE)
+    d = d.filter(pl.col("month").is_between(add_months(f.end, -47), f.end))
+    last12 = d.filter(pl.col("month") >= add_months(f.end, -11))
+    per_member = last12.group_by("category_id", "municipality_now").agg(a=pl.col("amount").sum())
+    return Addressable(
+        monthly=d.group_by("category_id", "month").agg(amount=pl.col("amount").sum()),
+        members=per_member.filter(pl.col("a") > 0).group_by("category_id").agg(members=pl.len()),
+        suppliers=(
+            last12.group_by("category_id", "supplier_id")
+            .agg(n_members=pl.col("municipality_now").n_unique(), a=pl.col("amount").sum())
+            .filter(pl.col("a") > 0)
+            .group_by("category_id")
+            .agg(suppliers=pl.len(), suppliers_single=(pl.col("n_members") == 1).sum())
+        ),
+        municipalities=d["municipality_now"].n_unique(),
+    )
+
+
 def opportunities(
     cube: pl.DataFrame,
     f: Filters,
@@ -212,40 +250,55 @@ def opportunities(
     n_agreements, rate, rate_low, rate_high, rate_source ("agreements" | "default"), potential,
     potential_low, potential_high.
     """
-    settings = settings or OpportunitySettings()
     as_of = as_of or add_months(f.end, 1)
-    d = apply(cube, f, period=False).filter(ADDRESSABLE)
-    since12, since48 = add_months(f.end, -11), add_months(f.end, -47)
-    d = d.filter(pl.col("month").is_between(since48, f.end))
-    last12 = d.filter(pl.col("month") >= since12)
-    names = cube.select("category_id", "category", "category_l1").unique("category_id")
-    # One municipality in view (a kommune user, or a filter): its own sums, not a joint one.
-    joint = d["municipality_now"].n_unique() > 1
+    if members_total is None:
+        members_total = int(cube["municipality_now"].n_unique()) if cube.height else 0
+    cats = agreement_cats if agreement_cats is not None else agreement_categories(agreements, cube)
+    return opportunities_of(
+        addressable(cube, f),
+        f,
+        agreements,
+        thresholds,
+        names=cube.select("category_id", "category", "category_l1").unique("category_id"),
+        expiring_agreements=expiring(
+            agreements, cube, participants, as_of, 12, municipalities=municipalities
+        ),
+        agreement_cats=cats,
+        members_total=members_total,
+        settings=settings,
+        breadth=breadth,
+    )
 
-    monthly = d.group_by("category_id", "month").agg(amount=pl.col("amount").sum())
-    sums = _window_sums(monthly, f.end, thresholds)
 
-    per_member = last12.group_by("category_id", "municipality_now").agg(a=pl.col("amount").sum())
-    members = per_member.filter(pl.col("a") > 0).group_by("category_id").agg(members=pl.len())
+def opportunities_of(
+    a: Addressable,
+    f: Filters,
+    agreements: pl.DataFrame,
+    thresholds: pl.DataFrame,
+    *,
+    names: pl.DataFrame,
+    expiring_agreements: pl.DataFrame,
+    agreement_cats: pl.DataFrame,
+    members_total: int,
+    settings: OpportunitySettings | None = None,
+    breadth: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """:func:`opportunities` from its parts: the addressable purchases ``a``, the categories'
+    ``names`` (category_id, category, category_l1), the agreements expiring within the 12
+    months (``coverage.expiring``'s rows; only counted) and every agreement's category."""
+    settings = settings or OpportunitySettings()
+    since12 = add_months(f.end, -11)
+    joint = a.municipalities > 1  # one in view (a kommune user, or a filter): its own sums
+    sums = _window_sums(a.monthly, f.end, thresholds)
+    members = a.members
     if breadth is not None:
         members = breadth.select(
             pl.col("category_id").cast(pl.Int64), pl.col("members").cast(pl.UInt32)
         )
-    sup = (
-        last12.group_by("category_id", "supplier_id")
-        .agg(n_members=pl.col("municipality_now").n_unique(), a=pl.col("amount").sum())
-        .filter(pl.col("a") > 0)
-        .group_by("category_id")
-        .agg(suppliers=pl.len(), suppliers_single=(pl.col("n_members") == 1).sum())
-    )
-    if members_total is None:
-        members_total = int(cube["municipality_now"].n_unique()) if cube.height else 0
-
-    cats = agreement_cats if agreement_cats is not None else agreement_categories(agreements, cube)
-    rates = category_rates(agreements, cats)
-    exp = expiring(agreements, cube, participants, as_of, 12, municipalities=municipalities)
+    rates = category_rates(agreements, agreement_cats)
+    exp = expiring_agreements
     n_exp = (
-        exp.join(cats, on="agreement_id").group_by("category_id").agg(expiring=pl.len())
+        exp.join(agreement_cats, on="agreement_id").group_by("category_id").agg(expiring=pl.len())
         if exp.height
         else pl.DataFrame(schema={"category_id": pl.Int64, "expiring": pl.UInt32})
     )
@@ -266,17 +319,15 @@ def opportunities(
     out = (
         sums.join(names, on="category_id", how="left")
         .join(
-            last12.group_by("category_id").agg(addressable_12m=pl.col("amount").sum()),
-            on="category_id",
-            how="left",
-        )
-        .join(
-            d.group_by("category_id").agg(addressable_48m=pl.col("amount").sum()),
+            a.monthly.group_by("category_id").agg(
+                addressable_12m=pl.col("amount").filter(pl.col("month") >= since12).sum(),
+                addressable_48m=pl.col("amount").sum(),
+            ),
             on="category_id",
             how="left",
         )
         .join(members, on="category_id", how="left")
-        .join(sup, on="category_id", how="left")
+        .join(a.suppliers, on="category_id", how="left")
         .join(n_exp, on="category_id", how="left")
         .join(rates, on="category_id", how="left")
         .join(defaults, on="category_l1", how="left")
@@ -351,10 +402,17 @@ def category_suppliers(cube: pl.DataFrame, f: Filters, category_id: int) -> pl.D
         .filter(ADDRESSABLE & (pl.col("category_id") == category_id))
         .filter(pl.col("month").is_between(add_months(f.end, -11), f.end))
     )
-    out = d.group_by("supplier_id", "supplier_name", "orgnr").agg(
-        municipalities=pl.col("municipality_now").n_unique().cast(pl.Int64),
-        addressable_12m=pl.col("amount").sum(),
+    return category_suppliers_of(
+        d.group_by("supplier_id", "supplier_name", "orgnr").agg(
+            municipalities=pl.col("municipality_now").n_unique().cast(pl.Int64),
+            addressable_12m=pl.col("amount").sum(),
+        )
     )
+
+
+def category_suppliers_of(out: pl.DataFrame) -> pl.DataFrame:
+    """:func:`category_suppliers` from its sums per supplier (supplier_id, supplier_name,
+    orgnr, municipalities, addressable_12m): with the shares, largest first."""
     total = float(out["addressable_12m"].sum()) if out.height else 0.0
     return out.with_columns(
         share=pl.col("addressable_12m") / total if total else pl.lit(None, pl.Float64)
