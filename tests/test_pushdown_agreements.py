@@ -179,6 +179,21 @@ def test_threshold_watch_from_the_database_equals_the_cubes(
     assert seen > 0
 
 
+@pytest.mark.parametrize("sc", SCOPES, ids=SCOPE_IDS)
+def test_threshold_watch_over_a_long_period_equals_the_cubes(
+    engine: sa.Engine, cubes: dict[Scope, pl.DataFrame], sc: Scope
+) -> None:
+    """Five years: the period's 12-month windows begin before the 48 months do, so no
+    earlier months are summed apart (``watch_rows``); the flags are still the cube's."""
+    f = Filters(dt.date(2021, 1, 1), dt.date(2025, 12, 1))
+    thresholds = load_thresholds(engine)
+    want = threshold_watch(cubes[sc], f, thresholds, min_level="regulation")
+    got = pa.threshold_watch(engine, sc, f, thresholds, min_level="regulation")
+    assert want.height > 0
+    by = ["basis", "municipality_now", "supplier_id", "category_id", "window"]
+    assert_same_flags(got, want, by)
+
+
 def assert_same_flags(got: pl.DataFrame, want: pl.DataFrame, by: list[str]) -> None:
     _same(got.sort(by, nulls_last=True), want.sort(by, nulls_last=True), by)
 
