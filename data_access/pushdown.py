@@ -49,8 +49,9 @@ def pushdown_rows() -> int:
 
 
 def selection_rows() -> int:
-    """Above the threshold, the most cube rows of chosen municipalities that a page computing
-    in the app may load (``INNSIKT_SELECTION_ROWS``).
+    """Above the threshold, the most cube rows of the municipalities a quarterly report may be
+    made for (``INNSIKT_SELECTION_ROWS``; ``report.bundle`` computes on their cube, every page
+    asks the database).
 
     Separate from the threshold because it bounds memory, not where figures are computed: in
     the national bench 40 municipalities' 840 940 cube rows took the app process from 0,55 to

@@ -27,7 +27,7 @@ from data_access.metrics.opportunities import (
 from data_access.pushdown_sql import conditions, today_code
 from data_access.store import schema
 from data_access.store.cube import load_categories, load_suppliers
-from data_access.store.db import connected, read_frame
+from data_access.store.db import connected, read_frame, side_by_side
 from data_access.store.filters import Filters, add_months
 from data_access.store.scope import Scope
 
@@ -52,72 +52,73 @@ def _addressable_select(
 
 
 def addressable(conn: sa.Connection | sa.Engine, scope: Scope, f: Filters) -> Addressable:
-    """``metrics.opportunities.addressable``, summed by the database: the 48 months per
-    category and month, and counts of the municipalities and suppliers buying each category
-    in the last 12 months (only counts leave the database)."""
+    """``metrics.opportunities.addressable``, summed by the database in three statements side
+    by side (``store.db.side_by_side``, one snapshot): the 48 months per category and month;
+    per category and buyer the 48 months' presence and the last 12 months' sum (the buying
+    members and the municipalities in view: counting the distinct buyers in SQL took 2,6 s of
+    a national year's 4,7–5,3 s); per category the suppliers of the last 12 months and those
+    one municipality buys from (only counts leave the database)."""
     cube = schema.spend_cube
     since12, since48 = add_months(f.end, -11), add_months(f.end, -47)
-    with connected(conn) as cn:
-        buyer = today_code(cn, cube.c.municipality_code)
-        amount = sa.func.sum(cube.c.amount_ore)
-        monthly = read_frame(
-            cn,
-            _addressable_select(
-                cn, scope, f, since48, cube.c.category_id, cube.c.month, amount.label("ore")
-            ).group_by(cube.c.category_id, cube.c.month),
+
+    def monthly(cn: sa.Connection) -> pl.DataFrame:
+        q = _addressable_select(
+            cn, scope, f, since48, cube.c.category_id, cube.c.month, _ore().label("ore")
         )
-        per_member = (
-            _addressable_select(cn, scope, f, since12, cube.c.category_id, buyer.label("buyer"))
-            .group_by(cube.c.category_id, buyer)
-            .having(amount > 0)
-            .subquery()
-        )
-        members = read_frame(
-            cn,
-            sa.select(per_member.c.category_id, sa.func.count().label("members")).group_by(
-                per_member.c.category_id
-            ),
-        )
-        per_supplier = (
-            _addressable_select(
-                cn,
-                scope,
-                f,
-                since12,
-                cube.c.category_id,
-                sa.func.count(sa.distinct(buyer)).label("n"),
-            )
-            .group_by(cube.c.category_id, cube.c.supplier_id)
-            .having(amount > 0)
-            .subquery()
-        )
-        suppliers = read_frame(
-            cn,
-            sa.select(
-                per_supplier.c.category_id,
-                sa.func.count().label("suppliers"),
-                sa.func.sum(sa.case((per_supplier.c.n == 1, 1), else_=0)).label("single"),
-            ).group_by(per_supplier.c.category_id),
-        )
-        buyers = cn.execute(
-            _addressable_select(cn, scope, f, since48, sa.func.count(sa.distinct(buyer)))
-        ).scalar()
-    return Addressable(
-        monthly=monthly.select(
+        return read_frame(cn, q.group_by(cube.c.category_id, cube.c.month)).select(
             pl.col("category_id").cast(pl.Int64),
             pl.col("month").cast(pl.Date),
             amount=pl.col("ore").cast(pl.Float64) / 100.0,
-        ),
-        members=members.select(
-            pl.col("category_id").cast(pl.Int64), pl.col("members").cast(pl.UInt32)
-        ),
-        suppliers=suppliers.select(
+        )
+
+    def buyers(cn: sa.Connection) -> pl.DataFrame:
+        buyer = today_code(cn, cube.c.municipality_code).label("buyer")
+        recent = sa.func.sum(sa.case((cube.c.month >= since12, cube.c.amount_ore), else_=0))
+        q = _addressable_select(
+            cn, scope, f, since48, cube.c.category_id, buyer, recent.label("ore12")
+        )
+        return read_frame(cn, q.group_by(cube.c.category_id, buyer))
+
+    def suppliers(cn: sa.Connection) -> pl.DataFrame:
+        buyer = today_code(cn, cube.c.municipality_code)
+        n = sa.func.count(sa.distinct(buyer)).label("n")
+        per_supplier = (
+            _addressable_select(cn, scope, f, since12, cube.c.category_id, n)
+            .group_by(cube.c.category_id, cube.c.supplier_id)
+            .having(_ore() > 0)
+            .subquery()
+        )
+        q = sa.select(
+            per_supplier.c.category_id,
+            sa.func.count().label("suppliers"),
+            sa.func.sum(sa.case((per_supplier.c.n == 1, 1), else_=0)).label("single"),
+        ).group_by(per_supplier.c.category_id)
+        return read_frame(cn, q).select(
             pl.col("category_id").cast(pl.Int64),
             pl.col("suppliers").cast(pl.UInt32),
             suppliers_single=pl.col("single").cast(pl.UInt32),
-        ),
-        municipalities=int(buyers or 0),
+        )
+
+    tasks = (monthly, buyers, suppliers)
+    if isinstance(conn, sa.Engine):
+        months, per_buyer, sups = side_by_side(conn, *tasks)
+    else:
+        months, per_buyer, sups = (task(conn) for task in tasks)
+    members = (
+        per_buyer.filter(pl.col("ore12") > 0)
+        .group_by(pl.col("category_id").cast(pl.Int64))
+        .agg(members=pl.len())
     )
+    return Addressable(
+        monthly=months,
+        members=members,
+        suppliers=sups,
+        municipalities=per_buyer["buyer"].n_unique(),
+    )
+
+
+def _ore() -> sa.ColumnElement[Any]:
+    return sa.func.sum(schema.spend_cube.c.amount_ore)
 
 
 def opportunities(

@@ -74,9 +74,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "INNSIKT_SELECTION_ROWS",
         "1000000",
-        "PostgreSQL above INNSIKT_PUSHDOWN_ROWS: the most spend-cube rows of chosen "
-        "municipalities that a page computing in the app (Avtaler, Muligheter, the report) "
-        "may hold — its memory bound.",
+        "PostgreSQL above INNSIKT_PUSHDOWN_ROWS: the most spend-cube rows of the "
+        "municipalities a quarterly report may be made for — its memory bound (every page "
+        "is summed by the database there).",
     ),
     Setting(
         "INNSIKT_RUN_LOG",
