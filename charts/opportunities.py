@@ -220,13 +220,28 @@ def gap_sentence(g: TargetGap) -> str:
     )
 
 
+def _bubble_sizes(d: pl.DataFrame) -> list[float]:
+    """Bubble diameters (px) by the share of the members buying: 10 for none to 40 for all —
+    10 + 5 per member in a cooperation of six, and never wider than the plot for 357
+    (10 + 5 per member made a national category's bubble 1 795 px and the chart one red
+    field).
+
+    >>> _bubble_sizes(pl.DataFrame({"members": [5, 357, 0], "members_total": [6, 357, 0]}))
+    [35.0, 40.0, 10.0]
+    """
+    return [
+        10.0 + 30.0 * min(int(m), int(n)) / int(n) if n else 10.0
+        for m, n in zip(d["members"].to_list(), d["members_total"].to_list(), strict=True)
+    ]
+
+
 @responsive
 def potential_vs_addressable(
     df: pl.DataFrame, *, title: str, label_top: int = 3, presentation: bool = False
 ) -> go.Figure:
     """One bubble per category: spend outside agreements (x) against the estimated potential
     (y), both in mill. kr, the range (25th–75th percentile rate) as an error bar, the bubble's
-    size the number of buying members, its colour the threshold status. The ``label_top``
+    size the share of the members buying, its colour the threshold status. The ``label_top``
     highest-ranked categories are named on the chart; all are named on hover.
 
     ``df`` is ``metrics.opportunities.rank``'s frame.
@@ -249,7 +264,7 @@ def potential_vs_addressable(
                 name=tr(STATUS_LEGEND[status], STATUS_LEGEND_EN[status]),
                 marker={
                     "color": colour,
-                    "size": [10 + 5 * int(m) for m in d["members"].to_list()],
+                    "size": _bubble_sizes(d),
                     "line": {"color": "white", "width": 1},
                     "opacity": 0.85,
                 },

@@ -48,7 +48,7 @@ def test_scatter_has_one_trace_per_threshold_status_with_ranges_and_escaped_name
     assert list(top["x"]) == [10.0] and list(top["y"]) == [2.5]  # mill. kr
     assert list(top["error_y"]["array"]) == pytest.approx([10 * 0.25 / 0.75 - 2.5])
     assert list(top["error_y"]["arrayminus"]) == pytest.approx([2.5 - 10 * 0.1 / 0.9])
-    assert list(top["marker"]["size"]) == [35]  # 10 + 5 per buying member
+    assert list(top["marker"]["size"]) == [40]  # all 5 members buy: the largest bubble
     assert plain(top["text"][0]) == "1. &lt;b&gt;Kontor&lt;/b&gt;"  # wrapped for phones
     assert "<b>Kontor" not in str(top["customdata"])
     assert "anslag" in fig["layout"]["yaxis"]["title"]["text"]

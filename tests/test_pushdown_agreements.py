@@ -25,14 +25,12 @@ from data_access.store.cube import load_cube
 from data_access.store.filters import Filters
 from data_access.store.scope import Scope
 from data_access.store.thresholds import load_thresholds
-from tests.test_pushdown_savings import FILTER_SETS, IDS, SCOPES, _same
-
-SCOPE_IDS = ["everything", "verdal", "steinkjer"]
+from tests.test_pushdown_savings import FILTER_SETS, IDS, SCOPE_IDS, SCOPES, _same, scope_cubes
 
 
 @pytest.fixture(scope="module")
 def cubes(engine: sa.Engine) -> dict[Scope, pl.DataFrame]:
-    return {sc: load_cube(engine, sc) for sc in SCOPES}
+    return scope_cubes(engine)
 
 
 @pytest.mark.parametrize("f", FILTER_SETS, ids=IDS)

@@ -18,18 +18,15 @@ from data_access import pushdown_opportunities as po
 from data_access.admin import opportunities as store
 from data_access.metrics import opportunities as op
 from data_access.store.agreements import load_agreements, load_parties
-from data_access.store.cube import load_cube
 from data_access.store.filters import Filters
 from data_access.store.scope import Scope
 from data_access.store.thresholds import load_thresholds
-from tests.test_pushdown_savings import FILTER_SETS, IDS, SCOPES, _same
-
-SCOPE_IDS = ["everything", "verdal", "steinkjer"]
+from tests.test_pushdown_savings import FILTER_SETS, IDS, SCOPE_IDS, SCOPES, _same, scope_cubes
 
 
 @pytest.fixture(scope="module")
 def cubes(engine: sa.Engine) -> dict[Scope, pl.DataFrame]:
-    return {sc: load_cube(engine, sc) for sc in SCOPES}
+    return scope_cubes(engine)
 
 
 @pytest.mark.parametrize("f", FILTER_SETS, ids=IDS)

@@ -78,6 +78,19 @@ def _values(fig: dict[str, Any]) -> list[tuple[str, list[Any]]]:
     return out
 
 
+def _counted_cube_loads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The scopes whose cube the app loads from now on, as they are loaded."""
+    loads: list[object] = []
+    real = snapshot.scoped_cube
+
+    def counted(*args: Any, **kw: Any) -> Any:
+        loads.append(args[1])
+        return real(*args, **kw)
+
+    monkeypatch.setattr(snapshot, "scoped_cube", counted)
+    return loads
+
+
 # The pages the database serves above the threshold, with what each shows on arrival.
 PAGES = {
     "oversikt": (None, 6, 3, 0),
@@ -102,14 +115,7 @@ def test_pages_in_the_database_show_the_cube_paths_figures(
 ) -> None:
     path, n_metrics, n_figures, n_tables = PAGES[page]
     monkeypatch.setenv("INNSIKT_PUSHDOWN_ROWS", str(10**12))  # below it: the cube
-    loads: list[object] = []
-    real = snapshot.scoped_cube
-
-    def counted(*args: Any, **kw: Any) -> Any:
-        loads.append(args[1])
-        return real(*args, **kw)
-
-    monkeypatch.setattr(snapshot, "scoped_cube", counted)
+    loads = _counted_cube_loads(monkeypatch)
     cube_metrics, cube_figures, cube_tables = _page(user, path)
     assert loads, "the cube path loads the scope's cube"
     want_metrics = n_metrics[user] if isinstance(n_metrics, dict) else n_metrics
@@ -137,14 +143,7 @@ def test_avtaler_in_the_database_shows_the_cube_paths_figures_on_every_tab(
 ) -> None:
     """Every tab of Avtaler with figures (the register reads no cube) shows the same tiles,
     charts and tables from the database's sums as from the cube — without loading it."""
-    loads: list[object] = []
-    real = snapshot.scoped_cube
-
-    def counted(*args: Any, **kw: Any) -> Any:
-        loads.append(args[1])
-        return real(*args, **kw)
-
-    monkeypatch.setattr(snapshot, "scoped_cube", counted)
+    loads = _counted_cube_loads(monkeypatch)
 
     def tabs() -> list[tuple[list[Any], list[Any], list[Any]]]:
         at = new_app(user)

@@ -39,6 +39,12 @@ SCOPES = [
     Scope(role="kommune", municipalities=frozenset({"5038"})),
     Scope(role="kommune", municipalities=frozenset({"5006"})),
 ]
+SCOPE_IDS = ["everything", "verdal", "steinkjer"]
+
+
+def scope_cubes(engine: sa.Engine) -> dict[Scope, pl.DataFrame]:
+    """Each of :data:`SCOPES`' cubes (the other pushdown tests keep them per module)."""
+    return {sc: load_cube(engine, sc) for sc in SCOPES}
 
 
 def _same(got: pl.DataFrame, want: pl.DataFrame, by: list[str]) -> None:
@@ -73,7 +79,7 @@ def _figures(
 
 
 @pytest.mark.parametrize("f", FILTER_SETS, ids=IDS)
-@pytest.mark.parametrize("sc", SCOPES, ids=["everything", "verdal", "steinkjer"])
+@pytest.mark.parametrize("sc", SCOPES, ids=SCOPE_IDS)
 def test_savings_figures_from_the_database_equal_the_cubes(
     engine: sa.Engine, f: Filters, sc: Scope
 ) -> None:
