@@ -13,8 +13,9 @@ from ui import allocator
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Frees a 480 MB frame, works on with small frames for 0,4 s (jemalloc purges as it is used)
-# and prints the setting Polars runs with, the MiB the frame held and the MiB still held.
+# Frees a 480 MB frame, works on with small frames (jemalloc purges as it is used) and prints
+# the setting Polars runs with, the MiB the frame held and the seconds until less than a fifth
+# of it was still held (-1: not within 2 s).
 PROBE = """
 import os, sys, time
 import polars as pl
@@ -28,14 +29,18 @@ frame = pl.DataFrame({"a": pl.arange(0, 20_000_000, eager=True)}).with_columns(
     b=pl.col("a") * 2, c=pl.col("a").cast(pl.Float64))
 held = rss() - base
 del frame
-end = time.monotonic() + 0.4
-while time.monotonic() < end:
+start = time.monotonic()
+back = -1.0
+while time.monotonic() < start + 2:
     pl.DataFrame({"x": range(1000)}).sum()
-print(os.environ[allocator.SETTING], round(held), round(rss() - base))
+    if rss() - base < held / 5:
+        back = time.monotonic() - start
+        break
+print(os.environ[allocator.SETTING], round(held), round(back, 3))
 """
 
 
-def _probe(*args: str) -> tuple[str, int, int]:
+def _probe(*args: str) -> tuple[str, int, float]:
     env = {k: v for k, v in os.environ.items() if k != allocator.SETTING}
     out = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
@@ -46,19 +51,22 @@ def _probe(*args: str) -> tuple[str, int, int]:
         check=True,
         timeout=120,
     ).stdout.split()
-    return out[0], int(out[1]), int(out[2])
+    return out[0], int(out[1]), float(out[2])
 
 
 def test_freed_memory_is_returned_soon_only_with_the_setting() -> None:
-    """A script that imported Polars without the setting runs again with it and then has
-    given a freed 480 MB frame back 0,4 s later; with Polars' default the pages are still
-    held (seen: 22 MiB kept against 320–472 MiB)."""
-    plain, held, kept = _probe()
-    assert allocator.RETURN_SOON not in plain
-    assert held > 300 and kept > held / 2
-    configured, held, kept = _probe("rerun")
-    assert configured.endswith(allocator.RETURN_SOON)
-    assert held > 300 and kept < held / 5
+    """A script that imported Polars without the setting runs again with it and then gives a
+    freed 480 MB frame back soon after its decay (0,1 s; seen 0,18–0,28 s, with both cores
+    busy too), while with Polars' default (0,5 s) the pages are held longer (seen
+    0,61–1,05 s). Compared with each other rather than at a fixed moment: a fixed window
+    failed one side or the other when the machine was loaded (the decay counts wall time,
+    and the loop that lets jemalloc purge then runs less often)."""
+    plain, held, back_plain = _probe()
+    assert allocator.RETURN_SOON not in plain and held > 300
+    configured, held, back = _probe("rerun")
+    assert configured.endswith(allocator.RETURN_SOON) and held > 300
+    assert 0 <= back < 1.0
+    assert back_plain == -1 or back_plain > back + 0.2
 
 
 def test_the_launcher_starts_the_server_with_the_setting() -> None:
