@@ -192,12 +192,13 @@ class Addressable:
     members (municipalities with positive addressable spend in the last 12 months);
     ``suppliers``: category_id, suppliers, suppliers_single (suppliers with positive
     addressable spend in the 12 months, and those of them one municipality buys from);
-    ``municipalities``: how many municipalities have addressable rows in the 48 months."""
+    ``joint``: more than one municipality has addressable rows in the 48 months (the sums are
+    then joint ones)."""
 
     monthly: pl.DataFrame
     members: pl.DataFrame
     suppliers: pl.DataFrame
-    municipalities: int
+    joint: bool
 
 
 def addressable(cube: pl.DataFrame, f: Filters) -> Addressable:
@@ -216,7 +217,7 @@ def addressable(cube: pl.DataFrame, f: Filters) -> Addressable:
             .group_by("category_id")
             .agg(suppliers=pl.len(), suppliers_single=(pl.col("n_members") == 1).sum())
         ),
-        municipalities=d["municipality_now"].n_unique(),
+        joint=d["municipality_now"].n_unique() > 1,
     )
 
 
@@ -288,7 +289,7 @@ def opportunities_of(
     months (``coverage.expiring``'s rows; only counted) and every agreement's category."""
     settings = settings or OpportunitySettings()
     since12 = add_months(f.end, -11)
-    joint = a.municipalities > 1  # one in view (a kommune user, or a filter): its own sums
+    joint = a.joint  # one in view (a kommune user, or a filter): its own sums
     sums = _window_sums(a.monthly, f.end, thresholds)
     members = a.members
     if breadth is not None:
