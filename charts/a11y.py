@@ -27,7 +27,7 @@ from typing import Any, ParamSpec
 import plotly.graph_objects as go
 
 from charts import fmt, lang
-from charts.theme import INK, LEGEND, text_on
+from charts.theme import FONT_PX, INK, LEGEND, text_on
 
 P = ParamSpec("P")
 TITLE_CHARS = 32  # 18 px title type on a 390 px phone holds ≈ 36 characters, less in a column
@@ -109,7 +109,15 @@ def _wrap_axis(fig: go.Figure, axis: str) -> None:
     ax.tickvals = cats
     ax.ticktext = [wrap(c, LABEL_CHARS, LABEL_LINES) for c in cats]
     if axis == "y" and fig.layout.height:  # rows tall enough for two-line labels
-        fig.layout.height = max(fig.layout.height, ROW_BASE_PX + TWO_LINE_ROW_PX * len(cats))
+        # …at the figure's type size: a presentation's 22 px labels overlapped the next bar.
+        row = round(TWO_LINE_ROW_PX * _font_px(fig) / FONT_PX)
+        fig.layout.height = max(fig.layout.height, ROW_BASE_PX + row * len(cats))
+
+
+def _font_px(fig: go.Figure) -> float:
+    """The size of the figure's text: its own, else its template's (presentation mode's is
+    larger), else the theme's."""
+    return float(fig.layout.font.size or fig.layout.template.layout.font.size or FONT_PX)
 
 
 def _text_px(texts: Sequence[object] | None) -> float:

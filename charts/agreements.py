@@ -11,7 +11,8 @@ from charts import fmt
 from charts.a11y import responsive
 from charts.common import hbar
 from charts.lang import tr
-from charts.theme import NEUTRAL, PRIMARY, WARNING, municipality_colour, themed
+from charts.spend import BARS, TREND_LINES, line_style, of_many, ranked
+from charts.theme import NEUTRAL, PRIMARY, WARNING, themed
 from data_access.store.escape import plotly_safe
 
 # What a reader sees for a threshold flag (data values are English, see metrics.thresholds):
@@ -39,9 +40,27 @@ def _pct(v: float | None) -> str:
 @plotly_safe
 def coverage_heatmap(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """Coverage (0–100 %) per level-1 category (rows) × municipality (columns), the figure
-    written in each cell; cells without spend stay blank."""
+    written in each cell; cells without spend stay blank.
+
+    A national scope's 357 columns were a strip of unreadable cells whose axis named every
+    ninth municipality: beyond :data:`charts.spend.BARS` the municipalities with the most
+    purchases are drawn, largest first, and the title says so (the frame behind the chart,
+    for the table and downloads, keeps every municipality)."""
     cats = df.select("category_l1_id", "category_l1").unique().sort("category_l1_id")
     munis = df.select("municipality_now", "municipality_name").unique().sort("municipality_now")
+    if munis.height > BARS:
+        title = of_many(title, BARS, munis.height)
+        largest = ranked(df, "municipality_now", "spend")[:BARS]
+        munis = (
+            munis.filter(pl.col("municipality_now").is_in(largest))
+            .with_columns(
+                rank=pl.col("municipality_now").replace_strict(
+                    {c: i for i, c in enumerate(largest)}, return_dtype=pl.Int64
+                )
+            )
+            .sort("rank")
+            .drop("rank")
+        )
     look = {(r["category_l1"], r["municipality_now"]): r for r in df.iter_rows(named=True)}
     z, text, custom = [], [], []
     for cat in cats["category_l1"].to_list():
@@ -154,20 +173,31 @@ def outside_by_category(df: pl.DataFrame, *, title: str, presentation: bool = Fa
 @plotly_safe
 def ehandel_trend(df: pl.DataFrame, *, title: str, presentation: bool = False) -> go.Figure:
     """One line per municipality (its fixed colour): e-handel share of spend per year or
-    quarter (the frame of ``coverage.ehandel_over_time``)."""
+    quarter (the frame of ``coverage.ehandel_over_time``).
+
+    A national scope's 357 grey lines under a 357-entry legend were a band no one could
+    follow: beyond :data:`charts.spend.TREND_LINES` the municipalities with the most purchases
+    are drawn, in colours of their own as on Oversikt's trend, and the title says so (the
+    frame behind the chart keeps every municipality)."""
     labels = df.select("sort", "label").unique().sort("sort")["label"].to_list()
+    largest = ranked(df, "municipality_now", "spend")
+    many = len(largest) > TREND_LINES
+    if many:
+        df = df.filter(pl.col("municipality_now").is_in(largest[:TREND_LINES]))
+        title = of_many(title, TREND_LINES, len(largest))
     fig = go.Figure()
     for (code, name), g in df.group_by(
         ["municipality_now", "municipality_name"], maintain_order=True
     ):
         g = g.sort("sort")
+        colour, dash = line_style(str(code), str(code), largest.index(str(code)), many)
         fig.add_trace(
             go.Scatter(
                 x=g["label"].to_list(),
                 y=(g["share"] * 100).to_list(),
                 name=str(name),
                 mode="lines+markers" if len(labels) <= 12 else "lines",
-                line={"color": municipality_colour(str(code)), "width": 3},
+                line={"color": colour, "width": 3, "dash": dash},
                 hovertemplate=f"{name} %{{x}}: %{{y:.1f}}{tr(' %', '%')}<extra></extra>",
             )
         )

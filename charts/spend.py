@@ -44,6 +44,9 @@ HEATMAP_NAMES_PX = 48  # px above the cells for two-line municipality names and 
 # Beyond this many municipalities (a national scope) the cells are too narrow for figures:
 # the colour then carries the value, with its scale, and the hover the figure.
 HEATMAP_LABELLED_COLUMNS = 16
+# Beyond this many the columns were stripes named at every ninth (357 at 1 400 px): the
+# municipalities with the most are drawn, the title saying so.
+HEATMAP_COLUMNS = 40
 SEQUENTIAL = [[0.0, "#F0F4F8"], [0.35, "#9FB3C8"], [0.7, "#2F6FAB"], [1.0, "#0B3C6B"]]
 # A national scope has 357 municipalities: beyond these counts the largest (or highest) are
 # drawn, the title says so, and the table and downloads keep every one.
@@ -69,7 +72,7 @@ def of_many(
     )
 
 
-def _line_style(key: str, now: str, rank: int, many: bool) -> tuple[str, str]:
+def line_style(key: str, now: str, rank: int, many: bool) -> tuple[str, str]:
     """(colour, dash) of a municipality's line: its own colour; among many (a national
     scope's largest), those without one take the palette's by rank, dashed past its eight."""
     colour = _colour(key, now)
@@ -91,10 +94,20 @@ def heatmap(
     """Municipality (columns) × level-2 category (rows, tree order), each cell labelled.
 
     ``df``: long form from ``metrics.spend.matrix`` (muni_key, muni_label, category_l1,
-    category, sort, amount[, per_inhabitant]).
+    category, sort, amount[, per_inhabitant]). Beyond :data:`HEATMAP_COLUMNS` municipalities
+    the largest (per inhabitant: the highest) are drawn, largest first; the frame behind the
+    chart, for the table and downloads, keeps every one.
     """
     value = "per_inhabitant" if per_inhabitant else "amount"
     munis = df.select("muni_key", "muni_label").unique().sort("muni_key")
+    if munis.height > HEATMAP_COLUMNS:
+        # A category's kroner per inhabitant sum to the municipality's: ranked by the sum.
+        keep = ranked(df, "muni_key", value)[:HEATMAP_COLUMNS]
+        title = of_many(title, HEATMAP_COLUMNS, munis.height, highest=per_inhabitant)
+        df = df.filter(pl.col("muni_key").is_in(keep))
+        munis = pl.DataFrame({"muni_key": keep}).join(
+            munis, on="muni_key", how="left", maintain_order="left"
+        )
     cats = df.select("category_l1", "category", "sort").unique().sort("sort", descending=True)
     cols = munis["muni_key"].to_list()
     wide = (
@@ -275,7 +288,7 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
     for (key, label, now), g in d.sort("muni_key", "year").group_by(
         ["muni_key", "muni_label", "municipality_now"], maintain_order=True
     ):
-        colour, dash = _line_style(str(key), str(now), order.index(str(key)), many)
+        colour, dash = line_style(str(key), str(now), order.index(str(key)), many)
         fig.add_trace(
             go.Scatter(
                 x=[str(y) for y in g["year"].to_list()],
@@ -372,7 +385,7 @@ def trend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
     for (key, label, now), g in df.sort("bucket").group_by(
         ["muni_key", "muni_label", "municipality_now"], maintain_order=True
     ):
-        colour, dash = _line_style(str(key), str(now), largest.index(str(key)), many)
+        colour, dash = line_style(str(key), str(now), largest.index(str(key)), many)
         fig.add_trace(
             go.Scatter(
                 x=g["label"].to_list(),

@@ -152,6 +152,29 @@ def test_rows_grow_when_their_labels_wrap_to_two_lines() -> None:
     assert fig.layout.height == a11y.ROW_BASE_PX + a11y.TWO_LINE_ROW_PX * 15
 
 
+def test_presentation_rows_grow_with_their_larger_type() -> None:
+    """A presentation slide's top suppliers: two-line names at 22 px in rows sized for 14 px
+    overlapped the next bar (seen on the national database's slide 4)."""
+    from charts import suppliers as sup
+    from charts.theme import FONT_PX, PRESENTATION_FONT_PX
+
+    frame = pl.DataFrame(
+        {
+            "supplier_name": [f"Leverandør {1000000 + i} AS" for i in range(15)],
+            "amount": [1e6 * (15 - i) for i in range(15)],
+            "share": [0.05] * 15,
+            "abc": ["A"] * 15,
+            "categories": ["Renhold"] * 15,
+        }
+    )
+    row = round(a11y.TWO_LINE_ROW_PX * PRESENTATION_FONT_PX / FONT_PX)
+    big = sup.top_suppliers(frame, title="T", presentation=True)
+    assert big.layout.height >= a11y.ROW_BASE_PX + row * 15
+    assert "<br>" in big.layout.yaxis.ticktext[0]
+    normal = sup.top_suppliers(frame, title="T")
+    assert normal.layout.height == a11y.ROW_BASE_PX + a11y.TWO_LINE_ROW_PX * 15
+
+
 def test_line_charts_name_their_own_key_number() -> None:
     from charts import savings as sav
 

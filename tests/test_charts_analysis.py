@@ -71,6 +71,34 @@ def test_a_heatmap_of_many_municipalities_carries_its_values_in_colour_and_hover
     assert fig["layout"]["title"]["pad"]["b"] >= len("Kommune 9000") * 8
 
 
+def test_a_heatmap_of_a_national_scope_draws_the_forty_largest_municipalities() -> None:
+    """357 columns were stripes named at every ninth: beyond forty the municipalities with
+    the most (per inhabitant: the highest) are drawn, largest first, each cell its own value,
+    and the title says so."""
+    n = 60
+    m = pl.DataFrame(
+        {
+            "muni_key": [f"{9000 + i}" for i in range(n)] * 2,
+            "muni_label": [f"Kommune {9000 + i}" for i in range(n)] * 2,
+            "category_l1": ["Tjenester"] * 2 * n,
+            "category": ["Konsulenttjenester"] * n + ["Renhold"] * n,
+            "sort": [2001] * n + [2002] * n,
+            # Kommune 9000 buys most in kroner; Kommune 9059 most per inhabitant.
+            "amount": [1e6 * (n - i) for i in range(n)] * 2,
+            "per_inhabitant": [100.0 * (i + 1) for i in range(n)] * 2,
+        }
+    )
+    fig = sc.heatmap(m, title="T").to_plotly_json()
+    trace = fig["data"][0]
+    assert trace["x"] == [f"Kommune {9000 + i}" for i in range(40)]
+    assert trace["z"][0][39] == pytest.approx((n - 39) * 1.0)  # mill. kr
+    assert plain(fig["layout"]["title"]["text"]) == "T – de 40 største av 60"
+    per = sc.heatmap(m, title="T", per_inhabitant=True).to_plotly_json()
+    assert per["data"][0]["x"] == [f"Kommune {9000 + i}" for i in range(n - 1, n - 41, -1)]
+    assert per["data"][0]["z"][1][0] == pytest.approx(100.0 * n)
+    assert plain(per["layout"]["title"]["text"]) == "T – de 40 høyeste av 60"
+
+
 def test_a_presentation_heatmap_grows_its_rows_and_lift_with_its_font() -> None:
     """Presentation mode draws text at 22 px instead of 14: two-line row names need taller
     rows and upright municipality names a higher lift, by the same factor."""

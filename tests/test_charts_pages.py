@@ -253,6 +253,70 @@ def test_outside_by_category_and_ehandel_trend(data: dict) -> None:
     assert _axis_title(fig["layout"], "yaxis") == "andel av innkjøp, %"
 
 
+def _national_coverage() -> pl.DataFrame:
+    """Coverage per category and municipality for 40 municipalities, Kommune 9000 buying the
+    least and Kommune 9039 the most (as ``coverage.coverage_by_category_municipality``)."""
+    rows = [
+        {
+            "category_l1_id": k,
+            "category_l1": f"Kategori {k}",
+            "municipality_now": f"{9000 + i}",
+            "municipality_name": f"Kommune {9000 + i}",
+            "spend": 1e6 * (i + 1) * (k + 1),
+            "coverage": (i % 10) / 10,
+        }
+        for k in range(3)
+        for i in range(40)
+    ]
+    return pl.DataFrame(rows)
+
+
+def test_coverage_heatmap_of_many_municipalities_draws_the_twenty_largest() -> None:
+    """A national scope's 357 columns were a strip of unreadable cells: beyond twenty the
+    municipalities with the most purchases are drawn, largest first, each cell still its
+    own coverage, and the title says so."""
+    grid = _national_coverage()
+    heat = _json(ac.coverage_heatmap(grid, title="T"))
+    (trace,) = heat["data"]
+    assert trace["x"] == [f"Kommune {9000 + i}" for i in range(39, 19, -1)]
+    assert trace["y"] == ["Kategori 0", "Kategori 1", "Kategori 2"]
+    assert trace["z"][1][0] == pytest.approx(90.0)  # Kommune 9039: 39 % 10 → 90 %
+    assert trace["z"][2][19] == pytest.approx(0.0)  # Kommune 9020: 20 % 10 → 0 %
+    assert plain(heat["layout"]["title"]["text"]) == "T – de 20 største av 40"
+    few = grid.filter(pl.col("municipality_now") < "9006")
+    small = _json(ac.coverage_heatmap(few, title="T"))
+    assert small["data"][0]["x"] == [f"Kommune {9000 + i}" for i in range(6)]  # by code
+    assert plain(small["layout"]["title"]["text"]) == "T"
+
+
+def test_ehandel_trend_of_many_municipalities_draws_the_ten_largest_in_own_colours() -> None:
+    """357 grey lines under a 357-entry legend: beyond ten, the ten municipalities with the
+    most purchases, each in a colour (and dash) of its own, and the title says so."""
+    trend = pl.DataFrame(
+        [
+            {
+                "municipality_now": f"{9000 + i}",
+                "municipality_name": f"Kommune {9000 + i}",
+                "label": str(year),
+                "sort": year * 10,
+                "spend": 1e6 * (i + 1),
+                "share": i / 100,
+            }
+            for i in range(40)
+            for year in (2024, 2025)
+        ]
+    )
+    fig = _json(ac.ehandel_trend(trend, title="T"))
+    names = [t["name"] for t in fig["data"]]
+    assert sorted(names) == sorted(f"Kommune {9000 + i}" for i in range(30, 40))
+    for t in fig["data"]:
+        i = int(t["name"].removeprefix("Kommune ")) - 9000
+        assert t["y"] == pytest.approx([i, i])
+    styles = {(t["line"]["color"], t["line"]["dash"]) for t in fig["data"]}
+    assert len(styles) == 10
+    assert plain(fig["layout"]["title"]["text"]) == "T – de 10 største av 40"
+
+
 # --- issue 12 point 6: tables, months and period labels in English --------------------------
 
 
