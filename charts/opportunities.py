@@ -235,6 +235,52 @@ def _bubble_sizes(d: pl.DataFrame) -> list[float]:
     ]
 
 
+def _name_labels(df: pl.DataFrame, label_top: int, presentation: bool) -> list[dict[str, object]]:
+    """Annotations naming the ``label_top`` highest-ranked categories, each with a line to its
+    bubble, stacked from the highest bubble down at least a label's height apart (in data
+    units: a share of the y range), beside the bubble away from the nearer edge.
+
+    As text beside the bubbles the names ran into one another where the top categories lie
+    close together — over each other in a national scope, whose categories are alike."""
+    if "rank" not in df.columns or df.height == 0:
+        return []
+    top = df.filter(pl.col("rank") <= label_top).sort("potential", descending=True)
+    low = min(df["potential_low"].to_list(), default=0.0) / 1e6  # the axis ends near
+    high = max([0.0, *df["potential_high"].to_list()]) / 1e6
+    # Two lines of 14 px type (22 px on a slide) in a plot area of ≈ 300 px (≈ 230 on a slide).
+    gap = ((high - low) or 1.0) * (0.24 if presentation else 0.14)
+    x_mid = max([0.0, *df["addressable_12m"].to_list()]) / 2
+    sizes = dict(zip(df["category_id"].to_list(), _bubble_sizes(df), strict=True))
+    notes: list[dict[str, object]] = []
+    heights: list[float] = []
+    for r in top.iter_rows(named=True):
+        y = float(r["potential"]) / 1e6
+        heights.append(y if not heights else min(y, heights[-1] - gap))
+        left = float(r["addressable_12m"]) > x_mid
+        radius = sizes[r["category_id"]] / 2
+        notes.append(
+            {
+                "x": float(r["addressable_12m"]) / 1e6,
+                "y": y,
+                "ax": -(radius + 16) if left else radius + 16,
+                "axref": "pixel",
+                "ayref": "y",
+                "text": f"{r['rank']}. {wrap(plotly_text(r['category']), 16)}",
+                "xanchor": "right" if left else "left",
+                "align": "right" if left else "left",
+                "showarrow": True,
+                "arrowhead": 0,
+                "arrowwidth": 1,
+                "arrowcolor": NEUTRAL,
+                "standoff": radius,
+            }
+        )
+    lift = max(0.0, low - heights[-1]) if heights else 0.0  # the lowest inside the axis
+    for note, at in zip(notes, heights, strict=True):
+        note["ay"] = at + lift
+    return notes
+
+
 @responsive
 def potential_vs_addressable(
     df: pl.DataFrame, *, title: str, label_top: int = 3, presentation: bool = False
@@ -249,18 +295,16 @@ def potential_vs_addressable(
     fig = go.Figure()
     if "rank" in df.columns:
         df = df.sort("rank")
-    x_mid = max(df["addressable_12m"].to_list(), default=0.0) / 2
     for status, colour in STATUS_COLOURS.items():
         d = df.filter(pl.col("threshold_status") == status)
         if d.height == 0:
             continue
         names = [plotly_text(n) for n in d["category"].to_list()]
-        ranks = d["rank"].to_list() if "rank" in d.columns else [None] * d.height
         fig.add_trace(
             go.Scatter(
                 x=(d["addressable_12m"] / 1e6).to_list(),
                 y=(d["potential"] / 1e6).to_list(),
-                mode="markers+text",
+                mode="markers",
                 name=tr(STATUS_LEGEND[status], STATUS_LEGEND_EN[status]),
                 marker={
                     "color": colour,
@@ -277,19 +321,6 @@ def potential_vs_addressable(
                     "thickness": 1,
                     "width": 3,
                 },
-                text=[
-                    # wrapped: a phone-wide plot has room for about 16 characters a line (the
-                    # rank goes before the first line, not on a line of its own)
-                    f"{r}. {wrap(n, 16)}" if r is not None and r <= label_top else ""
-                    for r, n in zip(ranks, names, strict=True)
-                ],
-                # Names beside the bubble, reading away from the nearer edge, so neither axis
-                # end cuts them; above it they ran into the error bars and bubbles over it.
-                textposition=[
-                    "middle left" if x > x_mid else "middle right"
-                    for x in d["addressable_12m"].to_list()
-                ],
-                cliponaxis=False,
                 customdata=list(
                     zip(
                         names,
@@ -333,6 +364,8 @@ def potential_vs_addressable(
     )
     if presentation:  # room below the axis for the legend in large type (and in exported PNGs)
         fig.update_layout(margin={"b": 190})
+    for note in _name_labels(df, label_top, presentation):
+        fig.add_annotation(note)
     # No "tozero": autorange pads for the bubbles, so a small category at the origin shows whole.
     return fig
 

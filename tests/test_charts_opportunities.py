@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import polars as pl
 import pytest
 
@@ -49,10 +51,42 @@ def test_scatter_has_one_trace_per_threshold_status_with_ranges_and_escaped_name
     assert list(top["error_y"]["array"]) == pytest.approx([10 * 0.25 / 0.75 - 2.5])
     assert list(top["error_y"]["arrayminus"]) == pytest.approx([2.5 - 10 * 0.1 / 0.9])
     assert list(top["marker"]["size"]) == [40]  # all 5 members buy: the largest bubble
-    assert plain(top["text"][0]) == "1. &lt;b&gt;Kontor&lt;/b&gt;"  # wrapped for phones
+    notes = fig["layout"]["annotations"]
+    assert [plain(a["text"]) for a in notes] == [
+        "1. &lt;b&gt;Kontor&lt;/b&gt;",  # escaped; wrapped for phones
+        "2. Renhold",
+        "3. Energi",
+    ]
+    assert (notes[0]["x"], notes[0]["y"]) == pytest.approx((10.0, 2.5))  # the line's end
     assert "<b>Kontor" not in str(top["customdata"])
     assert "anslag" in fig["layout"]["yaxis"]["title"]["text"]
     assert fig["layout"]["xaxis"]["title"]["text"].startswith("Kjøp utenfor avtale")
+
+
+def test_names_of_close_categories_are_stacked_apart_each_with_a_line_to_its_bubble() -> None:
+    """Three categories with almost the same spend and potential (a national scope's are
+    alike): as text beside the bubbles their names were drawn over one another. Each name
+    now stands at least a label's height (a share of the y range) below the one above it,
+    with a line to its own bubble, the rank order kept from the top."""
+    ranked = _ranked().with_columns(
+        addressable_12m=pl.Series([10.0e6, 9.9e6, 9.8e6]),
+        potential=pl.Series([2.50e6, 2.49e6, 2.48e6]),
+    )
+    for presentation in (False, True):
+        fig = charts.potential_vs_addressable(
+            ranked, title="T", presentation=presentation
+        ).to_plotly_json()
+        notes = fig["layout"]["annotations"]
+        assert [plain(a["text"])[:2] for a in notes] == ["1.", "2.", "3."]
+        low = min(ranked["potential_low"]) / 1e6  # the axis reaches the ranges' ends
+        span = max(ranked["potential_high"]) / 1e6 - low
+        heights = [a["ay"] for a in notes]
+        for upper, lower in itertools.pairwise(heights):
+            assert upper - lower >= span * (0.24 if presentation else 0.14) - 1e-9
+        assert min(heights) >= low - 1e-9  # inside the axis
+        assert [a["x"] for a in notes] == pytest.approx([10.0, 9.9, 9.8])
+        assert [a["y"] for a in notes] == pytest.approx([2.5, 2.49, 2.48])
+        assert all(a["showarrow"] and a["ayref"] == "y" for a in notes)
 
 
 def test_target_gap_chart_stacks_the_candidates_on_the_baseline_under_the_target() -> None:
