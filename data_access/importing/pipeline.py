@@ -481,17 +481,19 @@ def store_lines(
 
 
 def _quarantine_frame(q: pl.DataFrame, batch_id: int, file_name: str) -> pl.DataFrame:
-    fields = list(FIELDS)
-    raw = q.select(
-        pl.struct([pl.col(f) for f in fields]).struct.json_encode().alias("fields"),
-    )["fields"]
+    """The ``quarantine_row`` rows of ``q``: its ledger fields as text in ``raw_json`` with the
+    file and row they came from, encoded by Polars in one pass (a ``json.dumps`` per row took
+    0,6 s for the 25 000 quarantined rows of the import bench's million-line file)."""
     # A re-imported quarantine row keeps its original file and row (``_fil``, ``_rad``).
-    files = q["_fil"].to_list() if "_fil" in q.columns else [file_name] * q.height
+    fil = pl.col("_fil") if "_fil" in q.columns else pl.lit(file_name, pl.String)
     rows = q["_rad"] if "_rad" in q.columns else q[ROW_COL]
-    raw_json = [
-        json.dumps({"fil": f, "rad": int(r), "felt": json.loads(js)}, ensure_ascii=False)
-        for f, r, js in zip(files, rows.to_list(), raw.to_list(), strict=True)
-    ]
+    raw_json = q.select(
+        pl.struct(
+            fil.alias("fil"),
+            rows.cast(pl.Int64).alias("rad"),
+            pl.struct([pl.col(f) for f in FIELDS]).alias("felt"),
+        ).struct.json_encode()
+    ).to_series()
     return pl.DataFrame(
         {
             "batch_id": [batch_id] * q.height,
