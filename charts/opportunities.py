@@ -235,6 +235,9 @@ def _bubble_sizes(d: pl.DataFrame) -> list[float]:
     ]
 
 
+LABEL_BACKGROUND = "rgba(255, 255, 255, 0.85)"  # the plot is white: text on it ≥ 4,5:1
+
+
 def _name_labels(df: pl.DataFrame, label_top: int, presentation: bool) -> list[dict[str, object]]:
     """Annotations naming the ``label_top`` highest-ranked categories, each with a line to its
     bubble, stacked from the highest bubble down at least a label's height apart (in data
@@ -273,6 +276,8 @@ def _name_labels(df: pl.DataFrame, label_top: int, presentation: bool) -> list[d
                 "arrowwidth": 1,
                 "arrowcolor": NEUTRAL,
                 "standoff": radius,
+                # over a neighbouring bubble or error bar the name stays legible
+                "bgcolor": LABEL_BACKGROUND,
             }
         )
     lift = max(0.0, low - heights[-1]) if heights else 0.0  # the lowest inside the axis

@@ -87,6 +87,8 @@ def test_names_of_close_categories_are_stacked_apart_each_with_a_line_to_its_bub
         assert [a["x"] for a in notes] == pytest.approx([10.0, 9.9, 9.8])
         assert [a["y"] for a in notes] == pytest.approx([2.5, 2.49, 2.48])
         assert all(a["showarrow"] and a["ayref"] == "y" for a in notes)
+        # drawn over a neighbouring bubble, a name keeps a near-white background of its own
+        assert all(a["bgcolor"] == "rgba(255, 255, 255, 0.85)" for a in notes)
 
 
 def test_target_gap_chart_stacks_the_candidates_on_the_baseline_under_the_target() -> None:
