@@ -11,7 +11,7 @@ from charts import fmt
 from charts.a11y import responsive
 from charts.common import hbar
 from charts.lang import tr
-from charts.spend import BARS, TREND_LINES, line_style, of_many, ranked
+from charts.spend import BARS, TREND_LINES, line_styles, of_many, ranked
 from charts.theme import NEUTRAL, PRIMARY, WARNING, themed
 from data_access.store.escape import plotly_safe
 
@@ -185,12 +185,14 @@ def ehandel_trend(df: pl.DataFrame, *, title: str, presentation: bool = False) -
     if many:
         df = df.filter(pl.col("municipality_now").is_in(largest[:TREND_LINES]))
         title = of_many(title, TREND_LINES, len(largest))
+    codes = [str(c) for c in df["municipality_now"].unique().to_list()]
+    styles = line_styles({c: c for c in codes}, largest, many)
     fig = go.Figure()
     for (code, name), g in df.group_by(
         ["municipality_now", "municipality_name"], maintain_order=True
     ):
         g = g.sort("sort")
-        colour, dash = line_style(str(code), str(code), largest.index(str(code)), many)
+        colour, dash = styles[str(code)]
         fig.add_trace(
             go.Scatter(
                 x=g["label"].to_list(),

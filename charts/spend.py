@@ -72,13 +72,29 @@ def of_many(
     )
 
 
-def line_style(key: str, now: str, rank: int, many: bool) -> tuple[str, str]:
-    """(colour, dash) of a municipality's line: its own colour; among many (a national
-    scope's largest), those without one take the palette's by rank, dashed past its eight."""
-    colour = _colour(key, now)
-    if many and colour == NEUTRAL:
-        return COLORWAY[rank % len(COLORWAY)], "solid" if rank < len(COLORWAY) else "dash"
-    return colour, "solid"
+def line_styles(nows: dict[str, str], order: list[str], many: bool) -> dict[str, tuple[str, str]]:
+    """(colour, dash) of each drawn municipality's line, by key: its own colour (``nows``:
+    key → today's code, for a historical code's successor's); among many (a national scope's
+    largest, ``order`` by rank), those without one take the palette's next (colour, dash) pair
+    that no drawn line already has — a member's own colour is one of the palette's, so by rank
+    alone a second line came out in Levanger's orange — solid through the palette, then
+    dashed, then dotted."""
+    own = {k: _colour(k, nows[k]) for k in order if k in nows}
+    taken = {(c, "solid") for c in own.values() if c != NEUTRAL}
+    free = (p for d in ("solid", "dash", "dot") for p in ((c, d) for c in COLORWAY))
+    styles: dict[str, tuple[str, str]] = {}
+    for k, colour in own.items():
+        if colour != NEUTRAL or not many:
+            styles[k] = (colour, "solid")
+        else:
+            styles[k] = next((p for p in free if p not in taken), (NEUTRAL, "dot"))
+    return styles
+
+
+def _nows(df: pl.DataFrame) -> dict[str, str]:
+    """Each ``muni_key`` of ``df`` → its ``municipality_now``."""
+    pairs = df.select("muni_key", "municipality_now").unique("muni_key").iter_rows()
+    return {str(k): str(n) for k, n in pairs}
 
 
 def _layout(fig: go.Figure, title: str, presentation: bool, **kw: object) -> go.Figure:
@@ -285,10 +301,11 @@ def per_inhabitant(df: pl.DataFrame, *, title: str, presentation: bool = False) 
     if many:  # as trend_by_municipality: the highest on average over the years
         d = d.filter(pl.col("muni_key").is_in(order[:TREND_LINES]))
         title = of_many(title, TREND_LINES, len(order), highest=True)
-    for (key, label, now), g in d.sort("muni_key", "year").group_by(
+    styles = line_styles(_nows(d), order, many)
+    for (key, label, _now), g in d.sort("muni_key", "year").group_by(
         ["muni_key", "muni_label", "municipality_now"], maintain_order=True
     ):
-        colour, dash = line_style(str(key), str(now), order.index(str(key)), many)
+        colour, dash = styles[str(key)]
         fig.add_trace(
             go.Scatter(
                 x=[str(y) for y in g["year"].to_list()],
@@ -382,10 +399,11 @@ def trend_by_municipality(df: pl.DataFrame, *, title: str, presentation: bool = 
     if many:
         df = df.filter(pl.col("muni_key").is_in(largest[:TREND_LINES]))
         title = of_many(title, TREND_LINES, len(largest))
-    for (key, label, now), g in df.sort("bucket").group_by(
+    styles = line_styles(_nows(df), largest, many)
+    for (key, label, _now), g in df.sort("bucket").group_by(
         ["muni_key", "muni_label", "municipality_now"], maintain_order=True
     ):
-        colour, dash = line_style(str(key), str(now), largest.index(str(key)), many)
+        colour, dash = styles[str(key)]
         fig.add_trace(
             go.Scatter(
                 x=g["label"].to_list(),

@@ -145,6 +145,32 @@ def test_trend_of_many_municipalities_draws_the_largest_in_colours_of_their_own(
     assert len(few["data"]) == 6 and few["layout"]["title"]["text"] == "T"
 
 
+def test_trend_of_many_with_members_among_the_largest_gives_no_two_lines_one_style() -> None:
+    """Members keep their own colours — which are the palette's — so by rank alone a line
+    without one came out in Levanger's orange beside Levanger's own: every drawn line now
+    has a (colour, dash) of its own, the members theirs."""
+    import datetime as dt
+
+    from charts.theme import municipality_colour
+
+    codes = ["5037", "5038", *(f"{9000 + i}" for i in range(38))]  # members the largest two
+    df = pl.DataFrame(
+        {
+            "bucket": [dt.date(2025, 1, 1)] * len(codes),
+            "label": ["2025 K1"] * len(codes),
+            "muni_key": codes,
+            "muni_label": [f"Kommune {c}" for c in codes],
+            "municipality_now": codes,
+            "amount": [1e9 if c.startswith("50") else 1e6 * (i + 1) for i, c in enumerate(codes)],
+        }
+    )
+    fig = sc.trend_by_municipality(df, title="T").to_plotly_json()
+    style = {t["name"]: (t["line"]["color"], t["line"]["dash"]) for t in fig["data"]}
+    assert len(style) == 10 and len(set(style.values())) == 10
+    assert style["Kommune 5037"] == (municipality_colour("5037"), "solid")
+    assert style["Kommune 5038"] == (municipality_colour("5038"), "solid")
+
+
 def test_per_inhabitant_of_many_municipalities_draws_the_highest() -> None:
     """A national scope with population figures: 357 bars were 16 000 px tall and 357 lines a
     band — beyond twenty bars (one year) or ten lines (several) the highest are drawn and the

@@ -315,6 +315,15 @@ def test_ehandel_trend_of_many_municipalities_draws_the_ten_largest_in_own_colou
     styles = {(t["line"]["color"], t["line"]["dash"]) for t in fig["data"]}
     assert len(styles) == 10
     assert plain(fig["layout"]["title"]["text"]) == "T – de 10 største av 40"
+    # Members among the largest keep their own colours, and no other line takes one of them.
+    members = trend.with_columns(
+        municipality_now=pl.col("municipality_now").replace({"9039": "5037", "9038": "5041"})
+    )
+    fig = _json(ac.ehandel_trend(members, title="T"))
+    style = {t["name"]: (t["line"]["color"], t["line"]["dash"]) for t in fig["data"]}
+    assert len(set(style.values())) == 10
+    assert style["Kommune 9039"] == (municipality_colour("5037"), "solid")
+    assert style["Kommune 9038"] == (municipality_colour("5041"), "solid")
 
 
 # --- issue 12 point 6: tables, months and period labels in English --------------------------
