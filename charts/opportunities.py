@@ -268,7 +268,8 @@ def _name_labels(df: pl.DataFrame, label_top: int, presentation: bool) -> list[d
                 "ax": -(radius + 16) if left else radius + 16,
                 "axref": "pixel",
                 "ayref": "y",
-                "text": f"{r['rank']}. {wrap(plotly_text(r['category']), 16)}",
+                # two lines at most, as the gap allows for (the hover names it whole)
+                "text": f"{r['rank']}. {wrap(plotly_text(r['category']), 16, 2)}",
                 "xanchor": "right" if left else "left",
                 "align": "right" if left else "left",
                 "showarrow": True,

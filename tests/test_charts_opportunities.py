@@ -67,10 +67,12 @@ def test_names_of_close_categories_are_stacked_apart_each_with_a_line_to_its_bub
     """Three categories with almost the same spend and potential (a national scope's are
     alike): as text beside the bubbles their names were drawn over one another. Each name
     now stands at least a label's height (a share of the y range) below the one above it,
-    with a line to its own bubble, the rank order kept from the top."""
+    with a line to its own bubble, stacked from the highest potential down; a name of three
+    lines is cut to the two the gap is made for."""
     ranked = _ranked().with_columns(
         addressable_12m=pl.Series([10.0e6, 9.9e6, 9.8e6]),
         potential=pl.Series([2.50e6, 2.49e6, 2.48e6]),
+        category=pl.Series(["Kjøp av tjenester fra private", "Renhold", "Energi"]),
     )
     for presentation in (False, True):
         fig = charts.potential_vs_addressable(
@@ -78,6 +80,8 @@ def test_names_of_close_categories_are_stacked_apart_each_with_a_line_to_its_bub
         ).to_plotly_json()
         notes = fig["layout"]["annotations"]
         assert [plain(a["text"])[:2] for a in notes] == ["1.", "2.", "3."]
+        assert all(a["text"].count("<br>") <= 1 for a in notes)
+        assert notes[0]["text"].endswith("…")  # "Kjøp av tjenester fra private" wraps to three
         low = min(ranked["potential_low"]) / 1e6  # the axis reaches the ranges' ends
         span = max(ranked["potential_high"]) / 1e6 - low
         heights = [a["ay"] for a in notes]
