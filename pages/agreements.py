@@ -19,7 +19,6 @@ from data_access.admin import agreements as register
 from data_access.admin.thresholds import save_thresholds
 from data_access.metrics import coverage
 from data_access.store.escape import csv_bytes, md
-from data_access.store.filters import Filters
 from data_access.store.scope import Scope
 from ui import chart_view, context, definitions, page
 from ui.context import AgreementData
@@ -101,7 +100,25 @@ def _outside_tab(ctx: context.PageContext) -> None:
     st.dataframe(r.suppliers, hide_index=True, width="stretch")
 
 
-def _watch_tab(f: Filters, ad: AgreementData, sc: Scope) -> None:
+@dataclass(frozen=True)
+class Watch:
+    """The threshold watch's flags with their table and picker labels as shown."""
+
+    flags: pl.DataFrame
+    table: pl.DataFrame
+    labels: list[str]
+
+
+def compute_watch(ctx: context.PageContext, by_category: bool, min_level: str) -> Watch:
+    """The flags and their formatted table and labels, kept with the flags
+    (``context.page_result``): a national year has ~9 000 flags, and formatting them in
+    Python on every run made a rerun with the flags cached (a choice of flag, a toggle) take
+    0,13–0,18 s instead of 0,04–0,06 s (national bench, side by side)."""
+    flags = context.threshold_flags(ctx, by_category=by_category, min_level=min_level)
+    return Watch(flags, charts.flags_table(flags), charts.flag_labels(flags))
+
+
+def _watch_tab(ad: AgreementData, sc: Scope) -> None:
     st.caption(DEFINITIONS["watch"])
     c1, c2 = st.columns(2)
     by = c1.segmented_control(
@@ -117,9 +134,10 @@ def _watch_tab(f: Filters, ad: AgreementData, sc: Scope) -> None:
     level = c2.selectbox(
         t("Vis flagg"), list(LEVELS), key=KEY("watch_level"), format_func=lambda v: LEVELS[v]
     )
-    flags = context.threshold_flags(
-        context.current(), by_category=by == "category", min_level=level or "national"
+    w = context.page_result(
+        context.current(), "avtaler_terskel", compute_watch, by == "category", level or "national"
     )
+    flags = w.flags
     if flags.height == 0:
         st.success(t("Ingen leverandører over terskelverdiene uten avtale i utvalget."))
     else:
@@ -129,21 +147,19 @@ def _watch_tab(f: Filters, ad: AgreementData, sc: Scope) -> None:
                 n=flags.filter(pl.col("level") == "eea").height
             )
         )
-        table = charts.flags_table(flags)
-        if table.height > 8:  # long lists scroll; short ones show without empty rows
-            st.dataframe(table, hide_index=True, width="stretch", height=320)
+        if w.table.height > 8:  # long lists scroll; short ones show without empty rows
+            st.dataframe(w.table, hide_index=True, width="stretch", height=320)
         else:
-            st.dataframe(table, hide_index=True, width="stretch")
-        _flag_lines(flags, f, sc)
+            st.dataframe(w.table, hide_index=True, width="stretch")
+        _flag_lines(flags, w.labels, sc)
     with st.expander(t("Terskelverdier (dato for ikrafttredelse)")):
         _thresholds_editor(ad.thresholds, sc)
 
 
-def _flag_lines(flags: pl.DataFrame, f: Filters, sc: Scope) -> None:
+def _flag_lines(flags: pl.DataFrame, labels: list[str], sc: Scope) -> None:
     if not sc.may_see_lines:
         st.info(t("Fakturalinjene bak flaggene krever tilgang til linjenivå."))
         return
-    labels = charts.flag_labels(flags)
     pick = st.selectbox(
         t("Vis fakturalinjene bak"),
         range(len(labels)),
@@ -388,7 +404,7 @@ def render() -> None:
         (
             lambda: _coverage_tab(ctx),
             lambda: _outside_tab(ctx),
-            lambda: _watch_tab(f, ad, sc),
+            lambda: _watch_tab(ad, sc),
             lambda: _expiring_tab(ctx),
             lambda: _ehandel_tab(ctx),
             lambda: _register_tab(ad, sc),
