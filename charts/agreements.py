@@ -11,7 +11,7 @@ from charts import fmt
 from charts.a11y import responsive
 from charts.common import hbar
 from charts.lang import tr
-from charts.spend import BARS, TREND_LINES, line_styles, of_many, ranked
+from charts.spend import BARS, TREND_LINES, largest_rows, line_styles, of_many, ranked
 from charts.theme import NEUTRAL, PRIMARY, WARNING, themed
 from data_access.store.escape import plotly_safe
 
@@ -46,21 +46,16 @@ def coverage_heatmap(df: pl.DataFrame, *, title: str, presentation: bool = False
     ninth municipality: beyond :data:`charts.spend.BARS` the municipalities with the most
     purchases are drawn, largest first, and the title says so (the frame behind the chart,
     for the table and downloads, keeps every municipality)."""
-    cats = df.select("category_l1_id", "category_l1").unique().sort("category_l1_id")
     munis = df.select("municipality_now", "municipality_name").unique().sort("municipality_now")
     if munis.height > BARS:
         title = of_many(title, BARS, munis.height)
-        largest = ranked(df, "municipality_now", "spend")[:BARS]
-        munis = (
-            munis.filter(pl.col("municipality_now").is_in(largest))
-            .with_columns(
-                rank=pl.col("municipality_now").replace_strict(
-                    {c: i for i, c in enumerate(largest)}, return_dtype=pl.Int64
-                )
-            )
-            .sort("rank")
-            .drop("rank")
+        df, largest = largest_rows(df, "municipality_now", "spend", BARS)
+        munis = pl.DataFrame({"municipality_now": largest}).join(
+            munis, on="municipality_now", how="left", maintain_order="left"
         )
+    # The rows from the drawn municipalities' purchases: a category only undrawn ones buy
+    # would be a row of blank cells.
+    cats = df.select("category_l1_id", "category_l1").unique().sort("category_l1_id")
     look = {(r["category_l1"], r["municipality_now"]): r for r in df.iter_rows(named=True)}
     z, text, custom = [], [], []
     for cat in cats["category_l1"].to_list():

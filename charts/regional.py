@@ -10,7 +10,7 @@ from charts.a11y import responsive
 from charts.common import empty
 from charts.lang import tr
 from charts.spans import hline, vrect
-from charts.spend import BARS, of_many, ranked
+from charts.spend import BARS, largest_rows, of_many
 from charts.theme import INK, LEVEL_COLOURS, NEUTRAL, PRIMARY, municipality_colour, themed
 from data_access.store.cube import LEVELS
 from data_access.store.escape import plotly_safe
@@ -206,11 +206,9 @@ def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
     buyers = df.select("municipality_now", "municipality_name").unique().sort("municipality_now")
     if buyers.height > BARS:
         title = of_many(title, BARS, buyers.height)
-        largest = ranked(df, "municipality_now", "amount")[:BARS]
-        rank = {c: i for i, c in enumerate(largest)}
-        df = df.filter(pl.col("municipality_now").is_in(largest))
-        buyers = buyers.filter(pl.col("municipality_now").is_in(largest)).sort(
-            pl.col("municipality_now").replace_strict(rank, return_dtype=pl.Int64)
+        df, largest = largest_rows(df, "municipality_now", "amount", BARS)
+        buyers = pl.DataFrame({"municipality_now": largest}).join(
+            buyers, on="municipality_now", how="left", maintain_order="left"
         )
     homes = df.select("home_key", "home_label", "home_order").unique().sort("home_order")
     cell = {(r["municipality_now"], r["home_key"]): r for r in df.iter_rows(named=True)}

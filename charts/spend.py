@@ -61,6 +61,17 @@ def ranked(df: pl.DataFrame, key: str, value: str, *, mean: bool = False) -> lis
     return [str(k) for k in by[key].to_list()]
 
 
+def largest_rows(
+    df: pl.DataFrame, key: str, value: str, shown: int
+) -> tuple[pl.DataFrame, list[str]]:
+    """``df``'s rows of the ``shown`` keys with the largest ``value`` summed (:func:`ranked`),
+    and those keys, largest first — what a chart of too many municipalities draws. Anything
+    derived for the chart (its rows, columns, categories) is taken from the rows returned, so
+    nothing is left that only undrawn municipalities have."""
+    keep = ranked(df, key, value)[:shown]
+    return df.filter(pl.col(key).cast(pl.String).is_in(keep)), keep
+
+
 def of_many(
     title: str, shown: int, total: int, *, highest: bool = False, rest: bool = False
 ) -> str:
@@ -118,9 +129,8 @@ def heatmap(
     munis = df.select("muni_key", "muni_label").unique().sort("muni_key")
     if munis.height > HEATMAP_COLUMNS:
         # A category's kroner per inhabitant sum to the municipality's: ranked by the sum.
-        keep = ranked(df, "muni_key", value)[:HEATMAP_COLUMNS]
+        df, keep = largest_rows(df, "muni_key", value, HEATMAP_COLUMNS)
         title = of_many(title, HEATMAP_COLUMNS, munis.height, highest=per_inhabitant)
-        df = df.filter(pl.col("muni_key").is_in(keep))
         munis = pl.DataFrame({"muni_key": keep}).join(
             munis, on="muni_key", how="left", maintain_order="left"
         )

@@ -289,6 +289,29 @@ def test_coverage_heatmap_of_many_municipalities_draws_the_twenty_largest() -> N
     assert plain(small["layout"]["title"]["text"]) == "T"
 
 
+def test_coverage_heatmap_of_many_municipalities_has_no_row_only_undrawn_ones_buy() -> None:
+    """A category bought only by municipalities beyond the twenty drawn was a row of blank
+    cells: the rows are the drawn municipalities' categories."""
+    grid = _national_coverage()
+    only_small = pl.DataFrame(
+        {
+            "category_l1_id": [7],
+            "category_l1": ["Kategori bare de minste kjøper"],
+            "municipality_now": ["9001"],
+            "municipality_name": ["Kommune 9001"],
+            "spend": [1.0],
+            "coverage": [0.5],
+        }
+    )
+    (trace,) = _json(ac.coverage_heatmap(pl.concat([grid, only_small]), title="T"))["data"]
+    assert trace["y"] == ["Kategori 0", "Kategori 1", "Kategori 2"]
+    assert len(trace["z"]) == 3 and all(len(row) == 20 for row in trace["z"])
+    # Among few municipalities, every category is a row.
+    few = pl.concat([grid.filter(pl.col("municipality_now") < "9006"), only_small])
+    (small,) = _json(ac.coverage_heatmap(few, title="T"))["data"]
+    assert small["y"][-1] == "Kategori bare de minste kjøper"
+
+
 def test_ehandel_trend_of_many_municipalities_draws_the_ten_largest_in_own_colours() -> None:
     """357 grey lines under a 357-entry legend: beyond ten, the ten municipalities with the
     most purchases, each in a colour (and dash) of its own, and the title says so."""
