@@ -50,9 +50,7 @@ def coverage_heatmap(df: pl.DataFrame, *, title: str, presentation: bool = False
     if munis.height > BARS:
         title = of_many(title, BARS, munis.height)
         df, largest = largest_rows(df, "municipality_now", "spend", BARS)
-        munis = pl.DataFrame({"municipality_now": largest}).join(
-            munis, on="municipality_now", how="left", maintain_order="left"
-        )
+        munis = largest.join(munis, on="municipality_now", how="left", maintain_order="left")
     # The rows from the drawn municipalities' purchases: a category only undrawn ones buy
     # would be a row of blank cells.
     cats = df.select("category_l1_id", "category_l1").unique().sort("category_l1_id")

@@ -207,9 +207,7 @@ def flow_matrix(df: pl.DataFrame, *, title: str, presentation: bool = False) -> 
     if buyers.height > BARS:
         title = of_many(title, BARS, buyers.height)
         df, largest = largest_rows(df, "municipality_now", "amount", BARS)
-        buyers = pl.DataFrame({"municipality_now": largest}).join(
-            buyers, on="municipality_now", how="left", maintain_order="left"
-        )
+        buyers = largest.join(buyers, on="municipality_now", how="left", maintain_order="left")
     homes = df.select("home_key", "home_label", "home_order").unique().sort("home_order")
     cell = {(r["municipality_now"], r["home_key"]): r for r in df.iter_rows(named=True)}
     z, custom = [], []

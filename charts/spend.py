@@ -63,13 +63,22 @@ def ranked(df: pl.DataFrame, key: str, value: str, *, mean: bool = False) -> lis
 
 def largest_rows(
     df: pl.DataFrame, key: str, value: str, shown: int
-) -> tuple[pl.DataFrame, list[str]]:
-    """``df``'s rows of the ``shown`` keys with the largest ``value`` summed (:func:`ranked`),
-    and those keys, largest first — what a chart of too many municipalities draws. Anything
-    derived for the chart (its rows, columns, categories) is taken from the rows returned, so
-    nothing is left that only undrawn municipalities have."""
-    keep = ranked(df, key, value)[:shown]
-    return df.filter(pl.col(key).cast(pl.String).is_in(keep)), keep
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``df``'s rows of the ``shown`` keys with the largest ``value`` summed (ties by key, as
+    :func:`ranked`), and those keys as a one-column frame of ``key``'s own type, largest first
+    — what a chart of too many municipalities draws. Anything derived for the chart (its
+    rows, columns, categories) is taken from the rows returned, so nothing is left that only
+    undrawn municipalities have. A row without a key is never drawn (it would be an unnamed
+    column taking one of the places)."""
+    keep = (
+        df.filter(pl.col(key).is_not_null())
+        .group_by(key)
+        .agg(pl.col(value).sum())
+        .sort([value, key], descending=[True, False])
+        .head(shown)
+        .select(key)
+    )
+    return df.filter(pl.col(key).is_in(keep[key].implode())), keep
 
 
 def of_many(
@@ -91,14 +100,17 @@ def line_styles(nows: dict[str, str], order: list[str], many: bool) -> dict[str,
     alone a second line came out in Levanger's orange — solid through the palette, then
     dashed, then dotted."""
     own = {k: _colour(k, nows[k]) for k in order if k in nows}
-    taken = {(c, "solid") for c in own.values() if c != NEUTRAL}
+    # Compared in capitals: a colour in region.toml may be written #ff7f0e or #FF7F0E.
+    taken = {(c.upper(), "solid") for c in own.values() if c != NEUTRAL}
     free = (p for d in ("solid", "dash", "dot") for p in ((c, d) for c in COLORWAY))
     styles: dict[str, tuple[str, str]] = {}
     for k, colour in own.items():
         if colour != NEUTRAL or not many:
             styles[k] = (colour, "solid")
         else:
-            styles[k] = next((p for p in free if p not in taken), (NEUTRAL, "dot"))
+            styles[k] = next(
+                (p for p in free if (p[0].upper(), p[1]) not in taken), (NEUTRAL, "dot")
+            )
     return styles
 
 
@@ -131,9 +143,7 @@ def heatmap(
         # A category's kroner per inhabitant sum to the municipality's: ranked by the sum.
         df, keep = largest_rows(df, "muni_key", value, HEATMAP_COLUMNS)
         title = of_many(title, HEATMAP_COLUMNS, munis.height, highest=per_inhabitant)
-        munis = pl.DataFrame({"muni_key": keep}).join(
-            munis, on="muni_key", how="left", maintain_order="left"
-        )
+        munis = keep.join(munis, on="muni_key", how="left", maintain_order="left")
     cats = df.select("category_l1", "category", "sort").unique().sort("sort", descending=True)
     cols = munis["muni_key"].to_list()
     wide = (

@@ -171,6 +171,35 @@ def test_trend_of_many_with_members_among_the_largest_gives_no_two_lines_one_sty
     assert style["Kommune 5038"] == (municipality_colour("5038"), "solid")
 
 
+def test_a_members_colour_written_in_small_letters_is_still_taken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``region.toml`` may write a member's colour as #e69f00: compared as written, the
+    palette's #E69F00 counted as free and the next line by rank took the member's colour."""
+    own = {"5037": "#e69f00"}
+    monkeypatch.setattr(sc, "_colour", lambda key, now: own.get(key, sc.NEUTRAL))
+    order = ["5037", *(f"{9000 + i}" for i in range(9))]
+    styles = sc.line_styles({k: k for k in order}, order, many=True)
+    assert styles["5037"] == ("#e69f00", "solid")
+    others = [styles[k] for k in order[1:]]
+    assert ("#E69F00", "solid") not in others and len(set(others)) == 9
+
+
+def test_largest_rows_draws_no_row_without_a_key_and_keeps_the_keys_type() -> None:
+    """A cube row whose code has no municipality (no ``municipality_now``) was ranked as the
+    text "None" and took one of the drawn places as an unnamed, empty column."""
+    df = pl.DataFrame(
+        {"k": ["a", "b", None, "c", "b"], "v": [1.0, 3.0, 100.0, 2.0, 1.0]},
+        schema={"k": pl.Categorical, "v": pl.Float64},
+    )
+    rows, keep = sc.largest_rows(df, "k", "v", 2)
+    assert keep.schema["k"] == pl.Categorical
+    assert keep["k"].to_list() == ["b", "c"]  # b: 4, c: 2, a: 1; the keyless 100 never
+    assert rows["k"].to_list() == ["b", "c", "b"]  # in the frame's own order
+    tie = pl.DataFrame({"k": ["y", "x", "z"], "v": [1.0, 1.0, 0.5]})
+    assert sc.largest_rows(tie, "k", "v", 2)[1]["k"].to_list() == ["x", "y"]  # ties by key
+
+
 def test_per_inhabitant_of_many_municipalities_draws_the_highest() -> None:
     """A national scope with population figures: 357 bars were 16 000 px tall and 357 lines a
     band — beyond twenty bars (one year) or ten lines (several) the highest are drawn and the
