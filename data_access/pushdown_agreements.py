@@ -50,7 +50,9 @@ from data_access.pushdown import (
 from data_access.pushdown_savings import active_cells, tune_joins
 from data_access.pushdown_sql import (
     as_date,
+    as_today,
     conditions,
+    moved_codes,
     source,
     today_code,
     today_codes,
@@ -403,8 +405,9 @@ def _unmatched(
     ``months`` (first and last), per supplier, today's buyer (``municipality_code``), category with
     ``cat``, and month — or summed over the months and dated ``dated``."""
     cube = schema.spend_cube
-    buyer = today_code(conn, cube.c.municipality_code).label("buyer")
-    keys = [cube.c.supplier_id, buyer, *([cube.c.category_id] if cat else [])]
+    # Grouped by the stored code and named today's in Polars (``as_today``): a CASE per row
+    # cost PostgreSQL 10-15 % of the national watch.
+    keys = [cube.c.supplier_id, cube.c.municipality_code, *([cube.c.category_id] if cat else [])]
     cols = [*keys] if dated is not None else [*keys, cube.c.month]
     q = (
         sa.select(*cols, sa.func.sum(cube.c.amount_ore).label("amount_ore"))
@@ -418,13 +421,14 @@ def _unmatched(
     )
     rows = read_frame(conn, q, large=True)
     month = pl.lit(dated, pl.Date) if dated is not None else pl.col("month").cast(pl.Date)
-    return rows.select(
+    stored = rows.select(
         pl.col("supplier_id").cast(pl.Int64),
-        pl.col("buyer").cast(pl.String).alias("municipality_code"),
+        pl.col("municipality_code").cast(pl.String),
         *([pl.col("category_id").cast(pl.Int64)] if cat else []),
         month.alias("month"),
         pl.col("amount_ore").cast(pl.Int64),
     )
+    return as_today(stored, moved_codes(conn), ["amount_ore"])
 
 
 def _in_view(conn: sa.Connection, scope: Scope, f: Filters) -> int:

@@ -101,13 +101,46 @@ def _stored_codes(conn: sa.Connection, today: tuple[str, ...]) -> list[str]:
     )
 
 
+def moved_codes(conn: sa.Connection) -> dict[str, str]:
+    """The stored municipality codes that are not today's, each with today's (the merged
+    and renumbered ones: a handful)."""
+    m = schema.municipality
+    rows = conn.execute(sa.select(m.c.code, m.c.current_code).where(m.c.code != m.c.current_code))
+    return {str(code): str(now) for code, now in rows}
+
+
 def today_code(conn: sa.Connection, stored: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
     """Today's code of the buying municipality as SQL on its stored code: the stored code
     itself except for the few merged ones, named in a ``CASE`` (no join to every row)."""
-    m = schema.municipality
-    rows = conn.execute(sa.select(m.c.code, m.c.current_code).where(m.c.code != m.c.current_code))
-    moved = {str(code): str(now) for code, now in rows}
+    moved = moved_codes(conn)
     return sa.case(moved, value=stored, else_=stored) if moved else stored
+
+
+def as_today(rows: pl.DataFrame, moved: dict[str, str], sums: list[str]) -> pl.DataFrame:
+    """``rows`` summed per stored ``municipality_code`` (and the other columns but ``sums``),
+    as summed per today's code: the codes mapped by ``moved`` (:func:`moved_codes`), and the
+    rows that then share every key — a merged municipality's old codes — added up. Grouped
+    again only when a moved code is among them.
+
+    For a large grouping this beats :func:`today_code` in the statement: PostgreSQL then
+    evaluates the ``CASE`` for every row it hashes (the threshold watch's national year,
+    two statements side by side in psql, four runs: 2,85–3,45 s with it, 2,36–2,85 s
+    grouped by the stored code).
+
+    >>> rows = pl.DataFrame({"municipality_code": ["5004", "5039", "5038"], "ore": [1, 2, 4]})
+    >>> as_today(rows, {"5004": "5006", "5039": "5006"}, ["ore"]).sort("ore").rows()
+    [('5006', 3), ('5038', 4)]
+    """
+    code = pl.col("municipality_code")
+    if not moved or not rows["municipality_code"].is_in(list(moved)).any():
+        return rows
+    keys = [c for c in rows.columns if c not in sums]
+    return (
+        rows.with_columns(code.replace(moved))
+        .group_by(keys)
+        .agg(pl.col(c).sum() for c in sums)
+        .select(rows.columns)
+    )
 
 
 def today_codes(conn: sa.Connection) -> tuple[pl.DataFrame, pl.DataFrame]:
