@@ -54,30 +54,28 @@ TREND_LINES = 10  # municipalities drawn as lines, or stacked one by one, at mos
 BARS = 20  # municipalities drawn as bars at most
 
 
+def _ranking(df: pl.DataFrame, key: str, value: str, *, mean: bool = False) -> pl.DataFrame:
+    """``key``'s values (one column, their own type) by ``value`` summed (or averaged),
+    largest first, ties by key."""
+    agg = pl.col(value).mean() if mean else pl.col(value).sum()
+    return df.group_by(key).agg(agg).sort([value, key], descending=[True, False]).select(key)
+
+
 def ranked(df: pl.DataFrame, key: str, value: str, *, mean: bool = False) -> list[str]:
     """``key``'s values by ``value`` summed (or averaged), largest first; ties by key."""
-    agg = pl.col(value).mean() if mean else pl.col(value).sum()
-    by = df.group_by(key).agg(agg).sort([value, key], descending=[True, False])
-    return [str(k) for k in by[key].to_list()]
+    return [str(k) for k in _ranking(df, key, value, mean=mean)[key].to_list()]
 
 
 def largest_rows(
     df: pl.DataFrame, key: str, value: str, shown: int
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``df``'s rows of the ``shown`` keys with the largest ``value`` summed (ties by key, as
-    :func:`ranked`), and those keys as a one-column frame of ``key``'s own type, largest first
-    — what a chart of too many municipalities draws. Anything derived for the chart (its
-    rows, columns, categories) is taken from the rows returned, so nothing is left that only
-    undrawn municipalities have. A row without a key is never drawn (it would be an unnamed
-    column taking one of the places)."""
-    keep = (
-        df.filter(pl.col(key).is_not_null())
-        .group_by(key)
-        .agg(pl.col(value).sum())
-        .sort([value, key], descending=[True, False])
-        .head(shown)
-        .select(key)
-    )
+    """``df``'s rows of the ``shown`` keys with the largest ``value`` summed (as
+    :func:`ranked`), and those keys as a one-column frame of ``key``'s own type, largest
+    first — what a chart of too many municipalities draws. Anything derived for the chart
+    (its rows, columns, categories) is taken from the rows returned, so nothing is left that
+    only undrawn municipalities have. A row without a key is never drawn: ranked as the text
+    "None" it took one of the places as an unnamed, empty column."""
+    keep = _ranking(df.filter(pl.col(key).is_not_null()), key, value).head(shown)
     return df.filter(pl.col(key).is_in(keep[key].implode())), keep
 
 
