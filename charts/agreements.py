@@ -310,6 +310,21 @@ def flags_table(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def flags_summary(df: pl.DataFrame) -> str:
+    """The line above the threshold watch's table (Markdown): how many flags, and how many
+    of them over the EEA threshold, written as every other figure — "1200 flagg" read as a
+    year.
+
+    >>> flags_summary(pl.DataFrame({"level": ["eea"] * 1_000 + ["national"] * 200}))
+    '**1\xa0200 flagg krever vurdering**, størst beløp først (1\xa0000 over EØS-terskelen).'
+    """
+    n, eea = fmt.number(df.height), fmt.number(df.filter(pl.col("level") == "eea").height)
+    return tr(
+        f"**{n} flagg krever vurdering**, størst beløp først ({eea} over EØS-terskelen).",
+        f"**{n} flags need review**, largest amount first ({eea} above the EEA threshold).",
+    )
+
+
 def flag_labels(df: pl.DataFrame) -> list[str]:
     """One line per flag for a picker: supplier · basis · category · window · amount."""
     return [

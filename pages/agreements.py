@@ -141,12 +141,7 @@ def _watch_tab(ad: AgreementData, sc: Scope) -> None:
     if flags.height == 0:
         st.success(t("Ingen leverandører over terskelverdiene uten avtale i utvalget."))
     else:
-        st.markdown(
-            f"**{flags.height} {t('flagg krever vurdering')}**, "
-            + t("størst beløp først ({n} over EØS-terskelen).").format(
-                n=flags.filter(pl.col("level") == "eea").height
-            )
-        )
+        st.markdown(charts.flags_summary(flags))
         if w.table.height > 8:  # long lists scroll; short ones show without empty rows
             st.dataframe(w.table, hide_index=True, width="stretch", height=320)
         else:

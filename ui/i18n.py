@@ -90,7 +90,6 @@ EN: dict[str, str] = {
     "Per leverandør": "Per supplier",
     "Per leverandør og kategori": "Per supplier and category",
     "Vis flagg": "Show flags",
-    "flagg krever vurdering": "flags need review",
     "Ingen leverandører over terskelverdiene uten avtale i utvalget.": (
         "No supplier without an agreement passes the thresholds in the selection."
     ),
@@ -667,7 +666,6 @@ EN: dict[str, str] = {
     "Lys celle = lav dekning.": "Light cell = low coverage.",
     "Rødt = under 60 %.": "Red = below 60%.",
     "Tallet etter beløpet er antall leverandører.": "The number after the amount is the number of suppliers.",
-    "størst beløp først ({n} over EØS-terskelen).": "largest amount first ({n} above the EEA threshold).",
     "starter …": "starting …",
     "importen feilet ({error}). Ingenting er lagret.": "the import failed ({error}). Nothing was saved.",
     "importen feilet – {error}. Ingenting er lagret.": "the import failed – {error}. Nothing was saved.",
